@@ -1,0 +1,105 @@
+# sfc: bpf objects -> skeletons -> binaries; test, demo, bench targets.
+.DELETE_ON_ERROR:
+.SECONDARY:
+.DEFAULT_GOAL := all
+
+OUT       := build
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+CC        ?= gcc
+ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+PKGS      := libbpf libmnl jansson libelf zlib
+CFLAGS    ?= -O2 -g
+CFLAGS    += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation -Wshadow -std=gnu11 \
+	     -D_GNU_SOURCE -Iheaders -Iuser/lib -I$(OUT) \
+	     $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	      -Iheaders -Ibpf -I/usr/include/$(MULTIARCH)
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard headers/*.h)
+
+LIB_SRCS  := $(wildcard user/lib/*.c)
+LIB_OBJS  := $(patsubst user/lib/%.c,$(OUT)/lib/%.o,$(LIB_SRCS))
+LIB       := $(OUT)/libsfc.a
+USER_HDRS := $(wildcard user/lib/*.h) $(wildcard headers/*.h)
+
+BINS      := $(OUT)/sfcd
+UNIT_SRCS := $(wildcard tests/unit/unit_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+
+.PHONY: all deps test demo bench clean
+all: $(BINS) $(UNIT_BINS)
+
+# --- bpf objects and skeletons
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+# --- user space
+$(OUT)/lib/%.o: user/lib/%.c $(USER_HDRS) $(SKELS) | $(OUT)/lib
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(OUT)/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/sfcd: $(OUT)/sfcd.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB) $(USER_HDRS) $(SKELS) | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB) $(LDLIBS) -o $@
+
+$(OUT) $(OUT)/lib $(OUT)/tests:
+	$(Q)mkdir -p $@
+
+# --- packages: installed only when something is missing
+DEB_PKGS := clang llvm libbpf-dev bpftool libmnl-dev libelf-dev zlib1g-dev \
+	    libjansson-dev pkg-config gcc make iproute2 nftables iputils-ping \
+	    socat jq tcpdump python3-scapy ethtool procps coreutils
+DEPS_STAMP := $(OUT)/.deps-ok
+deps:
+	@missing=$$(dpkg-query -W -f='$${Package} $${Status}\n' $(DEB_PKGS) 2>/dev/null | \
+		awk '$$NF != "installed" {print $$1}'); \
+	for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		grep -q 'ok installed' || missing="$$missing $$p"; done; \
+	missing=$$(echo $$missing | tr ' ' '\n' | sort -u | tr '\n' ' '); \
+	if [ -n "$${missing// /}" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+test: deps
+	$(MAKE) all
+	tests/run.sh
+
+demo: deps
+	$(MAKE) all
+	tests/demo.sh
+
+clean:
+	rm -rf $(OUT)

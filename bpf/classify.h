@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Classifier: flow cache in front of a tuple-space search.
+ *
+ * The control plane expands every rule into entries of mask tuples (one
+ * tuple per distinct combination of prefix lengths, port-prefix lengths
+ * and matched fields) and keeps the tuples sorted by the best pref they
+ * hold. A miss costs one hash lookup per tuple, stopping as soon as no
+ * remaining tuple can beat the best match: the cost grows with the number
+ * of rule shapes, not the number of rules.
+ *
+ * Tuples live in two banks. The control plane fills the idle bank, then
+ * switches sfc_config.tuple_base and bumps the generation in one write, so
+ * a packet sees either the old rule set or the new one, never a mix, and
+ * every cached flow older than the switch is classified again.
+ */
+#ifndef SFC_CLASSIFY_H
+#define SFC_CLASSIFY_H
+
+#include "parsing.h"
+#include "maps.h"
+
+#define SFC_RULE_KEY_WORDS (sizeof(struct sfc_rule_key) / 4)
+
+/* Symmetric in (src, dst) and (sport, dport): both directions of a flow
+ * hash alike, so a symmetric chain meets the same instances both ways. */
+static __always_inline __u32 sfc_flow_hash(const struct sfc_flow_key *k)
+{
+	const __u32 *s = (const __u32 *)k->src, *d = (const __u32 *)k->dst;
+	__u32 h = 0x811c9dc5;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		h ^= s[i] ^ d[i];
+		h *= 0x01000193;
+	}
+	h ^= (__u32)(k->sport ^ k->dport) | (__u32)k->proto << 16;
+	h *= 0x01000193;
+	/* murmur3 finalizer: spread the low bits the bucket index uses */
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
+}
+
+struct sfc_search {
+	struct sfc_rule_key pk;   /* the packet's fields, unmasked */
+	__u32 ntuples;
+	__u32 base;
+	__u32 best_pref;
+	__u32 chain_id;           /* of the best match; 0 = none */
+	__u8  later_frag;
+};
+
+/*
+ * One tuple of the search, as a bpf_loop() callback: the verifier checks
+ * the body once instead of once per iteration and per path, which keeps
+ * the whole program far below its instruction budget.
+ */
+static long sfc_search_tuple(__u32 i, void *arg)
+{
+	struct sfc_search *s = arg;
+	const struct sfc_tuple *t;
+	const struct sfc_rule *r;
+	struct sfc_rule_key k;
+	__u32 tid, j;
+	__u32 *kw = (__u32 *)&k;
+	const __u32 *pw = (const __u32 *)&s->pk;
+	const __u32 *mw;
+
+	if (i >= s->ntuples)
+		return 1;
+	tid = s->base + i;
+	t = bpf_map_lookup_elem(&sfc_tuples, &tid);
+	/* Sorted by best pref: no later tuple can beat the match in hand. */
+	if (!t || t->min_pref >= s->best_pref)
+		return 1;
+	/* Later fragments carry no ports: a port rule cannot match. */
+	if (s->later_frag && (t->flags & SFC_TUPLE_PORTS))
+		return 0;
+	mw = (const __u32 *)&t->mask;
+#pragma unroll
+	for (j = 0; j < SFC_RULE_KEY_WORDS; j++)
+		kw[j] = pw[j] & mw[j];
+	k.tuple = tid;
+	r = bpf_map_lookup_elem(&sfc_rules, &k);
+	if (r && r->pref < s->best_pref) {
+		s->best_pref = r->pref;
+		s->chain_id = r->chain_id;
+	}
+	return 0;
+}
+
+/* The chain id of the best matching rule, 0 for none. */
+static __always_inline __u32 sfc_rule_search(const struct sfc_pkt *p, __u32 ifindex,
+					     const struct sfc_config *cfg)
+{
+	struct sfc_search s = {};
+
+	s.pk.ifindex = ifindex;
+	__builtin_memcpy(s.pk.src, p->key.src, 16);
+	__builtin_memcpy(s.pk.dst, p->key.dst, 16);
+	/* Ports take part only for protocols that have them: an ICMP type
+	 * must never satisfy a port rule. */
+	if (p->has_ports) {
+		s.pk.sport = p->key.sport;
+		s.pk.dport = p->key.dport;
+	}
+	s.pk.proto = p->key.proto;
+	s.pk.family = p->key.family;
+	s.ntuples = cfg->ntuples;
+	s.base = cfg->tuple_base;
+	s.best_pref = 0xffffffff;
+	s.later_frag = p->later_frag;
+	bpf_loop(SFC_MAX_TUPLES, sfc_search_tuple, &s, 0);
+	return s.chain_id;
+}
+
+/*
+ * Find the flow's chain, from the cache when it is current, else from the
+ * rules (and cache the answer, "no chain" included). Returns the cache
+ * entry, or NULL when the flow is not chained.
+ */
+static __always_inline struct sfc_flow *
+sfc_classify(const struct sfc_pkt *p, __u32 ifindex, __u32 egress, const __u8 *eth)
+{
+	struct sfc_config *cfg;
+	struct sfc_chain *chain;
+	struct sfc_flow *flow, nf = {};
+	__u32 zero = 0, cid;
+
+	cfg = bpf_map_lookup_elem(&sfc_config, &zero);
+	if (!cfg)
+		return NULL;
+
+	flow = bpf_map_lookup_elem(&sfc_flows, &p->key);
+	if (flow && flow->generation == cfg->generation &&
+	    flow->in_ifindex == ifindex &&
+	    (flow->flags & SFC_FLOW_EGRESS) == egress)
+		return (flow->flags & SFC_FLOW_CHAINED) ? flow : NULL;
+
+	nf.generation = cfg->generation;
+	nf.in_ifindex = ifindex;
+	nf.flags = egress;
+	nf.hash = sfc_flow_hash(&p->key);
+	__builtin_memcpy(nf.orig_dst, eth, 6);
+	__builtin_memcpy(nf.orig_src, eth + 6, 6);
+
+	cid = sfc_rule_search(p, ifindex, cfg);
+	if (cid) {
+		chain = bpf_map_lookup_elem(&sfc_chains, &cid);
+		if (chain && chain->path_id) {
+			nf.path_id = chain->path_id;
+			nf.flags |= SFC_FLOW_CHAINED;
+		} else {
+			count_reason(SFC_R_NO_CHAIN);
+		}
+	}
+
+	if (bpf_map_update_elem(&sfc_flows, &p->key, &nf, BPF_ANY)) {
+		/* Not cached: the verdict still holds for this packet, but the
+		 * SF return path needs the entry, so do not chain it. */
+		count_reason(SFC_R_FLOW_CACHE_FULL);
+		return NULL;
+	}
+	if (!(nf.flags & SFC_FLOW_CHAINED))
+		return NULL;
+	return bpf_map_lookup_elem(&sfc_flows, &p->key);
+}
+
+#endif

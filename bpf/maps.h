@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The datapath's maps. All are pinned by name under the loader's pin
+ * directory, so a restarted sfcd (or a new program version) adopts them
+ * with their contents and traffic never stops.
+ */
+#ifndef SFC_MAPS_H
+#define SFC_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "sfc_abi.h"
+#include "sfc_reasons.h"
+
+/* 0 -> struct sfc_config: generation and active classifier bank */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sfc_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_config SEC(".maps");
+
+/* ifindex -> struct sfc_iface: role of each interface the fabric uses */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SFC_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct sfc_iface);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_ifaces SEC(".maps");
+
+/* ifindex -> ifindex: SF interfaces whose peer takes XDP frames */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, SFC_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_tx_ports SEC(".maps");
+
+/* SF id -> struct sfc_sf */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SFC_MAX_SFS);
+	__type(key, __u32);
+	__type(value, struct sfc_sf);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_sfs SEC(".maps");
+
+/* chain id -> struct sfc_chain: the chain head, points at its current path */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SFC_MAX_CHAINS);
+	__type(key, __u32);
+	__type(value, struct sfc_chain);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_chains SEC(".maps");
+
+/* path id -> struct sfc_path: one version of a chain */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SFC_MAX_PATHS);
+	__type(key, __u32);
+	__type(value, struct sfc_path);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_paths SEC(".maps");
+
+/* (path id, SI) -> struct sfc_hop: instances of the hop at that SI */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SFC_MAX_PATHS * 4);
+	__type(key, struct sfc_hop_key);
+	__type(value, struct sfc_hop);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_hops SEC(".maps");
+
+/* (return ifindex, path id) -> struct sfc_pos: SI a returning packet had */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SFC_MAX_PATHS * 4);
+	__type(key, struct sfc_pos_key);
+	__type(value, struct sfc_pos);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_sf_pos SEC(".maps");
+
+/* tuple id -> struct sfc_tuple: masks of each rule shape, two banks */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * SFC_MAX_TUPLES);
+	__type(key, __u32);
+	__type(value, struct sfc_tuple);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_tuples SEC(".maps");
+
+/* masked struct sfc_rule_key -> struct sfc_rule */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * SFC_MAX_RULES);
+	__type(key, struct sfc_rule_key);
+	__type(value, struct sfc_rule);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_rules SEC(".maps");
+
+/* struct sfc_flow_key -> struct sfc_flow: flow cache and SFC proxy state */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SFC_FLOW_ENTRIES);
+	__type(key, struct sfc_flow_key);
+	__type(value, struct sfc_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_flows SEC(".maps");
+
+/* chain id -> packets and bytes classified into it, per CPU */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SFC_MAX_CHAINS);
+	__type(key, __u32);
+	__type(value, struct sfc_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_chain_stats SEC(".maps");
+
+/* chain id * SFC_MAX_HOPS + hop index -> hop counters, per CPU */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SFC_HOP_STATS_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct sfc_hop_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_hop_stats SEC(".maps");
+
+/* SF id -> packets to and from the SF, per CPU */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SFC_MAX_SFS);
+	__type(key, __u32);
+	__type(value, struct sfc_sf_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_sf_stats SEC(".maps");
+
+/* enum sfc_reason -> count, per CPU */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SFC_R_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_reasons SEC(".maps");
+
+static __always_inline void count_reason(__u32 reason)
+{
+	__u64 *v = bpf_map_lookup_elem(&sfc_reasons, &reason);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline void count_add(struct sfc_counter *c, __u32 len)
+{
+	c->packets++;
+	c->bytes += len;
+}
+
+#endif

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * sfc datapath entries. One XDP program for ingress points and SF
+ * interfaces, tc programs for what XDP cannot do: classifying locally
+ * sent packets (egress) and finishing what XDP handed over in the packet
+ * metadata (delivering at the end of a chain as if just received, or
+ * sending to an SF whose interface cannot take XDP frames).
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "sff.h"
+
+/* skb->mark bit on a packet sent back to its egress at the end of a
+ * chain, so the tc egress entry lets it out instead of classifying again. */
+const volatile __u32 sfc_skip_mark = 0x20000000;
+
+/* Bytes of headers the tc entry makes linear before parsing: Ethernet,
+ * VLAN, IPv6 with extension headers, and the L4 ports. */
+#define SFC_TC_PULL_LEN 256
+
+static __always_inline void sfc_set_macs(void *data, void *data_end,
+					 const __u8 *dst, const __u8 *src)
+{
+	__u8 *eth = data;
+
+	if ((void *)(eth + 12) > data_end)
+		return;
+	__builtin_memcpy(eth, dst, 6);
+	__builtin_memcpy(eth + 6, src, 6);
+}
+
+/* Hand the packet to the tc ingress entry of this interface. */
+static __always_inline int xdp_to_tc(struct xdp_md *ctx, __u16 action, __u32 ifindex)
+{
+	struct sfc_meta *m;
+	void *data;
+
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m))) {
+		count_reason(SFC_R_META_FAILED);
+		return XDP_DROP;
+	}
+	m = (void *)(long)ctx->data_meta;
+	data = (void *)(long)ctx->data;
+	if ((void *)(m + 1) > data) {
+		count_reason(SFC_R_META_FAILED);
+		return XDP_DROP;
+	}
+	m->magic = SFC_META_MAGIC;
+	m->action = action;
+	m->ifindex = ifindex;
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int sfc_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 ifindex = ctx->ingress_ifindex;
+	struct sfc_decision d = {};
+	struct sfc_iface *ifc;
+	struct sfc_pkt p = {};
+	struct sfc_flow *flow;
+	struct sfc_sf *sf;
+	long ret;
+	int r;
+
+	ifc = bpf_map_lookup_elem(&sfc_ifaces, &ifindex);
+	if (!ifc)
+		return XDP_PASS;
+	r = sfc_parse(data, data_end, &p);
+	if (r == SFC_PARSE_NOT_IP)
+		return XDP_PASS;
+	if (r) {
+		/* Malformed: never chained; the stack drops or handles it. */
+		count_reason(r);
+		return XDP_PASS;
+	}
+
+	sfc_decide(&p, ifindex, ifc, 0, data, &d);
+	switch (d.act) {
+	case SFC_ACT_DROP:
+		return XDP_DROP;
+	case SFC_ACT_TO_SF:
+		sf = d.sf;
+		if (sf->flags & SFC_SF_SETMAC)
+			sfc_set_macs(data, data_end, sf->mac, sf->out_mac);
+		if (sf->flags & SFC_SF_XDP_TX) {
+			/* The low bits of flags are the verdict when the
+			 * devmap has no such port: fall back to tc then. */
+			ret = bpf_redirect_map(&sfc_tx_ports, sf->ifindex, XDP_PASS);
+			if (ret == XDP_REDIRECT)
+				return XDP_REDIRECT;
+			count_reason(SFC_R_REDIRECT_FAILED);
+		}
+		return xdp_to_tc(ctx, SFC_META_TO_EGRESS, sf->ifindex);
+	case SFC_ACT_END:
+		if (!d.returned)
+			return XDP_PASS; /* empty chain: it never left */
+		flow = d.flow;
+		sfc_set_macs(data, data_end, flow->orig_dst, flow->orig_src);
+		return xdp_to_tc(ctx, (flow->flags & SFC_FLOW_EGRESS) ?
+				 SFC_META_TO_EGRESS : SFC_META_TO_INGRESS,
+				 flow->in_ifindex);
+	}
+	return XDP_PASS;
+}
+
+/* Finishes what sfc_xdp handed over; lets everything else through. */
+SEC("tc")
+int sfc_tc_ingress(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	struct sfc_meta *m = (void *)(long)skb->data_meta;
+
+	__u32 ifindex;
+
+	if ((void *)(m + 1) > data || m->magic != SFC_META_MAGIC)
+		return TC_ACT_OK;
+	/* The metadata travels with the skb through the redirect: wipe it,
+	 * or the target interface's tc entry would act on it again. */
+	m->magic = 0;
+	ifindex = m->ifindex;
+	if (m->action == SFC_META_TO_INGRESS)
+		return bpf_redirect(ifindex, BPF_F_INGRESS);
+	if (m->action == SFC_META_TO_EGRESS) {
+		/* Also marks packets for an SF: harmless, and an SF interface
+		 * that is an ingress point as well must not reclassify. */
+		skb->mark |= sfc_skip_mark;
+		return bpf_redirect(ifindex, 0);
+	}
+	return TC_ACT_OK;
+}
+
+/* Classifies locally sent packets on ingress points. */
+SEC("tc")
+int sfc_tc_egress(struct __sk_buff *skb)
+{
+	__u32 ifindex = skb->ifindex;
+	struct sfc_decision d = {};
+	struct sfc_iface *ifc;
+	struct sfc_pkt p = {};
+	struct sfc_sf *sf;
+	void *data, *data_end;
+	__u32 pull;
+	int r;
+
+	if (skb->mark & sfc_skip_mark) {
+		skb->mark &= ~sfc_skip_mark;
+		return TC_ACT_OK;
+	}
+	ifc = bpf_map_lookup_elem(&sfc_ifaces, &ifindex);
+	if (!ifc || !(ifc->flags & SFC_IF_INGRESS))
+		return TC_ACT_OK;
+
+	pull = skb->len < SFC_TC_PULL_LEN ? skb->len : SFC_TC_PULL_LEN;
+	if (bpf_skb_pull_data(skb, pull)) {
+		count_reason(SFC_R_TC_PULL_FAILED);
+		return TC_ACT_OK;
+	}
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	r = sfc_parse(data, data_end, &p);
+	if (r == SFC_PARSE_NOT_IP)
+		return TC_ACT_OK;
+	if (r) {
+		count_reason(r);
+		return TC_ACT_OK;
+	}
+	p.len = skb->len;
+
+	sfc_decide(&p, ifindex, ifc, SFC_FLOW_EGRESS, data, &d);
+	switch (d.act) {
+	case SFC_ACT_DROP:
+		return TC_ACT_SHOT;
+	case SFC_ACT_TO_SF:
+		sf = d.sf;
+		if (sf->flags & SFC_SF_SETMAC)
+			sfc_set_macs(data, data_end, sf->mac, sf->out_mac);
+		return bpf_redirect(sf->ifindex, 0);
+	}
+	/* END here means an empty chain or all hops bypassed: send it on. */
+	return TC_ACT_OK;
+}
+
+/* Attached to the far end of an SF's veth when nothing else is there:
+ * gives it the NAPI instance XDP redirects into a veth need. */
+SEC("xdp")
+int sfc_xdp_peer(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Service Function Forwarder: given a flow's path and SI, decide where the
+ * packet goes next. Shared by the XDP and tc entries; the entries turn the
+ * decision into a redirect with their own helpers.
+ */
+#ifndef SFC_SFF_H
+#define SFC_SFF_H
+
+#include "classify.h"
+
+enum sfc_act {
+	SFC_ACT_PASS,   /* not ours: continue normally */
+	SFC_ACT_DROP,   /* reason already counted */
+	SFC_ACT_TO_SF,  /* send to d->sf */
+	SFC_ACT_END,    /* chain done: deliver as if never chained */
+};
+
+struct sfc_decision {
+	__u32 act;
+	__u32 hops;            /* SFs sent to by this decision */
+	__u32 returned;        /* the packet came back from an SF */
+	struct sfc_sf *sf;     /* TO_SF */
+	struct sfc_flow *flow; /* TO_SF, END */
+};
+
+static __always_inline void sfc_drop(struct sfc_decision *d, __u32 reason)
+{
+	count_reason(reason);
+	d->act = SFC_ACT_DROP;
+}
+
+/*
+ * Walk from SI si down to the first hop that can take the packet. A hop
+ * whose instances are all down is skipped (bypass) or ends the packet
+ * (drop), as its path says. SI 0 is the end of the chain.
+ */
+static __always_inline void sfc_sff(struct sfc_flow *flow, __u32 si, __u32 len,
+				    struct sfc_decision *d)
+{
+	__u32 path_id = flow->path_id;
+	struct sfc_path *path;
+	int i;
+
+	d->flow = flow;
+	path = bpf_map_lookup_elem(&sfc_paths, &path_id);
+	if (!path || !path->nhops)
+		return sfc_drop(d, SFC_R_NO_PATH);
+
+	/* One iteration per hop at most; bypassed hops continue the loop. */
+	for (i = 0; i < SFC_MAX_HOPS; i++) {
+		struct sfc_hop_key hk = { .path_id = path_id, .si = si };
+		struct sfc_hop_counter *hs;
+		struct sfc_hop *hop;
+		struct sfc_sf *sf;
+		__u32 b, sf_id, sidx;
+		int down;
+
+		if (si == 0) {
+			d->act = SFC_ACT_END;
+			return;
+		}
+		hop = bpf_map_lookup_elem(&sfc_hops, &hk);
+		if (!hop)
+			return sfc_drop(d, SFC_R_NO_HOP);
+		sidx = hop->stats_idx;
+		hs = bpf_map_lookup_elem(&sfc_hop_stats, &sidx);
+
+		sf = NULL;
+		down = hop->flags & SFC_HOP_DOWN;
+		if (!down) {
+			b = hop->nbuckets > 1 ? flow->hash % hop->nbuckets : 0;
+			sf_id = hop->sf[b & (SFC_HOP_BUCKETS - 1)];
+			sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
+			if (!sf || !sf_id)
+				return sfc_drop(d, SFC_R_NO_SF);
+			down = !(sf->flags & SFC_SF_UP);
+		}
+		if (down) {
+			if (path->on_failure == SFC_FAIL_BYPASS) {
+				if (hs)
+					hs->bypassed++;
+				count_reason(SFC_R_HOP_BYPASSED);
+				si--;
+				continue;
+			}
+			if (hs)
+				hs->drops++;
+			return sfc_drop(d, SFC_R_HOP_DOWN);
+		}
+
+		if (hs)
+			count_add(&hs->fwd, len);
+		{
+			struct sfc_sf_counter *sc = bpf_map_lookup_elem(&sfc_sf_stats, &sf_id);
+
+			if (sc)
+				count_add(&sc->tx, len);
+		}
+		/* Remembered for an SF serving several SIs of this path; skip
+		 * the store when unchanged to keep the cache line clean. */
+		if (flow->si != si)
+			flow->si = si;
+		d->act = SFC_ACT_TO_SF;
+		d->sf = sf;
+		d->hops++;
+		return;
+	}
+	sfc_drop(d, SFC_R_TOO_MANY_HOPS);
+}
+
+/*
+ * The decision for one parsed packet received (or, with egress set, sent)
+ * on ifindex, whose role is ifc.
+ */
+static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
+				       const struct sfc_iface *ifc, __u32 egress,
+				       const __u8 *eth, struct sfc_decision *d)
+{
+	struct sfc_flow *flow;
+	struct sfc_path *path;
+	__u32 cid, path_id;
+
+	d->act = SFC_ACT_PASS;
+
+	/* Back from an SF: the flow entry says which path, the interface
+	 * (or the flow, for an SF at several SIs) which position. */
+	if (!egress && (ifc->flags & SFC_IF_SF_RETURN)) {
+		flow = bpf_map_lookup_elem(&sfc_flows, &p->key);
+		if (flow && (flow->flags & SFC_FLOW_CHAINED)) {
+			struct sfc_pos_key pk = { .ifindex = ifindex, .path_id = flow->path_id };
+			struct sfc_pos *pos = bpf_map_lookup_elem(&sfc_sf_pos, &pk);
+			struct sfc_sf_counter *sc;
+			__u32 sf_id = ifc->sf_id, si;
+
+			if (!pos)
+				return sfc_drop(d, SFC_R_NO_POSITION);
+			sc = bpf_map_lookup_elem(&sfc_sf_stats, &sf_id);
+			if (sc)
+				count_add(&sc->rx, p->len);
+			d->returned = 1;
+			si = (pos->flags & SFC_POS_MULTI) ? flow->si : pos->si;
+			if (si == 0)
+				return sfc_drop(d, SFC_R_NO_POSITION);
+			return sfc_sff(flow, si - 1, p->len, d);
+		}
+		if (!(ifc->flags & SFC_IF_INGRESS)) {
+			/* The SF's own traffic, or a chained packet an SF
+			 * rewrote beyond recognition (NAT): the stack has it. */
+			if (!p->link_control)
+				count_reason(SFC_R_PROXY_MISS);
+			return;
+		}
+	}
+
+	if (!(ifc->flags & SFC_IF_INGRESS))
+		return;
+	if (p->link_control) {
+		count_reason(SFC_R_LINK_CONTROL);
+		return;
+	}
+	flow = sfc_classify(p, ifindex, egress ? SFC_FLOW_EGRESS : 0, eth);
+	if (!flow)
+		return;
+
+	path_id = flow->path_id;
+	path = bpf_map_lookup_elem(&sfc_paths, &path_id);
+	if (!path)
+		return sfc_drop(d, SFC_R_NO_PATH);
+	cid = path->chain_id;
+	{
+		struct sfc_counter *cs = bpf_map_lookup_elem(&sfc_chain_stats, &cid);
+
+		if (cs)
+			count_add(cs, p->len);
+	}
+	sfc_sff(flow, path->nhops, p->len, d);
+}
+
+#endif

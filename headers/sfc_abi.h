@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Map keys and values shared by the BPF programs and user space.
+ * Only fixed-width types, explicit padding and a size assert per struct,
+ * so the two sides can never disagree on a layout.
+ */
+#ifndef SFC_ABI_H
+#define SFC_ABI_H
+
+#include <linux/types.h>
+
+#define SFC_MAX_SFS        4096   /* SF ids 1..4095; 0 = none */
+#define SFC_MAX_CHAINS     4096   /* chain ids 1..4095 */
+#define SFC_MAX_PATHS      (2 * SFC_MAX_CHAINS) /* two versions per chain */
+#define SFC_MAX_HOPS       32     /* hops per chain; SI counts down from nhops */
+#define SFC_HOP_BUCKETS    16     /* flow-hash buckets per hop (instances) */
+#define SFC_MAX_RULES      131072 /* classifier entries after port expansion */
+#define SFC_MAX_TUPLES     64     /* distinct rule shapes (mask tuples) per bank */
+#define SFC_MAX_IFACES     1024
+#define SFC_FLOW_ENTRIES   1048576
+#define SFC_NAME_LEN       32
+
+/* sfc_config index 0 */
+struct sfc_config {
+	__u32 generation;   /* bumped on every rule/chain edit; stale flows reclassify */
+	__u32 ntuples;      /* live entries in sfc_tuples, sorted by best pref */
+	__u32 tuple_base;   /* active tuple bank: 0 or SFC_MAX_TUPLES */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct sfc_config) == 16, "sfc_config layout");
+
+/* Interface roles, a bit set in sfc_ifaces values */
+#define SFC_IF_INGRESS   (1u << 0) /* classify traffic received here */
+#define SFC_IF_SF_RETURN (1u << 1) /* SFs send packets back to the fabric here */
+#define SFC_IF_SF_OUT    (1u << 2) /* the fabric sends packets to an SF here */
+#define SFC_IF_XDP_TX_OK (1u << 3) /* peer takes XDP frames: devmap redirect is safe */
+
+/* sfc_ifaces: ifindex -> role of that interface in this fabric */
+struct sfc_iface {
+	__u32 flags;        /* SFC_IF_* */
+	__u32 sf_id;        /* SF whose return interface this is (0 = none) */
+	__u8  mac[6];       /* the interface's own MAC */
+	__u8  pad[2];
+	__u32 peer_ifindex; /* veth peer given sfc_xdp_peer (0 = none) */
+	__s32 peer_nsid;    /* its netns id as seen from here (-1 = this one) */
+};
+_Static_assert(sizeof(struct sfc_iface) == 24, "sfc_iface layout");
+
+#define SFC_SF_IFACE 1
+#define SFC_SF_UP    (1u << 0)
+#define SFC_SF_SETMAC (1u << 1) /* address frames to mac[] (L3 SF) */
+#define SFC_SF_XDP_TX (1u << 2) /* ifindex is in sfc_tx_ports: XDP redirect */
+
+/* sfc_sfs: SF id -> where to send packets for that SF instance */
+struct sfc_sf {
+	__u32 ifindex;      /* the fabric sends out here */
+	__u32 ret_ifindex;  /* and the SF sends back here (== ifindex: one-arm) */
+	__u16 kind;         /* SFC_SF_IFACE, ... */
+	__u16 flags;        /* SFC_SF_* */
+	__u8  mac[6];       /* SF's MAC when SFC_SF_SETMAC */
+	__u8  out_mac[6];   /* MAC of ifindex, source MAC towards the SF */
+	__u8  pad[8];
+	char  name[SFC_NAME_LEN];
+};
+_Static_assert(sizeof(struct sfc_sf) == 64, "sfc_sf layout");
+
+#define SFC_FAIL_DROP   0
+#define SFC_FAIL_BYPASS 1
+
+/* sfc_chains: chain id -> the chain's current path (the chain head) */
+struct sfc_chain {
+	__u32 path_id;      /* switched in one write: make-before-break */
+	__u32 spi;          /* 24-bit Service Path Identifier */
+	char  name[SFC_NAME_LEN];
+};
+_Static_assert(sizeof(struct sfc_chain) == 40, "sfc_chain layout");
+
+/* sfc_paths: path id -> one version of a chain */
+struct sfc_path {
+	__u32 chain_id;
+	__u32 spi;
+	__u8  nhops;        /* first SI; SI 0 is the end of the chain */
+	__u8  on_failure;   /* SFC_FAIL_* */
+	__u8  pad[6];
+};
+_Static_assert(sizeof(struct sfc_path) == 16, "sfc_path layout");
+
+/* sfc_hops key: a position on a path */
+struct sfc_hop_key {
+	__u32 path_id;
+	__u8  si;
+	__u8  pad[3];
+};
+_Static_assert(sizeof(struct sfc_hop_key) == 8, "sfc_hop_key layout");
+
+#define SFC_HOP_DOWN (1u << 0) /* no instance up: apply the path's on_failure */
+
+/* sfc_hops: (path, SI) -> the SF instances of that hop, as hash buckets */
+struct sfc_hop {
+	__u16 flags;        /* SFC_HOP_* */
+	__u8  nbuckets;     /* 1..SFC_HOP_BUCKETS */
+	__u8  pad;
+	__u32 stats_idx;    /* index in sfc_hop_stats (chain_id * SFC_MAX_HOPS + hop) */
+	__u32 sf[SFC_HOP_BUCKETS];
+};
+_Static_assert(sizeof(struct sfc_hop) == 72, "sfc_hop layout");
+
+/* sfc_sf_pos key: which position a packet returning on ifindex was at */
+struct sfc_pos_key {
+	__u32 ifindex;
+	__u32 path_id;
+};
+_Static_assert(sizeof(struct sfc_pos_key) == 8, "sfc_pos_key layout");
+
+#define SFC_POS_MULTI (1u << 0) /* SF at several SIs of this path: SI from the flow */
+
+/* sfc_sf_pos value */
+struct sfc_pos {
+	__u8  si;           /* SI of the hop this interface returns from */
+	__u8  flags;        /* SFC_POS_* */
+	__u8  pad[2];
+};
+_Static_assert(sizeof(struct sfc_pos) == 4, "sfc_pos layout");
+
+/*
+ * Classifier: tuple-space search. Every rule is expanded by the control
+ * plane into entries of one or more mask tuples; each tuple is one hash
+ * lookup of the packet's fields ANDed with the tuple's masks.
+ */
+struct sfc_rule_key {
+	__u32 tuple;        /* tuple index */
+	__u32 ifindex;      /* ingress interface (0 with a zero mask) */
+	__u8  src[16];      /* IPv4 in the first 4 bytes */
+	__u8  dst[16];
+	__u16 sport;        /* network byte order */
+	__u16 dport;
+	__u8  proto;
+	__u8  family;       /* 4 or 6; 0 with a zero mask */
+	__u8  pad[2];
+};
+_Static_assert(sizeof(struct sfc_rule_key) == 48, "sfc_rule_key layout");
+
+/* sfc_rules value */
+struct sfc_rule {
+	__u32 pref;         /* lower wins */
+	__u32 chain_id;
+	__u32 rule_id;      /* for per-rule counters */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct sfc_rule) == 16, "sfc_rule layout");
+
+/* sfc_tuples: index -> the masks of one tuple, sorted by min_pref */
+struct sfc_tuple {
+	struct sfc_rule_key mask; /* .tuple and .pad are ignored */
+	__u32 min_pref;     /* best pref of any rule in this tuple */
+	__u32 flags;
+#define SFC_TUPLE_PORTS (1u << 0) /* masks ports: skipped for later fragments */
+	__u32 nrules;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct sfc_tuple) == 64, "sfc_tuple layout");
+
+/* sfc_flows key: the 5-tuple (plus VLAN) of a packet, as parsed */
+struct sfc_flow_key {
+	__u8  src[16];
+	__u8  dst[16];
+	__u16 sport;
+	__u16 dport;
+	__u8  proto;
+	__u8  family;
+	__u16 vlan;
+};
+_Static_assert(sizeof(struct sfc_flow_key) == 40, "sfc_flow_key layout");
+
+#define SFC_FLOW_CHAINED (1u << 0) /* else: cached "no rule matched" */
+#define SFC_FLOW_EGRESS  (1u << 1) /* classified on tc egress (locally sent) */
+
+/* sfc_flows value: classification result and where the flow came from */
+struct sfc_flow {
+	__u32 generation;   /* sfc_config.generation when classified */
+	__u32 in_ifindex;   /* ingress point it was classified on */
+	__u32 path_id;
+	__u32 hash;         /* symmetric flow hash, picks hop instances */
+	__u32 flags;        /* SFC_FLOW_* */
+	__u8  si;           /* last SI sent to, for SFC_POS_MULTI positions */
+	__u8  pad[3];
+	__u8  orig_dst[6];  /* Ethernet addresses as received, restored at the end */
+	__u8  orig_src[6];
+};
+_Static_assert(sizeof(struct sfc_flow) == 36, "sfc_flow layout");
+
+/* Per-CPU counters */
+struct sfc_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+_Static_assert(sizeof(struct sfc_counter) == 16, "sfc_counter layout");
+
+/* sfc_sf_stats: per SF id */
+struct sfc_sf_counter {
+	struct sfc_counter tx; /* fabric -> SF */
+	struct sfc_counter rx; /* SF -> fabric */
+};
+_Static_assert(sizeof(struct sfc_sf_counter) == 32, "sfc_sf_counter layout");
+
+/* sfc_hop_stats: per chain_id * SFC_MAX_HOPS + (hop - 1) */
+struct sfc_hop_counter {
+	struct sfc_counter fwd;
+	__u64 drops;
+	__u64 bypassed;
+};
+_Static_assert(sizeof(struct sfc_hop_counter) == 32, "sfc_hop_counter layout");
+
+#define SFC_HOP_STATS_ENTRIES (SFC_MAX_CHAINS * SFC_MAX_HOPS)
+
+/*
+ * XDP -> tc handoff in the packet's metadata area (bpf_xdp_adjust_meta),
+ * for what XDP cannot finish itself: delivering a packet at the end of its
+ * chain as if it had just been received, or sending it to an SF whose
+ * interface cannot take XDP frames.
+ */
+#define SFC_META_MAGIC 0x5fc0
+#define SFC_META_TO_INGRESS 1 /* bpf_redirect(ifindex, BPF_F_INGRESS) */
+#define SFC_META_TO_EGRESS  2 /* bpf_redirect(ifindex, 0) */
+struct sfc_meta {
+	__u16 magic;
+	__u16 action;
+	__u32 ifindex;
+};
+_Static_assert(sizeof(struct sfc_meta) == 8, "sfc_meta layout");
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Numbered reasons for every packet the datapath drops or passes
+ * unexpectedly. Counted per CPU in sfc_reasons (index = reason).
+ * Numbers are ABI: never renumber, never reuse; append only.
+ */
+#ifndef SFC_REASONS_H
+#define SFC_REASONS_H
+
+#define SFC_REASONS(X)                                                         \
+	X(SFC_R_NONE,              0, "none")                                   \
+	/* malformed or truncated packets (passed to the stack, never chained) */ \
+	X(SFC_R_TRUNC_ETH,         1, "truncated-ethernet")                     \
+	X(SFC_R_TRUNC_VLAN,        2, "truncated-vlan")                         \
+	X(SFC_R_TRUNC_IPV4,        3, "truncated-ipv4")                         \
+	X(SFC_R_BAD_IPV4,          4, "bad-ipv4-header")                        \
+	X(SFC_R_TRUNC_IPV6,        5, "truncated-ipv6")                         \
+	X(SFC_R_TRUNC_IPV6_EXT,    6, "truncated-ipv6-ext")                     \
+	X(SFC_R_IPV6_EXT_DEPTH,    7, "ipv6-ext-too-deep")                      \
+	X(SFC_R_TRUNC_L4,          8, "truncated-l4")                           \
+	/* chain processing */                                                  \
+	X(SFC_R_NO_CHAIN,          9, "rule-to-missing-chain")                  \
+	X(SFC_R_NO_PATH,          10, "missing-path")                           \
+	X(SFC_R_NO_HOP,           11, "missing-hop")                            \
+	X(SFC_R_NO_SF,            12, "missing-sf")                             \
+	X(SFC_R_HOP_DOWN,         13, "hop-down-drop")                          \
+	X(SFC_R_HOP_BYPASSED,     14, "hop-down-bypass")                        \
+	X(SFC_R_REDIRECT_FAILED,  15, "redirect-failed")                        \
+	X(SFC_R_PROXY_MISS,       16, "sf-return-unknown-flow")                 \
+	X(SFC_R_NO_POSITION,      17, "sf-return-unknown-position")             \
+	X(SFC_R_META_FAILED,      18, "xdp-meta-failed")                        \
+	X(SFC_R_TOO_MANY_HOPS,    19, "too-many-hops")                          \
+	X(SFC_R_MISSED_TAIL_CALL, 20, "missed-tail-call")                       \
+	X(SFC_R_TC_PULL_FAILED,   21, "tc-pull-failed")                         \
+	X(SFC_R_FRAGMENT,         22, "ipv4-fragment-no-ports")                 \
+	X(SFC_R_LINK_CONTROL,     23, "link-control-not-chained")               \
+	X(SFC_R_FLOW_CACHE_FULL,  24, "flow-cache-update-failed")               \
+	X(SFC_R_SF_LOOP,          25, "sf-returned-to-fabric-on-wrong-iface")   \
+	X(SFC_R_END_DELIVERED,    26, "end-of-chain-via-stack")
+
+enum sfc_reason {
+#define SFC_REASON_ENUM(sym, num, name) sym = num,
+	SFC_REASONS(SFC_REASON_ENUM)
+#undef SFC_REASON_ENUM
+	SFC_R_MAX = 32, /* size of sfc_reasons; room to append */
+};
+
+#endif

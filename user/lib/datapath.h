@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The loaded datapath: programs loaded through the skeleton, maps pinned
+ * under a pin directory (and adopted from it when already there), and the
+ * attach/detach of programs on interfaces.
+ */
+#ifndef SFC_DATAPATH_H
+#define SFC_DATAPATH_H
+
+#include <limits.h>
+#include <linux/types.h>
+
+#include "sfc_abi.h"
+
+#define SFC_DEFAULT_PIN_DIR "/sys/fs/bpf/sfc"
+
+/* tc filter identity of sfc's clsact filters */
+#define SFC_TC_HANDLE 0x5fc
+#define SFC_TC_PRIO   1
+
+struct sfc_bpf;
+
+/* File descriptors of every map, from the skeleton or from the pins. */
+struct sfc_maps {
+	int config, ifaces, tx_ports, sfs, chains, paths, hops, sf_pos;
+	int tuples, rules, flows, chain_stats, hop_stats, sf_stats, reasons;
+};
+
+struct sfc_dp {
+	struct sfc_bpf *skel;     /* NULL when opened read-only from pins */
+	struct sfc_maps maps;
+	int xdp_fd, xdp_peer_fd, tc_ingress_fd, tc_egress_fd;
+	int ncpus;
+	char pin_dir[PATH_MAX];
+};
+
+/* Load the programs; reuse maps pinned in pin_dir, pin the others. */
+int sfc_dp_load(const char *pin_dir, struct sfc_dp **out);
+/* Open the pinned maps only (statistics, inspection). */
+int sfc_dp_open_pinned(const char *pin_dir, struct sfc_dp **out);
+void sfc_dp_close(struct sfc_dp *dp);
+/* Remove every pin of pin_dir and the directory itself. */
+int sfc_dp_unpin(const char *pin_dir);
+
+/* Make sure bpffs is mounted at /sys/fs/bpf (or above pin_dir). */
+int sfc_dp_ensure_bpffs(const char *pin_dir);
+
+int sfc_dp_attach_xdp(struct sfc_dp *dp, int ifindex, __u32 *mode_out);
+int sfc_dp_detach_xdp(int ifindex);
+int sfc_dp_attach_tc(struct sfc_dp *dp, int ifindex, int egress);
+int sfc_dp_detach_tc(int ifindex, int egress);
+
+#endif

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The desired state: ingress points, SFs, chains and classifier rules, as
+ * the operator wrote them (names, not ids). One document, kept in the
+ * state file, taken by `sfcctl apply` and printed by `sfcctl dump`.
+ */
+#ifndef SFC_MODEL_H
+#define SFC_MODEL_H
+
+#include <stdbool.h>
+#include <net/if.h>
+#include <linux/types.h>
+
+#include "sfc_abi.h"
+
+#define SFC_ERR_LEN 256
+
+enum sfc_sf_kind { SFC_KIND_IFACE = SFC_SF_IFACE };
+
+struct sfc_ingress_cfg {
+	char dev[IFNAMSIZ];
+};
+
+struct sfc_sf_cfg {
+	char name[SFC_NAME_LEN];
+	int kind;
+	char dev[IFNAMSIZ];      /* the fabric sends to the SF here */
+	char out_dev[IFNAMSIZ];  /* the SF sends back here; "" = dev (one-arm) */
+	bool has_mac;
+	__u8 mac[6];
+};
+
+struct sfc_hop_cfg {
+	int nsf;
+	char sf[SFC_HOP_BUCKETS][SFC_NAME_LEN];
+};
+
+struct sfc_chain_cfg {
+	char name[SFC_NAME_LEN];
+	__u32 spi;
+	int on_failure;          /* SFC_FAIL_* */
+	int nhops;
+	struct sfc_hop_cfg hops[SFC_MAX_HOPS];
+};
+
+struct sfc_prefix {
+	__u8 family;             /* 0 = any, 4, 6 */
+	__u8 len;
+	__u8 addr[16];
+};
+
+struct sfc_port_range {
+	bool set;
+	__u16 lo, hi;
+};
+
+struct sfc_rule_cfg {
+	__u32 pref;
+	char in_dev[IFNAMSIZ];   /* "" = any */
+	struct sfc_prefix src, dst;
+	int proto;               /* -1 = any */
+	struct sfc_port_range sport, dport;
+	char chain[SFC_NAME_LEN];
+};
+
+struct sfc_doc {
+	int ningress, nsfs, nchains, nrules;
+	struct sfc_ingress_cfg *ingress;
+	struct sfc_sf_cfg *sfs;
+	struct sfc_chain_cfg *chains;
+	struct sfc_rule_cfg *rules;
+};
+
+void sfc_doc_free(struct sfc_doc *doc);
+const struct sfc_sf_cfg *sfc_doc_sf(const struct sfc_doc *doc, const char *name);
+const struct sfc_chain_cfg *sfc_doc_chain(const struct sfc_doc *doc, const char *name);
+
+/*
+ * Parse and validate a whole document. On error returns -EINVAL (or
+ * -ENOMEM) and writes "JSON path: reason" into err; *doc is untouched.
+ */
+int sfc_doc_from_json_text(const char *text, size_t len, struct sfc_doc *doc,
+			   char *err, size_t errlen);
+int sfc_doc_from_file(const char *path, struct sfc_doc *doc, char *err, size_t errlen);
+
+/* Text forms shared by the document, the CLI and the statistics. */
+int sfc_parse_prefix(const char *s, struct sfc_prefix *p);
+int sfc_format_prefix(const struct sfc_prefix *p, char *buf, size_t len);
+int sfc_parse_proto(const char *s);
+const char *sfc_proto_name(int proto, char *buf, size_t len);
+int sfc_parse_mac(const char *s, __u8 mac[6]);
+
+#endif

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Text forms of prefixes, protocols and MAC addresses. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+int sfc_parse_prefix(const char *s, struct sfc_prefix *p)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	int maxlen;
+	long len;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	memset(p, 0, sizeof(*p));
+	if (inet_pton(AF_INET, buf, p->addr) == 1) {
+		p->family = 4;
+		maxlen = 32;
+	} else if (inet_pton(AF_INET6, buf, p->addr) == 1) {
+		p->family = 6;
+		maxlen = 128;
+	} else {
+		return -EINVAL;
+	}
+	len = maxlen;
+	if (slash) {
+		errno = 0;
+		len = strtol(slash + 1, &end, 10);
+		if (errno || end == slash + 1 || *end || len < 0 || len > maxlen)
+			return -EINVAL;
+	}
+	p->len = len;
+	/* Host bits must be zero: "198.18.1.1/24" is most likely a typo. */
+	for (int bit = len; bit < maxlen; bit++)
+		if (p->addr[bit / 8] & (0x80 >> (bit % 8)))
+			return -ERANGE;
+	return 0;
+}
+
+int sfc_format_prefix(const struct sfc_prefix *p, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->addr, a, sizeof(a)))
+		return -errno;
+	snprintf(buf, len, "%s/%u", a, p->len);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int proto;
+} protos[] = {
+	{ "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP }, { "icmp", IPPROTO_ICMP },
+	{ "icmpv6", IPPROTO_ICMPV6 }, { "sctp", IPPROTO_SCTP },
+};
+
+int sfc_parse_proto(const char *s)
+{
+	char *end;
+	long v;
+
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (!strcmp(s, protos[i].name))
+			return protos[i].proto;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > 255)
+		return -EINVAL;
+	return v;
+}
+
+const char *sfc_proto_name(int proto, char *buf, size_t len)
+{
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (protos[i].proto == proto)
+			return protos[i].name;
+	snprintf(buf, len, "%d", proto);
+	return buf;
+}
+
+int sfc_parse_mac(const char *s, __u8 mac[6])
+{
+	unsigned int b[6];
+	char tail;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &tail) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = b[i];
+	return 0;
+}

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "sfc_reasons.h"
+#include "stats.h"
+
+static const char *const reason_names[SFC_R_MAX] = {
+#define X(sym, num, name) [num] = name,
+	SFC_REASONS(X)
+#undef X
+};
+
+const char *sfc_reason_name(unsigned int reason)
+{
+	if (reason < SFC_R_MAX && reason_names[reason])
+		return reason_names[reason];
+	return "unknown";
+}
+
+/* Sum a per-CPU value made of u64 fields. */
+static int percpu_sum(const struct sfc_dp *dp, int fd, __u32 key, __u64 *sum, int nfields)
+{
+	size_t vsz = nfields * sizeof(__u64);
+	__u64 *vals = calloc(dp->ncpus, vsz);
+
+	if (!vals)
+		return -ENOMEM;
+	memset(sum, 0, vsz);
+	if (bpf_map_lookup_elem(fd, &key, vals)) {
+		int err = -errno;
+
+		free(vals);
+		return err;
+	}
+	for (int c = 0; c < dp->ncpus; c++)
+		for (int f = 0; f < nfields; f++)
+			sum[f] += vals[c * nfields + f];
+	free(vals);
+	return 0;
+}
+
+json_t *sfc_stats_json(const struct sfc_dp *dp)
+{
+	const struct sfc_maps *m = &dp->maps;
+	json_t *root = json_object(), *chains = json_array(), *sfs = json_array();
+	json_t *reasons = json_array();
+
+	for (__u32 cid = 1; cid < SFC_MAX_CHAINS; cid++) {
+		struct sfc_chain head;
+		struct sfc_path path = {};
+		__u64 cs[2], hs[4];
+		json_t *c, *hops;
+
+		if (bpf_map_lookup_elem(m->chains, &cid, &head) || !head.name[0])
+			continue;
+		bpf_map_lookup_elem(m->paths, &head.path_id, &path);
+		percpu_sum(dp, m->chain_stats, cid, cs, 2);
+		hops = json_array();
+		for (__u32 h = 0; h < path.nhops; h++) {
+			percpu_sum(dp, m->hop_stats, cid * SFC_MAX_HOPS + h, hs, 4);
+			json_array_append_new(hops, json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
+				"hop", (json_int_t)h + 1, "si", (json_int_t)(path.nhops - h),
+				"packets", (json_int_t)hs[0], "bytes", (json_int_t)hs[1],
+				"drops", (json_int_t)hs[2], "bypassed", (json_int_t)hs[3]));
+		}
+		c = json_pack("{s:s,s:I,s:I,s:I,s:o}", "name", head.name,
+			      "spi", (json_int_t)head.spi, "packets", (json_int_t)cs[0],
+			      "bytes", (json_int_t)cs[1], "hops", hops);
+		json_array_append_new(chains, c);
+	}
+	for (__u32 id = 1; id < SFC_MAX_SFS; id++) {
+		struct sfc_sf sf;
+		__u64 s[4];
+
+		if (bpf_map_lookup_elem(m->sfs, &id, &sf) || !sf.name[0])
+			continue;
+		percpu_sum(dp, m->sf_stats, id, s, 4);
+		json_array_append_new(sfs, json_pack("{s:s,s:b,s:I,s:I,s:I,s:I}",
+			"name", sf.name, "up", !!(sf.flags & SFC_SF_UP),
+			"tx_packets", (json_int_t)s[0], "tx_bytes", (json_int_t)s[1],
+			"rx_packets", (json_int_t)s[2], "rx_bytes", (json_int_t)s[3]));
+	}
+	for (__u32 r = 1; r < SFC_R_MAX; r++) {
+		__u64 n;
+
+		if (!reason_names[r])
+			continue;
+		percpu_sum(dp, m->reasons, r, &n, 1);
+		json_array_append_new(reasons, json_pack("{s:I,s:s,s:I}", "code", (json_int_t)r,
+			"name", reason_names[r], "count", (json_int_t)n));
+	}
+	json_object_set_new(root, "chains", chains);
+	json_object_set_new(root, "sfs", sfs);
+	json_object_set_new(root, "reasons", reasons);
+	return root;
+}
+
+#define U(o, k) ((unsigned long long)json_integer_value(json_object_get(o, k)))
+
+void sfc_stats_print_text(FILE *f, json_t *st)
+{
+	size_t i, j;
+	json_t *c, *h, *s, *r;
+	int any = 0;
+
+	json_array_foreach(json_object_get(st, "chains"), i, c) {
+		fprintf(f, "chain %s spi %llu: %llu packets, %llu bytes\n",
+			json_string_value(json_object_get(c, "name")), U(c, "spi"),
+			U(c, "packets"), U(c, "bytes"));
+		fprintf(f, "  %4s %4s %12s %14s %10s %10s\n", "hop", "si", "packets", "bytes",
+			"drops", "bypassed");
+		json_array_foreach(json_object_get(c, "hops"), j, h)
+			fprintf(f, "  %4llu %4llu %12llu %14llu %10llu %10llu\n", U(h, "hop"),
+				U(h, "si"), U(h, "packets"), U(h, "bytes"), U(h, "drops"),
+				U(h, "bypassed"));
+	}
+	fprintf(f, "%-16s %-5s %12s %14s %12s %14s\n", "sf", "state", "tx_packets",
+		"tx_bytes", "rx_packets", "rx_bytes");
+	json_array_foreach(json_object_get(st, "sfs"), i, s)
+		fprintf(f, "%-16s %-5s %12llu %14llu %12llu %14llu\n",
+			json_string_value(json_object_get(s, "name")),
+			json_is_true(json_object_get(s, "up")) ? "up" : "down",
+			U(s, "tx_packets"), U(s, "tx_bytes"), U(s, "rx_packets"), U(s, "rx_bytes"));
+	json_array_foreach(json_object_get(st, "reasons"), i, r) {
+		if (!U(r, "count"))
+			continue;
+		if (!any++)
+			fprintf(f, "%-40s %12s\n", "reason", "count");
+		fprintf(f, "%-40s %12llu\n", json_string_value(json_object_get(r, "name")),
+			U(r, "count"));
+	}
+	if (!any)
+		fprintf(f, "no drops or exceptions counted\n");
+}
