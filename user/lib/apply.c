@@ -397,6 +397,7 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	char (*names)[SFC_NAME_LEN] = NULL;
 	struct sfc_sf *sfv = NULL;
 	struct plan p = {};
+	bool installed;
 	int ret, nmax;
 
 	if (!rep)
@@ -527,10 +528,17 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	}
 
 	/* --- rules: idle bank, switch, generation bump */
-	ret = sfc_rules_install(m, &rs);
+	ret = sfc_rules_install(m, &rs, &installed);
 	if (ret) {
 		snprintf(err, errlen, "installing classifier rules: %s", strerror(-ret));
 		goto out;
+	}
+	rep->rules_installed = installed;
+	/* Cached flows point at paths: move them to the new ones. */
+	if (!installed && rep->chains_switched) {
+		ret = sfc_generation_bump(m);
+		if (ret)
+			goto out;
 	}
 
 	/* --- what the document no longer has */

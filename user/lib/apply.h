@@ -18,6 +18,7 @@ struct sfc_apply_report {
 	int ifaces_attached;
 	int ifaces_missing;
 	int rules_skipped;     /* rules naming a missing in-dev */
+	int rules_installed;   /* the rule set changed and was switched */
 	size_t rule_entries;
 	int tuples;
 };

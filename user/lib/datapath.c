@@ -73,6 +73,77 @@ static void set_fds_from_skel(struct sfc_dp *dp)
 	dp->tc_egress_fd = bpf_program__fd(s->progs.sfc_tc_egress);
 }
 
+/*
+ * The kernel adds BPF_F_RDONLY_PROG to every devmap it creates, and
+ * libbpf 1.1 then finds the pinned devmap "incompatible" with its own
+ * definition. Check it here and hand libbpf the pinned fd directly.
+ */
+static int reuse_devmap(struct sfc_dp *dp, struct bpf_map *map, const char *name)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0; /* not pinned yet: libbpf creates and pins it */
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
+	    info.value_size != bpf_map__value_size(map) ||
+	    info.max_entries != bpf_map__max_entries(map)) {
+		pr_warn("%s: pinned map does not match this version of sfc\n", path);
+		close(fd);
+		return -EINVAL;
+	}
+	err = bpf_map__set_pin_path(map, NULL);
+	if (!err)
+		err = bpf_map__reuse_fd(map, fd);
+	close(fd);
+	return err;
+}
+
+static int prog_info(int fd, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
+}
+
+/*
+ * Programs are pinned too. When the pinned one is the same code as the one
+ * just loaded (same tag), it is adopted and the attachments stay exactly as
+ * they are; otherwise the new one is pinned and will replace the old one
+ * on every interface (an atomic swap, traffic keeps flowing).
+ */
+static int adopt_or_pin(struct sfc_dp *dp, const char *name, int *fd)
+{
+	struct bpf_prog_info ni, oi;
+	char path[PATH_MAX];
+	int old, err;
+
+	snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, name);
+	err = prog_info(*fd, &ni);
+	if (err)
+		return err;
+	old = bpf_obj_get(path);
+	if (old >= 0) {
+		if (!prog_info(old, &oi) && !memcmp(oi.tag, ni.tag, sizeof(ni.tag))) {
+			*fd = old; /* owned by dp, closed in sfc_dp_close */
+			dp->adopted++;
+			return 0;
+		}
+		close(old);
+		unlink(path);
+		pr_info("program %s changed; the new version replaces the old one\n", name);
+	}
+	if (bpf_obj_pin(*fd, path))
+		return -errno;
+	return 0;
+}
+
 int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
@@ -97,6 +168,9 @@ int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 		pr_warn("opening the BPF object failed: %s\n", strerror(-err));
 		goto err_free;
 	}
+	err = reuse_devmap(dp, dp->skel->maps.sfc_tx_ports, "sfc_tx_ports");
+	if (err)
+		goto err_destroy;
 	/* Maps already pinned are reused with their contents (libbpf checks
 	 * that type, key and value sizes still agree), new ones are pinned. */
 	err = sfc_bpf__load(dp->skel);
@@ -107,6 +181,25 @@ int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 		goto err_destroy;
 	}
 	set_fds_from_skel(dp);
+	err = adopt_or_pin(dp, "prog_sfc_xdp", &dp->xdp_fd);
+	if (!err)
+		err = adopt_or_pin(dp, "prog_sfc_xdp_peer", &dp->xdp_peer_fd);
+	if (!err)
+		err = adopt_or_pin(dp, "prog_sfc_tc_ingress", &dp->tc_ingress_fd);
+	if (!err)
+		err = adopt_or_pin(dp, "prog_sfc_tc_egress", &dp->tc_egress_fd);
+	if (err) {
+		pr_warn("pinning programs in %s: %s\n", pin_dir, strerror(-err));
+		goto err_destroy;
+	}
+	for (int i = 0; i < 4; i++) {
+		int *fds[] = { &dp->xdp_fd, &dp->xdp_peer_fd, &dp->tc_ingress_fd,
+			       &dp->tc_egress_fd };
+		struct bpf_prog_info info;
+
+		prog_info(*fds[i], &info);
+		dp->prog_ids[i] = info.id;
+	}
 	*out = dp;
 	return 0;
 
@@ -156,7 +249,19 @@ void sfc_dp_close(struct sfc_dp *dp)
 	if (!dp)
 		return;
 	if (dp->skel) {
-		sfc_bpf__destroy(dp->skel);
+		struct sfc_bpf *sk = dp->skel;
+		int own[] = { bpf_program__fd(sk->progs.sfc_xdp),
+			      bpf_program__fd(sk->progs.sfc_xdp_peer),
+			      bpf_program__fd(sk->progs.sfc_tc_ingress),
+			      bpf_program__fd(sk->progs.sfc_tc_egress) };
+		int used[] = { dp->xdp_fd, dp->xdp_peer_fd, dp->tc_ingress_fd,
+			       dp->tc_egress_fd };
+
+		/* Adopted program fds are ours, not the skeleton's. */
+		for (int i = 0; i < 4; i++)
+			if (used[i] != own[i])
+				close(used[i]);
+		sfc_bpf__destroy(sk);
 	} else {
 #define X(n) if (dp->maps.n >= 0) close(dp->maps.n);
 		MAP_FIELDS(X)
@@ -190,7 +295,18 @@ int sfc_dp_unpin(const char *pin_dir)
 
 int sfc_dp_attach_xdp(struct sfc_dp *dp, int ifindex, __u32 *mode_out)
 {
+	__u32 id = 0;
 	int err;
+
+	/* Already running ours: leave it (no reconfiguration of the NIC). */
+	if (!bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &id) && id == dp->prog_ids[0]) {
+		*mode_out = XDP_FLAGS_DRV_MODE;
+		return 0;
+	}
+	if (!bpf_xdp_query_id(ifindex, XDP_FLAGS_SKB_MODE, &id) && id == dp->prog_ids[0]) {
+		*mode_out = XDP_FLAGS_SKB_MODE;
+		return 0;
+	}
 
 	/* Native first; generic (skb) mode only where the driver has none. */
 	err = bpf_xdp_attach(ifindex, dp->xdp_fd, XDP_FLAGS_DRV_MODE, NULL);
@@ -225,11 +341,15 @@ int sfc_dp_attach_tc(struct sfc_dp *dp, int ifindex, int egress)
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = SFC_TC_HANDLE, .priority = SFC_TC_PRIO,
 		    .flags = BPF_TC_F_REPLACE,
 		    .prog_fd = egress ? dp->tc_egress_fd : dp->tc_ingress_fd);
+
+	LIBBPF_OPTS(bpf_tc_opts, q, .handle = SFC_TC_HANDLE, .priority = SFC_TC_PRIO);
 	int err;
 
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST)
 		return err;
+	if (!bpf_tc_query(&hook, &q) && q.prog_id == dp->prog_ids[egress ? 3 : 2])
+		return 0;
 	return bpf_tc_attach(&hook, &opts);
 }
 

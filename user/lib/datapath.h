@@ -30,6 +30,8 @@ struct sfc_dp {
 	struct sfc_bpf *skel;     /* NULL when opened read-only from pins */
 	struct sfc_maps maps;
 	int xdp_fd, xdp_peer_fd, tc_ingress_fd, tc_egress_fd;
+	__u32 prog_ids[4];        /* of the four fds above, in that order */
+	int adopted;              /* programs adopted from the pins */
 	int ncpus;
 	char pin_dir[PATH_MAX];
 };

@@ -284,14 +284,42 @@ static int purge_bank(const struct sfc_maps *m, __u32 base)
 	return err;
 }
 
-int sfc_rules_install(const struct sfc_maps *m, const struct sfc_rule_set *rs)
+static __u32 fnv_bytes(__u32 h, const void *p, size_t n)
+{
+	const __u8 *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x01000193;
+	}
+	return h;
+}
+
+/* Digest of what a rule set puts in the maps; never 0 (0 = unknown). */
+static __u32 rules_digest(const struct sfc_rule_set *rs)
+{
+	__u32 h = 0x811c9dc5;
+
+	h = fnv_bytes(h, &rs->ntuples, sizeof(rs->ntuples));
+	h = fnv_bytes(h, rs->tuples, sizeof(rs->tuples[0]) * rs->ntuples);
+	h = fnv_bytes(h, rs->e, sizeof(rs->e[0]) * rs->n);
+	return h ? h : 1;
+}
+
+int sfc_rules_install(const struct sfc_maps *m, const struct sfc_rule_set *rs,
+		      bool *installed)
 {
 	struct sfc_config cfg = {};
-	__u32 zero = 0, base, old;
+	__u32 zero = 0, base, old, digest = rules_digest(rs);
 	int err;
 
+	*installed = false;
 	if (bpf_map_lookup_elem(m->config, &zero, &cfg))
 		return -errno;
+	/* The same rules are in place already (a restart, a link event). */
+	if (cfg.rules_hash == digest)
+		return 0;
+	*installed = true;
 	old = cfg.tuple_base;
 	base = old ? 0 : SFC_MAX_TUPLES;
 
@@ -329,6 +357,7 @@ int sfc_rules_install(const struct sfc_maps *m, const struct sfc_rule_set *rs)
 	 */
 	cfg.tuple_base = base;
 	cfg.ntuples = rs->ntuples;
+	cfg.rules_hash = digest;
 	if (bpf_map_update_elem(m->config, &zero, &cfg, BPF_ANY))
 		return -errno;
 	cfg.generation++;

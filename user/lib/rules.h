@@ -7,6 +7,7 @@
 #ifndef SFC_RULES_H
 #define SFC_RULES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "datapath.h"
@@ -34,8 +35,10 @@ int sfc_rules_compile(const struct sfc_doc *doc, const __u32 *chain_ids,
 void sfc_rules_free(struct sfc_rule_set *rs);
 
 /* Fill the idle bank, switch to it, bump the generation, empty the old
- * bank. Packets see the old rules or the new ones, never a mix. */
-int sfc_rules_install(const struct sfc_maps *m, const struct sfc_rule_set *rs);
+ * bank. Packets see the old rules or the new ones, never a mix. Does
+ * nothing (*installed = false) when the same rules are installed. */
+int sfc_rules_install(const struct sfc_maps *m, const struct sfc_rule_set *rs,
+		      bool *installed);
 /* Bump the generation alone: cached flows are classified again. */
 int sfc_generation_bump(const struct sfc_maps *m);
 
