@@ -62,11 +62,16 @@ $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
-$(OUT)/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUT)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+# each program: user/NAME/*.c -> build/NAME
+PROG_OBJS = $(patsubst user/%.c,$(OUT)/obj/%.o,$(wildcard user/$(1)/*.c))
+SFCD_OBJS := $(call PROG_OBJS,sfcd)
 
-$(OUT)/sfcd: $(OUT)/sfcd.o $(LIB)
+$(OUT)/obj/sfcd/%.o: user/sfcd/%.c $(USER_HDRS) $(wildcard user/sfcd/*.h) $(SKELS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Iuser/sfcd -c $< -o $@
+
+$(OUT)/sfcd: $(SFCD_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

@@ -79,6 +79,8 @@ const struct sfc_chain_cfg *sfc_doc_chain(const struct sfc_doc *doc, const char 
  * Parse and validate a whole document. On error returns -EINVAL (or
  * -ENOMEM) and writes "JSON path: reason" into err; *doc is untouched.
  */
+struct json_t;
+int sfc_doc_from_json(struct json_t *root, struct sfc_doc *doc, char *err, size_t errlen);
 int sfc_doc_from_json_text(const char *text, size_t len, struct sfc_doc *doc,
 			   char *err, size_t errlen);
 int sfc_doc_from_file(const char *path, struct sfc_doc *doc, char *err, size_t errlen);

@@ -469,7 +469,7 @@ static int parse_rules(struct perr *e, json_t *arr, struct sfc_doc *d)
 	return 0;
 }
 
-static int doc_from_json(json_t *root, struct sfc_doc *out, struct perr *e)
+static int doc_from_json_e(json_t *root, struct sfc_doc *out, struct perr *e)
 {
 	static const char *const keys[] = { "version", "ingress", "sfs", "chains",
 					    "rules", NULL };
@@ -500,6 +500,13 @@ static int doc_from_json(json_t *root, struct sfc_doc *out, struct perr *e)
 	return 0;
 }
 
+int sfc_doc_from_json(json_t *root, struct sfc_doc *doc, char *err, size_t errlen)
+{
+	struct perr e = { err, errlen };
+
+	return doc_from_json_e(root, doc, &e);
+}
+
 int sfc_doc_from_json_text(const char *text, size_t len, struct sfc_doc *doc,
 			   char *err, size_t errlen)
 {
@@ -513,7 +520,7 @@ int sfc_doc_from_json_text(const char *text, size_t len, struct sfc_doc *doc,
 		snprintf(err, errlen, "line %d, column %d: %s", je.line, je.column, je.text);
 		return -EINVAL;
 	}
-	ret = doc_from_json(root, doc, &e);
+	ret = doc_from_json_e(root, doc, &e);
 	json_decref(root);
 	return ret;
 }

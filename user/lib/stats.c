@@ -135,3 +135,52 @@ void sfc_stats_print_text(FILE *f, json_t *st)
 	if (!any)
 		fprintf(f, "no drops or exceptions counted\n");
 }
+
+static int zero_entry(const struct sfc_dp *dp, int fd, __u32 key, size_t vsz)
+{
+	void *z = calloc(dp->ncpus, (vsz + 7) & ~7ul);
+	int err = 0;
+
+	if (!z)
+		return -ENOMEM;
+	if (bpf_map_update_elem(fd, &key, z, BPF_ANY))
+		err = -errno;
+	free(z);
+	return err;
+}
+
+int sfc_stats_reset(const struct sfc_dp *dp, const char *chain, const char *sf)
+{
+	const struct sfc_maps *m = &dp->maps;
+	int found = 0;
+
+	for (__u32 cid = 1; cid < SFC_MAX_CHAINS && !sf; cid++) {
+		struct sfc_chain head;
+
+		if (bpf_map_lookup_elem(m->chains, &cid, &head) || !head.name[0])
+			continue;
+		if (chain && strncmp(chain, head.name, SFC_NAME_LEN))
+			continue;
+		found++;
+		zero_entry(dp, m->chain_stats, cid, sizeof(struct sfc_counter));
+		for (__u32 h = 0; h < SFC_MAX_HOPS; h++)
+			zero_entry(dp, m->hop_stats, cid * SFC_MAX_HOPS + h,
+				   sizeof(struct sfc_hop_counter));
+	}
+	for (__u32 id = 1; id < SFC_MAX_SFS && !chain; id++) {
+		struct sfc_sf v;
+
+		if (bpf_map_lookup_elem(m->sfs, &id, &v) || !v.name[0])
+			continue;
+		if (sf && strncmp(sf, v.name, SFC_NAME_LEN))
+			continue;
+		found++;
+		zero_entry(dp, m->sf_stats, id, sizeof(struct sfc_sf_counter));
+	}
+	if (!chain && !sf) {
+		for (__u32 r = 0; r < SFC_R_MAX; r++)
+			zero_entry(dp, m->reasons, r, sizeof(__u64));
+		return 0;
+	}
+	return found ? 0 : -ENOENT;
+}

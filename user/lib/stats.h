@@ -13,5 +13,8 @@ json_t *sfc_stats_json(const struct sfc_dp *dp);
 /* The same document as aligned text. */
 void sfc_stats_print_text(FILE *f, json_t *stats);
 const char *sfc_reason_name(unsigned int reason);
+/* Zero counters: of one chain (and its hops), of one SF, or (both NULL)
+ * everything. -ENOENT when the name is unknown. */
+int sfc_stats_reset(const struct sfc_dp *dp, const char *chain, const char *sf);
 
 #endif

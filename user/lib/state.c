@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model.h"
+#include "state.h"
+
+static int fail(char *err, size_t len, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+json_t *sfc_state_empty(void)
+{
+	return json_pack("{s:i,s:[],s:[],s:[],s:[]}", "version", 1, "ingress", "sfs",
+			 "chains", "rules");
+}
+
+json_t *sfc_state_load(const char *path, int *missing, char *err, size_t errlen)
+{
+	struct sfc_doc doc;
+	json_error_t je;
+	char inner[512];
+	json_t *root;
+
+	*missing = 0;
+	if (access(path, F_OK) && errno == ENOENT) {
+		*missing = 1;
+		snprintf(err, errlen, "%s: no such file", path);
+		return NULL;
+	}
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		snprintf(err, errlen, "%s: line %d, column %d: %s", path, je.line, je.column,
+			 je.text);
+		return NULL;
+	}
+	if (sfc_doc_from_json(root, &doc, inner, sizeof(inner))) {
+		snprintf(err, errlen, "%s: %s", path, inner);
+		json_decref(root);
+		return NULL;
+	}
+	sfc_doc_free(&doc);
+	/* Fill in the sections a hand-written file may leave out. */
+	if (!json_object_get(root, "version"))
+		json_object_set_new(root, "version", json_integer(1));
+	for (const char *const *k = (const char *const[]){ "ingress", "sfs", "chains", "rules", NULL };
+	     *k; k++)
+		if (!json_object_get(root, *k))
+			json_object_set_new(root, *k, json_array());
+	return root;
+}
+
+int sfc_state_save(const char *path, json_t *doc, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	int fd, dfd, ret;
+	char *text;
+	size_t len;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid()) >= (int)sizeof(tmp))
+		return fail(err, errlen, -ENAMETOOLONG, "%s: path too long", path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	dirname(dir);
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!text)
+		return fail(err, errlen, -ENOMEM, "%s: cannot serialize", path);
+	len = strlen(text);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		ret = -errno;
+		free(text);
+		return fail(err, errlen, ret, "%s: %s", tmp, strerror(-ret));
+	}
+	ret = 0;
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			break;
+		}
+		off += n;
+	}
+	if (!ret && write(fd, "\n", 1) != 1)
+		ret = -errno;
+	if (!ret && fsync(fd))
+		ret = -errno;
+	close(fd);
+	free(text);
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret) {
+		unlink(tmp);
+		return fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
+	}
+	/* The rename itself is durable only once the directory is synced. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+/* Index of the element of array whose key equals value (string or integer). */
+static int find_by(json_t *arr, const char *key, json_t *value)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(arr, i, v) {
+		json_t *k = json_object_get(v, key);
+
+		if (k && json_equal(k, value))
+			return i;
+	}
+	return -1;
+}
+
+static json_t *need(json_t *arg, const char *key, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(arg, key);
+
+	if (!v)
+		fail(err, errlen, -EINVAL, "request needs \"%s\"", key);
+	return v;
+}
+
+/* Where an SF is used: "chain \"web\" hop 2", or NULL. */
+static int sf_users(json_t *doc, const char *name, char *buf, size_t len)
+{
+	size_t i, h, k;
+	json_t *c, *hop, *s;
+
+	json_array_foreach(json_object_get(doc, "chains"), i, c) {
+		json_array_foreach(json_object_get(c, "hops"), h, hop) {
+			if (json_is_string(hop) && !strcmp(json_string_value(hop), name))
+				goto found;
+			json_array_foreach(hop, k, s)
+				if (json_is_string(s) && !strcmp(json_string_value(s), name))
+					goto found;
+		}
+	}
+	return 0;
+found:
+	snprintf(buf, len, "chain \"%s\" hop %zu",
+		 json_string_value(json_object_get(c, "name")), h + 1);
+	return 1;
+}
+
+static int edit_add(json_t *doc, const char *section, const char *key, json_t *obj,
+		    const char *what, char *err, size_t errlen)
+{
+	json_t *arr = json_object_get(doc, section);
+	json_t *k;
+
+	if (!json_is_object(obj))
+		return fail(err, errlen, -EINVAL, "%s: expected an object", what);
+	k = json_object_get(obj, key);
+	if (!k)
+		return fail(err, errlen, -EINVAL, "%s: missing \"%s\"", what, key);
+	if (find_by(arr, key, k) >= 0) {
+		char *s = json_dumps(k, JSON_ENCODE_ANY);
+		int r = fail(err, errlen, -EEXIST, "%s %s already exists", what, s);
+
+		free(s);
+		return r;
+	}
+	json_array_append(arr, obj);
+	return 0;
+}
+
+static int edit_del(json_t *doc, const char *section, const char *key, json_t *k,
+		    const char *what, char *err, size_t errlen)
+{
+	json_t *arr = json_object_get(doc, section);
+	int i = find_by(arr, key, k);
+
+	if (i < 0) {
+		char *s = json_dumps(k, JSON_ENCODE_ANY);
+		int r = fail(err, errlen, -ENOENT, "no %s %s", what, s);
+
+		free(s);
+		return r;
+	}
+	json_array_remove(arr, i);
+	return 0;
+}
+
+int sfc_state_edit(json_t *doc, const char *op, json_t *arg, char *err, size_t errlen)
+{
+	char users[128];
+	json_t *v;
+
+	if (!strcmp(op, "ingress-add") || !strcmp(op, "ingress-del")) {
+		if (!(v = need(arg, "dev", err, errlen)))
+			return -EINVAL;
+		if (op[8] == 'a') {
+			json_t *obj = json_pack("{s:O}", "dev", v);
+			int ret = edit_add(doc, "ingress", "dev", obj, "ingress point", err, errlen);
+
+			json_decref(obj);
+			return ret;
+		}
+		return edit_del(doc, "ingress", "dev", v, "ingress point", err, errlen);
+	}
+	if (!strcmp(op, "sf-add")) {
+		if (!(v = need(arg, "sf", err, errlen)))
+			return -EINVAL;
+		return edit_add(doc, "sfs", "name", v, "SF", err, errlen);
+	}
+	if (!strcmp(op, "sf-del")) {
+		if (!(v = need(arg, "name", err, errlen)))
+			return -EINVAL;
+		if (json_is_string(v) && sf_users(doc, json_string_value(v), users, sizeof(users)))
+			return fail(err, errlen, -EBUSY, "SF \"%s\" is used by %s",
+				    json_string_value(v), users);
+		return edit_del(doc, "sfs", "name", v, "SF", err, errlen);
+	}
+	if (!strcmp(op, "chain-add")) {
+		if (!(v = need(arg, "chain", err, errlen)))
+			return -EINVAL;
+		return edit_add(doc, "chains", "name", v, "chain", err, errlen);
+	}
+	if (!strcmp(op, "chain-set")) {
+		json_t *arr = json_object_get(doc, "chains"), *name;
+		int i;
+
+		if (!(v = need(arg, "chain", err, errlen)))
+			return -EINVAL;
+		name = json_object_get(v, "name");
+		i = name ? find_by(arr, "name", name) : -1;
+		if (i < 0)
+			return fail(err, errlen, -ENOENT, "no chain %s",
+				    name && json_is_string(name) ? json_string_value(name) : "(unnamed)");
+		/* Options not given keep their values; hops are replaced. */
+		{
+			json_t *merged = json_deep_copy(json_array_get(arr, i));
+
+			json_object_update(merged, v);
+			json_array_set_new(arr, i, merged);
+		}
+		return 0;
+	}
+	if (!strcmp(op, "chain-del")) {
+		size_t i;
+		json_t *r;
+
+		if (!(v = need(arg, "name", err, errlen)))
+			return -EINVAL;
+		json_array_foreach(json_object_get(doc, "rules"), i, r)
+			if (json_equal(json_object_get(r, "chain"), v))
+				return fail(err, errlen, -EBUSY, "chain \"%s\" is used by rule pref %lld",
+					    json_string_value(v),
+					    (long long)json_integer_value(json_object_get(r, "pref")));
+		return edit_del(doc, "chains", "name", v, "chain", err, errlen);
+	}
+	if (!strcmp(op, "rule-add")) {
+		if (!(v = need(arg, "rule", err, errlen)))
+			return -EINVAL;
+		if (json_is_object(v) && !json_object_get(v, "pref")) {
+			/* Like ip rule: without a pref, go after the last rule. */
+			json_int_t max = 0;
+			size_t i;
+			json_t *r;
+
+			json_array_foreach(json_object_get(doc, "rules"), i, r)
+				if (json_integer_value(json_object_get(r, "pref")) > max)
+					max = json_integer_value(json_object_get(r, "pref"));
+			v = json_deep_copy(v);
+			json_object_set_new(v, "pref", json_integer(max + 10));
+			{
+				int ret = edit_add(doc, "rules", "pref", v, "rule pref", err, errlen);
+
+				json_decref(v);
+				return ret;
+			}
+		}
+		return edit_add(doc, "rules", "pref", v, "rule pref", err, errlen);
+	}
+	if (!strcmp(op, "rule-del")) {
+		if (!(v = need(arg, "pref", err, errlen)))
+			return -EINVAL;
+		return edit_del(doc, "rules", "pref", v, "rule pref", err, errlen);
+	}
+	return fail(err, errlen, -EOPNOTSUPP, "unknown request \"%s\"", op);
+}
+
+static void diff_section(json_t *old, json_t *nw, const char *section, const char *key,
+			 json_t *out)
+{
+	json_t *oa = json_object_get(old, section), *na = json_object_get(nw, section);
+	json_t *add = json_array(), *del = json_array(), *chg = json_array();
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(na, i, v) {
+		json_t *k = json_object_get(v, key);
+		int j = k ? find_by(oa, key, k) : -1;
+
+		if (j < 0)
+			json_array_append(add, k);
+		else if (!json_equal(json_array_get(oa, j), v))
+			json_array_append(chg, k);
+	}
+	json_array_foreach(oa, i, v) {
+		json_t *k = json_object_get(v, key);
+
+		if (k && find_by(na, key, k) < 0)
+			json_array_append(del, k);
+	}
+	json_object_set_new(json_object_get(out, "added"), section, add);
+	json_object_set_new(json_object_get(out, "removed"), section, del);
+	json_object_set_new(json_object_get(out, "changed"), section, chg);
+}
+
+json_t *sfc_state_diff(json_t *old, json_t *nw)
+{
+	json_t *out = json_pack("{s:{},s:{},s:{}}", "added", "removed", "changed");
+
+	diff_section(old, nw, "ingress", "dev", out);
+	diff_section(old, nw, "sfs", "name", out);
+	diff_section(old, nw, "chains", "name", out);
+	diff_section(old, nw, "rules", "pref", out);
+	return out;
+}
+
+int sfc_state_diff_empty(json_t *diff)
+{
+	const char *k1, *k2;
+	json_t *a, *b;
+
+	json_object_foreach(diff, k1, a)
+		json_object_foreach(a, k2, b)
+			if (json_array_size(b))
+				return 0;
+	return 1;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The desired-state document as JSON: the state file (read and validated
+ * whole, written atomically), object edits, and the difference between two
+ * documents. sfcd keeps this JSON as the source of truth; struct sfc_doc
+ * is what it compiles into.
+ */
+#ifndef SFC_STATE_H
+#define SFC_STATE_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+/* An empty document: {"version":1,"ingress":[],"sfs":[],"chains":[],"rules":[]} */
+json_t *sfc_state_empty(void);
+/* Read and validate a state file. NULL with err set; *missing set when the
+ * file does not exist (not an error for a first start). */
+json_t *sfc_state_load(const char *path, int *missing, char *err, size_t errlen);
+/* Write atomically: temporary file, fsync, rename, fsync of the directory. */
+int sfc_state_save(const char *path, json_t *doc, char *err, size_t errlen);
+
+/*
+ * Apply one edit to doc in place: op is "ingress-add", "ingress-del",
+ * "sf-add", "sf-del", "chain-add", "chain-set", "chain-del", "rule-add",
+ * "rule-del"; arg the request. Checks what the validator cannot (names
+ * that exist, objects in use); the caller validates the result whole.
+ */
+int sfc_state_edit(json_t *doc, const char *op, json_t *arg, char *err, size_t errlen);
+/* {"added":{...},"removed":{...},"changed":{...}} by object kind, names only. */
+json_t *sfc_state_diff(json_t *old, json_t *new_doc);
+/* True when the diff lists nothing. */
+int sfc_state_diff_empty(json_t *diff);
+
+#endif

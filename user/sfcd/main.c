@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * sfcd: the sfc daemon. Loads (or adopts) the pinned datapath, applies the
+ * desired state from its state file, follows the kernel's links through
+ * rtnetlink and serves the JSON API socket. Stopping or killing it leaves
+ * the datapath running from the pins; the next sfcd adopts it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "datapath.h"
+#include "log.h"
+#include "model.h"
+#include "sfcd.h"
+#include "state.h"
+#include "stats.h"
+
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: sfcd [OPTIONS]\n"
+		"\n"
+		"Runs in the foreground until SIGTERM or SIGINT; SIGHUP re-reads the state file.\n"
+		"\n"
+		"  -f, --state-file FILE   desired-state document (default %s)\n"
+		"  -P, --pin-dir DIR       where maps are pinned (default %s)\n"
+		"  -s, --socket PATH       API socket (default %s)\n"
+		"  -o, --once              apply the state file and exit (the datapath keeps running)\n"
+		"      --check             validate the state file and exit; touches nothing\n"
+		"      --stats             print counters from the pinned maps and exit\n"
+		"  -j, --json              with --stats: JSON output\n"
+		"  -p, --pretty            with --json: indented\n"
+		"      --unload            detach from every interface and remove the pins\n"
+		"  -v, --verbose           more logging (repeat for libbpf debug output)\n"
+		"  -h, --help              this text\n",
+		SFCD_DEFAULT_STATE, SFC_DEFAULT_PIN_DIR, SFCD_DEFAULT_SOCKET);
+}
+
+enum { OPT_STATS = 256, OPT_UNLOAD, OPT_CHECK };
+
+static int do_stats(const char *pin_dir, int json, int pretty)
+{
+	struct sfc_dp *dp;
+	json_t *st;
+	int err;
+
+	err = sfc_dp_open_pinned(pin_dir, &dp);
+	if (err) {
+		fprintf(stderr, "sfcd: no sfc datapath pinned at %s (is sfcd running with "
+			"this --pin-dir?)\n", pin_dir);
+		return 1;
+	}
+	st = sfc_stats_json(dp);
+	if (json) {
+		json_dumpf(st, stdout, pretty ? JSON_INDENT(2) : JSON_COMPACT);
+		fputc('\n', stdout);
+	} else {
+		sfc_stats_print_text(stdout, st);
+	}
+	json_decref(st);
+	sfc_dp_close(dp);
+	return 0;
+}
+
+static int do_unload(const char *pin_dir)
+{
+	struct sfc_dp *dp;
+	int err;
+
+	err = sfc_dp_open_pinned(pin_dir, &dp);
+	if (!err) {
+		sfc_detach_all(dp);
+		sfc_dp_close(dp);
+	}
+	err = sfc_dp_unpin(pin_dir);
+	if (err) {
+		fprintf(stderr, "sfcd: removing %s: %s\n", pin_dir, strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+static int do_apply(const char *pin_dir, const char *state, int check_only)
+{
+	struct sfc_apply_report rep;
+	char err[SFC_ERR_LEN * 2];
+	struct sfc_doc doc;
+	struct sfc_dp *dp;
+	int ret;
+
+	ret = sfc_doc_from_file(state, &doc, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "sfcd: %s\n", err);
+		return 1;
+	}
+	if (check_only) {
+		printf("%s: valid (%d ingress points, %d SFs, %d chains, %d rules)\n", state,
+		       doc.ningress, doc.nsfs, doc.nchains, doc.nrules);
+		sfc_doc_free(&doc);
+		return 0;
+	}
+	ret = sfc_dp_load(pin_dir, &dp);
+	if (ret) {
+		sfc_doc_free(&doc);
+		return 1;
+	}
+	ret = sfc_apply(dp, &doc, &rep, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "sfcd: %s: %s\n", state, err[0] ? err : strerror(-ret));
+	} else {
+		pr_info("applied %s: %d interfaces attached (%d missing), %d SFs down, "
+			"%d chains switched, %zu classifier entries in %d tuples\n", state,
+			rep.ifaces_attached, rep.ifaces_missing, rep.sfs_down,
+			rep.chains_switched, rep.rule_entries, rep.tuples);
+	}
+	sfc_dp_close(dp);
+	sfc_doc_free(&doc);
+	return ret ? 1 : 0;
+}
+
+int sfcd_commit(struct sfcd *d, json_t *doc, char *err, size_t errlen)
+{
+	struct sfc_apply_report rep;
+	struct sfc_doc parsed;
+	char inner[1024];
+	int ret;
+
+	ret = sfc_doc_from_json(doc, &parsed, err, errlen);
+	if (ret) {
+		json_decref(doc);
+		return ret;
+	}
+	ret = sfc_apply(d->dp, &parsed, &rep, err, errlen);
+	sfc_doc_free(&parsed);
+	if (!ret)
+		ret = sfc_state_save(d->state_path, doc, err, errlen);
+	if (ret) {
+		/* Put the datapath back as the stored document says. */
+		if (!sfc_doc_from_json(d->doc, &parsed, inner, sizeof(inner))) {
+			sfc_apply(d->dp, &parsed, NULL, inner, sizeof(inner));
+			sfc_doc_free(&parsed);
+		}
+		json_decref(doc);
+		return ret;
+	}
+	json_decref(d->doc);
+	d->doc = doc;
+	pr_info("applied: %d interfaces, %d SFs down, %d chains switched, %zu rule entries%s\n",
+		rep.ifaces_attached, rep.sfs_down, rep.chains_switched, rep.rule_entries,
+		rep.rules_installed ? " (rules switched)" : "");
+	return 0;
+}
+
+int sfcd_reconcile(struct sfcd *d)
+{
+	struct sfc_apply_report rep;
+	struct sfc_doc parsed;
+	char err[1024];
+	int ret;
+
+	d->reconcile_pending = false;
+	d->reconciles++;
+	ret = sfc_doc_from_json(d->doc, &parsed, err, sizeof(err));
+	if (ret)
+		return ret;
+	ret = sfc_apply(d->dp, &parsed, &rep, err, sizeof(err));
+	sfc_doc_free(&parsed);
+	if (ret)
+		pr_warn("reconcile: %s\n", err);
+	else
+		pr_info("reconciled: %d interfaces attached, %d missing, %d SFs down, "
+			"%d chains switched\n", rep.ifaces_attached, rep.ifaces_missing,
+			rep.sfs_down, rep.chains_switched);
+	return ret;
+}
+
+static void reload(struct sfcd *d)
+{
+	char err[1024];
+	json_t *doc;
+	int missing;
+
+	doc = sfc_state_load(d->state_path, &missing, err, sizeof(err));
+	if (!doc) {
+		pr_warn("SIGHUP: %s; keeping the current state\n", err);
+		return;
+	}
+	if (sfcd_commit(d, doc, err, sizeof(err)))
+		pr_warn("SIGHUP: %s; keeping the current state\n", err);
+}
+
+static int run_daemon(const char *pin_dir, const char *state, const char *sock)
+{
+	struct sfcd d = { .pin_dir = pin_dir, .state_path = state, .socket_path = sock,
+			  .listen_fd = -1, .nl_fd = -1, .sig_fd = -1 };
+	struct epoll_event ev = { .events = EPOLLIN }, evs[32];
+	char err[1024];
+	sigset_t mask;
+	int missing, ret = 1;
+
+	d.doc = sfc_state_load(state, &missing, err, sizeof(err));
+	if (!d.doc && !missing) {
+		fprintf(stderr, "sfcd: %s\nsfcd: refusing to start; the file is left as it is\n", err);
+		return 1;
+	}
+	if (!d.doc) {
+		pr_info("%s does not exist: starting with an empty desired state\n", state);
+		d.doc = sfc_state_empty();
+	}
+	if (sfc_dp_load(pin_dir, &d.dp))
+		goto out;
+	if (d.dp->adopted)
+		pr_info("adopted %d running programs from %s\n", d.dp->adopted, pin_dir);
+
+	d.epfd = epoll_create1(EPOLL_CLOEXEC);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d.sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	ev.data.fd = d.sig_fd;
+	epoll_ctl(d.epfd, EPOLL_CTL_ADD, d.sig_fd, &ev);
+
+	/* Subscribe before the first reconcile so no link change slips by. */
+	if (sfcd_monitor_open(&d)) {
+		pr_warn("cannot subscribe to rtnetlink: %s\n", strerror(errno));
+		goto out;
+	}
+	sfcd_reconcile(&d);
+	if (sfcd_server_open(&d))
+		goto out;
+	pr_info("serving %s\n", sock);
+
+	while (!d.stop) {
+		int n = epoll_wait(d.epfd, evs, 32, d.reconcile_pending ? 0 : -1);
+
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+
+			if (fd == d.sig_fd) {
+				struct signalfd_siginfo si;
+
+				while (read(d.sig_fd, &si, sizeof(si)) == sizeof(si)) {
+					if (si.ssi_signo == SIGHUP)
+						reload(&d);
+					else
+						d.stop = true;
+				}
+			} else if (fd == d.nl_fd) {
+				sfcd_monitor_event(&d);
+			} else if (sfcd_server_owns(&d, fd)) {
+				sfcd_server_event(&d, fd, evs[i].events);
+			}
+		}
+		if (d.reconcile_pending && !d.stop)
+			sfcd_reconcile(&d);
+	}
+	pr_info("stopping; the datapath keeps running from %s\n", pin_dir);
+	ret = 0;
+out:
+	sfcd_server_close(&d);
+	sfcd_monitor_close(&d);
+	if (d.sig_fd >= 0)
+		close(d.sig_fd);
+	sfc_dp_close(d.dp);
+	json_decref(d.doc);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "once", no_argument, NULL, 'o' },
+		{ "state-file", required_argument, NULL, 'f' },
+		{ "pin-dir", required_argument, NULL, 'P' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "unload", no_argument, NULL, OPT_UNLOAD },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *pin_dir = SFC_DEFAULT_PIN_DIR, *state = SFCD_DEFAULT_STATE;
+	const char *sock = SFCD_DEFAULT_SOCKET;
+	int once = 0, stats = 0, unload = 0, check = 0, json = 0, pretty = 0, verbose = 0;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "of:P:s:jpvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': once = 1; break;
+		case 'f': state = optarg; break;
+		case 'P': pin_dir = optarg; break;
+		case 's': sock = optarg; break;
+		case OPT_STATS: stats = 1; break;
+		case OPT_UNLOAD: unload = 1; break;
+		case OPT_CHECK: check = 1; break;
+		case 'j': json = 1; break;
+		case 'p': pretty = 1; break;
+		case 'v': verbose++; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sfcd: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (stats + unload + check + once > 1) {
+		fprintf(stderr, "sfcd: --once, --check, --stats and --unload exclude each other\n");
+		return 2;
+	}
+	sfc_log_set_prefix("sfcd");
+	/* A daemon tells what it does; -v adds debug, -vv libbpf's too. */
+	sfc_log_set_level(once || check || stats || unload ? verbose : verbose + 1);
+	sfc_log_hook_libbpf();
+
+	if (stats)
+		return do_stats(pin_dir, json, pretty);
+	if (unload)
+		return do_unload(pin_dir);
+	if (check)
+		return do_apply(pin_dir, state, 1);
+	if (once)
+		return do_apply(pin_dir, state, 0);
+	return run_daemon(pin_dir, state, sock);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef SFCD_H
+#define SFCD_H
+
+#include <stdbool.h>
+#include <jansson.h>
+
+#include "datapath.h"
+
+#define SFCD_DEFAULT_SOCKET "/run/sfc/sfcd.sock"
+#define SFCD_DEFAULT_STATE  "/var/lib/sfc/state.json"
+#define SFCD_MAX_REQUEST    (64u << 20) /* a document of a few 100k rules */
+#define SFCD_MAX_CLIENTS    256
+
+struct sfcd {
+	const char *pin_dir, *socket_path, *state_path;
+	struct sfc_dp *dp;
+	json_t *doc;              /* desired state, as stored */
+	int epfd, listen_fd, nl_fd, sig_fd;
+	struct mnl_socket *nl;
+	bool reconcile_pending;   /* a link event since the last reconcile */
+	unsigned long reconciles, nl_events, nl_overruns;
+	bool stop;
+};
+
+/* Apply doc to the datapath; on success it becomes d->doc and is saved.
+ * On failure nothing of the old state is lost. */
+int sfcd_commit(struct sfcd *d, json_t *doc, char *err, size_t errlen);
+/* Re-apply the current document (links changed). */
+int sfcd_reconcile(struct sfcd *d);
+
+int sfcd_server_open(struct sfcd *d);
+void sfcd_server_close(struct sfcd *d);
+/* epoll events: listening socket or a client */
+void sfcd_server_event(struct sfcd *d, int fd, unsigned int events);
+bool sfcd_server_owns(struct sfcd *d, int fd);
+
+int sfcd_monitor_open(struct sfcd *d);
+void sfcd_monitor_close(struct sfcd *d);
+void sfcd_monitor_event(struct sfcd *d);
+
+#endif
