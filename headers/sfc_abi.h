@@ -48,7 +48,7 @@ _Static_assert(sizeof(struct sfc_iface) == 24, "sfc_iface layout");
 
 #define SFC_SF_IFACE 1
 #define SFC_SF_UP    (1u << 0)
-#define SFC_SF_SETMAC (1u << 1) /* address frames to mac[] (L3 SF) */
+#define SFC_SF_SETMAC (1u << 1) /* address frames out_mac -> mac[] */
 #define SFC_SF_XDP_TX (1u << 2) /* ifindex is in sfc_tx_ports: XDP redirect */
 
 /* sfc_sfs: SF id -> where to send packets for that SF instance */

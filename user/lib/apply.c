@@ -179,7 +179,7 @@ static void attach_iface(struct sfc_dp *dp, struct iface_plan *ip, struct sfc_ap
 	 * the tc path, which always works.
 	 */
 	if (!(ip->v.flags & SFC_IF_SF_OUT) || strcmp(ip->link.kind, "veth") ||
-	    !ip->link.peer_ifindex)
+	    !ip->link.peer_ifindex || dp->no_peer_xdp)
 		return;
 	{
 		struct sfc_link peer;
@@ -483,8 +483,18 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 		}
 		if (ret_if->attached)
 			v->ret_ifindex = ret_if->ifindex;
+		/*
+		 * Frames to an SF are addressed from the fabric's interface to
+		 * the SF's MAC (an L3 SF) or to the fabric's return interface
+		 * (an L2 SF: a bridge floods it there). A bridging SF then never
+		 * learns the hosts' MACs on one port and drops the other
+		 * direction; the original addresses come back at the end.
+		 */
 		if (sf->has_mac) {
 			memcpy(v->mac, sf->mac, 6);
+			v->flags |= SFC_SF_SETMAC;
+		} else if (ret_if->attached) {
+			memcpy(v->mac, ret_if->link.mac, 6);
 			v->flags |= SFC_SF_SETMAC;
 		}
 		if (out->attached && ret_if->attached && out->link.up && ret_if->link.up)

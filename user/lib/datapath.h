@@ -8,6 +8,7 @@
 #define SFC_DATAPATH_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <linux/types.h>
 
 #include "sfc_abi.h"
@@ -32,6 +33,7 @@ struct sfc_dp {
 	int xdp_fd, xdp_peer_fd, tc_ingress_fd, tc_egress_fd;
 	__u32 prog_ids[4];        /* of the four fds above, in that order */
 	int adopted;              /* programs adopted from the pins */
+	bool no_peer_xdp;         /* never touch SF veth peers: use the tc path */
 	int ncpus;
 	char pin_dir[PATH_MAX];
 };

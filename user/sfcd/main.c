@@ -35,6 +35,8 @@ static void usage(FILE *f)
 		"  -P, --pin-dir DIR       where maps are pinned (default %s)\n"
 		"  -s, --socket PATH       API socket (default %s)\n"
 		"  -o, --once              apply the state file and exit (the datapath keeps running)\n"
+		"      --no-peer-xdp       never attach to the far end of an SF's veth; send to\n"
+		"                          such SFs through tc instead of XDP redirect (slower)\n"
 		"      --check             validate the state file and exit; touches nothing\n"
 		"      --stats             print counters from the pinned maps and exit\n"
 		"  -j, --json              with --stats: JSON output\n"
@@ -45,7 +47,9 @@ static void usage(FILE *f)
 		SFCD_DEFAULT_STATE, SFC_DEFAULT_PIN_DIR, SFCD_DEFAULT_SOCKET);
 }
 
-enum { OPT_STATS = 256, OPT_UNLOAD, OPT_CHECK };
+enum { OPT_STATS = 256, OPT_UNLOAD, OPT_CHECK, OPT_NO_PEER_XDP };
+
+static bool no_peer_xdp;
 
 static int do_stats(const char *pin_dir, int json, int pretty)
 {
@@ -113,6 +117,7 @@ static int do_apply(const char *pin_dir, const char *state, int check_only)
 		sfc_doc_free(&doc);
 		return 1;
 	}
+	dp->no_peer_xdp = no_peer_xdp;
 	ret = sfc_apply(dp, &doc, &rep, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "sfcd: %s: %s\n", state, err[0] ? err : strerror(-ret));
@@ -218,6 +223,7 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 	}
 	if (sfc_dp_load(pin_dir, &d.dp))
 		goto out;
+	d.dp->no_peer_xdp = no_peer_xdp;
 	if (d.dp->adopted)
 		pr_info("adopted %d running programs from %s\n", d.dp->adopted, pin_dir);
 
@@ -290,6 +296,7 @@ int main(int argc, char **argv)
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "unload", no_argument, NULL, OPT_UNLOAD },
 		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "no-peer-xdp", no_argument, NULL, OPT_NO_PEER_XDP },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -310,6 +317,7 @@ int main(int argc, char **argv)
 		case OPT_STATS: stats = 1; break;
 		case OPT_UNLOAD: unload = 1; break;
 		case OPT_CHECK: check = 1; break;
+		case OPT_NO_PEER_XDP: no_peer_xdp = true; break;
 		case 'j': json = 1; break;
 		case 'p': pretty = 1; break;
 		case 'v': verbose++; break;
