@@ -122,7 +122,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_chain_stats SEC(".maps");
 
-/* chain id * SFC_MAX_HOPS + hop index -> hop counters, per CPU */
+/* hop stats slot (struct sfc_hop.stats_idx) -> hop counters, per CPU */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, SFC_HOP_STATS_ENTRIES);

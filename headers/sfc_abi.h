@@ -10,7 +10,7 @@
 #include <linux/types.h>
 
 #define SFC_MAX_SFS        4096   /* SF ids 1..4095; 0 = none */
-#define SFC_MAX_CHAINS     4096   /* chain ids 1..4095 */
+#define SFC_MAX_CHAINS     16384  /* chain ids 1..16383 */
 #define SFC_MAX_PATHS      (2 * SFC_MAX_CHAINS) /* two versions per chain */
 #define SFC_MAX_HOPS       32     /* hops per chain; SI counts down from nhops */
 #define SFC_HOP_BUCKETS    16     /* flow-hash buckets per hop (instances) */
@@ -100,7 +100,7 @@ struct sfc_hop {
 	__u16 flags;        /* SFC_HOP_* */
 	__u8  nbuckets;     /* 1..SFC_HOP_BUCKETS */
 	__u8  pad;
-	__u32 stats_idx;    /* index in sfc_hop_stats (chain_id * SFC_MAX_HOPS + hop) */
+	__u32 stats_idx;    /* slot in sfc_hop_stats, kept by the hop across edits */
 	__u32 sf[SFC_HOP_BUCKETS];
 };
 _Static_assert(sizeof(struct sfc_hop) == 72, "sfc_hop layout");
@@ -203,7 +203,7 @@ struct sfc_sf_counter {
 };
 _Static_assert(sizeof(struct sfc_sf_counter) == 32, "sfc_sf_counter layout");
 
-/* sfc_hop_stats: per chain_id * SFC_MAX_HOPS + (hop - 1) */
+/* sfc_hop_stats: per slot, allocated by the control plane to each hop */
 struct sfc_hop_counter {
 	struct sfc_counter fwd;
 	__u64 drops;
@@ -211,7 +211,7 @@ struct sfc_hop_counter {
 };
 _Static_assert(sizeof(struct sfc_hop_counter) == 32, "sfc_hop_counter layout");
 
-#define SFC_HOP_STATS_ENTRIES (SFC_MAX_CHAINS * SFC_MAX_HOPS)
+#define SFC_HOP_STATS_ENTRIES 65536 /* hops over all chains; slot 0 unused */
 
 /*
  * XDP -> tc handoff in the packet's metadata area (bpf_xdp_adjust_meta),

@@ -82,25 +82,25 @@ static int plan_roles(struct plan *p, const struct sfc_doc *doc, char *err, size
 static int assign_ids(int map_fd, int max, size_t value_size, size_t name_off,
 		      char (*names)[SFC_NAME_LEN], int n, __u32 *ids, bool *is_new)
 {
+	char *vals = sfc_map_read_array(map_fd, max, value_size);
 	char *used = calloc(max, 1);
-	char *val = malloc(value_size);
 	__u32 next = 1;
+	int ret = 0;
 
-	if (!used || !val) {
-		free(used);
-		free(val);
-		return -ENOMEM;
+	if (!used || !vals) {
+		ret = -ENOMEM;
+		goto out;
 	}
 	for (int i = 0; i < n; i++)
 		ids[i] = 0;
 	for (__u32 id = 1; id < (__u32)max; id++) {
-		if (bpf_map_lookup_elem(map_fd, &id, val))
-			continue;
-		if (!val[name_off])
+		const char *name = vals + (size_t)id * value_size + name_off;
+
+		if (!name[0])
 			continue;
 		used[id] = 1;
 		for (int i = 0; i < n; i++)
-			if (!strncmp(names[i], val + name_off, SFC_NAME_LEN))
+			if (!strncmp(names[i], name, SFC_NAME_LEN))
 				ids[i] = id;
 	}
 	for (int i = 0; i < n; i++) {
@@ -110,16 +110,16 @@ static int assign_ids(int map_fd, int max, size_t value_size, size_t name_off,
 		while (next < (__u32)max && used[next])
 			next++;
 		if (next >= (__u32)max) {
-			free(used);
-			free(val);
-			return -ENOSPC;
+			ret = -ENOSPC;
+			goto out;
 		}
 		ids[i] = next;
 		used[next] = 1;
 	}
+out:
 	free(used);
-	free(val);
-	return 0;
+	free(vals);
+	return ret;
 }
 
 static int zero_percpu(const struct sfc_dp *dp, int fd, __u32 key, size_t value_size)
@@ -238,12 +238,14 @@ struct chain_build {
 };
 
 static void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
-			__u32 path_id, const struct sfc_sf *sfv, struct chain_build *b)
+			__u32 path_id, const struct sfc_sf *sfv, const __u32 *slots,
+			struct chain_build *b)
 {
 	const struct sfc_chain_cfg *c = &doc->chains[ci];
 	__u32 cid = p->chain_ids[ci];
 
 	memset(b, 0, sizeof(*b));
+	(void)sfv;
 	b->path = (struct sfc_path){ .chain_id = cid, .spi = c->spi, .nhops = c->nhops,
 				     .on_failure = c->on_failure };
 	for (int h = 0; h < c->nhops; h++) {
@@ -252,7 +254,7 @@ static void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 		struct sfc_hop *hop = &b->hops[si];
 		int up[SFC_HOP_BUCKETS], nup = 0;
 
-		hop->stats_idx = cid * SFC_MAX_HOPS + h;
+		hop->stats_idx = slots[h];
 		for (int k = 0; k < hc->nsf; k++) {
 			const struct sfc_sf_cfg *sf = sfc_doc_sf(doc, hc->sf[k]);
 			int si_idx = sf - doc->sfs;
@@ -378,6 +380,74 @@ static int write_chain(const struct sfc_maps *m, __u32 cid, const char *name,
 	return 0;
 }
 
+/* Stats slots of the hops of a chain's current path, by hop index. */
+static int current_slots(const struct sfc_maps *m, __u32 cid, __u32 *slots)
+{
+	struct sfc_chain head;
+	struct sfc_path path;
+	int n = 0;
+
+	if (bpf_map_lookup_elem(m->chains, &cid, &head) || !head.path_id ||
+	    bpf_map_lookup_elem(m->paths, &head.path_id, &path))
+		return 0;
+	for (__u32 h = 0; h < path.nhops && h < SFC_MAX_HOPS; h++) {
+		struct sfc_hop_key hk = { .path_id = head.path_id, .si = path.nhops - h };
+		struct sfc_hop hop;
+
+		if (bpf_map_lookup_elem(m->hops, &hk, &hop))
+			break;
+		slots[h] = hop.stats_idx;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * A hop keeps its counters' slot across edits of its chain (by position);
+ * new hops take free slots, zeroed. Slots of removed hops and chains are
+ * free again once no current path refers to them.
+ */
+static int assign_slots(struct sfc_dp *dp, const struct sfc_doc *doc, const struct plan *p,
+			__u32 (*slots)[SFC_MAX_HOPS])
+{
+	const struct sfc_maps *m = &dp->maps;
+	char *used = calloc(SFC_HOP_STATS_ENTRIES, 1);
+	__u32 next = 1;
+
+	if (!used)
+		return -ENOMEM;
+	used[0] = 1;
+	for (int ci = 0; ci < doc->nchains; ci++) {
+		int n = p->chain_new[ci] ? 0 : current_slots(m, p->chain_ids[ci], slots[ci]);
+
+		for (int h = 0; h < doc->chains[ci].nhops; h++) {
+			if (h < n && slots[ci][h] && slots[ci][h] < SFC_HOP_STATS_ENTRIES &&
+			    !used[slots[ci][h]]) {
+				used[slots[ci][h]] = 1;
+			} else {
+				slots[ci][h] = 0; /* allocated below */
+			}
+		}
+	}
+	for (int ci = 0; ci < doc->nchains; ci++) {
+		for (int h = 0; h < doc->chains[ci].nhops; h++) {
+			if (slots[ci][h])
+				continue;
+			while (next < SFC_HOP_STATS_ENTRIES && used[next])
+				next++;
+			if (next >= SFC_HOP_STATS_ENTRIES) {
+				free(used);
+				return -ENOSPC;
+			}
+			used[next] = 1;
+			slots[ci][h] = next;
+			zero_percpu(dp, m->hop_stats, next, sizeof(struct sfc_hop_counter));
+		}
+	}
+	free(used);
+	return 0;
+}
+
 static void plan_free(struct plan *p)
 {
 	free(p->ifs);
@@ -396,6 +466,7 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	struct chain_build *cb = NULL;
 	char (*names)[SFC_NAME_LEN] = NULL;
 	struct sfc_sf *sfv = NULL;
+	__u32 (*slots)[SFC_MAX_HOPS] = NULL;
 	struct plan p = {};
 	bool installed;
 	int ret, nmax;
@@ -413,7 +484,8 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	names = calloc(nmax + 1, SFC_NAME_LEN);
 	sfv = calloc(doc->nsfs + 1, sizeof(*sfv));
 	cb = malloc(sizeof(*cb));
-	if (!p.ifs || !p.sf_ids || !p.sf_new || !p.chain_ids || !p.chain_new ||
+	slots = calloc(doc->nchains + 1, sizeof(*slots));
+	if (!slots || !p.ifs || !p.sf_ids || !p.sf_new || !p.chain_ids || !p.chain_new ||
 	    !names || !sfv || !cb) {
 		ret = -ENOMEM;
 		goto out;
@@ -511,6 +583,12 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	}
 
 	/* --- chains, make-before-break */
+	ret = assign_slots(dp, doc, &p, slots);
+	if (ret) {
+		snprintf(err, errlen, "$.chains: more than %d hops in all chains",
+			 SFC_HOP_STATS_ENTRIES - 1);
+		goto out;
+	}
 	for (int ci = 0; ci < doc->nchains; ci++) {
 		__u32 cid = p.chain_ids[ci], cur = 0, next;
 		struct sfc_chain head;
@@ -518,17 +596,13 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 		if (!bpf_map_lookup_elem(m->chains, &cid, &head))
 			cur = head.path_id;
 		next = cur == cid * 2 ? cid * 2 + 1 : cid * 2;
-		build_chain(doc, &p, ci, cur, sfv, cb);
+		build_chain(doc, &p, ci, cur, sfv, slots[ci], cb);
 		if (cur && !p.chain_new[ci] && head.spi == cb->path.spi &&
 		    chain_unchanged(m, cur, cb))
 			continue;
-		build_chain(doc, &p, ci, next, sfv, cb);
-		if (p.chain_new[ci]) {
+		build_chain(doc, &p, ci, next, sfv, slots[ci], cb);
+		if (p.chain_new[ci])
 			zero_percpu(dp, m->chain_stats, cid, sizeof(struct sfc_counter));
-			for (__u32 h = 0; h < SFC_MAX_HOPS; h++)
-				zero_percpu(dp, m->hop_stats, cid * SFC_MAX_HOPS + h,
-					    sizeof(struct sfc_hop_counter));
-		}
 		ret = write_chain(m, cid, doc->chains[ci].name, next, cb);
 		if (ret) {
 			snprintf(err, errlen, "chain %s: %s", doc->chains[ci].name, strerror(-ret));
@@ -552,30 +626,42 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	}
 
 	/* --- what the document no longer has */
-	for (__u32 cid = 1; cid < SFC_MAX_CHAINS; cid++) {
-		struct sfc_chain head, zero = {};
-		bool keep = false;
+	{
+		struct sfc_chain *heads = sfc_map_read_array(m->chains, SFC_MAX_CHAINS,
+							     sizeof(*heads));
+		struct sfc_sf *sfs = sfc_map_read_array(m->sfs, SFC_MAX_SFS, sizeof(*sfs));
+		char *keep = calloc(SFC_MAX_CHAINS > SFC_MAX_SFS ? SFC_MAX_CHAINS : SFC_MAX_SFS, 1);
 
-		if (bpf_map_lookup_elem(m->chains, &cid, &head) || !head.name[0])
-			continue;
-		for (int ci = 0; ci < doc->nchains && !keep; ci++)
-			keep = p.chain_ids[ci] == cid;
-		if (keep)
-			continue;
-		bpf_map_update_elem(m->chains, &cid, &zero, BPF_ANY);
-		purge_path(m, cid * 2);
-		purge_path(m, cid * 2 + 1);
-	}
-	for (__u32 id = 1; id < SFC_MAX_SFS; id++) {
-		struct sfc_sf v, zero = {};
-		bool keep = false;
+		if (!heads || !sfs || !keep) {
+			free(heads);
+			free(sfs);
+			free(keep);
+			ret = -ENOMEM;
+			goto out;
+		}
+		for (int ci = 0; ci < doc->nchains; ci++)
+			keep[p.chain_ids[ci]] = 1;
+		for (__u32 cid = 1; cid < SFC_MAX_CHAINS; cid++) {
+			struct sfc_chain zero = {};
 
-		if (bpf_map_lookup_elem(m->sfs, &id, &v) || !v.name[0])
-			continue;
-		for (int i = 0; i < doc->nsfs && !keep; i++)
-			keep = p.sf_ids[i] == id;
-		if (!keep)
-			bpf_map_update_elem(m->sfs, &id, &zero, BPF_ANY);
+			if (!heads[cid].name[0] || keep[cid])
+				continue;
+			bpf_map_update_elem(m->chains, &cid, &zero, BPF_ANY);
+			purge_path(m, cid * 2);
+			purge_path(m, cid * 2 + 1);
+		}
+		memset(keep, 0, SFC_MAX_SFS);
+		for (int i = 0; i < doc->nsfs; i++)
+			keep[p.sf_ids[i]] = 1;
+		for (__u32 id = 1; id < SFC_MAX_SFS; id++) {
+			struct sfc_sf zero = {};
+
+			if (sfs[id].name[0] && !keep[id])
+				bpf_map_update_elem(m->sfs, &id, &zero, BPF_ANY);
+		}
+		free(heads);
+		free(sfs);
+		free(keep);
 	}
 	{
 		__u32 key, next, *prev = NULL, stale[SFC_MAX_IFACES];
@@ -603,6 +689,7 @@ out:
 	free(names);
 	free(sfv);
 	free(cb);
+	free(slots);
 	return ret;
 }
 

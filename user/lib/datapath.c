@@ -361,3 +361,41 @@ int sfc_dp_detach_tc(int ifindex, int egress)
 
 	return bpf_tc_detach(&hook, &opts);
 }
+
+void *sfc_map_read_array(int fd, __u32 n, size_t vsz)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	char *vals = calloc(n, vsz);
+	__u32 *keys = calloc(n, sizeof(__u32));
+	__u32 done = 0, out_batch = 0, count;
+	void *in = NULL;
+	int err;
+
+	if (!vals || !keys)
+		goto fail;
+	/* One syscall per chunk instead of one per entry. */
+	while (done < n) {
+		count = n - done;
+		err = bpf_map_lookup_batch(fd, in, &out_batch, keys + done,
+					   vals + (size_t)done * vsz, &count, &opts);
+		done += count;
+		if (err) {
+			if (errno == ENOENT)
+				break;
+			goto slow;
+		}
+		in = &out_batch;
+	}
+	free(keys);
+	return vals;
+slow:
+	/* Kernels or maps without batch support: one by one. */
+	for (__u32 k = 0; k < n; k++)
+		bpf_map_lookup_elem(fd, &k, vals + (size_t)k * vsz);
+	free(keys);
+	return vals;
+fail:
+	free(vals);
+	free(keys);
+	return NULL;
+}

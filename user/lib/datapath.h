@@ -54,4 +54,8 @@ int sfc_dp_detach_xdp(int ifindex);
 int sfc_dp_attach_tc(struct sfc_dp *dp, int ifindex, int egress);
 int sfc_dp_detach_tc(int ifindex, int egress);
 
+/* All n values of an array map (keys 0..n-1), read in batches; NULL with
+ * errno set. The caller frees. */
+void *sfc_map_read_array(int fd, __u32 n, size_t vsz);
+
 #endif

@@ -47,20 +47,37 @@ json_t *sfc_stats_json(const struct sfc_dp *dp)
 	const struct sfc_maps *m = &dp->maps;
 	json_t *root = json_object(), *chains = json_array(), *sfs = json_array();
 	json_t *reasons = json_array();
+	struct sfc_chain *heads = sfc_map_read_array(m->chains, SFC_MAX_CHAINS, sizeof(*heads));
+	struct sfc_sf *sfv = sfc_map_read_array(m->sfs, SFC_MAX_SFS, sizeof(*sfv));
 
+	if (!heads || !sfv) {
+		free(heads);
+		free(sfv);
+		json_decref(root);
+		json_decref(chains);
+		json_decref(sfs);
+		json_decref(reasons);
+		errno = ENOMEM;
+		return NULL;
+	}
 	for (__u32 cid = 1; cid < SFC_MAX_CHAINS; cid++) {
-		struct sfc_chain head;
+		struct sfc_chain head = heads[cid];
 		struct sfc_path path = {};
 		__u64 cs[2], hs[4];
 		json_t *c, *hops;
 
-		if (bpf_map_lookup_elem(m->chains, &cid, &head) || !head.name[0])
+		if (!head.name[0])
 			continue;
 		bpf_map_lookup_elem(m->paths, &head.path_id, &path);
 		percpu_sum(dp, m->chain_stats, cid, cs, 2);
 		hops = json_array();
 		for (__u32 h = 0; h < path.nhops; h++) {
-			percpu_sum(dp, m->hop_stats, cid * SFC_MAX_HOPS + h, hs, 4);
+			struct sfc_hop_key hk = { .path_id = head.path_id, .si = path.nhops - h };
+			struct sfc_hop hop;
+
+			memset(hs, 0, sizeof(hs));
+			if (!bpf_map_lookup_elem(m->hops, &hk, &hop))
+				percpu_sum(dp, m->hop_stats, hop.stats_idx, hs, 4);
 			json_array_append_new(hops, json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
 				"hop", (json_int_t)h + 1, "si", (json_int_t)(path.nhops - h),
 				"packets", (json_int_t)hs[0], "bytes", (json_int_t)hs[1],
@@ -72,10 +89,10 @@ json_t *sfc_stats_json(const struct sfc_dp *dp)
 		json_array_append_new(chains, c);
 	}
 	for (__u32 id = 1; id < SFC_MAX_SFS; id++) {
-		struct sfc_sf sf;
+		struct sfc_sf sf = sfv[id];
 		__u64 s[4];
 
-		if (bpf_map_lookup_elem(m->sfs, &id, &sf) || !sf.name[0])
+		if (!sf.name[0])
 			continue;
 		percpu_sum(dp, m->sf_stats, id, s, 4);
 		json_array_append_new(sfs, json_pack("{s:s,s:b,s:I,s:I,s:I,s:I}",
@@ -92,6 +109,8 @@ json_t *sfc_stats_json(const struct sfc_dp *dp)
 		json_array_append_new(reasons, json_pack("{s:I,s:s,s:I}", "code", (json_int_t)r,
 			"name", reason_names[r], "count", (json_int_t)n));
 	}
+	free(heads);
+	free(sfv);
 	json_object_set_new(root, "chains", chains);
 	json_object_set_new(root, "sfs", sfs);
 	json_object_set_new(root, "reasons", reasons);
@@ -163,9 +182,14 @@ int sfc_stats_reset(const struct sfc_dp *dp, const char *chain, const char *sf)
 			continue;
 		found++;
 		zero_entry(dp, m->chain_stats, cid, sizeof(struct sfc_counter));
-		for (__u32 h = 0; h < SFC_MAX_HOPS; h++)
-			zero_entry(dp, m->hop_stats, cid * SFC_MAX_HOPS + h,
-				   sizeof(struct sfc_hop_counter));
+		for (__u32 si = 1; si <= SFC_MAX_HOPS; si++) {
+			struct sfc_hop_key hk = { .path_id = head.path_id, .si = si };
+			struct sfc_hop hop;
+
+			if (!bpf_map_lookup_elem(m->hops, &hk, &hop))
+				zero_entry(dp, m->hop_stats, hop.stats_idx,
+					   sizeof(struct sfc_hop_counter));
+		}
 	}
 	for (__u32 id = 1; id < SFC_MAX_SFS && !chain; id++) {
 		struct sfc_sf v;
