@@ -190,7 +190,11 @@ static void attach_iface(struct sfc_dp *dp, struct iface_plan *ip, struct sfc_ap
 				ip->name, strerror(-err));
 			return;
 		}
-		if (!peer.xdp_prog_id) {
+		if (peer.xdp_prog_id && peer.xdp_prog_id == dp->prog_ids[1]) {
+			/* Ours from before (a restart): remember it for --unload. */
+			ip->v.peer_ifindex = ip->link.peer_ifindex;
+			ip->v.peer_nsid = ip->link.peer_nsid;
+		} else if (!peer.xdp_prog_id) {
 			err = sfc_netns_set_xdp(ip->link.peer_nsid, ip->link.peer_ifindex,
 						dp->xdp_peer_fd);
 			if (err) {
