@@ -59,6 +59,9 @@ struct sfc_pkt {
 	__u8  later_frag;    /* non-first fragment: no L4 header */
 	__u8  has_ports;     /* TCP/UDP/SCTP ports in key (rules may match them) */
 	__u8  link_control;  /* NDP/MLD: never chained */
+	__u8  csum_partial;  /* L4 checksum left for offload (see sfc_csum_partial) */
+	__u16 l4len;         /* L4 header + payload, from the IP header */
+	__u8  fragment;      /* any fragment, first included */
 	__u8  pad;
 };
 
@@ -108,9 +111,13 @@ static __always_inline int parse_ipv4(struct sfc_cursor *c, struct sfc_pkt *p,
 	__builtin_memcpy(p->key.dst, &iph->daddr, 4);
 	p->key.proto = iph->protocol;
 	*l4proto = iph->protocol;
+	if (bpf_ntohs(iph->tot_len) > hlen)
+		p->l4len = bpf_ntohs(iph->tot_len) - hlen;
 	/* Fragment offset != 0: a later fragment, it carries no L4 header. */
 	if (iph->frag_off & bpf_htons(0x1fff))
 		p->later_frag = 1;
+	if (iph->frag_off & bpf_htons(0x3fff))
+		p->fragment = 1;
 	c->pos += hlen;
 	return 0;
 }
@@ -131,6 +138,7 @@ static __always_inline int parse_ipv6(struct sfc_cursor *c, struct sfc_pkt *p,
 				      __u8 *l4proto)
 {
 	struct ipv6hdr *ip6h = c->pos;
+	__u16 plen;
 	__u8 nh;
 	int i;
 
@@ -142,6 +150,7 @@ static __always_inline int parse_ipv6(struct sfc_cursor *c, struct sfc_pkt *p,
 	__builtin_memcpy(p->key.src, &ip6h->saddr, 16);
 	__builtin_memcpy(p->key.dst, &ip6h->daddr, 16);
 	nh = ip6h->nexthdr;
+	plen = bpf_ntohs(ip6h->payload_len);
 	c->pos = ip6h + 1;
 
 	/*
@@ -177,6 +186,7 @@ static __always_inline int parse_ipv6(struct sfc_cursor *c, struct sfc_pkt *p,
 			if ((void *)(f + 1) > c->end)
 				return SFC_R_TRUNC_IPV6_EXT;
 			nh = f->nexthdr;
+			p->fragment = 1;
 			if (f->frag_off & bpf_htons(0xfff8))
 				p->later_frag = 1;
 			c->pos = f + 1;
@@ -199,9 +209,40 @@ done:
 	/* A skipped header may claim more bytes than the packet has. */
 	if (c->pos > c->end)
 		return SFC_R_TRUNC_IPV6_EXT;
+	{
+		__u32 ext = c->pos - (void *)(ip6h + 1);
+
+		if (plen > ext)
+			p->l4len = plen - ext;
+	}
 	p->key.proto = nh;
 	*l4proto = nh;
 	return 0;
+}
+
+/*
+ * A packet sent by a local stack through a veth carries its TCP/UDP
+ * checksum "partial": the field holds only the folded pseudo-header sum and
+ * the skb says where the device must finish it. An XDP redirect turns the
+ * skb into a bare frame and that note is lost, so such packets must leave
+ * through the skb (tc) path. The field equals the pseudo-header sum in a
+ * finished packet only by a 1-in-65536 coincidence, which merely costs that
+ * packet the slower path.
+ */
+static __always_inline int sfc_csum_partial(const struct sfc_pkt *p, __u16 check)
+{
+	const __u16 *a = (const __u16 *)p->key.src;
+	__u32 sum = 0;
+	int i;
+
+	/* src and dst are adjacent in the key; IPv4 leaves zeros behind. */
+#pragma unroll
+	for (i = 0; i < 16; i++)
+		sum += a[i];
+	sum += bpf_htons(p->key.proto) + bpf_htons(p->l4len);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)sum == check;
 }
 
 static __always_inline int parse_l4(struct sfc_cursor *c, struct sfc_pkt *p,
@@ -219,6 +260,8 @@ static __always_inline int parse_l4(struct sfc_cursor *c, struct sfc_pkt *p,
 		p->key.sport = th->source;
 		p->key.dport = th->dest;
 		p->has_ports = 1;
+		if (!p->fragment)
+			p->csum_partial = sfc_csum_partial(p, th->check);
 		break;
 	}
 	case IPPROTO_UDP:
@@ -231,6 +274,8 @@ static __always_inline int parse_l4(struct sfc_cursor *c, struct sfc_pkt *p,
 		p->key.sport = uh->source;
 		p->key.dport = uh->dest;
 		p->has_ports = 1;
+		if (!p->fragment && l4proto == IPPROTO_UDP && uh->check)
+			p->csum_partial = sfc_csum_partial(p, uh->check);
 		break;
 	}
 	case IPPROTO_ICMP:

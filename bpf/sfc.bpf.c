@@ -13,10 +13,6 @@
 
 #include "sff.h"
 
-/* skb->mark bit on a packet sent back to its egress at the end of a
- * chain, so the tc egress entry lets it out instead of classifying again. */
-const volatile __u32 sfc_skip_mark = 0x20000000;
-
 /* Bytes of headers the tc entry makes linear before parsing: Ethernet,
  * VLAN, IPv6 with extension headers, and the L4 ports. */
 #define SFC_TC_PULL_LEN 256
@@ -88,7 +84,9 @@ int sfc_xdp(struct xdp_md *ctx)
 		sf = d.sf;
 		if (sf->flags & SFC_SF_SETMAC)
 			sfc_set_macs(data, data_end, sf->mac, sf->out_mac);
-		if (sf->flags & SFC_SF_XDP_TX) {
+		if ((sf->flags & SFC_SF_XDP_TX) && p.csum_partial)
+			count_reason(SFC_R_CSUM_PARTIAL_TC);
+		else if (sf->flags & SFC_SF_XDP_TX) {
 			/* The low bits of flags are the verdict when the
 			 * devmap has no such port: fall back to tc then. */
 			ret = bpf_redirect_map(&sfc_tx_ports, sf->ifindex, XDP_PASS);
@@ -126,12 +124,8 @@ int sfc_tc_ingress(struct __sk_buff *skb)
 	ifindex = m->ifindex;
 	if (m->action == SFC_META_TO_INGRESS)
 		return bpf_redirect(ifindex, BPF_F_INGRESS);
-	if (m->action == SFC_META_TO_EGRESS) {
-		/* Also marks packets for an SF: harmless, and an SF interface
-		 * that is an ingress point as well must not reclassify. */
-		skb->mark |= sfc_skip_mark;
+	if (m->action == SFC_META_TO_EGRESS)
 		return bpf_redirect(ifindex, 0);
-	}
 	return TC_ACT_OK;
 }
 
@@ -148,10 +142,13 @@ int sfc_tc_egress(struct __sk_buff *skb)
 	__u32 pull;
 	int r;
 
-	if (skb->mark & sfc_skip_mark) {
-		skb->mark &= ~sfc_skip_mark;
+	/*
+	 * Only packets this host originates: a forwarded packet, or one
+	 * finishing its chain, was received somewhere (skb_iif != 0) and was
+	 * classified there if it had to be.
+	 */
+	if (skb->ingress_ifindex)
 		return TC_ACT_OK;
-	}
 	ifc = bpf_map_lookup_elem(&sfc_ifaces, &ifindex);
 	if (!ifc || !(ifc->flags & SFC_IF_INGRESS))
 		return TC_ACT_OK;

@@ -36,7 +36,7 @@
 	X(SFC_R_LINK_CONTROL,     23, "link-control-not-chained")               \
 	X(SFC_R_FLOW_CACHE_FULL,  24, "flow-cache-update-failed")               \
 	X(SFC_R_SF_LOOP,          25, "sf-returned-to-fabric-on-wrong-iface")   \
-	X(SFC_R_END_DELIVERED,    26, "end-of-chain-via-stack")
+	X(SFC_R_CSUM_PARTIAL_TC,  26, "checksum-offload-sent-via-tc")
 
 enum sfc_reason {
 #define SFC_REASON_ENUM(sym, num, name) sym = num,

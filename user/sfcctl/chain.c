@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* sfcctl chain: ordered hops of SFs, each chain with its SPI. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sfcctl.h"
+
+#define SPI_MAX 0xffffff
+
+static const char *const on_failure[] = { "drop", "bypass", NULL };
+
+/* Chain options: a new one is an entry here and a key in the document. */
+static const struct kw chain_add_kws[] = {
+	{ .name = "hop",
+	  .type = KW_HOP,
+	  .key = "hops",
+	  .flags = KW_REQUIRED | KW_REPEAT,
+	  .meta = "SF[,SF...]" },
+	{ .name = "spi", .type = KW_UINT, .key = "spi", .meta = "N", .min = 1, .max = SPI_MAX },
+	{ .name = "on-failure", .type = KW_CHOICE, .key = "on-failure", .choices = on_failure },
+	{},
+};
+
+static const struct kw chain_set_kws[] = {
+	{ .name = "hop", .type = KW_HOP, .key = "hops", .flags = KW_REPEAT, .meta = "SF[,SF...]" },
+	{ .name = "spi", .type = KW_UINT, .key = "spi", .meta = "N", .min = 1, .max = SPI_MAX },
+	{ .name = "on-failure", .type = KW_CHOICE, .key = "on-failure", .choices = on_failure },
+	{},
+};
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The lowest SPI no chain uses. */
+static int free_spi(struct ctx *c, long long *spi)
+{
+	json_t *doc, *chains, *ch;
+	long long *used, next = 1;
+	size_t i, n = 0;
+
+	if (sfcd_get_doc(c, &doc))
+		return -1;
+	chains = json_object_get(doc, "chains");
+	used = calloc(json_array_size(chains) + 1, sizeof(*used));
+	if (!used) {
+		json_decref(doc);
+		return errf(c, "out of memory");
+	}
+	json_array_foreach(chains, i, ch)
+		if (json_is_integer(json_object_get(ch, "spi")))
+			used[n++] = json_integer_value(json_object_get(ch, "spi"));
+	qsort(used, n, sizeof(*used), cmp_ll);
+	for (i = 0; i < n; i++)
+		if (used[i] == next)
+			next++;
+	free(used);
+	json_decref(doc);
+	if (next > SPI_MAX)
+		return errf(c, "chain add: every SPI is in use");
+	*spi = next;
+	return 0;
+}
+
+static int chain_add(struct ctx *c, const struct cmd *cmd, json_t *args)
+{
+	json_t *chain, *spi = json_object_get(args, "spi");
+	long long n = 0;
+	int ret;
+
+	if (!spi) {
+		if (free_spi(c, &n))
+			return -1;
+		spi = json_integer(n);
+	} else {
+		json_incref(spi);
+	}
+	/* the document's key order: name, spi, hops, options */
+	chain = json_pack("{s:O,s:o,s:O}", "name", json_object_get(args, "name"), "spi", spi,
+			  "hops", json_object_get(args, "hops"));
+	json_object_update_missing(chain, args);
+	ret = sfcd_edit(c, "chain-add", "chain", chain);
+	json_decref(chain);
+	return ret;
+}
+
+static int chain_set(struct ctx *c, const struct cmd *cmd, json_t *args)
+{
+	if (json_object_size(args) < 2)
+		return errf(c, "chain set: nothing to change (expected hop, spi or on-failure)");
+	return sfcd_edit(c, "chain-set", "chain", args);
+}
+
+static int chain_del(struct ctx *c, const struct cmd *cmd, json_t *args)
+{
+	return sfcd_edit(c, "chain-del", "name", json_object_get(args, "name"));
+}
+
+static const struct col chain_cols[] = {
+	{ .head = "NAME", .key = "name" },
+	{ .head = "SPI", .key = "spi", .right = true },
+	{ .head = "ON-FAILURE", .key = "on-failure" },
+	{ .head = "HOPS", .key = "hops", .fmt = fmt_hops },
+	{},
+};
+
+static void chain_text(FILE *f, json_t *view)
+{
+	if (json_array_size(view))
+		print_table(f, "", chain_cols, view);
+}
+
+/* A chain as shown: defaults filled in, every hop a list. */
+static json_t *chain_view(json_t *ch)
+{
+	json_t *row = json_deep_copy(ch), *hops = json_object_get(row, "hops"), *hop;
+	size_t i;
+
+	if (!json_object_get(row, "on-failure"))
+		json_object_set_new(row, "on-failure", json_string("drop"));
+	json_array_foreach(hops, i, hop)
+		if (json_is_string(hop))
+			json_array_set_new(hops, i, json_pack("[O]", hop));
+	return row;
+}
+
+static int chain_show(struct ctx *c, const struct cmd *cmd, json_t *args)
+{
+	const char *name = json_string_value(json_object_get(args, "name"));
+	json_t *doc, *view, *ch;
+	size_t i;
+
+	if (sfcd_get_doc(c, &doc))
+		return -1;
+	view = json_array();
+	json_array_foreach(json_object_get(doc, "chains"), i, ch)
+		if (!name || !strcmp(name, json_string_value(json_object_get(ch, "name"))))
+			json_array_append_new(view, chain_view(ch));
+	json_decref(doc);
+	if (name && !json_array_size(view)) {
+		json_decref(view);
+		return errf(c, "no chain named \"%s\"", name);
+	}
+	print_view(c, view, chain_text);
+	json_decref(view);
+	return 0;
+}
+
+static const struct cmd chain_cmds[] = {
+	{ .name = "add",
+	  .fn = chain_add,
+	  .summary = "a chain of hops, in order; a hop of several SFs balances flows over "
+	             "them. Without spi: the lowest free one",
+	  .name_arg = NAME_REQUIRED,
+	  .name_meta = "NAME",
+	  .kws = chain_add_kws },
+	{ .name = "set",
+	  .fn = chain_set,
+	  .summary = "change a chain in one step: hops given replace all hops",
+	  .name_arg = NAME_REQUIRED,
+	  .name_meta = "NAME",
+	  .kws = chain_set_kws },
+	{ .name = "del",
+	  .fn = chain_del,
+	  .summary = "remove a chain no rule uses",
+	  .name_arg = NAME_REQUIRED,
+	  .name_meta = "NAME" },
+	{ .name = "show",
+	  .fn = chain_show,
+	  .summary = "list chains",
+	  .name_arg = NAME_OPTIONAL,
+	  .name_meta = "NAME" },
+	{},
+};
+
+const struct object obj_chain = {
+	.name = "chain", .cmds = chain_cmds, .dflt = "show",
+	.summary = "service function chains (ordered hops, each of one or more SFs)",
+};

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * One print path: every command that prints builds a JSON view first. With
+ * -j the view is dumped as it is; otherwise a text renderer lays out that
+ * same view, reading nothing else, so text and JSON cannot disagree.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sfcctl.h"
+
+void print_view(struct ctx *c, json_t *view, render_fn text)
+{
+	if (c->json || !text) {
+		json_dumpf(view, stdout, c->pretty ? JSON_INDENT(2) : JSON_COMPACT);
+		fputc('\n', stdout);
+	} else {
+		text(stdout, view);
+	}
+	fflush(stdout);
+}
+
+const char *fmt_any(json_t *row, const char *key, char *buf, size_t len)
+{
+	json_t *v = json_object_get(row, key);
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+		return buf;
+	}
+	if (json_is_boolean(v))
+		return json_is_true(v) ? "yes" : "no";
+	return "-";
+}
+
+/* [["fw","fw2"],["ids"]] -> "fw,fw2 -> ids" */
+const char *fmt_hops(json_t *row, const char *key, char *buf, size_t len)
+{
+	size_t off = 0, i, j;
+	json_t *hop, *sf;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(row, key), i, hop) {
+		if (i && off < len)
+			off += snprintf(buf + off, len - off, " -> ");
+		if (json_is_string(hop) && off < len)
+			off += snprintf(buf + off, len - off, "%s", json_string_value(hop));
+		json_array_foreach(hop, j, sf)
+			if (off < len)
+				off += snprintf(buf + off, len - off, "%s%s", j ? "," : "",
+						json_string_value(sf));
+	}
+	return off ? buf : "-";
+}
+
+/* Aligned columns: widths from the header and every cell. */
+void print_table(FILE *f, const char *indent, const struct col *cols, json_t *rows)
+{
+	size_t nrows = json_array_size(rows), ncols = 0, r, k;
+	char **cells, buf[4096];
+	int *width;
+
+	while (cols[ncols].head)
+		ncols++;
+	cells = calloc((nrows + 1) * ncols, sizeof(*cells));
+	width = calloc(ncols, sizeof(*width));
+	if (!cells || !width)
+		goto out;
+	for (k = 0; k < ncols; k++) {
+		cells[k] = strdup(cols[k].head);
+		width[k] = strlen(cols[k].head);
+	}
+	for (r = 0; r < nrows; r++) {
+		json_t *row = json_array_get(rows, r);
+
+		for (k = 0; k < ncols; k++) {
+			const char *s = (cols[k].fmt ? cols[k].fmt : fmt_any)(row, cols[k].key, buf,
+									       sizeof(buf));
+			char **cell = &cells[(r + 1) * ncols + k];
+
+			*cell = strdup(s);
+			if (*cell && (int)strlen(*cell) > width[k])
+				width[k] = strlen(*cell);
+		}
+	}
+	for (r = 0; r <= nrows; r++) {
+		fputs(indent, f);
+		for (k = 0; k < ncols; k++) {
+			const char *s = cells[r * ncols + k] ? cells[r * ncols + k] : "";
+			bool last = k + 1 == ncols;
+
+			if (cols[k].right)
+				fprintf(f, "%*s", width[k], s);
+			else if (last)
+				fputs(s, f);
+			else
+				fprintf(f, "%-*s", width[k], s);
+			if (!last)
+				fputs("  ", f);
+		}
+		fputc('\n', f);
+	}
+out:
+	if (cells)
+		for (r = 0; r < (nrows + 1) * ncols; r++)
+			free(cells[r]);
+	free(cells);
+	free(width);
+}

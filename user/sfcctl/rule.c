@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* sfcctl rule: the classifier, match -> chain, lowest pref first. */
+#include <stdlib.h>
+
+#include "sfcctl.h"
+
+/* Match fields: a new one is an entry here and a key in the document. */
+static const struct kw rule_add_kws[] = {
+	{ .name = "pref", .type = KW_UINT, .key = "pref", .meta = "N", .max = 4294967294LL },
+	{ .name = "in-dev", .type = KW_IFNAME, .key = "in-dev", .meta = "IFNAME" },
+	{ .name = "src", .type = KW_PREFIX, .key = "src", .meta = "PREFIX" },
+	{ .name = "dst", .type = KW_PREFIX, .key = "dst", .meta = "PREFIX" },
+	{ .name = "proto", .type = KW_PROTO, .key = "proto", .meta = "tcp|udp|sctp|icmp|icmpv6|N" },
+	{ .name = "sport", .type = KW_PORTS, .key = "sport", .meta = "P[-P]" },
+	{ .name = "dport", .type = KW_PORTS, .key = "dport", .meta = "P[-P]" },
+	{ .name = "chain", .type = KW_NAME, .key = "chain", .flags = KW_REQUIRED, .meta = "NAME" },
+	{},
+};
+
+static const struct kw rule_del_kws[] = {
+	{ .name = "pref", .type = KW_UINT, .key = "pref", .flags = KW_REQUIRED, .meta = "N",
+	  .max = 4294967294LL },
+	{},
+};
+
+static int rule_add(struct ctx *c, const struct cmd *cmd, json_t *args)
+{
+	return sfcd_edit(c, "rule-add", "rule", args);
+}
+
+static int rule_del(struct ctx *c, const struct cmd *cmd, json_t *args)
+{
+	return sfcd_edit(c, "rule-del", "pref", json_object_get(args, "pref"));
+}
+
+static const char *fmt_match(json_t *row, const char *key, char *buf, size_t len)
+{
+	const char *s = fmt_any(row, key, buf, len);
+
+	return s[0] == '-' && !s[1] ? "any" : s;
+}
+
+static const struct col rule_cols[] = {
+	{ .head = "PREF", .key = "pref", .right = true },
+	{ .head = "IN-DEV", .key = "in-dev", .fmt = fmt_match },
+	{ .head = "SRC", .key = "src", .fmt = fmt_match },
+	{ .head = "DST", .key = "dst", .fmt = fmt_match },
+	{ .head = "PROTO", .key = "proto", .fmt = fmt_match },
+	{ .head = "SPORT", .key = "sport", .fmt = fmt_match },
+	{ .head = "DPORT", .key = "dport", .fmt = fmt_match },
+	{ .head = "CHAIN", .key = "chain" },
+	{},
+};
+
+static void rule_text(FILE *f, json_t *view)
+{
+	if (json_array_size(view))
+		print_table(f, "", rule_cols, view);
+}
+
+static int cmp_pref(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "pref"));
+	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "pref"));
+
+	return (x > y) - (x < y);
+}
+
+static int rule_show(struct ctx *c, const struct cmd *cmd, json_t *args)
+{
+	json_t *doc, *rules, *view, **v;
+	size_t i, n;
+
+	if (sfcd_get_doc(c, &doc))
+		return -1;
+	/* in the order the classifier tries them */
+	rules = json_object_get(doc, "rules");
+	n = json_array_size(rules);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v) {
+		json_decref(doc);
+		return errf(c, "out of memory");
+	}
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(rules, i);
+	qsort(v, n, sizeof(*v), cmp_pref);
+	view = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append(view, v[i]);
+	free(v);
+	print_view(c, view, rule_text);
+	json_decref(view);
+	json_decref(doc);
+	return 0;
+}
+
+static const struct cmd rule_cmds[] = {
+	{ .name = "add",
+	  .fn = rule_add,
+	  .summary = "send matching packets into a chain; without pref: after the last rule",
+	  .kws = rule_add_kws,
+	  .note = "Fields not given match anything; sport and dport need proto tcp, udp or "
+	          "sctp." },
+	{ .name = "del",
+	  .fn = rule_del,
+	  .summary = "remove the rule with this pref",
+	  .kws = rule_del_kws },
+	{ .name = "show",
+	  .fn = rule_show,
+	  .summary = "list rules, lowest pref (tried first) first" },
+	{},
+};
+
+const struct object obj_rule = {
+	.name = "rule", .cmds = rule_cmds, .dflt = "show",
+	.summary = "classifier rules: match -> chain",
+};

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* sfcctl sf: service function instances. */
+#include <string.h>
+
+#include "sfcctl.h"
+
+/* Kinds of SF. A new kind is a new entry here (and its keywords below). */
+static const char *const sf_kinds[] = { "iface", NULL };
+
+static const struct kw sf_add_kws[] = {
+	{ .name = "kind",
+	  .type = KW_CHOICE,
+	  .key = "kind",
+	  .flags = KW_REQUIRED,
+	  .choices = sf_kinds },
+	{ .name = "dev", .type = KW_IFNAME, .key = "dev", .flags = KW_REQUIRED, .meta = "IFNAME" },
+	{ .name = "out-dev", .type = KW_IFNAME, .key = "out-dev", .meta = "IFNAME" },
+	{ .name = "mac", .type = KW_MAC, .key = "mac", .meta = "MAC" },
+	{},
+};
+
+static int sf_add(struct ctx *c, const struct cmd *cmd, json_t *args)
+{
+	return sfcd_edit(c, "sf-add", "sf", args);
+}
+
+static int sf_del(struct ctx *c, const struct cmd *cmd, json_t *args)
+{
+	return sfcd_edit(c, "sf-del", "name", json_object_get(args, "name"));
+}
+
+static const char *fmt_state(json_t *row, const char *key, char *buf, size_t len)
+{
+	json_t *v = json_object_get(row, key);
+
+	return json_is_boolean(v) ? (json_is_true(v) ? "up" : "down") : "-";
+}
+
+static const struct col sf_cols[] = {
+	{ .head = "NAME", .key = "name" },
+	{ .head = "KIND", .key = "kind" },
+	{ .head = "DEV", .key = "dev" },
+	{ .head = "OUT-DEV", .key = "out-dev" },
+	{ .head = "MAC", .key = "mac" },
+	{ .head = "STATE", .key = "up", .fmt = fmt_state },
+	{},
+};
+
+static void sf_text(FILE *f, json_t *view)
+{
+	if (json_array_size(view))
+		print_table(f, "", sf_cols, view);
+}
+
+static int sf_show(struct ctx *c, const struct cmd *cmd, json_t *args)
+{
+	const char *name = json_string_value(json_object_get(args, "name"));
+	json_t *doc, *sfs, *view, *req, *reply = NULL, *sf;
+	size_t i;
+
+	if (sfcd_get_doc(c, &doc))
+		return -1;
+	sfs = json_object_get(doc, "sfs");
+	if (name && !find_by(sfs, "name", name)) {
+		json_decref(doc);
+		return errf(c, "no SF named \"%s\"", name);
+	}
+	/* The SF's link state is the datapath's: ask for it with the counters. */
+	req = json_pack("{s:s}", "cmd", "stats");
+	if (sfcd_request(c, req, &reply) == -1) {
+		json_decref(req);
+		json_decref(doc);
+		return -1;
+	}
+	json_decref(req);
+	view = json_array();
+	json_array_foreach(sfs, i, sf) {
+		json_t *row, *st;
+
+		if (name && strcmp(name, json_string_value(json_object_get(sf, "name"))))
+			continue;
+		row = json_deep_copy(sf);
+		if (!json_object_get(row, "kind"))
+			json_object_set_new(row, "kind", json_string("iface"));
+		st = find_by(json_object_get(json_object_get(reply, "stats"), "sfs"), "name",
+			     json_string_value(json_object_get(sf, "name")));
+		if (st)
+			json_object_set(row, "up", json_object_get(st, "up"));
+		json_array_append_new(view, row);
+	}
+	print_view(c, view, sf_text);
+	json_decref(view);
+	json_decref(reply);
+	json_decref(doc);
+	return 0;
+}
+
+static const struct cmd sf_cmds[] = {
+	{ .name = "add",
+	  .fn = sf_add,
+	  .summary = "a service function behind an interface (out-dev: two-arm; mac: address "
+	             "frames to it)",
+	  .name_arg = NAME_REQUIRED,
+	  .name_meta = "NAME",
+	  .kws = sf_add_kws },
+	{ .name = "del",
+	  .fn = sf_del,
+	  .summary = "remove an SF no chain uses",
+	  .name_arg = NAME_REQUIRED,
+	  .name_meta = "NAME" },
+	{ .name = "show",
+	  .fn = sf_show,
+	  .summary = "list SFs with their link state",
+	  .name_arg = NAME_OPTIONAL,
+	  .name_meta = "NAME" },
+	{},
+};
+
+const struct object obj_sf = {
+	.name = "sf", .cmds = sf_cmds, .dflt = "show",
+	.summary = "service function instances",
+};

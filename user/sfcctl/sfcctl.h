@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * sfcctl: the operators' CLI. It talks only to sfcd's API socket.
+ *
+ * The grammar is table driven, like iproute2: an object (sf, chain, ...)
+ * has a cmds[] table, a command has a keyword table. Adding a keyword, a
+ * command or an object is a table entry; the parser, the help text and the
+ * "expected ..." lists in error messages all come from the tables.
+ */
+#ifndef SFCCTL_H
+#define SFCCTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#define SFCCTL_DEFAULT_SOCKET "/run/sfc/sfcd.sock"
+#define SFCCTL_ERR_LEN        1024
+
+struct ctx {
+	bool json, pretty;
+	const char *sock_path;
+	int fd;                  /* connection to sfcd, opened on first use */
+	char *rbuf;              /* reply bytes read past the last line */
+	size_t rlen, rcap;
+	char err[SFCCTL_ERR_LEN];
+};
+
+/* Keyword value types: each turns a token into a JSON value or refuses it
+ * with a message naming the token and what was expected. */
+enum kw_type {
+	KW_FLAG,     /* no value: true */
+	KW_NAME,     /* SF or chain name */
+	KW_IFNAME,   /* network interface name */
+	KW_UINT,     /* integer within [min, max] */
+	KW_CHOICE,   /* one of choices[] */
+	KW_PREFIX,   /* IPv4 or IPv6 prefix */
+	KW_PROTO,    /* tcp, udp, sctp, icmp, icmpv6 or 0-255 */
+	KW_PORTS,    /* P or P-P */
+	KW_MAC,      /* aa:bb:cc:dd:ee:ff */
+	KW_HOP,      /* SF[,SF...]: appended to an array of hops */
+	KW_PATH,     /* a file name, "-" for stdin */
+};
+
+#define KW_REQUIRED (1u << 0)
+#define KW_REPEAT   (1u << 1) /* may be given more than once (KW_HOP) */
+
+struct kw {
+	const char *name;             /* the keyword as typed */
+	enum kw_type type;
+	const char *key;              /* JSON key it fills */
+	unsigned int flags;
+	const char *meta;             /* value placeholder in help: "IFNAME" */
+	const char *const *choices;   /* KW_CHOICE */
+	long long min, max;           /* KW_UINT */
+};
+
+struct cmd;
+typedef int (*cmd_fn)(struct ctx *c, const struct cmd *cmd, json_t *args);
+
+/* The first argument of some commands is a name: "sf add NAME ...". */
+enum name_arg { NAME_NONE, NAME_REQUIRED, NAME_OPTIONAL };
+
+struct cmd {
+	const char *name;             /* NULL: the object's only command */
+	cmd_fn fn;
+	const char *summary;          /* one line for help */
+	enum name_arg name_arg;
+	const char *name_meta;        /* "NAME", "SF" */
+	const struct kw *kws;         /* terminated by { NULL } */
+	const char *note;             /* extra help text, may be NULL */
+};
+
+struct object {
+	const char *name;
+	const struct cmd *cmds;       /* terminated by { NULL } */
+	const char *dflt;             /* command run when none is named */
+	const char *summary;
+};
+
+extern const struct object obj_ingress, obj_sf, obj_chain, obj_rule, obj_stats,
+	obj_apply, obj_diff, obj_dump, obj_health;
+
+/* errors: the message goes to c->err, the caller prints it with its
+ * prefix ("sfcctl: " or "FILE:LINE: "). Returns -1. */
+int errf(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* parse.c */
+int kw_parse(struct ctx *c, const char *what, const struct cmd *cmd, int argc,
+	     char **argv, json_t *args);
+void cmd_usage(FILE *f, const char *object, const struct cmd *cmd);
+int check_name(struct ctx *c, const char *what, const char *label, const char *s);
+
+/* client.c */
+int sfcd_request(struct ctx *c, json_t *req, json_t **reply);
+int sfcd_get_doc(struct ctx *c, json_t **doc);
+/* An edit request (ingress-add, chain-set, ...); on a validation error
+ * the daemon's JSON path is told in the operator's words. */
+int sfcd_edit(struct ctx *c, const char *op, const char *key, json_t *val);
+void sfcd_close(struct ctx *c);
+/* "$.chains[0].hops[1][0]: no SF named ..." -> "chain \"web\": hop 2: ...";
+ * pending: how to call an element added without its key ("rule add"). */
+void translate_error(const char *msg, json_t *doc, const char *pending, char *out,
+		     size_t len);
+
+/* print.c: one print path. A command builds a JSON view; -j dumps it, the
+ * text renderer reads nothing but that view. */
+typedef void (*render_fn)(FILE *f, json_t *view);
+void print_view(struct ctx *c, json_t *view, render_fn text);
+
+struct col {
+	const char *head;
+	const char *key;
+	const char *(*fmt)(json_t *row, const char *key, char *buf, size_t len);
+	bool right;               /* right-aligned (numbers) */
+};
+void print_table(FILE *f, const char *indent, const struct col *cols, json_t *rows);
+const char *fmt_any(json_t *row, const char *key, char *buf, size_t len);
+const char *fmt_hops(json_t *row, const char *key, char *buf, size_t len);
+
+/* helpers shared by the objects */
+json_t *find_by(json_t *arr, const char *key, const char *name);
+
+#endif

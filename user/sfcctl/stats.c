@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* sfcctl stats: counters per chain, per hop, per SF, and drop reasons. */
+#include <string.h>
+
+#include "sfcctl.h"
+
+static const struct kw stats_kws[] = {
+	{ .name = "chain", .type = KW_NAME, .key = "chain", .meta = "NAME" },
+	{ .name = "sf", .type = KW_NAME, .key = "sf", .meta = "NAME" },
+	{ .name = "reset", .type = KW_FLAG, .key = "reset" },
+	{},
+};
+
+static const struct col hop_cols[] = {
+	{ .head = "HOP", .key = "hop", .right = true },
+	{ .head = "SI", .key = "si", .right = true },
+	{ .head = "SFS", .key = "sfs", .fmt = fmt_hops },
+	{ .head = "PACKETS", .key = "packets", .right = true },
+	{ .head = "BYTES", .key = "bytes", .right = true },
+	{ .head = "DROPS", .key = "drops", .right = true },
+	{ .head = "BYPASSED", .key = "bypassed", .right = true },
+	{},
+};
+
+static const char *fmt_state(json_t *row, const char *key, char *buf, size_t len)
+{
+	return json_is_true(json_object_get(row, key)) ? "up" : "down";
+}
+
+static const struct col sf_cols[] = {
+	{ .head = "SF", .key = "name" },
+	{ .head = "STATE", .key = "up", .fmt = fmt_state },
+	{ .head = "TX-PACKETS", .key = "tx_packets", .right = true },
+	{ .head = "TX-BYTES", .key = "tx_bytes", .right = true },
+	{ .head = "RX-PACKETS", .key = "rx_packets", .right = true },
+	{ .head = "RX-BYTES", .key = "rx_bytes", .right = true },
+	{},
+};
+
+static const struct col reason_cols[] = {
+	{ .head = "REASON", .key = "name" },
+	{ .head = "CODE", .key = "code", .right = true },
+	{ .head = "COUNT", .key = "count", .right = true },
+	{},
+};
+
+#define I(o, k) ((long long)json_integer_value(json_object_get(o, k)))
+
+static void stats_text(FILE *f, json_t *view)
+{
+	json_t *chains = json_object_get(view, "chains"), *sfs = json_object_get(view, "sfs");
+	json_t *reasons = json_object_get(view, "reasons"), *ch, *r, *counted;
+	bool sep = false;
+	size_t i;
+
+	json_array_foreach(chains, i, ch) {
+		fprintf(f, "%schain %s  spi %lld  packets %lld  bytes %lld\n", sep ? "\n" : "",
+			json_string_value(json_object_get(ch, "name")), I(ch, "spi"),
+			I(ch, "packets"), I(ch, "bytes"));
+		print_table(f, "  ", hop_cols, json_object_get(ch, "hops"));
+		sep = true;
+	}
+	if (sfs) {
+		if (sep)
+			fputc('\n', f);
+		print_table(f, "", sf_cols, sfs);
+		sep = true;
+	}
+	if (!reasons)
+		return;
+	/* text shows the reasons that counted something; JSON has them all */
+	counted = json_array();
+	json_array_foreach(reasons, i, r)
+		if (I(r, "count"))
+			json_array_append(counted, r);
+	if (sep)
+		fputc('\n', f);
+	if (json_array_size(counted))
+		print_table(f, "", reason_cols, counted);
+	else
+		fprintf(f, "no drops or exceptions counted\n");
+	json_decref(counted);
+}
+
+/* Name each hop's SFs, from the document: the counters only know ids. */
+static void add_hop_sfs(json_t *chain, json_t *doc)
+{
+	json_t *cfg = find_by(json_object_get(doc, "chains"),
+			      "name", json_string_value(json_object_get(chain, "name")));
+	json_t *hops = json_object_get(cfg, "hops"), *h;
+	size_t i;
+
+	json_array_foreach(json_object_get(chain, "hops"), i, h) {
+		json_t *hop = json_array_get(hops, I(h, "hop") - 1);
+
+		if (json_is_string(hop))
+			json_object_set_new(h, "sfs", json_pack("[[O]]", hop));
+		else if (hop)
+			json_object_set_new(h, "sfs", json_pack("[O]", hop));
+	}
+}
+
+static int stats_show(struct ctx *c, const struct cmd *cmd, json_t *args)
+{
+	const char *chain = json_string_value(json_object_get(args, "chain"));
+	const char *sf = json_string_value(json_object_get(args, "sf"));
+	bool reset = json_is_true(json_object_get(args, "reset"));
+	json_t *req, *reply, *st, *doc, *view, *v;
+	size_t i;
+	int ret;
+
+	if (chain && sf)
+		return errf(c, "stats: chain and sf exclude each other");
+	req = json_pack("{s:s}", "cmd", "stats");
+	if (reset) {
+		json_object_set_new(req, "reset", json_true());
+		if (chain || sf)
+			json_object_set(req, chain ? "chain" : "sf",
+					json_object_get(args, chain ? "chain" : "sf"));
+	}
+	ret = sfcd_request(c, req, &reply);
+	json_decref(req);
+	if (ret)
+		return -1;
+	if (reset) {
+		json_decref(reply);
+		return 0;
+	}
+	if (sfcd_get_doc(c, &doc)) {
+		json_decref(reply);
+		return -1;
+	}
+	st = json_object_get(reply, "stats");
+	view = json_object();
+	if (!sf) {
+		json_t *chains = json_array();
+
+		json_array_foreach(json_object_get(st, "chains"), i, v) {
+			if (chain && strcmp(chain, json_string_value(json_object_get(v, "name"))))
+				continue;
+			add_hop_sfs(v, doc);
+			json_array_append(chains, v);
+		}
+		json_object_set_new(view, "chains", chains);
+	}
+	if (!chain) {
+		json_t *sfs = json_array();
+
+		json_array_foreach(json_object_get(st, "sfs"), i, v)
+			if (!sf || !strcmp(sf, json_string_value(json_object_get(v, "name"))))
+				json_array_append(sfs, v);
+		json_object_set_new(view, "sfs", sfs);
+	}
+	/* drop reasons are counted for the whole datapath, not per chain or SF */
+	if (!chain && !sf)
+		json_object_set(view, "reasons", json_object_get(st, "reasons"));
+	json_decref(doc);
+	json_decref(reply);
+	if (chain && !json_array_size(json_object_get(view, "chains")))
+		ret = errf(c, "no chain named \"%s\"", chain);
+	else if (sf && !json_array_size(json_object_get(view, "sfs")))
+		ret = errf(c, "no SF named \"%s\"", sf);
+	else
+		print_view(c, view, stats_text);
+	json_decref(view);
+	return ret;
+}
+
+static const struct cmd stats_cmds[] = {
+	{ .fn = stats_show,
+	  .summary = "packets and bytes per chain, hop and SF; drops per hop and by reason. "
+	             "reset: set them to zero",
+	  .kws = stats_kws },
+	{},
+};
+
+const struct object obj_stats = {
+	.name = "stats", .cmds = stats_cmds,
+	.summary = "counters: per chain, hop and SF, and drop reasons",
+};
