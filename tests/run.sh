@@ -7,7 +7,8 @@
 #
 # With no argument: every build/tests/unit_* binary (BPF_PROG_TEST_RUN unit
 # tests, lines "ok NAME" / "not ok NAME: why"), then every
-# tests/integration/*.sh (lines "PASS NAME" / "FAIL NAME: why"). A TEST
+# tests/integration/*.sh, tests/daemon/*.sh and tests/cli/*.sh (lines
+# "PASS NAME" / "FAIL NAME: why"; a lib.sh there is a helper, not a test). A TEST
 # argument is a path to one of those. Every result line counts; a test that
 # exits non-zero without reporting a failure (crash, timeout) counts as one
 # failure, and so does one that reports nothing. Ends with exactly one line
@@ -48,7 +49,7 @@ run_one() {
 	local t=$1 limit name rc np nf prefix
 	name=${t#./}
 	case $t in
-	*/integration/*) limit=$INTEGRATION_TIMEOUT ;;
+	tests/*/*.sh) limit=$INTEGRATION_TIMEOUT ;;
 	*) limit=$UNIT_TIMEOUT ;;
 	esac
 	n=$((n + 1))
@@ -56,7 +57,7 @@ run_one() {
 	echo "=== $name"
 	NS_PREFIX=$prefix timeout -k 30 "$limit" "$t" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	[[ $t == */integration/* ]] && sweep "$prefix"
+	[[ $t == tests/*/*.sh ]] && sweep "$prefix"
 	np=$(grep -cE '^(ok|PASS)( |$)' "$log")
 	nf=$(grep -cE '^(not ok|FAIL)( |$)' "$log")
 	passed=$((passed + np))
@@ -85,8 +86,8 @@ if ((${#tests[@]} == 0)); then
 		[[ -f $t && -x $t ]] && tests+=("$t")
 	done
 	((${#tests[@]})) || echo "# no unit test binaries in build/tests (run make)"
-	for t in tests/integration/*.sh; do
-		[[ -f $t ]] && tests+=("$t")
+	for t in tests/integration/*.sh tests/daemon/*.sh tests/cli/*.sh; do
+		[[ -f $t && $t != */lib.sh ]] && tests+=("$t")
 	done
 fi
 
