@@ -122,19 +122,6 @@ out:
 	return ret;
 }
 
-static int zero_percpu(const struct sfc_dp *dp, int fd, __u32 key, size_t value_size)
-{
-	void *zeros = calloc(dp->ncpus, (value_size + 7) & ~7ul);
-	int err = 0;
-
-	if (!zeros)
-		return -ENOMEM;
-	if (bpf_map_update_elem(fd, &key, zeros, BPF_ANY))
-		err = -errno;
-	free(zeros);
-	return err;
-}
-
 /* Attach programs on one interface, give an SF-facing veth's peer NAPI. */
 static void attach_iface(struct sfc_dp *dp, struct iface_plan *ip, struct sfc_apply_report *rep)
 {
@@ -445,7 +432,7 @@ static int assign_slots(struct sfc_dp *dp, const struct sfc_doc *doc, const stru
 			}
 			used[next] = 1;
 			slots[ci][h] = next;
-			zero_percpu(dp, m->hop_stats, next, sizeof(struct sfc_hop_counter));
+			sfc_map_zero_percpu(dp, m->hop_stats, next, sizeof(struct sfc_hop_counter));
 		}
 	}
 	free(used);
@@ -578,7 +565,7 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 		else
 			rep->sfs_down++;
 		if (p.sf_new[i])
-			zero_percpu(dp, m->sf_stats, p.sf_ids[i], sizeof(struct sfc_sf_counter));
+			sfc_map_zero_percpu(dp, m->sf_stats, p.sf_ids[i], sizeof(struct sfc_sf_counter));
 		if (bpf_map_update_elem(m->sfs, &p.sf_ids[i], v, BPF_ANY)) {
 			ret = -errno;
 			snprintf(err, errlen, "SF %s: writing sfc_sfs: %s", sf->name, strerror(-ret));
@@ -606,7 +593,7 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 			continue;
 		build_chain(doc, &p, ci, next, sfv, slots[ci], cb);
 		if (p.chain_new[ci])
-			zero_percpu(dp, m->chain_stats, cid, sizeof(struct sfc_counter));
+			sfc_map_zero_percpu(dp, m->chain_stats, cid, sizeof(struct sfc_counter));
 		ret = write_chain(m, cid, doc->chains[ci].name, next, cb);
 		if (ret) {
 			snprintf(err, errlen, "chain %s: %s", doc->chains[ci].name, strerror(-ret));

@@ -399,3 +399,17 @@ fail:
 	free(keys);
 	return NULL;
 }
+
+int sfc_map_zero_percpu(const struct sfc_dp *dp, int fd, __u32 key, size_t value_size)
+{
+	/* Per-CPU values are laid out 8-byte aligned, one per possible CPU. */
+	void *zeros = calloc(dp->ncpus, (value_size + 7) & ~7ul);
+	int err = 0;
+
+	if (!zeros)
+		return -ENOMEM;
+	if (bpf_map_update_elem(fd, &key, zeros, BPF_ANY))
+		err = -errno;
+	free(zeros);
+	return err;
+}

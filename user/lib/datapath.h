@@ -57,5 +57,7 @@ int sfc_dp_detach_tc(int ifindex, int egress);
 /* All n values of an array map (keys 0..n-1), read in batches; NULL with
  * errno set. The caller frees. */
 void *sfc_map_read_array(int fd, __u32 n, size_t vsz);
+/* Zero one entry of a per-CPU map on every CPU. */
+int sfc_map_zero_percpu(const struct sfc_dp *dp, int fd, __u32 key, size_t value_size);
 
 #endif

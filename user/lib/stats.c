@@ -155,19 +155,6 @@ void sfc_stats_print_text(FILE *f, json_t *st)
 		fprintf(f, "no drops or exceptions counted\n");
 }
 
-static int zero_entry(const struct sfc_dp *dp, int fd, __u32 key, size_t vsz)
-{
-	void *z = calloc(dp->ncpus, (vsz + 7) & ~7ul);
-	int err = 0;
-
-	if (!z)
-		return -ENOMEM;
-	if (bpf_map_update_elem(fd, &key, z, BPF_ANY))
-		err = -errno;
-	free(z);
-	return err;
-}
-
 int sfc_stats_reset(const struct sfc_dp *dp, const char *chain, const char *sf)
 {
 	const struct sfc_maps *m = &dp->maps;
@@ -181,13 +168,13 @@ int sfc_stats_reset(const struct sfc_dp *dp, const char *chain, const char *sf)
 		if (chain && strncmp(chain, head.name, SFC_NAME_LEN))
 			continue;
 		found++;
-		zero_entry(dp, m->chain_stats, cid, sizeof(struct sfc_counter));
+		sfc_map_zero_percpu(dp, m->chain_stats, cid, sizeof(struct sfc_counter));
 		for (__u32 si = 1; si <= SFC_MAX_HOPS; si++) {
 			struct sfc_hop_key hk = { .path_id = head.path_id, .si = si };
 			struct sfc_hop hop;
 
 			if (!bpf_map_lookup_elem(m->hops, &hk, &hop))
-				zero_entry(dp, m->hop_stats, hop.stats_idx,
+				sfc_map_zero_percpu(dp, m->hop_stats, hop.stats_idx,
 					   sizeof(struct sfc_hop_counter));
 		}
 	}
@@ -199,11 +186,11 @@ int sfc_stats_reset(const struct sfc_dp *dp, const char *chain, const char *sf)
 		if (sf && strncmp(sf, v.name, SFC_NAME_LEN))
 			continue;
 		found++;
-		zero_entry(dp, m->sf_stats, id, sizeof(struct sfc_sf_counter));
+		sfc_map_zero_percpu(dp, m->sf_stats, id, sizeof(struct sfc_sf_counter));
 	}
 	if (!chain && !sf) {
 		for (__u32 r = 0; r < SFC_R_MAX; r++)
-			zero_entry(dp, m->reasons, r, sizeof(__u64));
+			sfc_map_zero_percpu(dp, m->reasons, r, sizeof(__u64));
 		return 0;
 	}
 	return found ? 0 : -ENOENT;
