@@ -37,11 +37,11 @@ LIB_OBJS  := $(patsubst user/lib/%.c,$(OUT)/lib/%.o,$(LIB_SRCS))
 LIB       := $(OUT)/libsfc.a
 USER_HDRS := $(wildcard user/lib/*.h) $(wildcard headers/*.h)
 
-BINS      := $(OUT)/sfcd
+BINS      := $(OUT)/sfcd $(OUT)/sfcctl
 UNIT_SRCS := $(wildcard tests/unit/unit_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps test demo bench clean
+.PHONY: all deps test demo bench clean install
 all: $(BINS) $(UNIT_BINS)
 
 # --- bpf objects and skeletons
@@ -75,6 +75,17 @@ $(OUT)/sfcd: $(SFCD_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+SFCCTL_OBJS := $(call PROG_OBJS,sfcctl)
+
+$(OUT)/obj/sfcctl/%.o: user/sfcctl/%.c $(USER_HDRS) $(wildcard user/sfcctl/*.h) $(SKELS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Iuser/sfcctl -c $< -o $@
+
+$(OUT)/sfcctl: $(SFCCTL_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
 $(OUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB) $(USER_HDRS) $(SKELS) | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB) $(LDLIBS) -o $@
@@ -105,6 +116,17 @@ test: deps
 demo: deps
 	$(MAKE) all
 	tests/demo.sh
+
+PREFIX ?= /usr/local
+install: $(OUT)/sfcd $(OUT)/sfcctl
+	install -D -m 0755 $(OUT)/sfcd $(DESTDIR)$(PREFIX)/sbin/sfcd
+	install -D -m 0755 $(OUT)/sfcctl $(DESTDIR)$(PREFIX)/sbin/sfcctl
+	install -D -m 0644 doc/sfcctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/sfcctl.8
+	install -D -m 0644 dist/sfcctl.bash-completion \
+		$(DESTDIR)/usr/share/bash-completion/completions/sfcctl
+	install -d $(DESTDIR)/etc/systemd/system
+	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' dist/sfcd.service \
+		> $(DESTDIR)/etc/systemd/system/sfcd.service
 
 clean:
 	rm -rf $(OUT)

@@ -205,7 +205,7 @@ static const struct {
  * the culprit by its JSON path ($.chains[3].hops[1][0]). Rebuild that
  * candidate document so the path can be told as chain "web": hop 2.
  */
-static json_t *edit_candidate(json_t *doc, const char *op, const char *key, json_t *val)
+static void edit_candidate(json_t *doc, const char *op, const char *key, json_t *val)
 {
 	const char *section = NULL;
 	json_t *arr, *obj;
@@ -216,7 +216,7 @@ static json_t *edit_candidate(json_t *doc, const char *op, const char *key, json
 			section = edit_sections[s].section;
 	arr = section ? json_object_get(doc, section) : NULL;
 	if (!json_is_array(arr))
-		return doc;
+		return;
 	obj = json_is_object(val) ? json_deep_copy(val) : json_pack("{s:O}", key, val);
 	if (strstr(op, "-add")) {
 		json_object_set_new(obj, "$pending", json_true());
@@ -229,7 +229,6 @@ static json_t *edit_candidate(json_t *doc, const char *op, const char *key, json
 				json_object_update(v, obj);
 	}
 	json_decref(obj);
-	return doc;
 }
 
 int sfcd_edit(struct ctx *c, const char *op, const char *key, json_t *val)
@@ -250,7 +249,7 @@ int sfcd_edit(struct ctx *c, const char *op, const char *key, json_t *val)
 		errf(c, "%s", msg);
 		return -1;
 	}
-	doc = edit_candidate(doc, op, key, val);
+	edit_candidate(doc, op, key, val);
 	snprintf(what, sizeof(what), "%s", op);
 	if (strchr(what, '-'))
 		*strchr(what, '-') = ' ';
@@ -263,7 +262,6 @@ int sfcd_edit(struct ctx *c, const char *op, const char *key, json_t *val)
 static void label_item(const char *section, json_t *item, size_t idx, char *buf, size_t len,
 		       const char *pending)
 {
-
 	const char *name = json_string_value(json_object_get(item, "name"));
 	json_t *pref = json_object_get(item, "pref");
 

@@ -256,6 +256,7 @@ static int run_batch(struct ctx *c, const char *path, bool force)
 
 int main(int argc, char **argv)
 {
+	bool bare = argc < 2;
 	struct ctx c = { .sock_path = SFCCTL_DEFAULT_SOCKET, .fd = -1 };
 	const char *batch = NULL;
 	bool force = false;
@@ -302,7 +303,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		ret = run_batch(&c, batch, force);
-	} else if (argc < 2) {
+	} else if (bare) {
 		usage(stderr);
 		ret = 1;
 	} else {

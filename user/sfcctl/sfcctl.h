@@ -67,13 +67,13 @@ struct cmd {
 	const char *summary;          /* one line for help */
 	enum name_arg name_arg;
 	const char *name_meta;        /* "NAME", "SF" */
-	const struct kw *kws;         /* terminated by { NULL } */
+	const struct kw *kws;         /* ends with {} */
 	const char *note;             /* extra help text, may be NULL */
 };
 
 struct object {
 	const char *name;
-	const struct cmd *cmds;       /* terminated by { NULL } */
+	const struct cmd *cmds;       /* ends with {} */
 	const char *dflt;             /* command run when none is named */
 	const char *summary;
 };
