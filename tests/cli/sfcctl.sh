@@ -336,7 +336,7 @@ err "error: rule pref exists" 'rule pref 10 already exists' rule add pref 10 cha
 err "error: rule without chain" 'rule add: missing "chain NAME"' rule add pref 3
 err "error: keyword twice" 'rule add: "src" given twice' \
 	rule add src 198.18.0.0/24 src 198.18.1.0/24 chain web
-err "error: rule del unknown" 'no rule pref 12345' rule del pref 12345
+err "error: rule del unknown" 'no rule with pref 12345' rule del pref 12345
 err "error: rule del without pref" 'rule del: missing "pref N"' rule del
 err "error: SF kind" 'sf add: kind "nsh": expected iface' sf add y kind nsh dev s5
 err "error: SF without name" 'sf add: expected NAME before "kind"' sf add kind iface dev s5
@@ -349,10 +349,10 @@ err "error: interface name" \
 err "error: name too long" \
 	'sf add: NAME "abcdefghijabcdefghijabcdefghijabc": expected a name of 1 to 31 characters' \
 	sf add abcdefghijabcdefghijabcdefghijabc kind iface dev s5
-err "error: SF del unknown" 'no SF "nosuch"' sf del nosuch
+err "error: SF del unknown" 'no SF named "nosuch"' sf del nosuch
 err "error: missing value" 'ingress add: "dev" needs a value (IFNAME)' ingress add dev
 err "error: ingress twice" 'ingress point "up0" already exists' ingress add dev up0
-err "error: ingress del unknown" 'no ingress point "up9"' ingress del dev up9
+err "error: ingress del unknown" 'no ingress point on "up9"' ingress del dev up9
 err "error: unknown object" \
 	'unknown object "chian" (expected ingress, sf, chain, rule, stats, apply, diff, dump, health, help)' \
 	chian show

@@ -218,7 +218,7 @@ int sfc_state_edit(json_t *doc, const char *op, json_t *arg, char *err, size_t e
 			json_decref(obj);
 			return ret;
 		}
-		return edit_del(doc, "ingress", "dev", v, "ingress point", err, errlen);
+		return edit_del(doc, "ingress", "dev", v, "ingress point on", err, errlen);
 	}
 	if (!strcmp(op, "sf-add")) {
 		if (!(v = need(arg, "sf", err, errlen)))
@@ -231,7 +231,7 @@ int sfc_state_edit(json_t *doc, const char *op, json_t *arg, char *err, size_t e
 		if (json_is_string(v) && sf_users(doc, json_string_value(v), users, sizeof(users)))
 			return fail(err, errlen, -EBUSY, "SF \"%s\" is used by %s",
 				    json_string_value(v), users);
-		return edit_del(doc, "sfs", "name", v, "SF", err, errlen);
+		return edit_del(doc, "sfs", "name", v, "SF named", err, errlen);
 	}
 	if (!strcmp(op, "chain-add")) {
 		if (!(v = need(arg, "chain", err, errlen)))
@@ -247,8 +247,8 @@ int sfc_state_edit(json_t *doc, const char *op, json_t *arg, char *err, size_t e
 		name = json_object_get(v, "name");
 		i = name ? find_by(arr, "name", name) : -1;
 		if (i < 0)
-			return fail(err, errlen, -ENOENT, "no chain %s",
-				    name && json_is_string(name) ? json_string_value(name) : "(unnamed)");
+			return fail(err, errlen, -ENOENT, "no chain named \"%s\"",
+				    name && json_is_string(name) ? json_string_value(name) : "");
 		/* Options not given keep their values; hops are replaced. */
 		{
 			json_t *merged = json_deep_copy(json_array_get(arr, i));
@@ -269,7 +269,7 @@ int sfc_state_edit(json_t *doc, const char *op, json_t *arg, char *err, size_t e
 				return fail(err, errlen, -EBUSY, "chain \"%s\" is used by rule pref %lld",
 					    json_string_value(v),
 					    (long long)json_integer_value(json_object_get(r, "pref")));
-		return edit_del(doc, "chains", "name", v, "chain", err, errlen);
+		return edit_del(doc, "chains", "name", v, "chain named", err, errlen);
 	}
 	if (!strcmp(op, "rule-add")) {
 		if (!(v = need(arg, "rule", err, errlen)))
@@ -297,7 +297,7 @@ int sfc_state_edit(json_t *doc, const char *op, json_t *arg, char *err, size_t e
 	if (!strcmp(op, "rule-del")) {
 		if (!(v = need(arg, "pref", err, errlen)))
 			return -EINVAL;
-		return edit_del(doc, "rules", "pref", v, "rule pref", err, errlen);
+		return edit_del(doc, "rules", "pref", v, "rule with pref", err, errlen);
 	}
 	return fail(err, errlen, -EOPNOTSUPP, "unknown request \"%s\"", op);
 }

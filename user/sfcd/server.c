@@ -274,13 +274,24 @@ static json_t *do_apply(struct sfcd *d, json_t *req)
 
 static json_t *do_edit(struct sfcd *d, const char *op, json_t *req)
 {
-	json_t *doc = json_deep_copy(d->doc);
+	json_t *doc = json_deep_copy(d->doc), *reply, *rules;
 	char err[1024];
 
-	if (sfc_state_edit(doc, op, req, err, sizeof(err)) ||
-	    sfcd_commit(d, doc, err, sizeof(err)))
+	if (sfc_state_edit(doc, op, req, err, sizeof(err))) {
+		json_decref(doc);
 		return error_reply("%s", err);
-	return json_pack("{s:b}", "ok", 1);
+	}
+	rules = json_object_get(doc, "rules");
+	reply = json_pack("{s:b}", "ok", 1);
+	/* Tell the client which pref a rule added without one got. */
+	if (!strcmp(op, "rule-add") && json_array_size(rules))
+		json_object_set(reply, "pref", json_object_get(
+			json_array_get(rules, json_array_size(rules) - 1), "pref"));
+	if (sfcd_commit(d, doc, err, sizeof(err))) {
+		json_decref(reply);
+		return error_reply("%s", err);
+	}
+	return reply;
 }
 
 static json_t *do_stats(struct sfcd *d, json_t *req)
