@@ -30,7 +30,8 @@ step() { printf '\n==> %s\n' "$*"; }
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 
 ((EUID == 0)) || die "needs root (network namespaces, BPF)"
-((FAKE)) || [[ -x $SFCD ]] || die "$SFCD missing: run make"
+SFCCTL=${SFCCTL:-$TOPO_ROOT/build/sfcctl}
+((FAKE)) || [[ -x $SFCD && -x $SFCCTL ]] || die "$SFCD or $SFCCTL missing: run make"
 
 netns_trap
 tmp_dir_new || die "mktemp failed"
@@ -49,9 +50,37 @@ if ((FAKE)); then
 	step "steering with nftables in fab (SFC_FAKE_CHAIN=1), not sfc"
 	topo_fake_chain || die "nft steering failed"
 else
-	step "sfcd --once: load, attach to fab's interfaces, apply the state"
-	topo_sfc_start "$T" || die "sfcd --once failed"
-	echo "   pinned under $PIN_DIR; state document: $STATE_FILE"
+	step "sfcd: start the daemon in fab (empty state), then build the chain with sfcctl"
+	pin_dir_new fab
+	PIN_DIR=$NS_LAST_PIN
+	SOCK=$T/sfcd.sock
+	cleanup_push "topo_sfcd --unload --pin-dir '$PIN_DIR'"
+	bg_run nsenter --net="/run/netns/$FAB" -- "$SFCD" -f "$T/state.json" -P "$PIN_DIR" \
+		-s "$SOCK" 2>"$T/sfcd.log"
+	wait_until 10 test -S "$SOCK" || { cat "$T/sfcd.log"; die "sfcd did not start"; }
+	ctl() {
+		printf '   $ sfcctl %s\n' "$*"
+		"$SFCCTL" -s "$SOCK" "$@" | sed 's/^/     /'
+		return "${PIPESTATUS[0]}"
+	}
+	d4=${TOPO_NETS4[1]} d6=${TOPO_NETS6[1]} s4=${TOPO_NETS4[0]} s6=${TOPO_NETS6[0]}
+	{
+		ctl ingress add dev fs0 && ctl ingress add dev fd0 &&
+		ctl sf add br kind iface dev f1a out-dev f1b &&
+		ctl sf add rt kind iface dev f2 mac "$SF2_MAC" &&
+		ctl sf add nft kind iface dev f3a out-dev f3b &&
+		ctl chain add web hop br hop rt hop nft spi 100 on-failure drop &&
+		ctl rule add pref 10 in-dev fs0 dst "$d4" proto tcp dport "$TOPO_TCP_PORT" chain web &&
+		ctl rule add pref 11 in-dev fs0 dst "$d6" proto tcp dport "$TOPO_TCP_PORT" chain web &&
+		ctl rule add pref 12 in-dev fs0 dst "$d4" proto icmp chain web &&
+		ctl rule add pref 13 in-dev fs0 dst "$d6" proto icmpv6 chain web &&
+		ctl rule add pref 20 in-dev fd0 dst "$s4" proto tcp sport "$TOPO_TCP_PORT" chain web &&
+		ctl rule add pref 21 in-dev fd0 dst "$s6" proto tcp sport "$TOPO_TCP_PORT" chain web &&
+		ctl rule add pref 22 in-dev fd0 dst "$s4" proto icmp chain web &&
+		ctl rule add pref 23 in-dev fd0 dst "$s6" proto icmpv6 chain web
+	} || die "sfcctl failed"
+	ctl chain show
+	echo "   pinned under $PIN_DIR; sfcd saves the document in $T/state.json"
 fi
 
 step "ping IPv4 and IPv6 through the chain (TTL 62: sf2 and fab each route once)"
@@ -94,8 +123,8 @@ step "what each SF counted (ok4/ok6: seen in chain order; wrong: out of order)"
 topo_counters | awk '{ printf "   %-4s %-6s %s\n", $1, $2, $3 }'
 
 if ((!FAKE)); then
-	step "sfcd --stats"
-	topo_sfcd --stats --pin-dir "$PIN_DIR" | sed 's/^/   /'
+	step "sfc's counters"
+	ctl stats
 fi
 
 if ((KEEP)); then
