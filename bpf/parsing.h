@@ -106,6 +106,12 @@ static __always_inline int parse_ipv4(struct sfc_cursor *c, struct sfc_pkt *p,
 	if (c->pos + hlen > c->end)
 		return SFC_R_TRUNC_IPV4;
 
+	/* What ip_rcv() would refuse is not ours to chain either. */
+	if (bpf_ntohs(iph->tot_len) < hlen)
+		return SFC_R_BAD_IPV4;
+	if ((void *)iph + bpf_ntohs(iph->tot_len) > c->end)
+		return SFC_R_TRUNC_IPV4;
+
 	p->key.family = 4;
 	__builtin_memcpy(p->key.src, &iph->saddr, 4);
 	__builtin_memcpy(p->key.dst, &iph->daddr, 4);
@@ -152,6 +158,9 @@ static __always_inline int parse_ipv6(struct sfc_cursor *c, struct sfc_pkt *p,
 	nh = ip6h->nexthdr;
 	plen = bpf_ntohs(ip6h->payload_len);
 	c->pos = ip6h + 1;
+	/* Longer than the frame: ipv6_rcv() drops it; so do we (counted). */
+	if (c->pos + plen > c->end)
+		return SFC_R_TRUNC_IPV6;
 
 	/*
 	 * Extension headers: a fixed bound keeps the loop provable for the

@@ -97,10 +97,6 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, __u32 si, __u32 len,
 			if (sc)
 				count_add(&sc->tx, len);
 		}
-		/* Remembered for an SF serving several SIs of this path; skip
-		 * the store when unchanged to keep the cache line clean. */
-		if (flow->si != si)
-			flow->si = si;
 		d->act = SFC_ACT_TO_SF;
 		d->sf = sf;
 		d->hops++;
@@ -124,7 +120,7 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 	d->act = SFC_ACT_PASS;
 
 	/* Back from an SF: the flow entry says which path, the interface
-	 * (or the flow, for an SF at several SIs) which position. */
+	 * which position (an SF serves at most one SI of a path). */
 	if (!egress && (ifc->flags & SFC_IF_SF_RETURN)) {
 		flow = bpf_map_lookup_elem(&sfc_flows, &p->key);
 		if (flow && (flow->flags & SFC_FLOW_CHAINED)) {
@@ -139,7 +135,7 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 			if (sc)
 				count_add(&sc->rx, p->len);
 			d->returned = 1;
-			si = (pos->flags & SFC_POS_MULTI) ? flow->si : pos->si;
+			si = pos->si;
 			if (si == 0)
 				return sfc_drop(d, SFC_R_NO_POSITION);
 			return sfc_sff(flow, si - 1, p->len, d);

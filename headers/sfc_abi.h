@@ -112,12 +112,10 @@ struct sfc_pos_key {
 };
 _Static_assert(sizeof(struct sfc_pos_key) == 8, "sfc_pos_key layout");
 
-#define SFC_POS_MULTI (1u << 0) /* SF at several SIs of this path: SI from the flow */
-
 /* sfc_sf_pos value */
 struct sfc_pos {
 	__u8  si;           /* SI of the hop this interface returns from */
-	__u8  flags;        /* SFC_POS_* */
+	__u8  flags;
 	__u8  pad[2];
 };
 _Static_assert(sizeof(struct sfc_pos) == 4, "sfc_pos layout");
@@ -182,8 +180,7 @@ struct sfc_flow {
 	__u32 path_id;
 	__u32 hash;         /* symmetric flow hash, picks hop instances */
 	__u32 flags;        /* SFC_FLOW_* */
-	__u8  si;           /* last SI sent to, for SFC_POS_MULTI positions */
-	__u8  pad[3];
+	__u8  pad[4];
 	__u8  orig_dst[6];  /* Ethernet addresses as received, restored at the end */
 	__u8  orig_src[6];
 };

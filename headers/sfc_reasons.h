@@ -32,11 +32,11 @@
 	X(SFC_R_TOO_MANY_HOPS,    19, "too-many-hops")                          \
 	X(SFC_R_MISSED_TAIL_CALL, 20, "missed-tail-call")                       \
 	X(SFC_R_TC_PULL_FAILED,   21, "tc-pull-failed")                         \
-	X(SFC_R_FRAGMENT,         22, "ipv4-fragment-no-ports")                 \
+	/* 22: retired */                                                       \
 	X(SFC_R_LINK_CONTROL,     23, "link-control-not-chained")               \
 	X(SFC_R_FLOW_CACHE_FULL,  24, "flow-cache-update-failed")               \
-	X(SFC_R_SF_LOOP,          25, "sf-returned-to-fabric-on-wrong-iface")   \
-	X(SFC_R_CSUM_PARTIAL_TC,  26, "checksum-offload-sent-via-tc")
+	/* 25, 26: retired */                                                   \
+	X(SFC_R_CSUM_PARTIAL_TC,  27, "checksum-offload-sent-via-tc")
 
 enum sfc_reason {
 #define SFC_REASON_ENUM(sym, num, name) sym = num,

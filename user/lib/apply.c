@@ -255,16 +255,9 @@ static void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 				up[nup++] = si_idx;
 			if (!ret)
 				continue;
-			/* An SF seen again on this path: SI comes from the flow. */
-			for (int q = 0; q < b->npos; q++) {
-				if (b->pos[q].k.ifindex == ret) {
-					b->pos[q].v.flags |= SFC_POS_MULTI;
-					ret = 0;
-					break;
-				}
-			}
-			if (!ret)
-				continue;
+			/* An SF serves one SI of a path (the document is
+			 * validated for it); an interface shared by two SFs
+			 * is refused by plan_roles. */
 			b->pos[b->npos].k = (struct sfc_pos_key){ .ifindex = ret, .path_id = path_id };
 			b->pos[b->npos].v = (struct sfc_pos){ .si = si };
 			b->npos++;

@@ -245,6 +245,18 @@ static int parse_hops(struct perr *e, const char *path, json_t *hops,
 				json_decref(h);
 				return err;
 			}
+			/* Back from an NSH-unaware SF, only its interface tells
+			 * where a packet was: one SF, one position per chain. */
+			for (size_t hh = 0; hh <= i; hh++)
+				for (int kk = 0; kk < (hh < i ? c->hops[hh].nsf : (int)j); kk++)
+					if (!strcmp(c->hops[hh].sf[kk], json_string_value(s))) {
+						int err = fail(e, q, "SF \"%s\" is already in hop %zu of "
+							       "this chain; an SF can serve only one "
+							       "position of a chain", json_string_value(s),
+							       hh + 1);
+						json_decref(h);
+						return err;
+					}
 			strcpy(hop->sf[j], json_string_value(s));
 		}
 		hop->nsf = json_array_size(h);
