@@ -221,11 +221,15 @@ static __u32 fnv(const char *s, __u32 seed)
 	return h;
 }
 
+/* Instances a hop is built from; its SFC_HOP_BUCKETS buckets spread the
+ * flows over at most that many of them. */
+#define SFC_HOP_MAX_INSTANCES 64
+
 struct chain_build {
 	struct sfc_path path;
 	struct sfc_hop hops[SFC_MAX_HOPS + 1];  /* by SI */
 	int npos;
-	struct { struct sfc_pos_key k; struct sfc_pos v; } pos[SFC_MAX_HOPS * SFC_HOP_BUCKETS];
+	struct { struct sfc_pos_key k; struct sfc_pos v; } pos[SFC_MAX_HOPS * SFC_HOP_MAX_INSTANCES];
 };
 
 static void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
@@ -243,21 +247,43 @@ static void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 		const struct sfc_hop_cfg *hc = &c->hops[h];
 		__u32 si = c->nhops - h;
 		struct sfc_hop *hop = &b->hops[si];
-		int up[SFC_HOP_BUCKETS], nup = 0;
+		int up[SFC_HOP_MAX_INSTANCES], nup = 0;
+		int inst[SFC_HOP_MAX_INSTANCES], ninst = 0;
 
 		hop->stats_idx = slots[h];
+		/* A name is an SF, or a group standing for all its SFs. */
 		for (int k = 0; k < hc->nsf; k++) {
 			const struct sfc_sf_cfg *sf = sfc_doc_sf(doc, hc->sf[k]);
-			int si_idx = sf - doc->sfs;
+
+			if (sf) {
+				inst[ninst++] = sf - doc->sfs;
+			} else {
+				for (int i = 0; i < doc->nsfs && ninst < SFC_HOP_MAX_INSTANCES; i++)
+					if (!strcmp(doc->sfs[i].group, hc->sf[k]))
+						inst[ninst++] = i;
+			}
+			if (ninst >= SFC_HOP_MAX_INSTANCES)
+				break;
+		}
+		for (int k = 0; k < ninst; k++) {
+			int si_idx = inst[k];
 			__u32 ret = sfv[si_idx].ret_ifindex;
+			bool seen = false;
 
 			if (sfv[si_idx].flags & SFC_SF_UP)
 				up[nup++] = si_idx;
 			if (!ret)
 				continue;
-			/* An SF serves one SI of a path (the document is
-			 * validated for it); an interface shared by two SFs
-			 * is refused by plan_roles. */
+			/*
+			 * An SF serves one SI of a path: the document refuses a
+			 * name twice in a chain, plan_roles an interface shared
+			 * by two SFs. An SF named directly and through its group
+			 * keeps its first position.
+			 */
+			for (int q = 0; q < b->npos && !seen; q++)
+				seen = b->pos[q].k.ifindex == ret;
+			if (seen || b->npos >= SFC_MAX_HOPS * SFC_HOP_MAX_INSTANCES)
+				continue;
 			b->pos[b->npos].k = (struct sfc_pos_key){ .ifindex = ret, .path_id = path_id };
 			b->pos[b->npos].v = (struct sfc_pos){ .si = si };
 			b->npos++;

@@ -17,8 +17,23 @@
 
 enum sfc_sf_kind { SFC_KIND_IFACE = SFC_SF_IFACE };
 
+/* Who made an object through sfc-cni: the CNI attachment key. */
+struct sfc_cni_key {
+	bool set;
+	char network[128];
+	char container[128];
+	char ifname[IFNAMSIZ];
+};
+
 struct sfc_ingress_cfg {
 	char dev[IFNAMSIZ];
+	struct sfc_cni_key cni;
+};
+
+/* A named set of equivalent SFs (a function scaled by starting instances):
+ * a hop that names a group is served by every SF of that group. */
+struct sfc_group_cfg {
+	char name[SFC_NAME_LEN];
 };
 
 struct sfc_sf_cfg {
@@ -28,11 +43,13 @@ struct sfc_sf_cfg {
 	char out_dev[IFNAMSIZ];  /* the SF sends back here; "" = dev (one-arm) */
 	bool has_mac;
 	__u8 mac[6];
+	char group[SFC_NAME_LEN];/* "" = none */
+	struct sfc_cni_key cni;
 };
 
 struct sfc_hop_cfg {
 	int nsf;
-	char sf[SFC_HOP_BUCKETS][SFC_NAME_LEN];
+	char sf[SFC_HOP_BUCKETS][SFC_NAME_LEN];  /* SF or group names */
 };
 
 struct sfc_chain_cfg {
@@ -64,8 +81,9 @@ struct sfc_rule_cfg {
 };
 
 struct sfc_doc {
-	int ningress, nsfs, nchains, nrules;
+	int ningress, ngroups, nsfs, nchains, nrules;
 	struct sfc_ingress_cfg *ingress;
+	struct sfc_group_cfg *groups;
 	struct sfc_sf_cfg *sfs;
 	struct sfc_chain_cfg *chains;
 	struct sfc_rule_cfg *rules;
@@ -74,6 +92,7 @@ struct sfc_doc {
 void sfc_doc_free(struct sfc_doc *doc);
 const struct sfc_sf_cfg *sfc_doc_sf(const struct sfc_doc *doc, const char *name);
 const struct sfc_chain_cfg *sfc_doc_chain(const struct sfc_doc *doc, const char *name);
+const struct sfc_group_cfg *sfc_doc_group(const struct sfc_doc *doc, const char *name);
 
 /*
  * Parse and validate a whole document. On error returns -EINVAL (or

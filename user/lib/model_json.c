@@ -32,6 +32,7 @@ static int fail(struct perr *e, const char *path, const char *fmt, ...)
 void sfc_doc_free(struct sfc_doc *doc)
 {
 	free(doc->ingress);
+	free(doc->groups);
 	free(doc->sfs);
 	free(doc->chains);
 	free(doc->rules);
@@ -43,6 +44,14 @@ const struct sfc_sf_cfg *sfc_doc_sf(const struct sfc_doc *doc, const char *name)
 	for (int i = 0; i < doc->nsfs; i++)
 		if (!strcmp(doc->sfs[i].name, name))
 			return &doc->sfs[i];
+	return NULL;
+}
+
+const struct sfc_group_cfg *sfc_doc_group(const struct sfc_doc *doc, const char *name)
+{
+	for (int i = 0; i < doc->ngroups; i++)
+		if (!strcmp(doc->groups[i].name, name))
+			return &doc->groups[i];
 	return NULL;
 }
 
@@ -115,9 +124,56 @@ static json_t *get_array(struct perr *e, const char *path, json_t *root,
 	return v;
 }
 
+static int parse_cni(struct perr *e, const char *path, json_t *obj, struct sfc_cni_key *k)
+{
+	static const char *const keys[] = { "network", "container", "ifname", NULL };
+	json_t *v = json_object_get(obj, "cni");
+	char p[160];
+	int err;
+
+	if (!v)
+		return 0;
+	snprintf(p, sizeof(p), "%s.cni", path);
+	err = check_keys(e, p, v, keys);
+	if (!err)
+		err = get_str(e, p, v, "network", k->network, sizeof(k->network), true);
+	if (!err)
+		err = get_str(e, p, v, "container", k->container, sizeof(k->container), true);
+	if (!err)
+		err = get_str(e, p, v, "ifname", k->ifname, sizeof(k->ifname), true);
+	k->set = !err;
+	return err;
+}
+
+static int parse_groups(struct perr *e, json_t *arr, struct sfc_doc *d)
+{
+	static const char *const keys[] = { "name", NULL };
+	char path[64];
+	size_t i;
+	json_t *v;
+	int err;
+
+	d->groups = calloc(json_array_size(arr) + 1, sizeof(*d->groups));
+	if (!d->groups)
+		return -ENOMEM;
+	json_array_foreach(arr, i, v) {
+		snprintf(path, sizeof(path), "$.groups[%zu]", i);
+		err = check_keys(e, path, v, keys);
+		if (!err)
+			err = get_str(e, path, v, "name", d->groups[i].name,
+				      sizeof(d->groups[i].name), true);
+		if (err)
+			return err;
+		if (sfc_doc_group(d, d->groups[i].name))
+			return fail(e, path, "group \"%s\" defined twice", d->groups[i].name);
+		d->ngroups++;
+	}
+	return 0;
+}
+
 static int parse_ingress(struct perr *e, json_t *arr, struct sfc_doc *d)
 {
-	static const char *const keys[] = { "dev", NULL };
+	static const char *const keys[] = { "dev", "cni", NULL };
 	char path[64];
 	size_t i;
 	json_t *v;
@@ -131,6 +187,8 @@ static int parse_ingress(struct perr *e, json_t *arr, struct sfc_doc *d)
 		err = check_keys(e, path, v, keys);
 		if (!err)
 			err = get_str(e, path, v, "dev", d->ingress[i].dev, IFNAMSIZ, true);
+		if (!err)
+			err = parse_cni(e, path, v, &d->ingress[i].cni);
 		if (err)
 			return err;
 		for (int j = 0; j < d->ningress; j++)
@@ -144,7 +202,8 @@ static int parse_ingress(struct perr *e, json_t *arr, struct sfc_doc *d)
 
 static int parse_sf(struct perr *e, const char *path, json_t *v, struct sfc_sf_cfg *sf)
 {
-	static const char *const keys[] = { "name", "kind", "dev", "out-dev", "mac", NULL };
+	static const char *const keys[] = { "name", "kind", "dev", "out-dev", "mac", "group",
+					    "cni", NULL };
 	char kind[16], mac[32], p[128];
 	int err;
 
@@ -168,6 +227,10 @@ static int parse_sf(struct perr *e, const char *path, json_t *v, struct sfc_sf_c
 		err = get_str(e, path, v, "mac", mac, sizeof(mac), false);
 	if (err)
 		return err;
+	if (!err)
+		err = parse_cni(e, path, v, &sf->cni);
+	if (err)
+		return err;
 	if (mac[0]) {
 		if (sfc_parse_mac(mac, sf->mac)) {
 			snprintf(p, sizeof(p), "%s.mac", path);
@@ -180,6 +243,7 @@ static int parse_sf(struct perr *e, const char *path, json_t *v, struct sfc_sf_c
 
 static int parse_sfs(struct perr *e, json_t *arr, struct sfc_doc *d)
 {
+	char gname[SFC_NAME_LEN], gpath[96];
 	char path[64];
 	size_t i;
 	json_t *v;
@@ -198,6 +262,15 @@ static int parse_sfs(struct perr *e, json_t *arr, struct sfc_doc *d)
 			return err;
 		if (sfc_doc_sf(d, d->sfs[i].name))
 			return fail(e, path, "SF \"%s\" defined twice", d->sfs[i].name);
+		if (sfc_doc_group(d, d->sfs[i].name))
+			return fail(e, path, "\"%s\" is already the name of a group", d->sfs[i].name);
+		err = get_str(e, path, v, "group", gname, sizeof(gname), false);
+		if (err)
+			return err;
+		snprintf(gpath, sizeof(gpath), "%s.group", path);
+		if (gname[0] && !sfc_doc_group(d, gname))
+			return fail(e, gpath, "no group named \"%s\" (declare it in $.groups)", gname);
+		strcpy(d->sfs[i].group, gname);
 		d->nsfs++;
 	}
 	return 0;
@@ -238,7 +311,8 @@ static int parse_hops(struct perr *e, const char *path, json_t *hops,
 			char q[160];
 
 			snprintf(q, sizeof(q), "%s[%zu]", p, j);
-			if (!json_is_string(s) || !sfc_doc_sf(d, json_string_value(s))) {
+			if (!json_is_string(s) || (!sfc_doc_sf(d, json_string_value(s)) &&
+						    !sfc_doc_group(d, json_string_value(s)))) {
 				int err = json_is_string(s) ?
 					fail(e, q, "no SF named \"%s\"", json_string_value(s)) :
 					fail(e, q, "expected an SF name");
@@ -483,7 +557,7 @@ static int parse_rules(struct perr *e, json_t *arr, struct sfc_doc *d)
 
 static int doc_from_json_e(json_t *root, struct sfc_doc *out, struct perr *e)
 {
-	static const char *const keys[] = { "version", "ingress", "sfs", "chains",
+	static const char *const keys[] = { "version", "ingress", "groups", "sfs", "chains",
 					    "rules", NULL };
 	struct sfc_doc d = {};
 	json_t *a;
@@ -498,6 +572,8 @@ static int doc_from_json_e(json_t *root, struct sfc_doc *out, struct perr *e)
 
 	if ((a = get_array(e, "$", root, "ingress", &err)) && !err)
 		err = parse_ingress(e, a, &d);
+	if (!err && (a = get_array(e, "$", root, "groups", &err)) && !err)
+		err = parse_groups(e, a, &d);
 	if (!err && (a = get_array(e, "$", root, "sfs", &err)) && !err)
 		err = parse_sfs(e, a, &d);
 	if (!err && (a = get_array(e, "$", root, "chains", &err)) && !err)

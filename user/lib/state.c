@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <linux/types.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -351,4 +353,148 @@ int sfc_state_diff_empty(json_t *diff)
 			if (json_array_size(b))
 				return 0;
 	return 1;
+}
+
+/* --- CNI attachments: objects carrying a "cni" key */
+
+static bool cni_match(json_t *obj, const char *network, const char *container,
+		      const char *ifname)
+{
+	json_t *k = json_object_get(obj, "cni");
+	const char *n = json_string_value(json_object_get(k, "network"));
+	const char *c = json_string_value(json_object_get(k, "container"));
+	const char *i = json_string_value(json_object_get(k, "ifname"));
+
+	return k && n && c && !strcmp(n, network) && (!container || (c && !strcmp(c, container))) &&
+	       (!ifname || (i && !strcmp(i, ifname)));
+}
+
+int sfc_state_detach(json_t *doc, const char *network, const char *container,
+		     const char *ifname)
+{
+	static const char *const sections[] = { "ingress", "sfs" };
+	int removed = 0;
+
+	for (size_t s = 0; s < 2; s++) {
+		json_t *arr = json_object_get(doc, sections[s]);
+
+		for (size_t i = json_array_size(arr); i-- > 0;) {
+			if (cni_match(json_array_get(arr, i), network, container, ifname)) {
+				json_array_remove(arr, i);
+				removed++;
+			}
+		}
+	}
+	return removed;
+}
+
+static __u32 key_hash(const char *a, const char *b, const char *c)
+{
+	const char *parts[] = { a, b, c };
+	__u32 h = 0x811c9dc5;
+
+	for (int i = 0; i < 3; i++) {
+		for (const char *p = parts[i]; *p; p++) {
+			h ^= (unsigned char)*p;
+			h *= 0x01000193;
+		}
+		h ^= 0xff;
+		h *= 0x01000193;
+	}
+	return h;
+}
+
+int sfc_state_attach(json_t *doc, json_t *req, char *err, size_t errlen)
+{
+	const char *net = json_string_value(json_object_get(req, "network"));
+	const char *cid = json_string_value(json_object_get(req, "container"));
+	const char *ifn = json_string_value(json_object_get(req, "ifname"));
+	const char *role = json_string_value(json_object_get(req, "role"));
+	const char *dev = json_string_value(json_object_get(req, "dev"));
+	json_t *key, *obj;
+
+	if (!net || !cid || !ifn || !role || !dev || !net[0] || !cid[0] || !ifn[0] || !dev[0])
+		return fail(err, errlen, -EINVAL, "attach needs \"network\", \"container\", "
+			    "\"ifname\", \"role\" and \"dev\" (non-empty strings)");
+	sfc_state_detach(doc, net, cid, ifn);
+	key = json_pack("{s:s,s:s,s:s}", "network", net, "container", cid, "ifname", ifn);
+	if (!strcmp(role, "ingress")) {
+		obj = json_pack("{s:s,s:o}", "dev", dev, "cni", key);
+	} else if (!strcmp(role, "sf")) {
+		const char *group = json_string_value(json_object_get(req, "sf"));
+		json_t *groups = json_object_get(doc, "groups");
+		char name[SFC_NAME_LEN];
+		json_t *g = json_pack("{s:s}", "name", group ? group : "");
+
+		if (!group || !group[0] || strlen(group) >= SFC_NAME_LEN) {
+			json_decref(g);
+			json_decref(key);
+			return fail(err, errlen, -EINVAL, "role \"sf\" needs \"sf\": the name of "
+				    "the SF group (1 to %d characters)", SFC_NAME_LEN - 1);
+		}
+		/* The first instance declares the group (scaling a function
+		 * is starting another pod). */
+		if (!groups) {
+			groups = json_array();
+			json_object_set_new(doc, "groups", groups);
+		}
+		if (find_by(groups, "name", json_object_get(g, "name")) < 0)
+			json_array_append(groups, g);
+		json_decref(g);
+		snprintf(name, sizeof(name), "%.12s-%08x", group, key_hash(net, cid, ifn));
+		obj = json_pack("{s:s,s:s,s:s,s:s,s:o}", "name", name, "kind", "iface", "dev", dev,
+				"group", group, "cni", key);
+	} else {
+		json_decref(key);
+		return fail(err, errlen, -EINVAL, "unknown role \"%s\" (expected \"sf\" or "
+			    "\"ingress\")", role);
+	}
+	json_array_append_new(json_object_get(doc, strcmp(role, "ingress") ? "sfs" : "ingress"),
+			      obj);
+	return 0;
+}
+
+int sfc_state_gc(json_t *doc, const char *network, json_t *valid)
+{
+	static const char *const sections[] = { "ingress", "sfs" };
+	int removed = 0;
+
+	for (size_t s = 0; s < 2; s++) {
+		json_t *arr = json_object_get(doc, sections[s]);
+
+		for (size_t i = json_array_size(arr); i-- > 0;) {
+			json_t *o = json_array_get(arr, i), *k = json_object_get(o, "cni"), *v;
+			bool keep = false;
+			size_t j;
+
+			if (!cni_match(o, network, NULL, NULL))
+				continue;
+			json_array_foreach(valid, j, v)
+				keep |= json_equal(json_object_get(v, "container"),
+						   json_object_get(k, "container")) &&
+					json_equal(json_object_get(v, "ifname"),
+						   json_object_get(k, "ifname"));
+			if (!keep) {
+				json_array_remove(arr, i);
+				removed++;
+			}
+		}
+	}
+	return removed;
+}
+
+json_t *sfc_state_find_attachment(json_t *doc, const char *network, const char *container,
+				  const char *ifname)
+{
+	static const char *const sections[] = { "ingress", "sfs" };
+
+	for (size_t s = 0; s < 2; s++) {
+		size_t i;
+		json_t *o;
+
+		json_array_foreach(json_object_get(doc, sections[s]), i, o)
+			if (cni_match(o, network, container, ifname))
+				return o;
+	}
+	return NULL;
 }

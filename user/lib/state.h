@@ -31,4 +31,21 @@ json_t *sfc_state_diff(json_t *old, json_t *new_doc);
 /* True when the diff lists nothing. */
 int sfc_state_diff_empty(json_t *diff);
 
+/*
+ * CNI attachments, keyed by (network, container, ifname) and kept in the
+ * document itself (a "cni" object on the ingress point or SF they made).
+ * attach: role "ingress" adds an ingress point on "dev"; role "sf" adds an
+ * SF on "dev" to group "sf" (declared if new). A repeated key replaces.
+ */
+int sfc_state_attach(json_t *doc, json_t *req, char *err, size_t errlen);
+/* Remove one attachment (container and ifname non-NULL) or all of a
+ * network's; returns how many objects went. */
+int sfc_state_detach(json_t *doc, const char *network, const char *container,
+		     const char *ifname);
+/* Remove a network's attachments not in valid ([{container, ifname}]). */
+int sfc_state_gc(json_t *doc, const char *network, json_t *valid);
+/* The ingress point or SF an attachment made, or NULL. */
+json_t *sfc_state_find_attachment(json_t *doc, const char *network, const char *container,
+				  const char *ifname);
+
 #endif

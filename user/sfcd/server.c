@@ -15,7 +15,10 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <linux/if_link.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "log.h"
 #include "model.h"
@@ -316,6 +319,67 @@ static json_t *do_stats(struct sfcd *d, json_t *req)
 	return json_pack("{s:b,s:o}", "ok", 1, "stats", st);
 }
 
+static json_t *do_cni(struct sfcd *d, const char *cmd, json_t *req)
+{
+	const char *net = json_string_value(json_object_get(req, "network"));
+	const char *cid = json_string_value(json_object_get(req, "container"));
+	const char *ifn = json_string_value(json_object_get(req, "ifname"));
+	json_t *doc, *found;
+	char err[1024];
+	int n;
+
+	if (!net || !net[0])
+		return error_reply("%s needs \"network\"", cmd);
+	if (strcmp(cmd, "gc") && (!cid || !ifn))
+		return error_reply("%s needs \"container\" and \"ifname\"", cmd);
+	if (!strcmp(cmd, "check")) {
+		struct sfc_iface v;
+		const char *dev;
+		__u32 ifindex, id = 0;
+
+		found = sfc_state_find_attachment(d->doc, net, cid, ifn);
+		if (!found)
+			return error_reply("no attachment for network \"%s\", container \"%s\", "
+					   "interface \"%s\"", net, cid, ifn);
+		dev = json_string_value(json_object_get(found, "dev"));
+		ifindex = if_nametoindex(dev);
+		if (!ifindex)
+			return error_reply("interface %s of the attachment does not exist", dev);
+		if (bpf_map_lookup_elem(d->dp->maps.ifaces, &ifindex, &v) ||
+		    bpf_xdp_query_id(ifindex, 0, &id) || id != d->dp->prog_ids[0])
+			return error_reply("sfc is not attached to %s", dev);
+		return json_pack("{s:b}", "ok", 1);
+	}
+	doc = json_deep_copy(d->doc);
+	if (!strcmp(cmd, "attach")) {
+		if (sfc_state_attach(doc, req, err, sizeof(err))) {
+			json_decref(doc);
+			return error_reply("%s", err);
+		}
+	} else if (!strcmp(cmd, "detach")) {
+		n = sfc_state_detach(doc, net, cid, ifn);
+		if (!n) {
+			json_decref(doc);
+			return json_pack("{s:b,s:i}", "ok", 1, "removed", 0);
+		}
+	} else {
+		json_t *valid = json_object_get(req, "valid");
+
+		if (!json_is_array(valid)) {
+			json_decref(doc);
+			return error_reply("gc needs \"valid\": [{\"container\":..., \"ifname\":...}]");
+		}
+		sfc_state_gc(doc, net, valid);
+	}
+	if (json_equal(doc, d->doc)) {
+		json_decref(doc);
+		return json_pack("{s:b}", "ok", 1);
+	}
+	if (sfcd_commit(d, doc, err, sizeof(err)))
+		return error_reply("%s", err);
+	return json_pack("{s:b}", "ok", 1);
+}
+
 static json_t *handle(struct sfcd *d, const char *line, size_t len)
 {
 	json_error_t je;
@@ -336,6 +400,9 @@ static json_t *handle(struct sfcd *d, const char *line, size_t len)
 		reply = do_stats(d, req);
 	else if (!strcmp(cmd, "health"))
 		reply = health(d);
+	else if (!strcmp(cmd, "attach") || !strcmp(cmd, "detach") ||
+		 !strcmp(cmd, "check") || !strcmp(cmd, "gc"))
+		reply = do_cni(d, cmd, req);
 	else if (!strcmp(cmd, "ingress-add") || !strcmp(cmd, "ingress-del") ||
 		 !strcmp(cmd, "sf-add") || !strcmp(cmd, "sf-del") ||
 		 !strcmp(cmd, "chain-add") || !strcmp(cmd, "chain-set") ||
