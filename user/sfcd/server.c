@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -27,6 +28,7 @@
 #include "stats.h"
 
 #define SFC_GROUP "sfc"
+#define SFCD_SEND_TIMEOUT_MS 5000
 
 struct client {
 	int fd;
@@ -129,28 +131,43 @@ bool sfcd_server_owns(struct sfcd *d, int fd)
 	return fd == d->listen_fd || client_of(fd);
 }
 
-static void send_line(int fd, json_t *reply)
+/*
+ * Send one reply line whole. Client sockets are non-blocking (the daemon
+ * serves everyone from one loop), so wait for room with poll(); a client
+ * that reads nothing for SFCD_SEND_TIMEOUT_MS loses its connection.
+ * Returns 0, or -1 when the client is to be dropped.
+ */
+static int send_line(int fd, json_t *reply)
 {
 	char *s = json_dumps(reply, JSON_COMPACT);
 	size_t len, off = 0;
+	int ret = 0;
 
 	if (!s)
-		return;
+		return -1;
 	len = strlen(s);
-	s[len] = '\n';
-	/* The socket is blocking with a send timeout: a client that does
-	 * not read cannot hold the daemon for long. */
+	s[len] = '\n'; /* over the terminating NUL: sent as the line's end */
 	while (off < len + 1) {
 		ssize_t n = send(fd, s + off, len + 1 - off, MSG_NOSIGNAL);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
+		if (n >= 0) {
+			off += n;
+			continue;
 		}
-		off += n;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+			if (poll(&pfd, 1, SFCD_SEND_TIMEOUT_MS) > 0)
+				continue;
+			pr_info("dropping a client that does not read its reply\n");
+		}
+		ret = -1;
+		break;
 	}
 	free(s);
+	return ret;
 }
 
 static json_t *error_reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -443,15 +460,20 @@ static void client_read(struct sfcd *d, struct client *c)
 		while ((nl = memchr(c->buf, '\n', c->len))) {
 			size_t line = nl - c->buf;
 			json_t *reply;
+			int sent;
 
-			if (c->overflow) {
+			if (c->overflow || line > SFCD_MAX_REQUEST) {
 				reply = error_reply("request larger than %u bytes", SFCD_MAX_REQUEST);
 				c->overflow = false;
 			} else {
 				reply = handle(d, c->buf, line);
 			}
-			send_line(c->fd, reply);
+			sent = send_line(c->fd, reply);
 			json_decref(reply);
+			if (sent) {
+				client_close(d, c);
+				return;
+			}
 			memmove(c->buf, nl + 1, c->len - line - 1);
 			c->len -= line + 1;
 		}
