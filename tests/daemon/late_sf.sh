@@ -18,7 +18,7 @@ set -u
 
 LATE_MS=${LATE_MS:-500}
 IV=${PROBE_IV:-0.005}
-COUNT=$(/usr/bin/python3 -c "print(int(2.5 / $IV))")	# 2.5 s of probes
+COUNT=$(/usr/bin/python3 -c "print(int(10 / $IV))")	# at most 10 s of probes
 
 d_init
 assert_do "topology without SFs" d_topo nosf || assert_done
@@ -52,7 +52,8 @@ sleep 0.3
 t_first=$(date +%s%N)
 assert_do "SF namespaces and veths created" eval 'd_sf_build 1 && d_sf_build 2'
 up=$D_LINK_UP_NS
-wait "$D_SEND_PID"
+# 0.5 s of traffic after the limit, then stop
+d_send_stop late "$(/usr/bin/python3 -c "print($LATE_MS / 1000 + 0.5)")"
 wait "$D_RECV_PID"
 printf '# SFs built in %d ms\n' $(((up - t_first) / 1000000))
 

@@ -149,7 +149,7 @@ d_sf_build() {
 
 # d_sf_link_add N a|b SFIF: (re)create veth fN{a,b} in fab <-> SFIF in sfN,
 # SFIF a bridge port; fab's end is set up last. D_LINK_UP_NS: CLOCK_REALTIME
-# just before that last "link set up".
+# just before that last "link set up", D_LINK_UP_DONE_NS: once it returned.
 d_sf_link_add() {
 	local n=$1 arm=$2 sfif=$3 sfns
 	sfns=$(ns_name "sf$n")
@@ -158,7 +158,8 @@ d_sf_link_add() {
 	ip -n "$sfns" link set dev "$sfif" type bridge_slave learning off flood on || return
 	ip -n "$sfns" link set dev "$sfif" up || return
 	D_LINK_UP_NS=$(date +%s%N)
-	ip -n "$FAB" link set dev "f$n$arm" up
+	ip -n "$FAB" link set dev "f$n$arm" up || return
+	D_LINK_UP_DONE_NS=$(date +%s%N)
 }
 
 # d_sf_count N NAME: packets of counter NAME of sfN
@@ -300,13 +301,26 @@ d_recv_start() {
 }
 
 # d_send_bg NAME PORT COUNT INTERVAL: start a sender in src; its log in
-# $T/NAME.tx.log. Sets D_SEND_PID.
+# $T/NAME.tx.log. It stops after COUNT datagrams or once d_send_stop NAME
+# has been called. Sets D_SEND_PID.
 d_send_bg() {
 	local name=$1 port=$2 count=$3 iv=$4
+	rm -f "$T/$name.stop"
 	bg_run timeout 120 ip netns exec "$SRC" "$PY" "$PROBE" send "$DST4" "$port" "$count" \
-		--interval "$iv" --log "$T/$name.tx.log"
+		--interval "$iv" --log "$T/$name.tx.log" --stop-file "$T/$name.stop"
 	D_SEND_PID=$BG_PID
 }
+
+# d_send_stop NAME [AFTER_S]: stop sender NAME (after AFTER_S seconds) and
+# wait for it
+d_send_stop() {
+	sleep "${2:-0}"
+	touch "$T/$1.stop"
+	wait "$D_SEND_PID"
+}
+
+# d_sent NAME: how many datagrams sender NAME sent
+d_sent() { wc -l <"$T/$1.tx.log" 2>/dev/null || echo 0; }
 
 # d_probe NAME PORT COUNT [INTERVAL]: send COUNT datagrams and wait for the
 # receiver; prints its summary.

@@ -3,6 +3,7 @@
 """Numbered, timestamped UDP probes for the sfcd tests.
 
   probe.py send ADDR PORT COUNT [--interval S] [--size N] [--log FILE]
+                [--stop-file FILE]
   probe.py recv ADDR PORT COUNT [--timeout S] [--ready FILE] [--log FILE]
   probe.py outage SENT_LOG RECV_LOG --down NS --up NS [--grace-ms MS]
                   [--settle-ms MS] [--full-dscp D]
@@ -11,7 +12,9 @@ PORT is one port or a range LOW-HIGH (every port of it: COUNT datagrams
 to each, COUNT expected on each).
 
 send: COUNT datagrams, each carrying its sequence number and the sender's
-CLOCK_REALTIME (ns), paced on an absolute schedule (no drift).
+CLOCK_REALTIME (ns), paced on an absolute schedule (no drift); fewer if
+--stop-file appears (COUNT is then the bound). --log: "SEQ SENT_NS" per
+datagram sent.
 
 recv: stops after COUNT datagrams or after --timeout s of silence. Writes
 one line per datagram to --log ("SEQ SENT_NS RX_NS DSCP PORT"; RX_NS is
@@ -31,6 +34,7 @@ again; ns of CLOCK_REALTIME, the probes' clock: one host), prints
 """
 import argparse
 import json
+import os
 import select
 import socket
 import struct
@@ -56,6 +60,8 @@ def send(a):
     t0 = time.monotonic()
     stamps = []
     for i in range(a.count):
+        if a.stop_file and os.path.exists(a.stop_file):
+            break
         due = t0 + i * a.interval
         d = due - time.monotonic()
         if d > 0:
@@ -179,6 +185,7 @@ def main():
     s.add_argument("--interval", type=float, default=0.005)
     s.add_argument("--size", type=int, default=64)
     s.add_argument("--log")
+    s.add_argument("--stop-file")
     r = sub.add_parser("recv")
     r.add_argument("addr")
     r.add_argument("port", help="PORT or LOW-HIGH")

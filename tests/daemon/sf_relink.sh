@@ -17,7 +17,8 @@
 # down and up again (same ifindex).
 # Topology and marks: tests/daemon/lib.sh.
 #
-# Environment: RECOVERY_MS=100 (limit), PROBE_IV=0.005 (s between probes).
+# Environment: RECOVERY_MS=100 (limit), PROBE_IV=0.005 (s between probes),
+# OUTAGE_GRACE_MS=50 (from the link being gone to the policy holding).
 
 set -u
 # shellcheck source=tests/daemon/lib.sh
@@ -25,8 +26,10 @@ set -u
 
 RECOVERY_MS=${RECOVERY_MS:-100}
 IV=${PROBE_IV:-0.005}
-COUNT=$(/usr/bin/python3 -c "print(int(2.0 / $IV))")	# 2 s of probes
-GRACE_MS=50	# after the delete: what was already in flight may go either way
+COUNT=$(/usr/bin/python3 -c "print(int(10 / $IV))")	# at most 10 s of probes
+# after the link is gone (the command returned), sfcd has this long to
+# notice before the failure policy must hold
+GRACE_MS=${OUTAGE_GRACE_MS:-50}
 
 # nft_pkts N: sfN's "pkts" counter
 nft_pkts() { d_sf_count "$1" pkts; }
@@ -59,12 +62,12 @@ outage() {
 	fi
 	d_send_bg "$o" "$CHAINED_PORT" "$COUNT" "$IV"
 	sleep 0.5
-	down=$(date +%s%N)
 	if [[ $how == del ]]; then
 		ip -n "$FAB" link del "f${n}a"
 	else
 		ip -n "$FAB" link set dev "f${n}a" down
 	fi
+	down=$(date +%s%N)
 	sleep 0.25
 	d_stats >"$T/$o.a.st"
 	a=$(nft_pkts "$n") ao=$(nft_pkts "$other")
@@ -77,8 +80,10 @@ outage() {
 	else
 		up=$(date +%s%N)
 		ip -n "$FAB" link set dev "f${n}a" up
+		D_LINK_UP_DONE_NS=$(date +%s%N)
 	fi
-	wait "$D_SEND_PID"
+	# 0.5 s of traffic after the recovery limit, then stop
+	d_send_stop "$o" "$(/usr/bin/python3 -c "print($RECOVERY_MS / 1000 + 0.5)")"
 	wait "$D_RECV_PID"
 	d_stats >"$T/$o.c.st"
 
@@ -87,7 +92,8 @@ outage() {
 		>"$T/$o.json" 2>&1
 	r=$T/$o.json
 	printf '# %s: %s\n' "$label" "$(cat "$r")"
-	printf '# %s: outage of %d ms\n' "$label" $(((up - down) / 1000000))
+	printf '# %s: outage of %d ms; "link set up" took %d ms\n' "$label" \
+		$(((up - down) / 1000000)) $(((D_LINK_UP_DONE_NS - up) / 1000000))
 
 	sent=$(rx "$r" .before_sent)
 	assert_eq "$label: before the cut: all $sent datagrams crossed both SFs" \
