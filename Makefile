@@ -1,4 +1,5 @@
 # sfc: bpf objects -> skeletons -> binaries; test, demo, bench targets.
+SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .SECONDARY:
 .DEFAULT_GOAL := all
