@@ -26,7 +26,9 @@ the kernel's receive timestamp) and prints a summary:
 outage: from the sender's log (send --log) and the receiver's, around a
 link outage (--down: when the link was deleted, --up: when it was set up
 again; ns of CLOCK_REALTIME, the probes' clock: one host), prints
-  {"before_sent": N, "before": {DSCP: received},   sent before down - grace
+  {"before_sent": N, "before": {DSCP: received},   sent before cut - grace
+                                                   (--cut: when the deletion began;
+                                                   default --down)
    "during_sent": N, "during": {...},               sent in [down + grace, up)
    "after_sent": N,  "after": {...},                sent from up + settle on
    "first_full_ms": ms from --up to the first datagram received with DSCP
@@ -158,7 +160,9 @@ def outage(a):
     def win(lo, hi):
         return set(s for s, t in sent.items() if lo <= t < hi)
 
-    w_before = win(0, a.down - grace)
+    # Packets in flight while the link is being torn down are lost with
+    # it: "before" ends when the cut began (--cut), not when it finished.
+    w_before = win(0, (a.cut or a.down) - grace)
     w_during = win(a.down + grace, a.up)
     w_after = win(a.up + settle, 1 << 63)
     first = [r[2] for r in rows if r[2] >= a.up and r[3] == a.full_dscp]
@@ -197,6 +201,7 @@ def main():
     o.add_argument("sent")
     o.add_argument("recv")
     o.add_argument("--down", type=int, required=True)
+    o.add_argument("--cut", type=int, default=0)
     o.add_argument("--up", type=int, required=True)
     o.add_argument("--grace-ms", type=int, default=50)
     o.add_argument("--settle-ms", type=int, default=100)

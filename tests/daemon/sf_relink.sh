@@ -62,6 +62,7 @@ outage() {
 	fi
 	d_send_bg "$o" "$CHAINED_PORT" "$COUNT" "$IV"
 	sleep 0.5
+	cut=$(date +%s%N)
 	if [[ $how == del ]]; then
 		ip -n "$FAB" link del "f${n}a"
 	else
@@ -87,7 +88,7 @@ outage() {
 	wait "$D_RECV_PID"
 	d_stats >"$T/$o.c.st"
 
-	"$PY" "$PROBE" outage "$T/$o.tx.log" "$T/$o.rx.log" --down "$down" --up "$up" \
+	"$PY" "$PROBE" outage "$T/$o.tx.log" "$T/$o.rx.log" --cut "$cut" --down "$down" --up "$up" \
 		--grace-ms "$GRACE_MS" --settle-ms "$RECOVERY_MS" --full-dscp "$DSCP_FULL" \
 		>"$T/$o.json" 2>&1
 	r=$T/$o.json
