@@ -42,7 +42,7 @@ BINS      := $(OUT)/sfcd $(OUT)/sfcctl
 UNIT_SRCS := $(wildcard tests/unit/unit_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps test demo bench clean install
+.PHONY: all deps test demo bench clean install vmtest
 all: $(BINS) $(UNIT_BINS)
 
 # --- bpf objects and skeletons
@@ -117,6 +117,12 @@ test: deps
 demo: deps
 	$(MAKE) all
 	tests/demo.sh
+
+# the unit tests and vm/guest/*.sh under another kernel, in a qemu VM:
+# Debian 12's 6.1 by default (cached in build/vm/), or KERNEL_DEB=FILE.deb
+vmtest: deps
+	$(MAKE) all
+	vm/vmtest.sh $(KERNEL_DEB)
 
 PREFIX ?= /usr/local
 install: $(OUT)/sfcd $(OUT)/sfcctl

@@ -65,6 +65,20 @@ struct sfc_pkt {
 	__u8  pad;
 };
 
+/*
+ * A 16-bit length from a header, byte-swapped and re-bounded. Verifiers
+ * before 6.3 or so forget a value's bounds across a byte swap and then
+ * refuse to add it to a packet pointer; the mask, hidden from the
+ * compiler, gives them back.
+ */
+static __always_inline __u32 sfc_len16(__be16 v)
+{
+	__u32 len = bpf_ntohs(v);
+
+	asm volatile("%0 &= 0xffff" : "+r"(len));
+	return len;
+}
+
 /* Parse result besides a reason: not IP at all (ARP, LLDP...) */
 #define SFC_PARSE_NOT_IP (-1)
 
@@ -95,7 +109,7 @@ static __always_inline int parse_ipv4(struct sfc_cursor *c, struct sfc_pkt *p,
 				      __u8 *l4proto)
 {
 	struct iphdr *iph = c->pos;
-	__u32 hlen;
+	__u32 hlen, tot;
 
 	if ((void *)(iph + 1) > c->end)
 		return SFC_R_TRUNC_IPV4;
@@ -107,9 +121,10 @@ static __always_inline int parse_ipv4(struct sfc_cursor *c, struct sfc_pkt *p,
 		return SFC_R_TRUNC_IPV4;
 
 	/* What ip_rcv() would refuse is not ours to chain either. */
-	if (bpf_ntohs(iph->tot_len) < hlen)
+	tot = sfc_len16(iph->tot_len);
+	if (tot < hlen)
 		return SFC_R_BAD_IPV4;
-	if ((void *)iph + bpf_ntohs(iph->tot_len) > c->end)
+	if ((void *)iph + tot > c->end)
 		return SFC_R_TRUNC_IPV4;
 
 	p->key.family = 4;
@@ -117,8 +132,8 @@ static __always_inline int parse_ipv4(struct sfc_cursor *c, struct sfc_pkt *p,
 	__builtin_memcpy(p->key.dst, &iph->daddr, 4);
 	p->key.proto = iph->protocol;
 	*l4proto = iph->protocol;
-	if (bpf_ntohs(iph->tot_len) > hlen)
-		p->l4len = bpf_ntohs(iph->tot_len) - hlen;
+	if (tot > hlen)
+		p->l4len = tot - hlen;
 	/* Fragment offset != 0: a later fragment, it carries no L4 header. */
 	if (iph->frag_off & bpf_htons(0x1fff))
 		p->later_frag = 1;
@@ -144,7 +159,7 @@ static __always_inline int parse_ipv6(struct sfc_cursor *c, struct sfc_pkt *p,
 				      __u8 *l4proto)
 {
 	struct ipv6hdr *ip6h = c->pos;
-	__u16 plen;
+	__u32 plen;
 	__u8 nh;
 	int i;
 
@@ -156,7 +171,7 @@ static __always_inline int parse_ipv6(struct sfc_cursor *c, struct sfc_pkt *p,
 	__builtin_memcpy(p->key.src, &ip6h->saddr, 16);
 	__builtin_memcpy(p->key.dst, &ip6h->daddr, 16);
 	nh = ip6h->nexthdr;
-	plen = bpf_ntohs(ip6h->payload_len);
+	plen = sfc_len16(ip6h->payload_len);
 	c->pos = ip6h + 1;
 	/* Longer than the frame: ipv6_rcv() drops it; so do we (counted). */
 	if (c->pos + plen > c->end)
