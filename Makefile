@@ -38,7 +38,7 @@ LIB_OBJS  := $(patsubst user/lib/%.c,$(OUT)/lib/%.o,$(LIB_SRCS))
 LIB       := $(OUT)/libsfc.a
 USER_HDRS := $(wildcard user/lib/*.h) $(wildcard headers/*.h)
 
-BINS      := $(OUT)/sfcd $(OUT)/sfcctl
+BINS      := $(OUT)/sfcd $(OUT)/sfcctl $(OUT)/sfc-cni
 UNIT_SRCS := $(wildcard tests/unit/unit_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
@@ -87,6 +87,17 @@ $(OUT)/sfcctl: $(SFCCTL_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+SFC_CNI_OBJS := $(call PROG_OBJS,sfc-cni)
+
+$(OUT)/obj/sfc-cni/%.o: user/sfc-cni/%.c $(USER_HDRS) $(wildcard user/sfc-cni/*.h) $(SKELS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Iuser/sfc-cni -c $< -o $@
+
+$(OUT)/sfc-cni: $(SFC_CNI_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
 $(OUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB) $(USER_HDRS) $(SKELS) | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB) $(LDLIBS) -o $@
@@ -97,7 +108,8 @@ $(OUT) $(OUT)/lib $(OUT)/tests:
 # --- packages: installed only when something is missing
 DEB_PKGS := clang llvm libbpf-dev bpftool libmnl-dev libelf-dev zlib1g-dev \
 	    libjansson-dev pkg-config gcc make iproute2 nftables iputils-ping \
-	    socat jq tcpdump python3-scapy ethtool procps coreutils
+	    socat jq tcpdump python3-scapy ethtool procps coreutils \
+	    containernetworking-plugins
 DEPS_STAMP := $(OUT)/.deps-ok
 deps:
 	@missing=$$(dpkg-query -W -f='$${Package} $${Status}\n' $(DEB_PKGS) 2>/dev/null | \
@@ -125,15 +137,44 @@ vmtest: deps
 	vm/vmtest.sh $(KERNEL_DEB)
 
 PREFIX ?= /usr/local
-install: $(OUT)/sfcd $(OUT)/sfcctl
+# CNI plugins live where runtimes look for them: /opt/cni/bin by default
+# (containerd, CRI-O, Multus); CNI_BIN_DIR=$(PREFIX)/lib/cni for a
+# distribution's layout (Debian's plugins are in /usr/lib/cni).
+CNI_BIN_DIR ?= /opt/cni/bin
+install: $(OUT)/sfcd $(OUT)/sfcctl $(OUT)/sfc-cni
 	install -D -m 0755 $(OUT)/sfcd $(DESTDIR)$(PREFIX)/sbin/sfcd
 	install -D -m 0755 $(OUT)/sfcctl $(DESTDIR)$(PREFIX)/sbin/sfcctl
+	install -D -m 0755 $(OUT)/sfc-cni $(DESTDIR)$(CNI_BIN_DIR)/sfc-cni
 	install -D -m 0644 doc/sfcctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/sfcctl.8
 	install -D -m 0644 dist/sfcctl.bash-completion \
 		$(DESTDIR)/usr/share/bash-completion/completions/sfcctl
 	install -d $(DESTDIR)/etc/systemd/system
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' dist/sfcd.service \
 		> $(DESTDIR)/etc/systemd/system/sfcd.service
+
+# --- benchmark: tests/bench/*.bpf.c -> skeletons -> tests/bench/*.c binaries in build/bench
+BENCH_BPF   := $(wildcard tests/bench/*.bpf.c)
+BENCH_SKELS := $(patsubst tests/bench/%.bpf.c,$(OUT)/bench/%.skel.h,$(BENCH_BPF))
+BENCH_BINS  := $(patsubst tests/bench/%.c,$(OUT)/bench/%,$(filter-out %.bpf.c,$(wildcard tests/bench/*.c)))
+
+$(OUT)/bench/%.bpf.o: tests/bench/%.bpf.c $(BPF_HDRS) | $(OUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/bench/%.skel.h: $(OUT)/bench/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(BENCH_BINS): $(OUT)/bench/%: tests/bench/%.c tests/bench/bench.h $(BENCH_SKELS) $(LIB) $(USER_HDRS) $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(OUT)/bench -Itests/bench $< $(LIB) $(LDLIBS) -lpthread -o $@
+
+$(OUT)/bench:
+	$(Q)mkdir -p $@
+
+bench: deps
+	$(MAKE) $(OUT)/sfcd $(BENCH_BINS)
+	QUICK=$(QUICK) tests/bench/run.sh
 
 clean:
 	rm -rf $(OUT)

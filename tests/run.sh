@@ -7,7 +7,7 @@
 #
 # With no argument: every build/tests/unit_* binary (BPF_PROG_TEST_RUN unit
 # tests, lines "ok NAME" / "not ok NAME: why"), then every
-# tests/integration/*.sh, tests/daemon/*.sh and tests/cli/*.sh (lines
+# tests/integration/*.sh, tests/daemon/*.sh, tests/cli/*.sh and tests/cni/*.sh (lines
 # "PASS NAME" / "FAIL NAME: why"; a lib.sh there is a helper, not a test). A TEST
 # argument is a path to one of those. Every result line counts; a test that
 # exits non-zero without reporting a failure (crash, timeout) counts as one
@@ -86,7 +86,7 @@ if ((${#tests[@]} == 0)); then
 		[[ -f $t && -x $t ]] && tests+=("$t")
 	done
 	((${#tests[@]})) || echo "# no unit test binaries in build/tests (run make)"
-	for t in tests/integration/*.sh tests/daemon/*.sh tests/cli/*.sh; do
+	for t in tests/integration/*.sh tests/daemon/*.sh tests/cli/*.sh tests/cni/*.sh; do
 		[[ -f $t && $t != */lib.sh ]] && tests+=("$t")
 	done
 fi
