@@ -222,8 +222,8 @@ c_call ADD "$(with_prev "$(conf 1.1.0 "$SF")" "$(jq -c '.interfaces |= map(selec
 	"${ENV1[@]}"
 c_expect_ok "ADD when prevResult lists no host interface (the kernel's answer is used)"
 
-# a filter of another kind holds sfc's tc priority: sfcd keeps the
-# attachment but cannot attach, and ADD must not pretend it worked
+# a filter of another kind holds sfc's tc priority: sfcd refuses the
+# attach with the reason, and ADD must not pretend it worked
 c_veth_pod p5 hv5 || fail setup "veth pod p5"
 tc -n "$NODE" qdisc add dev hv5 clsact &&
 	tc -n "$NODE" filter add dev hv5 ingress pref 1 protocol all u32 match u32 0 0 classid 1:1 ||
@@ -231,7 +231,7 @@ tc -n "$NODE" qdisc add dev hv5 clsact &&
 P5=/run/netns/$(ns_name p5)
 CONF5=$(with_prev "$(conf 1.1.0 "$ING")" "$(c_prev_result 1.1.0 hv5 "$P5")")
 c_call ADD "$CONF5" CNI_CONTAINERID=c5 CNI_NETNS="$P5" CNI_IFNAME=eth0
-c_expect_error "ADD when sfcd cannot attach its datapath: 100" 100 'not attached to hv5'
+c_expect_error "ADD when sfcd cannot attach its datapath: 100" 100 'hv5: attaching tc failed.*in the way'
 c_call DEL "$CONF5" CNI_CONTAINERID=c5 CNI_IFNAME=eth0
 c_expect_ok "DEL after that failed ADD"
 assert_eq "and detached" "" "$(attached c5)"

@@ -145,6 +145,11 @@ static void attach_iface(struct sfc_dp *dp, struct iface_plan *ip, struct sfc_ap
 	err = sfc_dp_attach_xdp(dp, ip->ifindex, &mode);
 	if (err) {
 		pr_warn("%s: attaching XDP failed: %s\n", ip->name, strerror(-err));
+		if (!rep->attach_error[0])
+			snprintf(rep->attach_error, sizeof(rep->attach_error),
+				 "%s: attaching XDP failed: %s%s", ip->name, strerror(-err),
+				 err == -EBUSY || err == -EEXIST ?
+				 " (another XDP program is attached)" : "");
 		return;
 	}
 	err = sfc_dp_attach_tc(dp, ip->ifindex, 0);
@@ -154,6 +159,11 @@ static void attach_iface(struct sfc_dp *dp, struct iface_plan *ip, struct sfc_ap
 		sfc_dp_detach_tc(ip->ifindex, 1);
 	if (err) {
 		pr_warn("%s: attaching tc failed: %s\n", ip->name, strerror(-err));
+		if (!rep->attach_error[0])
+			snprintf(rep->attach_error, sizeof(rep->attach_error),
+				 "%s: attaching tc failed: %s (an \"ingress\" qdisc or another "
+				 "filter at pref %d may be in the way)", ip->name, strerror(-err),
+				 SFC_TC_PRIO);
 		return;
 	}
 	ip->attached = true;

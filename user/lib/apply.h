@@ -20,6 +20,7 @@ struct sfc_apply_report {
 	int rules_skipped;     /* rules naming a missing in-dev */
 	int rules_installed;   /* the rule set changed and was switched */
 	size_t rule_entries;
+	char attach_error[160];  /* the first interface sfc could not attach to */
 	int tuples;
 };
 

@@ -444,6 +444,9 @@ int sfc_state_attach(json_t *doc, json_t *req, char *err, size_t errlen)
 		snprintf(name, sizeof(name), "%.12s-%08x", group, key_hash(net, cid, ifn));
 		obj = json_pack("{s:s,s:s,s:s,s:s,s:o}", "name", name, "kind", "iface", "dev", dev,
 				"group", group, "cni", key);
+		/* An SF pod that routes needs frames addressed to it. */
+		if (json_is_string(json_object_get(req, "mac")))
+			json_object_set(obj, "mac", json_object_get(req, "mac"));
 	} else {
 		json_decref(key);
 		return fail(err, errlen, -EINVAL, "unknown role \"%s\" (expected \"sf\" or "

@@ -336,6 +336,14 @@ static json_t *do_stats(struct sfcd *d, json_t *req)
 	return json_pack("{s:b,s:o}", "ok", 1, "stats", st);
 }
 
+/* Did the last commit fail to attach to dev? ("DEV: attaching ...") */
+static bool attach_failed_on(const struct sfcd *d, const char *dev)
+{
+	size_t n = dev ? strlen(dev) : 0;
+
+	return n && !strncmp(d->last_attach_error, dev, n) && d->last_attach_error[n] == ':';
+}
+
 static json_t *do_cni(struct sfcd *d, const char *cmd, json_t *req)
 {
 	const char *net = json_string_value(json_object_get(req, "network"));
@@ -379,6 +387,9 @@ static json_t *do_cni(struct sfcd *d, const char *cmd, json_t *req)
 			json_decref(doc);
 			return json_pack("{s:b,s:i}", "ok", 1, "removed", 0);
 		}
+		if (sfcd_commit(d, doc, err, sizeof(err)))
+			return error_reply("%s", err);
+		return json_pack("{s:b,s:i}", "ok", 1, "removed", n);
 	} else {
 		json_t *valid = json_object_get(req, "valid");
 
@@ -394,6 +405,17 @@ static json_t *do_cni(struct sfcd *d, const char *cmd, json_t *req)
 	}
 	if (sfcd_commit(d, doc, err, sizeof(err)))
 		return error_reply("%s", err);
+	/* An attach that could not reach its interface is refused whole. */
+	if (!strcmp(cmd, "attach") && attach_failed_on(d, json_string_value(json_object_get(req, "dev")))) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "%s", d->last_attach_error);
+		doc = json_deep_copy(d->doc);
+		sfc_state_detach(doc, net, cid, ifn);
+		if (sfcd_commit(d, doc, err, sizeof(err)))
+			pr_warn("rolling back attach: %s\n", err);
+		return error_reply("%s", why);
+	}
 	return json_pack("{s:b}", "ok", 1);
 }
 

@@ -21,6 +21,7 @@ struct sfcd {
 	bool reconcile_pending;   /* a link event since the last reconcile */
 	unsigned long reconciles, nl_events, nl_overruns;
 	bool stop;
+	char last_attach_error[160]; /* from the last commit or reconcile */
 };
 
 /* Apply doc to the datapath; on success it becomes d->doc and is saved.
