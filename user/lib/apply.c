@@ -78,12 +78,15 @@ static int plan_roles(struct plan *p, const struct sfc_doc *doc, char *err, size
 	return 0;
 }
 
-/* Ids: a name keeps the id it has in the maps; new names get free ids. */
+/* Ids: a name keeps the id it has in the maps; new names get free ids.
+ * index_of(doc, name) is the object's index in the document, or -1. */
 static int assign_ids(int map_fd, int max, size_t value_size, size_t name_off,
-		      char (*names)[SFC_NAME_LEN], int n, __u32 *ids, bool *is_new)
+		      const struct sfc_doc *doc, int (*index_of)(const struct sfc_doc *, const char *),
+		      int n, __u32 *ids, bool *is_new)
 {
 	char *vals = sfc_map_read_array(map_fd, max, value_size);
 	char *used = calloc(max, 1);
+	char name[SFC_NAME_LEN + 1];
 	__u32 next = 1;
 	int ret = 0;
 
@@ -93,15 +96,17 @@ static int assign_ids(int map_fd, int max, size_t value_size, size_t name_off,
 	}
 	for (int i = 0; i < n; i++)
 		ids[i] = 0;
+	name[SFC_NAME_LEN] = '\0';
 	for (__u32 id = 1; id < (__u32)max; id++) {
-		const char *name = vals + (size_t)id * value_size + name_off;
+		int i;
 
+		memcpy(name, vals + (size_t)id * value_size + name_off, SFC_NAME_LEN);
 		if (!name[0])
 			continue;
 		used[id] = 1;
-		for (int i = 0; i < n; i++)
-			if (!strncmp(names[i], name, SFC_NAME_LEN))
-				ids[i] = id;
+		i = index_of(doc, name);
+		if (i >= 0)
+			ids[i] = id;
 	}
 	for (int i = 0; i < n; i++) {
 		is_new[i] = !ids[i];
@@ -120,6 +125,20 @@ out:
 	free(used);
 	free(vals);
 	return ret;
+}
+
+static int sf_index(const struct sfc_doc *doc, const char *name)
+{
+	const struct sfc_sf_cfg *sf = sfc_doc_sf(doc, name);
+
+	return sf ? sf - doc->sfs : -1;
+}
+
+static int chain_index(const struct sfc_doc *doc, const char *name)
+{
+	const struct sfc_chain_cfg *c = sfc_doc_chain(doc, name);
+
+	return c ? c - doc->chains : -1;
 }
 
 /* Attach programs on one interface, give an SF-facing veth's peer NAPI. */
@@ -348,40 +367,77 @@ static bool chain_unchanged(const struct sfc_maps *m, __u32 path_id, const struc
 	return true;
 }
 
-/* Remove every hop and position entry of one path version. */
-static void purge_path(const struct sfc_maps *m, __u32 path_id)
+/* Every sfc_sf_pos key, sorted by path: read once per apply, so purging
+ * a path costs its own entries and not a walk of the whole map. */
+struct pos_index {
+	struct sfc_pos_key *k;
+	size_t n;
+};
+
+static int cmp_pos_path(const void *a, const void *b)
 {
-	struct sfc_pos_key key, next, *prev = NULL;
-	struct sfc_pos_key dead[256];
-	struct sfc_path zero = {};
-	int ndead;
+	const struct sfc_pos_key *x = a, *y = b;
 
-	for (__u32 si = 1; si <= SFC_MAX_HOPS; si++) {
-		struct sfc_hop_key hk = { .path_id = path_id, .si = si };
-
-		bpf_map_delete_elem(m->hops, &hk);
-	}
-	do {
-		ndead = 0;
-		prev = NULL;
-		while (!bpf_map_get_next_key(m->sf_pos, prev, &next)) {
-			if (next.path_id == path_id && ndead < 256)
-				dead[ndead++] = next;
-			key = next;
-			prev = &key;
-		}
-		for (int i = 0; i < ndead; i++)
-			bpf_map_delete_elem(m->sf_pos, &dead[i]);
-	} while (ndead == 256);
-	bpf_map_update_elem(m->paths, &path_id, &zero, BPF_ANY);
+	return x->path_id < y->path_id ? -1 : x->path_id > y->path_id;
 }
 
-static int write_chain(const struct sfc_maps *m, __u32 cid, const char *name,
-		       __u32 path_id, const struct chain_build *b)
+static int pos_index_read(const struct sfc_maps *m, struct pos_index *ix)
+{
+	struct sfc_pos_key key, next, *prev = NULL;
+	size_t cap = 0;
+
+	ix->k = NULL;
+	ix->n = 0;
+	while (!bpf_map_get_next_key(m->sf_pos, prev, &next)) {
+		if (ix->n == cap) {
+			size_t c = cap ? cap * 2 : 256;
+			struct sfc_pos_key *k = realloc(ix->k, c * sizeof(*k));
+
+			if (!k)
+				return -ENOMEM;
+			ix->k = k;
+			cap = c;
+		}
+		ix->k[ix->n++] = next;
+		key = next;
+		prev = &key;
+	}
+	qsort(ix->k, ix->n, sizeof(*ix->k), cmp_pos_path);
+	return 0;
+}
+
+/* Remove every hop and position entry of one path version. */
+static void purge_path(const struct sfc_maps *m, const struct pos_index *ix, __u32 path_id)
+{
+	struct sfc_path path = {}, zero = {};
+	size_t lo = 0, hi = ix->n;
+
+	if (!bpf_map_lookup_elem(m->paths, &path_id, &path))
+		for (__u32 si = 1; si <= path.nhops && si <= SFC_MAX_HOPS; si++) {
+			struct sfc_hop_key hk = { .path_id = path_id, .si = si };
+
+			bpf_map_delete_elem(m->hops, &hk);
+		}
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ix->k[mid].path_id < path_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ix->n && ix->k[lo].path_id == path_id; lo++)
+		bpf_map_delete_elem(m->sf_pos, &ix->k[lo]);
+	if (path.nhops)
+		bpf_map_update_elem(m->paths, &path_id, &zero, BPF_ANY);
+}
+
+static int write_chain(const struct sfc_maps *m, const struct pos_index *ix, __u32 cid,
+		       const char *name, __u32 path_id, const struct chain_build *b)
 {
 	struct sfc_chain head = { .path_id = path_id, .spi = b->path.spi };
 
-	purge_path(m, path_id);
+	purge_path(m, ix, path_id);
 	for (__u32 si = 1; si <= b->path.nhops; si++) {
 		struct sfc_hop_key hk = { .path_id = path_id, .si = si };
 
@@ -484,46 +540,40 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	struct sfc_apply_report dummy;
 	struct sfc_rule_set rs = {};
 	struct chain_build *cb = NULL;
-	char (*names)[SFC_NAME_LEN] = NULL;
 	struct sfc_sf *sfv = NULL;
 	__u32 (*slots)[SFC_MAX_HOPS] = NULL;
+	struct pos_index pix = {};
 	struct plan p = {};
 	bool installed;
-	int ret, nmax;
+	int ret;
 
 	if (!rep)
 		rep = &dummy;
 	memset(rep, 0, sizeof(*rep));
 	err[0] = '\0';
-	nmax = doc->nsfs > doc->nchains ? doc->nsfs : doc->nchains;
 	p.ifs = calloc(doc->ningress + 2 * doc->nsfs + 1, sizeof(*p.ifs));
 	p.sf_ids = calloc(doc->nsfs + 1, sizeof(__u32));
 	p.sf_new = calloc(doc->nsfs + 1, sizeof(bool));
 	p.chain_ids = calloc(doc->nchains + 1, sizeof(__u32));
 	p.chain_new = calloc(doc->nchains + 1, sizeof(bool));
-	names = calloc(nmax + 1, SFC_NAME_LEN);
 	sfv = calloc(doc->nsfs + 1, sizeof(*sfv));
 	cb = malloc(sizeof(*cb));
 	slots = calloc(doc->nchains + 1, sizeof(*slots));
 	if (!slots || !p.ifs || !p.sf_ids || !p.sf_new || !p.chain_ids || !p.chain_new ||
-	    !names || !sfv || !cb) {
+	    !sfv || !cb) {
 		ret = -ENOMEM;
 		goto out;
 	}
 
 	/* --- everything that can fail for the document's sake, no writes */
-	for (int i = 0; i < doc->nsfs; i++)
-		memcpy(names[i], doc->sfs[i].name, SFC_NAME_LEN);
-	ret = assign_ids(m->sfs, SFC_MAX_SFS, sizeof(struct sfc_sf),
-			 offsetof(struct sfc_sf, name), names, doc->nsfs, p.sf_ids, p.sf_new);
+	ret = assign_ids(m->sfs, SFC_MAX_SFS, sizeof(struct sfc_sf), offsetof(struct sfc_sf, name),
+			 doc, sf_index, doc->nsfs, p.sf_ids, p.sf_new);
 	if (ret) {
 		snprintf(err, errlen, "$.sfs: no free SF id (at most %d SFs)", SFC_MAX_SFS - 1);
 		goto out;
 	}
-	for (int i = 0; i < doc->nchains; i++)
-		memcpy(names[i], doc->chains[i].name, SFC_NAME_LEN);
 	ret = assign_ids(m->chains, SFC_MAX_CHAINS, sizeof(struct sfc_chain),
-			 offsetof(struct sfc_chain, name), names, doc->nchains,
+			 offsetof(struct sfc_chain, name), doc, chain_index, doc->nchains,
 			 p.chain_ids, p.chain_new);
 	if (ret) {
 		snprintf(err, errlen, "$.chains: no free chain id (at most %d chains)",
@@ -603,6 +653,9 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	}
 
 	/* --- chains, make-before-break */
+	ret = pos_index_read(m, &pix);
+	if (ret)
+		goto out;
 	ret = assign_slots(dp, doc, &p, slots);
 	if (ret) {
 		snprintf(err, errlen, "$.chains: more than %d hops in all chains",
@@ -623,7 +676,7 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 		build_chain(doc, &p, ci, next, sfv, slots[ci], cb);
 		if (p.chain_new[ci])
 			sfc_map_zero_percpu(dp, m->chain_stats, cid, sizeof(struct sfc_counter));
-		ret = write_chain(m, cid, doc->chains[ci].name, next, cb);
+		ret = write_chain(m, &pix, cid, doc->chains[ci].name, next, cb);
 		if (ret) {
 			snprintf(err, errlen, "chain %s: %s", doc->chains[ci].name, strerror(-ret));
 			goto out;
@@ -667,8 +720,8 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 			if (!heads[cid].name[0] || keep[cid])
 				continue;
 			bpf_map_update_elem(m->chains, &cid, &zero, BPF_ANY);
-			purge_path(m, cid * 2);
-			purge_path(m, cid * 2 + 1);
+			purge_path(m, &pix, cid * 2);
+			purge_path(m, &pix, cid * 2 + 1);
 		}
 		memset(keep, 0, SFC_MAX_SFS);
 		for (int i = 0; i < doc->nsfs; i++)
@@ -706,10 +759,10 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 out:
 	sfc_rules_free(&rs);
 	plan_free(&p);
-	free(names);
 	free(sfv);
 	free(cb);
 	free(slots);
+	free(pix.k);
 	return ret;
 }
 

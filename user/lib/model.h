@@ -80,8 +80,11 @@ struct sfc_rule_cfg {
 	char chain[SFC_NAME_LEN];
 };
 
+struct sfc_name_index;
+
 struct sfc_doc {
 	int ningress, ngroups, nsfs, nchains, nrules;
+	struct sfc_name_index *names;  /* SF, group and chain names -> objects */
 	struct sfc_ingress_cfg *ingress;
 	struct sfc_group_cfg *groups;
 	struct sfc_sf_cfg *sfs;

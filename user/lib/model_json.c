@@ -29,8 +29,119 @@ static int fail(struct perr *e, const char *path, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/*
+ * Names of SFs, groups and chains share one namespace; an open-addressing
+ * hash table finds them in O(1), so documents of 100,000 rules and 10,000
+ * chains validate in linear time. Names point into the doc's arrays, which
+ * are allocated once at their final size.
+ */
+enum { NAME_SF = 1, NAME_GROUP, NAME_CHAIN };
+
+struct sfc_name_index {
+	size_t cap, n;
+	struct name_slot {
+		const char *name;
+		int kind, idx;
+	} *slot;
+};
+
+static __u32 name_hash(const char *s)
+{
+	__u32 h = 0x811c9dc5;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x01000193;
+	}
+	return h;
+}
+
+/* Chains have their own namespace; SFs and groups share one. */
+static struct name_slot *name_find(const struct sfc_name_index *ix, const char *name, int kind)
+{
+	size_t i;
+
+	if (!ix || !ix->cap)
+		return NULL;
+	for (i = name_hash(name) & (ix->cap - 1); ix->slot[i].name; i = (i + 1) & (ix->cap - 1))
+		if (!strcmp(ix->slot[i].name, name) &&
+		    (ix->slot[i].kind == kind || (kind != NAME_CHAIN && ix->slot[i].kind != NAME_CHAIN)))
+			return &ix->slot[i];
+	return NULL;
+}
+
+/* u32 -> index of the first object that used it (prefs, SPIs) */
+struct u32_index {
+	size_t cap;
+	struct { __u32 key; int idx; } *slot;  /* idx -1: empty */
+};
+
+static int u32_index_init(struct u32_index *ix, size_t n)
+{
+	ix->cap = 64;
+	while (ix->cap < 2 * n)
+		ix->cap *= 2;
+	ix->slot = malloc(ix->cap * sizeof(*ix->slot));
+	if (!ix->slot)
+		return -ENOMEM;
+	for (size_t i = 0; i < ix->cap; i++)
+		ix->slot[i].idx = -1;
+	return 0;
+}
+
+/* The index already holding key, or -1 after inserting (key, idx). */
+static int u32_index_put(struct u32_index *ix, __u32 key, int idx)
+{
+	size_t i = (key * 0x9e3779b1u) & (ix->cap - 1);
+
+	for (; ix->slot[i].idx >= 0; i = (i + 1) & (ix->cap - 1))
+		if (ix->slot[i].key == key)
+			return ix->slot[i].idx;
+	ix->slot[i].key = key;
+	ix->slot[i].idx = idx;
+	return -1;
+}
+
+static int name_add(struct sfc_doc *d, const char *name, int kind, int idx)
+{
+	struct sfc_name_index *ix = d->names;
+	size_t i;
+
+	if (!ix) {
+		ix = d->names = calloc(1, sizeof(*ix));
+		if (!ix)
+			return -ENOMEM;
+	}
+	if (2 * (ix->n + 1) > ix->cap) {
+		struct sfc_name_index bigger = { .cap = ix->cap ? ix->cap * 2 : 64 };
+
+		bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
+		if (!bigger.slot)
+			return -ENOMEM;
+		for (size_t k = 0; k < ix->cap; k++) {
+			if (!ix->slot[k].name)
+				continue;
+			for (i = name_hash(ix->slot[k].name) & (bigger.cap - 1); bigger.slot[i].name;
+			     i = (i + 1) & (bigger.cap - 1))
+				;
+			bigger.slot[i] = ix->slot[k];
+		}
+		free(ix->slot);
+		ix->slot = bigger.slot;
+		ix->cap = bigger.cap;
+	}
+	for (i = name_hash(name) & (ix->cap - 1); ix->slot[i].name; i = (i + 1) & (ix->cap - 1))
+		;
+	ix->slot[i] = (struct name_slot){ .name = name, .kind = kind, .idx = idx };
+	ix->n++;
+	return 0;
+}
+
 void sfc_doc_free(struct sfc_doc *doc)
 {
+	if (doc->names)
+		free(doc->names->slot);
+	free(doc->names);
 	free(doc->ingress);
 	free(doc->groups);
 	free(doc->sfs);
@@ -41,26 +152,23 @@ void sfc_doc_free(struct sfc_doc *doc)
 
 const struct sfc_sf_cfg *sfc_doc_sf(const struct sfc_doc *doc, const char *name)
 {
-	for (int i = 0; i < doc->nsfs; i++)
-		if (!strcmp(doc->sfs[i].name, name))
-			return &doc->sfs[i];
-	return NULL;
+	const struct name_slot *n = name_find(doc->names, name, NAME_SF);
+
+	return n && n->kind == NAME_SF ? &doc->sfs[n->idx] : NULL;
 }
 
 const struct sfc_group_cfg *sfc_doc_group(const struct sfc_doc *doc, const char *name)
 {
-	for (int i = 0; i < doc->ngroups; i++)
-		if (!strcmp(doc->groups[i].name, name))
-			return &doc->groups[i];
-	return NULL;
+	const struct name_slot *n = name_find(doc->names, name, NAME_GROUP);
+
+	return n && n->kind == NAME_GROUP ? &doc->groups[n->idx] : NULL;
 }
 
 const struct sfc_chain_cfg *sfc_doc_chain(const struct sfc_doc *doc, const char *name)
 {
-	for (int i = 0; i < doc->nchains; i++)
-		if (!strcmp(doc->chains[i].name, name))
-			return &doc->chains[i];
-	return NULL;
+	const struct name_slot *n = name_find(doc->names, name, NAME_CHAIN);
+
+	return n && n->kind == NAME_CHAIN ? &doc->chains[n->idx] : NULL;
 }
 
 /* Reject keys not in allowed (NULL-terminated): a typo must not be ignored. */
@@ -164,8 +272,11 @@ static int parse_groups(struct perr *e, json_t *arr, struct sfc_doc *d)
 				      sizeof(d->groups[i].name), true);
 		if (err)
 			return err;
-		if (sfc_doc_group(d, d->groups[i].name))
-			return fail(e, path, "group \"%s\" defined twice", d->groups[i].name);
+		if (name_find(d->names, d->groups[i].name, NAME_GROUP))
+			return fail(e, path, "\"%s\" is already the name of a group", d->groups[i].name);
+		err = name_add(d, d->groups[i].name, NAME_GROUP, i);
+		if (err)
+			return err;
 		d->ngroups++;
 	}
 	return 0;
@@ -264,6 +375,9 @@ static int parse_sfs(struct perr *e, json_t *arr, struct sfc_doc *d)
 			return fail(e, path, "SF \"%s\" defined twice", d->sfs[i].name);
 		if (sfc_doc_group(d, d->sfs[i].name))
 			return fail(e, path, "\"%s\" is already the name of a group", d->sfs[i].name);
+		err = name_add(d, d->sfs[i].name, NAME_SF, i);
+		if (err)
+			return err;
 		err = get_str(e, path, v, "group", gname, sizeof(gname), false);
 		if (err)
 			return err;
@@ -379,16 +493,17 @@ static int parse_chain(struct perr *e, const char *path, json_t *v,
 
 static int parse_chains(struct perr *e, json_t *arr, struct sfc_doc *d)
 {
+	struct u32_index spis;
 	char path[64];
 	size_t i;
 	json_t *v;
-	int err;
+	int err = 0, j;
 
 	if (json_array_size(arr) >= SFC_MAX_CHAINS)
 		return fail(e, "$.chains", "%zu chains, at most %d", json_array_size(arr),
 			    SFC_MAX_CHAINS - 1);
 	d->chains = calloc(json_array_size(arr) + 1, sizeof(*d->chains));
-	if (!d->chains)
+	if (!d->chains || u32_index_init(&spis, json_array_size(arr)))
 		return -ENOMEM;
 	json_array_foreach(arr, i, v) {
 		struct sfc_chain_cfg *c = &d->chains[i];
@@ -396,17 +511,24 @@ static int parse_chains(struct perr *e, json_t *arr, struct sfc_doc *d)
 		snprintf(path, sizeof(path), "$.chains[%zu]", i);
 		err = parse_chain(e, path, v, d, c);
 		if (err)
-			return err;
-		for (int j = 0; j < d->nchains; j++) {
-			if (!strcmp(d->chains[j].name, c->name))
-				return fail(e, path, "chain \"%s\" defined twice", c->name);
-			if (d->chains[j].spi == c->spi)
-				return fail(e, path, "spi %u already used by chain \"%s\"",
-					    c->spi, d->chains[j].name);
+			break;
+		if (sfc_doc_chain(d, c->name)) {
+			err = fail(e, path, "chain \"%s\" defined twice", c->name);
+			break;
 		}
+		j = u32_index_put(&spis, c->spi, i);
+		if (j >= 0) {
+			err = fail(e, path, "spi %u already used by chain \"%s\"", c->spi,
+				   d->chains[j].name);
+			break;
+		}
+		err = name_add(d, c->name, NAME_CHAIN, i);
+		if (err)
+			break;
 		d->nchains++;
 	}
-	return 0;
+	free(spis.slot);
+	return err;
 }
 
 static int parse_ports(struct perr *e, const char *path, json_t *v,
@@ -533,26 +655,29 @@ static int parse_rule(struct perr *e, const char *path, json_t *v,
 
 static int parse_rules(struct perr *e, json_t *arr, struct sfc_doc *d)
 {
+	struct u32_index prefs;
 	char path[64];
 	size_t i;
 	json_t *v;
-	int err;
+	int err = 0, j;
 
 	d->rules = calloc(json_array_size(arr) + 1, sizeof(*d->rules));
-	if (!d->rules)
+	if (!d->rules || u32_index_init(&prefs, json_array_size(arr)))
 		return -ENOMEM;
 	json_array_foreach(arr, i, v) {
 		snprintf(path, sizeof(path), "$.rules[%zu]", i);
 		err = parse_rule(e, path, v, d, &d->rules[i]);
 		if (err)
-			return err;
-		for (int j = 0; j < d->nrules; j++)
-			if (d->rules[j].pref == d->rules[i].pref)
-				return fail(e, path, "pref %u already used by $.rules[%d]",
-					    d->rules[i].pref, j);
+			break;
+		j = u32_index_put(&prefs, d->rules[i].pref, i);
+		if (j >= 0) {
+			err = fail(e, path, "pref %u already used by $.rules[%d]", d->rules[i].pref, j);
+			break;
+		}
 		d->nrules++;
 	}
-	return 0;
+	free(prefs.slot);
+	return err;
 }
 
 static int doc_from_json_e(json_t *root, struct sfc_doc *out, struct perr *e)

@@ -170,9 +170,35 @@ static int compile_rule(struct sfc_rule_set *rs, const struct sfc_rule_cfg *r,
 	return 0;
 }
 
+/* Rules name few distinct interfaces: resolve each once per compile
+ * (if_nametoindex is three syscalls). */
+struct ifindex_cache {
+	int n;
+	struct {
+		char name[IFNAMSIZ];
+		__u32 ifindex;
+	} e[64];
+};
+
+static __u32 cached_ifindex(struct ifindex_cache *c, const char *name)
+{
+	__u32 ifindex;
+
+	for (int i = 0; i < c->n; i++)
+		if (!strcmp(c->e[i].name, name))
+			return c->e[i].ifindex;
+	ifindex = if_nametoindex(name);
+	if (c->n < 64) {
+		snprintf(c->e[c->n].name, IFNAMSIZ, "%s", name);
+		c->e[c->n++].ifindex = ifindex;
+	}
+	return ifindex;
+}
+
 int sfc_rules_compile(const struct sfc_doc *doc, const __u32 *chain_ids,
 		      struct sfc_rule_set *rs, char *err, size_t errlen)
 {
+	struct ifindex_cache cache = { 0 };
 	int order[SFC_MAX_TUPLES], remap[SFC_MAX_TUPLES];
 	struct sfc_tuple sorted[SFC_MAX_TUPLES];
 	size_t w;
@@ -185,7 +211,7 @@ int sfc_rules_compile(const struct sfc_doc *doc, const __u32 *chain_ids,
 		__u32 ifindex = 0;
 
 		if (r->in_dev[0]) {
-			ifindex = if_nametoindex(r->in_dev);
+			ifindex = cached_ifindex(&cache, r->in_dev);
 			if (!ifindex) {
 				pr_info("rule pref %u: in-dev %s does not exist (yet); "
 					"it matches nothing until it does\n", r->pref, r->in_dev);
