@@ -295,19 +295,22 @@ int sfc_dp_unpin(const char *pin_dir)
 
 int sfc_dp_attach_xdp(struct sfc_dp *dp, int ifindex, __u32 *mode_out)
 {
-	__u32 id = 0;
 	int err;
 
-	/* Already running ours: leave it (no reconfiguration of the NIC). */
-	if (!bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &id) && id == dp->prog_ids[0]) {
-		*mode_out = XDP_FLAGS_DRV_MODE;
-		return 0;
-	}
-	if (!bpf_xdp_query_id(ifindex, XDP_FLAGS_SKB_MODE, &id) && id == dp->prog_ids[0]) {
-		*mode_out = XDP_FLAGS_SKB_MODE;
-		return 0;
-	}
+	/* Already running ours: leave it (no reconfiguration of the NIC).
+	 * One query returns the program of every mode. */
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
+	if (!bpf_xdp_query(ifindex, 0, &q)) {
+		if (q.drv_prog_id == dp->prog_ids[0]) {
+			*mode_out = XDP_FLAGS_DRV_MODE;
+			return 0;
+		}
+		if (q.skb_prog_id == dp->prog_ids[0]) {
+			*mode_out = XDP_FLAGS_SKB_MODE;
+			return 0;
+		}
+	}
 	/* Native first; generic (skb) mode only where the driver has none. */
 	err = bpf_xdp_attach(ifindex, dp->xdp_fd, XDP_FLAGS_DRV_MODE, NULL);
 	if (!err) {
@@ -345,11 +348,12 @@ int sfc_dp_attach_tc(struct sfc_dp *dp, int ifindex, int egress)
 	LIBBPF_OPTS(bpf_tc_opts, q, .handle = SFC_TC_HANDLE, .priority = SFC_TC_PRIO);
 	int err;
 
+	/* Ours already there (the common case on a reconcile): one query. */
+	if (!bpf_tc_query(&hook, &q) && q.prog_id == dp->prog_ids[egress ? 3 : 2])
+		return 0;
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST)
 		return err;
-	if (!bpf_tc_query(&hook, &q) && q.prog_id == dp->prog_ids[egress ? 3 : 2])
-		return 0;
 	return bpf_tc_attach(&hook, &opts);
 }
 
