@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * ctl: the benchmark's control-plane measurements against a running sfcd.
+ *
+ *	ctl apply -S SOCKET -f DOC
+ *		send {"cmd":"apply","doc":DOC} on the API socket; print the
+ *		time until the reply (the document is in the maps by then)
+ *	ctl netlink -n NETNS -P PIN_DIR -i IF --sf NAME [-c COUNT]
+ *		set IF down and up in turns (SIOCSIFFLAGS, what `ip link set`
+ *		does), and time each change until sfcd has written the SF's
+ *		new state into the pinned sfc_sfs map
+ *
+ * Each prints one JSON line.
+ */
+#include <getopt.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <jansson.h>
+
+#include "bench.h"
+#include "sfc_abi.h"
+
+static int do_apply(const char *sock_path, const char *doc_path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	json_error_t je;
+	json_t *doc, *req, *rep;
+	char *line, *buf = NULL;
+	size_t len, cap = 0, got = 0;
+	double t0, t1;
+	int fd;
+
+	doc = json_load_file(doc_path, 0, &je);
+	if (!doc) {
+		fprintf(stderr, "ctl: %s: %s\n", doc_path, je.text);
+		return 1;
+	}
+	req = json_pack("{s:s,s:o}", "cmd", "apply", "doc", doc);
+	line = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	if (!line)
+		return 1;
+	len = strlen(line);
+	line = realloc(line, len + 2);
+	line[len++] = '\n';
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		fprintf(stderr, "ctl: %s: %s\n", sock_path, strerror(errno));
+		return 1;
+	}
+	t0 = bench_now();
+	for (size_t off = 0; off < len;) {
+		ssize_t n = send(fd, line + off, len - off, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "ctl: send: %s\n", strerror(errno));
+			return 1;
+		}
+		off += n;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (cap - got < 65536) {
+			cap = cap ? cap * 2 : 1 << 20;
+			buf = realloc(buf, cap);
+			if (!buf)
+				return 1;
+		}
+		n = recv(fd, buf + got, cap - got - 1, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "ctl: no reply from sfcd\n");
+			return 1;
+		}
+		got += n;
+		if (memchr(buf + got - n, '\n', n))
+			break;
+	}
+	t1 = bench_now();
+	buf[got] = '\0';
+	rep = json_loads(buf, 0, &je);
+	if (!rep || !json_is_true(json_object_get(rep, "ok"))) {
+		fprintf(stderr, "ctl: apply failed: %.300s\n", buf);
+		return 1;
+	}
+	printf("{\"seconds\":%.4f,\"request_bytes\":%zu,\"reply_bytes\":%zu,\"applied\":%s}\n",
+	       t1 - t0, len, got,
+	       json_is_true(json_object_get(rep, "applied")) ? "true" : "false");
+	json_decref(rep);
+	free(line);
+	free(buf);
+	close(fd);
+	return 0;
+}
+
+static int set_up(int s, const char *ifname, int up)
+{
+	struct ifreq ifr = {};
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(s, SIOCGIFFLAGS, &ifr))
+		return -errno;
+	if (up)
+		ifr.ifr_flags |= IFF_UP;
+	else
+		ifr.ifr_flags &= ~IFF_UP;
+	return ioctl(s, SIOCSIFFLAGS, &ifr) ? -errno : 0;
+}
+
+static void summary(const char *name, double *v, int n, int timeouts)
+{
+	double p99;
+
+	if (!n) {
+		printf("\"%s\":{\"samples\":0,\"timeouts\":%d}", name, timeouts);
+		return;
+	}
+	bench_median(v, n); /* sorts */
+	p99 = v[(int)(0.99 * (n - 1) + 0.5)];
+	printf("\"%s\":{\"samples\":%d,\"timeouts\":%d,\"median_ms\":%.3f,\"p99_ms\":%.3f,"
+	       "\"min_ms\":%.3f,\"max_ms\":%.3f}", name, n, timeouts,
+	       (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) * 1e3, p99 * 1e3,
+	       v[0] * 1e3, v[n - 1] * 1e3);
+}
+
+static int do_netlink(const char *ns, const char *pin, const char *ifname, const char *sf_name,
+		      int count)
+{
+	double *up = calloc(count, sizeof(double)), *down = calloc(count, sizeof(double));
+	int nup = 0, ndown = 0, tup = 0, tdown = 0, s, fd, err;
+	char path[512];
+	__u32 id = 0;
+
+	snprintf(path, sizeof(path), "%s/sfc_sfs", pin);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		fprintf(stderr, "ctl: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	for (__u32 k = 1; k < SFC_MAX_SFS && !id; k++) {
+		struct sfc_sf v;
+
+		if (!bpf_map_lookup_elem(fd, &k, &v) && !strncmp(v.name, sf_name, SFC_NAME_LEN))
+			id = k;
+	}
+	if (!id) {
+		fprintf(stderr, "ctl: no SF named %s in %s\n", sf_name, path);
+		return 1;
+	}
+	err = bench_setns(ns);
+	if (err) {
+		fprintf(stderr, "ctl: netns %s: %s\n", ns, strerror(-err));
+		return 1;
+	}
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	for (int i = 0; i < count; i++) {
+		int want = i % 2; /* down first, then up */
+		struct sfc_sf v;
+		double t0, dt = -1;
+
+		t0 = bench_now();
+		err = set_up(s, ifname, want);
+		if (err) {
+			fprintf(stderr, "ctl: %s: %s\n", ifname, strerror(-err));
+			return 1;
+		}
+		/* Poll the map every 20 us, 2 s at most. */
+		for (int j = 0; j < 100000; j++) {
+			if (!bpf_map_lookup_elem(fd, &id, &v) && !!(v.flags & SFC_SF_UP) == want) {
+				dt = bench_now() - t0;
+				break;
+			}
+			if (bench_now() - t0 > 2.0)
+				break;
+			bench_sleep(20e-6);
+		}
+		if (dt < 0) {
+			if (want)
+				tup++;
+			else
+				tdown++;
+		} else if (want) {
+			up[nup++] = dt;
+		} else {
+			down[ndown++] = dt;
+		}
+		/* Let sfcd finish with the event before the next one. */
+		bench_sleep(0.02);
+	}
+	set_up(s, ifname, 1);
+	printf("{");
+	summary("up", up, nup, tup);
+	printf(",");
+	summary("down", down, ndown, tdown);
+	printf("}\n");
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: ctl apply -S SOCKET -f DOC\n"
+		   "       ctl netlink -n NETNS -P PIN_DIR -i IF --sf NAME [-c COUNT]\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 'S' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "pin-dir", required_argument, NULL, 'P' },
+		{ "dev", required_argument, NULL, 'i' },
+		{ "sf", required_argument, NULL, 's' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *sock = NULL, *file = NULL, *ns = NULL, *pin = NULL, *dev = NULL, *sf = NULL;
+	int count = 100, c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "S:f:n:P:i:s:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S': sock = optarg; break;
+		case 'f': file = optarg; break;
+		case 'n': ns = optarg; break;
+		case 'P': pin = optarg; break;
+		case 'i': dev = optarg; break;
+		case 's': sf = optarg; break;
+		case 'c': count = atoi(optarg); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!strcmp(argv[1], "apply") && sock && file)
+		return do_apply(sock, file);
+	if (!strcmp(argv[1], "netlink") && pin && dev && sf && count > 0)
+		return do_netlink(ns, pin, dev, sf, count);
+	usage(stderr);
+	return 2;
+}
