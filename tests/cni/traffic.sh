@@ -34,7 +34,7 @@
 # marking DSCP AF41 and counting on the way; what comes back on the host
 # end is the chain going on. A routing pod (ip_forward) would need sfc to
 # address frames to the pod's MAC ("mac" in the SF), which CNI attach does
-# not set: see tests/cni/README-cni.md.
+# not set: see the CNI section of README.md.
 
 set -u
 # shellcheck source=tests/cni/lib.sh
@@ -244,7 +244,7 @@ assert_eq "no SF left in group fw" 0 "$(jq '[.doc.sfs[] | select(.group == "fw")
 pod_add sf3 c-sf3 -c '{"io.kubernetes.cri.pod-annotations": {"sfc/role": "sf", "sfc/sf": "fw"}}'
 c_expect_ok "ADD sf3 to group fw"
 SF3_HOST=$(c_host_end "$RES")
-# this one bounces with tc instead of nftables (README-cni.md shows both)
+# this one bounces with tc instead of nftables (the CNI section of README.md shows both)
 sf_setup_tc sf3 "$(jq -r --arg h "$SF3_HOST" '.interfaces[] | select(.name == $h) | .mac' <<<"$RES")" ||
 	fail setup "tc in sf3"
 assert_ok "chain web on-failure drop again" c_ctl chain set web on-failure drop
