@@ -110,14 +110,12 @@ DEB_PKGS := clang llvm libbpf-dev bpftool libmnl-dev libelf-dev zlib1g-dev \
 	    libjansson-dev pkg-config gcc make iproute2 nftables iputils-ping \
 	    socat jq tcpdump python3-scapy ethtool procps coreutils \
 	    containernetworking-plugins
-DEPS_STAMP := $(OUT)/.deps-ok
+# apt-get update once, and only when something is missing
 deps:
-	@missing=$$(dpkg-query -W -f='$${Package} $${Status}\n' $(DEB_PKGS) 2>/dev/null | \
-		awk '$$NF != "installed" {print $$1}'); \
+	@missing=; \
 	for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 		grep -q 'ok installed' || missing="$$missing $$p"; done; \
-	missing=$$(echo $$missing | tr ' ' '\n' | sort -u | tr '\n' ' '); \
-	if [ -n "$${missing// /}" ]; then \
+	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
