@@ -59,10 +59,12 @@ struct sfc_pkt {
 	__u8  later_frag;    /* non-first fragment: no L4 header */
 	__u8  has_ports;     /* TCP/UDP/SCTP ports in key (rules may match them) */
 	__u8  link_control;  /* NDP/MLD: never chained */
-	__u8  csum_partial;  /* L4 checksum left for offload (see sfc_csum_partial) */
+	__u8  has_l4check;   /* l4check is a TCP/UDP checksum (see sfc_csum_partial) */
 	__u16 l4len;         /* L4 header + payload, from the IP header */
 	__u8  fragment;      /* any fragment, first included */
 	__u8  pad;
+	__u16 l4check;       /* the L4 checksum field, as on the wire */
+	__u16 pad2;
 };
 
 /*
@@ -253,12 +255,14 @@ done:
  * finished packet only by a 1-in-65536 coincidence, which merely costs that
  * packet the slower path.
  */
-static __always_inline int sfc_csum_partial(const struct sfc_pkt *p, __u16 check)
+static __always_inline int sfc_csum_partial(const struct sfc_pkt *p)
 {
 	const __u16 *a = (const __u16 *)p->key.src;
 	__u32 sum = 0;
 	int i;
 
+	if (!p->has_l4check)
+		return 0;
 	/* src and dst are adjacent in the key; IPv4 leaves zeros behind. */
 #pragma unroll
 	for (i = 0; i < 16; i++)
@@ -266,7 +270,7 @@ static __always_inline int sfc_csum_partial(const struct sfc_pkt *p, __u16 check
 	sum += bpf_htons(p->key.proto) + bpf_htons(p->l4len);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)sum == check;
+	return (__u16)sum == p->l4check;
 }
 
 static __always_inline int parse_l4(struct sfc_cursor *c, struct sfc_pkt *p,
@@ -284,8 +288,10 @@ static __always_inline int parse_l4(struct sfc_cursor *c, struct sfc_pkt *p,
 		p->key.sport = th->source;
 		p->key.dport = th->dest;
 		p->has_ports = 1;
-		if (!p->fragment)
-			p->csum_partial = sfc_csum_partial(p, th->check);
+		/* Only read here; sfc_csum_partial() is paid by packets
+		 * about to be redirected, not by every packet parsed. */
+		p->l4check = th->check;
+		p->has_l4check = !p->fragment;
 		break;
 	}
 	case IPPROTO_UDP:
@@ -298,8 +304,8 @@ static __always_inline int parse_l4(struct sfc_cursor *c, struct sfc_pkt *p,
 		p->key.sport = uh->source;
 		p->key.dport = uh->dest;
 		p->has_ports = 1;
-		if (!p->fragment && l4proto == IPPROTO_UDP && uh->check)
-			p->csum_partial = sfc_csum_partial(p, uh->check);
+		p->l4check = uh->check;
+		p->has_l4check = !p->fragment && l4proto == IPPROTO_UDP && uh->check;
 		break;
 	}
 	case IPPROTO_ICMP:

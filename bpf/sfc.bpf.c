@@ -84,16 +84,18 @@ int sfc_xdp(struct xdp_md *ctx)
 		sf = d.sf;
 		if (sf->flags & SFC_SF_SETMAC)
 			sfc_set_macs(data, data_end, sf->mac, sf->out_mac);
-		if ((sf->flags & SFC_SF_XDP_TX) && p.csum_partial)
+		if (!(sf->flags & SFC_SF_XDP_TX))
+			return xdp_to_tc(ctx, SFC_META_TO_EGRESS, sf->ifindex);
+		if (sfc_csum_partial(&p)) {
 			count_reason(SFC_R_CSUM_PARTIAL_TC);
-		else if (sf->flags & SFC_SF_XDP_TX) {
-			/* The low bits of flags are the verdict when the
-			 * devmap has no such port: fall back to tc then. */
-			ret = bpf_redirect_map(&sfc_tx_ports, sf->ifindex, XDP_PASS);
-			if (ret == XDP_REDIRECT)
-				return XDP_REDIRECT;
-			count_reason(SFC_R_REDIRECT_FAILED);
+			return xdp_to_tc(ctx, SFC_META_TO_EGRESS, sf->ifindex);
 		}
+		/* The low bits of flags are the verdict when the devmap has
+		 * no such port: fall back to tc then. */
+		ret = bpf_redirect_map(&sfc_tx_ports, sf->ifindex, XDP_PASS);
+		if (ret == XDP_REDIRECT)
+			return XDP_REDIRECT;
+		count_reason(SFC_R_REDIRECT_FAILED);
 		return xdp_to_tc(ctx, SFC_META_TO_EGRESS, sf->ifindex);
 	case SFC_ACT_END:
 		if (!d.returned)

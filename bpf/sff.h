@@ -18,7 +18,6 @@ enum sfc_act {
 
 struct sfc_decision {
 	__u32 act;
-	__u32 hops;            /* SFs sent to by this decision */
 	__u32 returned;        /* the packet came back from an SF */
 	struct sfc_sf *sf;     /* TO_SF */
 	struct sfc_flow *flow; /* TO_SF, END */
@@ -35,17 +34,13 @@ static __always_inline void sfc_drop(struct sfc_decision *d, __u32 reason)
  * whose instances are all down is skipped (bypass) or ends the packet
  * (drop), as its path says. SI 0 is the end of the chain.
  */
-static __always_inline void sfc_sff(struct sfc_flow *flow, __u32 si, __u32 len,
-				    struct sfc_decision *d)
+static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path *path,
+				    __u32 si, __u32 len, struct sfc_decision *d)
 {
 	__u32 path_id = flow->path_id;
-	struct sfc_path *path;
 	int i;
 
 	d->flow = flow;
-	path = bpf_map_lookup_elem(&sfc_paths, &path_id);
-	if (!path || !path->nhops)
-		return sfc_drop(d, SFC_R_NO_PATH);
 
 	/* One iteration per hop at most; bypassed hops continue the loop. */
 	for (i = 0; i < SFC_MAX_HOPS; i++) {
@@ -99,7 +94,6 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, __u32 si, __u32 len,
 		}
 		d->act = SFC_ACT_TO_SF;
 		d->sf = sf;
-		d->hops++;
 		return;
 	}
 	sfc_drop(d, SFC_R_TOO_MANY_HOPS);
@@ -113,6 +107,7 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 				       const struct sfc_iface *ifc, __u32 egress,
 				       const __u8 *eth, struct sfc_decision *d)
 {
+	struct sfc_counter *cs;
 	struct sfc_flow *flow;
 	struct sfc_path *path;
 	__u32 cid, path_id;
@@ -136,9 +131,11 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 				count_add(&sc->rx, p->len);
 			d->returned = 1;
 			si = pos->si;
-			if (si == 0)
-				return sfc_drop(d, SFC_R_NO_POSITION);
-			return sfc_sff(flow, si - 1, p->len, d);
+			path_id = flow->path_id;
+			path = bpf_map_lookup_elem(&sfc_paths, &path_id);
+			if (si == 0 || !path)
+				return sfc_drop(d, si ? SFC_R_NO_PATH : SFC_R_NO_POSITION);
+			return sfc_sff(flow, path, si - 1, p->len, d);
 		}
 		if (!(ifc->flags & SFC_IF_INGRESS)) {
 			/* The SF's own traffic, or a chained packet an SF
@@ -161,16 +158,13 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 
 	path_id = flow->path_id;
 	path = bpf_map_lookup_elem(&sfc_paths, &path_id);
-	if (!path)
+	if (!path || !path->nhops)
 		return sfc_drop(d, SFC_R_NO_PATH);
 	cid = path->chain_id;
-	{
-		struct sfc_counter *cs = bpf_map_lookup_elem(&sfc_chain_stats, &cid);
-
-		if (cs)
-			count_add(cs, p->len);
-	}
-	sfc_sff(flow, path->nhops, p->len, d);
+	cs = bpf_map_lookup_elem(&sfc_chain_stats, &cid);
+	if (cs)
+		count_add(cs, p->len);
+	sfc_sff(flow, path, path->nhops, p->len, d);
 }
 
 #endif
