@@ -115,8 +115,7 @@ _Static_assert(sizeof(struct sfc_pos_key) == 8, "sfc_pos_key layout");
 /* sfc_sf_pos value */
 struct sfc_pos {
 	__u8  si;           /* SI of the hop this interface returns from */
-	__u8  flags;
-	__u8  pad[2];
+	__u8  pad[3];
 };
 _Static_assert(sizeof(struct sfc_pos) == 4, "sfc_pos layout");
 

@@ -77,7 +77,7 @@ if [[ -f $README ]]; then
 	c_expect_ok "the README's CNI section's list: DEL"
 	assert_int_eq "the README's CNI section's list: nothing left" 0 "$(attachments sfcnet)"
 else
-	skip "the README's CNI section's list" "$README is gone (merged into README.md?)"
+	fail "the README's CNI section's list" "$README not found"
 fi
 
 # ---- ptp pods chained through an SF pod on the bridge ------------------------

@@ -737,6 +737,15 @@ static inline int tc_run(int prog_fd, int ifindex, int iif, const void *data, __
 		ASSERT_OK(xdp_run((ifindex), &__p, (r)), "bpf_prog_test_run(sfc_xdp)"); \
 	} while (0)
 
+/* Run sfc_tc_egress on a locally sent packet of spec leaving by ifindex. */
+#define TC_EGRESS_RUN(ifindex, spec, r)                                        \
+	do {                                                                   \
+		struct pkt __p;                                                \
+		pkt_build(&__p, (spec));                                       \
+		ASSERT_OK(tc_run(dp->tc_egress_fd, (ifindex), 0, __p.d, __p.len, (r)), \
+			  "bpf_prog_test_run(sfc_tc_egress)");                  \
+	} while (0)
+
 /* ------------------------------------------------------------------ */
 /* Reading the maps                                                   */
 

@@ -407,13 +407,10 @@ static void test_tc_egress_classifies_locally_sent_packet(void)
 	struct pkt_spec s = TCP4(H4, 7, "198.18.13.7", 80);
 	__u64 c0 = chain_packets("http");
 	struct sfc_flow f;
-	struct pkt p;
 	struct run r;
 
 	flow_del(&s);
-	pkt_build(&p, &s);
-	ASSERT_OK(tc_run(dp->tc_egress_fd, IN0, 0, p.d, p.len, &r),
-		  "bpf_prog_test_run(sfc_tc_egress)");
+	TC_EGRESS_RUN(IN0, &s, &r);
 	ASSERT_TC(r.ret, TC_ACT_REDIRECT);
 	ASSERT_STREQ(flow_chain(&s), "http", "chain");
 	ASSERT_OK(flow_get(&s, &f), "flow cache entry");
@@ -426,13 +423,10 @@ static void test_tc_egress_classifies_locally_sent_packet(void)
 static void test_tc_egress_passes_unmatched_packet(void)
 {
 	struct pkt_spec s = TCP4(H4, 8, "198.19.99.8", 8);
-	struct pkt p;
 	struct run r;
 
 	flow_del(&s);
-	pkt_build(&p, &s);
-	ASSERT_OK(tc_run(dp->tc_egress_fd, IN0, 0, p.d, p.len, &r),
-		  "bpf_prog_test_run(sfc_tc_egress)");
+	TC_EGRESS_RUN(IN0, &s, &r);
 	ASSERT_TC(r.ret, TC_ACT_OK);
 	ASSERT_STREQ(flow_chain(&s), NOT_CHAINED, "chain");
 }
@@ -480,13 +474,10 @@ static void test_tc_egress_never_chains_ndp(void)
 {
 	struct pkt_spec s = icmp_spec(6, 135, "2001:db8:70::3", "2001:db8:70::4", 0);
 	__u64 r0 = reason_count(SFC_R_LINK_CONTROL);
-	struct pkt p;
 	struct run r;
 
 	flow_del(&s);
-	pkt_build(&p, &s);
-	ASSERT_OK(tc_run(dp->tc_egress_fd, IN0, 0, p.d, p.len, &r),
-		  "bpf_prog_test_run(sfc_tc_egress)");
+	TC_EGRESS_RUN(IN0, &s, &r);
 	ASSERT_TC(r.ret, TC_ACT_OK);
 	ASSERT_EQ(reason_count(SFC_R_LINK_CONTROL) - r0, 1, "link-control-not-chained count");
 	ASSERT_STREQ(flow_chain(&s), NO_ENTRY, "flow cache");

@@ -583,13 +583,10 @@ static void test_tc_egress_redirects_chained_flow_to_first_sf(void)
 	struct pkt_spec s = flow(1, 8);
 	__u64 t0 = sf_tx("a");
 	struct sfc_flow f;
-	struct pkt p;
 	struct run r;
 
 	flow_del(&s);
-	pkt_build(&p, &s);
-	ASSERT_OK(tc_run(dp->tc_egress_fd, IN0, 0, p.d, p.len, &r),
-		  "bpf_prog_test_run(sfc_tc_egress)");
+	TC_EGRESS_RUN(IN0, &s, &r);
 	ASSERT_TC(r.ret, TC_ACT_REDIRECT);
 	ASSERT_MEM_EQ(r.out, MAC_SF_A, 6, "destination MAC");
 	ASSERT_EQ(sf_tx("a") - t0, 1, "SF a tx packets");
@@ -626,13 +623,10 @@ static void test_tc_egress_hop_down_drop_is_shot(void)
 {
 	struct pkt_spec s = flow(3, 2);
 	__u64 r0 = reason_count(SFC_R_HOP_DOWN);
-	struct pkt p;
 	struct run r;
 
 	flow_del(&s);
-	pkt_build(&p, &s);
-	ASSERT_OK(tc_run(dp->tc_egress_fd, IN0, 0, p.d, p.len, &r),
-		  "bpf_prog_test_run(sfc_tc_egress)");
+	TC_EGRESS_RUN(IN0, &s, &r);
 	ASSERT_TC(r.ret, TC_ACT_SHOT);
 	ASSERT_EQ(reason_count(SFC_R_HOP_DOWN) - r0, 1, "reason hop-down-drop count");
 }
@@ -641,13 +635,10 @@ static void test_tc_egress_hop_down_drop_is_shot(void)
 static void test_tc_egress_ignores_non_ingress_interface(void)
 {
 	struct pkt_spec s = flow(1, 10);
-	struct pkt p;
 	struct run r;
 
 	flow_del(&s);
-	pkt_build(&p, &s);
-	ASSERT_OK(tc_run(dp->tc_egress_fd, ifx[IF_SFA], 0, p.d, p.len, &r),
-		  "bpf_prog_test_run(sfc_tc_egress)");
+	TC_EGRESS_RUN(ifx[IF_SFA], &s, &r);
 	ASSERT_TC(r.ret, TC_ACT_OK);
 	ASSERT_STREQ(flow_chain(&s), NO_ENTRY, "flow cache");
 }

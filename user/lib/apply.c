@@ -164,7 +164,8 @@ static void attach_iface(struct sfc_dp *dp, struct iface_plan *ip, struct sfc_ap
 	err = sfc_dp_attach_xdp(dp, ip->ifindex, &mode);
 	if (err) {
 		pr_warn("%s: attaching XDP failed: %s\n", ip->name, strerror(-err));
-		if (!rep->attach_error[0])
+		if (!rep->attach_error[0] &&
+		    snprintf(rep->attach_error_dev, sizeof(rep->attach_error_dev), "%s", ip->name))
 			snprintf(rep->attach_error, sizeof(rep->attach_error),
 				 "%s: attaching XDP failed: %s%s", ip->name, strerror(-err),
 				 err == -EBUSY || err == -EEXIST ?
@@ -178,7 +179,8 @@ static void attach_iface(struct sfc_dp *dp, struct iface_plan *ip, struct sfc_ap
 		sfc_dp_detach_tc(ip->ifindex, 1);
 	if (err) {
 		pr_warn("%s: attaching tc failed: %s\n", ip->name, strerror(-err));
-		if (!rep->attach_error[0])
+		if (!rep->attach_error[0] &&
+		    snprintf(rep->attach_error_dev, sizeof(rep->attach_error_dev), "%s", ip->name))
 			snprintf(rep->attach_error, sizeof(rep->attach_error),
 				 "%s: attaching tc failed: %s (an \"ingress\" qdisc or another "
 				 "filter at pref %d may be in the way)", ip->name, strerror(-err),
@@ -269,7 +271,6 @@ static void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 	__u32 cid = p->chain_ids[ci];
 
 	memset(b, 0, sizeof(*b));
-	(void)sfv;
 	b->path = (struct sfc_path){ .chain_id = cid, .spi = c->spi, .nhops = c->nhops,
 				     .on_failure = c->on_failure };
 	for (int h = 0; h < c->nhops; h++) {
@@ -669,11 +670,12 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 		if (!bpf_map_lookup_elem(m->chains, &cid, &head))
 			cur = head.path_id;
 		next = cur == cid * 2 ? cid * 2 + 1 : cid * 2;
-		build_chain(doc, &p, ci, cur, sfv, slots[ci], cb);
+		/* Built once for the new version; compared with the current
+		 * one, whose position keys differ only in the path id. */
+		build_chain(doc, &p, ci, next, sfv, slots[ci], cb);
 		if (cur && !p.chain_new[ci] && head.spi == cb->path.spi &&
 		    chain_unchanged(m, cur, cb))
 			continue;
-		build_chain(doc, &p, ci, next, sfv, slots[ci], cb);
 		if (p.chain_new[ci])
 			sfc_map_zero_percpu(dp, m->chain_stats, cid, sizeof(struct sfc_counter));
 		ret = write_chain(m, &pix, cid, doc->chains[ci].name, next, cb);

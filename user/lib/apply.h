@@ -20,7 +20,8 @@ struct sfc_apply_report {
 	int rules_skipped;     /* rules naming a missing in-dev */
 	int rules_installed;   /* the rule set changed and was switched */
 	size_t rule_entries;
-	char attach_error[160];  /* the first interface sfc could not attach to */
+	char attach_error_dev[16]; /* the first interface sfc could not attach to */
+	char attach_error[160];    /* and why */
 	int tuples;
 };
 

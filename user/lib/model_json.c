@@ -740,42 +740,23 @@ int sfc_doc_from_json_text(const char *text, size_t len, struct sfc_doc *doc,
 
 int sfc_doc_from_file(const char *path, struct sfc_doc *doc, char *err, size_t errlen)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
+	char inner[SFC_ERR_LEN];
+	json_error_t je;
+	json_t *root;
 	int ret;
 
-	f = fopen(path, "r");
-	if (!f) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
-		return ret;
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		if (je.line < 1) /* could not read it at all */
+			snprintf(err, errlen, "%s: %s", path, je.text);
+		else
+			snprintf(err, errlen, "%s: line %d, column %d: %s", path, je.line,
+				 je.column, je.text);
+		return -EINVAL;
 	}
-	{
-		char chunk[65536];
-		size_t n;
-
-		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-			char *t = realloc(text, len + n);
-
-			if (!t) {
-				free(text);
-				fclose(f);
-				return -ENOMEM;
-			}
-			text = t;
-			memcpy(text + len, chunk, n);
-			len += n;
-		}
-	}
-	fclose(f);
-	{
-		char inner[SFC_ERR_LEN];
-
-		ret = sfc_doc_from_json_text(text ? text : "", len, doc, inner, sizeof(inner));
-		if (ret)
-			snprintf(err, errlen, "%s: %s", path, inner);
-	}
-	free(text);
+	ret = sfc_doc_from_json(root, doc, inner, sizeof(inner));
+	if (ret)
+		snprintf(err, errlen, "%s: %s", path, inner);
+	json_decref(root);
 	return ret;
 }

@@ -159,6 +159,8 @@ int sfcd_commit(struct sfcd *d, json_t *doc, char *err, size_t errlen)
 	}
 	json_decref(d->doc);
 	d->doc = doc;
+	snprintf(d->last_attach_error_dev, sizeof(d->last_attach_error_dev), "%s",
+		 rep.attach_error_dev);
 	snprintf(d->last_attach_error, sizeof(d->last_attach_error), "%s", rep.attach_error);
 	pr_info("applied: %d interfaces, %d SFs down, %d chains switched, %zu rule entries%s\n",
 		rep.ifaces_attached, rep.sfs_down, rep.chains_switched, rep.rule_entries,

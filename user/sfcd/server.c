@@ -336,12 +336,10 @@ static json_t *do_stats(struct sfcd *d, json_t *req)
 	return json_pack("{s:b,s:o}", "ok", 1, "stats", st);
 }
 
-/* Did the last commit fail to attach to dev? ("DEV: attaching ...") */
+/* Did the last commit fail to attach to dev? */
 static bool attach_failed_on(const struct sfcd *d, const char *dev)
 {
-	size_t n = dev ? strlen(dev) : 0;
-
-	return n && !strncmp(d->last_attach_error, dev, n) && d->last_attach_error[n] == ':';
+	return dev && d->last_attach_error_dev[0] && !strcmp(d->last_attach_error_dev, dev);
 }
 
 static json_t *do_cni(struct sfcd *d, const char *cmd, json_t *req)

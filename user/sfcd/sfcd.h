@@ -21,7 +21,9 @@ struct sfcd {
 	bool reconcile_pending;   /* a link event since the last reconcile */
 	unsigned long reconciles, nl_events, nl_overruns;
 	bool stop;
-	char last_attach_error[160]; /* from the last commit or reconcile */
+	/* from the last commit: an interface sfc could not attach to, and why */
+	char last_attach_error_dev[16];
+	char last_attach_error[160];
 };
 
 /* Apply doc to the datapath; on success it becomes d->doc and is saved.
