@@ -23,18 +23,8 @@ T=$(mktemp -d /tmp/sfc-cli-$$.XXXXXX) || exit 1
 STATE=$T/state.json
 SFCD_PID=
 
-PASSED=0
-FAILED=0
-
-pass() {
-	PASSED=$((PASSED + 1))
-	printf 'PASS %s\n' "$1"
-}
-
-fail() {
-	FAILED=$((FAILED + 1))
-	printf 'FAIL %s: %s\n' "$1" "$2"
-}
+# shellcheck source=tests/lib/assert.sh
+. "$ROOT/tests/lib/assert.sh"
 
 cleanup() {
 	local rc=$?
@@ -522,5 +512,4 @@ ok "final diff" diff -f "$T/final.json" && has "final diff: no changes" '^no cha
 if ! kill -0 "$SFCD_PID" 2>/dev/null; then
 	fail "sfcd survived" "it exited; log: $(tail -5 "$T/sfcd.log" | tr '\n' '|')"
 fi
-echo "# $PASSED passed, $FAILED failed"
-((FAILED == 0 && PASSED > 0))
+assert_done
