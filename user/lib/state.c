@@ -56,14 +56,19 @@ json_t *sfc_state_load(const char *path, int *missing, char *err, size_t errlen)
 		return NULL;
 	}
 	sfc_doc_free(&doc);
-	/* Fill in the sections a hand-written file may leave out. */
-	if (!json_object_get(root, "version"))
-		json_object_set_new(root, "version", json_integer(1));
-	for (const char *const *k = (const char *const[]){ "ingress", "sfs", "chains", "rules", NULL };
-	     *k; k++)
-		if (!json_object_get(root, *k))
-			json_object_set_new(root, *k, json_array());
+	sfc_state_fill_defaults(root);
 	return root;
+}
+
+void sfc_state_fill_defaults(json_t *doc)
+{
+	static const char *const sections[] = { "ingress", "sfs", "chains", "rules" };
+
+	if (!json_object_get(doc, "version"))
+		json_object_set_new(doc, "version", json_integer(1));
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (!json_object_get(doc, sections[i]))
+			json_object_set_new(doc, sections[i], json_array());
 }
 
 int sfc_state_save(const char *path, json_t *doc, char *err, size_t errlen)

@@ -16,6 +16,9 @@ json_t *sfc_state_empty(void);
 /* Read and validate a state file. NULL with err set; *missing set when the
  * file does not exist (not an error for a first start). */
 json_t *sfc_state_load(const char *path, int *missing, char *err, size_t errlen);
+/* Add the sections a hand-written document may leave out (empty) and
+ * the version. */
+void sfc_state_fill_defaults(json_t *doc);
 /* Write atomically: temporary file, fsync, rename, fsync of the directory. */
 int sfc_state_save(const char *path, json_t *doc, char *err, size_t errlen);
 

@@ -54,7 +54,8 @@ static json_t *attach_key(const char *cmd, const struct cni_env *env, const stru
 			 env->containerid, "ifname", env->ifname);
 }
 
-/* sfcd's answer to req, which is consumed; 0 or -1 with e filled. */
+/* sfcd's answer to req, which is consumed: 0, or sfcd_call()'s SFCD_*
+ * code (-1 for no memory) with e filled. */
 static int ask_sfcd(const struct cni_conf *c, json_t *req, struct cni_error *e)
 {
 	json_t *reply;
@@ -65,7 +66,7 @@ static int ask_sfcd(const struct cni_conf *c, json_t *req, struct cni_error *e)
 	ret = sfcd_call(c, req, &reply, e);
 	json_decref(req);
 	json_decref(reply);
-	return ret ? -1 : 0;
+	return ret;
 }
 
 static int need_prev_result(const struct cni_conf *c, const char *cmd, struct cni_error *e)
@@ -79,9 +80,9 @@ static int need_prev_result(const struct cni_conf *c, const char *cmd, struct cn
 }
 
 /*
- * ADD succeeds only when CHECK would: sfcd takes an attachment into its
- * desired state even when it cannot attach the datapath to the interface
- * (it reports that to "check"), so ask, allowing it a moment to converge.
+ * ADD succeeds only when CHECK would. sfcd refuses an attach it cannot
+ * carry out, but the interface can still vanish or be taken between its
+ * reply and now: ask, allowing it a moment to converge.
  */
 static int verify_attached(const struct cni_env *env, const struct cni_conf *c,
 			   struct cni_error *e)
@@ -89,13 +90,7 @@ static int verify_attached(const struct cni_env *env, const struct cni_conf *c,
 	int ret;
 
 	for (int attempt = 1;; attempt++) {
-		json_t *req = attach_key("check", env, c), *reply;
-
-		if (!req)
-			return cni_fail(e, SFC_CNI_ERR_INTERNAL, "out of memory");
-		ret = sfcd_call(c, req, &reply, e);
-		json_decref(req);
-		json_decref(reply);
+		ret = ask_sfcd(c, attach_key("check", env, c), e);
 		if (ret != SFCD_REFUSED || e->code != SFC_CNI_ERR_SFCD || attempt == VERIFY_TRIES)
 			break;
 		nanosleep(&(struct timespec){ .tv_nsec = VERIFY_PAUSE_NS }, NULL);
@@ -149,14 +144,8 @@ static int cmd_del(const struct cni_env *env, struct cni_conf *c, struct cni_err
 {
 	struct cni_error ignored;
 	bool none = !conf_resolve_role(c, env->args, &ignored) && c->role == ROLE_NONE;
-	json_t *req = attach_key("detach", env, c), *reply;
-	int ret;
+	int ret = ask_sfcd(c, attach_key("detach", env, c), e);
 
-	if (!req)
-		return cni_fail(e, SFC_CNI_ERR_INTERNAL, "out of memory");
-	ret = sfcd_call(c, req, &reply, e);
-	json_decref(req);
-	json_decref(reply);
 	if (ret == SFCD_UNREACHABLE && none)
 		return 0;
 	return ret ? -1 : 0;
@@ -173,7 +162,7 @@ static int cmd_check(const struct cni_env *env, struct cni_conf *c, struct cni_e
 	if (find_host_end(env->netns, env->ifname, &h, e) ||
 	    check_prev_result(c->prev_result, &h, env->ifname, e))
 		return -1;
-	return ask_sfcd(c, attach_key("check", env, c), e);
+	return ask_sfcd(c, attach_key("check", env, c), e) ? -1 : 0;
 }
 
 static int cmd_gc(const struct cni_env *env, struct cni_conf *c, struct cni_error *e)
@@ -202,7 +191,7 @@ static int cmd_gc(const struct cni_env *env, struct cni_conf *c, struct cni_erro
 						       ifn));
 	}
 	req = json_pack("{s:s,s:s,s:o}", "cmd", "gc", "network", c->name, "valid", valid);
-	return ask_sfcd(c, req, e);
+	return ask_sfcd(c, req, e) ? -1 : 0;
 }
 
 static int cmd_status(const struct cni_env *env, struct cni_conf *c, struct cni_error *e)

@@ -262,34 +262,33 @@ static json_t *health(struct sfcd *d)
 
 static json_t *do_apply(struct sfcd *d, json_t *req)
 {
-	json_t *doc = json_object_get(req, "doc"), *diff, *reply;
+	json_t *doc = json_object_get(req, "doc"), *diff;
 	int dry = json_is_true(json_object_get(req, "dry-run"));
 	struct sfc_doc parsed;
 	char err[1024];
 
 	if (!doc)
 		return error_reply("apply needs \"doc\"");
-	if (sfc_doc_from_json(doc, &parsed, err, sizeof(err)))
-		return error_reply("%s", err);
-	sfc_doc_free(&parsed);
 	doc = json_deep_copy(doc);
-	for (const char *const *k = (const char *const[]){ "ingress", "sfs", "chains", "rules", NULL };
-	     *k; k++)
-		if (!json_object_get(doc, *k))
-			json_object_set_new(doc, *k, json_array());
-	if (!json_object_get(doc, "version"))
-		json_object_set_new(doc, "version", json_integer(1));
+	sfc_state_fill_defaults(doc);
 	diff = sfc_state_diff(d->doc, doc);
 	if (dry || sfc_state_diff_empty(diff)) {
+		/* Nothing is committed, so validate here; a commit does it. */
+		int bad = sfc_doc_from_json(doc, &parsed, err, sizeof(err));
+
 		json_decref(doc);
+		if (bad) {
+			json_decref(diff);
+			return error_reply("%s", err);
+		}
+		sfc_doc_free(&parsed);
 		return json_pack("{s:b,s:o,s:b}", "ok", 1, "diff", diff, "applied", 0);
 	}
 	if (sfcd_commit(d, doc, err, sizeof(err))) {
 		json_decref(diff);
 		return error_reply("%s", err);
 	}
-	reply = json_pack("{s:b,s:o,s:b}", "ok", 1, "diff", diff, "applied", 1);
-	return reply;
+	return json_pack("{s:b,s:o,s:b}", "ok", 1, "diff", diff, "applied", 1);
 }
 
 static json_t *do_edit(struct sfcd *d, const char *op, json_t *req)
