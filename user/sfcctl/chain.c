@@ -15,14 +15,15 @@ static const struct kw chain_add_kws[] = {
 	  .type = KW_HOP,
 	  .key = "hops",
 	  .flags = KW_REQUIRED | KW_REPEAT,
-	  .meta = "SF[,SF...]" },
+	  .meta = "SF|GROUP[,...]" },
 	{ .name = "spi", .type = KW_UINT, .key = "spi", .meta = "N", .min = 1, .max = SPI_MAX },
 	{ .name = "on-failure", .type = KW_CHOICE, .key = "on-failure", .choices = on_failure },
 	{},
 };
 
 static const struct kw chain_set_kws[] = {
-	{ .name = "hop", .type = KW_HOP, .key = "hops", .flags = KW_REPEAT, .meta = "SF[,SF...]" },
+	{ .name = "hop", .type = KW_HOP, .key = "hops", .flags = KW_REPEAT,
+	  .meta = "SF|GROUP[,...]" },
 	{ .name = "spi", .type = KW_UINT, .key = "spi", .meta = "N", .min = 1, .max = SPI_MAX },
 	{ .name = "on-failure", .type = KW_CHOICE, .key = "on-failure", .choices = on_failure },
 	{},
@@ -82,21 +83,16 @@ static int chain_add(struct ctx *c, const struct cmd *cmd, json_t *args)
 	chain = json_pack("{s:O,s:o,s:O}", "name", json_object_get(args, "name"), "spi", spi,
 			  "hops", json_object_get(args, "hops"));
 	json_object_update_missing(chain, args);
-	ret = sfcd_edit(c, "chain-add", "chain", chain);
+	ret = sfcd_edit(c, cmd->op, cmd->req_key, chain);
 	json_decref(chain);
 	return ret;
 }
 
-static int chain_set(struct ctx *c, const struct cmd *cmd, json_t *args)
+static int chain_set_check(struct ctx *c, const char *what, json_t *args)
 {
 	if (json_object_size(args) < 2)
-		return errf(c, "chain set: nothing to change (expected hop, spi or on-failure)");
-	return sfcd_edit(c, "chain-set", "chain", args);
-}
-
-static int chain_del(struct ctx *c, const struct cmd *cmd, json_t *args)
-{
-	return sfcd_edit(c, "chain-del", "name", json_object_get(args, "name"));
+		return errf(c, "%s: nothing to change (expected hop, spi or on-failure)", what);
+	return 0;
 }
 
 static const struct col chain_cols[] = {
@@ -156,18 +152,27 @@ static const struct cmd chain_cmds[] = {
 	             "them. Without spi: the lowest free one",
 	  .name_arg = NAME_REQUIRED,
 	  .name_meta = "NAME",
-	  .kws = chain_add_kws },
+	  .kws = chain_add_kws,
+	  .op = "chain-add",
+	  .req_key = "chain",
+	  .whole = true },
 	{ .name = "set",
-	  .fn = chain_set,
+	  .fn = cmd_edit,
 	  .summary = "change a chain in one step: hops given replace all hops",
 	  .name_arg = NAME_REQUIRED,
 	  .name_meta = "NAME",
-	  .kws = chain_set_kws },
+	  .kws = chain_set_kws,
+	  .op = "chain-set",
+	  .req_key = "chain",
+	  .whole = true,
+	  .check = chain_set_check },
 	{ .name = "del",
-	  .fn = chain_del,
+	  .fn = cmd_edit,
 	  .summary = "remove a chain no rule uses",
 	  .name_arg = NAME_REQUIRED,
-	  .name_meta = "NAME" },
+	  .name_meta = "NAME",
+	  .op = "chain-del",
+	  .req_key = "name" },
 	{ .name = "show",
 	  .fn = chain_show,
 	  .summary = "list chains",
@@ -178,5 +183,5 @@ static const struct cmd chain_cmds[] = {
 
 const struct object obj_chain = {
 	.name = "chain", .cmds = chain_cmds, .dflt = "show",
-	.summary = "service function chains (ordered hops, each of one or more SFs)",
+	.summary = "service function chains (ordered hops, each of SFs or groups)",
 };

@@ -7,16 +7,6 @@ static const struct kw dev_kws[] = {
 	{},
 };
 
-static int ingress_add(struct ctx *c, const struct cmd *cmd, json_t *args)
-{
-	return sfcd_edit(c, "ingress-add", "dev", json_object_get(args, "dev"));
-}
-
-static int ingress_del(struct ctx *c, const struct cmd *cmd, json_t *args)
-{
-	return sfcd_edit(c, "ingress-del", "dev", json_object_get(args, "dev"));
-}
-
 static const struct col ingress_cols[] = {
 	{ .head = "DEV", .key = "dev" },
 	{},
@@ -41,13 +31,17 @@ static int ingress_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 
 static const struct cmd ingress_cmds[] = {
 	{ .name = "add",
-	  .fn = ingress_add,
+	  .fn = cmd_edit,
 	  .summary = "classify the traffic received on IFNAME",
-	  .kws = dev_kws },
+	  .kws = dev_kws,
+	  .op = "ingress-add",
+	  .req_key = "dev" },
 	{ .name = "del",
-	  .fn = ingress_del,
+	  .fn = cmd_edit,
 	  .summary = "stop classifying on IFNAME",
-	  .kws = dev_kws },
+	  .kws = dev_kws,
+	  .op = "ingress-del",
+	  .req_key = "dev" },
 	{ .name = "show", .fn = ingress_show, .summary = "list the ingress points" },
 	{},
 };

@@ -7,6 +7,7 @@
 #include <net/if.h>
 
 #include "model.h"
+#include "names.h"
 #include "sfc_abi.h"
 #include "sfcctl.h"
 
@@ -54,13 +55,10 @@ static void choice_list(const char *const *ch, char *buf, size_t len)
 
 int check_name(struct ctx *c, const char *what, const char *label, const char *s)
 {
-	if (!s[0] || strlen(s) >= SFC_NAME_LEN)
-		return errf(c, "%s: %s \"%s\": expected a name of 1 to %d characters", what,
-			    label, s, SFC_NAME_LEN - 1);
-	for (const char *p = s; *p; p++)
-		if (*p == ',' || isspace((unsigned char)*p) || !isprint((unsigned char)*p))
-			return errf(c, "%s: %s \"%s\": a name has no commas, spaces or "
-				    "control characters", what, label, s);
+	char why[160];
+
+	if (sfc_name_check(s, why, sizeof(why)))
+		return errf(c, "%s: %s \"%s\": %s", what, label, s, why);
 	return 0;
 }
 
@@ -160,6 +158,10 @@ static json_t *kw_value(struct ctx *c, const char *what, const struct kw *k, con
 		if (sfc_parse_mac(v, mac)) {
 			errf(c, "%s: %s \"%s\": expected a MAC address (aa:bb:cc:dd:ee:ff)", what,
 			     k->name, v);
+			return NULL;
+		}
+		if (sfc_unicast_mac_check(mac, buf, sizeof(buf))) {
+			errf(c, "%s: %s \"%s\": %s", what, k->name, v, buf);
 			return NULL;
 		}
 		return json_string(v);
@@ -282,7 +284,7 @@ int kw_parse(struct ctx *c, const char *what, const struct cmd *cmd, int argc,
 		if ((k->flags & KW_REQUIRED) && !json_object_get(args, k->key))
 			return errf(c, "%s: missing \"%s %s\"", what, k->name,
 				    kw_meta(k, meta, sizeof(meta)));
-	return 0;
+	return cmd->check ? cmd->check(c, what, args) : 0;
 }
 
 /* Indented text, folded at word boundaries before column 78. */

@@ -23,16 +23,6 @@ static const struct kw rule_del_kws[] = {
 	{},
 };
 
-static int rule_add(struct ctx *c, const struct cmd *cmd, json_t *args)
-{
-	return sfcd_edit(c, "rule-add", "rule", args);
-}
-
-static int rule_del(struct ctx *c, const struct cmd *cmd, json_t *args)
-{
-	return sfcd_edit(c, "rule-del", "pref", json_object_get(args, "pref"));
-}
-
 static const char *fmt_match(json_t *row, const char *key, char *buf, size_t len)
 {
 	const char *s = fmt_any(row, key, buf, len);
@@ -96,15 +86,20 @@ static int rule_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 
 static const struct cmd rule_cmds[] = {
 	{ .name = "add",
-	  .fn = rule_add,
+	  .fn = cmd_edit,
 	  .summary = "send matching packets into a chain; without pref: after the last rule",
 	  .kws = rule_add_kws,
+	  .op = "rule-add",
+	  .req_key = "rule",
+	  .whole = true,
 	  .note = "Fields not given match anything; sport and dport need proto tcp, udp or "
 	          "sctp." },
 	{ .name = "del",
-	  .fn = rule_del,
+	  .fn = cmd_edit,
 	  .summary = "remove the rule with this pref",
-	  .kws = rule_del_kws },
+	  .kws = rule_del_kws,
+	  .op = "rule-del",
+	  .req_key = "pref" },
 	{ .name = "show",
 	  .fn = rule_show,
 	  .summary = "list rules, lowest pref (tried first) first" },

@@ -16,18 +16,9 @@ static const struct kw sf_add_kws[] = {
 	{ .name = "dev", .type = KW_IFNAME, .key = "dev", .flags = KW_REQUIRED, .meta = "IFNAME" },
 	{ .name = "out-dev", .type = KW_IFNAME, .key = "out-dev", .meta = "IFNAME" },
 	{ .name = "mac", .type = KW_MAC, .key = "mac", .meta = "MAC" },
+	{ .name = "group", .type = KW_NAME, .key = "group", .meta = "GROUP" },
 	{},
 };
-
-static int sf_add(struct ctx *c, const struct cmd *cmd, json_t *args)
-{
-	return sfcd_edit(c, "sf-add", "sf", args);
-}
-
-static int sf_del(struct ctx *c, const struct cmd *cmd, json_t *args)
-{
-	return sfcd_edit(c, "sf-del", "name", json_object_get(args, "name"));
-}
 
 static const char *fmt_state(json_t *row, const char *key, char *buf, size_t len)
 {
@@ -42,6 +33,7 @@ static const struct col sf_cols[] = {
 	{ .head = "DEV", .key = "dev" },
 	{ .head = "OUT-DEV", .key = "out-dev" },
 	{ .head = "MAC", .key = "mac" },
+	{ .head = "GROUP", .key = "group" },
 	{ .head = "STATE", .key = "up", .fmt = fmt_state },
 	{},
 };
@@ -97,17 +89,23 @@ static int sf_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 
 static const struct cmd sf_cmds[] = {
 	{ .name = "add",
-	  .fn = sf_add,
+	  .fn = cmd_edit,
 	  .summary = "a service function behind an interface (out-dev: two-arm; mac: address "
-	             "frames to it)",
+	             "frames to it, a unicast MAC; group: an instance of GROUP, which a hop "
+	             "can name)",
 	  .name_arg = NAME_REQUIRED,
 	  .name_meta = "NAME",
-	  .kws = sf_add_kws },
+	  .kws = sf_add_kws,
+	  .op = "sf-add",
+	  .req_key = "sf",
+	  .whole = true },
 	{ .name = "del",
-	  .fn = sf_del,
+	  .fn = cmd_edit,
 	  .summary = "remove an SF no chain uses",
 	  .name_arg = NAME_REQUIRED,
-	  .name_meta = "NAME" },
+	  .name_meta = "NAME",
+	  .op = "sf-del",
+	  .req_key = "name" },
 	{ .name = "show",
 	  .fn = sf_show,
 	  .summary = "list SFs with their link state",

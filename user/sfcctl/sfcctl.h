@@ -69,6 +69,13 @@ struct cmd {
 	const char *name_meta;        /* "NAME", "SF" */
 	const struct kw *kws;         /* ends with {} */
 	const char *note;             /* extra help text, may be NULL */
+	/* An edit: the request {"cmd": op, req_key: value}, value being the
+	 * whole parsed arguments (whole) or the argument req_key. */
+	const char *op;
+	const char *req_key;
+	bool whole;
+	/* checks across keywords, at parse time: 0 or errf() */
+	int (*check)(struct ctx *c, const char *what, json_t *args);
 };
 
 struct object {
@@ -78,8 +85,60 @@ struct object {
 	const char *summary;
 };
 
-extern const struct object obj_ingress, obj_sf, obj_chain, obj_rule, obj_stats,
+extern const struct object obj_ingress, obj_group, obj_sf, obj_chain, obj_rule, obj_stats,
 	obj_apply, obj_diff, obj_dump, obj_health;
+
+/*
+ * grammar.c: one command line, parsed without contacting sfcd, then run.
+ * A line asking for help (help, -h, --help anywhere) parses to the help of
+ * the level it names: everything, an object, or a command.
+ */
+enum cli_help { HELP_NONE, HELP_TOP, HELP_OBJECT, HELP_CMD };
+
+struct cli_line {
+	const struct object *o;
+	const struct cmd *cmd;
+	json_t *args;                 /* parsed keywords, NULL for help */
+	enum cli_help help;
+};
+
+/* 0 with l filled, or -1 with c->err set. */
+int cli_parse(struct ctx *c, int argc, char **argv, struct cli_line *l);
+/* 0, or -1 with c->err set. */
+int cli_exec(struct ctx *c, const struct cli_line *l);
+void cli_line_free(struct cli_line *l);
+/* The request an edit command sends, or NULL for a command that is not a
+ * plain edit (show, stats, apply, ...). */
+json_t *cli_request(const struct cli_line *l);
+void cli_usage(FILE *f);
+/* the generic cmd_fn of an edit command (op, req_key) */
+int cmd_edit(struct ctx *c, const struct cmd *cmd, json_t *args);
+
+/*
+ * batch.c: a batch file is parsed whole (every line: quoting, objects,
+ * commands, keywords, values) before any line runs.
+ */
+struct batch_line {
+	size_t lineno;
+	struct cli_line l;
+};
+
+struct batch {
+	const char *name;             /* for messages: the path, or "<stdin>" */
+	struct batch_line *lines;
+	size_t n, cap;
+};
+
+/* Number of lines that did not parse (each told on errs as
+ * "NAME:LINE: why"), or -errno if f could not be read. */
+int batch_parse(struct ctx *c, FILE *f, const char *name, FILE *errs, struct batch *b);
+/* Runs the lines in order; a line sfcd refuses stops the batch unless
+ * force. Returns the number of lines that failed. */
+int batch_run(struct ctx *c, const struct batch *b, bool force, FILE *errs);
+void batch_free(struct batch *b);
+/* blanks separate, '...' and "..." quote, backslash escapes, # starts a
+ * comment. Returns the word count, or -1 with *why set. */
+int split_line(char *line, char **argv, int max, const char **why);
 
 /* errors: the message goes to c->err, the caller prints it with its
  * prefix ("sfcctl: " or "FILE:LINE: "). Returns -1. */

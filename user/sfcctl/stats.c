@@ -100,6 +100,13 @@ static void add_hop_sfs(json_t *chain, json_t *doc)
 	}
 }
 
+static int stats_check(struct ctx *c, const char *what, json_t *args)
+{
+	if (json_object_get(args, "chain") && json_object_get(args, "sf"))
+		return errf(c, "%s: chain and sf exclude each other", what);
+	return 0;
+}
+
 static int stats_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 {
 	const char *chain = json_string_value(json_object_get(args, "chain"));
@@ -109,8 +116,6 @@ static int stats_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 	size_t i;
 	int ret;
 
-	if (chain && sf)
-		return errf(c, "stats: chain and sf exclude each other");
 	req = json_pack("{s:s}", "cmd", "stats");
 	if (reset) {
 		json_object_set_new(req, "reset", json_true());
@@ -170,7 +175,8 @@ static const struct cmd stats_cmds[] = {
 	{ .fn = stats_show,
 	  .summary = "packets and bytes per chain, hop and SF; drops per hop and by reason. "
 	             "reset: set them to zero",
-	  .kws = stats_kws },
+	  .kws = stats_kws,
+	  .check = stats_check },
 	{},
 };
 
