@@ -87,6 +87,12 @@ $(OUT)/sfcctl: $(SFCCTL_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+# sfcctl's grammar and batch parser, without a daemon or root (tests/unit_user)
+all: $(OUT)/tests/unit_cli_grammar
+$(OUT)/tests/unit_cli_grammar: tests/unit_user/cli_grammar.c $(filter-out %/main.o,$(SFCCTL_OBJS)) $(LIB) | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Iuser/sfcctl $^ $(LDLIBS) -o $@
+
 SFC_CNI_OBJS := $(call PROG_OBJS,sfc-cni)
 
 $(OUT)/obj/sfc-cni/%.o: user/sfc-cni/%.c $(USER_HDRS) $(wildcard user/sfc-cni/*.h) $(SKELS)

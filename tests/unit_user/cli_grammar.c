@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * sfcctl's grammar without a daemon, without root, in milliseconds: a
+ * command line turned into the request it sends, help at every level, the
+ * name and MAC checks, and batch files parsed whole (an error on line 6
+ * leaves nothing to run).
+ *
+ * Prints "ok NAME" or "not ok NAME: why" per test; exits 1 if any failed.
+ * Arguments, if any, select tests by name.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "sfcctl.h"
+
+static char why_failed[2048];
+static bool failed;
+
+static void failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void failf(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (failed)
+		return;
+	failed = true;
+	va_start(ap, fmt);
+	vsnprintf(why_failed, sizeof(why_failed), fmt, ap);
+	va_end(ap);
+}
+
+#define CHECK(cond, ...)                   \
+	do {                               \
+		if (!(cond)) {             \
+			failf(__VA_ARGS__); \
+			return;            \
+		}                          \
+	} while (0)
+
+/* A context whose socket does not exist: parsing must never need it. */
+static struct ctx new_ctx(void)
+{
+	return (struct ctx){ .sock_path = "/nonexistent/sfc-unit.sock", .fd = -1 };
+}
+
+/* Split a command line as a batch line is split. */
+static int words(char *buf, char **argv)
+{
+	const char *why = NULL;
+
+	return split_line(buf, argv, 64, &why);
+}
+
+/* The request LINE sends, compact, or an error text. */
+static void request_of(const char *line, char *out, size_t len)
+{
+	struct ctx c = new_ctx();
+	struct cli_line l;
+	char buf[512], *argv[64];
+	json_t *req;
+	char *s;
+	int argc;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	argc = words(buf, argv);
+	if (cli_parse(&c, argc, argv, &l)) {
+		snprintf(out, len, "error: %s", c.err);
+		return;
+	}
+	req = cli_request(&l);
+	s = req ? json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	snprintf(out, len, "%s", s ? s : "(no request)");
+	free(s);
+	json_decref(req);
+	cli_line_free(&l);
+	if (c.fd != -1)
+		snprintf(out, len, "parsing connected to sfcd");
+}
+
+static void expect_request(const char *line, const char *want)
+{
+	char got[1024];
+
+	request_of(line, got, sizeof(got));
+	CHECK(!strcmp(got, want), "\"%s\": expected %s, got %s", line, want, got);
+}
+
+static void test_requests(void)
+{
+	static const char *const cases[][2] = {
+		{ "sf add fw kind iface dev s0",
+		  "{\"cmd\":\"sf-add\",\"sf\":{\"dev\":\"s0\",\"kind\":\"iface\",\"name\":\"fw\"}}" },
+		{ "sf add fw2 kind iface dev s1 out-dev s2 mac 02:00:00:00:00:01 group g",
+		  "{\"cmd\":\"sf-add\",\"sf\":{\"dev\":\"s1\",\"group\":\"g\",\"kind\":\"iface\","
+		  "\"mac\":\"02:00:00:00:00:01\",\"name\":\"fw2\",\"out-dev\":\"s2\"}}" },
+		{ "sf del fw", "{\"cmd\":\"sf-del\",\"name\":\"fw\"}" },
+		{ "group add g", "{\"cmd\":\"group-add\",\"name\":\"g\"}" },
+		{ "group del g", "{\"cmd\":\"group-del\",\"name\":\"g\"}" },
+		{ "ingress add dev up0", "{\"cmd\":\"ingress-add\",\"dev\":\"up0\"}" },
+		{ "ingress del dev up0", "{\"cmd\":\"ingress-del\",\"dev\":\"up0\"}" },
+		{ "chain add web hop fw,fw2 hop g spi 7",
+		  "{\"chain\":{\"hops\":[[\"fw\",\"fw2\"],[\"g\"]],\"name\":\"web\",\"spi\":7},"
+		  "\"cmd\":\"chain-add\"}" },
+		{ "chain set web on-failure bypass",
+		  "{\"chain\":{\"name\":\"web\",\"on-failure\":\"bypass\"},\"cmd\":\"chain-set\"}" },
+		{ "chain del web", "{\"cmd\":\"chain-del\",\"name\":\"web\"}" },
+		{ "rule add pref 10 src 198.18.0.0/24 dst 2001:db8::/32 proto tcp dport 80-90 chain web",
+		  "{\"cmd\":\"rule-add\",\"rule\":{\"chain\":\"web\",\"dport\":\"80-90\","
+		  "\"dst\":\"2001:db8::/32\",\"pref\":10,\"proto\":\"tcp\",\"src\":\"198.18.0.0/24\"}}" },
+		{ "rule del pref 10", "{\"cmd\":\"rule-del\",\"pref\":10}" },
+		{ "chain show", "(no request)" },
+		{ "group", "(no request)" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		expect_request(cases[i][0], cases[i][1]);
+		if (failed)
+			return;
+	}
+}
+
+/* Every way of asking for help, at every level, parses to that level's
+ * help: nothing is sent, no SF named "-h" is made. */
+static void test_help(void)
+{
+	static const struct {
+		const char *line;
+		enum cli_help level;
+		const char *object, *cmd;
+	} cases[] = {
+		{ "help", HELP_TOP, NULL, NULL },
+		{ "-h", HELP_TOP, NULL, NULL },
+		{ "help sf", HELP_OBJECT, "sf", NULL },
+		{ "help sf add", HELP_CMD, "sf", "add" },
+		{ "sf -h", HELP_OBJECT, "sf", NULL },
+		{ "sf help", HELP_OBJECT, "sf", NULL },
+		{ "sf --help", HELP_OBJECT, "sf", NULL },
+		{ "group help", HELP_OBJECT, "group", NULL },
+		{ "sf add help", HELP_CMD, "sf", "add" },
+		{ "sf add -h kind iface dev s0", HELP_CMD, "sf", "add" },
+		{ "sf add fw kind iface dev s0 --help", HELP_CMD, "sf", "add" },
+		{ "chain add x help", HELP_CMD, "chain", "add" },
+		{ "chain add x hop -h", HELP_CMD, "chain", "add" },
+		{ "stats reset help", HELP_CMD, "stats", NULL },
+		{ "apply --help", HELP_CMD, "apply", NULL },
+		{ "apply -f x.json -h", HELP_CMD, "apply", NULL },
+		{ "rule del -help", HELP_CMD, "rule", "del" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ctx c = new_ctx();
+		struct cli_line l;
+		char buf[256], *argv[64];
+		const char *cmd;
+		int argc;
+
+		snprintf(buf, sizeof(buf), "%s", cases[i].line);
+		argc = words(buf, argv);
+		CHECK(!cli_parse(&c, argc, argv, &l), "\"%s\": %s", cases[i].line, c.err);
+		cmd = l.cmd ? l.cmd->name : NULL;
+		CHECK(l.help == cases[i].level, "\"%s\": help level %d, expected %d", cases[i].line,
+		      l.help, cases[i].level);
+		CHECK(!l.args && !cli_request(&l), "\"%s\": parsed arguments for a help line",
+		      cases[i].line);
+		CHECK(!cases[i].object || (l.o && !strcmp(l.o->name, cases[i].object)),
+		      "\"%s\": object %s", cases[i].line, l.o ? l.o->name : "(none)");
+		CHECK((!cases[i].cmd && !cmd) || (cases[i].cmd && cmd && !strcmp(cmd, cases[i].cmd)),
+		      "\"%s\": command %s", cases[i].line, cmd ? cmd : "(none)");
+		CHECK(c.fd == -1, "\"%s\": parsing connected to sfcd", cases[i].line);
+	}
+}
+
+static void test_parse_errors(void)
+{
+	static const char *const cases[][2] = {
+		{ "sf add -x kind iface dev s0",
+		  "sf add: NAME \"-x\": a name cannot start with \"-\" (it would read as an option)" },
+		{ "sf add a,b kind iface dev s0",
+		  "sf add: NAME \"a,b\": a name cannot contain a comma (commas separate a hop's SFs)" },
+		{ "sf add 'a b' kind iface dev s0",
+		  "sf add: NAME \"a b\": a name cannot contain spaces" },
+		{ "sf add y kind iface dev s0 group -g",
+		  "sf add: group \"-g\": a name cannot start with \"-\" (it would read as an option)" },
+		{ "sf add y kind iface dev s0 mac ff:ff:ff:ff:ff:ff",
+		  "sf add: mac \"ff:ff:ff:ff:ff:ff\": the broadcast address is not a unicast MAC "
+		  "address" },
+		{ "sf add y kind iface dev s0 mac 00:00:00:00:00:00",
+		  "sf add: mac \"00:00:00:00:00:00\": the zero address is not a unicast MAC address" },
+		{ "sf add y kind iface dev s0 mac 33:33:00:00:00:01",
+		  "sf add: mac \"33:33:00:00:00:01\": a multicast address (first byte odd) is not a "
+		  "unicast MAC address" },
+		{ "chain add c hop a,-b",
+		  "chain add: hop 1 \"-b\": a name cannot start with \"-\" (it would read as an "
+		  "option)" },
+		{ "chain set web", "chain set: nothing to change (expected hop, spi or on-failure)" },
+		{ "stats chain web sf fw", "stats: chain and sf exclude each other" },
+		{ "group add", "group add: missing NAME" },
+		{ "group ad g", "group: unknown command \"ad\" (expected add, del, show, help)" },
+		{ "rule add src 198.18.0.0/24 src 198.18.1.0/24 chain web",
+		  "rule add: \"src\" given twice" },
+		{ "sf add y kind iface", "sf add: missing \"dev IFNAME\"" },
+		{ "chian show", "unknown object \"chian\" (expected ingress, group, sf, chain, rule, "
+		  "stats, apply, diff, dump, health, help)" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char got[1024], want[1024];
+
+		request_of(cases[i][0], got, sizeof(got));
+		snprintf(want, sizeof(want), "error: %s", cases[i][1]);
+		CHECK(!strcmp(got, want), "\"%s\": expected '%s', got '%s'", cases[i][0], want,
+		      got);
+	}
+}
+
+static void test_names(void)
+{
+	static const struct {
+		const char *name, *why; /* why NULL: accepted */
+	} cases[] = {
+		{ "fw", NULL },
+		{ "fw-1.a_b", NULL },
+		{ "abcdefghijabcdefghijabcdefghija", NULL },
+		{ "", "expected a name of 1 to 31 characters" },
+		{ "abcdefghijabcdefghijabcdefghijab", "expected a name of 1 to 31 characters" },
+		{ "-fw", "a name cannot start with \"-\" (it would read as an option)" },
+		{ "help", "\"help\" cannot be a name (it asks for help)" },
+		{ "a,b", "a name cannot contain a comma (commas separate a hop's SFs)" },
+		{ "a b", "a name cannot contain spaces" },
+		{ "a\tb", "a name cannot contain spaces" },
+		{ "a\nb", "a name cannot contain control characters (byte 0x0a at position 2)" },
+		{ "ab\x7f", "a name cannot contain control characters (byte 0x7f at position 3)" },
+		{ "caf\xc3\xa9", "a name is ASCII (byte 0xc3 at position 4)" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char why[256] = "";
+		int ret = sfc_name_check(cases[i].name, why, sizeof(why));
+
+		if (!cases[i].why) {
+			CHECK(ret == 0, "\"%s\" refused: %s", cases[i].name, why);
+			continue;
+		}
+		CHECK(ret == -EINVAL, "\"%s\": returned %d, expected -EINVAL", cases[i].name, ret);
+		CHECK(!strcmp(why, cases[i].why), "\"%s\": '%s', expected '%s'", cases[i].name, why,
+		      cases[i].why);
+	}
+}
+
+static void test_macs(void)
+{
+	static const uint8_t ok[6] = { 0x02, 0, 0, 0, 0, 1 }, ok2[6] = { 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
+	static const uint8_t zero[6], bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t mcast[6] = { 0x01, 0x00, 0x5e, 0, 0, 1 };
+	char why[128];
+
+	CHECK(!sfc_unicast_mac_check(ok, why, sizeof(why)), "02:00:00:00:00:01: %s", why);
+	CHECK(!sfc_unicast_mac_check(ok2, why, sizeof(why)), "aa:bb:cc:dd:ee:ff: %s", why);
+	CHECK(sfc_unicast_mac_check(zero, why, sizeof(why)) == -EINVAL, "zero accepted");
+	CHECK(strstr(why, "zero"), "zero: '%s'", why);
+	CHECK(sfc_unicast_mac_check(bcast, why, sizeof(why)) == -EINVAL, "broadcast accepted");
+	CHECK(strstr(why, "broadcast"), "broadcast: '%s'", why);
+	CHECK(sfc_unicast_mac_check(mcast, why, sizeof(why)) == -EINVAL, "multicast accepted");
+	CHECK(strstr(why, "multicast"), "multicast: '%s'", why);
+}
+
+static void test_split(void)
+{
+	char buf[256], *argv[8];
+	const char *why = NULL;
+	int argc;
+
+	snprintf(buf, sizeof(buf), "  'sf' \"d\\\"el\" a\\ b # comment \"x\n");
+	argc = split_line(buf, argv, 8, &why);
+	CHECK(argc == 3, "expected 3 words, got %d", argc);
+	CHECK(!strcmp(argv[0], "sf") && !strcmp(argv[1], "d\"el") && !strcmp(argv[2], "a b"),
+	      "words '%s' '%s' '%s'", argv[0], argv[1], argv[2]);
+	snprintf(buf, sizeof(buf), "# only a comment\n");
+	CHECK(split_line(buf, argv, 8, &why) == 0, "a comment line has words");
+	snprintf(buf, sizeof(buf), "chain add \"x hop fw\n");
+	CHECK(split_line(buf, argv, 8, &why) == -1 && !strcmp(why, "unterminated quote"),
+	      "unterminated quote not refused");
+	snprintf(buf, sizeof(buf), "a b c d e f g h i\n");
+	CHECK(split_line(buf, argv, 8, &why) == -1 && !strcmp(why, "too many words"),
+	      "nine words in eight slots");
+}
+
+/* Parse TEXT as a batch; errors in errs (a malloc'd string). */
+static int parse_text(const char *text, struct batch *b, char **errs)
+{
+	struct ctx c = new_ctx();
+	size_t elen = 0;
+	FILE *f = fmemopen((void *)text, strlen(text), "r"), *e = open_memstream(errs, &elen);
+	int ret;
+
+	if (!f || !e)
+		return -ENOMEM;
+	ret = batch_parse(&c, f, "t.batch", e, b);
+	fclose(f);
+	fclose(e);
+	if (c.fd != -1)
+		return -EBUSY;
+	return ret;
+}
+
+static void test_batch_whole(void)
+{
+	static const char text[] =
+		"# set up\n"
+		"sf add b1 kind iface dev s5\n"
+		"chain add b-chain hop b1\n"
+		"\n"
+		"rule add pref 500 chain b-chain\n"
+		"rule add pref 501 proto tcpp chain b-chain\n"
+		"sf del b1\n";
+	struct batch b;
+	char *errs = NULL;
+	int ret = parse_text(text, &b, &errs);
+
+	CHECK(ret == 1, "expected 1 bad line, got %d (%s)", ret, errs);
+	CHECK(!strcmp(errs, "t.batch:6: rule add: proto \"tcpp\": expected tcp, udp, sctp, icmp, "
+		      "icmpv6 or 0-255\n"), "errors: '%s'", errs);
+	batch_free(&b);
+	free(errs);
+}
+
+static void test_batch_every_error(void)
+{
+	static const char text[] =
+		"sf add -h kind iface dev s5\n"   /* help: parses */
+		"chain ad x hop b1\n"
+		"sf add 'b 1 kind iface dev s5\n"
+		"group add help\n"                /* help */
+		"group add -g\n";
+	struct batch b;
+	char *errs = NULL;
+	int ret = parse_text(text, &b, &errs);
+
+	CHECK(ret == 3, "expected 3 bad lines, got %d (%s)", ret, errs);
+	CHECK(!strcmp(errs,
+		      "t.batch:2: chain: unknown command \"ad\" (expected add, set, del, show, help)\n"
+		      "t.batch:3: unterminated quote\n"
+		      "t.batch:5: group add: NAME \"-g\": a name cannot start with \"-\" (it would "
+		      "read as an option)\n"), "errors: '%s'", errs);
+	batch_free(&b);
+	free(errs);
+}
+
+static void test_batch_good(void)
+{
+	static const char text[] =
+		"sf add b1 kind iface dev s5 # a comment\n"
+		"\n"
+		"group add g\n"
+		"chain add b-chain hop b1 hop g\n";
+	struct batch b;
+	char *errs = NULL, *s;
+	json_t *req;
+	int ret = parse_text(text, &b, &errs);
+
+	CHECK(ret == 0 && !errs[0], "%d bad lines: %s", ret, errs);
+	CHECK(b.n == 3, "%zu lines, expected 3", b.n);
+	CHECK(b.lines[0].lineno == 1 && b.lines[1].lineno == 3 && b.lines[2].lineno == 4,
+	      "line numbers %zu %zu %zu", b.lines[0].lineno, b.lines[1].lineno, b.lines[2].lineno);
+	req = cli_request(&b.lines[2].l);
+	s = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(req);
+	CHECK(s && !strcmp(s, "{\"chain\":{\"hops\":[[\"b1\"],[\"g\"]],\"name\":\"b-chain\"},"
+				"\"cmd\":\"chain-add\"}"), "line 4 sends %s", s);
+	free(s);
+	batch_free(&b);
+	free(errs);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} tests[] = {
+	{ "requests", test_requests },
+	{ "help", test_help },
+	{ "parse_errors", test_parse_errors },
+	{ "names", test_names },
+	{ "macs", test_macs },
+	{ "split", test_split },
+	{ "batch_whole", test_batch_whole },
+	{ "batch_every_error", test_batch_every_error },
+	{ "batch_good", test_batch_good },
+};
+
+int main(int argc, char **argv)
+{
+	int nfailed = 0, ran = 0;
+
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		bool selected = argc < 2;
+
+		for (int a = 1; a < argc; a++)
+			selected |= !strcmp(argv[a], tests[i].name);
+		if (!selected)
+			continue;
+		failed = false;
+		tests[i].fn();
+		ran++;
+		if (failed) {
+			printf("not ok cli_grammar.%s: %s\n", tests[i].name, why_failed);
+			nfailed++;
+		} else {
+			printf("ok cli_grammar.%s\n", tests[i].name);
+		}
+	}
+	return nfailed || !ran ? 1 : 0;
+}
