@@ -180,6 +180,36 @@ ok "rule add help" rule add help &&
 ok "stats help" stats help && has "stats help shows reset" '\[reset\]'
 ok "-h" -h
 
+# help_ok NAME REGEX ARGS...: prints help matching REGEX and exits 0 without
+# contacting sfcd (the socket given does not exist)
+help_ok() {
+	local name=$1 re=$2
+	shift 2
+	"$SFCCTL" -s "$T/no-such.sock" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+	if ((RC != 0)) || [[ -n $ERR ]]; then
+		fail "$name" "sfcctl $* -> status $RC, stderr '$ERR'"
+	elif ! grep -qE -- "$re" <<<"$OUT"; then
+		fail "$name" "no line matching '$re' in: $(tr '\n' '|' <<<"$OUT")"
+	else
+		pass "$name"
+	fi
+}
+help_ok "help: stats reset help" '^  sfcctl stats \[chain NAME\]' stats reset help
+help_ok "help: chain add x help" '^  sfcctl chain add NAME hop' chain add x help
+help_ok "help: sf -h" '^  sfcctl sf del NAME$' sf -h
+help_ok "help: sf --help" '^  sfcctl sf show \[NAME\]$' sf --help
+help_ok "help: apply --help" '^  sfcctl apply -f FILE \[--dry-run\]$' apply --help
+help_ok "help: sf add help" '^  sfcctl sf add NAME kind iface dev IFNAME' sf add help
+help_ok "help: sf add -h ..." '^  sfcctl sf add NAME kind iface dev IFNAME' \
+	sf add -h kind iface dev s5
+help_ok "help: rule del pref 3 --help" '^  sfcctl rule del pref N$' rule del pref 3 --help
+help_ok "help: group help" '^  sfcctl group add NAME$' group help
+help_ok "help: help sf add" '^  sfcctl sf add NAME' help sf add
+help_ok "help: -j chain show -h" '^  sfcctl chain show \[NAME\]$' -j chain show -h
+
 # ---- ingress ---------------------------------------------------------------
 
 ok "ingress add" ingress add dev up0
@@ -200,8 +230,13 @@ ok "sf show -j NAME" -j sf show fw2 &&
 ok "sf show -j" -j sf show && jq_eq "sf show -j lists all SFs" 'map(.name)' '["fw","fw2","ids","spare"]'
 jq_eq "sf show -j has link state" 'map(.up) | all' 'true'
 ok "sf show" sf show
-has "sf show text header" '^NAME +KIND +DEV +OUT-DEV +MAC +STATE$'
-has "sf show text row aligned" '^fw2 +iface +s1 +s2 +02:00:00:00:00:01 +up$'
+has "sf show text header" '^NAME +KIND +DEV +OUT-DEV +MAC +GROUP +STATE$'
+has "sf show text row aligned" '^fw2 +iface +s1 +s2 +02:00:00:00:00:01 +- +up$'
+# "-h" and "help" are never names, whatever follows them
+before=$(doc)
+ok "sf add -h ... is help" sf add -h kind iface dev s5 && has "sf add -h prints help" '^Usage:$'
+ok "sf add help ... is help" sf add help kind iface dev s5
+expect "sf add -h made no SF" "document changed" test "$(doc)" = "$before"
 ok "sf del" sf del spare
 ok "sf show after del" -j sf show && jq_eq "sf del removed it" 'map(.name)' '["fw","fw2","ids"]'
 
@@ -298,7 +333,7 @@ err "error: on-failure value" 'chain add: on-failure "x": expected drop or bypas
 err "error: empty SF in hop" \
 	'chain add: hop 2 "fw,,ids": empty SF name (expected SF[,SF...])' \
 	chain add x hop fw hop fw,,ids
-err "error: chain without hop" 'chain add: missing "hop SF[,SF...]"' chain add x
+err "error: chain without hop" 'chain add: missing "hop SF|GROUP[,...]"' chain add x
 err "error: chain add without name" 'chain add: expected NAME before "hop"' chain add hop fw
 err "error: chain set nothing" 'chain set: nothing to change (expected hop, spi or on-failure)' \
 	chain set web
@@ -333,6 +368,35 @@ err "error: SF without name" 'sf add: expected NAME before "kind"' sf add kind i
 err "error: SF without dev" 'sf add: missing "dev IFNAME"' sf add y kind iface
 err "error: SF mac" 'sf add: mac "zz": expected a MAC address (aa:bb:cc:dd:ee:ff)' \
 	sf add y kind iface dev s5 mac zz
+err "error: SF mac zero" \
+	'sf add: mac "00:00:00:00:00:00": the zero address is not a unicast MAC address' \
+	sf add y kind iface dev s5 mac 00:00:00:00:00:00
+err "error: SF mac broadcast" \
+	'sf add: mac "ff:ff:ff:ff:ff:ff": the broadcast address is not a unicast MAC address' \
+	sf add y kind iface dev s5 mac ff:ff:ff:ff:ff:ff
+err "error: SF mac multicast" \
+	'sf add: mac "01:00:5e:00:00:01": a multicast address (first byte odd) is not a unicast MAC address' \
+	sf add y kind iface dev s5 mac 01:00:5e:00:00:01
+err "error: name starts with -" \
+	'sf add: NAME "-y": a name cannot start with "-" (it would read as an option)' \
+	sf add -y kind iface dev s5
+err "error: name with a comma" \
+	'sf add: NAME "y,z": a name cannot contain a comma (commas separate a hop'"'"'s SFs)' \
+	sf add y,z kind iface dev s5
+err "error: name with a space" 'sf add: NAME "y z": a name cannot contain spaces' \
+	sf add "y z" kind iface dev s5
+err "error: name with a control character" \
+	"sf add: NAME \"y"$'\x01'"z\": a name cannot contain control characters (byte 0x01 at position 2)" \
+	sf add y$'\x01'z kind iface dev s5
+err "error: group name starts with -" \
+	'sf add: group "-g": a name cannot start with "-" (it would read as an option)' \
+	sf add y kind iface dev s5 group -g
+err "error: chain name with a comma" \
+	'chain add: NAME "a,b": a name cannot contain a comma (commas separate a hop'"'"'s SFs)' \
+	chain add a,b hop fw
+err "error: hop name starts with -" \
+	'chain add: hop 1 "-x": a name cannot start with "-" (it would read as an option)' \
+	chain add x hop fw,-x
 err "error: interface name" \
 	'sf add: dev "a-very-long-interface-name": expected an interface name of 1 to 15 characters' \
 	sf add y kind iface dev a-very-long-interface-name
@@ -344,7 +408,7 @@ err "error: missing value" 'ingress add: "dev" needs a value (IFNAME)' ingress a
 err "error: ingress twice" 'ingress point "up0" already exists' ingress add dev up0
 err "error: ingress del unknown" 'no ingress point on "up9"' ingress del dev up9
 err "error: unknown object" \
-	'unknown object "chian" (expected ingress, sf, chain, rule, stats, apply, diff, dump, health, help)' \
+	'unknown object "chian" (expected ingress, group, sf, chain, rule, stats, apply, diff, dump, health, help)' \
 	chian show
 err "error: unknown command" 'chain: unknown command "ad" (expected add, set, del, show, help)' \
 	chain ad web hop fw
@@ -449,6 +513,62 @@ err "error: apply without -f" 'apply: missing "-f FILE"' apply
 err "error: apply keyword" 'apply: unknown keyword "--dryrun" (expected -f, --dry-run)' \
 	apply -f "$T/doc.json" --dryrun
 
+# ---- group -----------------------------------------------------------------
+
+# group show reads the document: members are SFs whose "group" names it,
+# users are the chain hops that name it
+jq '.groups = [{"name": "ga"}, {"name": "gb"}]
+    | .sfs += [{"name": "m1", "kind": "iface", "dev": "s5", "group": "ga"},
+               {"name": "m2", "kind": "iface", "dev": "s4", "group": "ga"}]
+    | .chains += [{"name": "gchain", "spi": 4000, "hops": [["ga"], ["ids"]]},
+                  {"name": "gchain2", "spi": 4001, "hops": [["fw"], ["ga"]]}]' \
+	"$T/doc.json" >"$T/groups.json"
+ok "group: apply a document with groups" apply -f "$T/groups.json"
+ok "group show -j" -j group show &&
+	jq_eq "group show -j lists groups, members and users" '.' \
+		'[{"name":"ga","sfs":["m1","m2"],"used-by":[{"chain":"gchain","hop":1},{"chain":"gchain2","hop":2}]},{"name":"gb","sfs":[],"used-by":[]}]'
+ok "group show -j NAME" -j group show gb &&
+	jq_eq "group show -j NAME shows only it" 'map(.name)' '["gb"]'
+ok "group (default show)" group
+has "group show text header" '^NAME +SFS +USED-BY$'
+has "group show text row" '^ga +m1,m2 +gchain hop 1, gchain2 hop 2$'
+has "group show text unused group" '^gb +- +-$'
+ok "sf show -j group" -j sf show m1 && jq_eq "sf show -j has the group" '.[0].group' '"ga"'
+ok "sf show group column" sf show && has "sf show text group" '^m1 +iface +s5 +- +- +ga +(up|down)$'
+err "error: group show unknown" 'no group named "nope"' group show nope
+ok "group: apply back" apply -f "$T/doc.json"
+ok "group show with no groups" -j group show && jq_eq "group show -j empty" '.' '[]'
+
+# group add / del: requests "group-add" and "group-del", served by sfcd
+ctl group add gprobe
+if [[ $ERR == *'unknown request "group-add"'* ]]; then
+	skip "group add/del" "this sfcd does not serve group-add yet: $ERR"
+else
+	expect "group add" "status $RC, '$ERR'" test "$RC:$ERR" = "0:"
+	ok "group add g2" group add g2
+	ok "sf add ... group" sf add gm1 kind iface dev s5 group g2
+	ok "chain add hop GROUP" chain add gch hop g2
+	ok "group show -j after add" -j group show g2 &&
+		jq_eq "group add: member and user" '.[0] | [.sfs, .["used-by"]]' \
+			'[["gm1"],[{"chain":"gch","hop":1}]]'
+	before=$(doc)
+	ctl group del g2
+	expect "group del of a group in use is refused" "status $RC, '$ERR'" test "$RC" = 1
+	expect "group del refused: document unchanged" "document changed" test "$(doc)" = "$before"
+	ok "chain del gch" chain del gch
+	ok "sf del gm1" sf del gm1
+	ok "group del g2" group del g2
+	ok "group del gprobe" group del gprobe
+	ok "group show after del" -j group show && jq_eq "group del removed them" '.' '[]'
+	ok "group add g3" group add g3
+	err "error: group add twice" '*' group add g3
+	ok "group del g3" group del g3
+	err "error: group del unknown" 'no group*' group del nope
+fi
+err "error: group add name" \
+	'group add: NAME "-g": a name cannot start with "-" (it would read as an option)' group add -g
+err "error: group add without name" 'group add: missing NAME' group add
+
 # ---- batch -----------------------------------------------------------------
 
 cat >"$T/batch" <<'EOF'
@@ -494,10 +614,40 @@ fi
 expect "batch: back to the document before" "document differs" test "$(doc)" = "$before"
 ctl -b - < <(printf 'chain show\nchain dle x\n')
 expect "batch from stdin: error names <stdin> and line" "status $RC, '$ERR'" \
-	test "$RC:$ERR" = '1:<stdin>:2: chain: unknown command "dle" (expected add, set, del, show, help)'
+	test "$RC:$ERR" = '1:<stdin>:2: chain: unknown command "dle" (expected add, set, del, show, help)
+sfcctl: <stdin>: 1 line with errors, nothing was run'
+expect "batch with a bad line runs no line" "printed '$OUT'" test -z "$OUT"
 ctl -b - <<<'chain add "x hop fw'
 expect "batch: unterminated quote" "status $RC, '$ERR'" \
-	test "$RC:$ERR" = '1:<stdin>:1: unterminated quote'
+	test "$RC:$ERR" = '1:<stdin>:1: unterminated quote
+sfcctl: <stdin>: 1 line with errors, nothing was run'
+
+# parsed whole before anything runs: an error on line 6 changes nothing
+cat >"$T/batch6" <<'EOF'
+# lines 2 to 5 are good
+sf add p1 kind iface dev s5
+group add pg
+chain add p-chain hop p1
+rule add pref 600 chain p-chain
+rule add pref 601 proto tcp dport 80-70 chain p-chain
+EOF
+for force in "" -force; do
+	before=$(doc)
+	ctl $force -b "$T/batch6"
+	expect "batch$force: error on line 6 is told" "status $RC, '$ERR'" test "$RC:$ERR" = \
+		"1:$T/batch6:6: rule add: dport \"80-70\": expected a port 0-65535 or a range LOW-HIGH
+sfcctl: $T/batch6: 1 line with errors, nothing was run"
+	expect "batch$force: error on line 6 changes nothing" "document changed" \
+		test "$(doc)" = "$before"
+done
+printf 'chain ad x hop fw\nsf add -q kind iface dev s5\nsf add "q r" kind iface dev s5\nchain show\n' >"$T/batch3"
+ctl -force -b "$T/batch3"
+expect "batch: every bad line is told, none runs" "status $RC, '$ERR', out '$OUT'" \
+	test "$RC:$(wc -l <<<"$ERR"):${ERR##*$'\n'}:$OUT" = \
+	"1:4:sfcctl: $T/batch3: 3 lines with errors, nothing was run:"
+ctl -b - <<<$'sf add -h kind iface dev s5\nsf show -j help'
+expect "batch: help lines print help and run nothing else" "status $RC, '$ERR'" \
+	test "$RC:$ERR:$(grep -c '^Usage:$' <<<"$OUT")" = "0::2"
 ctl -b "$T/batch" chain show
 expect "batch: no command beside -b" "status $RC, '$ERR'" \
 	test "$RC:$ERR" = '1:sfcctl: with -b, no command on the command line (found "chain")'

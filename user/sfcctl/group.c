@@ -71,7 +71,7 @@ static json_t *group_view(json_t *doc, const char *name)
 		json_array_foreach(json_object_get(v, "hops"), j, hop)
 			if (hop_names(hop, name))
 				json_array_append_new(used, json_pack("{s:O,s:I}", "chain",
-								      json_object_get(v, "name"),
+								      json_object_get(v, "name"), "hop",
 								      (json_int_t)j + 1));
 	return json_pack("{s:s,s:o,s:o}", "name", name, "sfs", sfs, "used-by", used);
 }
