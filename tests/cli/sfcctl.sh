@@ -536,6 +536,34 @@ has "group show text unused group" '^gb +- +-$'
 ok "sf show -j group" -j sf show m1 && jq_eq "sf show -j has the group" '.[0].group' '"ga"'
 ok "sf show group column" sf show && has "sf show text group" '^m1 +iface +s5 +- +- +ga +(up|down)$'
 err "error: group show unknown" 'no group named "nope"' group show nope
+
+# completion offers groups where a hop or a group is expected (bash-completion's
+# _init_completion stubbed: only its word splitting is needed)
+complete_words() {
+	PATH="$ROOT/build:$PATH" bash -c '
+		_init_completion() { words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
+			cur=${words[cword]}; prev=${words[cword-1]}; }
+		_filedir() { :; }
+		complete() { :; }
+		. "$1/dist/sfcctl.bash-completion"
+		shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
+		_sfcctl
+		printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' _ "$ROOT" sfcctl -s "$SOCK" "$@"
+}
+got=$(complete_words chain add x hop "")
+expect "completion: hop offers SFs and groups" "got '$got'" \
+	test "$got" = "fw fw2 ga gb ids m1 m2 "
+got=$(complete_words chain add x hop "m1,g")
+expect "completion: hop after a comma" "got '$got'" test "$got" = "m1,ga m1,gb "
+got=$(complete_words sf add x kind iface dev s5 group "")
+expect "completion: sf add group offers groups" "got '$got'" test "$got" = "ga gb "
+got=$(complete_words group del "")
+expect "completion: group del offers groups" "got '$got'" test "$got" = "ga gb "
+got=$(complete_words group "")
+expect "completion: group commands" "got '$got'" test "$got" = "add del help show "
+got=$(complete_words gr)
+expect "completion: group object" "got '$got'" test "$got" = "group "
 ok "group: apply back" apply -f "$T/doc.json"
 ok "group show with no groups" -j group show && jq_eq "group show -j empty" '.' '[]'
 
