@@ -62,7 +62,7 @@ static void usage(FILE *f)
 		"  -h, -help          this text\n"
 		"\n"
 		"Keywords are matched exactly; see sfcctl(8).\n",
-		SFCCTL_DEFAULT_SOCKET);
+		SFC_API_DEFAULT_SOCKET);
 }
 
 static void object_usage(FILE *f, const struct object *o)
@@ -257,7 +257,7 @@ static int run_batch(struct ctx *c, const char *path, bool force)
 int main(int argc, char **argv)
 {
 	bool bare = argc < 2;
-	struct ctx c = { .sock_path = SFCCTL_DEFAULT_SOCKET, .fd = -1 };
+	struct ctx c = { .sock_path = SFC_API_DEFAULT_SOCKET, .fd = -1 };
 	const char *batch = NULL;
 	bool force = false;
 	int ret;

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <net/if.h>
 
-#include "model.h"
+#include "text.h"
 #include "sfc_abi.h"
 #include "sfcctl.h"
 
