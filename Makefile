@@ -11,12 +11,16 @@ CC        ?= gcc
 ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
+# System libraries per layer: the common library and the model need only
+# libmnl and jansson; the loader (libbpf) is linked by sfcd alone.
 PKGS      := libbpf libmnl jansson libelf zlib
+BASE_PKGS := libmnl jansson
 CFLAGS    ?= -O2 -g
 CFLAGS    += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation -Wshadow -std=gnu11 \
-	     -D_GNU_SOURCE -Iheaders -Iuser/lib -I$(OUT) \
+	     -D_GNU_SOURCE -Iheaders -Iuser/common -Iuser/model -Iuser/lib -I$(OUT) -MMD -MP \
 	     $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS       := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+BASE_LDLIBS  := $(shell pkg-config --libs $(BASE_PKGS) 2>/dev/null)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Iheaders -Ibpf -I/usr/include/$(MULTIARCH)
 
@@ -33,17 +37,23 @@ BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard headers/*.h)
 
-LIB_SRCS  := $(wildcard user/lib/*.c)
-LIB_OBJS  := $(patsubst user/lib/%.c,$(OUT)/lib/%.o,$(LIB_SRCS))
+# user space: three libraries, one job each
+#   libsfc-common.a  log, text forms, rtnetlink helper, JSON-lines socket (no libbpf)
+#   libsfc-model.a   the desired-state document (no libbpf)
+#   libsfc.a         the loader: load, pin, attach, apply (libbpf; sfcd only)
+COMMON    := $(OUT)/libsfc-common.a
+MODEL     := $(OUT)/libsfc-model.a
 LIB       := $(OUT)/libsfc.a
-USER_HDRS := $(wildcard user/lib/*.h) $(wildcard headers/*.h)
+lib_objs   = $(patsubst user/%.c,$(OUT)/obj/%.o,$(wildcard user/$(1)/*.c))
 
 BINS      := $(OUT)/sfcd $(OUT)/sfcctl $(OUT)/sfc-cni
 UNIT_SRCS := $(wildcard tests/unit/unit_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+LOGIC_SRCS := $(wildcard tests/logic/*.c)
+LOGIC_BINS := $(patsubst tests/logic/%.c,$(OUT)/tests/logic_%,$(LOGIC_SRCS))
 
 .PHONY: all deps test demo bench clean install vmtest
-all: $(BINS) $(UNIT_BINS)
+all: $(BINS) $(UNIT_BINS) $(LOGIC_BINS)
 
 # --- bpf objects and skeletons
 $(OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(OUT)
@@ -54,62 +64,51 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
-# --- user space
-$(OUT)/lib/%.o: user/lib/%.c $(USER_HDRS) $(SKELS) | $(OUT)/lib
+# --- user space: every object from user/DIR/NAME.c; headers tracked by -MMD.
+# Objects of the loader and of sfcd may include the skeleton.
+$(OUT)/obj/%.o: user/%.c
+	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -Iuser/$(firstword $(subst /, ,$*)) -c $< -o $@
 
-$(LIB): $(LIB_OBJS)
+$(call lib_objs,lib) $(call lib_objs,sfcd): $(SKELS)
+
+$(COMMON): $(call lib_objs,common)
+$(MODEL): $(call lib_objs,model)
+$(LIB): $(call lib_objs,lib)
+$(COMMON) $(MODEL) $(LIB):
 	$(call msg,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-# each program: user/NAME/*.c -> build/NAME
-PROG_OBJS = $(patsubst user/%.c,$(OUT)/obj/%.o,$(wildcard user/$(1)/*.c))
-SFCD_OBJS := $(call PROG_OBJS,sfcd)
+# PROGRAM(name, libraries, system libraries): user/name/*.c -> build/name
+define PROGRAM
+$(OUT)/$(1): $(call lib_objs,$(1)) $(2)
+	$$(call msg,LINK,$$@)
+	$$(Q)$$(CC) $$(CFLAGS) $$^ $(3) -o $$@
+endef
+$(eval $(call PROGRAM,sfcd,$(LIB) $(MODEL) $(COMMON),$(LDLIBS)))
+$(eval $(call PROGRAM,sfcctl,$(COMMON),$(BASE_LDLIBS)))
+$(eval $(call PROGRAM,sfc-cni,$(COMMON),$(BASE_LDLIBS)))
 
-$(OUT)/obj/sfcd/%.o: user/sfcd/%.c $(USER_HDRS) $(wildcard user/sfcd/*.h) $(SKELS)
-	@mkdir -p $(@D)
+# BPF unit tests (root: they load the datapath); logic tests (no root, no BPF)
+$(OUT)/tests/%: tests/unit/%.c $(LIB) $(MODEL) $(COMMON) $(SKELS) | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser/sfcd -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -Itests/lib $< $(LIB) $(MODEL) $(COMMON) $(LDLIBS) -o $@
 
-$(OUT)/sfcd: $(SFCD_OBJS) $(LIB)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
-
-SFCCTL_OBJS := $(call PROG_OBJS,sfcctl)
-
-$(OUT)/obj/sfcctl/%.o: user/sfcctl/%.c $(USER_HDRS) $(wildcard user/sfcctl/*.h) $(SKELS)
-	@mkdir -p $(@D)
+$(OUT)/tests/logic_%: tests/logic/%.c $(LIB) $(MODEL) $(COMMON) $(SKELS) | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser/sfcctl -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/lib -Iuser/sfcctl $< $(LIB) $(MODEL) $(COMMON) $(LDLIBS) -o $@
 
-$(OUT)/sfcctl: $(SFCCTL_OBJS) $(LIB)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
-
-# sfcctl's grammar and batch parser, without a daemon or root (tests/unit_user)
-all: $(OUT)/tests/unit_cli_grammar
-$(OUT)/tests/unit_cli_grammar: tests/unit_user/cli_grammar.c $(filter-out %/main.o,$(SFCCTL_OBJS)) $(LIB) | $(OUT)/tests
+# sfcctl's grammar and batch parser: its objects but main's, no daemon
+$(OUT)/tests/logic_cli_grammar: tests/logic/cli_grammar.c \
+		$(filter-out %/main.o,$(call lib_objs,sfcctl)) $(COMMON) | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser/sfcctl $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/lib -Iuser/sfcctl $^ $(BASE_LDLIBS) -o $@
 
-SFC_CNI_OBJS := $(call PROG_OBJS,sfc-cni)
-
-$(OUT)/obj/sfc-cni/%.o: user/sfc-cni/%.c $(USER_HDRS) $(wildcard user/sfc-cni/*.h) $(SKELS)
-	@mkdir -p $(@D)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser/sfc-cni -c $< -o $@
-
-$(OUT)/sfc-cni: $(SFC_CNI_OBJS) $(LIB)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
-
-$(OUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB) $(USER_HDRS) $(SKELS) | $(OUT)/tests
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB) $(LDLIBS) -o $@
-
-$(OUT) $(OUT)/lib $(OUT)/tests:
+$(OUT) $(OUT)/tests:
 	$(Q)mkdir -p $@
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)
 
 # --- packages: installed only when something is missing
 DEB_PKGS := clang llvm libbpf-dev bpftool libmnl-dev libelf-dev zlib1g-dev \
@@ -126,17 +125,24 @@ deps:
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
-test: deps
+# The package check runs once per machine (and again when this Makefile
+# changes), not on every test run.
+DEPS_OK := $(OUT)/.deps-ok
+$(DEPS_OK): Makefile | $(OUT)
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)touch $@
+
+test: $(DEPS_OK)
 	$(MAKE) all
 	tests/run.sh
 
-demo: deps
+demo: $(DEPS_OK)
 	$(MAKE) all
 	tests/demo.sh
 
 # the unit tests and vm/guest/*.sh under another kernel, in a qemu VM:
 # Debian 12's 6.1 by default (cached in build/vm/), or KERNEL_DEB=FILE.deb
-vmtest: deps
+vmtest: $(DEPS_OK)
 	$(MAKE) all
 	vm/vmtest.sh $(KERNEL_DEB)
 
@@ -169,14 +175,14 @@ $(OUT)/bench/%.skel.h: $(OUT)/bench/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
-$(BENCH_BINS): $(OUT)/bench/%: tests/bench/%.c tests/bench/bench.h $(BENCH_SKELS) $(LIB) $(USER_HDRS) $(SKELS)
+$(BENCH_BINS): $(OUT)/bench/%: tests/bench/%.c $(BENCH_SKELS) $(LIB) $(MODEL) $(COMMON) $(SKELS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -I$(OUT)/bench -Itests/bench $< $(LIB) $(LDLIBS) -lpthread -o $@
+	$(Q)$(CC) $(CFLAGS) -I$(OUT)/bench -Itests/bench $< $(LIB) $(MODEL) $(COMMON) $(LDLIBS) -lpthread -o $@
 
 $(OUT)/bench:
 	$(Q)mkdir -p $@
 
-bench: deps
+bench: $(DEPS_OK)
 	$(MAKE) $(OUT)/sfcd $(BENCH_BINS)
 	QUICK=$(QUICK) tests/bench/run.sh
 

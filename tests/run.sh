@@ -5,7 +5,8 @@
 #
 #	tests/run.sh [TEST...]
 #
-# With no argument: every build/tests/unit_* binary (BPF_PROG_TEST_RUN unit
+# With no argument: every build/tests/logic_* binary (pure logic, no root),
+# every build/tests/unit_* binary (BPF_PROG_TEST_RUN unit
 # tests, lines "ok NAME" / "not ok NAME: why"), then every
 # tests/integration/*.sh, tests/daemon/*.sh, tests/cli/*.sh and tests/cni/*.sh (lines
 # "PASS NAME" / "FAIL NAME: why"; a lib.sh there is a helper, not a test). A TEST
@@ -82,8 +83,8 @@ run_one() {
 
 tests=("$@")
 if ((${#tests[@]} == 0)); then
-	for t in build/tests/unit_*; do
-		[[ -f $t && -x $t ]] && tests+=("$t")
+	for t in build/tests/logic_* build/tests/unit_*; do
+		[[ -f $t && -x $t && $t != *.d ]] && tests+=("$t")
 	done
 	((${#tests[@]})) || echo "# no unit test binaries in build/tests (run make)"
 	for t in tests/integration/*.sh tests/daemon/*.sh tests/cli/*.sh tests/cni/*.sh; do

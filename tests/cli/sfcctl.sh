@@ -369,39 +369,39 @@ err "error: SF without dev" 'sf add: missing "dev IFNAME"' sf add y kind iface
 err "error: SF mac" 'sf add: mac "zz": expected a MAC address (aa:bb:cc:dd:ee:ff)' \
 	sf add y kind iface dev s5 mac zz
 err "error: SF mac zero" \
-	'sf add: mac "00:00:00:00:00:00": the zero address is not a unicast MAC address' \
+	'sf add: mac "00:00:00:00:00:00": the all-zero MAC is not an address' \
 	sf add y kind iface dev s5 mac 00:00:00:00:00:00
 err "error: SF mac broadcast" \
-	'sf add: mac "ff:ff:ff:ff:ff:ff": the broadcast address is not a unicast MAC address' \
+	'sf add: mac "ff:ff:ff:ff:ff:ff": a broadcast MAC cannot address one SF' \
 	sf add y kind iface dev s5 mac ff:ff:ff:ff:ff:ff
 err "error: SF mac multicast" \
-	'sf add: mac "01:00:5e:00:00:01": a multicast address (first byte odd) is not a unicast MAC address' \
+	'sf add: mac "01:00:5e:00:00:01": a multicast MAC (first octet odd) cannot address one SF' \
 	sf add y kind iface dev s5 mac 01:00:5e:00:00:01
 err "error: name starts with -" \
-	'sf add: NAME "-y": a name cannot start with "-" (it would read as an option)' \
+	"sf add: NAME \"-y\": a name cannot start with '-' (it would read as an option)" \
 	sf add -y kind iface dev s5
 err "error: name with a comma" \
-	'sf add: NAME "y,z": a name cannot contain a comma (commas separate a hop'"'"'s SFs)' \
+	"sf add: NAME \"y,z\": a name cannot hold ',' (it separates SFs in a hop)" \
 	sf add y,z kind iface dev s5
-err "error: name with a space" 'sf add: NAME "y z": a name cannot contain spaces' \
+err "error: name with a space" 'sf add: NAME "y z": a name cannot hold spaces' \
 	sf add "y z" kind iface dev s5
 err "error: name with a control character" \
-	"sf add: NAME \"y"$'\x01'"z\": a name cannot contain control characters (byte 0x01 at position 2)" \
+	"sf add: NAME \"y"$'\x01'"z\": a name cannot hold control characters (byte 0x01)" \
 	sf add y$'\x01'z kind iface dev s5
 err "error: group name starts with -" \
-	'sf add: group "-g": a name cannot start with "-" (it would read as an option)' \
+	"sf add: group \"-g\": a name cannot start with '-' (it would read as an option)" \
 	sf add y kind iface dev s5 group -g
 err "error: chain name with a comma" \
-	'chain add: NAME "a,b": a name cannot contain a comma (commas separate a hop'"'"'s SFs)' \
+	"chain add: NAME \"a,b\": a name cannot hold ',' (it separates SFs in a hop)" \
 	chain add a,b hop fw
 err "error: hop name starts with -" \
-	'chain add: hop 1 "-x": a name cannot start with "-" (it would read as an option)' \
+	"chain add: hop 1 \"-x\": a name cannot start with '-' (it would read as an option)" \
 	chain add x hop fw,-x
 err "error: interface name" \
 	'sf add: dev "a-very-long-interface-name": expected an interface name of 1 to 15 characters' \
 	sf add y kind iface dev a-very-long-interface-name
 err "error: name too long" \
-	'sf add: NAME "abcdefghijabcdefghijabcdefghijabc": expected a name of 1 to 31 characters' \
+	'sf add: NAME "abcdefghijabcdefghijabcdefghijabc": name longer than 31 characters' \
 	sf add abcdefghijabcdefghijabcdefghijabc kind iface dev s5
 err "error: SF del unknown" 'no SF named "nosuch"' sf del nosuch
 err "error: missing value" 'ingress add: "dev" needs a value (IFNAME)' ingress add dev
@@ -594,7 +594,7 @@ else
 	err "error: group del unknown" 'no group*' group del nope
 fi
 err "error: group add name" \
-	'group add: NAME "-g": a name cannot start with "-" (it would read as an option)' group add -g
+	"group add: NAME \"-g\": a name cannot start with '-' (it would read as an option)" group add -g
 err "error: group add without name" 'group add: missing NAME' group add
 
 # ---- batch -----------------------------------------------------------------

@@ -122,8 +122,8 @@ int conf_load(const char *buf, size_t len, struct cni_conf *c, struct cni_error 
 	v = json_object_get(c->root, "socket");
 	if (v && (!json_is_string(v) || json_string_value(v)[0] != '/'))
 		return cni_fail(e, CNI_ERR_CONFIG, "\"socket\" must be an absolute path "
-				"(default %s)", SFC_CNI_DEFAULT_SOCKET);
-	c->socket = v ? json_string_value(v) : SFC_CNI_DEFAULT_SOCKET;
+				"(default %s)", SFC_API_DEFAULT_SOCKET);
+	c->socket = v ? json_string_value(v) : SFC_API_DEFAULT_SOCKET;
 	if (strlen(c->socket) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return cni_fail(e, CNI_ERR_CONFIG, "\"socket\": %s is longer than %zu characters",
 				c->socket, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);

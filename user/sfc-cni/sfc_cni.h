@@ -12,7 +12,8 @@
 #include <net/if.h>
 #include <jansson.h>
 
-#define SFC_CNI_DEFAULT_SOCKET  "/run/sfc/sfcd.sock"
+#include "sfc_api.h"
+
 #define SFC_CNI_DEFAULT_TIMEOUT 30      /* seconds for one sfcd reply */
 #define SFC_CNI_LATEST          "1.1.0"
 /* containerd's capability for passing pod annotations in runtimeConfig */

@@ -12,47 +12,36 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "jsonl.h"
 #include "sfcctl.h"
 
 #define REPLY_TIMEOUT_S 60
 
 static int sfcd_connect(struct ctx *c)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = REPLY_TIMEOUT_S };
-	int fd, err;
+	int fd;
 
 	if (c->fd >= 0)
 		return 0;
-	if (strlen(c->sock_path) >= sizeof(sa.sun_path))
-		return errf(c, "%s: socket path longer than %zu characters", c->sock_path,
-			    sizeof(sa.sun_path) - 1);
-	strcpy(sa.sun_path, c->sock_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errf(c, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		err = errno;
-		close(fd);
-		switch (err) {
-		case EACCES:
-		case EPERM:
-			return errf(c, "%s: permission denied (sfcd serves root and members of "
-				    "group \"sfc\")", c->sock_path);
-		case ENOENT:
-		case ECONNREFUSED:
-		case ENOTDIR:
-			return errf(c, "cannot reach sfcd at %s: %s (is sfcd running? try -s "
-				    "SOCKET)", c->sock_path, strerror(err));
-		default:
-			return errf(c, "cannot reach sfcd at %s: %s", c->sock_path,
-				    strerror(err));
-		}
+	fd = sfc_jsonl_connect(c->sock_path, REPLY_TIMEOUT_S);
+	switch (fd) {
+	case -ENAMETOOLONG:
+		return errf(c, "%s: socket path too long for a unix socket", c->sock_path);
+	case -EACCES:
+	case -EPERM:
+		return errf(c, "%s: permission denied (sfcd serves root and members of "
+			    "group \"" SFC_API_GROUP "\")", c->sock_path);
+	case -ENOENT:
+	case -ECONNREFUSED:
+	case -ENOTDIR:
+		return errf(c, "cannot reach sfcd at %s: %s (is sfcd running? try -s "
+			    "SOCKET)", c->sock_path, strerror(-fd));
+	default:
+		if (fd < 0)
+			return errf(c, "cannot reach sfcd at %s: %s", c->sock_path, strerror(-fd));
 	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	c->fd = fd;
-	c->rlen = 0;
+	c->rd.len = 0;
 	return 0;
 }
 
@@ -61,56 +50,7 @@ void sfcd_close(struct ctx *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
-	free(c->rbuf);
-	c->rbuf = NULL;
-	c->rlen = c->rcap = 0;
-}
-
-static int send_all(int fd, const char *s, size_t len)
-{
-	size_t off = 0;
-
-	while (off < len) {
-		ssize_t n = send(fd, s + off, len - off, MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		off += n;
-	}
-	return 0;
-}
-
-/* Read one line into c->rbuf; returns its length (without '\n') or < 0. */
-static ssize_t read_line(struct ctx *c)
-{
-	for (;;) {
-		char *nl = c->rlen ? memchr(c->rbuf, '\n', c->rlen) : NULL;
-		ssize_t n;
-
-		if (nl)
-			return nl - c->rbuf;
-		if (c->rcap - c->rlen < 65536) {
-			size_t cap = c->rcap ? c->rcap * 2 : 131072;
-			char *b = realloc(c->rbuf, cap);
-
-			if (!b)
-				return -ENOMEM;
-			c->rbuf = b;
-			c->rcap = cap;
-		}
-		n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
-		if (n == 0)
-			return -EPIPE;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		c->rlen += n;
-	}
+	sfc_jsonl_reader_free(&c->rd);
 }
 
 /*
@@ -123,22 +63,15 @@ int sfcd_request(struct ctx *c, json_t *req, json_t **reply)
 	json_error_t je;
 	ssize_t len;
 	json_t *r;
-	char *s;
 	int err;
 
 	*reply = NULL;
 	if (sfcd_connect(c))
 		return -1;
-	s = json_dumps(req, JSON_COMPACT);
-	if (!s)
-		return errf(c, "cannot encode the request");
-	len = strlen(s);
-	s[len] = '\n';
-	err = send_all(c->fd, s, len + 1);
-	free(s);
+	err = sfc_jsonl_send(c->fd, req);
 	/* A refused peer gets one line of explanation, then a closed socket:
 	 * read it even if the send failed. */
-	len = read_line(c);
+	len = sfc_jsonl_read_line(c->fd, &c->rd);
 	if (len < 0) {
 		int rerr = (int)-len;
 
@@ -153,16 +86,15 @@ int sfcd_request(struct ctx *c, json_t *req, json_t **reply)
 				    c->sock_path);
 		return errf(c, "reading from sfcd at %s: %s", c->sock_path, strerror(rerr));
 	}
-	r = json_loadb(c->rbuf, len, 0, &je);
-	memmove(c->rbuf, c->rbuf + len + 1, c->rlen - len - 1);
-	c->rlen -= len + 1;
+	r = json_loadb(c->rd.buf, len, 0, &je);
+	sfc_jsonl_consume(&c->rd, len);
 	if (!json_is_object(r)) {
 		json_decref(r);
 		sfcd_close(c);
 		return errf(c, "sfcd at %s sent a malformed reply", c->sock_path);
 	}
-	if (!json_is_true(json_object_get(r, "ok"))) {
-		const char *msg = json_string_value(json_object_get(r, "error"));
+	if (!json_is_true(json_object_get(r, SFC_KEY_OK))) {
+		const char *msg = json_string_value(json_object_get(r, SFC_KEY_ERROR));
 
 		errf(c, "%s", msg ? msg : "request failed (sfcd gave no reason)");
 		json_decref(r);

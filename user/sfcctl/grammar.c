@@ -61,7 +61,7 @@ void cli_usage(FILE *f)
 		"\n"
 		"help, -h or --help anywhere print the help of that level, and nothing runs.\n"
 		"Keywords are matched exactly; see sfcctl(8).\n",
-		SFCCTL_DEFAULT_SOCKET);
+		SFC_API_DEFAULT_SOCKET);
 }
 
 static void object_usage(FILE *f, const struct object *o)

@@ -59,7 +59,7 @@ static int run(struct ctx *c, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	bool bare = argc < 2;
-	struct ctx c = { .sock_path = SFCCTL_DEFAULT_SOCKET, .fd = -1 };
+	struct ctx c = { .sock_path = SFC_API_DEFAULT_SOCKET, .fd = -1 };
 	const char *batch = NULL;
 	bool force = false;
 	int ret;

@@ -6,8 +6,7 @@
 #include <string.h>
 #include <net/if.h>
 
-#include "model.h"
-#include "names.h"
+#include "text.h"
 #include "sfc_abi.h"
 #include "sfcctl.h"
 
@@ -160,7 +159,7 @@ static json_t *kw_value(struct ctx *c, const char *what, const struct kw *k, con
 			     k->name, v);
 			return NULL;
 		}
-		if (sfc_unicast_mac_check(mac, buf, sizeof(buf))) {
+		if (sfc_mac_check_unicast(mac, buf, sizeof(buf))) {
 			errf(c, "%s: %s \"%s\": %s", what, k->name, v, buf);
 			return NULL;
 		}

@@ -14,15 +14,16 @@
 #include <stdio.h>
 #include <jansson.h>
 
-#define SFCCTL_DEFAULT_SOCKET "/run/sfc/sfcd.sock"
+#include "jsonl.h"
+#include "sfc_api.h"
+
 #define SFCCTL_ERR_LEN        1024
 
 struct ctx {
 	bool json, pretty;
 	const char *sock_path;
 	int fd;                  /* connection to sfcd, opened on first use */
-	char *rbuf;              /* reply bytes read past the last line */
-	size_t rlen, rcap;
+	struct sfc_jsonl_reader rd; /* reply bytes read past the last line */
 	char err[SFCCTL_ERR_LEN];
 };
 

@@ -44,7 +44,7 @@ static void usage(FILE *f)
 		"      --unload            detach from every interface and remove the pins\n"
 		"  -v, --verbose           more logging (repeat for libbpf debug output)\n"
 		"  -h, --help              this text\n",
-		SFCD_DEFAULT_STATE, SFC_DEFAULT_PIN_DIR, SFCD_DEFAULT_SOCKET);
+		SFC_API_DEFAULT_STATE, SFC_DEFAULT_PIN_DIR, SFC_API_DEFAULT_SOCKET);
 }
 
 enum { OPT_STATS = 256, OPT_UNLOAD, OPT_CHECK, OPT_NO_PEER_XDP };
@@ -145,20 +145,19 @@ int sfcd_commit(struct sfcd *d, json_t *doc, char *err, size_t errlen)
 		return ret;
 	}
 	ret = sfc_apply(d->dp, &parsed, &rep, err, errlen);
-	sfc_doc_free(&parsed);
 	if (!ret)
 		ret = sfc_state_save(d->state_path, doc, err, errlen);
 	if (ret) {
 		/* Put the datapath back as the stored document says. */
-		if (!sfc_doc_from_json(d->doc, &parsed, inner, sizeof(inner))) {
-			sfc_apply(d->dp, &parsed, NULL, inner, sizeof(inner));
-			sfc_doc_free(&parsed);
-		}
+		sfc_apply(d->dp, &d->model, NULL, inner, sizeof(inner));
+		sfc_doc_free(&parsed);
 		json_decref(doc);
 		return ret;
 	}
 	json_decref(d->doc);
 	d->doc = doc;
+	sfc_doc_free(&d->model);
+	d->model = parsed;
 	snprintf(d->last_attach_error_dev, sizeof(d->last_attach_error_dev), "%s",
 		 rep.attach_error_dev);
 	snprintf(d->last_attach_error, sizeof(d->last_attach_error), "%s", rep.attach_error);
@@ -171,17 +170,12 @@ int sfcd_commit(struct sfcd *d, json_t *doc, char *err, size_t errlen)
 int sfcd_reconcile(struct sfcd *d)
 {
 	struct sfc_apply_report rep;
-	struct sfc_doc parsed;
 	char err[1024];
 	int ret;
 
 	d->reconcile_pending = false;
 	d->reconciles++;
-	ret = sfc_doc_from_json(d->doc, &parsed, err, sizeof(err));
-	if (ret)
-		return ret;
-	ret = sfc_apply(d->dp, &parsed, &rep, err, sizeof(err));
-	sfc_doc_free(&parsed);
+	ret = sfc_apply(d->dp, &d->model, &rep, err, sizeof(err));
 	if (ret)
 		pr_warn("reconcile: %s\n", err);
 	else
@@ -223,6 +217,11 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 	if (!d.doc) {
 		pr_info("%s does not exist: starting with an empty desired state\n", state);
 		d.doc = sfc_state_empty();
+	}
+	if (sfc_doc_from_json(d.doc, &d.model, err, sizeof(err))) {
+		fprintf(stderr, "sfcd: %s: %s\n", state, err);
+		json_decref(d.doc);
+		return 1;
 	}
 	if (sfc_dp_load(pin_dir, &d.dp))
 		goto out;
@@ -286,6 +285,7 @@ out:
 		close(d.sig_fd);
 	sfc_dp_close(d.dp);
 	json_decref(d.doc);
+	sfc_doc_free(&d.model);
 	return ret;
 }
 
@@ -306,8 +306,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *pin_dir = SFC_DEFAULT_PIN_DIR, *state = SFCD_DEFAULT_STATE;
-	const char *sock = SFCD_DEFAULT_SOCKET;
+	const char *pin_dir = SFC_DEFAULT_PIN_DIR, *state = SFC_API_DEFAULT_STATE;
+	const char *sock = SFC_API_DEFAULT_SOCKET;
 	int once = 0, stats = 0, unload = 0, check = 0, json = 0, pretty = 0, verbose = 0;
 	int c;
 

@@ -6,16 +6,16 @@
 #include <jansson.h>
 
 #include "datapath.h"
+#include "model.h"
+#include "sfc_api.h"
 
-#define SFCD_DEFAULT_SOCKET "/run/sfc/sfcd.sock"
-#define SFCD_DEFAULT_STATE  "/var/lib/sfc/state.json"
-#define SFCD_MAX_REQUEST    (64u << 20) /* a document of a few 100k rules */
 #define SFCD_MAX_CLIENTS    256
 
 struct sfcd {
 	const char *pin_dir, *socket_path, *state_path;
 	struct sfc_dp *dp;
 	json_t *doc;              /* desired state, as stored */
+	struct sfc_doc model;     /* the same, typed: what the datapath was given */
 	int epfd, listen_fd, nl_fd, sig_fd;
 	struct mnl_socket *nl;
 	bool reconcile_pending;   /* a link event since the last reconcile */
@@ -31,6 +31,10 @@ struct sfcd {
 int sfcd_commit(struct sfcd *d, json_t *doc, char *err, size_t errlen);
 /* Re-apply the current document (links changed). */
 int sfcd_reconcile(struct sfcd *d);
+
+/* api.c: one request line -> its reply */
+json_t *sfcd_api_handle(struct sfcd *d, const char *line, size_t len);
+json_t *sfcd_error_reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int sfcd_server_open(struct sfcd *d);
 void sfcd_server_close(struct sfcd *d);

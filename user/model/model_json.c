@@ -8,6 +8,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "hash.h"
 #include "model.h"
 
 struct perr {
@@ -47,13 +48,7 @@ struct sfc_name_index {
 
 static __u32 name_hash(const char *s)
 {
-	__u32 h = 0x811c9dc5;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x01000193;
-	}
-	return h;
+	return sfc_hash_str(SFC_FNV_SEED, s);
 }
 
 /* Chains have their own namespace; SFs and groups share one. */

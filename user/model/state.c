@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "model.h"
 #include "state.h"
 
@@ -396,15 +397,11 @@ int sfc_state_detach(json_t *doc, const char *network, const char *container,
 static __u32 key_hash(const char *a, const char *b, const char *c)
 {
 	const char *parts[] = { a, b, c };
-	__u32 h = 0x811c9dc5;
+	__u32 h = SFC_FNV_SEED;
 
 	for (int i = 0; i < 3; i++) {
-		for (const char *p = parts[i]; *p; p++) {
-			h ^= (unsigned char)*p;
-			h *= 0x01000193;
-		}
-		h ^= 0xff;
-		h *= 0x01000193;
+		h = sfc_hash_str(h, parts[i]);
+		h = sfc_hash_bytes(h, "\xff", 1); /* separator: ("ab","c") != ("a","bc") */
 	}
 	return h;
 }

@@ -12,6 +12,7 @@
 #include <linux/types.h>
 
 #include "sfc_abi.h"
+#include "text.h"
 
 #define SFC_ERR_LEN 256
 
@@ -60,12 +61,6 @@ struct sfc_chain_cfg {
 	struct sfc_hop_cfg hops[SFC_MAX_HOPS];
 };
 
-struct sfc_prefix {
-	__u8 family;             /* 0 = any, 4, 6 */
-	__u8 len;
-	__u8 addr[16];
-};
-
 struct sfc_port_range {
 	bool set;
 	__u16 lo, hi;
@@ -106,12 +101,5 @@ int sfc_doc_from_json(struct json_t *root, struct sfc_doc *doc, char *err, size_
 int sfc_doc_from_json_text(const char *text, size_t len, struct sfc_doc *doc,
 			   char *err, size_t errlen);
 int sfc_doc_from_file(const char *path, struct sfc_doc *doc, char *err, size_t errlen);
-
-/* Text forms shared by the document, the CLI and the statistics. */
-int sfc_parse_prefix(const char *s, struct sfc_prefix *p);
-int sfc_format_prefix(const struct sfc_prefix *p, char *buf, size_t len);
-int sfc_parse_proto(const char *s);
-const char *sfc_proto_name(int proto, char *buf, size_t len);
-int sfc_parse_mac(const char *s, __u8 mac[6]);
 
 #endif

@@ -2,7 +2,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <bpf/libbpf.h>
 
 #include "log.h"
 
@@ -24,7 +23,7 @@ void sfc_log_set_prefix(const char *prefix)
 	log_prefix = prefix;
 }
 
-static void vlog(int level, const char *fmt, va_list ap)
+void sfc_vlog(int level, const char *fmt, va_list ap)
 {
 	static const char *const names[] = { "warning", "info", "debug" };
 
@@ -39,24 +38,6 @@ void sfc_log(int level, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(level, fmt, ap);
+	sfc_vlog(level, fmt, ap);
 	va_end(ap);
-}
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	int l = level == LIBBPF_WARN ? SFC_LOG_WARN : SFC_LOG_DEBUG;
-
-	/* Netlink refusals reach the caller as errors, which say it better
-	 * ("exclusivity flag" is just an existing clsact qdisc). */
-	if (strstr(fmt, "Kernel error message"))
-		l = SFC_LOG_DEBUG;
-
-	vlog(l, fmt, ap);
-	return 0;
-}
-
-void sfc_log_hook_libbpf(void)
-{
-	libbpf_set_print(libbpf_print);
 }

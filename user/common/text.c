@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Text forms of prefixes, protocols and MAC addresses. */
+/* Text forms of prefixes, protocols, MAC addresses and names. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "sfc_abi.h"
+#include "text.h"
 
 int sfc_parse_prefix(const char *s, struct sfc_prefix *p)
 {
@@ -98,5 +99,60 @@ int sfc_parse_mac(const char *s, __u8 mac[6])
 		return -EINVAL;
 	for (int i = 0; i < 6; i++)
 		mac[i] = b[i];
+	return 0;
+}
+
+int sfc_mac_check_unicast(const __u8 mac[6], char *why, size_t len)
+{
+	static const __u8 zero[6], bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	if (!memcmp(mac, zero, 6))
+		snprintf(why, len, "the all-zero MAC is not an address");
+	else if (!memcmp(mac, bcast, 6))
+		snprintf(why, len, "a broadcast MAC cannot address one SF");
+	else if (mac[0] & 1)
+		snprintf(why, len, "a multicast MAC (first octet odd) cannot address one SF");
+	else
+		return 0;
+	return -EINVAL;
+}
+
+int sfc_name_check(const char *name, char *why, size_t len)
+{
+	size_t n = strlen(name);
+
+	if (!n) {
+		snprintf(why, len, "a name cannot be empty");
+		return -EINVAL;
+	}
+	if (n >= SFC_NAME_LEN) {
+		snprintf(why, len, "name longer than %d characters", SFC_NAME_LEN - 1);
+		return -EINVAL;
+	}
+	if (name[0] == '-') {
+		snprintf(why, len, "a name cannot start with '-' (it would read as an option)");
+		return -EINVAL;
+	}
+	if (!strcmp(name, "help")) {
+		snprintf(why, len, "\"help\" is a keyword, not a name");
+		return -EINVAL;
+	}
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("._-:@+/=", *p))
+			continue;
+		if (*p < 0x20 || *p == 0x7f)
+			snprintf(why, len, "a name cannot hold control characters (byte 0x%02x)", *p);
+		else if (*p == ' ')
+			snprintf(why, len, "a name cannot hold spaces");
+		else if (*p == ',')
+			snprintf(why, len, "a name cannot hold ',' (it separates SFs in a hop)");
+		else if (*p >= 0x80)
+			snprintf(why, len, "a name is ASCII letters, digits and \"._-:@+/=\"");
+		else
+			snprintf(why, len, "a name cannot hold '%c' (letters, digits and "
+				 "\"._-:@+/=\" only)", *p);
+		return -EINVAL;
+	}
 	return 0;
 }

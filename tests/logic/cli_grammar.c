@@ -5,40 +5,19 @@
  * name and MAC checks, and batch files parsed whole (an error on line 6
  * leaves nothing to run).
  *
- * Prints "ok NAME" or "not ok NAME: why" per test; exits 1 if any failed.
- * Arguments, if any, select tests by name.
+ * tests/lib/check.h: "ok NAME" or "not ok NAME: why" per test.
  */
 #include <errno.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "names.h"
+#include "check.h"
+#include "text.h"
 #include "sfcctl.h"
 
-static char why_failed[2048];
-static bool failed;
-
-static void failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void failf(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (failed)
-		return;
-	failed = true;
-	va_start(ap, fmt);
-	vsnprintf(why_failed, sizeof(why_failed), fmt, ap);
-	va_end(ap);
-}
-
+/* like ASSERT_TRUE, with the message made of the rest */
 #define CHECK(cond, ...)                   \
 	do {                               \
-		if (!(cond)) {             \
-			failf(__VA_ARGS__); \
-			return;            \
-		}                          \
+		if (!(cond))               \
+			FAIL(__VA_ARGS__); \
 	} while (0)
 
 /* A context whose socket does not exist: parsing must never need it. */
@@ -118,7 +97,7 @@ static void test_requests(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		expect_request(cases[i][0], cases[i][1]);
-		if (failed)
+		if (unit_failed)
 			return;
 	}
 }
@@ -178,23 +157,22 @@ static void test_parse_errors(void)
 {
 	static const char *const cases[][2] = {
 		{ "sf add -x kind iface dev s0",
-		  "sf add: NAME \"-x\": a name cannot start with \"-\" (it would read as an option)" },
+		  "sf add: NAME \"-x\": a name cannot start with '-' (it would read as an option)" },
 		{ "sf add a,b kind iface dev s0",
-		  "sf add: NAME \"a,b\": a name cannot contain a comma (commas separate a hop's SFs)" },
+		  "sf add: NAME \"a,b\": a name cannot hold ',' (it separates SFs in a hop)" },
 		{ "sf add 'a b' kind iface dev s0",
-		  "sf add: NAME \"a b\": a name cannot contain spaces" },
+		  "sf add: NAME \"a b\": a name cannot hold spaces" },
 		{ "sf add y kind iface dev s0 group -g",
-		  "sf add: group \"-g\": a name cannot start with \"-\" (it would read as an option)" },
+		  "sf add: group \"-g\": a name cannot start with '-' (it would read as an option)" },
 		{ "sf add y kind iface dev s0 mac ff:ff:ff:ff:ff:ff",
-		  "sf add: mac \"ff:ff:ff:ff:ff:ff\": the broadcast address is not a unicast MAC "
-		  "address" },
+		  "sf add: mac \"ff:ff:ff:ff:ff:ff\": a broadcast MAC cannot address one SF" },
 		{ "sf add y kind iface dev s0 mac 00:00:00:00:00:00",
-		  "sf add: mac \"00:00:00:00:00:00\": the zero address is not a unicast MAC address" },
+		  "sf add: mac \"00:00:00:00:00:00\": the all-zero MAC is not an address" },
 		{ "sf add y kind iface dev s0 mac 33:33:00:00:00:01",
-		  "sf add: mac \"33:33:00:00:00:01\": a multicast address (first byte odd) is not a "
-		  "unicast MAC address" },
+		  "sf add: mac \"33:33:00:00:00:01\": a multicast MAC (first octet odd) cannot "
+		  "address one SF" },
 		{ "chain add c hop a,-b",
-		  "chain add: hop 1 \"-b\": a name cannot start with \"-\" (it would read as an "
+		  "chain add: hop 1 \"-b\": a name cannot start with '-' (it would read as an "
 		  "option)" },
 		{ "chain set web", "chain set: nothing to change (expected hop, spi or on-failure)" },
 		{ "stats chain web sf fw", "stats: chain and sf exclude each other" },
@@ -225,16 +203,15 @@ static void test_names(void)
 		{ "fw", NULL },
 		{ "fw-1.a_b", NULL },
 		{ "abcdefghijabcdefghijabcdefghija", NULL },
-		{ "", "expected a name of 1 to 31 characters" },
-		{ "abcdefghijabcdefghijabcdefghijab", "expected a name of 1 to 31 characters" },
-		{ "-fw", "a name cannot start with \"-\" (it would read as an option)" },
-		{ "help", "\"help\" cannot be a name (it asks for help)" },
-		{ "a,b", "a name cannot contain a comma (commas separate a hop's SFs)" },
-		{ "a b", "a name cannot contain spaces" },
-		{ "a\tb", "a name cannot contain spaces" },
-		{ "a\nb", "a name cannot contain control characters (byte 0x0a at position 2)" },
-		{ "ab\x7f", "a name cannot contain control characters (byte 0x7f at position 3)" },
-		{ "caf\xc3\xa9", "a name is ASCII (byte 0xc3 at position 4)" },
+		{ "", "a name cannot be empty" },
+		{ "abcdefghijabcdefghijabcdefghijab", "name longer than 31 characters" },
+		{ "-fw", "a name cannot start with '-' (it would read as an option)" },
+		{ "help", "\"help\" is a keyword, not a name" },
+		{ "a,b", "a name cannot hold ',' (it separates SFs in a hop)" },
+		{ "a b", "a name cannot hold spaces" },
+		{ "a\nb", "a name cannot hold control characters (byte 0x0a)" },
+		{ "ab\x7f", "a name cannot hold control characters (byte 0x7f)" },
+		{ "caf\xc3\xa9", "a name is ASCII letters, digits and \"._-:@+/=\"" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -253,18 +230,18 @@ static void test_names(void)
 
 static void test_macs(void)
 {
-	static const uint8_t ok[6] = { 0x02, 0, 0, 0, 0, 1 }, ok2[6] = { 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
-	static const uint8_t zero[6], bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	static const uint8_t mcast[6] = { 0x01, 0x00, 0x5e, 0, 0, 1 };
+	static const __u8 ok[6] = { 0x02, 0, 0, 0, 0, 1 }, ok2[6] = { 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
+	static const __u8 zero[6], bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const __u8 mcast[6] = { 0x01, 0x00, 0x5e, 0, 0, 1 };
 	char why[128];
 
-	CHECK(!sfc_unicast_mac_check(ok, why, sizeof(why)), "02:00:00:00:00:01: %s", why);
-	CHECK(!sfc_unicast_mac_check(ok2, why, sizeof(why)), "aa:bb:cc:dd:ee:ff: %s", why);
-	CHECK(sfc_unicast_mac_check(zero, why, sizeof(why)) == -EINVAL, "zero accepted");
-	CHECK(strstr(why, "zero"), "zero: '%s'", why);
-	CHECK(sfc_unicast_mac_check(bcast, why, sizeof(why)) == -EINVAL, "broadcast accepted");
+	CHECK(!sfc_mac_check_unicast(ok, why, sizeof(why)), "02:00:00:00:00:01: %s", why);
+	CHECK(!sfc_mac_check_unicast(ok2, why, sizeof(why)), "aa:bb:cc:dd:ee:ff: %s", why);
+	CHECK(sfc_mac_check_unicast(zero, why, sizeof(why)) == -EINVAL, "zero accepted");
+	CHECK(strstr(why, "all-zero"), "zero: '%s'", why);
+	CHECK(sfc_mac_check_unicast(bcast, why, sizeof(why)) == -EINVAL, "broadcast accepted");
 	CHECK(strstr(why, "broadcast"), "broadcast: '%s'", why);
-	CHECK(sfc_unicast_mac_check(mcast, why, sizeof(why)) == -EINVAL, "multicast accepted");
+	CHECK(sfc_mac_check_unicast(mcast, why, sizeof(why)) == -EINVAL, "multicast accepted");
 	CHECK(strstr(why, "multicast"), "multicast: '%s'", why);
 }
 
@@ -344,7 +321,7 @@ static void test_batch_every_error(void)
 	CHECK(!strcmp(errs,
 		      "t.batch:2: chain: unknown command \"ad\" (expected add, set, del, show, help)\n"
 		      "t.batch:3: unterminated quote\n"
-		      "t.batch:5: group add: NAME \"-g\": a name cannot start with \"-\" (it would "
+		      "t.batch:5: group add: NAME \"-g\": a name cannot start with '-' (it would "
 		      "read as an option)\n"), "errors: '%s'", errs);
 	batch_free(&b);
 	free(errs);
@@ -376,41 +353,19 @@ static void test_batch_good(void)
 	free(errs);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
-	{ "requests", test_requests },
-	{ "help", test_help },
-	{ "parse_errors", test_parse_errors },
-	{ "names", test_names },
-	{ "macs", test_macs },
-	{ "split", test_split },
-	{ "batch_whole", test_batch_whole },
-	{ "batch_every_error", test_batch_every_error },
-	{ "batch_good", test_batch_good },
+static const struct unit_test tests[] = {
+	UNIT_TEST(test_requests),
+	UNIT_TEST(test_help),
+	UNIT_TEST(test_parse_errors),
+	UNIT_TEST(test_names),
+	UNIT_TEST(test_macs),
+	UNIT_TEST(test_split),
+	UNIT_TEST(test_batch_whole),
+	UNIT_TEST(test_batch_every_error),
+	UNIT_TEST(test_batch_good),
 };
 
 int main(int argc, char **argv)
 {
-	int nfailed = 0, ran = 0;
-
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		bool selected = argc < 2;
-
-		for (int a = 1; a < argc; a++)
-			selected |= !strcmp(argv[a], tests[i].name);
-		if (!selected)
-			continue;
-		failed = false;
-		tests[i].fn();
-		ran++;
-		if (failed) {
-			printf("not ok cli_grammar.%s: %s\n", tests[i].name, why_failed);
-			nfailed++;
-		} else {
-			printf("ok cli_grammar.%s\n", tests[i].name);
-		}
-	}
-	return nfailed || !ran ? 1 : 0;
+	return unit_run(tests, ARRAY_SIZE(tests), argc, argv);
 }

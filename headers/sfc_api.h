@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The contract between sfcd and its clients (sfcctl, sfc-cni, any
+ * orchestrator): a unix stream socket, one JSON object per line each way.
+ *
+ * A request is {"cmd": NAME, ...arguments}. A reply is {"ok": true, ...}
+ * or {"ok": false, "error": "message naming the object"}. Requests and
+ * their arguments:
+ *
+ *   get                                  -> doc
+ *   apply      doc, [dry-run]            -> diff, applied
+ *   health                               -> pid, generation, ...
+ *   stats      [reset, chain | sf]       -> stats
+ *   ingress-add / ingress-del  dev
+ *   sf-add     the SF object; sf-del name
+ *   group-add / group-del      name
+ *   chain-add / chain-set      the chain object; chain-del name
+ *   rule-add   the rule object         -> pref; rule-del pref
+ *   attach     network, container, ifname, role, dev, [sf, mac]  (CNI)
+ *   detach     network, [container, ifname] -> removed
+ *   check      network, container, ifname, [role, sf]
+ *   gc         network, valid: [{container, ifname}]
+ */
+#ifndef SFC_API_H
+#define SFC_API_H
+
+#define SFC_API_DEFAULT_SOCKET "/run/sfc/sfcd.sock"
+#define SFC_API_DEFAULT_STATE  "/var/lib/sfc/state.json"
+#define SFC_API_GROUP          "sfc"            /* may use the socket besides root */
+#define SFC_API_MAX_REQUEST    (64u << 20)      /* bytes in one line: a few 100k rules */
+
+/* request names ("cmd") */
+#define SFC_REQ_GET         "get"
+#define SFC_REQ_APPLY       "apply"
+#define SFC_REQ_HEALTH      "health"
+#define SFC_REQ_STATS       "stats"
+#define SFC_REQ_INGRESS_ADD "ingress-add"
+#define SFC_REQ_INGRESS_DEL "ingress-del"
+#define SFC_REQ_SF_ADD      "sf-add"
+#define SFC_REQ_SF_DEL      "sf-del"
+#define SFC_REQ_GROUP_ADD   "group-add"
+#define SFC_REQ_GROUP_DEL   "group-del"
+#define SFC_REQ_CHAIN_ADD   "chain-add"
+#define SFC_REQ_CHAIN_SET   "chain-set"
+#define SFC_REQ_CHAIN_DEL   "chain-del"
+#define SFC_REQ_RULE_ADD    "rule-add"
+#define SFC_REQ_RULE_DEL    "rule-del"
+#define SFC_REQ_ATTACH      "attach"
+#define SFC_REQ_DETACH      "detach"
+#define SFC_REQ_CHECK       "check"
+#define SFC_REQ_GC          "gc"
+
+/* keys of requests and replies */
+#define SFC_KEY_CMD       "cmd"
+#define SFC_KEY_OK        "ok"
+#define SFC_KEY_ERROR     "error"
+#define SFC_KEY_DOC       "doc"
+#define SFC_KEY_DIFF      "diff"
+#define SFC_KEY_APPLIED   "applied"
+#define SFC_KEY_DRY_RUN   "dry-run"
+#define SFC_KEY_STATS     "stats"
+#define SFC_KEY_RESET     "reset"
+#define SFC_KEY_PREF      "pref"
+#define SFC_KEY_REMOVED   "removed"
+#define SFC_KEY_WARNINGS  "warnings"
+#define SFC_KEY_NETWORK   "network"
+#define SFC_KEY_CONTAINER "container"
+#define SFC_KEY_IFNAME    "ifname"
+#define SFC_KEY_VALID     "valid"
+
+#endif

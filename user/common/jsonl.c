@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "jsonl.h"
+
+int sfc_jsonl_connect(const char *path, int timeout_s)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = timeout_s };
+	int fd, err;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+int sfc_jsonl_send(int fd, json_t *obj)
+{
+	char *s = json_dumps(obj, JSON_COMPACT);
+	size_t len, off = 0;
+	int err = 0;
+
+	if (!s)
+		return -ENOMEM;
+	len = strlen(s);
+	s[len] = '\n'; /* over the terminating NUL: sent as the line's end */
+	while (off < len + 1) {
+		ssize_t n = send(fd, s + off, len + 1 - off, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		off += n;
+	}
+	free(s);
+	return err;
+}
+
+ssize_t sfc_jsonl_read_line(int fd, struct sfc_jsonl_reader *r)
+{
+	size_t scanned = 0;
+
+	for (;;) {
+		char *nl = r->len > scanned ? memchr(r->buf + scanned, '\n', r->len - scanned) : NULL;
+		ssize_t n;
+
+		if (nl)
+			return nl - r->buf;
+		scanned = r->len;
+		if (r->max && r->len > r->max)
+			return -EMSGSIZE;
+		if (r->cap - r->len < 65536) {
+			size_t cap = r->cap ? r->cap * 2 : 131072;
+			char *b = realloc(r->buf, cap);
+
+			if (!b)
+				return -ENOMEM;
+			r->buf = b;
+			r->cap = cap;
+		}
+		n = recv(fd, r->buf + r->len, r->cap - r->len, 0);
+		if (n == 0)
+			return -EPIPE;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+		}
+		r->len += n;
+	}
+}
+
+void sfc_jsonl_consume(struct sfc_jsonl_reader *r, size_t len)
+{
+	size_t drop = len + 1 <= r->len ? len + 1 : r->len;
+
+	memmove(r->buf, r->buf + drop, r->len - drop);
+	r->len -= drop;
+}
+
+void sfc_jsonl_reader_free(struct sfc_jsonl_reader *r)
+{
+	free(r->buf);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Text forms shared by the document, the daemon, the CLI and the CNI
+ * plugin: prefixes, protocols, MAC addresses and object names. One parser
+ * each, so what the CLI accepts is what the document accepts.
+ */
+#ifndef SFC_TEXT_H
+#define SFC_TEXT_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+struct sfc_prefix {
+	__u8 family;             /* 0 = any, 4, 6 */
+	__u8 len;
+	__u8 addr[16];
+};
+
+/* "ADDR[/LEN]", host bits zero: 0, -EINVAL (not a prefix), -ERANGE (host bits). */
+int sfc_parse_prefix(const char *s, struct sfc_prefix *p);
+int sfc_format_prefix(const struct sfc_prefix *p, char *buf, size_t len);
+/* "tcp", "udp", "icmp", "icmpv6", "sctp" or 0-255; -EINVAL otherwise. */
+int sfc_parse_proto(const char *s);
+const char *sfc_proto_name(int proto, char *buf, size_t len);
+/* aa:bb:cc:dd:ee:ff: 0 or -EINVAL. */
+int sfc_parse_mac(const char *s, __u8 mac[6]);
+/* A MAC an SF can be addressed with: not zero, broadcast or multicast.
+ * 0, or -EINVAL with why set. */
+int sfc_mac_check_unicast(const __u8 mac[6], char *why, size_t len);
+/*
+ * An object name (SF, group, chain) that every client can address:
+ * 1..31 bytes of letters, digits and "._-:@+/=", not starting with "-",
+ * not "help". 0, or -EINVAL with why set ("starts with '-'", ...).
+ */
+int sfc_name_check(const char *name, char *why, size_t len);
+
+#endif
