@@ -219,7 +219,7 @@ json_t *cli_request(const struct cli_line *l)
 {
 	if (l->help || !l->cmd || !l->cmd->op)
 		return NULL;
-	return json_pack("{s:s,s:O}", "cmd", l->cmd->op, l->cmd->req_key,
+	return json_pack("{s:s,s:O}", SFC_KEY_CMD, l->cmd->op, l->cmd->req_key,
 			 cmd_value(l->cmd, l->args));
 }
 

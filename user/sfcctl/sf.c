@@ -58,7 +58,7 @@ static int sf_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 		return errf(c, "no SF named \"%s\"", name);
 	}
 	/* The SF's link state is the datapath's: ask for it with the counters. */
-	req = json_pack("{s:s}", "cmd", "stats");
+	req = json_pack("{s:s}", SFC_KEY_CMD, SFC_REQ_STATS);
 	if (sfcd_request(c, req, &reply) == -1) {
 		json_decref(req);
 		json_decref(doc);
@@ -96,7 +96,7 @@ static const struct cmd sf_cmds[] = {
 	  .name_arg = NAME_REQUIRED,
 	  .name_meta = "NAME",
 	  .kws = sf_add_kws,
-	  .op = "sf-add",
+	  .op = SFC_REQ_SF_ADD,
 	  .req_key = "sf",
 	  .whole = true },
 	{ .name = "del",
@@ -104,7 +104,7 @@ static const struct cmd sf_cmds[] = {
 	  .summary = "remove an SF no chain uses",
 	  .name_arg = NAME_REQUIRED,
 	  .name_meta = "NAME",
-	  .op = "sf-del",
+	  .op = SFC_REQ_SF_DEL,
 	  .req_key = "name" },
 	{ .name = "show",
 	  .fn = sf_show,

@@ -116,7 +116,7 @@ static int stats_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 	size_t i;
 	int ret;
 
-	req = json_pack("{s:s}", "cmd", "stats");
+	req = json_pack("{s:s}", SFC_KEY_CMD, SFC_REQ_STATS);
 	if (reset) {
 		json_object_set_new(req, "reset", json_true());
 		if (chain || sf)
