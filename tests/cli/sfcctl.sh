@@ -2,173 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
 # Checks sfcctl against a real sfcd: every object and command, text and
-# JSON output (checked with jq), every error path (message names the token
-# and what was expected, exit status 1, document unchanged), batch files
-# with an error on a known line, with and without -force, and that dump ->
-# apply is a no-op.
+# JSON output (checked with jq), help at every level without sfcd, every
+# error path (message names the token and what was expected, exit status 1,
+# document unchanged), batch files parsed whole before any line runs and
+# refused lines with and without -force, and that dump -> apply is a no-op.
+# Groups are in groups.sh.
 #
-# sfcd runs in a throwaway network namespace (nsenter --net, so the host's
-# /sys/fs/bpf stays visible), with veth interfaces for the ingress and SFs.
-# One line per check: "PASS name" or "FAIL name: why". Exit status 1 if any
-# check failed.
+# sfcd runs in a throwaway network namespace (tests/cli/lib.sh). One line
+# per check: "PASS name" or "FAIL name: why". Exit status 1 if any check
+# failed.
 
-set -u
 cd "$(dirname "$0")/../.." || exit 1
-ROOT=$PWD
-
-NS=${NS_PREFIX:-sfc-cli-$$-}fab
-PIN=/sys/fs/bpf/sfc-cli-$$
-SOCK=/tmp/sfc-cli-$$.sock
-T=$(mktemp -d /tmp/sfc-cli-$$.XXXXXX) || exit 1
-STATE=$T/state.json
-SFCD_PID=
-
-# shellcheck source=tests/lib/assert.sh
-. "$ROOT/tests/lib/assert.sh"
-
-cleanup() {
-	local rc=$?
-	set +e
-	if [[ -n $SFCD_PID ]]; then
-		kill "$SFCD_PID" 2>/dev/null
-		for _ in $(seq 30); do
-			kill -0 "$SFCD_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$SFCD_PID" 2>/dev/null
-		wait "$SFCD_PID" 2>/dev/null
-	fi
-	[[ -e $PIN ]] && "$ROOT/build/sfcd" --unload -P "$PIN" >/dev/null 2>&1
-	[[ -e $PIN ]] && rm -rf -- "$PIN"
-	ip netns del "$NS" 2>/dev/null
-	rm -f -- "$SOCK"
-	rm -rf -- "$T"
-	return "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-SFCCTL=$ROOT/build/sfcctl
-
-# ctl ARGS...: sfcctl on our socket; output in $OUT, errors in $ERR, status in $RC
-ctl() {
-	"$SFCCTL" -s "$SOCK" "$@" >"$T/out" 2>"$T/err"
-	RC=$?
-	OUT=$(cat "$T/out")
-	ERR=$(cat "$T/err")
-	return $RC
-}
-
-# ok NAME ARGS...: the command succeeds and writes nothing to stderr
-ok() {
-	local name=$1
-	shift
-	if ctl "$@" && [[ -z $ERR ]]; then
-		pass "$name"
-		return 0
-	fi
-	fail "$name" "sfcctl $* -> status $RC, stderr '$ERR'"
-	return 1
-}
-
-# expect NAME WHY CMD...: PASS if CMD succeeds, else FAIL with WHY
-expect() {
-	local name=$1 why=$2
-	shift 2
-	if "$@"; then
-		pass "$name"
-	else
-		fail "$name" "$why"
-	fi
-}
-
-# doc: the current document, one line
-doc() { "$SFCCTL" -s "$SOCK" -j dump 2>/dev/null; }
-
-# err NAME EXPECTED ARGS...: the command fails with status 1, stderr is
-# "sfcctl: EXPECTED" (EXPECTED may end in * for a prefix match), stdout is
-# empty, and the document did not change.
-err() {
-	local name=$1 exp=$2 before after
-	shift 2
-	before=$(doc)
-	ctl "$@"
-	after=$(doc)
-	if ((RC != 1)); then
-		fail "$name" "sfcctl $* -> status $RC (expected 1), stderr '$ERR'"
-	elif [[ $exp == *'*' && $ERR != "sfcctl: ${exp%\*}"* ]] ||
-		[[ $exp != *'*' && $ERR != "sfcctl: $exp" ]]; then
-		fail "$name" "stderr '$ERR', expected 'sfcctl: $exp'"
-	elif [[ -n $OUT ]]; then
-		fail "$name" "printed '$OUT' on stdout"
-	elif [[ $before != "$after" ]]; then
-		fail "$name" "the document changed"
-	else
-		pass "$name"
-		return 0
-	fi
-	return 1
-}
-
-# jq_eq NAME FILTER EXPECTED: jq -c FILTER on $OUT
-jq_eq() {
-	local got
-	got=$(jq -c "$2" <<<"$OUT" 2>&1)
-	if [[ $got == "$3" ]]; then
-		pass "$1"
-	else
-		fail "$1" "jq '$2': expected '$3', got '$got'"
-	fi
-}
-
-# has NAME REGEX: $OUT has a line matching REGEX
-has() {
-	if grep -qE -- "$2" <<<"$OUT"; then
-		pass "$1"
-	else
-		fail "$1" "no line matching '$2' in: $(tr '\n' '|' <<<"$OUT")"
-	fi
-}
-
-# ---- setup -----------------------------------------------------------------
-
-if ((EUID != 0)); then
-	fail setup "needs root (network namespaces, BPF)"
-	exit 1
-fi
-for f in build/sfcd build/sfcctl; do
-	[[ -x $f ]] || { fail setup "$f not built (run make)"; exit 1; }
-done
-command -v jq >/dev/null || { fail setup "jq is not installed"; exit 1; }
-
-ip netns add "$NS" || { fail setup "ip netns add $NS"; exit 1; }
-ip -n "$NS" link set lo up
-# up0: ingress; s0..s5: SF interfaces (the peers stand for the SFs)
-for dev in up0 s0 s1 s2 s3 s4 s5; do
-	if ! ip -n "$NS" link add "$dev" type veth peer name "${dev}p" ||
-		! ip -n "$NS" link set "$dev" up || ! ip -n "$NS" link set "${dev}p" up; then
-		fail setup "veth $dev"
-		exit 1
-	fi
-done
-ip -n "$NS" addr add 198.18.0.1/24 dev up0
-ip -n "$NS" -6 addr add 2001:db8::1/64 dev up0 nodad
-
-nsenter --net="/run/netns/$NS" "$ROOT/build/sfcd" -f "$STATE" -P "$PIN" -s "$SOCK" \
-	>"$T/sfcd.log" 2>&1 &
-SFCD_PID=$!
-for _ in $(seq 100); do
-	[[ -S $SOCK ]] && break
-	kill -0 "$SFCD_PID" 2>/dev/null || break
-	sleep 0.1
-done
-if ctl -j health && [[ $(jq -r .pid <<<"$OUT") == "$SFCD_PID" ]]; then
-	pass "sfcd starts and answers health"
-else
-	fail "sfcd starts and answers health" "$ERR; log: $(tail -3 "$T/sfcd.log" | tr '\n' '|')"
-	exit 1
-fi
+# shellcheck source=tests/cli/lib.sh
+. tests/cli/lib.sh
+cli_start
 ok "health text" health && has "health text shows pid" "^pid +$SFCD_PID\$"
 
 # ---- help ------------------------------------------------------------------
@@ -180,23 +27,6 @@ ok "rule add help" rule add help &&
 ok "stats help" stats help && has "stats help shows reset" '\[reset\]'
 ok "-h" -h
 
-# help_ok NAME REGEX ARGS...: prints help matching REGEX and exits 0 without
-# contacting sfcd (the socket given does not exist)
-help_ok() {
-	local name=$1 re=$2
-	shift 2
-	"$SFCCTL" -s "$T/no-such.sock" "$@" >"$T/out" 2>"$T/err"
-	RC=$?
-	OUT=$(cat "$T/out")
-	ERR=$(cat "$T/err")
-	if ((RC != 0)) || [[ -n $ERR ]]; then
-		fail "$name" "sfcctl $* -> status $RC, stderr '$ERR'"
-	elif ! grep -qE -- "$re" <<<"$OUT"; then
-		fail "$name" "no line matching '$re' in: $(tr '\n' '|' <<<"$OUT")"
-	else
-		pass "$name"
-	fi
-}
 help_ok "help: stats reset help" '^  sfcctl stats \[chain NAME\]' stats reset help
 help_ok "help: chain add x help" '^  sfcctl chain add NAME hop' chain add x help
 help_ok "help: sf -h" '^  sfcctl sf del NAME$' sf -h
@@ -512,91 +342,6 @@ err "error: apply not an object" "$T/arr.json: expected a JSON object (the desir
 err "error: apply without -f" 'apply: missing "-f FILE"' apply
 err "error: apply keyword" 'apply: unknown keyword "--dryrun" (expected -f, --dry-run)' \
 	apply -f "$T/doc.json" --dryrun
-
-# ---- group -----------------------------------------------------------------
-
-# group show reads the document: members are SFs whose "group" names it,
-# users are the chain hops that name it
-jq '.groups = [{"name": "ga"}, {"name": "gb"}]
-    | .sfs += [{"name": "m1", "kind": "iface", "dev": "s5", "group": "ga"},
-               {"name": "m2", "kind": "iface", "dev": "s4", "group": "ga"}]
-    | .chains += [{"name": "gchain", "spi": 4000, "hops": [["ga"], ["ids"]]},
-                  {"name": "gchain2", "spi": 4001, "hops": [["fw"], ["ga"]]}]' \
-	"$T/doc.json" >"$T/groups.json"
-ok "group: apply a document with groups" apply -f "$T/groups.json"
-ok "group show -j" -j group show &&
-	jq_eq "group show -j lists groups, members and users" '.' \
-		'[{"name":"ga","sfs":["m1","m2"],"used-by":[{"chain":"gchain","hop":1},{"chain":"gchain2","hop":2}]},{"name":"gb","sfs":[],"used-by":[]}]'
-ok "group show -j NAME" -j group show gb &&
-	jq_eq "group show -j NAME shows only it" 'map(.name)' '["gb"]'
-ok "group (default show)" group
-has "group show text header" '^NAME +SFS +USED-BY$'
-has "group show text row" '^ga +m1,m2 +gchain hop 1, gchain2 hop 2$'
-has "group show text unused group" '^gb +- +-$'
-ok "sf show -j group" -j sf show m1 && jq_eq "sf show -j has the group" '.[0].group' '"ga"'
-ok "sf show group column" sf show && has "sf show text group" '^m1 +iface +s5 +- +- +ga +(up|down)$'
-err "error: group show unknown" 'no group named "nope"' group show nope
-
-# completion offers groups where a hop or a group is expected (bash-completion's
-# _init_completion stubbed: only its word splitting is needed)
-complete_words() {
-	PATH="$ROOT/build:$PATH" bash -c '
-		_init_completion() { words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
-			cur=${words[cword]}; prev=${words[cword-1]}; }
-		_filedir() { :; }
-		complete() { :; }
-		. "$1/dist/sfcctl.bash-completion"
-		shift
-		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
-		_sfcctl
-		printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' _ "$ROOT" sfcctl -s "$SOCK" "$@"
-}
-got=$(complete_words chain add x hop "")
-expect "completion: hop offers SFs and groups" "got '$got'" \
-	test "$got" = "fw fw2 ga gb ids m1 m2 "
-got=$(complete_words chain add x hop "m1,g")
-expect "completion: hop after a comma" "got '$got'" test "$got" = "m1,ga m1,gb "
-got=$(complete_words sf add x kind iface dev s5 group "")
-expect "completion: sf add group offers groups" "got '$got'" test "$got" = "ga gb "
-got=$(complete_words group del "")
-expect "completion: group del offers groups" "got '$got'" test "$got" = "ga gb "
-got=$(complete_words group "")
-expect "completion: group commands" "got '$got'" test "$got" = "add del help show "
-got=$(complete_words gr)
-expect "completion: group object" "got '$got'" test "$got" = "group "
-ok "group: apply back" apply -f "$T/doc.json"
-ok "group show with no groups" -j group show && jq_eq "group show -j empty" '.' '[]'
-
-# group add / del: requests "group-add" and "group-del", served by sfcd
-ctl group add gprobe
-if [[ $ERR == *'unknown request "group-add"'* ]]; then
-	skip "group add/del" "this sfcd does not serve group-add yet: $ERR"
-else
-	expect "group add" "status $RC, '$ERR'" test "$RC:$ERR" = "0:"
-	ok "group add g2" group add g2
-	ok "sf add ... group" sf add gm1 kind iface dev s5 group g2
-	ok "chain add hop GROUP" chain add gch hop g2
-	ok "group show -j after add" -j group show g2 &&
-		jq_eq "group add: member and user" '.[0] | [.sfs, .["used-by"]]' \
-			'[["gm1"],[{"chain":"gch","hop":1}]]'
-	before=$(doc)
-	ctl group del g2
-	expect "group del of a group in use is refused" "status $RC, '$ERR'" test "$RC" = 1
-	expect "group del refused: document unchanged" "document changed" test "$(doc)" = "$before"
-	ok "chain del gch" chain del gch
-	ok "sf del gm1" sf del gm1
-	ok "group del g2" group del g2
-	ok "group del gprobe" group del gprobe
-	ok "group show after del" -j group show && jq_eq "group del removed them" '.' '[]'
-	ok "group add g3" group add g3
-	err "error: group add twice" '*' group add g3
-	ok "group del g3" group del g3
-	err "error: group del unknown" 'no group*' group del nope
-fi
-err "error: group add name" \
-	"group add: NAME \"-g\": a name cannot start with '-' (it would read as an option)" group add -g
-err "error: group add without name" 'group add: missing NAME' group add
-
 # ---- batch -----------------------------------------------------------------
 
 cat >"$T/batch" <<'EOF'

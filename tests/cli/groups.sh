@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# sfcctl group against a real sfcd: group show (text and JSON) of the
+# members and users of groups in an applied document, group add and del,
+# sf add ... group, hops that name a group, and the bash completion of
+# group names. One line per check: "PASS name" or "FAIL name: why".
+
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/cli/lib.sh
+. tests/cli/lib.sh
+cli_start
+
+# a base document: three SFs and a chain
+cat >"$T/doc.json" <<'EOF'
+{"version": 1, "ingress": [{"dev": "up0"}],
+ "sfs": [{"name": "fw", "kind": "iface", "dev": "s0"},
+         {"name": "fw2", "kind": "iface", "dev": "s1", "out-dev": "s2"},
+         {"name": "ids", "kind": "iface", "dev": "s3"}],
+ "chains": [{"name": "web", "spi": 1, "hops": [["ids"], ["fw", "fw2"]]}],
+ "rules": []}
+EOF
+ok "apply the base document" apply -f "$T/doc.json"
+ok "group show with no groups yet" -j group show && jq_eq "group show -j, no groups" '.' '[]'
+
+# group show reads the document: members are SFs whose "group" names it,
+# users are the chain hops that name it
+jq '.groups = [{"name": "ga"}, {"name": "gb"}]
+    | .sfs += [{"name": "m1", "kind": "iface", "dev": "s5", "group": "ga"},
+               {"name": "m2", "kind": "iface", "dev": "s4", "group": "ga"}]
+    | .chains += [{"name": "gchain", "spi": 4000, "hops": [["ga"], ["ids"]]},
+                  {"name": "gchain2", "spi": 4001, "hops": [["fw"], ["ga"]]}]' \
+	"$T/doc.json" >"$T/groups.json"
+ok "group: apply a document with groups" apply -f "$T/groups.json"
+ok "group show -j" -j group show &&
+	jq_eq "group show -j lists groups, members and users" '.' \
+		'[{"name":"ga","sfs":["m1","m2"],"used-by":[{"chain":"gchain","hop":1},{"chain":"gchain2","hop":2}]},{"name":"gb","sfs":[],"used-by":[]}]'
+ok "group show -j NAME" -j group show gb &&
+	jq_eq "group show -j NAME shows only it" 'map(.name)' '["gb"]'
+ok "group (default show)" group
+has "group show text header" '^NAME +SFS +USED-BY$'
+has "group show text row" '^ga +m1,m2 +gchain hop 1, gchain2 hop 2$'
+has "group show text unused group" '^gb +- +-$'
+ok "sf show -j group" -j sf show m1 && jq_eq "sf show -j has the group" '.[0].group' '"ga"'
+ok "sf show group column" sf show && has "sf show text group" '^m1 +iface +s5 +- +- +ga +(up|down)$'
+err "error: group show unknown" 'no group named "nope"' group show nope
+
+# completion offers groups where a hop or a group is expected (bash-completion's
+# _init_completion stubbed: only its word splitting is needed)
+complete_words() {
+	PATH="$ROOT/build:$PATH" bash -c '
+		_init_completion() { words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
+			cur=${words[cword]}; prev=${words[cword-1]}; }
+		_filedir() { :; }
+		complete() { :; }
+		. "$1/dist/sfcctl.bash-completion"
+		shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
+		_sfcctl
+		printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' _ "$ROOT" sfcctl -s "$SOCK" "$@"
+}
+got=$(complete_words chain add x hop "")
+expect "completion: hop offers SFs and groups" "got '$got'" \
+	test "$got" = "fw fw2 ga gb ids m1 m2 "
+got=$(complete_words chain add x hop "m1,g")
+expect "completion: hop after a comma" "got '$got'" test "$got" = "m1,ga m1,gb "
+got=$(complete_words sf add x kind iface dev s5 group "")
+expect "completion: sf add group offers groups" "got '$got'" test "$got" = "ga gb "
+got=$(complete_words group del "")
+expect "completion: group del offers groups" "got '$got'" test "$got" = "ga gb "
+got=$(complete_words group "")
+expect "completion: group commands" "got '$got'" test "$got" = "add del help show "
+got=$(complete_words gr)
+expect "completion: group object" "got '$got'" test "$got" = "group "
+ok "group: apply back" apply -f "$T/doc.json"
+ok "group show with no groups" -j group show && jq_eq "group show -j empty" '.' '[]'
+
+# group add / del: requests "group-add" and "group-del", served by sfcd
+ctl group add gprobe
+if [[ $ERR == *'unknown request "group-add"'* ]]; then
+	skip "group add/del" "this sfcd does not serve group-add yet: $ERR"
+else
+	expect "group add" "status $RC, '$ERR'" test "$RC:$ERR" = "0:"
+	ok "group add g2" group add g2
+	ok "sf add ... group" sf add gm1 kind iface dev s5 group g2
+	ok "chain add hop GROUP" chain add gch hop g2
+	ok "group show -j after add" -j group show g2 &&
+		jq_eq "group add: member and user" '.[0] | [.sfs, .["used-by"]]' \
+			'[["gm1"],[{"chain":"gch","hop":1}]]'
+	before=$(doc)
+	ctl group del g2
+	expect "group del of a group in use is refused" "status $RC, '$ERR'" test "$RC" = 1
+	expect "group del refused: document unchanged" "document changed" test "$(doc)" = "$before"
+	ok "chain del gch" chain del gch
+	ok "sf del gm1" sf del gm1
+	ok "group del g2" group del g2
+	ok "group del gprobe" group del gprobe
+	ok "group show after del" -j group show && jq_eq "group del removed them" '.' '[]'
+	ok "group add g3" group add g3
+	err "error: group add twice" '*' group add g3
+	ok "group del g3" group del g3
+	err "error: group del unknown" 'no group*' group del nope
+fi
+err "error: group add name" \
+	"group add: NAME \"-g\": a name cannot start with '-' (it would read as an option)" group add -g
+err "error: group add without name" 'group add: missing NAME' group add
+
+if ! kill -0 "$SFCD_PID" 2>/dev/null; then
+	fail "sfcd survived" "it exited; log: $(tail -5 "$T/sfcd.log" | tr '\n' '|')"
+fi
+assert_done
