@@ -353,6 +353,43 @@ static void test_batch_good(void)
 	free(errs);
 }
 
+/* group show: members are the SFs whose "group" names it, users are the
+ * hops that name it, by chain and position (a bare-string hop too). */
+static void test_group_view(void)
+{
+	static const char doc_text[] =
+		"{\"groups\": [{\"name\": \"ga\"}, {\"name\": \"gb\"}],"
+		" \"sfs\": [{\"name\": \"m1\", \"dev\": \"s1\", \"group\": \"ga\"},"
+		"           {\"name\": \"x\", \"dev\": \"s2\"},"
+		"           {\"name\": \"m2\", \"dev\": \"s3\", \"group\": \"ga\"}],"
+		" \"chains\": [{\"name\": \"c1\", \"hops\": [[\"x\"], [\"ga\", \"gb\"]]},"
+		"             {\"name\": \"c2\", \"hops\": [\"ga\"]}]}";
+	json_t *doc = json_loads(doc_text, 0, NULL), *view;
+	char *all, *one, *none;
+
+	CHECK(doc, "the test document does not parse");
+	view = group_show_view(doc, NULL);
+	all = json_dumps(view, JSON_COMPACT);
+	json_decref(view);
+	view = group_show_view(doc, "gb");
+	one = json_dumps(view, JSON_COMPACT);
+	json_decref(view);
+	view = group_show_view(doc, "nope");
+	none = json_dumps(view, JSON_COMPACT);
+	json_decref(view);
+	json_decref(doc);
+	CHECK(!strcmp(all, "[{\"name\":\"ga\",\"sfs\":[\"m1\",\"m2\"],\"used-by\":"
+			   "[{\"chain\":\"c1\",\"hop\":2},{\"chain\":\"c2\",\"hop\":1}]},"
+			   "{\"name\":\"gb\",\"sfs\":[],\"used-by\":[{\"chain\":\"c1\",\"hop\":2}]}]"),
+	      "all groups: %s", all);
+	CHECK(!strcmp(one, "[{\"name\":\"gb\",\"sfs\":[],\"used-by\":[{\"chain\":\"c1\","
+			   "\"hop\":2}]}]"), "group gb: %s", one);
+	CHECK(!strcmp(none, "[]"), "no such group: %s", none);
+	free(all);
+	free(one);
+	free(none);
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(test_requests),
 	UNIT_TEST(test_help),
@@ -363,6 +400,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(test_batch_whole),
 	UNIT_TEST(test_batch_every_error),
 	UNIT_TEST(test_batch_good),
+	UNIT_TEST(test_group_view),
 };
 
 int main(int argc, char **argv)

@@ -76,21 +76,28 @@ static json_t *group_view(json_t *doc, const char *name)
 	return json_pack("{s:s,s:o,s:o}", "name", name, "sfs", sfs, "used-by", used);
 }
 
-static int group_show(struct ctx *c, const struct cmd *cmd, json_t *args)
+json_t *group_show_view(json_t *doc, const char *name)
 {
-	const char *name = json_string_value(json_object_get(args, "name"));
-	json_t *doc, *view, *g;
+	json_t *view = json_array(), *g;
 	size_t i;
 
-	if (sfcd_get_doc(c, &doc))
-		return -1;
-	view = json_array();
 	json_array_foreach(json_object_get(doc, "groups"), i, g) {
 		const char *gname = json_string_value(json_object_get(g, "name"));
 
 		if (gname && (!name || !strcmp(name, gname)))
 			json_array_append_new(view, group_view(doc, gname));
 	}
+	return view;
+}
+
+static int group_show(struct ctx *c, const struct cmd *cmd, json_t *args)
+{
+	const char *name = json_string_value(json_object_get(args, "name"));
+	json_t *doc, *view;
+
+	if (sfcd_get_doc(c, &doc))
+		return -1;
+	view = group_show_view(doc, name);
 	json_decref(doc);
 	if (name && !json_array_size(view)) {
 		json_decref(view);

@@ -178,6 +178,10 @@ void print_table(FILE *f, const char *indent, const struct col *cols, json_t *ro
 const char *fmt_any(json_t *row, const char *key, char *buf, size_t len);
 const char *fmt_hops(json_t *row, const char *key, char *buf, size_t len);
 
+/* group.c: what "group show [NAME]" prints, from a document: one entry per
+ * group, {"name", "sfs": [member SFs], "used-by": [{"chain", "hop"}]}. */
+json_t *group_show_view(json_t *doc, const char *name);
+
 /* helpers shared by the objects */
 json_t *find_by(json_t *arr, const char *key, const char *name);
 
