@@ -108,7 +108,7 @@ static const struct cmd sf_cmds[] = {
 	  .req_key = "name" },
 	{ .name = "show",
 	  .fn = sf_show,
-	  .summary = "list SFs with their link state",
+	  .summary = "list SFs with their group and link state",
 	  .name_arg = NAME_OPTIONAL,
 	  .name_meta = "NAME" },
 	{},

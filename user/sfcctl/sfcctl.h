@@ -31,7 +31,7 @@ struct ctx {
  * with a message naming the token and what was expected. */
 enum kw_type {
 	KW_FLAG,     /* no value: true */
-	KW_NAME,     /* SF or chain name */
+	KW_NAME,     /* SF, group or chain name */
 	KW_IFNAME,   /* network interface name */
 	KW_UINT,     /* integer within [min, max] */
 	KW_CHOICE,   /* one of choices[] */
