@@ -90,6 +90,7 @@ else
 	before=$(doc)
 	ctl group del g2
 	expect "group del of a group in use is refused" "status $RC, '$ERR'" test "$RC" = 1
+	expect "group del refused: says who uses it" "stderr '$ERR'" grep -qE 'gm1|gch' <<<"$ERR"
 	expect "group del refused: document unchanged" "document changed" test "$(doc)" = "$before"
 	ok "chain del gch" chain del gch
 	ok "sf del gm1" sf del gm1
@@ -98,8 +99,10 @@ else
 	ok "group show after del" -j group show && jq_eq "group del removed them" '.' '[]'
 	ok "group add g3" group add g3
 	err "error: group add twice" '*' group add g3
+	expect "error: group add twice names it" "stderr '$ERR'" grep -q '"g3"' <<<"$ERR"
 	ok "group del g3" group del g3
-	err "error: group del unknown" 'no group*' group del nope
+	err "error: group del unknown" '*' group del nope
+	expect "error: group del unknown names it" "stderr '$ERR'" grep -q '"nope"' <<<"$ERR"
 fi
 err "error: group add name" \
 	"group add: NAME \"-g\": a name cannot start with '-' (it would read as an option)" group add -g
