@@ -189,7 +189,8 @@ static int parse_hops(struct perr *e, const char *label, json_t *hops, struct sf
 			s = json_is_string(h) ? h : json_array_get(h, j);
 			if (!json_is_string(s) || !json_string_length(s))
 				return fail(e, label, "hop %zu: expected an SF name", i + 1);
-			if (json_string_length(s) >= SFC_NAME_LEN)
+			if (json_string_length(s) >= SFC_NAME_LEN ||
+			    strlen(json_string_value(s)) != json_string_length(s))
 				return fail(e, label, "hop %zu: no SF named \"%.40s\"", i + 1,
 					    json_string_value(s));
 			strcpy(hop->sf[j], json_string_value(s));
