@@ -49,11 +49,15 @@ static json_t *health(struct sfcd *d)
  * reply gets the CNI-made objects next drops as warnings (unless the
  * request was a detach or gc, whose job that is). Takes next over.
  */
-static json_t *commit_reply(struct sfcd *d, struct sfc_doc *next, json_t *reply, bool warn)
+static json_t *commit_reply(struct sfcd *d, struct sfc_doc *next, json_t *reply, bool warn,
+			    bool *committed)
 {
 	json_t *warnings = NULL, *diff;
 	char err[1024];
 	bool same;
+
+	if (committed)
+		*committed = false;
 
 	if (!next->validated && sfc_doc_validate(next, &d->doc, err, sizeof(err)))
 		goto refuse;
@@ -73,6 +77,8 @@ static json_t *commit_reply(struct sfcd *d, struct sfc_doc *next, json_t *reply,
 	}
 	if (warnings)
 		json_object_set_new(reply, SFC_KEY_WARNINGS, warnings);
+	if (committed)
+		*committed = true;
 	return reply;
 refuse:
 	sfc_doc_free(next);
@@ -262,7 +268,7 @@ static json_t *do_edit(struct sfcd *d, const char *cmd, json_t *req, edit_fn edi
 		json_decref(reply);
 		return sfcd_error_reply("%s", err);
 	}
-	return commit_reply(d, &next, reply, true);
+	return commit_reply(d, &next, reply, true, NULL);
 }
 
 static json_t *do_stats(struct sfcd *d, const char *cmd, json_t *req)
@@ -337,14 +343,15 @@ static json_t *cni_attach(struct sfcd *d, struct sfc_doc *next, json_t *req)
 		.mac = json_string_value(json_object_get(req, "mac")),
 	};
 	char err[1024] = "", why[160];
+	bool committed;
 	json_t *reply;
 
 	if (sfc_edit_cni_attach(next, &a, err, sizeof(err))) {
 		sfc_doc_free(next);
 		return sfcd_error_reply("%s", err);
 	}
-	reply = commit_reply(d, next, json_pack("{s:b}", SFC_KEY_OK, 1), true);
-	if (!json_is_true(json_object_get(reply, SFC_KEY_OK)) || !attach_failed_on(d, a.dev))
+	reply = commit_reply(d, next, json_pack("{s:b}", SFC_KEY_OK, 1), true, &committed);
+	if (!committed || !attach_failed_on(d, a.dev))
 		return reply;
 	/* an attach that could not reach its interface is refused whole */
 	json_decref(reply);
@@ -408,7 +415,7 @@ static json_t *do_cni(struct sfcd *d, const char *cmd, json_t *req)
 	}
 	return commit_reply(d, &next, strcmp(cmd, SFC_REQ_DETACH) ?
 			    json_pack("{s:b}", SFC_KEY_OK, 1) :
-			    json_pack("{s:b,s:i}", SFC_KEY_OK, 1, SFC_KEY_REMOVED, n), false);
+			    json_pack("{s:b,s:i}", SFC_KEY_OK, 1, SFC_KEY_REMOVED, n), false, NULL);
 }
 
 typedef json_t *(*api_fn)(struct sfcd *d, const char *cmd, json_t *req);
