@@ -45,9 +45,10 @@ static json_t *health(struct sfcd *d)
 }
 
 /*
- * next (validated) becomes the desired state unless it changes nothing.
- * reply gets the CNI-made objects next drops as warnings (unless the
- * request was a detach or gc, whose job that is). Takes next over.
+ * next, validated here if it is not yet, becomes the desired state unless
+ * it changes nothing (*committed says which). With warn, reply lists the
+ * CNI-made objects next drops (a detach or gc drops them on purpose).
+ * Takes next over.
  */
 static json_t *commit_reply(struct sfcd *d, struct sfc_doc *next, json_t *reply, bool warn,
 			    bool *committed)
