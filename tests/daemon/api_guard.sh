@@ -117,9 +117,9 @@ expect_error "sf-del of an SF in use" '{"cmd":"sf-del","name":"s1"}' 'SF "s1" is
 expect_error "chain-add of an existing name" \
 	'{"cmd":"chain-add","chain":{"name":"web","spi":7,"hops":[["s1"]]}}' 'already exists'
 expect_error "chain-add with an unknown SF" \
-	'{"cmd":"chain-add","chain":{"name":"x","spi":7,"hops":[["nope"]]}}' '\$\.chains\[1\]\.hops\[0\]\[0\]: no SF named "nope"'
+	'{"cmd":"chain-add","chain":{"name":"x","spi":7,"hops":[["nope"]]}}' '^chain "x": hop 1: no SF named "nope"$'
 expect_error "rule-add to a missing chain" \
-	'{"cmd":"rule-add","rule":{"pref":77,"chain":"nochain"}}' '\$\.rules\[3\]\.chain: no chain named "nochain"'
+	'{"cmd":"rule-add","rule":{"pref":77,"chain":"nochain"}}' '^rule pref 77: chain: no chain named "nochain"$'
 expect_error "apply without doc" '{"cmd":"apply"}' 'needs "doc"'
 assert_eq "bad requests changed nothing: document" "$doc0" "$(d_get)"
 assert_eq "bad requests changed nothing: state file" "$sha0" "$(sha256sum <"$STATE")"

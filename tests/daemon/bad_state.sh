@@ -96,17 +96,17 @@ printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR%s' "$nl" | mk binary >/dev/null
 refuse binary "line 1, column [0-9]+"
 sed '8s/"spi": 100/"spi": 99999999999999999999999/' "$good" | mk huge-integer-line8 >/dev/null
 refuse huge-integer-line8 "line 8, column [0-9]+"
-# parses, but is not a valid document: the JSON path
+# parses, but is not a valid document: the object, by name
 sed '8s/\["s2"\]/["s9"]/' "$good" | mk unknown-sf >/dev/null
-refuse unknown-sf '\$\.chains\[0\]\.hops\[1\]\[0\]: .*s9'
+refuse unknown-sf 'chain "web": hop 2: no SF named "s9"'
 sed '8s/"spi": 100/"spi": "100"/' "$good" | mk spi-string >/dev/null
-refuse spi-string '\$\.chains\[0\]\.spi'
+refuse spi-string 'chain "web": spi: expected an integer'
 sed '3s/"ingress"/"ingres"/' "$good" | mk typo-key >/dev/null
-refuse typo-key '\$: unknown key "ingres"'
+refuse typo-key 'document: unknown key "ingres"'
 sed '11s/"proto": "icmp",/"proto": "icmp", "dport": 80,/' "$good" | mk port-without-l4 >/dev/null
-refuse port-without-l4 '\$\.rules\[1\]\.dport'
+refuse port-without-l4 'rule pref 20: dport: ports need proto tcp, udp or sctp'
 echo '[]' | mk root-array >/dev/null
-refuse root-array '\$: '
+refuse root-array 'document: expected an object'
 
 # what ran before is untouched: same pins, traffic still chained
 assert_eq "pins unchanged by the refused starts" "$pins0" "$(ls "$PIN" | tr '\n' ' ')"

@@ -75,11 +75,18 @@ struct sfc_rule_cfg {
 	char chain[SFC_NAME_LEN];
 };
 
-struct sfc_name_index;
+struct sfc_doc_index;
 
+/*
+ * The typed document, the one authority sfcd keeps in memory. JSON exists
+ * only at the edges: sfc_doc_parse() on the way in, sfc_doc_to_json() for
+ * get, dump and the state file. A parsed or edited document is validated
+ * (sfc_doc_validate) once before it is committed.
+ */
 struct sfc_doc {
 	int ningress, ngroups, nsfs, nchains, nrules;
-	struct sfc_name_index *names;  /* SF, group and chain names -> objects */
+	struct sfc_doc_index *ix;      /* by dev, name, pref; rebuilt after edits */
+	bool validated;                /* sfc_doc_validate() passed, no edit since */
 	struct sfc_ingress_cfg *ingress;
 	struct sfc_group_cfg *groups;
 	struct sfc_sf_cfg *sfs;
@@ -88,18 +95,61 @@ struct sfc_doc {
 };
 
 void sfc_doc_free(struct sfc_doc *doc);
+/* A deep copy, indexed; 0 or -ENOMEM. */
+int sfc_doc_copy(struct sfc_doc *dst, const struct sfc_doc *src);
+/* Rebuild the lookups after the arrays changed; 0 or -ENOMEM. */
+int sfc_doc_reindex(struct sfc_doc *doc);
 const struct sfc_sf_cfg *sfc_doc_sf(const struct sfc_doc *doc, const char *name);
 const struct sfc_chain_cfg *sfc_doc_chain(const struct sfc_doc *doc, const char *name);
 const struct sfc_group_cfg *sfc_doc_group(const struct sfc_doc *doc, const char *name);
+const struct sfc_rule_cfg *sfc_doc_rule(const struct sfc_doc *doc, __u32 pref);
+const struct sfc_ingress_cfg *sfc_doc_ingress(const struct sfc_doc *doc, const char *dev);
+/* Does the document name interface dev (ingress, SF, rule in-dev)? */
+bool sfc_doc_names_dev(const struct sfc_doc *doc, const char *dev);
 
 /*
- * Parse and validate a whole document. On error returns -EINVAL (or
- * -ENOMEM) and writes "JSON path: reason" into err; *doc is untouched.
+ * Check a whole document: names (sfc_name_check), MACs (unicast), every
+ * reference, duplicates, limits; number chains without an SPI (the SPI
+ * the chain has in prev if free, else the lowest free one). Errors name
+ * the object: chain "web": hop 2: no SF named "ids9". 0 or -EINVAL.
+ */
+int sfc_doc_validate(struct sfc_doc *doc, const struct sfc_doc *prev, char *err,
+		     size_t errlen);
+/* name as a message may quote it: control bytes, '"' and '\\' escaped */
+const char *sfc_quote_name(const char *name, char *buf, size_t len);
+
+/*
+ * JSON -> typed, each object checked on its own (types, keys, forms),
+ * normalised (prefixes, protocols, ports, defaults), not cross-checked:
+ * sfc_doc_parse() leaves that to sfc_doc_validate(). sfc_doc_from_json()
+ * and friends do both. On error -EINVAL (or -ENOMEM), a message naming
+ * the object in err, and *doc untouched.
  */
 struct json_t;
+int sfc_doc_parse(struct json_t *root, struct sfc_doc *doc, char *err, size_t errlen);
 int sfc_doc_from_json(struct json_t *root, struct sfc_doc *doc, char *err, size_t errlen);
 int sfc_doc_from_json_text(const char *text, size_t len, struct sfc_doc *doc,
 			   char *err, size_t errlen);
 int sfc_doc_from_file(const char *path, struct sfc_doc *doc, char *err, size_t errlen);
+/* One object of a request. An SF or a chain; for chain-set (partial) only
+ * the keys present overwrite *c. A rule without "pref" is labelled
+ * no_pref_label in errors and *has_pref is false. */
+int sfc_sf_from_json(struct json_t *v, struct sfc_sf_cfg *sf, char *err, size_t errlen);
+int sfc_chain_from_json(struct json_t *v, struct sfc_chain_cfg *c, bool partial,
+			char *err, size_t errlen);
+int sfc_rule_from_json(struct json_t *v, struct sfc_rule_cfg *r, const char *no_pref_label,
+		       bool *has_pref, char *err, size_t errlen);
+
+/* The canonical JSON form: every default written, prefixes, protocols
+ * and ports in one spelling. NULL on ENOMEM. */
+struct json_t *sfc_doc_to_json(const struct sfc_doc *doc);
+
+/* {"added":{SECTION:[keys]},"removed":{...},"changed":{...}} between two
+ * validated documents, compared typed (so canonical); sections ingress,
+ * groups, sfs, chains, rules. */
+struct json_t *sfc_doc_diff(const struct sfc_doc *old, const struct sfc_doc *new_doc);
+bool sfc_doc_diff_empty(struct json_t *diff);
+
+#include "edit.h"
 
 #endif

@@ -3,8 +3,8 @@
  * The connection to sfcd: one JSON request per line, one JSON reply per
  * line, on a unix stream socket kept open for a whole batch.
  */
-#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -125,167 +125,25 @@ int sfcd_get_doc(struct ctx *c, json_t **doc)
 	return 0;
 }
 
-/* Which document section an edit request touches. */
-static const struct {
-	const char *prefix, *section;
-} edit_sections[] = {
-	{ "ingress-", "ingress" }, { "sf-", "sfs" }, { "chain-", "chains" }, { "rule-", "rules" },
-};
-
-/*
- * The daemon validates the document it would get after the edit and names
- * the culprit by its JSON path ($.chains[3].hops[1][0]). Rebuild that
- * candidate document so the path can be told as chain "web": hop 2.
- */
-static void edit_candidate(json_t *doc, const char *op, const char *key, json_t *val)
-{
-	const char *section = NULL;
-	json_t *arr, *obj;
-	size_t i;
-
-	for (size_t s = 0; s < sizeof(edit_sections) / sizeof(edit_sections[0]); s++)
-		if (!strncmp(op, edit_sections[s].prefix, strlen(edit_sections[s].prefix)))
-			section = edit_sections[s].section;
-	arr = section ? json_object_get(doc, section) : NULL;
-	if (!json_is_array(arr))
-		return;
-	obj = json_is_object(val) ? json_deep_copy(val) : json_pack("{s:O}", key, val);
-	if (strstr(op, "-add")) {
-		json_object_set_new(obj, "$pending", json_true());
-		json_array_append(arr, obj);
-	} else if (strstr(op, "-set")) {
-		json_t *name = json_object_get(obj, "name"), *v;
-
-		json_array_foreach(arr, i, v)
-			if (name && json_equal(json_object_get(v, "name"), name))
-				json_object_update(v, obj);
-	}
-	json_decref(obj);
-}
-
+/* An object edit: sfcd phrases its refusals with names; print them as they are. */
 int sfcd_edit(struct ctx *c, const char *op, const char *key, json_t *val)
 {
-	json_t *req = json_pack("{s:s,s:O}", "cmd", op, key, val), *reply, *doc;
-	char msg[SFCCTL_ERR_LEN], what[32];
+	json_t *req = json_pack("{s:s,s:O}", SFC_KEY_CMD, op, key, val), *reply;
 	int ret;
 
 	ret = sfcd_request(c, req, &reply);
 	json_decref(req);
+	print_warnings(reply);
 	json_decref(reply);
-	if (ret != -2)
-		return ret ? -1 : 0;
-	if (c->err[0] != '$')
-		return -1;
-	snprintf(msg, sizeof(msg), "%s", c->err);
-	if (sfcd_get_doc(c, &doc)) {
-		errf(c, "%s", msg);
-		return -1;
-	}
-	edit_candidate(doc, op, key, val);
-	snprintf(what, sizeof(what), "%s", op);
-	if (strchr(what, '-'))
-		*strchr(what, '-') = ' ';
-	translate_error(msg, doc, what, c->err, sizeof(c->err));
-	json_decref(doc);
-	return -1;
+	return ret ? -1 : 0;
 }
 
-/* How to call an element of a document section in a message. */
-static void label_item(const char *section, json_t *item, size_t idx, char *buf, size_t len,
-		       const char *pending)
+/* Objects made by sfc-cni that an edit removed: the daemon says which. */
+void print_warnings(json_t *reply)
 {
-	const char *name = json_string_value(json_object_get(item, "name"));
-	json_t *pref = json_object_get(item, "pref");
+	json_t *w;
+	size_t i;
 
-	if (!strcmp(section, "ingress")) {
-		const char *dev = json_string_value(json_object_get(item, "dev"));
-
-		if (dev)
-			snprintf(buf, len, "ingress \"%s\"", dev);
-		else
-			snprintf(buf, len, "ingress #%zu", idx + 1);
-	} else if (!strcmp(section, "rules")) {
-		if (json_is_integer(pref))
-			snprintf(buf, len, "rule pref %lld", (long long)json_integer_value(pref));
-		else if (pending && json_object_get(item, "$pending"))
-			/* "rule add" without pref: sfcd picks one */
-			snprintf(buf, len, "%s", pending);
-		else
-			snprintf(buf, len, "rule #%zu", idx + 1);
-	} else {
-		const char *what = !strcmp(section, "sfs") ? "SF" :
-				   !strcmp(section, "chains") ? "chain" : section;
-
-		if (name)
-			snprintf(buf, len, "%s \"%s\"", what, name);
-		else
-			snprintf(buf, len, "%s #%zu", what, idx + 1);
-	}
-}
-
-static bool read_index(const char **p, size_t *idx)
-{
-	char *end;
-
-	if (**p != '[' || !isdigit((unsigned char)(*p)[1]))
-		return false;
-	*idx = strtoul(*p + 1, &end, 10);
-	if (*end != ']')
-		return false;
-	*p = end + 1;
-	return true;
-}
-
-/*
- * "$.chains[0].hops[1][0]: no SF named \"ids9\"" ->
- * "chain \"web\": hop 2: no SF named \"ids9\"", looking the names up in doc.
- * A message without a path, or one this does not understand, is copied.
- */
-void translate_error(const char *msg, json_t *doc, const char *pending, char *out, size_t len)
-{
-	const char *p = msg + 1, *section = NULL;
-	char parts[512] = "", piece[160];
-	size_t off = 0, idx;
-
-	if (msg[0] != '$')
-		goto verbatim;
-	while (*p == '.' || *p == '[') {
-		if (*p == '[') {
-			if (!read_index(&p, &idx))
-				goto verbatim;
-			snprintf(piece, sizeof(piece), "[%zu]", idx);
-		} else {
-			const char *k = ++p;
-			char key[64];
-
-			while (*p && (isalnum((unsigned char)*p) || *p == '-' || *p == '_'))
-				p++;
-			if (p == k || (size_t)(p - k) >= sizeof(key))
-				goto verbatim;
-			memcpy(key, k, p - k);
-			key[p - k] = '\0';
-			if (!section && read_index(&p, &idx)) {
-				section = k;
-				label_item(key, json_array_get(json_object_get(doc, key), idx), idx,
-					   piece, sizeof(piece), pending);
-			} else if (section && !strcmp(key, "hops") && read_index(&p, &idx)) {
-				snprintf(piece, sizeof(piece), "hop %zu", idx + 1);
-				/* the SF within the hop: the message names it */
-				while (read_index(&p, &idx))
-					;
-			} else {
-				snprintf(piece, sizeof(piece), "%s", key);
-			}
-		}
-		off += snprintf(parts + off, sizeof(parts) - off, "%s%s", off ? ": " : "", piece);
-		if (off >= sizeof(parts))
-			goto verbatim;
-	}
-	if (strncmp(p, ": ", 2))
-		goto verbatim;
-	snprintf(out, len, "%s%s", off ? parts : "document", p);
-	return;
-verbatim:
-	if (out != msg)
-		snprintf(out, len, "%s", msg);
+	json_array_foreach(json_object_get(reply, SFC_KEY_WARNINGS), i, w)
+		fprintf(stderr, "sfcctl: warning: %s\n", json_string_value(w));
 }

@@ -46,7 +46,8 @@ static json_t *load_doc(struct ctx *c, const char *path)
 static const struct {
 	const char *section, *label;
 } sections[] = {
-	{ "ingress", "ingress" }, { "sfs", "sf" }, { "chains", "chain" }, { "rules", "rule pref" },
+	{ "ingress", "ingress" }, { "groups", "group" }, { "sfs", "sf" }, { "chains", "chain" },
+	{ "rules", "rule pref" },
 };
 
 static const struct {
@@ -105,11 +106,12 @@ static int send_doc(struct ctx *c, json_t *args, bool dry, json_t **reply)
 	req = json_pack("{s:s,s:O,s:b}", "cmd", "apply", "doc", doc, "dry-run", dry);
 	ret = sfcd_request(c, req, reply);
 	json_decref(req);
+	/* the daemon checked the file as a whole and names the object */
 	if (ret == -2) {
-		/* the daemon checked the file as a whole: say where, in its words */
-		translate_error(c->err, doc, NULL, msg, sizeof(msg));
+		snprintf(msg, sizeof(msg), "%s", c->err);
 		errf(c, "%s: %s", strcmp(path, "-") ? path : "<stdin>", msg);
 	}
+	print_warnings(*reply);
 	json_decref(doc);
 	return ret ? -1 : 0;
 }

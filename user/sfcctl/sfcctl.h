@@ -154,14 +154,12 @@ int check_name(struct ctx *c, const char *what, const char *label, const char *s
 /* client.c */
 int sfcd_request(struct ctx *c, json_t *req, json_t **reply);
 int sfcd_get_doc(struct ctx *c, json_t **doc);
-/* An edit request (ingress-add, chain-set, ...); on a validation error
- * the daemon's JSON path is told in the operator's words. */
+/* An edit request (ingress-add, chain-set, ...); sfcd's refusal, which
+ * names the object, is c->err as it came. */
 int sfcd_edit(struct ctx *c, const char *op, const char *key, json_t *val);
 void sfcd_close(struct ctx *c);
-/* "$.chains[0].hops[1][0]: no SF named ..." -> "chain \"web\": hop 2: ...";
- * pending: how to call an element added without its key ("rule add"). */
-void translate_error(const char *msg, json_t *doc, const char *pending, char *out,
-		     size_t len);
+/* the warnings array of a reply, on stderr */
+void print_warnings(json_t *reply);
 
 /* print.c: one print path. A command builds a JSON view; -j dumps it, the
  * text renderer reads nothing but that view. */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -16,7 +17,6 @@
 #include "model.h"
 #include "sfc_api.h"
 #include "sfcd.h"
-#include "state.h"
 #include "stats.h"
 
 json_t *sfcd_error_reply(const char *fmt, ...)
@@ -44,57 +44,232 @@ static json_t *health(struct sfcd *d)
 			 "pin_dir", d->pin_dir, "state_file", d->state_path);
 }
 
+/*
+ * next, validated here if it is not yet, becomes the desired state unless
+ * it changes nothing (*committed says which). With warn, reply lists the
+ * CNI-made objects next drops (a detach or gc drops them on purpose).
+ * Takes next over.
+ */
+static json_t *commit_reply(struct sfcd *d, struct sfc_doc *next, json_t *reply, bool warn,
+			    bool *committed)
+{
+	json_t *warnings = NULL, *diff;
+	char err[1024];
+	bool same;
+
+	if (committed)
+		*committed = false;
+
+	if (!next->validated && sfc_doc_validate(next, &d->doc, err, sizeof(err)))
+		goto refuse;
+	diff = sfc_doc_diff(&d->doc, next);
+	same = diff && sfc_doc_diff_empty(diff);
+	json_decref(diff);
+	if (same) {
+		sfc_doc_free(next);
+		return reply;
+	}
+	if (warn)
+		warnings = sfc_doc_cni_removed(&d->doc, next);
+	if (sfcd_commit(d, next, err, sizeof(err))) {
+		json_decref(warnings);
+		json_decref(reply);
+		return sfcd_error_reply("%s", err);
+	}
+	if (warnings)
+		json_object_set_new(reply, SFC_KEY_WARNINGS, warnings);
+	if (committed)
+		*committed = true;
+	return reply;
+refuse:
+	sfc_doc_free(next);
+	json_decref(reply);
+	return sfcd_error_reply("%s", err);
+}
+
 static json_t *do_apply(struct sfcd *d, const char *cmd, json_t *req)
 {
-	json_t *doc = json_object_get(req, "doc"), *diff;
-	int dry = json_is_true(json_object_get(req, "dry-run"));
-	struct sfc_doc parsed;
+	json_t *doc = json_object_get(req, SFC_KEY_DOC), *diff, *reply, *warnings;
+	bool dry = json_is_true(json_object_get(req, SFC_KEY_DRY_RUN)), applied;
+	struct sfc_doc next;
 	char err[1024];
 
 	if (!doc)
 		return sfcd_error_reply("apply needs \"doc\"");
-	doc = json_deep_copy(doc);
-	sfc_state_fill_defaults(doc);
-	diff = sfc_state_diff(d->doc, doc);
-	if (dry || sfc_state_diff_empty(diff)) {
-		/* Nothing is committed, so validate here; a commit does it. */
-		int bad = sfc_doc_from_json(doc, &parsed, err, sizeof(err));
-
-		json_decref(doc);
-		if (bad) {
-			json_decref(diff);
-			return sfcd_error_reply("%s", err);
-		}
-		sfc_doc_free(&parsed);
-		return json_pack("{s:b,s:o,s:b}", "ok", 1, "diff", diff, "applied", 0);
-	}
-	if (sfcd_commit(d, doc, err, sizeof(err))) {
-		json_decref(diff);
+	if (sfc_doc_parse(doc, &next, err, sizeof(err)))
+		return sfcd_error_reply("%s", err);
+	if (sfc_doc_validate(&next, &d->doc, err, sizeof(err))) {
+		sfc_doc_free(&next);
 		return sfcd_error_reply("%s", err);
 	}
-	return json_pack("{s:b,s:o,s:b}", "ok", 1, "diff", diff, "applied", 1);
+	diff = sfc_doc_diff(&d->doc, &next);
+	if (!diff) {
+		sfc_doc_free(&next);
+		return sfcd_error_reply("apply: out of memory");
+	}
+	warnings = sfc_doc_cni_removed(&d->doc, &next);
+	applied = !dry && !sfc_doc_diff_empty(diff);
+	if (applied && sfcd_commit(d, &next, err, sizeof(err))) {
+		json_decref(diff);
+		json_decref(warnings);
+		return sfcd_error_reply("%s", err);
+	}
+	sfc_doc_free(&next);
+	reply = json_pack("{s:b,s:o,s:b}", SFC_KEY_OK, 1, SFC_KEY_DIFF, diff, SFC_KEY_APPLIED,
+			  applied);
+	if (warnings)
+		json_object_set_new(reply, SFC_KEY_WARNINGS, warnings);
+	return reply;
 }
 
-static json_t *do_edit(struct sfcd *d, const char *op, json_t *req)
+/* --- object edits: one function per request, on a copy of the document */
+
+typedef int (*edit_fn)(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
+		       char *err, size_t errlen);
+
+/* A string argument of the request, or NULL with err set. */
+static const char *arg_str(const char *cmd, json_t *req, const char *key, char *err,
+			   size_t errlen)
 {
-	json_t *doc = json_deep_copy(d->doc), *reply, *rules;
+	const char *v = json_string_value(json_object_get(req, key));
+
+	if (!v)
+		snprintf(err, errlen, "%s needs \"%s\" (a string)", cmd, key);
+	return v;
+}
+
+static json_t *arg_obj(const char *cmd, json_t *req, const char *key, char *err,
+		       size_t errlen)
+{
+	json_t *v = json_object_get(req, key);
+
+	if (!json_is_object(v)) {
+		snprintf(err, errlen, "%s needs \"%s\" (an object)", cmd, key);
+		return NULL;
+	}
+	return v;
+}
+
+static int edit_ingress(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
+			char *err, size_t errlen)
+{
+	const char *dev = arg_str(cmd, req, "dev", err, errlen);
+
+	if (!dev)
+		return -EINVAL;
+	if (!strcmp(cmd, SFC_REQ_INGRESS_ADD))
+		return sfc_edit_ingress_add(next, dev, err, errlen);
+	return sfc_edit_ingress_del(next, dev, err, errlen);
+}
+
+static int edit_group(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
+		      char *err, size_t errlen)
+{
+	const char *name = arg_str(cmd, req, "name", err, errlen);
+
+	if (!name)
+		return -EINVAL;
+	if (!strcmp(cmd, SFC_REQ_GROUP_ADD))
+		return sfc_edit_group_add(next, name, err, errlen);
+	return sfc_edit_group_del(next, name, err, errlen);
+}
+
+static int edit_sf_add(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
+		       char *err, size_t errlen)
+{
+	json_t *v = arg_obj(cmd, req, "sf", err, errlen);
+	struct sfc_sf_cfg sf;
+
+	if (!v || sfc_sf_from_json(v, &sf, err, errlen))
+		return -EINVAL;
+	return sfc_edit_sf_add(next, &sf, err, errlen);
+}
+
+static int edit_del(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
+		    char *err, size_t errlen)
+{
+	const char *name = arg_str(cmd, req, "name", err, errlen);
+
+	if (!name)
+		return -EINVAL;
+	if (!strcmp(cmd, SFC_REQ_SF_DEL))
+		return sfc_edit_sf_del(next, name, err, errlen);
+	return sfc_edit_chain_del(next, name, err, errlen);
+}
+
+static int edit_chain(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
+		      char *err, size_t errlen)
+{
+	json_t *v = arg_obj(cmd, req, "chain", err, errlen);
+	const struct sfc_chain_cfg *old;
+	struct sfc_chain_cfg c = {};
+	const char *name;
+
+	if (!v)
+		return -EINVAL;
+	if (!strcmp(cmd, SFC_REQ_CHAIN_ADD)) {
+		if (sfc_chain_from_json(v, &c, false, err, errlen))
+			return -EINVAL;
+		return sfc_edit_chain_add(next, &c, err, errlen);
+	}
+	/* chain-set: the keys given replace, the others stay */
+	name = json_string_value(json_object_get(v, "name"));
+	old = name ? sfc_doc_chain(next, name) : NULL;
+	if (!old) {
+		snprintf(err, errlen, "no chain named \"%s\"", name ? name : "");
+		return -ENOENT;
+	}
+	c = *old;
+	if (sfc_chain_from_json(v, &c, true, err, errlen))
+		return -EINVAL;
+	return sfc_edit_chain_set(next, &c, err, errlen);
+}
+
+static int edit_rule(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
+		     char *err, size_t errlen)
+{
+	json_t *v, *pref;
+	struct sfc_rule_cfg r;
+	char label[32];
+	bool has_pref;
+	int ret;
+
+	if (!strcmp(cmd, SFC_REQ_RULE_DEL)) {
+		pref = json_object_get(req, SFC_KEY_PREF);
+		if (!json_is_integer(pref) || json_integer_value(pref) < 0 ||
+		    json_integer_value(pref) > 0xffffffffLL) {
+			snprintf(err, errlen, "%s needs \"pref\" (an integer)", cmd);
+			return -EINVAL;
+		}
+		return sfc_edit_rule_del(next, json_integer_value(pref), err, errlen);
+	}
+	v = arg_obj(cmd, req, "rule", err, errlen);
+	if (!v || sfc_rule_from_json(v, &r, "rule add", &has_pref, err, errlen))
+		return -EINVAL;
+	snprintf(label, sizeof(label), "rule pref %u", r.pref);
+	ret = sfc_edit_rule_add(next, &r, !has_pref, has_pref ? label : "rule add", err, errlen);
+	/* tell the client which pref a rule added without one got */
+	if (!ret)
+		json_object_set_new(reply, SFC_KEY_PREF, json_integer(r.pref));
+	return ret;
+}
+
+static json_t *do_edit(struct sfcd *d, const char *cmd, json_t *req, edit_fn edit)
+{
+	json_t *reply = json_pack("{s:b}", SFC_KEY_OK, 1);
+	struct sfc_doc next;
 	char err[1024];
 
-	if (sfc_state_edit(doc, op, req, err, sizeof(err))) {
-		json_decref(doc);
-		return sfcd_error_reply("%s", err);
+	if (!reply || sfc_doc_copy(&next, &d->doc)) {
+		json_decref(reply);
+		return sfcd_error_reply("%s: out of memory", cmd);
 	}
-	rules = json_object_get(doc, "rules");
-	reply = json_pack("{s:b}", "ok", 1);
-	/* Tell the client which pref a rule added without one got. */
-	if (!strcmp(op, "rule-add") && json_array_size(rules))
-		json_object_set(reply, "pref", json_object_get(
-			json_array_get(rules, json_array_size(rules) - 1), "pref"));
-	if (sfcd_commit(d, doc, err, sizeof(err))) {
+	if (edit(&next, cmd, req, reply, err, sizeof(err))) {
+		sfc_doc_free(&next);
 		json_decref(reply);
 		return sfcd_error_reply("%s", err);
 	}
-	return reply;
+	return commit_reply(d, &next, reply, true, NULL);
 }
 
 static json_t *do_stats(struct sfcd *d, const char *cmd, json_t *req)
@@ -125,12 +300,76 @@ static bool attach_failed_on(const struct sfcd *d, const char *dev)
 	return dev && d->last_attach_error_dev[0] && !strcmp(d->last_attach_error_dev, dev);
 }
 
+/* gc's valid list, [{container, ifname}], as keys; -EINVAL with err set */
+static int cni_gc(struct sfc_doc *next, const char *net, json_t *valid, char *err,
+		  size_t errlen)
+{
+	struct sfc_cni_key *keys;
+	size_t i, n = 0;
+	json_t *v;
+	int ret;
+
+	if (!json_is_array(valid)) {
+		snprintf(err, errlen, "gc needs \"valid\": [{\"container\":..., \"ifname\":...}]");
+		return -EINVAL;
+	}
+	keys = calloc(json_array_size(valid) + 1, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	json_array_foreach(valid, i, v) {
+		const char *c = json_string_value(json_object_get(v, SFC_KEY_CONTAINER));
+		const char *f = json_string_value(json_object_get(v, SFC_KEY_IFNAME));
+
+		/* a key longer than any stored one matches nothing */
+		if (!c || !f || strlen(c) >= sizeof(keys->container) || strlen(f) >= sizeof(keys->ifname))
+			continue;
+		strcpy(keys[n].container, c);
+		strcpy(keys[n].ifname, f);
+		n++;
+	}
+	ret = sfc_edit_cni_gc(next, net, keys, n);
+	free(keys);
+	return ret;
+}
+
+static json_t *cni_attach(struct sfcd *d, struct sfc_doc *next, json_t *req)
+{
+	const struct sfc_cni_attach a = {
+		.network = json_string_value(json_object_get(req, SFC_KEY_NETWORK)),
+		.container = json_string_value(json_object_get(req, SFC_KEY_CONTAINER)),
+		.ifname = json_string_value(json_object_get(req, SFC_KEY_IFNAME)),
+		.role = json_string_value(json_object_get(req, "role")),
+		.dev = json_string_value(json_object_get(req, "dev")),
+		.sf = json_string_value(json_object_get(req, "sf")),
+		.mac = json_string_value(json_object_get(req, "mac")),
+	};
+	char err[1024] = "", why[160];
+	bool committed;
+	json_t *reply;
+
+	if (sfc_edit_cni_attach(next, &a, err, sizeof(err))) {
+		sfc_doc_free(next);
+		return sfcd_error_reply("%s", err);
+	}
+	reply = commit_reply(d, next, json_pack("{s:b}", SFC_KEY_OK, 1), true, &committed);
+	if (!committed || !attach_failed_on(d, a.dev))
+		return reply;
+	/* an attach that could not reach its interface is refused whole */
+	json_decref(reply);
+	snprintf(why, sizeof(why), "%s", d->last_attach_error);
+	if (sfc_doc_copy(next, &d->doc) ||
+	    sfc_edit_cni_detach(next, a.network, a.container, a.ifname) < 0 ||
+	    sfcd_commit(d, next, err, sizeof(err)))
+		pr_warn("rolling back attach of %s: %s\n", a.dev, err);
+	return sfcd_error_reply("%s", why);
+}
+
 static json_t *do_cni(struct sfcd *d, const char *cmd, json_t *req)
 {
 	const char *net = json_string_value(json_object_get(req, "network"));
 	const char *cid = json_string_value(json_object_get(req, "container"));
 	const char *ifn = json_string_value(json_object_get(req, "ifname"));
-	json_t *doc, *found;
+	struct sfc_doc next;
 	char err[1024];
 	int n;
 
@@ -143,11 +382,10 @@ static json_t *do_cni(struct sfcd *d, const char *cmd, json_t *req)
 		const char *dev;
 		__u32 ifindex, id = 0;
 
-		found = sfc_state_find_attachment(d->doc, net, cid, ifn);
-		if (!found)
+		dev = sfc_doc_attachment_dev(&d->doc, net, cid, ifn);
+		if (!dev)
 			return sfcd_error_reply("no attachment for network \"%s\", container \"%s\", "
 					   "interface \"%s\"", net, cid, ifn);
-		dev = json_string_value(json_object_get(found, "dev"));
 		ifindex = if_nametoindex(dev);
 		if (!ifindex)
 			return sfcd_error_reply("interface %s of the attachment does not exist", dev);
@@ -156,55 +394,40 @@ static json_t *do_cni(struct sfcd *d, const char *cmd, json_t *req)
 			return sfcd_error_reply("sfc is not attached to %s", dev);
 		return json_pack("{s:b}", "ok", 1);
 	}
-	doc = json_deep_copy(d->doc);
-	if (!strcmp(cmd, "attach")) {
-		if (sfc_state_attach(doc, req, err, sizeof(err))) {
-			json_decref(doc);
-			return sfcd_error_reply("%s", err);
-		}
-	} else if (!strcmp(cmd, "detach")) {
-		n = sfc_state_detach(doc, net, cid, ifn);
-		if (!n) {
-			json_decref(doc);
-			return json_pack("{s:b,s:i}", "ok", 1, "removed", 0);
-		}
-		if (sfcd_commit(d, doc, err, sizeof(err)))
-			return sfcd_error_reply("%s", err);
-		return json_pack("{s:b,s:i}", "ok", 1, "removed", n);
+	if (sfc_doc_copy(&next, &d->doc))
+		return sfcd_error_reply("%s: out of memory", cmd);
+	if (!strcmp(cmd, SFC_REQ_ATTACH))
+		return cni_attach(d, &next, req);
+	if (!strcmp(cmd, SFC_REQ_DETACH)) {
+		n = sfc_edit_cni_detach(&next, net, cid, ifn);
 	} else {
-		json_t *valid = json_object_get(req, "valid");
-
-		if (!json_is_array(valid)) {
-			json_decref(doc);
-			return sfcd_error_reply("gc needs \"valid\": [{\"container\":..., \"ifname\":...}]");
+		n = cni_gc(&next, net, json_object_get(req, SFC_KEY_VALID), err, sizeof(err));
+		if (n == -EINVAL) {
+			sfc_doc_free(&next);
+			return sfcd_error_reply("%s", err);
 		}
-		sfc_state_gc(doc, net, valid);
 	}
-	if (json_equal(doc, d->doc)) {
-		json_decref(doc);
-		return json_pack("{s:b}", "ok", 1);
+	if (n <= 0) {
+		sfc_doc_free(&next);
+		if (n < 0)
+			return sfcd_error_reply("%s: out of memory", cmd);
+		return strcmp(cmd, SFC_REQ_DETACH) ? json_pack("{s:b}", SFC_KEY_OK, 1) :
+			json_pack("{s:b,s:i}", SFC_KEY_OK, 1, SFC_KEY_REMOVED, 0);
 	}
-	if (sfcd_commit(d, doc, err, sizeof(err)))
-		return sfcd_error_reply("%s", err);
-	/* An attach that could not reach its interface is refused whole. */
-	if (!strcmp(cmd, "attach") && attach_failed_on(d, json_string_value(json_object_get(req, "dev")))) {
-		char why[160];
-
-		snprintf(why, sizeof(why), "%s", d->last_attach_error);
-		doc = json_deep_copy(d->doc);
-		sfc_state_detach(doc, net, cid, ifn);
-		if (sfcd_commit(d, doc, err, sizeof(err)))
-			pr_warn("rolling back attach: %s\n", err);
-		return sfcd_error_reply("%s", why);
-	}
-	return json_pack("{s:b}", "ok", 1);
+	return commit_reply(d, &next, strcmp(cmd, SFC_REQ_DETACH) ?
+			    json_pack("{s:b}", SFC_KEY_OK, 1) :
+			    json_pack("{s:b,s:i}", SFC_KEY_OK, 1, SFC_KEY_REMOVED, n), false, NULL);
 }
 
 typedef json_t *(*api_fn)(struct sfcd *d, const char *cmd, json_t *req);
 
 static json_t *do_get(struct sfcd *d, const char *cmd, json_t *req)
 {
-	return json_pack("{s:b,s:O}", SFC_KEY_OK, 1, SFC_KEY_DOC, d->doc);
+	json_t *doc = sfc_doc_to_json(&d->doc);
+
+	if (!doc)
+		return sfcd_error_reply("get: out of memory");
+	return json_pack("{s:b,s:o}", SFC_KEY_OK, 1, SFC_KEY_DOC, doc);
 }
 
 static json_t *do_health(struct sfcd *d, const char *cmd, json_t *req)
@@ -212,27 +435,31 @@ static json_t *do_health(struct sfcd *d, const char *cmd, json_t *req)
 	return health(d);
 }
 
+/* Requests: a handler, or an edit of the document (fn NULL). */
 static const struct {
 	const char *name;
 	api_fn fn;
+	edit_fn edit;
 } api[] = {
-	{ SFC_REQ_GET, do_get },
-	{ SFC_REQ_APPLY, do_apply },
-	{ SFC_REQ_HEALTH, do_health },
-	{ SFC_REQ_STATS, do_stats },
-	{ SFC_REQ_INGRESS_ADD, do_edit },
-	{ SFC_REQ_INGRESS_DEL, do_edit },
-	{ SFC_REQ_SF_ADD, do_edit },
-	{ SFC_REQ_SF_DEL, do_edit },
-	{ SFC_REQ_CHAIN_ADD, do_edit },
-	{ SFC_REQ_CHAIN_SET, do_edit },
-	{ SFC_REQ_CHAIN_DEL, do_edit },
-	{ SFC_REQ_RULE_ADD, do_edit },
-	{ SFC_REQ_RULE_DEL, do_edit },
-	{ SFC_REQ_ATTACH, do_cni },
-	{ SFC_REQ_DETACH, do_cni },
-	{ SFC_REQ_CHECK, do_cni },
-	{ SFC_REQ_GC, do_cni },
+	{ SFC_REQ_GET, do_get, NULL },
+	{ SFC_REQ_APPLY, do_apply, NULL },
+	{ SFC_REQ_HEALTH, do_health, NULL },
+	{ SFC_REQ_STATS, do_stats, NULL },
+	{ SFC_REQ_INGRESS_ADD, NULL, edit_ingress },
+	{ SFC_REQ_INGRESS_DEL, NULL, edit_ingress },
+	{ SFC_REQ_GROUP_ADD, NULL, edit_group },
+	{ SFC_REQ_GROUP_DEL, NULL, edit_group },
+	{ SFC_REQ_SF_ADD, NULL, edit_sf_add },
+	{ SFC_REQ_SF_DEL, NULL, edit_del },
+	{ SFC_REQ_CHAIN_ADD, NULL, edit_chain },
+	{ SFC_REQ_CHAIN_SET, NULL, edit_chain },
+	{ SFC_REQ_CHAIN_DEL, NULL, edit_del },
+	{ SFC_REQ_RULE_ADD, NULL, edit_rule },
+	{ SFC_REQ_RULE_DEL, NULL, edit_rule },
+	{ SFC_REQ_ATTACH, do_cni, NULL },
+	{ SFC_REQ_DETACH, do_cni, NULL },
+	{ SFC_REQ_CHECK, do_cni, NULL },
+	{ SFC_REQ_GC, do_cni, NULL },
 };
 
 json_t *sfcd_api_handle(struct sfcd *d, const char *line, size_t len)
@@ -251,7 +478,8 @@ json_t *sfcd_api_handle(struct sfcd *d, const char *line, size_t len)
 	}
 	for (size_t i = 0; i < sizeof(api) / sizeof(api[0]); i++)
 		if (!strcmp(cmd, api[i].name)) {
-			reply = api[i].fn(d, cmd, req);
+			reply = api[i].fn ? api[i].fn(d, cmd, req) :
+				do_edit(d, cmd, req, api[i].edit);
 			break;
 		}
 	if (!reply)

@@ -132,32 +132,36 @@ static int do_apply(const char *pin_dir, const char *state, int check_only)
 	return ret ? 1 : 0;
 }
 
-int sfcd_commit(struct sfcd *d, json_t *doc, char *err, size_t errlen)
+int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 {
 	struct sfc_apply_report rep;
-	struct sfc_doc parsed;
+	struct sfc_doc next = *doc;
 	char inner[1024];
+	json_t *text;
 	int ret;
 
-	ret = sfc_doc_from_json(doc, &parsed, err, errlen);
+	memset(doc, 0, sizeof(*doc));
+	ret = next.validated ? 0 : sfc_doc_validate(&next, &d->doc, err, errlen);
 	if (ret) {
-		json_decref(doc);
+		sfc_doc_free(&next);
 		return ret;
 	}
-	ret = sfc_apply(d->dp, &parsed, &rep, err, errlen);
-	if (!ret)
-		ret = sfc_state_save(d->state_path, doc, err, errlen);
+	ret = sfc_apply(d->dp, &next, &rep, err, errlen);
+	if (!ret) {
+		text = sfc_doc_to_json(&next);
+		ret = text ? sfc_state_save(d->state_path, text, err, errlen) : -ENOMEM;
+		if (!text)
+			snprintf(err, errlen, "%s: out of memory", d->state_path);
+		json_decref(text);
+	}
 	if (ret) {
-		/* Put the datapath back as the stored document says. */
-		sfc_apply(d->dp, &d->model, NULL, inner, sizeof(inner));
-		sfc_doc_free(&parsed);
-		json_decref(doc);
+		/* put the datapath back as the stored document says */
+		sfc_apply(d->dp, &d->doc, NULL, inner, sizeof(inner));
+		sfc_doc_free(&next);
 		return ret;
 	}
-	json_decref(d->doc);
-	d->doc = doc;
-	sfc_doc_free(&d->model);
-	d->model = parsed;
+	sfc_doc_free(&d->doc);
+	d->doc = next;
 	snprintf(d->last_attach_error_dev, sizeof(d->last_attach_error_dev), "%s",
 		 rep.attach_error_dev);
 	snprintf(d->last_attach_error, sizeof(d->last_attach_error), "%s", rep.attach_error);
@@ -175,7 +179,7 @@ int sfcd_reconcile(struct sfcd *d)
 
 	d->reconcile_pending = false;
 	d->reconciles++;
-	ret = sfc_apply(d->dp, &d->model, &rep, err, sizeof(err));
+	ret = sfc_apply(d->dp, &d->doc, &rep, err, sizeof(err));
 	if (ret)
 		pr_warn("reconcile: %s\n", err);
 	else
@@ -187,16 +191,21 @@ int sfcd_reconcile(struct sfcd *d)
 
 static void reload(struct sfcd *d)
 {
+	struct sfc_doc doc;
 	char err[1024];
-	json_t *doc;
-	int missing;
+	json_t *text;
+	int missing, ret;
 
-	doc = sfc_state_load(d->state_path, &missing, err, sizeof(err));
-	if (!doc) {
+	text = sfc_state_load(d->state_path, &missing, err, sizeof(err));
+	if (!text) {
 		pr_warn("SIGHUP: %s; keeping the current state\n", err);
 		return;
 	}
-	if (sfcd_commit(d, doc, err, sizeof(err)))
+	ret = sfc_doc_parse(text, &doc, err, sizeof(err));
+	json_decref(text);
+	if (!ret)
+		ret = sfcd_commit(d, &doc, err, sizeof(err));
+	if (ret)
 		pr_warn("SIGHUP: %s; keeping the current state\n", err);
 }
 
@@ -208,21 +217,24 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 	char err[1024];
 	sigset_t mask;
 	int missing, ret = 1;
+	json_t *text;
 
-	d.doc = sfc_state_load(state, &missing, err, sizeof(err));
-	if (!d.doc && !missing) {
+	text = sfc_state_load(state, &missing, err, sizeof(err));
+	if (!text && !missing) {
 		fprintf(stderr, "sfcd: %s\nsfcd: refusing to start; the file is left as it is\n", err);
 		return 1;
 	}
-	if (!d.doc) {
+	if (!text) {
 		pr_info("%s does not exist: starting with an empty desired state\n", state);
-		d.doc = sfc_state_empty();
+		text = sfc_state_empty();
 	}
-	if (sfc_doc_from_json(d.doc, &d.model, err, sizeof(err))) {
+	ret = sfc_doc_from_json(text, &d.doc, err, sizeof(err));
+	json_decref(text);
+	if (ret) {
 		fprintf(stderr, "sfcd: %s: %s\n", state, err);
-		json_decref(d.doc);
 		return 1;
 	}
+	ret = 1;
 	if (sfc_dp_load(pin_dir, &d.dp))
 		goto out;
 	d.dp->no_peer_xdp = no_peer_xdp;
@@ -284,8 +296,7 @@ out:
 	if (d.sig_fd >= 0)
 		close(d.sig_fd);
 	sfc_dp_close(d.dp);
-	json_decref(d.doc);
-	sfc_doc_free(&d.model);
+	sfc_doc_free(&d.doc);
 	return ret;
 }
 

@@ -66,25 +66,6 @@ static int attr_cb(const struct nlattr *attr, void *data)
 }
 
 /* Does the document name this interface? */
-static bool doc_names(json_t *doc, const char *name)
-{
-	static const char *const sections[][3] = {
-		{ "ingress", "dev", NULL }, { "sfs", "dev", "out-dev" }, { "rules", "in-dev", NULL },
-	};
-	size_t i;
-	json_t *o;
-
-	for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++)
-		json_array_foreach(json_object_get(doc, sections[s][0]), i, o)
-			for (int k = 1; k < 3 && sections[s][k]; k++) {
-				const char *v = json_string_value(json_object_get(o, sections[s][k]));
-
-				if (v && !strcmp(v, name))
-					return true;
-			}
-	return false;
-}
-
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct sfcd *d = data;
@@ -99,7 +80,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	ifm = mnl_nlmsg_get_payload(nlh);
 	mnl_attr_parse(nlh, sizeof(*ifm), attr_cb, &le);
 	ifindex = ifm->ifi_index;
-	if ((le.name && doc_names(d->doc, le.name)) ||
+	if ((le.name && sfc_doc_names_dev(&d->doc, le.name)) ||
 	    !bpf_map_lookup_elem(d->dp->maps.ifaces, &ifindex, &v)) {
 		pr_debug("link %s (%u) %s\n", le.name ? le.name : "?", ifindex,
 			 nlh->nlmsg_type == RTM_NEWLINK ? "changed" : "deleted");

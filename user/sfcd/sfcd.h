@@ -14,8 +14,8 @@
 struct sfcd {
 	const char *pin_dir, *socket_path, *state_path;
 	struct sfc_dp *dp;
-	json_t *doc;              /* desired state, as stored */
-	struct sfc_doc model;     /* the same, typed: what the datapath was given */
+	struct sfc_doc doc;       /* desired state, validated: the authority; the state
+				   * file and `get` are its JSON form */
 	int epfd, listen_fd, nl_fd, sig_fd;
 	struct mnl_socket *nl;
 	bool reconcile_pending;   /* a link event since the last reconcile */
@@ -26,9 +26,10 @@ struct sfcd {
 	char last_attach_error[160];
 };
 
-/* Apply doc to the datapath; on success it becomes d->doc and is saved.
- * On failure nothing of the old state is lost. */
-int sfcd_commit(struct sfcd *d, json_t *doc, char *err, size_t errlen);
+/* Validate doc (unless it is already), apply it to the datapath and save
+ * it; on success it becomes d->doc. Takes doc over either way (*doc is
+ * emptied). On failure nothing of the old state is lost. */
+int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen);
 /* Re-apply the current document (links changed). */
 int sfcd_reconcile(struct sfcd *d);
 

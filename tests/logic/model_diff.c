@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Canonical documents and their diff: two spellings of one document show
+ * no change; groups are diffed like every other section. No root. */
+#include "model_util.h"
+
+/* diff of two document texts as compact JSON, in out */
+static int diff_of(const char *a, const char *b, char *out, size_t len)
+{
+	struct sfc_doc da, db;
+	char err[512] = "";
+	json_t *diff;
+	char *s;
+
+	if (doc_from(a, NULL, &da, out, len))
+		return -EINVAL;
+	if (doc_from(b, &da, &db, err, sizeof(err))) {
+		snprintf(out, len, "%s", err);
+		sfc_doc_free(&da);
+		return -EINVAL;
+	}
+	diff = sfc_doc_diff(&da, &db);
+	s = json_dumps(diff, JSON_COMPACT);
+	snprintf(out, len, "%s", s ? s : "");
+	free(s);
+	json_decref(diff);
+	sfc_doc_free(&da);
+	sfc_doc_free(&db);
+	return 0;
+}
+
+#define NO_CHANGE "{\"added\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[],\"rules\":[]}," \
+	"\"removed\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[],\"rules\":[]}," \
+	"\"changed\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[],\"rules\":[]}}"
+
+static const char spelled_a[] =
+	"{\"version\":1," BASE_SFS ","
+	"\"chains\":[{\"name\":\"web\",\"spi\":4,\"hops\":[\"fw\",[\"pool\"]]}],"
+	"\"rules\":[{\"pref\":10,\"src\":\"198.0.0.0/08\",\"proto\":6,\"dport\":\"80-80\","
+	"\"chain\":\"web\"},{\"pref\":20,\"dst\":\"2001:DB8::/32\",\"proto\":\"17\",\"chain\":\"web\"}]}";
+static const char spelled_b[] =
+	"{\"groups\":[{\"name\":\"pool\"}],"
+	"\"sfs\":[{\"name\":\"fw\",\"kind\":\"iface\",\"dev\":\"s0\",\"out-dev\":\"s0\"},"
+	"{\"name\":\"ids\",\"dev\":\"s1\"},{\"name\":\"p1\",\"dev\":\"s2\",\"group\":\"pool\"}],"
+	"\"chains\":[{\"name\":\"web\",\"hops\":[[\"fw\"],[\"pool\"]],\"on-failure\":\"drop\"}],"
+	"\"rules\":[{\"pref\":20,\"dst\":\"2001:db8::/32\",\"proto\":\"udp\",\"chain\":\"web\"},"
+	"{\"pref\":10,\"src\":\"198.0.0.0/8\",\"proto\":\"tcp\",\"dport\":80,\"chain\":\"web\"}]}";
+
+/* checks that two spellings of one document (prefix, proto, ports, defaults, hop form, order) show no change */
+static void test_spellings_of_one_document_show_no_change(void)
+{
+	char out[2048];
+
+	ASSERT_OK(diff_of(spelled_a, spelled_b, out, sizeof(out)), out);
+	ASSERT_STREQ(out, NO_CHANGE, "diff");
+}
+
+/* element i of a section of doc, as compact JSON in buf */
+static const char *elem(json_t *doc, const char *section, size_t i, char *buf, size_t len)
+{
+	char *s = json_dumps(json_array_get(json_object_get(doc, section), i), JSON_COMPACT);
+
+	snprintf(buf, len, "%s", s ? s : "");
+	free(s);
+	return buf;
+}
+
+/* checks that the JSON form is canonical: both spellings print the same, with defaults written */
+static void test_to_json_is_canonical(void)
+{
+	struct sfc_doc da, db;
+	char err[512] = "", *sa, *sb, buf[256];
+	json_t *ja, *jb;
+
+	ASSERT_OK(doc_from(spelled_a, NULL, &da, err, sizeof(err)), err);
+	ASSERT_OK(doc_from(spelled_b, &da, &db, err, sizeof(err)), err);
+	ja = sfc_doc_to_json(&da);
+	jb = sfc_doc_to_json(&db);
+	/* rule order is the document's: compare the rules by pref */
+	json_array_remove(json_object_get(jb, "rules"), 0);
+	json_array_remove(json_object_get(ja, "rules"), 1);
+	sa = json_dumps(ja, JSON_COMPACT);
+	sb = json_dumps(jb, JSON_COMPACT);
+	ASSERT_STREQ(sb, sa, "canonical JSON");
+	ASSERT_STREQ(elem(ja, "rules", 0, buf, sizeof(buf)),
+		     "{\"pref\":10,\"src\":\"198.0.0.0/8\",\"proto\":\"tcp\",\"dport\":80,"
+		     "\"chain\":\"web\"}", "rule");
+	ASSERT_STREQ(elem(ja, "chains", 0, buf, sizeof(buf)),
+		     "{\"name\":\"web\",\"spi\":4,\"hops\":[[\"fw\"],[\"pool\"]],\"on-failure\":\"drop\"}",
+		     "chain");
+	ASSERT_STREQ(elem(ja, "sfs", 0, buf, sizeof(buf)),
+		     "{\"name\":\"fw\",\"kind\":\"iface\",\"dev\":\"s0\"}", "SF");
+	free(sa);
+	free(sb);
+	json_decref(ja);
+	json_decref(jb);
+	sfc_doc_free(&da);
+	sfc_doc_free(&db);
+}
+
+/* checks that the JSON form parses back into the same document */
+static void test_to_json_round_trips(void)
+{
+	struct sfc_doc da, db;
+	char err[512] = "", *text, out[2048];
+	json_t *j;
+
+	ASSERT_OK(doc_from(spelled_a, NULL, &da, err, sizeof(err)), err);
+	j = sfc_doc_to_json(&da);
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	ASSERT_OK(doc_from(text, NULL, &db, err, sizeof(err)), err);
+	ASSERT_OK(diff_of(spelled_a, text, out, sizeof(out)), out);
+	ASSERT_STREQ(out, NO_CHANGE, "diff after a round trip");
+	free(text);
+	sfc_doc_free(&da);
+	sfc_doc_free(&db);
+}
+
+/* checks that groups added and removed show in the diff, and changed objects by key */
+static void test_diff_shows_groups_and_changes(void)
+{
+	char out[2048];
+
+	ASSERT_OK(diff_of("{\"groups\":[{\"name\":\"a\"}]," "\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"}],"
+			  "\"chains\":[{\"name\":\"web\",\"hops\":[\"fw\"]}],"
+			  "\"rules\":[{\"pref\":5,\"chain\":\"web\"}]}",
+			  "{\"groups\":[{\"name\":\"b\"}],\"sfs\":[{\"name\":\"fw\",\"dev\":\"s9\"}],"
+			  "\"chains\":[{\"name\":\"web\",\"hops\":[\"fw\"],\"on-failure\":\"bypass\"}],"
+			  "\"rules\":[{\"pref\":5,\"proto\":\"icmp\",\"chain\":\"web\"}]}", out,
+			  sizeof(out)), out);
+	ASSERT_STREQ(out,
+		     "{\"added\":{\"ingress\":[],\"groups\":[\"b\"],\"sfs\":[],\"chains\":[],\"rules\":[]},"
+		     "\"removed\":{\"ingress\":[],\"groups\":[\"a\"],\"sfs\":[],\"chains\":[],\"rules\":[]},"
+		     "\"changed\":{\"ingress\":[],\"groups\":[],\"sfs\":[\"fw\"],\"chains\":[\"web\"],"
+		     "\"rules\":[5]}}", "diff");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct unit_test tests[] = {
+		UNIT_TEST(test_spellings_of_one_document_show_no_change),
+		UNIT_TEST(test_to_json_is_canonical),
+		UNIT_TEST(test_to_json_round_trips),
+		UNIT_TEST(test_diff_shows_groups_and_changes),
+	};
+
+	return unit_run(tests, ARRAY_SIZE(tests), argc, argv);
+}

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Typed edits of the document: refusals with names, SPI and pref
+ * numbering, groups, CNI attachments and their warnings. No root. */
+#include "model_util.h"
+
+#define WEB "\"chains\":[{\"name\":\"web\",\"spi\":1,\"hops\":[\"fw\",[\"pool\"]]}]," \
+	    "\"rules\":[{\"pref\":10,\"proto\":\"tcp\",\"chain\":\"web\"}]"
+
+static int base(struct sfc_doc *d, char *err, size_t len)
+{
+	return doc_from("{" BASE_SFS "," WEB "}", NULL, d, err, len);
+}
+
+/* checks that deleting SFs, chains and groups in use is refused, naming the user */
+static void test_delete_in_use_names_the_user(void)
+{
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(base(&d, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_edit_sf_del(&d, "fw", err, sizeof(err)), -EBUSY, "sf del fw");
+	ASSERT_STREQ(err, "SF \"fw\" is used by chain \"web\" hop 1", "sf del message");
+	ASSERT_EQ(sfc_edit_chain_del(&d, "web", err, sizeof(err)), -EBUSY, "chain del web");
+	ASSERT_STREQ(err, "chain \"web\" is used by rule pref 10", "chain del message");
+	ASSERT_EQ(sfc_edit_group_del(&d, "pool", err, sizeof(err)), -EBUSY, "group del pool");
+	ASSERT_STREQ(err, "group \"pool\" is used by SF \"p1\"", "group del message");
+	ASSERT_EQ(sfc_edit_sf_del(&d, "nosuch", err, sizeof(err)), -ENOENT, "sf del nosuch");
+	ASSERT_STREQ(err, "no SF named \"nosuch\"", "sf del nosuch message");
+	ASSERT_OK(sfc_edit_sf_del(&d, "ids", err, sizeof(err)), err);
+	ASSERT_TRUE(!sfc_doc_sf(&d, "ids") && sfc_doc_sf(&d, "p1"), "ids gone, p1 found");
+	ASSERT_TRUE(!d.validated, "an edit asks for validation");
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	sfc_doc_free(&d);
+}
+
+/* checks that groups are added and deleted as objects, and a group used only by a chain is kept */
+static void test_group_add_del(void)
+{
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(base(&d, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_group_add(&d, "g2", err, sizeof(err)), err);
+	ASSERT_EQ(sfc_edit_group_add(&d, "g2", err, sizeof(err)), -EEXIST, "group add twice");
+	ASSERT_STREQ(err, "group \"g2\" already exists", "group add twice message");
+	ASSERT_EQ(sfc_edit_group_add(&d, "fw", err, sizeof(err)), -EEXIST, "group named like an SF");
+	ASSERT_EQ(sfc_edit_group_add(&d, "a b", err, sizeof(err)), -EINVAL, "group name with a space");
+	ASSERT_STREQ(err, "group \"a b\": a name cannot hold spaces", "group name message");
+	ASSERT_OK(sfc_edit_sf_del(&d, "fw", err, sizeof(err)) == -EBUSY ? 0 : -1, "fw in use");
+	ASSERT_OK(sfc_edit_group_del(&d, "g2", err, sizeof(err)), err);
+	ASSERT_TRUE(!sfc_doc_group(&d, "g2"), "g2 gone");
+	/* pool: its SF leaves, the chain still names it */
+	ASSERT_OK(sfc_edit_sf_del(&d, "p1", err, sizeof(err)), err);
+	ASSERT_EQ(sfc_edit_group_del(&d, "pool", err, sizeof(err)), -EBUSY, "group del pool");
+	ASSERT_STREQ(err, "group \"pool\" is used by chain \"web\" hop 2", "group in chain message");
+	sfc_doc_free(&d);
+}
+
+/* checks that chains without an SPI get the lowest free one, or keep the one they had */
+static void test_spis_numbered_by_the_model(void)
+{
+	struct sfc_chain_cfg c = { .name = "c2", .nhops = 1, .hops = { { 1, { "ids" } } } };
+	struct sfc_doc d, d2;
+	char err[512] = "";
+
+	ASSERT_OK(base(&d, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_chain_add(&d, &c, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_doc_chain(&d, "c2")->spi, 2, "chain add: lowest free SPI");
+	/* a hand-written document without SPIs: known chains keep theirs */
+	ASSERT_OK(doc_from("{" BASE_SFS ",\"chains\":[{\"name\":\"new\",\"hops\":[\"fw\"]},"
+			   "{\"name\":\"c2\",\"hops\":[\"ids\"]},{\"name\":\"web\",\"hops\":[\"p1\"]}]}",
+			   &d, &d2, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_doc_chain(&d2, "web")->spi, 1, "web keeps spi 1");
+	ASSERT_EQ(sfc_doc_chain(&d2, "c2")->spi, 2, "c2 keeps spi 2");
+	ASSERT_EQ(sfc_doc_chain(&d2, "new")->spi, 3, "new gets the lowest free, 3");
+	sfc_doc_free(&d2);
+	sfc_doc_free(&d);
+}
+
+/* checks that a rule without pref goes 10 after the last, and a refusal says "rule add" */
+static void test_rule_add_numbers_prefs(void)
+{
+	struct sfc_rule_cfg r = { .proto = -1, .chain = "web" };
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(base(&d, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_rule_add(&d, &r, true, "rule add", err, sizeof(err)), err);
+	ASSERT_EQ(r.pref, 20, "pref after 10");
+	ASSERT_EQ(sfc_edit_rule_add(&d, &r, false, "rule pref 20", err, sizeof(err)), -EEXIST,
+		  "pref 20 again");
+	ASSERT_STREQ(err, "rule pref 20 already exists", "rule pref exists message");
+	strcpy(r.chain, "nochain");
+	ASSERT_EQ(sfc_edit_rule_add(&d, &r, true, "rule add", err, sizeof(err)), -EINVAL,
+		  "rule to a missing chain");
+	ASSERT_STREQ(err, "rule add: chain: no chain named \"nochain\"", "missing chain message");
+	ASSERT_OK(sfc_edit_rule_del(&d, 10, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_edit_rule_del(&d, 10, err, sizeof(err)), -ENOENT, "rule del twice");
+	ASSERT_STREQ(err, "no rule with pref 10", "rule del message");
+	ASSERT_EQ(d.nrules, 1, "one rule left");
+	sfc_doc_free(&d);
+}
+
+/* checks that chain-set replaces only the keys given */
+static void test_chain_set_keeps_what_is_not_given(void)
+{
+	json_t *v = json_loads("{\"name\":\"web\",\"on-failure\":\"bypass\"}", 0, NULL);
+	struct sfc_chain_cfg c;
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(base(&d, err, sizeof(err)), err);
+	c = *sfc_doc_chain(&d, "web");
+	ASSERT_OK(sfc_chain_from_json(v, &c, true, err, sizeof(err)), err);
+	json_decref(v);
+	ASSERT_OK(sfc_edit_chain_set(&d, &c, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_doc_chain(&d, "web")->on_failure, SFC_FAIL_BYPASS, "on-failure set");
+	ASSERT_EQ(sfc_doc_chain(&d, "web")->nhops, 2, "hops kept");
+	ASSERT_EQ(sfc_doc_chain(&d, "web")->spi, 1, "spi kept");
+	sfc_doc_free(&d);
+}
+
+/* checks that a CNI SF declares its group, and the group goes with its last SF unless a chain names it */
+static void test_cni_groups_follow_their_sfs(void)
+{
+	struct sfc_cni_attach a = { .network = "n", .container = "c1", .ifname = "eth0",
+				    .role = "sf", .dev = "veth1", .sf = "cnig" };
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(base(&d, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_cni_attach(&d, &a, err, sizeof(err)), err);
+	a.container = "c2";
+	a.dev = "veth2";
+	ASSERT_OK(sfc_edit_cni_attach(&d, &a, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	ASSERT_TRUE(sfc_doc_group(&d, "cnig") != NULL, "attach declared the group");
+	ASSERT_EQ(d.nsfs, 5, "two CNI SFs");
+	ASSERT_STREQ(sfc_doc_attachment_dev(&d, "n", "c2", "eth0"), "veth2", "attachment dev");
+	ASSERT_EQ(sfc_edit_cni_detach(&d, "n", "c1", "eth0"), 1, "detach c1");
+	ASSERT_TRUE(sfc_doc_group(&d, "cnig") != NULL, "group stays with one SF left");
+	ASSERT_EQ(sfc_edit_cni_gc(&d, "n", NULL, 0), 1, "gc with nothing valid");
+	ASSERT_TRUE(sfc_doc_group(&d, "cnig") == NULL, "group went with its last SF");
+	ASSERT_TRUE(sfc_doc_group(&d, "pool") != NULL, "other groups stay");
+	/* a group a chain names stays */
+	a.sf = "pool";
+	ASSERT_OK(sfc_edit_cni_attach(&d, &a, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_sf_del(&d, "p1", err, sizeof(err)), err);
+	ASSERT_EQ(sfc_edit_cni_detach(&d, "n", NULL, NULL), 1, "detach the network");
+	ASSERT_TRUE(sfc_doc_group(&d, "pool") != NULL, "group named by a chain stays");
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	sfc_doc_free(&d);
+}
+
+/* checks that an edit dropping CNI-made objects is reported by name, and one keeping them is not */
+static void test_cni_removal_is_warned(void)
+{
+	struct sfc_cni_attach a = { .network = "n", .container = "c1", .ifname = "eth0",
+				    .role = "ingress", .dev = "pod0" };
+	struct sfc_doc d, next;
+	char err[512] = "";
+	json_t *w;
+
+	ASSERT_OK(base(&d, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_cni_attach(&d, &a, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_copy(&next, &d), "copy");
+	w = sfc_doc_cni_removed(&d, &next);
+	ASSERT_TRUE(w == NULL, "no warning while it stays");
+	ASSERT_OK(sfc_edit_ingress_del(&next, "pod0", err, sizeof(err)), err);
+	w = sfc_doc_cni_removed(&d, &next);
+	ASSERT_EQ(json_array_size(w), 1, "one warning");
+	ASSERT_STREQ(json_string_value(json_array_get(w, 0)),
+		     "ingress point \"pod0\" of CNI attachment (network \"n\", container \"c1\", "
+		     "interface \"eth0\") removed", "warning text");
+	json_decref(w);
+	sfc_doc_free(&next);
+	sfc_doc_free(&d);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct unit_test tests[] = {
+		UNIT_TEST(test_delete_in_use_names_the_user),
+		UNIT_TEST(test_group_add_del),
+		UNIT_TEST(test_spis_numbered_by_the_model),
+		UNIT_TEST(test_rule_add_numbers_prefs),
+		UNIT_TEST(test_chain_set_keeps_what_is_not_given),
+		UNIT_TEST(test_cni_groups_follow_their_sfs),
+		UNIT_TEST(test_cni_removal_is_warned),
+	};
+
+	return unit_run(tests, ARRAY_SIZE(tests), argc, argv);
+}

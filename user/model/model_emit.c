@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The typed document as JSON, in its canonical form: every default
+ * written (kind, on-failure), prefixes as ADDR/LEN, protocols by name when
+ * they have one, a single port as a number and a range as "LOW-HIGH",
+ * hops always as lists. Two documents that mean the same print the same.
+ */
+#include <jansson.h>
+#include <stdio.h>
+
+#include "model.h"
+
+static json_t *cni_json(const struct sfc_cni_key *k)
+{
+	return json_pack("{s:s,s:s,s:s}", "network", k->network, "container", k->container,
+			 "ifname", k->ifname);
+}
+
+static json_t *sf_json(const struct sfc_sf_cfg *sf)
+{
+	json_t *o = json_pack("{s:s,s:s,s:s}", "name", sf->name, "kind", "iface", "dev", sf->dev);
+	char mac[18];
+
+	if (!o)
+		return NULL;
+	if (sf->out_dev[0])
+		json_object_set_new(o, "out-dev", json_string(sf->out_dev));
+	if (sf->has_mac) {
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", sf->mac[0], sf->mac[1],
+			 sf->mac[2], sf->mac[3], sf->mac[4], sf->mac[5]);
+		json_object_set_new(o, "mac", json_string(mac));
+	}
+	if (sf->group[0])
+		json_object_set_new(o, "group", json_string(sf->group));
+	if (sf->cni.set)
+		json_object_set_new(o, "cni", cni_json(&sf->cni));
+	return o;
+}
+
+static json_t *chain_json(const struct sfc_chain_cfg *c)
+{
+	json_t *hops = json_array();
+
+	for (int h = 0; h < c->nhops; h++) {
+		json_t *hop = json_array();
+
+		for (int k = 0; k < c->hops[h].nsf; k++)
+			json_array_append_new(hop, json_string(c->hops[h].sf[k]));
+		json_array_append_new(hops, hop);
+	}
+	return json_pack("{s:s,s:I,s:o,s:s}", "name", c->name, "spi", (json_int_t)c->spi,
+			 "hops", hops, "on-failure",
+			 c->on_failure == SFC_FAIL_BYPASS ? "bypass" : "drop");
+}
+
+static json_t *ports_json(const struct sfc_port_range *p)
+{
+	char buf[16];
+
+	if (p->lo == p->hi)
+		return json_integer(p->lo);
+	snprintf(buf, sizeof(buf), "%u-%u", p->lo, p->hi);
+	return json_string(buf);
+}
+
+static json_t *rule_json(const struct sfc_rule_cfg *r)
+{
+	json_t *o = json_pack("{s:I}", "pref", (json_int_t)r->pref);
+	char buf[64];
+
+	if (!o)
+		return NULL;
+	if (r->in_dev[0])
+		json_object_set_new(o, "in-dev", json_string(r->in_dev));
+	if (r->src.family && !sfc_format_prefix(&r->src, buf, sizeof(buf)))
+		json_object_set_new(o, "src", json_string(buf));
+	if (r->dst.family && !sfc_format_prefix(&r->dst, buf, sizeof(buf)))
+		json_object_set_new(o, "dst", json_string(buf));
+	if (r->proto >= 0) {
+		const char *name = sfc_proto_name(r->proto, buf, sizeof(buf));
+
+		json_object_set_new(o, "proto", name == buf ? json_integer(r->proto) :
+					json_string(name));
+	}
+	if (r->sport.set)
+		json_object_set_new(o, "sport", ports_json(&r->sport));
+	if (r->dport.set)
+		json_object_set_new(o, "dport", ports_json(&r->dport));
+	json_object_set_new(o, "chain", json_string(r->chain));
+	return o;
+}
+
+json_t *sfc_doc_to_json(const struct sfc_doc *d)
+{
+	json_t *ingress = json_array(), *groups = json_array(), *sfs = json_array();
+	json_t *chains = json_array(), *rules = json_array();
+	int bad = 0;
+
+	for (int i = 0; i < d->ningress; i++) {
+		json_t *o = json_pack("{s:s}", "dev", d->ingress[i].dev);
+
+		if (o && d->ingress[i].cni.set)
+			json_object_set_new(o, "cni", cni_json(&d->ingress[i].cni));
+		bad |= json_array_append_new(ingress, o);
+	}
+	for (int i = 0; i < d->ngroups; i++)
+		bad |= json_array_append_new(groups, json_pack("{s:s}", "name", d->groups[i].name));
+	for (int i = 0; i < d->nsfs; i++)
+		bad |= json_array_append_new(sfs, sf_json(&d->sfs[i]));
+	for (int i = 0; i < d->nchains; i++)
+		bad |= json_array_append_new(chains, chain_json(&d->chains[i]));
+	for (int i = 0; i < d->nrules; i++)
+		bad |= json_array_append_new(rules, rule_json(&d->rules[i]));
+	if (bad) {
+		json_decref(ingress);
+		json_decref(groups);
+		json_decref(sfs);
+		json_decref(chains);
+		json_decref(rules);
+		return NULL;
+	}
+	return json_pack("{s:i,s:o,s:o,s:o,s:o,s:o}", "version", 1, "ingress", ingress,
+			 "groups", groups, "sfs", sfs, "chains", chains, "rules", rules);
+}

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The one validator of a document, whatever it came from (a state file,
+ * an apply, a typed edit): names, MACs, references, duplicates, limits,
+ * and SPIs for chains that have none. Linear: every lookup is a hash.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "doc_index.h"
+#include "model.h"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* A name as it may be quoted in a message: control bytes escaped. */
+const char *sfc_quote_name(const char *name, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p && o + 5 < len; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+			o += snprintf(buf + o, len - o, "\\x%02x", *p);
+		else
+			buf[o++] = *p;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static int check_name(const char *what, const char *name, char *err, size_t errlen)
+{
+	char why[128], q[SFC_NAME_LEN * 4 + 8];
+
+	if (!sfc_name_check(name, why, sizeof(why)))
+		return 0;
+	return fail(err, errlen, "%s \"%s\": %s", what, sfc_quote_name(name, q, sizeof(q)), why);
+}
+
+static int check_sfs(const struct sfc_doc *d, char *err, size_t errlen)
+{
+	const struct sfc_doc_index *ix = d->ix;
+	char why[128];
+
+	if (d->nsfs >= SFC_MAX_SFS)
+		return fail(err, errlen, "%d SFs, at most %d", d->nsfs, SFC_MAX_SFS - 1);
+	for (int i = 0; i < d->ngroups; i++) {
+		const char *name = d->groups[i].name;
+
+		if (check_name("group", name, err, errlen))
+			return -EINVAL;
+		if (sfc_map_get_str(&ix->groups, name) != i)
+			return fail(err, errlen, "group \"%s\" defined twice", name);
+	}
+	for (int i = 0; i < d->nsfs; i++) {
+		const struct sfc_sf_cfg *sf = &d->sfs[i];
+
+		if (check_name("SF", sf->name, err, errlen))
+			return -EINVAL;
+		if (sfc_map_get_str(&ix->sfs, sf->name) != i)
+			return fail(err, errlen, "SF \"%s\" defined twice", sf->name);
+		if (sfc_map_get_str(&ix->groups, sf->name) >= 0)
+			return fail(err, errlen, "SF \"%s\": \"%s\" is already the name of a group",
+				    sf->name, sf->name);
+		if (sf->group[0] && sfc_map_get_str(&ix->groups, sf->group) < 0)
+			return fail(err, errlen, "SF \"%s\": no group named \"%s\" (declare it in "
+				    "groups)", sf->name, sf->group);
+		if (sf->has_mac && sfc_mac_check_unicast(sf->mac, why, sizeof(why)))
+			return fail(err, errlen, "SF \"%s\": mac: %s", sf->name, why);
+	}
+	return 0;
+}
+
+static int check_hops(const struct sfc_doc *d, const struct sfc_chain_cfg *c, char *err,
+		      size_t errlen)
+{
+	if (c->nhops < 1 || c->nhops > SFC_MAX_HOPS)
+		return fail(err, errlen, "chain \"%s\": a chain has 1 to %d hops, not %d", c->name,
+			    SFC_MAX_HOPS, c->nhops);
+	for (int h = 0; h < c->nhops; h++) {
+		const struct sfc_hop_cfg *hop = &c->hops[h];
+
+		if (hop->nsf < 1 || hop->nsf > SFC_HOP_BUCKETS)
+			return fail(err, errlen, "chain \"%s\": hop %d: a hop is a list of 1 to %d "
+				    "SF names", c->name, h + 1, SFC_HOP_BUCKETS);
+		for (int k = 0; k < hop->nsf; k++) {
+			const char *s = hop->sf[k];
+
+			if (!sfc_doc_sf(d, s) && !sfc_doc_group(d, s))
+				return fail(err, errlen, "chain \"%s\": hop %d: no SF named \"%s\"",
+					    c->name, h + 1, s);
+			/* Back from an NSH-unaware SF, only its interface tells
+			 * where a packet was: one SF, one position per chain. */
+			for (int hh = 0; hh <= h; hh++)
+				for (int kk = 0; kk < (hh < h ? c->hops[hh].nsf : k); kk++)
+					if (!strcmp(c->hops[hh].sf[kk], s))
+						return fail(err, errlen, "chain \"%s\": hop %d: SF \"%s\" "
+							    "is already in hop %d of this chain; an SF can "
+							    "serve only one position of a chain",
+							    c->name, h + 1, s, hh + 1);
+		}
+	}
+	return 0;
+}
+
+/* Chains without an SPI keep the one they had in prev if it is free, else
+ * get the lowest free one, the way rule-add numbers prefs. */
+static int number_chains(struct sfc_doc *d, const struct sfc_doc *prev, char *err,
+			 size_t errlen)
+{
+	struct sfc_map used;
+	__u32 next = 1;
+	int j;
+
+	if (sfc_map_init(&used, d->nchains))
+		return -ENOMEM;
+	for (int i = 0; i < d->nchains; i++) {
+		struct sfc_chain_cfg *c = &d->chains[i];
+
+		if (!c->spi)
+			continue;
+		j = sfc_map_put_u32(&used, c->spi, i);
+		if (j >= 0) {
+			sfc_map_free(&used);
+			return fail(err, errlen, "chain \"%s\": spi %u already used by chain \"%s\"",
+				    c->name, c->spi, d->chains[j].name);
+		}
+	}
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < d->nchains; i++) {
+			struct sfc_chain_cfg *c = &d->chains[i];
+			const struct sfc_chain_cfg *old = prev ? sfc_doc_chain(prev, c->name) : NULL;
+
+			if (c->spi)
+				continue;
+			if (!pass) {
+				if (!old || !old->spi || sfc_map_get_u32(&used, old->spi) >= 0)
+					continue;
+				c->spi = old->spi;
+			} else {
+				while (next <= 0xffffff && sfc_map_get_u32(&used, next) >= 0)
+					next++;
+				if (next > 0xffffff) {
+					sfc_map_free(&used);
+					return fail(err, errlen, "chain \"%s\": every SPI is in use",
+						    c->name);
+				}
+				c->spi = next;
+			}
+			sfc_map_put_u32(&used, c->spi, i);
+		}
+	sfc_map_free(&used);
+	return 0;
+}
+
+static int check_chains(struct sfc_doc *d, const struct sfc_doc *prev, char *err,
+			size_t errlen)
+{
+	int ret;
+
+	if (d->nchains >= SFC_MAX_CHAINS)
+		return fail(err, errlen, "%d chains, at most %d", d->nchains, SFC_MAX_CHAINS - 1);
+	for (int i = 0; i < d->nchains; i++) {
+		const struct sfc_chain_cfg *c = &d->chains[i];
+
+		if (check_name("chain", c->name, err, errlen))
+			return -EINVAL;
+		if (sfc_map_get_str(&d->ix->chains, c->name) != i)
+			return fail(err, errlen, "chain \"%s\" defined twice", c->name);
+		ret = check_hops(d, c, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return number_chains(d, prev, err, errlen);
+}
+
+static int check_rules(const struct sfc_doc *d, char *err, size_t errlen)
+{
+	for (int i = 0; i < d->nrules; i++) {
+		const struct sfc_rule_cfg *r = &d->rules[i];
+
+		if (sfc_map_get_u32(&d->ix->rules, r->pref) != i)
+			return fail(err, errlen, "rule pref %u defined twice", r->pref);
+		if (!sfc_doc_chain(d, r->chain))
+			return fail(err, errlen, "rule pref %u: chain: no chain named \"%s\"",
+				    r->pref, r->chain);
+	}
+	return 0;
+}
+
+int sfc_doc_validate(struct sfc_doc *d, const struct sfc_doc *prev, char *err, size_t errlen)
+{
+	int ret;
+
+	d->validated = false;
+	ret = sfc_doc_reindex(d);
+	if (ret)
+		return ret;
+	for (int i = 0; i < d->ningress; i++)
+		if (sfc_map_get_str(&d->ix->ingress, d->ingress[i].dev) != i)
+			return fail(err, errlen, "ingress \"%s\" listed twice", d->ingress[i].dev);
+	ret = check_sfs(d, err, errlen);
+	if (!ret)
+		ret = check_chains(d, prev, err, errlen);
+	if (!ret)
+		ret = check_rules(d, err, errlen);
+	d->validated = !ret;
+	return ret;
+}
