@@ -91,21 +91,23 @@ $(eval $(call PROGRAM,sfcctl,$(COMMON),$(BASE_LDLIBS)))
 $(eval $(call PROGRAM,sfc-cni,$(COMMON),$(BASE_LDLIBS)))
 
 # BPF unit tests (root: they load the datapath); logic tests (no root, no BPF)
-$(OUT)/tests/%: tests/unit/%.c $(LIB) $(MODEL) $(COMMON) $(SKELS) | $(OUT)/tests
+# (their dependency files go to build/deps, so build/tests holds only tests)
+TEST_DEPS = -MF $(OUT)/deps/$(@F).d
+$(OUT)/tests/%: tests/unit/%.c $(LIB) $(MODEL) $(COMMON) $(SKELS) | $(OUT)/tests $(OUT)/deps
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit -Itests/lib $< $(LIB) $(MODEL) $(COMMON) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(TEST_DEPS) -Itests/unit -Itests/lib $< $(LIB) $(MODEL) $(COMMON) $(LDLIBS) -o $@
 
-$(OUT)/tests/logic_%: tests/logic/%.c $(LIB) $(MODEL) $(COMMON) $(SKELS) | $(OUT)/tests
+$(OUT)/tests/logic_%: tests/logic/%.c $(LIB) $(MODEL) $(COMMON) $(SKELS) | $(OUT)/tests $(OUT)/deps
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib -Iuser/sfcctl $< $(LIB) $(MODEL) $(COMMON) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(TEST_DEPS) -Itests/lib -Iuser/sfcctl $< $(LIB) $(MODEL) $(COMMON) $(LDLIBS) -o $@
 
 # sfcctl's grammar and batch parser: its objects but main's, no daemon
 $(OUT)/tests/logic_cli_grammar: tests/logic/cli_grammar.c \
-		$(filter-out %/main.o,$(call lib_objs,sfcctl)) $(COMMON) | $(OUT)/tests
+		$(filter-out %/main.o,$(call lib_objs,sfcctl)) $(COMMON) | $(OUT)/tests $(OUT)/deps
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib -Iuser/sfcctl $^ $(BASE_LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(TEST_DEPS) -Itests/lib -Iuser/sfcctl $^ $(BASE_LDLIBS) -o $@
 
-$(OUT) $(OUT)/tests:
+$(OUT) $(OUT)/tests $(OUT)/deps:
 	$(Q)mkdir -p $@
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

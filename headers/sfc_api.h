@@ -4,8 +4,10 @@
  * orchestrator): a unix stream socket, one JSON object per line each way.
  *
  * A request is {"cmd": NAME, ...arguments}. A reply is {"ok": true, ...}
- * or {"ok": false, "error": "message naming the object"}. Requests and
- * their arguments:
+ * or {"ok": false, "error": "message naming the object"}. A reply to an
+ * edit may carry "warnings": ["..."] (an edit that removed objects sfc-cni
+ * made, a rule whose in-dev is not an ingress point). Requests and their
+ * arguments:
  *
  *   get                                  -> doc
  *   apply      doc, [dry-run]            -> diff, applied
@@ -14,7 +16,8 @@
  *   ingress-add / ingress-del  dev
  *   sf-add     the SF object; sf-del name
  *   group-add / group-del      name
- *   chain-add / chain-set      the chain object; chain-del name
+ *   chain-add / chain-set      the chain object (sfcd numbers a chain
+ *                              without spi); chain-del name
  *   rule-add   the rule object         -> pref; rule-del pref
  *   attach     network, container, ifname, role, dev, [sf, mac]  (CNI)
  *   detach     network, [container, ifname] -> removed

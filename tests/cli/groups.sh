@@ -75,35 +75,31 @@ expect "completion: group object" "got '$got'" test "$got" = "group "
 ok "group: apply back" apply -f "$T/doc.json"
 ok "group show with no groups" -j group show && jq_eq "group show -j empty" '.' '[]'
 
-# group add / del: requests "group-add" and "group-del", served by sfcd
+# group add / del: requests "group-add" and "group-del"
 ctl group add gprobe
-if [[ $ERR == *'unknown request "group-add"'* ]]; then
-	skip "group add/del" "this sfcd does not serve group-add yet: $ERR"
-else
-	expect "group add" "status $RC, '$ERR'" test "$RC:$ERR" = "0:"
-	ok "group add g2" group add g2
-	ok "sf add ... group" sf add gm1 kind iface dev s5 group g2
-	ok "chain add hop GROUP" chain add gch hop g2
-	ok "group show -j after add" -j group show g2 &&
-		jq_eq "group add: member and user" '.[0] | [.sfs, .["used-by"]]' \
-			'[["gm1"],[{"chain":"gch","hop":1}]]'
-	before=$(doc)
-	ctl group del g2
-	expect "group del of a group in use is refused" "status $RC, '$ERR'" test "$RC" = 1
-	expect "group del refused: says who uses it" "stderr '$ERR'" grep -qE 'gm1|gch' <<<"$ERR"
-	expect "group del refused: document unchanged" "document changed" test "$(doc)" = "$before"
-	ok "chain del gch" chain del gch
-	ok "sf del gm1" sf del gm1
-	ok "group del g2" group del g2
-	ok "group del gprobe" group del gprobe
-	ok "group show after del" -j group show && jq_eq "group del removed them" '.' '[]'
-	ok "group add g3" group add g3
-	err "error: group add twice" '*' group add g3
-	expect "error: group add twice names it" "stderr '$ERR'" grep -q '"g3"' <<<"$ERR"
-	ok "group del g3" group del g3
-	err "error: group del unknown" '*' group del nope
-	expect "error: group del unknown names it" "stderr '$ERR'" grep -q '"nope"' <<<"$ERR"
-fi
+expect "group add" "status $RC, '$ERR'" test "$RC:$ERR" = "0:"
+ok "group add g2" group add g2
+ok "sf add ... group" sf add gm1 kind iface dev s5 group g2
+ok "chain add hop GROUP" chain add gch hop g2
+ok "group show -j after add" -j group show g2 &&
+	jq_eq "group add: member and user" '.[0] | [.sfs, .["used-by"]]' \
+		'[["gm1"],[{"chain":"gch","hop":1}]]'
+before=$(doc)
+ctl group del g2
+expect "group del of a group in use is refused" "status $RC, '$ERR'" test "$RC" = 1
+expect "group del refused: says who uses it" "stderr '$ERR'" grep -qE 'gm1|gch' <<<"$ERR"
+expect "group del refused: document unchanged" "document changed" test "$(doc)" = "$before"
+ok "chain del gch" chain del gch
+ok "sf del gm1" sf del gm1
+ok "group del g2" group del g2
+ok "group del gprobe" group del gprobe
+ok "group show after del" -j group show && jq_eq "group del removed them" '.' '[]'
+ok "group add g3" group add g3
+err "error: group add twice" '*' group add g3
+expect "error: group add twice names it" "stderr '$ERR'" grep -q '"g3"' <<<"$ERR"
+ok "group del g3" group del g3
+err "error: group del unknown" '*' group del nope
+expect "error: group del unknown names it" "stderr '$ERR'" grep -q '"nope"' <<<"$ERR"
 err "error: group add name" \
 	"group add: NAME \"-g\": a name cannot start with '-' (it would read as an option)" group add -g
 err "error: group add without name" 'group add: missing NAME' group add

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* sfcctl chain: ordered hops of SFs, each chain with its SPI. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "sfcctl.h"
@@ -29,59 +28,17 @@ static const struct kw chain_set_kws[] = {
 	{},
 };
 
-static int cmp_ll(const void *a, const void *b)
-{
-	long long x = *(const long long *)a, y = *(const long long *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The lowest SPI no chain uses. */
-static int free_spi(struct ctx *c, long long *spi)
-{
-	json_t *doc, *chains, *ch;
-	long long *used, next = 1;
-	size_t i, n = 0;
-
-	if (sfcd_get_doc(c, &doc))
-		return -1;
-	chains = json_object_get(doc, "chains");
-	used = calloc(json_array_size(chains) + 1, sizeof(*used));
-	if (!used) {
-		json_decref(doc);
-		return errf(c, "out of memory");
-	}
-	json_array_foreach(chains, i, ch)
-		if (json_is_integer(json_object_get(ch, "spi")))
-			used[n++] = json_integer_value(json_object_get(ch, "spi"));
-	qsort(used, n, sizeof(*used), cmp_ll);
-	for (i = 0; i < n; i++)
-		if (used[i] == next)
-			next++;
-	free(used);
-	json_decref(doc);
-	if (next > SPI_MAX)
-		return errf(c, "chain add: every SPI is in use");
-	*spi = next;
-	return 0;
-}
-
 static int chain_add(struct ctx *c, const struct cmd *cmd, json_t *args)
 {
 	json_t *chain, *spi = json_object_get(args, "spi");
-	long long n = 0;
 	int ret;
 
-	if (!spi) {
-		if (free_spi(c, &n))
-			return -1;
-		spi = json_integer(n);
-	} else {
-		json_incref(spi);
-	}
-	/* the document's key order: name, spi, hops, options */
-	chain = json_pack("{s:O,s:o,s:O}", "name", json_object_get(args, "name"), "spi", spi,
-			  "hops", json_object_get(args, "hops"));
+	/* the document's key order: name, spi, hops, options; without spi,
+	 * sfcd numbers the chain (the lowest SPI no chain uses) */
+	chain = json_pack("{s:O}", "name", json_object_get(args, "name"));
+	if (spi)
+		json_object_set(chain, "spi", spi);
+	json_object_set(chain, "hops", json_object_get(args, "hops"));
 	json_object_update_missing(chain, args);
 	ret = sfcd_edit(c, cmd->op, cmd->req_key, chain);
 	json_decref(chain);
