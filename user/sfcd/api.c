@@ -125,12 +125,83 @@ static bool attach_failed_on(const struct sfcd *d, const char *dev)
 	return dev && d->last_attach_error_dev[0] && !strcmp(d->last_attach_error_dev, dev);
 }
 
+/* Append one "what is X in sfcd, Y in the request" to buf. */
+static void add_difference(char *buf, size_t len, const char *what, const char *held,
+			   const char *asked, const char *where)
+{
+	size_t off = strlen(buf);
+
+	snprintf(buf + off, len - off, "%s%s is \"%s\" in sfcd, \"%s\" %s", off ? "; " : "",
+		 what, held, asked, where);
+}
+
+/*
+ * CNI CHECK: the attachment sfcd holds for (network, container, ifname)
+ * must be what the request describes, when it says: "role" (sf, ingress,
+ * or none for no attachment at all), "sf" (the SF group) and "dev" (the
+ * host end of the pod's veth, as the plugin found it). A difference is
+ * a refusal with "mismatch": true, phrased with both values; then the
+ * datapath must be on dev.
+ */
+static json_t *cni_check(struct sfcd *d, const char *net, const char *cid, const char *ifn,
+			 json_t *req)
+{
+	const char *role = json_string_value(json_object_get(req, "role"));
+	const char *group = json_string_value(json_object_get(req, "sf"));
+	const char *want_dev = json_string_value(json_object_get(req, "dev"));
+	const char *held_role = "sf", *held_group, *dev;
+	json_t *found, *o, *reply;
+	struct sfc_iface v;
+	__u32 ifindex, id = 0;
+	char diff[768] = "";
+	size_t i;
+
+	if (role && strcmp(role, "sf") && strcmp(role, "ingress") && strcmp(role, "none"))
+		return sfcd_error_reply("check: unknown role \"%s\" (expected \"sf\", "
+					"\"ingress\" or \"none\")", role);
+	found = sfc_state_find_attachment(d->doc, net, cid, ifn);
+	if (!found) {
+		if (role && !strcmp(role, "none"))
+			return json_pack("{s:b}", SFC_KEY_OK, 1);
+		return sfcd_error_reply("no attachment for network \"%s\", container \"%s\", "
+					"interface \"%s\"", net, cid, ifn);
+	}
+	json_array_foreach(json_object_get(d->doc, "ingress"), i, o)
+		if (o == found)
+			held_role = "ingress";
+	held_group = json_string_value(json_object_get(found, "group"));
+	dev = json_string_value(json_object_get(found, "dev"));
+	if (role && strcmp(role, held_role))
+		add_difference(diff, sizeof(diff), "role", held_role, role, "in the configuration");
+	else if (role && !strcmp(role, "sf") && group &&
+		 (!held_group || strcmp(group, held_group)))
+		add_difference(diff, sizeof(diff), "SF group", held_group ? held_group : "",
+			       group, "in the configuration");
+	if (want_dev && dev && strcmp(want_dev, dev) && !(role && !strcmp(role, "none")))
+		add_difference(diff, sizeof(diff), "host interface", dev, want_dev,
+			       "on the host (the peer of the pod's interface)");
+	if (diff[0]) {
+		reply = sfcd_error_reply("the attachment of container \"%s\", interface \"%s\" "
+					 "to network \"%s\" differs: %s", cid, ifn, net, diff);
+		json_object_set_new(reply, SFC_KEY_MISMATCH, json_true());
+		return reply;
+	}
+	ifindex = dev ? if_nametoindex(dev) : 0;
+	if (!ifindex)
+		return sfcd_error_reply("interface %s of the attachment does not exist",
+					dev ? dev : "(none)");
+	if (bpf_map_lookup_elem(d->dp->maps.ifaces, &ifindex, &v) ||
+	    bpf_xdp_query_id(ifindex, 0, &id) || id != d->dp->prog_ids[0])
+		return sfcd_error_reply("sfc is not attached to %s", dev);
+	return json_pack("{s:b}", SFC_KEY_OK, 1);
+}
+
 static json_t *do_cni(struct sfcd *d, const char *cmd, json_t *req)
 {
 	const char *net = json_string_value(json_object_get(req, "network"));
 	const char *cid = json_string_value(json_object_get(req, "container"));
 	const char *ifn = json_string_value(json_object_get(req, "ifname"));
-	json_t *doc, *found;
+	json_t *doc;
 	char err[1024];
 	int n;
 
@@ -138,24 +209,8 @@ static json_t *do_cni(struct sfcd *d, const char *cmd, json_t *req)
 		return sfcd_error_reply("%s needs \"network\"", cmd);
 	if (strcmp(cmd, "gc") && (!cid || !ifn))
 		return sfcd_error_reply("%s needs \"container\" and \"ifname\"", cmd);
-	if (!strcmp(cmd, "check")) {
-		struct sfc_iface v;
-		const char *dev;
-		__u32 ifindex, id = 0;
-
-		found = sfc_state_find_attachment(d->doc, net, cid, ifn);
-		if (!found)
-			return sfcd_error_reply("no attachment for network \"%s\", container \"%s\", "
-					   "interface \"%s\"", net, cid, ifn);
-		dev = json_string_value(json_object_get(found, "dev"));
-		ifindex = if_nametoindex(dev);
-		if (!ifindex)
-			return sfcd_error_reply("interface %s of the attachment does not exist", dev);
-		if (bpf_map_lookup_elem(d->dp->maps.ifaces, &ifindex, &v) ||
-		    bpf_xdp_query_id(ifindex, 0, &id) || id != d->dp->prog_ids[0])
-			return sfcd_error_reply("sfc is not attached to %s", dev);
-		return json_pack("{s:b}", "ok", 1);
-	}
+	if (!strcmp(cmd, "check"))
+		return cni_check(d, net, cid, ifn, req);
 	doc = json_deep_copy(d->doc);
 	if (!strcmp(cmd, "attach")) {
 		if (sfc_state_attach(doc, req, err, sizeof(err))) {
