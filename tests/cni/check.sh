@@ -5,7 +5,8 @@
 # the request configuration asks for: role, SF group (from every per-pod
 # source) and host interface. A difference fails with code 102 and a
 # message naming both values; it is not retried, and CHECK changes
-# nothing. A refusal that may heal (the datapath not in place yet) is
+# nothing. The datapath must be in place: XDP and sfc's tc filters on the
+# host end. A refusal that may heal (the datapath not in place yet) is
 # retried, as the spec asks of a CHECK right after ADD. Role "none" wants
 # no attachment at all. A real sfcd, and a fake one (fake_sfcd.py) for
 # the request as sent and the answers a real sfcd gives only in a race.
@@ -96,6 +97,21 @@ c_call ADD "$(req "$SF" "$PREV1R")" "${ENV1[@]}"
 c_expect_ok "ADD again on the renamed host end"
 c_call CHECK "$(req "$SF" "$PREV1R")" "${ENV1[@]}"
 c_expect_ok "then CHECK passes"
+
+# ---- sfc's tc programs gone (no link event tells sfcd) ---------------------------
+
+tc -n "$NODE" qdisc del dev hv1r clsact || fail setup "delete hv1r's clsact qdisc"
+c_call CHECK "$(req "$SF" "$PREV1R")" "${ENV1[@]}"
+c_expect_error "CHECK after the host end lost its clsact qdisc: 100" 100 \
+	'tc program is not attached to hv1r \(ingress\)'
+c_call DEL "$(req "$SF" "$PREV1R")" "${ENV1[@]}" && c_call ADD "$(req "$SF" "$PREV1R")" "${ENV1[@]}"
+c_expect_ok "DEL and ADD"
+c_call CHECK "$(req "$SF" "$PREV1R")" "${ENV1[@]}"
+c_expect_ok "then CHECK passes again"
+tc -n "$NODE" filter del dev hv2 egress pref 1 || fail setup "delete hv2's egress filter"
+c_call CHECK "$(req "$ING" "$PREV2")" "${ENV2[@]}"
+c_expect_error "CHECK of the ingress pod without sfc's egress filter: 100" 100 \
+	'tc program is not attached to hv2 \(egress\)'
 
 # ---- no attachment -----------------------------------------------------------
 

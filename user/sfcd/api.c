@@ -125,6 +125,16 @@ static bool attach_failed_on(const struct sfcd *d, const char *dev)
 	return dev && d->last_attach_error_dev[0] && !strcmp(d->last_attach_error_dev, dev);
 }
 
+/* Is sfc's tc filter, with its own program, on ifindex's ingress or egress? */
+static bool tc_attached(const struct sfcd *d, int ifindex, bool egress)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, q, .handle = SFC_TC_HANDLE, .priority = SFC_TC_PRIO);
+
+	return !bpf_tc_query(&hook, &q) && q.prog_id == d->dp->prog_ids[egress ? 3 : 2];
+}
+
 /* Append one "what is X in sfcd, Y in the request" to buf. */
 static void add_difference(char *buf, size_t len, const char *what, const char *held,
 			   const char *asked, const char *where)
@@ -193,6 +203,12 @@ static json_t *cni_check(struct sfcd *d, const char *net, const char *cid, const
 	if (bpf_map_lookup_elem(d->dp->maps.ifaces, &ifindex, &v) ||
 	    bpf_xdp_query_id(ifindex, 0, &id) || id != d->dp->prog_ids[0])
 		return sfcd_error_reply("sfc is not attached to %s", dev);
+	/* Packets from a pod arrive as skbs: they are steered at tc, which
+	 * no link event reports the loss of (a clsact qdisc deleted). */
+	if (!tc_attached(d, ifindex, false))
+		return sfcd_error_reply("sfc's tc program is not attached to %s (ingress)", dev);
+	if (!strcmp(held_role, "ingress") && !tc_attached(d, ifindex, true))
+		return sfcd_error_reply("sfc's tc program is not attached to %s (egress)", dev);
 	return json_pack("{s:b}", SFC_KEY_OK, 1);
 }
 
