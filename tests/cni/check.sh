@@ -8,8 +8,9 @@
 # nothing. The datapath must be in place: XDP and sfc's tc filters on the
 # host end. A refusal that may heal (the datapath not in place yet) is
 # retried, as the spec asks of a CHECK right after ADD. Role "none" wants
-# no attachment at all. A real sfcd, and a fake one (fake_sfcd.py) for
-# the request as sent and the answers a real sfcd gives only in a race.
+# no attachment at all. Direct calls and, for changed pod annotations, a
+# runtime (cni-run) over bridge. A real sfcd, and a fake one (fake_sfcd.py)
+# for the request as sent and the answers a real sfcd gives only in a race.
 
 set -u
 # shellcheck source=tests/cni/lib.sh
@@ -126,6 +127,29 @@ c_call CHECK "$(req '{"role": "none"}' "$PREV2" | jq -c --arg s "$T/run/none.soc
 c_expect_ok "CHECK with role none and sfcd unreachable: nothing was expected of it"
 c_call CHECK "$(req "$ING" "$PREV2" | jq -c --arg s "$T/run/none.sock" '.socket = $s')" "${ENV2[@]}"
 c_expect_error "CHECK with role ingress and sfcd unreachable: 11" 11 'cannot reach sfcd'
+
+# ---- through a runtime: the pod's annotations changed since ADD ----------------
+
+LIST=$T/checknet2.conflist
+c_conflist "$LIST" checknet2 1.0.0 "$(c_bridge_conf)" \
+	"$(c_sfc_conf '{"role": "none", "capabilities": {"io.kubernetes.cri.pod-annotations": true}}')"
+c_pod_add p3 || fail setup "pod p3"
+annot() { jq -cn --argjson a "$1" '{"io.kubernetes.cri.pod-annotations": $a}'; }
+c_run -c "$(annot '{"sfc/role": "sf", "sfc/sf": "fw"}')" ADD "$LIST" c3 "$POD_NS" eth0
+c_expect_ok "runtime: ADD a bridge pod annotated as an SF of group fw"
+c_run CHECK "$LIST" c3 "$POD_NS" eth0
+c_expect_ok "runtime: CHECK with the ADD's annotations"
+c_run -c "$(annot '{"sfc/role": "sf", "sfc/sf": "ids"}')" CHECK "$LIST" c3 "$POD_NS" eth0
+c_expect_error "runtime: CHECK of the pod now annotated group ids: 102" 102 \
+	'SF group is "fw" in sfcd, "ids" in the configuration'
+c_run -c "$(annot '{"sfc/role": "ingress"}')" CHECK "$LIST" c3 "$POD_NS" eth0
+c_expect_error "runtime: CHECK of the pod now annotated ingress: 102" 102 \
+	'role is "sf" in sfcd, "ingress" in the configuration'
+c_run -c '{}' CHECK "$LIST" c3 "$POD_NS" eth0
+c_expect_error "runtime: CHECK of the pod no longer annotated (the list's role none): 102" 102 \
+	'role is "sf" in sfcd, "none" in the configuration'
+c_run DEL "$LIST" c3 "$POD_NS" eth0
+c_expect_ok "runtime: DEL"
 
 # ---- the request as sent; what is retried --------------------------------------
 
