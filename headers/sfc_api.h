@@ -21,7 +21,9 @@
  *   rule-add   the rule object         -> pref; rule-del pref
  *   attach     network, container, ifname, role, dev, [sf, mac]  (CNI)
  *   detach     network, [container, ifname] -> removed
- *   check      network, container, ifname, [role, sf]
+ *   check      network, container, ifname, [role, sf, dev]
+ *              -> ok; or error, with mismatch: true when the attachment
+ *              sfcd holds has another role, SF group or dev than asked
  *   gc         network, valid: [{container, ifname}]
  */
 #ifndef SFC_API_H
@@ -70,5 +72,6 @@
 #define SFC_KEY_CONTAINER "container"
 #define SFC_KEY_IFNAME    "ifname"
 #define SFC_KEY_VALID     "valid"
+#define SFC_KEY_MISMATCH  "mismatch"
 
 #endif

@@ -19,6 +19,8 @@
 #	c_expect_error LABEL CODE [MSG-REGEX]
 #	                     the last call failed with that CNI error object
 #	c_sfcd JSON          one request to sfcd; the reply in $OUT
+#	c_stdin VERSION [JSON], c_with_prev STDIN PREV
+#	                     a request configuration for a direct call
 #
 # Addresses: the bridge network is 198.18.10.0/24 and 2001:db8:10::/64.
 
@@ -176,6 +178,18 @@ c_expect_ok() {
 	fail "$1" "exit $RC: $(tr -d '\n' <<<"$OUT" | cut -c1-300) $(tail -n 2 <<<"$ERR" | tr '\n' ' ')"
 	return 1
 }
+
+# c_stdin VERSION [EXTRA-JSON]: sfc-cni's stdin for network $NET, on our sfcd
+c_stdin() {
+	jq -cn --arg v "$1" --arg n "$NET" --arg s "$SOCK" --argjson x "${2:-{\}}" \
+		'{cniVersion: $v, name: $n, type: "sfc-cni", socket: $s} + $x'
+}
+
+# c_with_prev STDIN PREV: STDIN with prevResult PREV
+c_with_prev() { jq -c --argjson p "$2" '.prevResult = $p' <<<"$1"; }
+
+# c_doc: sfcd's document
+c_doc() { c_sfcd '{"cmd":"get"}' && jq -c .doc <<<"$OUT"; }
 
 # c_sfc_conf [JSON]: sfc-cni's plugin configuration, with our socket
 c_sfc_conf() {

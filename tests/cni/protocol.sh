@@ -18,17 +18,9 @@ set -u
 c_init
 
 NET=protonet
-# conf VERSION [EXTRA-JSON]: sfc-cni's stdin (on our sfcd)
-conf() {
-	jq -cn --arg v "$1" --arg n "$NET" --arg s "$SOCK" --argjson x "${2:-{\}}" \
-		'{cniVersion: $v, name: $n, type: "sfc-cni", socket: $s} + $x'
-}
-# with_prev CONF PREV: CONF with prevResult
-with_prev() { jq -c --argjson p "$2" '.prevResult = $p' <<<"$1"; }
-doc() { c_sfcd '{"cmd":"get"}' && jq -c .doc <<<"$OUT"; }
 # attached CID: the host interface sfcd has for this container of $NET ("" none)
 attached() {
-	doc | jq -r --arg c "$1" --arg n "$NET" \
+	c_doc | jq -r --arg c "$1" --arg n "$NET" \
 		'[.ingress[], .sfs[] | select(.cni.network == $n and .cni.container == $c)][0].dev // ""'
 }
 
@@ -56,7 +48,7 @@ assert_eq "VERSION without input version: the latest" 1.1.0 "$(jq -r .cniVersion
 
 # ---- environment (4) -------------------------------------------------------
 
-ADD_CONF=$(with_prev "$(conf 1.1.0 "$SF")" "$(c_prev_result 1.1.0 hv1 "$P1")")
+ADD_CONF=$(c_with_prev "$(c_stdin 1.1.0 "$SF")" "$(c_prev_result 1.1.0 hv1 "$P1")")
 c_call "" "$ADD_CONF"
 c_expect_error "no CNI_COMMAND: 4" 4 'CNI_COMMAND'
 c_call BOGUS "$ADD_CONF" "${ENV1[@]}"
@@ -70,7 +62,7 @@ c_call CHECK "$ADD_CONF" CNI_CONTAINERID=c1 CNI_IFNAME=eth0
 c_expect_error "CHECK without CNI_NETNS: 4" 4 '\[CNI_NETNS\] missing'
 c_call DEL "$ADD_CONF" CNI_CONTAINERID=c1
 c_expect_error "DEL without CNI_IFNAME: 4" 4 '\[CNI_IFNAME\] missing'
-c_call GC "$(conf 1.1.0 '{"cni.dev/valid-attachments": []}')"
+c_call GC "$(c_stdin 1.1.0 '{"cni.dev/valid-attachments": []}')"
 c_expect_error "GC without CNI_PATH: 4" 4 '\[CNI_PATH\] missing'
 c_call ADD "$ADD_CONF" CNI_CONTAINERID=-bad/id CNI_NETNS="$P1" CNI_IFNAME=eth0
 c_expect_error "invalid CNI_CONTAINERID: 4" 4 'CNI_CONTAINERID'
@@ -98,7 +90,7 @@ assert_eq "nothing attached by the refused calls" "" "$(attached c1)"
 # ---- stdin: decode (6), invalid (7), version (1) ----------------------------
 
 for bad in "" "not json" "[1, 2]" '{"cniVersion": 1, "name": "n"}' \
-	"$(with_prev "$(conf 1.1.0 "$SF")" '"x"')"; do
+	"$(c_with_prev "$(c_stdin 1.1.0 "$SF")" '"x"')"; do
 	c_call ADD "$bad" "${ENV1[@]}"
 	c_expect_error "undecodable stdin '${bad:0:30}': 6" 6
 done
@@ -120,7 +112,7 @@ c_call ADD "$(jq -c 'del(.role, .sf)' <<<"$ADD_CONF")" "${ENV1[@]}"
 c_expect_error "no role anywhere: 7" 7 'no role'
 c_call ADD "$(jq -c '.args = {cni: {role: 5}}' <<<"$ADD_CONF")" "${ENV1[@]}"
 c_expect_error "args.cni role not a string: 7" 7 'args.cni'
-c_call ADD "$(conf 1.1.0 "$SF")" "${ENV1[@]}"
+c_call ADD "$(c_stdin 1.1.0 "$SF")" "${ENV1[@]}"
 c_expect_error "ADD without prevResult: 7" 7 'chained plugin'
 c_call ADD "$(jq -c '.cniVersion = "0.4.0" | .role = "x"' <<<"$ADD_CONF")" "${ENV1[@]}"
 assert_eq "an error echoes the request's cniVersion" 0.4.0 "$(jq -r .cniVersion <<<"$OUT")"
@@ -130,9 +122,9 @@ for v in 0.3.1 0.2.0 2.0.0 ""; do
 		<<<"$ADD_CONF")" "${ENV1[@]}"
 	c_expect_error "ADD with cniVersion '${v:-absent}': 1" 1 'incompatible CNI versions'
 done
-c_call GC "$(conf 1.0.0 '{"cni.dev/valid-attachments": []}')" CNI_PATH="$C_PATH"
+c_call GC "$(c_stdin 1.0.0 '{"cni.dev/valid-attachments": []}')" CNI_PATH="$C_PATH"
 c_expect_error "GC with cniVersion 1.0.0: 1" 1 'does not allow GC'
-c_call STATUS "$(conf 1.0.0)"
+c_call STATUS "$(c_stdin 1.0.0)"
 c_expect_error "STATUS with cniVersion 1.0.0: 1" 1 'does not allow STATUS'
 assert_eq "nothing attached by the refused calls" "" "$(attached c1)"
 
@@ -140,62 +132,62 @@ assert_eq "nothing attached by the refused calls" "" "$(attached c1)"
 
 for v in 0.4.0 1.0.0 1.1.0; do
 	prev=$(c_prev_result "$v" hv1 "$P1")
-	c_call ADD "$(with_prev "$(conf "$v" "$SF")" "$prev")" "${ENV1[@]}"
+	c_call ADD "$(c_with_prev "$(c_stdin "$v" "$SF")" "$prev")" "${ENV1[@]}"
 	c_expect_ok "ADD at $v"
 	assert_eq "ADD at $v prints prevResult unchanged" "$(jq -S . <<<"$prev")" "$(jq -S . <<<"$OUT")"
 	assert_eq "ADD at $v attached hv1" hv1 "$(attached c1)"
 done
 prev=$(c_prev_result 0.4.0 hv1 "$P1")
-c_call ADD "$(with_prev "$(conf 1.0.0 "$SF")" "$prev")" "${ENV1[@]}"
+c_call ADD "$(c_with_prev "$(c_stdin 1.0.0 "$SF")" "$prev")" "${ENV1[@]}"
 assert_eq "a 0.4.0 prevResult comes out as 1.0.0 (no ips[].version)" \
 	'"1.0.0" [null]' "$(jq -c '.cniVersion' <<<"$OUT") $(jq -c '[.ips[].version]' <<<"$OUT")"
 prev=$(c_prev_result 1.0.0 hv1 "$P1")
-c_call ADD "$(with_prev "$(conf 0.4.0 "$SF")" "$prev")" "${ENV1[@]}"
+c_call ADD "$(c_with_prev "$(c_stdin 0.4.0 "$SF")" "$prev")" "${ENV1[@]}"
 assert_eq "a 1.0.0 prevResult comes out as 0.4.0 (with ips[].version)" \
 	'"0.4.0" ["4"]' "$(jq -c '.cniVersion' <<<"$OUT") $(jq -c '[.ips[].version]' <<<"$OUT")"
 
 # keys the plugin does not know, as libcni passes them
 X='{"capabilities": {"io.kubernetes.cri.pod-annotations": true, "portMappings": true},
     "runtimeConfig": {"portMappings": []}, "ipMasq": true, "someOtherKey": {"a": [1]}}'
-c_call ADD "$(with_prev "$(conf 1.1.0 "$(jq -c ". + $SF" <<<"$X")")" \
+c_call ADD "$(c_with_prev "$(c_stdin 1.1.0 "$(jq -c ". + $SF" <<<"$X")")" \
 	"$(c_prev_result 1.1.0 hv1 "$P1")")" "${ENV1[@]}" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=p1;FOO=bar"
 c_expect_ok "ADD with unknown keys and IgnoreUnknown=1"
-c_call ADD "$(with_prev "$(conf 1.1.0 "$SF")" "$(c_prev_result 1.1.0 hv1 "$P1")")" \
+c_call ADD "$(c_with_prev "$(c_stdin 1.1.0 "$SF")" "$(c_prev_result 1.1.0 hv1 "$P1")")" \
 	"${ENV1[@]}" CNI_ARGS="IgnoreUnknown=true;FOO=bar"
 c_expect_ok "ADD with IgnoreUnknown=true"
 
 # the role sources, latest wins: config < CNI_ARGS < args.cni < annotations
-role_of() { doc | jq -r '([.ingress[] | select(.cni.container == "c1") | "ingress"] +
+role_of() { c_doc | jq -r '([.ingress[] | select(.cni.container == "c1") | "ingress"] +
 	[.sfs[] | select(.cni.container == "c1") | "sf:" + .group])[0] // "none"'; }
 PREV1=$(c_prev_result 1.1.0 hv1 "$P1")
-c_call ADD "$(with_prev "$(conf 1.1.0 "$SF")" "$PREV1")" "${ENV1[@]}" CNI_ARGS="SFC_ROLE=ingress"
+c_call ADD "$(c_with_prev "$(c_stdin 1.1.0 "$SF")" "$PREV1")" "${ENV1[@]}" CNI_ARGS="SFC_ROLE=ingress"
 assert_eq "CNI_ARGS SFC_ROLE over the config (re-ADD replaces)" ingress "$(role_of)"
-c_call ADD "$(with_prev "$(conf 1.1.0 "$ING")" "$PREV1")" "${ENV1[@]}" CNI_ARGS="SFC_ROLE=sf;SFC_SF=ids"
+c_call ADD "$(c_with_prev "$(c_stdin 1.1.0 "$ING")" "$PREV1")" "${ENV1[@]}" CNI_ARGS="SFC_ROLE=sf;SFC_SF=ids"
 assert_eq "CNI_ARGS SFC_ROLE and SFC_SF" sf:ids "$(role_of)"
-c_call ADD "$(with_prev "$(conf 1.1.0 '{"role": "ingress", "args": {"cni": {"role": "sf", "sf": "nat"}}}')" \
+c_call ADD "$(c_with_prev "$(c_stdin 1.1.0 '{"role": "ingress", "args": {"cni": {"role": "sf", "sf": "nat"}}}')" \
 	"$PREV1")" "${ENV1[@]}" CNI_ARGS="SFC_ROLE=ingress"
 assert_eq "args.cni over CNI_ARGS" sf:nat "$(role_of)"
-c_call ADD "$(with_prev "$(conf 1.1.0 '{"role": "sf", "sf": "x", "args": {"cni": {"role": "sf", "sf": "nat"}},
+c_call ADD "$(c_with_prev "$(c_stdin 1.1.0 '{"role": "sf", "sf": "x", "args": {"cni": {"role": "sf", "sf": "nat"}},
 	"runtimeConfig": {"io.kubernetes.cri.pod-annotations": {"sfc/role": "ingress", "other": "x"}}}')" \
 	"$PREV1")" "${ENV1[@]}"
 assert_eq "pod annotations over args.cni" ingress "$(role_of)"
-c_call ADD "$(with_prev "$(conf 1.1.0 '{"role": "sf", "sf": "fw",
+c_call ADD "$(c_with_prev "$(c_stdin 1.1.0 '{"role": "sf", "sf": "fw",
 	"runtimeConfig": {"io.kubernetes.cri.pod-annotations": {"sfc/role": "none"}}}')" "$PREV1")" "${ENV1[@]}"
 c_expect_ok "ADD with role none"
 assert_eq "role none leaves the previous attachment (no sfcd call)" ingress "$(role_of)"
 
 # ---- CHECK ------------------------------------------------------------------
 
-CONF1=$(with_prev "$(conf 1.1.0 "$SF")" "$PREV1")
+CONF1=$(c_with_prev "$(c_stdin 1.1.0 "$SF")" "$PREV1")
 c_call ADD "$CONF1" "${ENV1[@]}"
 c_expect_ok "ADD c1 as SF"
 c_call CHECK "$CONF1" "${ENV1[@]}"
 c_expect_ok "CHECK right after ADD"
-c_call CHECK "$(conf 1.1.0 "$SF")" "${ENV1[@]}"
+c_call CHECK "$(c_stdin 1.1.0 "$SF")" "${ENV1[@]}"
 c_expect_error "CHECK without prevResult: 7" 7 'prevResult'
 c_call CHECK "$(jq -c '.cniVersion = "0.3.1"' <<<"$CONF1")" "${ENV1[@]}"
 c_expect_error "CHECK at 0.3.1: 1" 1
-c_call CHECK "$(with_prev "$(conf 1.1.0 "$SF")" "$(c_prev_result 1.1.0 hv2 "$P1")")" "${ENV1[@]}"
+c_call CHECK "$(c_with_prev "$(c_stdin 1.1.0 "$SF")" "$(c_prev_result 1.1.0 hv2 "$P1")")" "${ENV1[@]}"
 c_expect_error "CHECK with a prevResult naming another host end: 101" 101 'prevResult does not list'
 c_sfcd '{"cmd":"detach","network":"'$NET'","container":"c1","ifname":"eth0"}'
 c_call CHECK "$CONF1" "${ENV1[@]}"
@@ -216,9 +208,9 @@ c_expect_error "ADD with CNI_IFNAME not a veth: 101" 101 'not a veth'
 ip -n "$(ns_name p1)" link add vin0 type veth peer name vin1
 c_call ADD "$CONF1" CNI_CONTAINERID=c1 CNI_NETNS="$P1" CNI_IFNAME=vin0
 c_expect_error "ADD with both veth ends in the pod: 101" 101 'in the pod too'
-c_call ADD "$(with_prev "$(conf 1.1.0 "$SF")" "$(c_prev_result 1.1.0 hv2 "$P1")")" "${ENV1[@]}"
+c_call ADD "$(c_with_prev "$(c_stdin 1.1.0 "$SF")" "$(c_prev_result 1.1.0 hv2 "$P1")")" "${ENV1[@]}"
 c_expect_error "ADD when prevResult names another host end: 101" 101 'the peer of eth0 is hv1'
-c_call ADD "$(with_prev "$(conf 1.1.0 "$SF")" "$(jq -c '.interfaces |= map(select(.sandbox))' <<<"$PREV1")")" \
+c_call ADD "$(c_with_prev "$(c_stdin 1.1.0 "$SF")" "$(jq -c '.interfaces |= map(select(.sandbox))' <<<"$PREV1")")" \
 	"${ENV1[@]}"
 c_expect_ok "ADD when prevResult lists no host interface (the kernel's answer is used)"
 
@@ -229,7 +221,7 @@ tc -n "$NODE" qdisc add dev hv5 clsact &&
 	tc -n "$NODE" filter add dev hv5 ingress pref 1 protocol all u32 match u32 0 0 classid 1:1 ||
 	fail setup "u32 filter on hv5"
 P5=/run/netns/$(ns_name p5)
-CONF5=$(with_prev "$(conf 1.1.0 "$ING")" "$(c_prev_result 1.1.0 hv5 "$P5")")
+CONF5=$(c_with_prev "$(c_stdin 1.1.0 "$ING")" "$(c_prev_result 1.1.0 hv5 "$P5")")
 c_call ADD "$CONF5" CNI_CONTAINERID=c5 CNI_NETNS="$P5" CNI_IFNAME=eth0
 c_expect_error "ADD when sfcd cannot attach its datapath: 100" 100 'hv5: attaching tc failed.*in the way'
 c_call DEL "$CONF5" CNI_CONTAINERID=c5 CNI_IFNAME=eth0
@@ -244,7 +236,7 @@ assert_eq "DEL detached c1" "" "$(attached c1)"
 c_call DEL "$CONF1" "${ENV1[@]}"
 c_expect_ok "DEL again"
 c_call ADD "$CONF1" "${ENV1[@]}"
-c_call DEL "$(conf 1.1.0 "$SF")" CNI_CONTAINERID=c1 CNI_IFNAME=eth0
+c_call DEL "$(c_stdin 1.1.0 "$SF")" CNI_CONTAINERID=c1 CNI_IFNAME=eth0
 c_expect_ok "DEL without prevResult nor CNI_NETNS"
 assert_eq "and detached" "" "$(attached c1)"
 for ns in /run/netns/nonexistent-$$ "$T/regular" "/run/netns/$NODE"; do
@@ -253,7 +245,7 @@ for ns in /run/netns/nonexistent-$$ "$T/regular" "/run/netns/$NODE"; do
 	c_expect_ok "DEL with CNI_NETNS=$ns"
 	assert_eq "and detached" "" "$(attached c1)"
 done
-c_call DEL "$(conf 1.1.0 "$SF")" CNI_CONTAINERID=never-added CNI_IFNAME=eth0
+c_call DEL "$(c_stdin 1.1.0 "$SF")" CNI_CONTAINERID=never-added CNI_IFNAME=eth0
 c_expect_ok "DEL of an attachment that never was"
 c_call ADD "$CONF1" "${ENV1[@]}"
 ip -n "$NODE" link del hv1
@@ -272,28 +264,28 @@ c_expect_error "CHECK after the namespace is gone: 4" 4 'CNI_NETNS'
 c_veth_pod p3 hv3 || fail setup "veth pod p3"
 P3=/run/netns/$(ns_name p3)
 ENV3=(CNI_CONTAINERID=c3 CNI_NETNS="$P3" CNI_IFNAME=eth0 CNI_PATH="$C_PATH")
-CONF2=$(with_prev "$(conf 1.1.0 "$ING")" "$(c_prev_result 1.1.0 hv2 "$P2")")
-CONF3=$(with_prev "$(conf 1.1.0 "$SF")" "$(c_prev_result 1.1.0 hv3 "$P3")")
+CONF2=$(c_with_prev "$(c_stdin 1.1.0 "$ING")" "$(c_prev_result 1.1.0 hv2 "$P2")")
+CONF3=$(c_with_prev "$(c_stdin 1.1.0 "$SF")" "$(c_prev_result 1.1.0 hv3 "$P3")")
 c_call ADD "$CONF2" "${ENV2[@]}" && c_call ADD "$CONF3" "${ENV3[@]}"
 c_expect_ok "ADD c2 and c3"
 # c3's second interface, net1, in another network (as Multus would add it)
 ip -n "$NODE" link add hv4 type veth peer name net1 netns "$(ns_name p3)"
-NET=othernet c_call ADD "$(NET=othernet conf 1.1.0 "$ING" | jq -c --argjson p "$(c_prev_result 1.1.0 hv4 "$P3" |
+NET=othernet c_call ADD "$(NET=othernet c_stdin 1.1.0 "$ING" | jq -c --argjson p "$(c_prev_result 1.1.0 hv4 "$P3" |
 	jq -c '.interfaces[1].name = "net1"')" '.prevResult = $p')" CNI_CONTAINERID=c3 CNI_NETNS="$P3" CNI_IFNAME=net1
 c_expect_ok "ADD c3 to another network"
-c_call GC "$(conf 1.1.0 '{"cni.dev/valid-attachments": [{"containerID": "c3", "ifname": "eth0"}]}')" \
+c_call GC "$(c_stdin 1.1.0 '{"cni.dev/valid-attachments": [{"containerID": "c3", "ifname": "eth0"}]}')" \
 	CNI_PATH="$C_PATH"
 c_expect_ok "GC keeping c3"
 assert_eq "GC removed c2" "" "$(attached c2)"
 assert_eq "GC kept c3" hv3 "$(attached c3)"
 assert_eq "GC left the other network alone" hv4 "$(NET=othernet attached c3)"
-c_call GC "$(conf 1.1.0 '{"cni.dev/attachments": []}')" CNI_PATH="$C_PATH"
+c_call GC "$(c_stdin 1.1.0 '{"cni.dev/attachments": []}')" CNI_PATH="$C_PATH"
 c_expect_ok "GC with cni.dev/attachments (the spec's earlier name), empty"
 assert_eq "GC removed c3" "" "$(attached c3)"
 assert_eq "still the other network alone" hv4 "$(NET=othernet attached c3)"
-c_call GC "$(conf 1.1.0)" CNI_PATH="$C_PATH"
+c_call GC "$(c_stdin 1.1.0)" CNI_PATH="$C_PATH"
 c_expect_error "GC without valid attachments: 7" 7 'valid-attachments'
-c_call GC "$(conf 1.1.0 '{"cni.dev/valid-attachments": [{"containerID": 3}]}')" CNI_PATH="$C_PATH"
+c_call GC "$(c_stdin 1.1.0 '{"cni.dev/valid-attachments": [{"containerID": 3}]}')" CNI_PATH="$C_PATH"
 c_expect_error "GC with a malformed attachment: 7" 7 'valid-attachments\[0\]'
 # GC through the runtime harness: a 1.1.0 list of sfc-cni alone
 c_conflist "$T/gc.conflist" othernet 1.1.0 "$(c_sfc_conf "$ING")"
@@ -303,10 +295,10 @@ assert_eq "it removed the other network's attachment" "" "$(NET=othernet attache
 
 # ---- STATUS, try again later (11), sfcd's refusals (100) ----------------------
 
-c_call STATUS "$(conf 1.1.0)"
+c_call STATUS "$(c_stdin 1.1.0)"
 c_expect_ok "STATUS with sfcd serving"
 assert_eq "STATUS prints nothing" "" "$OUT"
-c_call STATUS "$(conf 1.1.0 "{\"socket\": \"$T/run/none.sock\"}")"
+c_call STATUS "$(c_stdin 1.1.0 "{\"socket\": \"$T/run/none.sock\"}")"
 c_expect_error "STATUS without sfcd: 50" 50 'cannot reach sfcd'
 c_call ADD "$(jq -c --arg s "$T/run/none.sock" '.socket = $s' <<<"$CONF3")" "${ENV3[@]}"
 c_expect_error "ADD without sfcd: 11" 11 'cannot reach sfcd'
@@ -319,7 +311,7 @@ c_fake_start unwell '{"health": {"ok": false, "error": "datapath not loaded"},
 	"attach": {"ok": false, "error": "no such thing"},
 	"check": {"ok": false, "error": "sfc is not attached to hv3"}}'
 UNWELL=$FAKE_SOCK UNWELL_LOG=$FAKE_LOG
-c_call STATUS "$(conf 1.1.0 "{\"socket\": \"$UNWELL\"}")"
+c_call STATUS "$(c_stdin 1.1.0 "{\"socket\": \"$UNWELL\"}")"
 c_expect_error "STATUS with sfcd unhealthy: 51" 51 'datapath not loaded'
 c_call ADD "$(jq -c --arg s "$UNWELL" '.socket = $s' <<<"$CONF3")" "${ENV3[@]}"
 c_expect_error "ADD refused by sfcd: 100 with its reason" 100 'sfcd: no such thing'

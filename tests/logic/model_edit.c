@@ -126,6 +126,7 @@ static void test_cni_groups_follow_their_sfs(void)
 {
 	struct sfc_cni_attach a = { .network = "n", .container = "c1", .ifname = "eth0",
 				    .role = "sf", .dev = "veth1", .sf = "cnig" };
+	struct sfc_attachment att;
 	struct sfc_doc d;
 	char err[512] = "";
 
@@ -137,7 +138,9 @@ static void test_cni_groups_follow_their_sfs(void)
 	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
 	ASSERT_TRUE(sfc_doc_group(&d, "cnig") != NULL, "attach declared the group");
 	ASSERT_EQ(d.nsfs, 5, "two CNI SFs");
-	ASSERT_STREQ(sfc_doc_attachment_dev(&d, "n", "c2", "eth0"), "veth2", "attachment dev");
+	ASSERT_OK(sfc_doc_attachment(&d, "n", "c2", "eth0", &att), "attachment found");
+	ASSERT_STREQ(att.dev, "veth2", "attachment dev");
+	ASSERT_STREQ(att.role, "sf", "attachment role");
 	ASSERT_EQ(sfc_edit_cni_detach(&d, "n", "c1", "eth0"), 1, "detach c1");
 	ASSERT_TRUE(sfc_doc_group(&d, "cnig") != NULL, "group stays with one SF left");
 	ASSERT_EQ(sfc_edit_cni_gc(&d, "n", NULL, 0), 1, "gc with nothing valid");

@@ -217,16 +217,20 @@ static bool key_match(const struct sfc_cni_key *k, const char *network, const ch
 	       !strcmp(k->ifname, ifname);
 }
 
-const char *sfc_doc_attachment_dev(const struct sfc_doc *d, const char *network,
-				   const char *container, const char *ifname)
+int sfc_doc_attachment(const struct sfc_doc *d, const char *network, const char *container,
+		       const char *ifname, struct sfc_attachment *out)
 {
 	for (int i = 0; i < d->ningress; i++)
-		if (key_match(&d->ingress[i].cni, network, container, ifname))
-			return d->ingress[i].dev;
+		if (key_match(&d->ingress[i].cni, network, container, ifname)) {
+			*out = (struct sfc_attachment){ "ingress", d->ingress[i].dev, "" };
+			return 0;
+		}
 	for (int i = 0; i < d->nsfs; i++)
-		if (key_match(&d->sfs[i].cni, network, container, ifname))
-			return d->sfs[i].dev;
-	return NULL;
+		if (key_match(&d->sfs[i].cni, network, container, ifname)) {
+			*out = (struct sfc_attachment){ "sf", d->sfs[i].dev, d->sfs[i].group };
+			return 0;
+		}
+	return -ENOENT;
 }
 
 static void warn_removed(json_t **out, const char *what, const struct sfc_cni_key *k)

@@ -63,9 +63,15 @@ int sfc_edit_cni_detach(struct sfc_doc *d, const char *network, const char *cont
  * container and ifname used); returns how many went, or -ENOMEM. */
 int sfc_edit_cni_gc(struct sfc_doc *d, const char *network, const struct sfc_cni_key *valid,
 		    int nvalid);
-/* The interface of an attachment, or NULL. */
-const char *sfc_doc_attachment_dev(const struct sfc_doc *d, const char *network,
-				   const char *container, const char *ifname);
+/* What an attachment made: an ingress point or an SF (of a group) on dev. */
+struct sfc_attachment {
+	const char *role;        /* "ingress" or "sf" */
+	const char *dev;
+	const char *group;       /* the SF's group, "" for none or an ingress point */
+};
+/* The attachment (network, container, ifname): 0, or -ENOENT. */
+int sfc_doc_attachment(const struct sfc_doc *d, const char *network, const char *container,
+		       const char *ifname, struct sfc_attachment *out);
 /* Warnings for the CNI-made objects of old that new lacks (an edit other
  * than detach/gc removed them): a JSON array of strings, or NULL if none. */
 struct json_t *sfc_doc_cni_removed(const struct sfc_doc *old, const struct sfc_doc *new_doc);

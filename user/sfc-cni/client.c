@@ -84,6 +84,13 @@ static int call_once(const struct cni_conf *c, json_t *req, json_t **reply,
 		cni_fail(e, SFC_CNI_ERR_SFCD, "sfcd: %s", msg ? msg : "request refused, no reason");
 		if (msg && !strncmp(msg, "too many clients", 16))
 			e->code = CNI_ERR_TRY_AGAIN;
+		if (json_is_true(json_object_get(r, SFC_KEY_MISMATCH))) {
+			e->code = SFC_CNI_ERR_MISMATCH;
+			cni_details(e, "sfcd holds what the last ADD asked for; the configuration, or "
+				    "a per-pod source of the role (CNI_ARGS, args.cni, the pod's "
+				    "annotations), or the pod's veth changed since. DEL and ADD the "
+				    "pod again to attach it as configured.");
+		}
 		json_decref(r);
 		return SFCD_REFUSED;
 	}
@@ -94,7 +101,8 @@ static int call_once(const struct cni_conf *c, json_t *req, json_t **reply,
 /*
  * Returns SFCD_OK with *reply set, SFCD_UNREACHABLE (e: code 11) when sfcd
  * could not be asked or did not answer in time, SFCD_REFUSED (e: code 100,
- * or 11 when it is only busy) when it answered ok:false.
+ * 11 when it is only busy, 102 when a check found the attachment differing)
+ * when it answered ok:false.
  */
 int sfcd_call(const struct cni_conf *c, json_t *req, json_t **reply, struct cni_error *e)
 {

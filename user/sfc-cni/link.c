@@ -5,20 +5,16 @@
  * namespace; back in ours, that ifindex must be a veth pointing back at it,
  * in the pod's namespace (IFLA_LINK_NETNSID = the pod's nsid here). Only
  * then is its name the host end, which prevResult must agree with.
- * rtnetlink through libmnl only; nothing here changes a link.
+ * rtnetlink through the common helper (nl.h); nothing here changes a link.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <linux/if_link.h>
-#include <linux/net_namespace.h>
 #include <linux/netlink.h>
 #include <linux/nsfs.h>
 #include <linux/pkt_sched.h>
@@ -26,234 +22,10 @@
 #include <libmnl/libmnl.h>
 
 #include "log.h"
+#include "nl.h"
 #include "sfc_cni.h"
 
-#define NL_REQ_SIZE  1024     /* our requests: a header and a few attributes */
-#define NL_RECV_SIZE 32768    /* a dump part is at most 32 KiB */
-
-struct nl_link {
-	int ifindex;
-	char name[IFNAMSIZ];
-	char kind[32];
-	int link;              /* IFLA_LINK: the peer's ifindex, 0 = none */
-	bool has_nsid;
-	int link_nsid;         /* IFLA_LINK_NETNSID: the peer's netns, as seen here */
-};
-
-struct nl_req {
-	struct mnl_socket *nl;
-	unsigned int seq, portid;
-	char kmsg[256];        /* the kernel's extended ack message */
-	int error;
-};
-
-static int nl_open(struct nl_req *r)
-{
-	int one = 1;
-
-	memset(r, 0, sizeof(*r));
-	r->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (!r->nl)
-		return -errno;
-	if (mnl_socket_bind(r->nl, 0, MNL_SOCKET_AUTOPID)) {
-		int err = -errno;
-
-		mnl_socket_close(r->nl);
-		return err;
-	}
-	/* best effort: older kernels just give no message */
-	mnl_socket_setsockopt(r->nl, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(r->nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	r->portid = mnl_socket_get_portid(r->nl);
-	r->seq = (unsigned int)time(NULL);
-	return 0;
-}
-
-static void nl_close(struct nl_req *r)
-{
-	if (r->nl)
-		mnl_socket_close(r->nl);
-	r->nl = NULL;
-}
-
-/* One exchange: the request's state and the caller's callback. */
-struct nl_call {
-	struct nl_req *r;
-	mnl_cb_t cb;
-	void *data;
-};
-
-static int extack_cb(const struct nlattr *a, void *data)
-{
-	struct nl_req *r = data;
-
-	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
-	    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
-		snprintf(r->kmsg, sizeof(r->kmsg), "%s", mnl_attr_get_str(a));
-	return MNL_CB_OK;
-}
-
-/* NLMSG_ERROR: keep the errno and the kernel's message, if any. */
-static int error_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
-	struct nl_req *r = ((struct nl_call *)data)->r;
-	size_t off = sizeof(*err);
-
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err)))
-		return MNL_CB_ERROR;
-	if (!err->error)
-		return MNL_CB_STOP;
-	r->error = err->error;
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-			off += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
-		if (mnl_nlmsg_size(off) < nlh->nlmsg_len)
-			mnl_attr_parse(nlh, off, extack_cb, r);
-	}
-	return MNL_CB_ERROR;
-}
-
-static int done_cb(const struct nlmsghdr *nlh, void *data)
-{
-	return MNL_CB_STOP;
-}
-
-static int data_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nl_call *c = data;
-
-	return c->cb ? c->cb(nlh, c->data) : MNL_CB_OK;
-}
-
-/* Send nlh and run cb on every reply until the answer is complete. */
-static int nl_talk(struct nl_req *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
-{
-	/* with a control array, libmnl's defaults no longer apply */
-	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
-		[NLMSG_ERROR] = error_cb, [NLMSG_DONE] = done_cb,
-	};
-	struct nl_call call = { .r = r, .cb = cb, .data = data };
-	char buf[NL_RECV_SIZE];
-	unsigned int seq = ++r->seq;
-	ssize_t n;
-	int ret;
-
-	nlh->nlmsg_seq = seq;
-	r->error = 0;
-	r->kmsg[0] = '\0';
-	if (mnl_socket_sendto(r->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		n = mnl_socket_recvfrom(r->nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run2(buf, n, seq, r->portid, data_cb, &call, ctl, NLMSG_MIN_TYPE);
-		if (ret == MNL_CB_ERROR)
-			return r->error ? r->error : -EPROTO;
-		if (ret == MNL_CB_STOP)
-			return 0;
-	}
-}
-
-static int linkinfo_cb(const struct nlattr *a, void *data)
-{
-	struct nl_link *l = data;
-
-	if (mnl_attr_get_type(a) == IFLA_INFO_KIND && !mnl_attr_validate(a, MNL_TYPE_STRING))
-		snprintf(l->kind, sizeof(l->kind), "%.*s", (int)mnl_attr_get_payload_len(a),
-			 mnl_attr_get_str(a));
-	return MNL_CB_OK;
-}
-
-static int link_attr_cb(const struct nlattr *a, void *data)
-{
-	struct nl_link *l = data;
-
-	if (mnl_attr_type_valid(a, IFLA_MAX) < 0)
-		return MNL_CB_OK;   /* newer than our headers: skip */
-	switch (mnl_attr_get_type(a)) {
-	case IFLA_IFNAME:
-		if (!mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
-			snprintf(l->name, sizeof(l->name), "%s", mnl_attr_get_str(a));
-		break;
-	case IFLA_LINK:
-		if (!mnl_attr_validate(a, MNL_TYPE_U32))
-			l->link = (int)mnl_attr_get_u32(a);
-		break;
-	case IFLA_LINK_NETNSID:
-		if (!mnl_attr_validate(a, MNL_TYPE_U32)) {
-			l->has_nsid = true;
-			l->link_nsid = (int)mnl_attr_get_u32(a);
-		}
-		break;
-	case IFLA_LINKINFO:
-		if (!mnl_attr_validate(a, MNL_TYPE_NESTED))
-			mnl_attr_parse_nested(a, linkinfo_cb, l);
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-static int link_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	struct nl_link *l = data;
-
-	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return MNL_CB_OK;
-	l->ifindex = ifi->ifi_index;
-	return mnl_attr_parse(nlh, sizeof(*ifi), link_attr_cb, l);
-}
-
-/* RTM_GETLINK by name (ifindex 0) or by ifindex, in the current netns. */
-static int nl_get_link(struct nl_req *r, const char *name, int ifindex, struct nl_link *l)
-{
-	char buf[NL_REQ_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
-
-	memset(l, 0, sizeof(*l));
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	if (name)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	return nl_talk(r, nlh, link_cb, l);
-}
-
-static int nsid_attr_cb(const struct nlattr *a, void *data)
-{
-	if (mnl_attr_get_type(a) == NETNSA_NSID && !mnl_attr_validate(a, MNL_TYPE_U32))
-		*(int *)data = (int)mnl_attr_get_u32(a);
-	return MNL_CB_OK;
-}
-
-static int nsid_cb(const struct nlmsghdr *nlh, void *data)
-{
-	if (nlh->nlmsg_type != RTM_NEWNSID)
-		return MNL_CB_OK;
-	return mnl_attr_parse(nlh, sizeof(struct rtgenmsg), nsid_attr_cb, data);
-}
-
-/* The id the current netns gives the netns open as fd (-1: none). */
-static int nl_get_nsid(struct nl_req *r, int fd, int *nsid)
-{
-	char buf[NL_REQ_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct rtgenmsg *g;
-
-	*nsid = -1;
-	nlh->nlmsg_type = RTM_GETNSID;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->rtgen_family = AF_UNSPEC;
-	mnl_attr_put_u32(nlh, NETNSA_FD, fd);
-	return nl_talk(r, nlh, nsid_cb, nsid);
-}
+#define NL_REQ_SIZE 1024      /* our requests: a header and a few attributes */
 
 int netns_open(const char *path, struct cni_error *e)
 {
@@ -290,17 +62,18 @@ static int link_fail(struct cni_error *e, const char *fmt, const char *a, const 
 
 /* Look up ifname inside the pod's netns; the caller's netns is restored. */
 static int pod_link(int self_fd, int pod_fd, const char *netns, const char *ifname,
-		    struct nl_link *pl, struct cni_error *e)
+		    struct sfc_link *pl, struct cni_error *e)
 {
-	struct nl_req r;
+	struct sfc_nl nl = {};
 	int err;
 
 	if (setns(pod_fd, CLONE_NEWNET))
 		return cni_fail(e, SFC_CNI_ERR_INTERNAL, "entering %s: %s", netns, strerror(errno));
-	err = nl_open(&r);
+	/* a netlink socket belongs to the netns it was opened in */
+	err = sfc_nl_open(&nl);
 	if (!err) {
-		err = nl_get_link(&r, ifname, 0, pl);
-		nl_close(&r);
+		err = sfc_nl_link(&nl, 0, ifname, -1, pl);
+		sfc_nl_close(&nl);
 	}
 	if (setns(self_fd, CLONE_NEWNET)) {
 		/* Nothing sent from here could be trusted: the caller stops. */
@@ -312,16 +85,16 @@ static int pod_link(int self_fd, int pod_fd, const char *netns, const char *ifna
 				netns, ifname);
 	if (err)
 		return cni_fail(e, SFC_CNI_ERR_INTERNAL, "%s: reading link %s: %s%s%s", netns,
-				ifname, strerror(-err), r.kmsg[0] ? ": " : "", r.kmsg);
+				ifname, strerror(-err), nl.kmsg[0] ? ": " : "", nl.kmsg);
 	return 0;
 }
 
 int find_host_end(const char *netns, const char *ifname, struct host_end *h,
 		  struct cni_error *e)
 {
-	struct nl_link pl, hl;
+	struct sfc_link pl, hl;
 	int self_fd, pod_fd, nsid, ret = -1, err;
-	struct nl_req r = {};
+	struct sfc_nl nl = {};
 
 	memset(h, 0, sizeof(*h));
 	pod_fd = netns_open(netns, e);
@@ -339,34 +112,34 @@ int find_host_end(const char *netns, const char *ifname, struct host_end *h,
 			  pl.kind[0] ? pl.kind : "a device without a kind");
 		goto close_self;
 	}
-	if (pl.link <= 0 || !pl.has_nsid) {
+	if (pl.peer_ifindex <= 0 || pl.peer_nsid < 0) {
 		link_fail(e, "%s in the pod is a veth whose peer %s", ifname,
-			  pl.link <= 0 ? "is gone" : "is in the pod too");
+			  pl.peer_ifindex <= 0 ? "is gone" : "is in the pod too");
 		goto close_self;
 	}
 
-	err = nl_open(&r);
+	err = sfc_nl_open(&nl);
 	if (!err)
-		err = nl_get_link(&r, NULL, pl.link, &hl);
+		err = sfc_nl_link(&nl, pl.peer_ifindex, NULL, -1, &hl);
 	if (err == -ENODEV) {
 		char idx[16];
 
-		snprintf(idx, sizeof(idx), "%d", pl.link);
+		snprintf(idx, sizeof(idx), "%d", pl.peer_ifindex);
 		link_fail(e, "the peer of %s (ifindex %s) is not in the plugin's network namespace",
 			  ifname, idx);
 		goto close_nl;
 	}
 	if (!err)
-		err = nl_get_nsid(&r, pod_fd, &nsid);
+		err = sfc_nl_nsid(&nl, pod_fd, &nsid);
 	if (err) {
 		cni_fail(e, SFC_CNI_ERR_INTERNAL, "rtnetlink: %s%s%s", strerror(-err),
-			 r.kmsg[0] ? ": " : "", r.kmsg);
+			 nl.kmsg[0] ? ": " : "", nl.kmsg);
 		goto close_nl;
 	}
 	/* An ifindex is only unique within a netns: the link found here must
 	 * point back at ifname, in the pod's netns. */
-	if (strcmp(hl.kind, "veth") || hl.link != pl.ifindex || !hl.has_nsid ||
-	    hl.link_nsid != nsid) {
+	if (strcmp(hl.kind, "veth") || hl.peer_ifindex != pl.ifindex || hl.peer_nsid < 0 ||
+	    hl.peer_nsid != nsid) {
 		link_fail(e, "%s here is not the peer of %s in the pod", hl.name, ifname);
 		goto close_nl;
 	}
@@ -375,7 +148,7 @@ int find_host_end(const char *netns, const char *ifname, struct host_end *h,
 	h->pod_ifindex = pl.ifindex;
 	ret = 0;
 close_nl:
-	nl_close(&r);
+	sfc_nl_close(&nl);
 close_self:
 	close(self_fd);
 close_pod:
@@ -457,7 +230,7 @@ int check_qdiscs(const struct host_end *h, struct cni_error *e)
 	char buf[NL_REQ_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct qdisc_scan s = { .ifindex = h->ifindex };
-	struct nl_req r;
+	struct sfc_nl nl = {};
 	struct tcmsg *tcm;
 	int err;
 
@@ -466,10 +239,10 @@ int check_qdiscs(const struct host_end *h, struct cni_error *e)
 	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
 	tcm->tcm_family = AF_UNSPEC;
 	tcm->tcm_ifindex = h->ifindex;
-	err = nl_open(&r);
+	err = sfc_nl_open(&nl);
 	if (!err)
-		err = nl_talk(&r, nlh, qdisc_cb, &s);
-	nl_close(&r);
+		err = sfc_nl_talk(&nl, nlh, qdisc_cb, &s);
+	sfc_nl_close(&nl);
 	if (err) {
 		/* not worth failing ADD for: sfcd reports what it cannot do */
 		pr_warn("listing the qdiscs of %s: %s\n", h->name, strerror(-err));

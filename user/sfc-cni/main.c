@@ -8,7 +8,8 @@
  *	ADD      prevResult unchanged, after sfcd attached the pod's host end
  *	         and says the datapath is in place
  *	DEL      sfcd detaches; needs neither the netns nor the veth
- *	CHECK    the host end is still the pod's peer and sfcd says attached
+ *	CHECK    the host end is still the pod's peer, and sfcd holds the
+ *	         attachment this configuration asks for, in place
  *	GC       sfcd drops this network's attachments not listed as valid
  *	STATUS   sfcd answers health (50: unreachable, 51: unhealthy)
  *	VERSION  the spec versions supported
@@ -54,6 +55,24 @@ static json_t *attach_key(const char *cmd, const struct cni_env *env, const stru
 			 env->containerid, "ifname", env->ifname);
 }
 
+/* cmd "attach" or "check" for this pod's role (and SF group) on host
+ * interface dev (NULL for role none). sfcd's check compares all of them
+ * with the attachment it holds. */
+static json_t *attach_req(const char *cmd, const struct cni_env *env, const struct cni_conf *c,
+			  const char *dev)
+{
+	json_t *req = attach_key(cmd, env, c);
+
+	if (!req)
+		return NULL;
+	json_object_set_new(req, "role", json_string(role_name(c->role)));
+	if (c->role == ROLE_SF)
+		json_object_set_new(req, "sf", json_string(c->sf));
+	if (dev)
+		json_object_set_new(req, "dev", json_string(dev));
+	return req;
+}
+
 /* sfcd's answer to req, which is consumed: 0, or sfcd_call()'s SFCD_*
  * code (-1 for no memory) with e filled. */
 static int ask_sfcd(const struct cni_conf *c, json_t *req, struct cni_error *e)
@@ -80,31 +99,34 @@ static int need_prev_result(const struct cni_conf *c, const char *cmd, struct cn
 }
 
 /*
- * ADD succeeds only when CHECK would. sfcd refuses an attach it cannot
- * carry out, but the interface can still vanish or be taken between its
- * reply and now: ask, allowing it a moment to converge.
+ * sfcd holds this pod's attachment, with its role, group and host
+ * interface dev, and its datapath is in place on dev. ADD succeeds only
+ * when CHECK would: sfcd refuses an attach it cannot carry out, but the
+ * interface can still vanish or be taken between its reply and now, and
+ * CHECK may come right after ADD. So a refusal is asked again, allowing
+ * sfcd a moment to converge; a mismatch (102) is not: it does not heal.
  */
-static int verify_attached(const struct cni_env *env, const struct cni_conf *c,
+static int verify_attached(const struct cni_env *env, const struct cni_conf *c, const char *dev,
 			   struct cni_error *e)
 {
 	int ret;
 
 	for (int attempt = 1;; attempt++) {
-		ret = ask_sfcd(c, attach_key("check", env, c), e);
+		ret = ask_sfcd(c, attach_req("check", env, c, dev), e);
 		if (ret != SFCD_REFUSED || e->code != SFC_CNI_ERR_SFCD || attempt == VERIFY_TRIES)
 			break;
 		nanosleep(&(struct timespec){ .tv_nsec = VERIFY_PAUSE_NS }, NULL);
 	}
-	if (ret == SFCD_REFUSED && e->code == SFC_CNI_ERR_SFCD)
-		cni_details(e, "sfcd accepted the attachment but its datapath is not in place "
-			    "(see sfcd's log); the runtime's DEL removes the attachment");
+	if (ret == SFCD_REFUSED && e->code == SFC_CNI_ERR_SFCD && !e->details[0])
+		cni_details(e, "sfcd does not have the attachment in place (see sfcd's log); "
+			    "the runtime's DEL removes what is left of it");
 	return ret ? -1 : 0;
 }
 
 static int cmd_add(const struct cni_env *env, struct cni_conf *c, struct cni_error *e)
 {
 	struct host_end h;
-	json_t *result, *req;
+	json_t *result;
 	int ret = -1;
 
 	if (conf_resolve_role(c, env->args, e) || need_prev_result(c, "ADD", e))
@@ -116,14 +138,8 @@ static int cmd_add(const struct cni_env *env, struct cni_conf *c, struct cni_err
 		if (find_host_end(env->netns, env->ifname, &h, e) ||
 		    check_prev_result(c->prev_result, &h, env->ifname, e) || check_qdiscs(&h, e))
 			goto out;
-		req = attach_key("attach", env, c);
-		if (req) {
-			json_object_set_new(req, "role", json_string(role_name(c->role)));
-			if (c->role == ROLE_SF)
-				json_object_set_new(req, "sf", json_string(c->sf));
-			json_object_set_new(req, "dev", json_string(h.name));
-		}
-		if (ask_sfcd(c, req, e) || verify_attached(env, c, e))
+		if (ask_sfcd(c, attach_req("attach", env, c, h.name), e) ||
+		    verify_attached(env, c, h.name, e))
 			goto out;
 	}
 	ret = print_json(result, e);
@@ -151,18 +167,31 @@ static int cmd_del(const struct cni_env *env, struct cni_conf *c, struct cni_err
 	return ret ? -1 : 0;
 }
 
+/*
+ * CHECK: prevResult is required (the spec has the runtime pass the final
+ * result of ADD). The pod's CNI_IFNAME must still be a veth whose host
+ * end prevResult lists, and sfcd must hold the attachment ADD would make
+ * from this configuration: same role, same SF group, on that host end,
+ * with its datapath in place. With role "none" sfcd must hold nothing
+ * for the pod; if sfcd cannot be reached, nothing was expected of it.
+ */
 static int cmd_check(const struct cni_env *env, struct cni_conf *c, struct cni_error *e)
 {
 	struct host_end h;
+	int ret;
 
 	if (conf_resolve_role(c, env->args, e) || need_prev_result(c, "CHECK", e))
 		return -1;
-	if (c->role == ROLE_NONE)
-		return 0;
+	if (c->role == ROLE_NONE) {
+		ret = ask_sfcd(c, attach_req("check", env, c, NULL), e);
+		if (ret == SFCD_UNREACHABLE && e->code == CNI_ERR_TRY_AGAIN)
+			return 0;
+		return ret ? -1 : 0;
+	}
 	if (find_host_end(env->netns, env->ifname, &h, e) ||
 	    check_prev_result(c->prev_result, &h, env->ifname, e))
 		return -1;
-	return ask_sfcd(c, attach_key("check", env, c), e) ? -1 : 0;
+	return verify_attached(env, c, h.name, e);
 }
 
 static int cmd_gc(const struct cni_env *env, struct cni_conf *c, struct cni_error *e)

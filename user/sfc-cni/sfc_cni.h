@@ -21,7 +21,9 @@
 #define SFC_CNI_ANNOT_ROLE      "sfc/role"
 #define SFC_CNI_ANNOT_SF        "sfc/sf"
 
-/* Error codes: 1-99 are the spec's, 100+ this plugin's. */
+/* Error codes: 1-99 are the spec's, 100+ this plugin's. The spec reserves
+ * none for a CHECK that finds the attachment differing from the
+ * configuration, so that one is the plugin's own (102). */
 enum cni_code {
 	CNI_ERR_VERSION      = 1,   /* incompatible CNI version */
 	CNI_ERR_ENV          = 4,   /* invalid or missing environment variables */
@@ -33,6 +35,7 @@ enum cni_code {
 	CNI_ERR_LIMITED      = 51,  /* STATUS: and existing pods may suffer */
 	SFC_CNI_ERR_SFCD     = 100, /* sfcd refused the request (its reason in msg) */
 	SFC_CNI_ERR_LINK     = 101, /* CNI_IFNAME or its host end is not usable */
+	SFC_CNI_ERR_MISMATCH = 102, /* CHECK: sfcd holds another role, group or interface */
 	SFC_CNI_ERR_INTERNAL = 999, /* out of memory, a failed setns back, ... */
 };
 

@@ -364,6 +364,90 @@ static json_t *cni_attach(struct sfcd *d, struct sfc_doc *next, json_t *req)
 	return sfcd_error_reply("%s", why);
 }
 
+/* Is sfc's tc filter, with its own program, on ifindex's ingress or egress? */
+static bool tc_attached(const struct sfcd *d, int ifindex, bool egress)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, q, .handle = SFC_TC_HANDLE, .priority = SFC_TC_PRIO);
+
+	return !bpf_tc_query(&hook, &q) && q.prog_id == d->dp->prog_ids[egress ? 3 : 2];
+}
+
+/* Append one "what is X in sfcd, Y in the request" to buf. */
+static void add_difference(char *buf, size_t len, const char *what, const char *held,
+			   const char *asked, const char *where)
+{
+	size_t off = strlen(buf);
+
+	snprintf(buf + off, len - off, "%s%s is \"%s\" in sfcd, \"%s\" %s", off ? "; " : "",
+		 what, held, asked, where);
+}
+
+/*
+ * CNI CHECK: the attachment sfcd holds for (network, container, ifname)
+ * must be what the request describes, when it says: "role" (sf, ingress,
+ * or none for no attachment at all), "sf" (the SF group) and "dev" (the
+ * host end of the pod's veth, as the plugin found it). A difference is
+ * a refusal with "mismatch": true, phrased with both values; then the
+ * datapath must be on dev.
+ */
+static json_t *cni_check(struct sfcd *d, const char *net, const char *cid, const char *ifn,
+			 json_t *req)
+{
+	const char *role = json_string_value(json_object_get(req, "role"));
+	const char *group = json_string_value(json_object_get(req, "sf"));
+	const char *want_dev = json_string_value(json_object_get(req, "dev"));
+	const char *held_role, *held_group, *dev;
+	struct sfc_attachment att;
+	struct sfc_iface v;
+	__u32 ifindex, id = 0;
+	char diff[768] = "";
+	json_t *reply;
+
+	if (role && strcmp(role, "sf") && strcmp(role, "ingress") && strcmp(role, "none"))
+		return sfcd_error_reply("check: unknown role \"%s\" (expected \"sf\", "
+					"\"ingress\" or \"none\")", role);
+	if (sfc_doc_attachment(&d->doc, net, cid, ifn, &att)) {
+		if (role && !strcmp(role, "none"))
+			return json_pack("{s:b}", SFC_KEY_OK, 1);
+		return sfcd_error_reply("no attachment for network \"%s\", container \"%s\", "
+					"interface \"%s\"", net, cid, ifn);
+	}
+	held_role = att.role;
+	held_group = att.group[0] ? att.group : NULL;
+	dev = att.dev;
+	if (role && strcmp(role, held_role))
+		add_difference(diff, sizeof(diff), "role", held_role, role, "in the configuration");
+	else if (role && !strcmp(role, "sf") && group &&
+		 (!held_group || strcmp(group, held_group)))
+		add_difference(diff, sizeof(diff), "SF group", held_group ? held_group : "",
+			       group, "in the configuration");
+	if (want_dev && dev && strcmp(want_dev, dev) && !(role && !strcmp(role, "none")))
+		add_difference(diff, sizeof(diff), "host interface", dev, want_dev,
+			       "on the host (the peer of the pod's interface)");
+	if (diff[0]) {
+		reply = sfcd_error_reply("the attachment of container \"%s\", interface \"%s\" "
+					 "to network \"%s\" differs: %s", cid, ifn, net, diff);
+		json_object_set_new(reply, SFC_KEY_MISMATCH, json_true());
+		return reply;
+	}
+	ifindex = dev ? if_nametoindex(dev) : 0;
+	if (!ifindex)
+		return sfcd_error_reply("interface %s of the attachment does not exist",
+					dev ? dev : "(none)");
+	if (bpf_map_lookup_elem(d->dp->maps.ifaces, &ifindex, &v) ||
+	    bpf_xdp_query_id(ifindex, 0, &id) || id != d->dp->prog_ids[0])
+		return sfcd_error_reply("sfc is not attached to %s", dev);
+	/* Packets from a pod arrive as skbs: they are steered at tc, which
+	 * no link event reports the loss of (a clsact qdisc deleted). */
+	if (!tc_attached(d, ifindex, false))
+		return sfcd_error_reply("sfc's tc program is not attached to %s (ingress)", dev);
+	if (!strcmp(held_role, "ingress") && !tc_attached(d, ifindex, true))
+		return sfcd_error_reply("sfc's tc program is not attached to %s (egress)", dev);
+	return json_pack("{s:b}", SFC_KEY_OK, 1);
+}
+
 static json_t *do_cni(struct sfcd *d, const char *cmd, json_t *req)
 {
 	const char *net = json_string_value(json_object_get(req, "network"));
@@ -377,23 +461,8 @@ static json_t *do_cni(struct sfcd *d, const char *cmd, json_t *req)
 		return sfcd_error_reply("%s needs \"network\"", cmd);
 	if (strcmp(cmd, "gc") && (!cid || !ifn))
 		return sfcd_error_reply("%s needs \"container\" and \"ifname\"", cmd);
-	if (!strcmp(cmd, "check")) {
-		struct sfc_iface v;
-		const char *dev;
-		__u32 ifindex, id = 0;
-
-		dev = sfc_doc_attachment_dev(&d->doc, net, cid, ifn);
-		if (!dev)
-			return sfcd_error_reply("no attachment for network \"%s\", container \"%s\", "
-					   "interface \"%s\"", net, cid, ifn);
-		ifindex = if_nametoindex(dev);
-		if (!ifindex)
-			return sfcd_error_reply("interface %s of the attachment does not exist", dev);
-		if (bpf_map_lookup_elem(d->dp->maps.ifaces, &ifindex, &v) ||
-		    bpf_xdp_query_id(ifindex, 0, &id) || id != d->dp->prog_ids[0])
-			return sfcd_error_reply("sfc is not attached to %s", dev);
-		return json_pack("{s:b}", "ok", 1);
-	}
+	if (!strcmp(cmd, SFC_REQ_CHECK))
+		return cni_check(d, net, cid, ifn, req);
 	if (sfc_doc_copy(&next, &d->doc))
 		return sfcd_error_reply("%s: out of memory", cmd);
 	if (!strcmp(cmd, SFC_REQ_ATTACH))
