@@ -253,12 +253,12 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 		fprintf(stderr, "sfcd: %s; refusing to start, nothing was changed\n", err);
 		return 1;
 	}
-	if (claim_pin_dir(pin_dir, &pin_lock))
-		goto out_unlock;
 	if (sfcd_server_check_path(sock, err, sizeof(err))) {
 		fprintf(stderr, "sfcd: %s; refusing to start, nothing was changed\n", err);
 		goto out_unlock;
 	}
+	if (claim_pin_dir(pin_dir, &pin_lock))
+		goto out_unlock;
 	stale = sfc_state_clean_temps(state);
 	if (stale > 0)
 		pr_info("removed %d temporary file%s a previous sfcd left beside %s\n", stale,

@@ -107,9 +107,15 @@ int sfcd_server_check_path(const char *path, char *err, size_t len)
 	}
 	/* A stale socket from a killed sfcd: nobody answers on it. */
 	ret = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ? 0 : -EADDRINUSE;
+	if (ret) {
+		struct ucred cred = {};
+		socklen_t sl = sizeof(cred);
+
+		getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &sl);
+		snprintf(err, len, "socket %s is in use by pid %d: another sfcd serves it", path,
+			 cred.pid);
+	}
 	close(fd);
-	if (ret)
-		snprintf(err, len, "another sfcd is serving %s", path);
 	return ret;
 }
 
