@@ -41,14 +41,16 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
-/* Same mount namespace as pid 1 (the host's, or a container's own)? */
-static bool in_init_mntns(void)
+/* Is pid's mount namespace another than ours? 1, 0, or -1: cannot tell. */
+static int mntns_differs(pid_t pid)
 {
-	struct stat self, init;
+	struct stat self, other;
+	char path[64];
 
-	if (stat("/proc/self/ns/mnt", &self) || stat("/proc/1/ns/mnt", &init))
-		return true; /* cannot tell: as before */
-	return self.st_dev == init.st_dev && self.st_ino == init.st_ino;
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+	if (stat("/proc/self/ns/mnt", &self) || stat(path, &other))
+		return -1;
+	return self.st_dev != other.st_dev || self.st_ino != other.st_ino;
 }
 
 /* statfs of path, or of its nearest ancestor that exists (named in where) */
@@ -80,12 +82,14 @@ int sfc_dp_ensure_bpffs(const char *pin_dir)
 
 	if (!strncmp(pin_dir, "/sys/fs/bpf", 11) && (pin_dir[11] == '/' || !pin_dir[11]) &&
 	    (statfs("/sys/fs/bpf", &st) || st.f_type != BPF_FS_MAGIC)) {
-		if (!in_init_mntns()) {
+		/* pid 1's namespace is the host's (or a container's own); where
+		 * it cannot be read, our parent's (ip netns exec execs us) */
+		if (mntns_differs(1) == 1 || mntns_differs(getppid()) == 1) {
 			/* ip netns exec unshares the mount namespace and mounts a
 			 * fresh sysfs: a bpffs mounted there dies with us, and so
 			 * would every pin of a datapath that keeps running. */
 			pr_warn("/sys/fs/bpf is not a bpf filesystem in this mount namespace, and this "
-				"is not the mount namespace of pid 1 (ip netns exec remounts /sys): "
+				"is not the mount namespace of pid 1 or of our parent (ip netns exec remounts /sys): "
 				"pins made here would vanish with sfcd and orphan the datapath. "
 				"Enter only the network namespace: nsenter --net=/run/netns/NAME sfcd ...\n");
 			return -EMEDIUMTYPE;
