@@ -34,10 +34,19 @@ import time
 
 
 def connect(path, timeout=10.0):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(path)
-    return s
+    """A connection; a full listen backlog (EAGAIN) is waited out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect(path)
+            return s
+        except BlockingIOError:
+            s.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def first_line(data):
@@ -163,7 +172,8 @@ def trickle(a):
         try:
             s.send(req[i:i + 1])
         except OSError:
-            break
+            return {"closed_after": round(time.monotonic() - t0, 2),
+                    "notice": first_line(got) if got else None}
         r, _, _ = select.select([s], [], [], a.every)
         if r:
             try:
