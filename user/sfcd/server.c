@@ -459,7 +459,9 @@ static bool in_room(struct client *c)
 	cap = c->in_cap ? 2 * c->in_cap : 2 * CHUNK;
 	if (cap > IN_MAX)
 		cap = IN_MAX;
-	if (in_total - c->in_cap + cap > SFCD_IN_TOTAL_MAX) {
+	/* the total counts against large requests only: a small one (sfcctl's,
+	 * sfc-cni's) is never refused because others hold memory */
+	if (cap > SFCD_IN_SMALL && in_total - c->in_cap + cap > SFCD_IN_TOTAL_MAX) {
 		snprintf(why, sizeof(why), "request refused: sfcd holds %zu MiB of requests "
 			 "(limit %u MiB); try again", in_total >> 20, SFCD_IN_TOTAL_MAX >> 20);
 		start_refusing(c, why);

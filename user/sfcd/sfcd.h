@@ -22,6 +22,7 @@
 #define SFCD_CLIENT_TIMEOUT 30           /* s without a request or a read: closed */
 #define SFCD_OUT_MAX        (4u << 20)   /* unsent replies beyond this: dropped */
 #define SFCD_IN_TOTAL_MAX   (80u << 20)  /* request bytes held for all clients */
+#define SFCD_IN_SMALL       (256u << 10) /* buffers this small are always granted */
 
 struct sfcd_state_lock {
 	int fd;
