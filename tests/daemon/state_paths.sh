@@ -6,7 +6,7 @@
 #   directory: refused, exit 1, "exists and is not a socket"; the file is
 #   byte-for-byte there, and nothing was created (no pin dir);
 # - -f naming a directory: refused with "<path>: is a directory", not a
-#   JSON error;
+#   JSON error; by --check and --once too;
 # - temporaries a killed sfcd left beside the state file
 #   (.state.json.sfcd-tmp.XXXXXX) are removed at start; other files, and
 #   such a name that is a symlink, are not;
@@ -60,6 +60,12 @@ run_sfcd -f "$T/statedir" -s "$SOCK" -P "$PIN"
 assert_eq "-f DIR: exit 1" 1 "$RC"
 msg_has "-f DIR" "$T/statedir: is a directory"
 assert_eq "-f DIR: no socket created" "" "$(ls -A "$SOCK" 2>/dev/null)"
+run_sfcd --check -f "$T/statedir"
+assert_eq "--check -f DIR: exit 1" 1 "$RC"
+msg_has "--check -f DIR" "$T/statedir: is a directory"
+run_sfcd --once -f "$T/statedir" -P "$PIN"
+assert_eq "--once -f DIR: exit 1" 1 "$RC"
+msg_has "--once -f DIR" "$T/statedir: is a directory"
 
 # ---- stale temporaries -----------------------------------------------------------
 

@@ -126,9 +126,13 @@ static int do_apply(const char *pin_dir, const char *state, int check_only)
 	char err[SFC_ERR_LEN * 2];
 	struct sfc_doc doc;
 	struct sfc_dp *dp;
-	int ret, lock = -1;
+	int ret, lock = -1, missing;
+	json_t *root;
 
-	ret = sfc_doc_from_file(state, &doc, err, sizeof(err));
+	/* the state file read as the daemon reads it (a directory is one) */
+	root = sfc_state_load(state, &missing, err, sizeof(err));
+	ret = root ? sfc_doc_from_json(root, &doc, err, sizeof(err)) : -EINVAL;
+	json_decref(root);
 	if (ret) {
 		fprintf(stderr, "sfcd: %s\n", err);
 		return 1;
