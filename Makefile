@@ -158,10 +158,12 @@ install: $(OUT)/sfcd $(OUT)/sfcctl $(OUT)/sfc-cni
 	install -D -m 0755 $(OUT)/sfcctl $(DESTDIR)$(PREFIX)/sbin/sfcctl
 	install -D -m 0755 $(OUT)/sfc-cni $(DESTDIR)$(CNI_BIN_DIR)/sfc-cni
 	install -D -m 0644 doc/sfcctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/sfcctl.8
+	install -D -m 0644 doc/sfcd.8 $(DESTDIR)$(PREFIX)/share/man/man8/sfcd.8
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/sfc/README.md
 	install -D -m 0644 dist/sfcctl.bash-completion \
 		$(DESTDIR)/usr/share/bash-completion/completions/sfcctl
 	install -d $(DESTDIR)/etc/systemd/system
-	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' dist/sfcd.service \
+	sed 's|/usr/local/|$(PREFIX)/|g' dist/sfcd.service \
 		> $(DESTDIR)/etc/systemd/system/sfcd.service
 
 # --- benchmark: tests/bench/*.bpf.c -> skeletons -> tests/bench/*.c binaries in build/bench

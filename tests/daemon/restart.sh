@@ -140,5 +140,7 @@ r=$(d_probe edited 5100 20 0.005)
 assert_eq "after SIGKILL: rule 40 chains UDP port 5100" "{\"$DSCP_FULL\":20}" \
 	"$(jq -c .dscp <<<"$r" 2>/dev/null)"
 
+# --unload is refused while a daemon owns the pin dir: stop it first
+d_sfcd_stop TERM
 assert_do "sfcd --unload" timeout 20 "$SFCD" --unload -P "$PIN"
 assert_done

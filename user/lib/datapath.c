@@ -41,23 +41,82 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
+/* Is pid's mount namespace another than ours? 1, 0, or -1: cannot tell. */
+static int mntns_differs(pid_t pid)
+{
+	struct stat self, other;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+	if (stat("/proc/self/ns/mnt", &self) || stat(path, &other))
+		return -1;
+	return self.st_dev != other.st_dev || self.st_ino != other.st_ino;
+}
+
+/* statfs of path, or of its nearest ancestor that exists (named in where) */
+static int statfs_existing(const char *path, struct statfs *st, char *where, size_t len)
+{
+	char *slash;
+
+	if (snprintf(where, len, "%s", path) >= (int)len)
+		return -ENAMETOOLONG;
+	while (statfs(where, st)) {
+		if (errno != ENOENT)
+			return -errno;
+		slash = strrchr(where, '/');
+		if (!slash)
+			return -ENOENT;
+		if (slash == where)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	return 0;
+}
+
 int sfc_dp_ensure_bpffs(const char *pin_dir)
 {
+	char where[PATH_MAX];
 	struct statfs st;
+	int err;
 
-	if (!statfs("/sys/fs/bpf", &st) && st.f_type == BPF_FS_MAGIC)
-		return 0;
-	if (strncmp(pin_dir, "/sys/fs/bpf", 11))
-		return 0; /* the caller chose another place; libbpf will say */
-	mkdir("/sys/fs/bpf", 0700);
-	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
-		int err = -errno;
-
-		pr_warn("cannot mount bpffs on /sys/fs/bpf: %s\n", strerror(-err));
+	if (!strncmp(pin_dir, "/sys/fs/bpf", 11) && (pin_dir[11] == '/' || !pin_dir[11]) &&
+	    (statfs("/sys/fs/bpf", &st) || st.f_type != BPF_FS_MAGIC)) {
+		/* pid 1's namespace is the host's (or a container's own); where
+		 * it cannot be read, our parent's (ip netns exec execs us) */
+		if (mntns_differs(1) == 1 || mntns_differs(getppid()) == 1) {
+			/* ip netns exec unshares the mount namespace and mounts a
+			 * fresh sysfs: a bpffs mounted there dies with us, and so
+			 * would every pin of a datapath that keeps running. */
+			pr_warn("/sys/fs/bpf is not a bpf filesystem in this mount namespace, and this "
+				"is not the mount namespace of pid 1 or of our parent (ip netns exec remounts /sys): "
+				"pins made here would vanish with sfcd and orphan the datapath. "
+				"Enter only the network namespace: nsenter --net=/run/netns/NAME sfcd ...\n");
+			return -EMEDIUMTYPE;
+		}
+		mkdir("/sys/fs/bpf", 0700);
+		if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+			err = -errno;
+			pr_warn("cannot mount bpffs on /sys/fs/bpf: %s\n", strerror(-err));
+			return err;
+		}
+		pr_info("mounted bpffs on /sys/fs/bpf\n");
+	}
+	err = statfs_existing(pin_dir, &st, where, sizeof(where));
+	if (err) {
+		pr_warn("pin directory %s: %s\n", pin_dir, strerror(-err));
 		return err;
 	}
-	pr_info("mounted bpffs on /sys/fs/bpf\n");
-	return 0;
+	if (st.f_type != BPF_FS_MAGIC) {
+		pr_warn("pin directory %s: %s is not on a bpf filesystem (filesystem type 0x%lx); "
+			"pins live on bpffs, e.g. under /sys/fs/bpf\n", pin_dir, where,
+			(unsigned long)st.f_type);
+		return -EMEDIUMTYPE;
+	}
+	err = mkdir_p(pin_dir);
+	if (err)
+		pr_warn("pin directory %s: %s\n", pin_dir, strerror(-err));
+	return err;
 }
 
 static void set_fds_from_skel(struct sfc_dp *dp)
@@ -156,12 +215,8 @@ int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", pin_dir);
 	dp->ncpus = libbpf_num_possible_cpus();
 	err = sfc_dp_ensure_bpffs(pin_dir);
-	if (!err)
-		err = mkdir_p(pin_dir);
-	if (err) {
-		pr_warn("pin directory %s: %s\n", pin_dir, strerror(-err));
+	if (err)
 		goto err_free;
-	}
 	dp->skel = sfc_bpf__open_opts(&opts);
 	if (!dp->skel) {
 		err = -errno;

@@ -46,7 +46,9 @@ void sfc_dp_close(struct sfc_dp *dp);
 /* Remove every pin of pin_dir and the directory itself. */
 int sfc_dp_unpin(const char *pin_dir);
 
-/* Make sure bpffs is mounted at /sys/fs/bpf (or above pin_dir). */
+/* Make sure pin_dir exists on a bpffs, mounting /sys/fs/bpf when it is
+ * missing in the host's mount namespace; -EMEDIUMTYPE (and why) when the
+ * pins would not be on a bpffs that outlives us. */
 int sfc_dp_ensure_bpffs(const char *pin_dir);
 
 int sfc_dp_attach_xdp(struct sfc_dp *dp, int ifindex, __u32 *mode_out);

@@ -12,7 +12,7 @@
 
 /* An empty document: {"version":1,"ingress":[],"sfs":[],"chains":[],"rules":[]} */
 json_t *sfc_state_empty(void);
-/* Read and validate a state file. NULL with err set; *missing set when the
+/* store_file.c: read and validate a state file. NULL with err set; *missing set when the
  * file does not exist (not an error for a first start). */
 json_t *sfc_state_load(const char *path, int *missing, char *err, size_t errlen);
 /* Add the sections a hand-written document may leave out (empty) and
@@ -20,5 +20,7 @@ json_t *sfc_state_load(const char *path, int *missing, char *err, size_t errlen)
 void sfc_state_fill_defaults(json_t *doc);
 /* Write atomically: temporary file, fsync, rename, fsync of the directory. */
 int sfc_state_save(const char *path, json_t *doc, char *err, size_t errlen);
+/* Remove temporaries a killed writer left beside path; how many went. */
+int sfc_state_clean_temps(const char *path);
 
 #endif

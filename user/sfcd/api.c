@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
@@ -34,14 +35,27 @@ static json_t *health(struct sfcd *d)
 {
 	struct sfc_config cfg = {};
 	__u32 zero = 0;
+	json_t *r;
 
 	bpf_map_lookup_elem(d->dp->maps.config, &zero, &cfg);
-	return json_pack("{s:b,s:i,s:I,s:I,s:I,s:I,s:s,s:s}", "ok", 1, "pid", (int)getpid(),
-			 "generation", (json_int_t)cfg.generation,
-			 "reconciles", (json_int_t)d->reconciles,
-			 "netlink_events", (json_int_t)d->nl_events,
-			 "netlink_overruns", (json_int_t)d->nl_overruns,
-			 "pin_dir", d->pin_dir, "state_file", d->state_path);
+	r = json_pack("{s:b,s:i,s:I,s:I,s:I,s:I,s:s,s:s,s:I,s:I}", "ok", 1, "pid", (int)getpid(),
+		      "generation", (json_int_t)cfg.generation,
+		      "reconciles", (json_int_t)d->reconciles,
+		      "netlink_events", (json_int_t)d->nl_events,
+		      "netlink_overruns", (json_int_t)d->nl_overruns,
+		      "pin_dir", d->pin_dir, "state_file", d->state_path,
+		      "clients", (json_int_t)sfcd_server_clients(),
+		      "clients_dropped", (json_int_t)d->clients_dropped);
+	/* a SIGHUP that could not load the state file, until a load or commit works */
+	if (d->reload_error[0]) {
+		char when[32];
+
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&d->reload_error_time));
+		json_object_set_new(r, "reload_error", json_pack("{s:s,s:s,s:I}", "error",
+				    d->reload_error, "time", when,
+				    "unix_time", (json_int_t)d->reload_error_time));
+	}
+	return r;
 }
 
 /*

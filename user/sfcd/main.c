@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,8 @@ static void usage(FILE *f)
 		"  -P, --pin-dir DIR       where maps are pinned (default %s)\n"
 		"  -s, --socket PATH       API socket (default %s)\n"
 		"  -o, --once              apply the state file and exit (the datapath keeps running)\n"
+		"      --client-timeout S  close an API connection that sent no whole request and\n"
+		"                          read nothing for S seconds (default %d)\n"
 		"      --no-peer-xdp       never attach to the far end of an SF's veth; send to\n"
 		"                          such SFs through tc instead of XDP redirect (slower)\n"
 		"      --check             validate the state file and exit; touches nothing\n"
@@ -44,12 +47,28 @@ static void usage(FILE *f)
 		"      --unload            detach from every interface and remove the pins\n"
 		"  -v, --verbose           more logging (repeat for libbpf debug output)\n"
 		"  -h, --help              this text\n",
-		SFC_API_DEFAULT_STATE, SFC_DEFAULT_PIN_DIR, SFC_API_DEFAULT_SOCKET);
+		SFC_API_DEFAULT_STATE, SFC_DEFAULT_PIN_DIR, SFC_API_DEFAULT_SOCKET,
+		SFCD_CLIENT_TIMEOUT);
 }
 
-enum { OPT_STATS = 256, OPT_UNLOAD, OPT_CHECK, OPT_NO_PEER_XDP };
+enum { OPT_STATS = 256, OPT_UNLOAD, OPT_CHECK, OPT_NO_PEER_XDP, OPT_CLIENT_TIMEOUT };
 
 static bool no_peer_xdp;
+static unsigned int client_timeout = SFCD_CLIENT_TIMEOUT;
+
+/* The pin directory on a bpffs, created, and locked for us: fd in *fd. */
+static int claim_pin_dir(const char *pin_dir, int *fd)
+{
+	char err[PATH_MAX + 128];
+
+	if (sfc_dp_ensure_bpffs(pin_dir))
+		return -1;
+	if (sfcd_lock_pin_dir(pin_dir, fd, err, sizeof(err))) {
+		fprintf(stderr, "sfcd: %s; refusing, nothing was changed\n", err);
+		return -1;
+	}
+	return 0;
+}
 
 static int do_stats(const char *pin_dir, int json, int pretty)
 {
@@ -77,15 +96,23 @@ static int do_stats(const char *pin_dir, int json, int pretty)
 
 static int do_unload(const char *pin_dir)
 {
+	char why[PATH_MAX + 128];
 	struct sfc_dp *dp;
-	int err;
+	int err, lock = -1;
 
+	err = sfcd_lock_pin_dir(pin_dir, &lock, why, sizeof(why));
+	if (err == -EBUSY) {
+		fprintf(stderr, "sfcd: %s; stop it first, nothing was unloaded\n", why);
+		return 1;
+	}
 	err = sfc_dp_open_pinned(pin_dir, &dp);
 	if (!err) {
 		sfc_detach_all(dp);
 		sfc_dp_close(dp);
 	}
 	err = sfc_dp_unpin(pin_dir);
+	if (lock >= 0)
+		close(lock);
 	if (err) {
 		fprintf(stderr, "sfcd: removing %s: %s\n", pin_dir, strerror(-err));
 		return 1;
@@ -99,9 +126,13 @@ static int do_apply(const char *pin_dir, const char *state, int check_only)
 	char err[SFC_ERR_LEN * 2];
 	struct sfc_doc doc;
 	struct sfc_dp *dp;
-	int ret;
+	int ret, lock = -1, missing;
+	json_t *root;
 
-	ret = sfc_doc_from_file(state, &doc, err, sizeof(err));
+	/* the state file read as the daemon reads it (a directory is one) */
+	root = sfc_state_load(state, &missing, err, sizeof(err));
+	ret = root ? sfc_doc_from_json(root, &doc, err, sizeof(err)) : -EINVAL;
+	json_decref(root);
 	if (ret) {
 		fprintf(stderr, "sfcd: %s\n", err);
 		return 1;
@@ -112,9 +143,14 @@ static int do_apply(const char *pin_dir, const char *state, int check_only)
 		sfc_doc_free(&doc);
 		return 0;
 	}
+	if (claim_pin_dir(pin_dir, &lock)) {
+		sfc_doc_free(&doc);
+		return 1;
+	}
 	ret = sfc_dp_load(pin_dir, &dp);
 	if (ret) {
 		sfc_doc_free(&doc);
+		close(lock);
 		return 1;
 	}
 	dp->no_peer_xdp = no_peer_xdp;
@@ -129,6 +165,7 @@ static int do_apply(const char *pin_dir, const char *state, int check_only)
 	}
 	sfc_dp_close(dp);
 	sfc_doc_free(&doc);
+	close(lock);
 	return ret ? 1 : 0;
 }
 
@@ -162,6 +199,7 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 	}
 	sfc_doc_free(&d->doc);
 	d->doc = next;
+	d->reload_error[0] = '\0';
 	snprintf(d->last_attach_error_dev, sizeof(d->last_attach_error_dev), "%s",
 		 rep.attach_error_dev);
 	snprintf(d->last_attach_error, sizeof(d->last_attach_error), "%s", rep.attach_error);
@@ -197,32 +235,52 @@ static void reload(struct sfcd *d)
 	int missing, ret;
 
 	text = sfc_state_load(d->state_path, &missing, err, sizeof(err));
-	if (!text) {
-		pr_warn("SIGHUP: %s; keeping the current state\n", err);
-		return;
-	}
-	ret = sfc_doc_parse(text, &doc, err, sizeof(err));
+	ret = text ? sfc_doc_parse(text, &doc, err, sizeof(err)) : -1;
 	json_decref(text);
 	if (!ret)
 		ret = sfcd_commit(d, &doc, err, sizeof(err));
-	if (ret)
-		pr_warn("SIGHUP: %s; keeping the current state\n", err);
+	if (!ret) {
+		d->reload_error[0] = '\0';
+		return;
+	}
+	/* health reports it until a load or commit succeeds */
+	pr_warn("SIGHUP: %s; keeping the current state\n", err);
+	snprintf(d->reload_error, sizeof(d->reload_error), "%s", err);
+	d->reload_error_time = time(NULL);
 }
 
 static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 {
 	struct sfcd d = { .pin_dir = pin_dir, .state_path = state, .socket_path = sock,
-			  .listen_fd = -1, .nl_fd = -1, .sig_fd = -1 };
+			  .listen_fd = -1, .nl_fd = -1, .sig_fd = -1, .timer_fd = -1,
+			  .client_timeout_s = client_timeout };
 	struct epoll_event ev = { .events = EPOLLIN }, evs[32];
-	char err[1024];
+	struct sfcd_state_lock state_lock = { .fd = -1 };
+	char err[PATH_MAX + 512];
+	int missing, ret = 1, pin_lock = -1, stale;
 	sigset_t mask;
-	int missing, ret = 1;
 	json_t *text;
 
+	/* Claim the state file, the pin directory and the socket path before
+	 * anything is touched: a refused start changes nothing. */
+	if (sfcd_lock_state(state, &state_lock, err, sizeof(err))) {
+		fprintf(stderr, "sfcd: %s; refusing to start, nothing was changed\n", err);
+		return 1;
+	}
+	if (sfcd_server_check_path(sock, err, sizeof(err))) {
+		fprintf(stderr, "sfcd: %s; refusing to start, nothing was changed\n", err);
+		goto out_unlock;
+	}
+	if (claim_pin_dir(pin_dir, &pin_lock))
+		goto out_unlock;
+	stale = sfc_state_clean_temps(state);
+	if (stale > 0)
+		pr_info("removed %d temporary file%s a previous sfcd left beside %s\n", stale,
+			stale == 1 ? "" : "s", state);
 	text = sfc_state_load(state, &missing, err, sizeof(err));
 	if (!text && !missing) {
 		fprintf(stderr, "sfcd: %s\nsfcd: refusing to start; the file is left as it is\n", err);
-		return 1;
+		goto out_unlock;
 	}
 	if (!text) {
 		pr_info("%s does not exist: starting with an empty desired state\n", state);
@@ -232,7 +290,7 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 	json_decref(text);
 	if (ret) {
 		fprintf(stderr, "sfcd: %s: %s\n", state, err);
-		return 1;
+		goto out_unlock;
 	}
 	ret = 1;
 	if (sfc_dp_load(pin_dir, &d.dp))
@@ -297,6 +355,10 @@ out:
 		close(d.sig_fd);
 	sfc_dp_close(d.dp);
 	sfc_doc_free(&d.doc);
+out_unlock:
+	if (pin_lock >= 0)
+		close(pin_lock);
+	sfcd_unlock_state(&state_lock);
 	return ret;
 }
 
@@ -311,6 +373,7 @@ int main(int argc, char **argv)
 		{ "unload", no_argument, NULL, OPT_UNLOAD },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "no-peer-xdp", no_argument, NULL, OPT_NO_PEER_XDP },
+		{ "client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -332,6 +395,18 @@ int main(int argc, char **argv)
 		case OPT_UNLOAD: unload = 1; break;
 		case OPT_CHECK: check = 1; break;
 		case OPT_NO_PEER_XDP: no_peer_xdp = true; break;
+		case OPT_CLIENT_TIMEOUT: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || !optarg[0] || optarg[0] == '-' || !v || v > 86400) {
+				fprintf(stderr, "sfcd: --client-timeout wants seconds, 1 to 86400, "
+					"not \"%s\"\n", optarg);
+				return 2;
+			}
+			client_timeout = v;
+			break;
+		}
 		case 'j': json = 1; break;
 		case 'p': pretty = 1; break;
 		case 'v': verbose++; break;
@@ -352,6 +427,8 @@ int main(int argc, char **argv)
 	/* A daemon tells what it does; -v adds debug, -vv libbpf's too. */
 	sfc_log_set_level(once || check || stats || unload ? verbose : verbose + 1);
 	sfc_log_hook_libbpf();
+	/* Large request buffers go back to the system when freed. */
+	mallopt(M_MMAP_THRESHOLD, 256 << 10);
 
 	if (stats)
 		return do_stats(pin_dir, json, pretty);

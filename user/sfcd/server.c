@@ -2,6 +2,14 @@
 /*
  * The API socket: one JSON request per line, one JSON reply per line.
  * Peers are checked with SO_PEERCRED: root, or members of group "sfc".
+ *
+ * The loop never waits for one client: sockets are non-blocking, replies
+ * are queued per client and written as the socket takes them (EPOLLOUT).
+ * What a client may hold is bounded: connections per process and per
+ * non-root user (with slots only root may use), request bytes per client
+ * and for all of them, unsent replies per client; and a connection that
+ * neither completes a request nor reads a byte of its replies for
+ * --client-timeout seconds is closed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,29 +17,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
+#include <time.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include <net/if.h>
-#include <linux/if_link.h>
 
+#include "client.h"
 #include "log.h"
 #include "sfcd.h"
 
 #define SFC_API_GROUP "sfc"
-#define SFCD_SEND_TIMEOUT_MS 5000
 
-struct client {
-	int fd;
-	char *buf;
-	size_t len, cap;
-	bool overflow;
-};
-
-static struct client clients[SFCD_MAX_CLIENTS];
+static struct sfcd_client clients[SFCD_MAX_CLIENTS];
+static bool opened;
+static unsigned int nclients;
 
 static int mkdir_parent(const char *path)
 {
@@ -47,32 +49,70 @@ static int mkdir_parent(const char *path)
 	return 0;
 }
 
+int sfcd_server_check_path(const char *path, char *err, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, ret;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, len, "socket path %s is too long (at most %zu bytes)", path,
+			 sizeof(sa.sun_path) - 1);
+		return -ENAMETOOLONG;
+	}
+	if (lstat(path, &st)) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, len, "socket path %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	/* Only ever a socket is removed: never the state file given to -s. */
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, len, "socket path %s exists and is not a socket (%s); not removing it",
+			 path, S_ISREG(st.st_mode) ? "a regular file" :
+			 S_ISDIR(st.st_mode) ? "a directory" :
+			 S_ISLNK(st.st_mode) ? "a symbolic link" : "a special file");
+		return -EEXIST;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, len, "socket: %s", strerror(errno));
+		return -errno;
+	}
+	/* A stale socket from a killed sfcd: nobody answers on it. */
+	ret = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ? 0 : -EADDRINUSE;
+	if (ret) {
+		struct ucred cred = {};
+		socklen_t sl = sizeof(cred);
+
+		getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &sl);
+		snprintf(err, len, "socket %s is in use by pid %d: another sfcd serves it", path,
+			 cred.pid);
+	}
+	close(fd);
+	return ret;
+}
+
 int sfcd_server_open(struct sfcd *d)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct epoll_event ev = { .events = EPOLLIN };
+	char why[PATH_MAX + 128];
 	struct group *g;
 	int fd, err;
 
-	if (strlen(d->socket_path) >= sizeof(sa.sun_path)) {
-		pr_warn("socket path %s is too long\n", d->socket_path);
-		return -ENAMETOOLONG;
-	}
 	for (int i = 0; i < SFCD_MAX_CLIENTS; i++)
 		clients[i].fd = -1;
+	opened = true;
 	mkdir_parent(d->socket_path);
-	strcpy(sa.sun_path, d->socket_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	/* A stale socket from a killed sfcd: nobody answers on it. */
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-		pr_warn("another sfcd is serving %s\n", d->socket_path);
-		close(fd);
-		return -EADDRINUSE;
+	err = sfcd_server_check_path(d->socket_path, why, sizeof(why));
+	if (err) {
+		pr_warn("%s\n", why);
+		return err;
 	}
-	unlink(d->socket_path);
-	close(fd);
+	unlink(d->socket_path); /* a stale socket, or nothing */
+	strcpy(sa.sun_path, d->socket_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
@@ -89,30 +129,57 @@ int sfcd_server_open(struct sfcd *d)
 	d->listen_fd = fd;
 	ev.data.fd = fd;
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev);
+	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->timer_fd < 0)
+		return -errno;
+	ev.data.fd = d->timer_fd;
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->timer_fd, &ev);
 	return 0;
 }
 
-static void client_close(struct sfcd *d, struct client *c)
+/* The sweep runs once a second while there are clients. */
+static void timer_arm(struct sfcd *d, bool on)
 {
+	struct itimerspec its = {};
+
+	if (on) {
+		its.it_value.tv_sec = 1;
+		its.it_interval.tv_sec = 1;
+	}
+	timerfd_settime(d->timer_fd, 0, &its, NULL);
+}
+
+void sfcd_client_close(struct sfcd *d, struct sfcd_client *c, const char *why)
+{
+	if (why) {
+		pr_info("closing the API connection of pid %d (uid %u): %s\n", c->pid, c->uid, why);
+		d->clients_dropped++;
+	}
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
-	free(c->buf);
+	sfcd_client_release(c);
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+	if (!--nclients)
+		timer_arm(d, false);
 }
 
 void sfcd_server_close(struct sfcd *d)
 {
+	if (!opened)
+		return;
 	for (int i = 0; i < SFCD_MAX_CLIENTS; i++)
 		if (clients[i].fd >= 0)
-			client_close(d, &clients[i]);
+			sfcd_client_close(d, &clients[i], NULL);
 	if (d->listen_fd >= 0) {
 		close(d->listen_fd);
 		unlink(d->socket_path);
 	}
+	if (d->timer_fd >= 0)
+		close(d->timer_fd);
 }
 
-static struct client *client_of(int fd)
+static struct sfcd_client *client_of(int fd)
 {
 	for (int i = 0; i < SFCD_MAX_CLIENTS; i++)
 		if (clients[i].fd == fd)
@@ -122,65 +189,26 @@ static struct client *client_of(int fd)
 
 bool sfcd_server_owns(struct sfcd *d, int fd)
 {
-	return fd == d->listen_fd || client_of(fd);
+	return fd == d->listen_fd || fd == d->timer_fd || (opened && client_of(fd));
 }
 
-/*
- * Send one reply line whole. Client sockets are non-blocking (the daemon
- * serves everyone from one loop), so wait for room with poll(); a client
- * that reads nothing for SFCD_SEND_TIMEOUT_MS loses its connection.
- * Returns 0, or -1 when the client is to be dropped.
- */
-static int send_line(int fd, json_t *reply)
+unsigned int sfcd_server_clients(void)
 {
-	char *s = json_dumps(reply, JSON_COMPACT);
-	size_t len, off = 0;
-	int ret = 0;
-
-	if (!s)
-		return -1;
-	len = strlen(s);
-	s[len] = '\n'; /* over the terminating NUL: sent as the line's end */
-	while (off < len + 1) {
-		ssize_t n = send(fd, s + off, len + 1 - off, MSG_NOSIGNAL);
-
-		if (n >= 0) {
-			off += n;
-			continue;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN) {
-			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-
-			if (poll(&pfd, 1, SFCD_SEND_TIMEOUT_MS) > 0)
-				continue;
-			pr_info("dropping a client that does not read its reply\n");
-		}
-		ret = -1;
-		break;
-	}
-	free(s);
-	return ret;
+	return nclients;
 }
 
 /* Is the peer root or in group sfc? */
-static bool peer_allowed(int fd, char *why, size_t len)
+static bool peer_allowed(int fd, const struct ucred *cred, char *why, size_t len)
 {
-	struct ucred cred;
-	socklen_t sl = sizeof(cred);
+	socklen_t sl;
 	gid_t groups[256];
 	struct group *g;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &sl)) {
-		snprintf(why, len, "cannot identify the peer: %s", strerror(errno));
-		return false;
-	}
-	if (cred.uid == 0)
+	if (cred->uid == 0)
 		return true;
 	g = getgrnam(SFC_API_GROUP);
 	if (g) {
-		if (cred.gid == g->gr_gid)
+		if (cred->gid == g->gr_gid)
 			return true;
 		sl = sizeof(groups);
 		if (!getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &sl))
@@ -189,111 +217,156 @@ static bool peer_allowed(int fd, char *why, size_t len)
 					return true;
 	}
 	snprintf(why, len, "permission denied: uid %u is neither root nor in group %s",
-		 cred.uid, SFC_API_GROUP);
+		 cred->uid, SFC_API_GROUP);
 	return false;
+}
+
+/* Room for one more connection of this peer? */
+static bool peer_has_room(const struct ucred *cred, char *why, size_t len)
+{
+	unsigned int same_pid = 0, same_uid = 0, nonroot = 0;
+
+	for (int i = 0; i < SFCD_MAX_CLIENTS; i++) {
+		if (clients[i].fd < 0)
+			continue;
+		same_pid += clients[i].pid == cred->pid;
+		same_uid += clients[i].uid == cred->uid;
+		nonroot += clients[i].uid != 0;
+	}
+	if (nclients >= SFCD_MAX_CLIENTS)
+		snprintf(why, len, "too many clients (%d); try again", SFCD_MAX_CLIENTS);
+	else if (same_pid >= SFCD_MAX_PER_PID)
+		snprintf(why, len, "too many connections from pid %d (%d); close some",
+			 cred->pid, SFCD_MAX_PER_PID);
+	else if (cred->uid && same_uid >= SFCD_MAX_PER_UID)
+		snprintf(why, len, "too many connections from uid %u (%d); close some",
+			 cred->uid, SFCD_MAX_PER_UID);
+	else if (cred->uid && nonroot >= SFCD_MAX_CLIENTS - SFCD_ROOT_RESERVE)
+		snprintf(why, len, "too many clients (the last %d connections are root's); "
+			 "try again", SFCD_ROOT_RESERVE);
+	else
+		return true;
+	return false;
+}
+
+/* A refusal: one line into the socket's empty buffer, then close. */
+static void refuse(int fd, const char *why)
+{
+	json_t *r = sfcd_error_reply("%s", why);
+	char *s = json_dumps(r, JSON_COMPACT);
+
+	if (s) {
+		size_t len = strlen(s);
+
+		s[len] = '\n';
+		if (send(fd, s, len + 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			pr_debug("refusal not delivered: %s\n", strerror(errno));
+		free(s);
+	}
+	json_decref(r);
+	close(fd);
 }
 
 static void accept_client(struct sfcd *d)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
-	struct timeval tv = { .tv_sec = 2 };
-	struct client *c;
-	char why[128];
+	struct ucred cred;
+	socklen_t sl;
+	struct sfcd_client *c;
+	char why[160];
 	int fd;
 
-	while ((fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		if (!peer_allowed(fd, why, sizeof(why))) {
-			json_t *r = json_pack("{s:b,s:s}", "ok", 0, "error", why);
-
-			pr_info("refused a client: %s\n", why);
-			send_line(fd, r);
-			json_decref(r);
-			close(fd);
+	while ((fd = accept4(d->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		sl = sizeof(cred);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &sl)) {
+			snprintf(why, sizeof(why), "cannot identify the peer: %s", strerror(errno));
+			refuse(fd, why);
+			continue;
+		}
+		if (!peer_allowed(fd, &cred, why, sizeof(why)) ||
+		    !peer_has_room(&cred, why, sizeof(why))) {
+			pr_info("refused a client, pid %d (uid %u): %s\n", cred.pid, cred.uid, why);
+			refuse(fd, why);
 			continue;
 		}
 		c = client_of(-1);
-		if (!c) {
-			json_t *r = sfcd_error_reply("too many clients (%d); try again", SFCD_MAX_CLIENTS);
-
-			send_line(fd, r);
-			json_decref(r);
-			close(fd);
+		if (!c) { /* peer_has_room counted nclients: not reached */
+			refuse(fd, "too many clients");
 			continue;
 		}
+		memset(c, 0, sizeof(*c));
 		c->fd = fd;
-		ev.data.fd = fd;
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-		epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev);
+		c->pid = cred.pid;
+		c->uid = cred.uid;
+		c->events = EPOLLIN;
+		sfcd_client_progress(d, c);
+		epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd,
+			  &(struct epoll_event){ .events = EPOLLIN, .data.fd = fd });
+		if (!nclients++)
+			timer_arm(d, true);
 	}
 }
 
-static void client_read(struct sfcd *d, struct client *c)
+/* Close connections that made no progress within the timeout. */
+static void sweep(struct sfcd *d)
 {
-	for (;;) {
-		char *nl;
-		ssize_t n;
+	unsigned long long now = sfcd_now_ms();
+	unsigned long long ticks;
+	char why[128];
 
-		if (c->cap - c->len < 65536) {
-			size_t cap = c->cap ? c->cap * 2 : 65536 * 2;
-			char *b = realloc(c->buf, cap);
+	if (read(d->timer_fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		pr_debug("timerfd: %s\n", strerror(errno));
+	for (int i = 0; i < SFCD_MAX_CLIENTS; i++) {
+		struct sfcd_client *c = &clients[i];
 
-			if (!b) {
-				client_close(d, c);
-				return;
-			}
-			c->buf = b;
-			c->cap = cap;
-		}
-		n = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-			client_close(d, c);
-			return;
-		}
-		if (n < 0)
-			return;
-		c->len += n;
-		while ((nl = memchr(c->buf, '\n', c->len))) {
-			size_t line = nl - c->buf;
-			json_t *reply;
-			int sent;
+		if (c->fd < 0 || now < c->deadline_ms)
+			continue;
+		snprintf(why, sizeof(why), "%s for %u s",
+			 c->out_len > c->out_off ? "it read none of its replies" :
+			 c->in_len || c->refuse[0] ? "its request did not complete" :
+			 "idle", d->client_timeout_s);
+		/* tell it why, if its socket has room */
+		if (c->out_len == c->out_off) {
+			char *s;
+			json_t *r = sfcd_error_reply("closing the connection: %s", why);
 
-			if (c->overflow || line > SFC_API_MAX_REQUEST) {
-				reply = sfcd_error_reply("request larger than %u bytes", SFC_API_MAX_REQUEST);
-				c->overflow = false;
-			} else {
-				reply = sfcd_api_handle(d, c->buf, line);
+			s = json_dumps(r, JSON_COMPACT);
+			json_decref(r);
+			if (s) {
+				size_t len = strlen(s);
+
+				s[len] = '\n';
+				if (send(c->fd, s, len + 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+					pr_debug("timeout notice not delivered: %s\n", strerror(errno));
+				free(s);
 			}
-			sent = send_line(c->fd, reply);
-			json_decref(reply);
-			if (sent) {
-				client_close(d, c);
-				return;
-			}
-			memmove(c->buf, nl + 1, c->len - line - 1);
-			c->len -= line + 1;
 		}
-		/* Too long without a newline: drop what came, answer at the end. */
-		if (c->len > SFC_API_MAX_REQUEST) {
-			c->overflow = true;
-			c->len = 0;
-		}
+		sfcd_client_close(d, c, why);
 	}
 }
 
 void sfcd_server_event(struct sfcd *d, int fd, unsigned int events)
 {
-	struct client *c;
+	struct sfcd_client *c;
 
 	if (fd == d->listen_fd) {
 		accept_client(d);
 		return;
 	}
+	if (fd == d->timer_fd) {
+		sweep(d);
+		return;
+	}
 	c = client_of(fd);
 	if (!c)
 		return;
+	if (events & EPOLLERR) {
+		sfcd_client_close(d, c, NULL);
+		return;
+	}
+	if ((events & EPOLLOUT) && sfcd_client_flush(d, c))
+		return;
 	if (events & EPOLLIN)
-		client_read(d, c);
-	else if (events & (EPOLLHUP | EPOLLERR))
-		client_close(d, c);
+		sfcd_client_read(d, c);
+	else if (events & EPOLLHUP)
+		sfcd_client_close(d, c, NULL);
 }

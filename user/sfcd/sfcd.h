@@ -9,7 +9,25 @@
 #include "model.h"
 #include "sfc_api.h"
 
+#include <limits.h>
+#include <time.h>
+
+#define SFCD_RUN_DIR        "/run/sfc"   /* lock files of the state files */
+
+/* API clients (server.c) */
 #define SFCD_MAX_CLIENTS    256
+#define SFCD_MAX_PER_PID    128          /* no one process holds the table */
+#define SFCD_MAX_PER_UID    16           /* connections of one non-root uid */
+#define SFCD_ROOT_RESERVE   64           /* slots only root may take */
+#define SFCD_CLIENT_TIMEOUT 30           /* s without a request or a read: closed */
+#define SFCD_OUT_MAX        (4u << 20)   /* unsent replies beyond this: dropped */
+#define SFCD_IN_TOTAL_MAX   (80u << 20)  /* request bytes held for all clients */
+#define SFCD_IN_SMALL       (256u << 10) /* buffers this small are always granted */
+
+struct sfcd_state_lock {
+	int fd;
+	char path[PATH_MAX];
+};
 
 struct sfcd {
 	const char *pin_dir, *socket_path, *state_path;
@@ -24,6 +42,14 @@ struct sfcd {
 	/* from the last commit: an interface sfc could not attach to, and why */
 	char last_attach_error_dev[16];
 	char last_attach_error[160];
+	/* the last SIGHUP that could not load the state file; cleared by a
+	 * later load or commit that succeeds */
+	char reload_error[512];
+	time_t reload_error_time;
+	/* server.c */
+	int timer_fd;
+	unsigned int client_timeout_s;
+	unsigned long clients_dropped;
 };
 
 /* Validate doc (unless it is already), apply it to the datapath and save
@@ -37,7 +63,17 @@ int sfcd_reconcile(struct sfcd *d);
 json_t *sfcd_api_handle(struct sfcd *d, const char *line, size_t len);
 json_t *sfcd_error_reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* lock.c: one sfcd per pin directory and per state file; -EBUSY with
+ * err naming the holder */
+int sfcd_lock_pin_dir(const char *pin_dir, int *fd, char *err, size_t len);
+int sfcd_lock_state(const char *state, struct sfcd_state_lock *l, char *err, size_t len);
+void sfcd_unlock_state(struct sfcd_state_lock *l);
+
+/* server.c. Before anything is touched: the socket path is free or a
+ * stale socket nobody answers on. */
+int sfcd_server_check_path(const char *path, char *err, size_t len);
 int sfcd_server_open(struct sfcd *d);
+unsigned int sfcd_server_clients(void);
 void sfcd_server_close(struct sfcd *d);
 /* epoll events: listening socket or a client */
 void sfcd_server_event(struct sfcd *d, int fd, unsigned int events);

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The state file on disk: read and validated whole; written through a
+ * temporary with an unpredictable name created beside it (O_EXCL and
+ * O_NOFOLLOW: a symlink planted in the directory is never followed), then
+ * fsync, rename over the file, fsync of the directory.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model.h"
+#include "state.h"
+
+/* Temporaries are ".NAME" SFC_STATE_TMP_TAG "XXXXXX" beside the file NAME. */
+#define SFC_STATE_TMP_TAG ".sfcd-tmp."
+
+static int fail(char *err, size_t len, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* dir and base of path (dirname/basename on copies) */
+static int split_path(const char *path, char *dir, char *base, size_t len)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+
+	if (snprintf(a, sizeof(a), "%s", path) >= (int)sizeof(a))
+		return -ENAMETOOLONG;
+	memcpy(b, a, sizeof(a));
+	if (snprintf(dir, len, "%s", dirname(a)) >= (int)len ||
+	    snprintf(base, len, "%s", basename(b)) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int read_fd(int fd, const char *path, json_t **out, char *err, size_t errlen)
+{
+	json_error_t je;
+
+	*out = json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
+	if (*out)
+		return 0;
+	if (je.line < 1)
+		return fail(err, errlen, -EIO, "%s: %s", path, je.text);
+	return fail(err, errlen, -EINVAL, "%s: line %d, column %d: %s", path, je.line, je.column,
+		    je.text);
+}
+
+json_t *sfc_state_load(const char *path, int *missing, char *err, size_t errlen)
+{
+	struct sfc_doc doc;
+	char inner[512];
+	struct stat st;
+	json_t *root;
+	int fd, ret;
+
+	*missing = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			*missing = 1;
+		fail(err, errlen, -errno, "%s: %s", path,
+		     errno == ENOENT ? "no such file" : strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st)) {
+		fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fail(err, errlen, -EISDIR, "%s: %s", path, S_ISDIR(st.st_mode) ?
+		     "is a directory, not a state file" : "is not a regular file");
+		close(fd);
+		return NULL;
+	}
+	ret = read_fd(fd, path, &root, err, errlen);
+	close(fd);
+	if (ret)
+		return NULL;
+	if (sfc_doc_from_json(root, &doc, inner, sizeof(inner))) {
+		snprintf(err, errlen, "%s: %s", path, inner);
+		json_decref(root);
+		return NULL;
+	}
+	sfc_doc_free(&doc);
+	sfc_state_fill_defaults(root);
+	return root;
+}
+
+static int write_all(int fd, const char *s, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, s + off, len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		off += n;
+	}
+	return 0;
+}
+
+int sfc_state_save(const char *path, json_t *doc, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX], base[NAME_MAX + 1];
+	struct stat st;
+	int fd, dfd, ret;
+	char *text;
+
+	if (split_path(path, dir, base, sizeof(base)) ||
+	    snprintf(tmp, sizeof(tmp), "%s/.%s" SFC_STATE_TMP_TAG "XXXXXX", dir, base) >=
+	    (int)sizeof(tmp))
+		return fail(err, errlen, -ENAMETOOLONG, "%s: path too long", path);
+	if (!stat(path, &st) && S_ISDIR(st.st_mode))
+		return fail(err, errlen, -EISDIR, "%s: is a directory, not a state file", path);
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!text)
+		return fail(err, errlen, -ENOMEM, "%s: cannot serialize", path);
+	/* mkostemp opens with O_CREAT|O_EXCL; O_NOFOLLOW on top of that */
+	fd = mkostemp(tmp, O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		ret = -errno;
+		free(text);
+		return fail(err, errlen, ret, "%s: creating a temporary in %s: %s", path, dir,
+			    strerror(-ret));
+	}
+	ret = fchmod(fd, 0640) ? -errno : 0;
+	if (!ret)
+		ret = write_all(fd, text, strlen(text));
+	if (!ret)
+		ret = write_all(fd, "\n", 1);
+	if (!ret && fsync(fd))
+		ret = -errno;
+	close(fd);
+	free(text);
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret) {
+		unlink(tmp);
+		return fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
+	}
+	/* The rename itself is durable only once the directory is synced. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+int sfc_state_clean_temps(const char *path)
+{
+	char dir[PATH_MAX], base[NAME_MAX + 1], prefix[NAME_MAX + 32];
+	struct dirent *de;
+	int n = 0, dfd;
+	DIR *dp;
+
+	if (split_path(path, dir, base, sizeof(base)))
+		return -ENAMETOOLONG;
+	snprintf(prefix, sizeof(prefix), ".%s" SFC_STATE_TMP_TAG, base);
+	dp = opendir(dir);
+	if (!dp)
+		return errno == ENOENT ? 0 : -errno;
+	dfd = dirfd(dp);
+	while ((de = readdir(dp))) {
+		struct stat st;
+
+		/* ours: the prefix, six more characters, a regular file we own */
+		if (strncmp(de->d_name, prefix, strlen(prefix)) ||
+		    strlen(de->d_name) != strlen(prefix) + 6 ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (!unlinkat(dfd, de->d_name, 0))
+			n++;
+	}
+	closedir(dp);
+	return n;
+}
