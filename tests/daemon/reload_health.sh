@@ -79,5 +79,5 @@ assert_ne "broken again: reported" absent "$(health_field .reload_error.error)"
 cp "$T/good.json" "$STATE"
 hup
 assert_eq "SIGHUP on a repaired file: no reload_error" absent "$(health_field .reload_error)"
-assert_eq "... and the document is the file's" "$(jq -S . "$T/good.json")" "$(d_get)"
+assert_eq "... and the document is the file's" "$doc0" "$(d_get)"
 assert_done
