@@ -11,7 +11,8 @@
  *
  *   get                                  -> doc
  *   apply      doc, [dry-run]            -> diff, applied
- *   health                               -> pid, generation, ...
+ *   health                               -> pid, generation, link_updates,
+ *                                           reconciles, ... (SFC_HEALTH_*)
  *   stats      [reset, chain | sf]       -> stats
  *   ingress-add / ingress-del  dev
  *   sf-add     the SF object; sf-del name
@@ -73,5 +74,15 @@
 #define SFC_KEY_IFNAME    "ifname"
 #define SFC_KEY_VALID     "valid"
 #define SFC_KEY_MISMATCH  "mismatch"
+
+/* health: how sfcd followed the kernel's links. A link event that touches
+ * the document rewrites only the objects naming the interface (one
+ * link_update each); reconciles counts full re-applies of the document
+ * (at start, after a netlink overrun, or when a link update could not be
+ * done incrementally). */
+#define SFC_HEALTH_LINK_UPDATES     "link_updates"
+#define SFC_HEALTH_RECONCILES       "reconciles"
+#define SFC_HEALTH_NETLINK_EVENTS   "netlink_events"
+#define SFC_HEALTH_NETLINK_OVERRUNS "netlink_overruns"
 
 #endif

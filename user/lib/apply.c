@@ -9,28 +9,11 @@
 #include <bpf/bpf.h>
 
 #include "apply.h"
+#include "apply_parts.h"
 #include "log.h"
 #include "netns.h"
 #include "nl.h"
 #include "rules.h"
-
-struct iface_plan {
-	char name[IFNAMSIZ];
-	int ifindex;              /* 0: does not exist */
-	struct sfc_link link;
-	struct sfc_iface v;
-	const char *ret_of;       /* SF returning here */
-	bool attached;
-};
-
-struct plan {
-	struct iface_plan *ifs;
-	int nifs;
-	__u32 *sf_ids;            /* per doc->sfs[i] */
-	__u32 *chain_ids;         /* per doc->chains[i] */
-	bool *chain_new;
-	bool *sf_new;
-};
 
 static struct iface_plan *plan_iface(struct plan *p, const char *name)
 {
@@ -49,7 +32,7 @@ static struct iface_plan *find_iface(struct plan *p, const char *name)
 	return NULL;
 }
 
-static const char *ret_dev(const struct sfc_sf_cfg *sf)
+const char *ret_dev(const struct sfc_sf_cfg *sf)
 {
 	return sf->out_dev[0] ? sf->out_dev : sf->dev;
 }
@@ -142,7 +125,7 @@ static int chain_index(const struct sfc_doc *doc, const char *name)
 }
 
 /* Attach programs on one interface, give an SF-facing veth's peer NAPI. */
-static void attach_iface(struct sfc_dp *dp, struct iface_plan *ip, struct sfc_apply_report *rep)
+void attach_iface(struct sfc_dp *dp, struct iface_plan *ip, struct sfc_apply_report *rep)
 {
 	__u32 mode;
 	int err;
@@ -252,18 +235,7 @@ static __u32 fnv(const char *s, __u32 seed)
 	return h;
 }
 
-/* Instances a hop is built from; its SFC_HOP_BUCKETS buckets spread the
- * flows over at most that many of them. */
-#define SFC_HOP_MAX_INSTANCES 64
-
-struct chain_build {
-	struct sfc_path path;
-	struct sfc_hop hops[SFC_MAX_HOPS + 1];  /* by SI */
-	int npos;
-	struct { struct sfc_pos_key k; struct sfc_pos v; } pos[SFC_MAX_HOPS * SFC_HOP_MAX_INSTANCES];
-};
-
-static void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
+void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 			__u32 path_id, const struct sfc_sf *sfv, const __u32 *slots,
 			struct chain_build *b)
 {
@@ -342,7 +314,7 @@ static void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 	}
 }
 
-static bool chain_unchanged(const struct sfc_maps *m, __u32 path_id, const struct chain_build *b)
+bool chain_unchanged(const struct sfc_maps *m, __u32 path_id, const struct chain_build *b)
 {
 	struct sfc_path path;
 
@@ -368,13 +340,6 @@ static bool chain_unchanged(const struct sfc_maps *m, __u32 path_id, const struc
 	return true;
 }
 
-/* Every sfc_sf_pos key, sorted by path: read once per apply, so purging
- * a path costs its own entries and not a walk of the whole map. */
-struct pos_index {
-	struct sfc_pos_key *k;
-	size_t n;
-};
-
 static int cmp_pos_path(const void *a, const void *b)
 {
 	const struct sfc_pos_key *x = a, *y = b;
@@ -382,7 +347,7 @@ static int cmp_pos_path(const void *a, const void *b)
 	return x->path_id < y->path_id ? -1 : x->path_id > y->path_id;
 }
 
-static int pos_index_read(const struct sfc_maps *m, struct pos_index *ix)
+int pos_index_read(const struct sfc_maps *m, struct pos_index *ix)
 {
 	struct sfc_pos_key key, next, *prev = NULL;
 	size_t cap = 0;
@@ -433,7 +398,7 @@ static void purge_path(const struct sfc_maps *m, const struct pos_index *ix, __u
 		bpf_map_update_elem(m->paths, &path_id, &zero, BPF_ANY);
 }
 
-static int write_chain(const struct sfc_maps *m, const struct pos_index *ix, __u32 cid,
+int write_chain(const struct sfc_maps *m, const struct pos_index *ix, __u32 cid,
 		       const char *name, __u32 path_id, const struct chain_build *b)
 {
 	struct sfc_chain head = { .path_id = path_id, .spi = b->path.spi };
@@ -458,7 +423,7 @@ static int write_chain(const struct sfc_maps *m, const struct pos_index *ix, __u
 }
 
 /* Stats slots of the hops of a chain's current path, by hop index. */
-static int current_slots(const struct sfc_maps *m, __u32 cid, __u32 *slots)
+int current_slots(const struct sfc_maps *m, __u32 cid, __u32 *slots)
 {
 	struct sfc_chain head;
 	struct sfc_path path;
@@ -525,6 +490,40 @@ static int assign_slots(struct sfc_dp *dp, const struct sfc_doc *doc, const stru
 	return 0;
 }
 
+/* An SF's datapath entry from the state of its two interfaces; true when it is up. */
+bool sf_value(const struct sfc_sf_cfg *sf, const struct iface_plan *out,
+	      const struct iface_plan *ret_if, struct sfc_sf *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->kind = sf->kind;
+	snprintf(v->name, sizeof(v->name), "%s", sf->name);
+	if (out->attached) {
+		v->ifindex = out->ifindex;
+		memcpy(v->out_mac, out->link.mac, 6);
+		if (out->v.flags & SFC_IF_XDP_TX_OK)
+			v->flags |= SFC_SF_XDP_TX;
+	}
+	if (ret_if->attached)
+		v->ret_ifindex = ret_if->ifindex;
+	/*
+	 * Frames to an SF are addressed from the fabric's interface to
+	 * the SF's MAC (an L3 SF) or to the fabric's return interface
+	 * (an L2 SF: a bridge floods it there). A bridging SF then never
+	 * learns the hosts' MACs on one port and drops the other
+	 * direction; the original addresses come back at the end.
+	 */
+	if (sf->has_mac) {
+		memcpy(v->mac, sf->mac, 6);
+		v->flags |= SFC_SF_SETMAC;
+	} else if (ret_if->attached) {
+		memcpy(v->mac, ret_if->link.mac, 6);
+		v->flags |= SFC_SF_SETMAC;
+	}
+	if (out->attached && ret_if->attached && out->link.up && ret_if->link.up)
+		v->flags |= SFC_SF_UP;
+	return v->flags & SFC_SF_UP;
+}
+
 static void plan_free(struct plan *p)
 {
 	free(p->ifs);
@@ -545,7 +544,7 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	__u32 (*slots)[SFC_MAX_HOPS] = NULL;
 	struct pos_index pix = {};
 	struct plan p = {};
-	bool installed;
+	bool installed, keep_ids = rep && rep->keep_ids;
 	int ret;
 
 	if (!rep)
@@ -616,33 +615,7 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 		struct iface_plan *ret_if = find_iface(&p, ret_dev(sf));
 		struct sfc_sf *v = &sfv[i];
 
-		v->kind = sf->kind;
-		snprintf(v->name, sizeof(v->name), "%s", sf->name);
-		if (out->attached) {
-			v->ifindex = out->ifindex;
-			memcpy(v->out_mac, out->link.mac, 6);
-			if (out->v.flags & SFC_IF_XDP_TX_OK)
-				v->flags |= SFC_SF_XDP_TX;
-		}
-		if (ret_if->attached)
-			v->ret_ifindex = ret_if->ifindex;
-		/*
-		 * Frames to an SF are addressed from the fabric's interface to
-		 * the SF's MAC (an L3 SF) or to the fabric's return interface
-		 * (an L2 SF: a bridge floods it there). A bridging SF then never
-		 * learns the hosts' MACs on one port and drops the other
-		 * direction; the original addresses come back at the end.
-		 */
-		if (sf->has_mac) {
-			memcpy(v->mac, sf->mac, 6);
-			v->flags |= SFC_SF_SETMAC;
-		} else if (ret_if->attached) {
-			memcpy(v->mac, ret_if->link.mac, 6);
-			v->flags |= SFC_SF_SETMAC;
-		}
-		if (out->attached && ret_if->attached && out->link.up && ret_if->link.up)
-			v->flags |= SFC_SF_UP;
-		else
+		if (!sf_value(sf, out, ret_if, v))
 			rep->sfs_down++;
 		if (p.sf_new[i])
 			sfc_map_zero_percpu(dp, m->sf_stats, p.sf_ids[i], sizeof(struct sfc_sf_counter));
@@ -758,6 +731,11 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 			detach_iface(m, stale[i], &sv[i]);
 	}
 	ret = 0;
+	if (keep_ids) {
+		rep->sf_ids = p.sf_ids;
+		rep->chain_ids = p.chain_ids;
+		p.sf_ids = p.chain_ids = NULL;
+	}
 out:
 	sfc_rules_free(&rs);
 	plan_free(&p);

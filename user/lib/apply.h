@@ -23,6 +23,10 @@ struct sfc_apply_report {
 	char attach_error_dev[16]; /* the first interface sfc could not attach to */
 	char attach_error[160];    /* and why */
 	int tuples;
+	/* Set keep_ids before the call to get, on success, the datapath ids
+	 * of doc->sfs[i] and doc->chains[i] (the caller frees them). */
+	bool keep_ids;
+	__u32 *sf_ids, *chain_ids;
 };
 
 /*

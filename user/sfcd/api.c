@@ -38,11 +38,12 @@ static json_t *health(struct sfcd *d)
 	json_t *r;
 
 	bpf_map_lookup_elem(d->dp->maps.config, &zero, &cfg);
-	r = json_pack("{s:b,s:i,s:I,s:I,s:I,s:I,s:s,s:s,s:I,s:I}", "ok", 1, "pid", (int)getpid(),
-		      "generation", (json_int_t)cfg.generation,
-		      "reconciles", (json_int_t)d->reconciles,
-		      "netlink_events", (json_int_t)d->nl_events,
-		      "netlink_overruns", (json_int_t)d->nl_overruns,
+	r = json_pack("{s:b,s:i,s:I,s:I,s:I,s:I,s:I,s:s,s:s,s:I,s:I}", "ok", 1,
+		      "pid", (int)getpid(), "generation", (json_int_t)cfg.generation,
+		      SFC_HEALTH_LINK_UPDATES, (json_int_t)d->link_updates,
+		      SFC_HEALTH_RECONCILES, (json_int_t)d->reconciles,
+		      SFC_HEALTH_NETLINK_EVENTS, (json_int_t)d->nl_events,
+		      SFC_HEALTH_NETLINK_OVERRUNS, (json_int_t)d->nl_overruns,
 		      "pin_dir", d->pin_dir, "state_file", d->state_path,
 		      "clients", (json_int_t)sfcd_server_clients(),
 		      "clients_dropped", (json_int_t)d->clients_dropped);

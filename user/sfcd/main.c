@@ -18,11 +18,13 @@
 
 #include "apply.h"
 #include "datapath.h"
+#include "link_update.h"
 #include "log.h"
 #include "model.h"
 #include "sfcd.h"
 #include "state.h"
 #include "stats.h"
+#include "yield.h"
 
 
 static void usage(FILE *f)
@@ -171,7 +173,7 @@ static int do_apply(const char *pin_dir, const char *state, int check_only)
 
 int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 {
-	struct sfc_apply_report rep;
+	struct sfc_apply_report rep = { .keep_ids = true }, back = { .keep_ids = true };
 	struct sfc_doc next = *doc;
 	char inner[1024];
 	json_t *text;
@@ -183,7 +185,11 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 		sfc_doc_free(&next);
 		return ret;
 	}
+	/* Link events at the yield points of its rules compiler still run
+	 * against d->doc (nothing is written yet); from its first write until
+	 * next is d->doc and indexed they wait (sfcd_monitor_reindex). */
 	ret = sfc_apply(d->dp, &next, &rep, err, errlen);
+	d->links_held = true;
 	if (!ret) {
 		text = sfc_doc_to_json(&next);
 		ret = text ? sfc_state_save(d->state_path, text, err, errlen) : -ENOMEM;
@@ -193,12 +199,18 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 	}
 	if (ret) {
 		/* put the datapath back as the stored document says */
-		sfc_apply(d->dp, &d->doc, NULL, inner, sizeof(inner));
+		sfc_apply(d->dp, &d->doc, &back, inner, sizeof(inner));
 		sfc_doc_free(&next);
+		free(rep.sf_ids);
+		free(rep.chain_ids);
+		d->links_held = false;
+		sfcd_monitor_reindex(d, back.sf_ids, back.chain_ids);
 		return ret;
 	}
 	sfc_doc_free(&d->doc);
 	d->doc = next;
+	d->links_held = false;
+	sfcd_monitor_reindex(d, rep.sf_ids, rep.chain_ids);
 	d->reload_error[0] = '\0';
 	snprintf(d->last_attach_error_dev, sizeof(d->last_attach_error_dev), "%s",
 		 rep.attach_error_dev);
@@ -211,13 +223,16 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 
 int sfcd_reconcile(struct sfcd *d)
 {
-	struct sfc_apply_report rep;
+	struct sfc_apply_report rep = { .keep_ids = true };
 	char err[1024];
 	int ret;
 
+	/* it reads every link again: what waited is covered */
 	d->reconcile_pending = false;
+	d->nlink_queue = 0;
 	d->reconciles++;
 	ret = sfc_apply(d->dp, &d->doc, &rep, err, sizeof(err));
+	sfcd_monitor_reindex(d, rep.sf_ids, rep.chain_ids);
 	if (ret)
 		pr_warn("reconcile: %s\n", err);
 	else
@@ -316,6 +331,7 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 		goto out;
 	}
 	sfcd_reconcile(&d);
+	sfc_yield_set(sfcd_monitor_yield, &d, SFC_YIELD_INTERVAL_US);
 	if (sfcd_server_open(&d))
 		goto out;
 	pr_info("serving %s\n", sock);
@@ -349,8 +365,10 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 	pr_info("stopping; the datapath keeps running from %s\n", pin_dir);
 	ret = 0;
 out:
+	sfc_yield_set(NULL, NULL, 0);
 	sfcd_server_close(&d);
 	sfcd_monitor_close(&d);
+	sfc_link_index_free(d.links);
 	if (d.sig_fd >= 0)
 		close(d.sig_fd);
 	sfc_dp_close(d.dp);

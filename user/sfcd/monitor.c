@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * rtnetlink events. Any change to a link the document names (it appears,
- * goes down, comes back with a new ifindex, vanishes) or to a link the
- * datapath uses triggers a reconcile, which re-reads the links it needs
- * and rewrites what changed. An overrun (ENOBUFS) means events were lost:
- * reconcile from scratch rather than trust a partial view.
+ * rtnetlink events. A change to a link the document names (it appears,
+ * goes down or up, comes back with a new ifindex, vanishes) or to a link
+ * the datapath uses is applied incrementally: only the objects naming
+ * that interface are rewritten (link_update.h). An overrun (ENOBUFS)
+ * means events were lost: reconcile from scratch rather than trust a
+ * partial view; so does a link update that fails, or an attached
+ * interface renamed away from the name the document gives it.
+ *
+ * Events are read in the event loop and at the yield points of long
+ * requests (sfcd_monitor_yield). While a commit has written the maps for
+ * a document that is not yet d->doc (links_held), they wait in a short
+ * queue and run against the new document right after it.
  */
 #include <errno.h>
 #include <string.h>
@@ -16,6 +23,7 @@
 #include <linux/rtnetlink.h>
 #include <bpf/bpf.h>
 
+#include "link_update.h"
 #include "log.h"
 #include "sfcd.h"
 
@@ -65,7 +73,35 @@ static int attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-/* Does the document name this interface? */
+/* Hold dev's event for the queue run; a full queue means reconcile. */
+static void queue_event(struct sfcd *d, const char *dev, __u32 gone_ifindex)
+{
+	struct sfcd_link_event *q;
+
+	for (int i = 0; i < d->nlink_queue; i++) {
+		q = &d->link_queue[i];
+		if (strcmp(q->dev, dev))
+			continue;
+		if (!gone_ifindex || q->gone_ifindex == gone_ifindex)
+			return;
+		if (!q->gone_ifindex) {
+			q->gone_ifindex = gone_ifindex;
+			return;
+		}
+	}
+	if (d->nlink_queue == SFCD_LINK_QUEUE) {
+		pr_info("more than %d link events at once: reconciling everything\n",
+			SFCD_LINK_QUEUE);
+		d->reconcile_pending = true;
+		d->nlink_queue = 0;
+		return;
+	}
+	q = &d->link_queue[d->nlink_queue++];
+	snprintf(q->dev, sizeof(q->dev), "%s", dev);
+	q->gone_ifindex = gone_ifindex;
+}
+
+/* Does the document name this interface, or the datapath use it? */
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct sfcd *d = data;
@@ -73,6 +109,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	struct link_ev le = {};
 	__u32 ifindex;
 	struct sfc_iface v;
+	bool named, used, gone;
 
 	d->nl_events++;
 	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
@@ -80,13 +117,51 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	ifm = mnl_nlmsg_get_payload(nlh);
 	mnl_attr_parse(nlh, sizeof(*ifm), attr_cb, &le);
 	ifindex = ifm->ifi_index;
-	if ((le.name && sfc_doc_names_dev(&d->doc, le.name)) ||
-	    !bpf_map_lookup_elem(d->dp->maps.ifaces, &ifindex, &v)) {
-		pr_debug("link %s (%u) %s\n", le.name ? le.name : "?", ifindex,
-			 nlh->nlmsg_type == RTM_NEWLINK ? "changed" : "deleted");
+	gone = nlh->nlmsg_type == RTM_DELLINK;
+	named = le.name && (d->links ? sfc_link_index_names(d->links, le.name) :
+			    sfc_doc_names_dev(&d->doc, le.name));
+	used = !bpf_map_lookup_elem(d->dp->maps.ifaces, &ifindex, &v);
+	if (!named && !used)
+		return MNL_CB_OK;
+	pr_debug("link %s (%u) %s\n", le.name ? le.name : "?", ifindex, gone ? "deleted" : "changed");
+	if (!d->links || !le.name || (!named && !gone)) {
+		/* no index, or one of ours renamed: only a full pass knows */
 		d->reconcile_pending = true;
+		return MNL_CB_OK;
 	}
+	queue_event(d, le.name, gone ? ifindex : 0);
 	return MNL_CB_OK;
+}
+
+/* Apply the queued link events to the datapath, unless a commit holds them. */
+static void run_queue(struct sfcd *d)
+{
+	struct sfc_link_result res;
+
+	if (d->links_held)
+		return;
+	if (d->reconcile_pending || !d->links) {
+		d->nlink_queue = 0;
+		return;
+	}
+	for (int i = 0; i < d->nlink_queue; i++) {
+		const struct sfcd_link_event *q = &d->link_queue[i];
+		int err = sfc_link_update(d->dp, &d->doc, d->links, q->dev, q->gone_ifindex, &res);
+
+		if (err) {
+			pr_warn("link %s: incremental update failed (%s): reconciling everything\n",
+				q->dev, strerror(-err));
+			d->reconcile_pending = true;
+			break;
+		}
+		d->link_updates++;
+		if (res.forgotten || res.attached || res.sfs_rewritten || res.rules_installed)
+			pr_info("link %s: %s%s%d SFs and %d chains rewritten%s\n", q->dev,
+				res.forgotten ? "old ifindex forgotten, " : "",
+				res.attached ? "attached, " : "", res.sfs_rewritten,
+				res.chains_switched, res.rules_installed ? ", rules compiled again" : "");
+	}
+	d->nlink_queue = 0;
 }
 
 void sfcd_monitor_event(struct sfcd *d)
@@ -110,4 +185,32 @@ void sfcd_monitor_event(struct sfcd *d)
 		}
 		mnl_cb_run(buf, n, 0, 0, event_cb, d);
 	}
+	run_queue(d);
+}
+
+void sfcd_monitor_reindex(struct sfcd *d, __u32 *sf_ids, __u32 *chain_ids)
+{
+	sfc_link_index_free(d->links);
+	d->links = NULL;
+	if (!sf_ids || !chain_ids) {
+		/* the apply failed: link events reconcile until one works */
+		free(sf_ids);
+		free(chain_ids);
+		d->nlink_queue = 0;
+		return;
+	}
+	d->links = sfc_link_index_new(d->dp, &d->doc, sf_ids, chain_ids);
+	if (!d->links) {
+		pr_warn("indexing links: %s; link events reconcile everything\n", strerror(errno));
+		return;
+	}
+	run_queue(d);
+}
+
+void sfcd_monitor_yield(void *arg)
+{
+	struct sfcd *d = arg;
+
+	if (d->nl)
+		sfcd_monitor_event(d);
 }

@@ -23,6 +23,7 @@
 #define SFCD_OUT_MAX        (4u << 20)   /* unsent replies beyond this: dropped */
 #define SFCD_IN_TOTAL_MAX   (80u << 20)  /* request bytes held for all clients */
 #define SFCD_IN_SMALL       (256u << 10) /* buffers this small are always granted */
+#define SFCD_LINK_QUEUE     64           /* link events held during a commit; more: reconcile */
 
 struct sfcd_state_lock {
 	int fd;
@@ -36,8 +37,17 @@ struct sfcd {
 				   * file and `get` are its JSON form */
 	int epfd, listen_fd, nl_fd, sig_fd;
 	struct mnl_socket *nl;
-	bool reconcile_pending;   /* a link event since the last reconcile */
-	unsigned long reconciles, nl_events, nl_overruns;
+	bool reconcile_pending;   /* the next loop re-applies the whole document */
+	unsigned long reconciles, nl_events, nl_overruns, link_updates;
+	/* monitor.c: link events for the objects of d->doc (link_update.h) */
+	struct sfc_link_index *links;   /* NULL: every event reconciles */
+	bool links_held;          /* the maps are ahead of d->doc (a commit is
+				   * writing them): events wait in the queue */
+	int nlink_queue;
+	struct sfcd_link_event {
+		char dev[IFNAMSIZ];
+		__u32 gone_ifindex;   /* RTM_DELLINK: the ifindex that went */
+	} link_queue[SFCD_LINK_QUEUE];
 	bool stop;
 	/* from the last commit: an interface sfc could not attach to, and why */
 	char last_attach_error_dev[16];
@@ -81,6 +91,12 @@ bool sfcd_server_owns(struct sfcd *d, int fd);
 
 int sfcd_monitor_open(struct sfcd *d);
 void sfcd_monitor_close(struct sfcd *d);
+/* Read what rtnetlink sent; apply the link events unless links_held. */
 void sfcd_monitor_event(struct sfcd *d);
+/* After a full apply of d->doc with these ids (taken over): index it
+ * for link events, then run the events that waited. */
+void sfcd_monitor_reindex(struct sfcd *d, __u32 *sf_ids, __u32 *chain_ids);
+/* The yield hook (user/common/yield.h): link events during a long request. */
+void sfcd_monitor_yield(void *d);
 
 #endif

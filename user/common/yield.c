@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Cooperative yield points: see yield.h. */
+#include <stddef.h>
+#include <time.h>
+
+#include "yield.h"
+
+int sfc_yield_countdown = SFC_YIELD_EVERY;
+
+static sfc_yield_fn hook;
+static void *hook_arg;
+static unsigned long long interval_ns, last_ns;
+static bool in_hook;
+static unsigned long runs;
+
+static unsigned long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static unsigned long long (*now_ns)(void) = mono_ns;
+
+void sfc_yield_set(sfc_yield_fn fn, void *arg, unsigned int interval_us)
+{
+	hook = fn;
+	hook_arg = arg;
+	interval_ns = (unsigned long long)interval_us * 1000;
+	last_ns = now_ns();
+	sfc_yield_countdown = SFC_YIELD_EVERY;
+}
+
+void sfc_yield_set_clock(unsigned long long (*fn)(void))
+{
+	now_ns = fn ? fn : mono_ns;
+	last_ns = now_ns();
+}
+
+unsigned long sfc_yield_count(void)
+{
+	return runs;
+}
+
+void sfc_yield_check(void)
+{
+	unsigned long long t;
+
+	sfc_yield_countdown = SFC_YIELD_EVERY;
+	if (!hook || in_hook)
+		return;
+	t = now_ns();
+	if (t - last_ns < interval_ns)
+		return;
+	in_hook = true;
+	hook(hook_arg);
+	in_hook = false;
+	runs++;
+	last_ns = now_ns();
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Cooperative yield points. A long loop (parsing, validating, diffing or
+ * compiling 100k rules, writing a large state file) calls sfc_yield() once
+ * per item; about every interval it runs the hook the program set, which
+ * sfcd uses to handle link events while one request takes seconds. The
+ * hook never runs inside itself, and a loop that calls sfc_yield() must
+ * not depend on anything the hook may change (sfcd's hook writes only
+ * datapath state that the running request does not read or that it reads
+ * again afterwards: see sfcd_monitor_yield).
+ *
+ * Programs without a hook pay one decrement per call.
+ */
+#ifndef SFC_YIELD_H
+#define SFC_YIELD_H
+
+#include <stdbool.h>
+
+typedef void (*sfc_yield_fn)(void *arg);
+
+#define SFC_YIELD_INTERVAL_US 2000
+#define SFC_YIELD_EVERY       64     /* calls between two looks at the clock */
+
+/* Set (fn NULL: clear) the hook, run at most every interval_us. */
+void sfc_yield_set(sfc_yield_fn fn, void *arg, unsigned int interval_us);
+/* A monotonic clock in ns for the interval; tests set their own (NULL: back). */
+void sfc_yield_set_clock(unsigned long long (*now_ns)(void));
+/* How many times the hook ran (for tests and health). */
+unsigned long sfc_yield_count(void);
+
+extern int sfc_yield_countdown;
+void sfc_yield_check(void);
+
+static inline void sfc_yield(void)
+{
+	if (--sfc_yield_countdown <= 0)
+		sfc_yield_check();
+}
+
+#endif
