@@ -52,9 +52,9 @@ static struct dev_entry *dev_add(struct sfc_link_index *ix, const char *name)
 {
 	int i = sfc_map_put_str(&ix->devs, name, ix->ndevs);
 
-	if (i == ix->ndevs) {
+	if (i < 0) {	/* a new one */
+		i = ix->ndevs++;
 		ix->dev[i] = (struct dev_entry){ .name = name, .ret_of = -1 };
-		ix->ndevs++;
 	}
 	return &ix->dev[i];
 }
