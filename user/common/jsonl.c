@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "jsonl.h"
+#include "yield.h"
 
 int sfc_jsonl_connect(const char *path, int timeout_s)
 {
@@ -102,4 +103,69 @@ void sfc_jsonl_reader_free(struct sfc_jsonl_reader *r)
 {
 	free(r->buf);
 	memset(r, 0, sizeof(*r));
+}
+
+struct chunks {
+	const char *p;
+	size_t left;
+};
+
+static size_t next_chunk(void *buf, size_t len, void *arg)
+{
+	struct chunks *c = arg;
+	size_t n = c->left < len ? c->left : len;
+
+	if (n > 65536)
+		n = 65536;
+	sfc_yield_check();
+	memcpy(buf, c->p, n);
+	c->p += n;
+	c->left -= n;
+	return n;
+}
+
+json_t *sfc_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *je)
+{
+	struct chunks c = { buf, len };
+
+	return json_load_callback(next_chunk, &c, flags, je);
+}
+
+struct growing {
+	char *s;
+	size_t len, cap;
+};
+
+static int append(const char *buf, size_t len, void *arg)
+{
+	struct growing *g = arg;
+
+	if (g->len + len + 1 > g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 4096;
+		char *s;
+
+		while (cap < g->len + len + 1)
+			cap *= 2;
+		s = realloc(g->s, cap);
+		if (!s)
+			return -1;
+		g->s = s;
+		g->cap = cap;
+	}
+	memcpy(g->s + g->len, buf, len);
+	g->len += len;
+	g->s[g->len] = '\0';
+	sfc_yield();
+	return 0;
+}
+
+char *sfc_json_dumps(const json_t *j, size_t flags)
+{
+	struct growing g = {};
+
+	if (json_dump_callback(j, append, &g, flags) || !g.s) {
+		free(g.s);
+		return NULL;
+	}
+	return g.s;
 }

@@ -31,4 +31,9 @@ ssize_t sfc_jsonl_read_line(int fd, struct sfc_jsonl_reader *r);
 void sfc_jsonl_consume(struct sfc_jsonl_reader *r, size_t len);
 void sfc_jsonl_reader_free(struct sfc_jsonl_reader *r);
 
+/* json_loadb and json_dumps with a yield point (yield.h) every 64 KiB, so
+ * a request of 100k rules does not hold up the program's yield hook. */
+json_t *sfc_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *je);
+char *sfc_json_dumps(const json_t *j, size_t flags);
+
 #endif

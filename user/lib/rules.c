@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "rules.h"
+#include "yield.h"
 
 /* Readers of the old bank finish within this; XDP and tc programs run to
  * completion in microseconds. */
@@ -210,6 +211,7 @@ int sfc_rules_compile(const struct sfc_doc *doc, const __u32 *chain_ids,
 		const struct sfc_chain_cfg *c = sfc_doc_chain(doc, r->chain);
 		__u32 ifindex = 0;
 
+		sfc_yield();
 		if (r->in_dev[0]) {
 			ifindex = cached_ifindex(&cache, r->in_dev);
 			if (!ifindex) {

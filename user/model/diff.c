@@ -12,6 +12,7 @@
 
 #include "doc_index.h"
 #include "model.h"
+#include "yield.h"
 
 static bool cni_eq(const struct sfc_cni_key *a, const struct sfc_cni_key *b)
 {
@@ -121,14 +122,17 @@ static void diff_section(const struct section *o, const struct section *n,
 	for (int i = 0; i < n->n; i++) {
 		int j = lookup(n, o, i);
 
+		sfc_yield();
 		if (j < 0)
 			json_array_append_new(add, key_json(n, i));
 		else if (!eq((const char *)n->arr + i * n->size, (const char *)o->arr + j * o->size))
 			json_array_append_new(chg, key_json(n, i));
 	}
-	for (int i = 0; i < o->n; i++)
+	for (int i = 0; i < o->n; i++) {
+		sfc_yield();
 		if (lookup(o, n, i) < 0)
 			json_array_append_new(del, key_json(o, i));
+	}
 	json_object_set_new(json_object_get(out, "added"), n->name, add);
 	json_object_set_new(json_object_get(out, "removed"), n->name, del);
 	json_object_set_new(json_object_get(out, "changed"), n->name, chg);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "model.h"
+#include "yield.h"
 
 static json_t *cni_json(const struct sfc_cni_key *k)
 {
@@ -109,8 +110,10 @@ json_t *sfc_doc_to_json(const struct sfc_doc *d)
 		bad |= json_array_append_new(sfs, sf_json(&d->sfs[i]));
 	for (int i = 0; i < d->nchains; i++)
 		bad |= json_array_append_new(chains, chain_json(&d->chains[i]));
-	for (int i = 0; i < d->nrules; i++)
+	for (int i = 0; i < d->nrules; i++) {
+		sfc_yield();
 		bad |= json_array_append_new(rules, rule_json(&d->rules[i]));
+	}
 	if (bad) {
 		json_decref(ingress);
 		json_decref(groups);

@@ -12,7 +12,9 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "jsonl.h"
 #include "model.h"
+#include "yield.h"
 
 #define LABEL_LEN (SFC_NAME_LEN * 4 + 32)
 
@@ -397,6 +399,7 @@ static int parse_section(struct perr *e, json_t *root, const char *key, size_t e
 	if (a && !json_is_array(a))
 		return fail(e, "document", "%s: expected an array", key);
 	json_array_foreach(a, i, v) {
+		sfc_yield();
 		err = one(e, v, i, (char *)*arr + i * elem);
 		if (err)
 			return err;
@@ -526,7 +529,7 @@ int sfc_doc_from_json_text(const char *text, size_t len, struct sfc_doc *doc,
 	json_t *root;
 	int ret;
 
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	root = sfc_json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
 		snprintf(err, errlen, "line %d, column %d: %s", je.line, je.column, je.text);
 		return -EINVAL;

@@ -19,6 +19,8 @@
 
 #include "model.h"
 #include "state.h"
+#include "jsonl.h"
+#include "yield.h"
 
 /* Temporaries are ".NAME" SFC_STATE_TMP_TAG "XXXXXX" beside the file NAME. */
 #define SFC_STATE_TMP_TAG ".sfcd-tmp."
@@ -105,8 +107,10 @@ json_t *sfc_state_load(const char *path, int *missing, char *err, size_t errlen)
 static int write_all(int fd, const char *s, size_t len)
 {
 	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, s + off, len - off);
+		/* 1 MiB at a time, a yield point between */
+		ssize_t n = write(fd, s + off, len - off < (1u << 20) ? len - off : 1u << 20);
 
+		sfc_yield_check();
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -130,7 +134,7 @@ int sfc_state_save(const char *path, json_t *doc, char *err, size_t errlen)
 		return fail(err, errlen, -ENAMETOOLONG, "%s: path too long", path);
 	if (!stat(path, &st) && S_ISDIR(st.st_mode))
 		return fail(err, errlen, -EISDIR, "%s: is a directory, not a state file", path);
-	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	text = sfc_json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!text)
 		return fail(err, errlen, -ENOMEM, "%s: cannot serialize", path);
 	/* mkostemp opens with O_CREAT|O_EXCL; O_NOFOLLOW on top of that */

@@ -11,6 +11,7 @@
 
 #include "doc_index.h"
 #include "model.h"
+#include "yield.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -188,6 +189,7 @@ static int check_rules(const struct sfc_doc *d, char *err, size_t errlen)
 	for (int i = 0; i < d->nrules; i++) {
 		const struct sfc_rule_cfg *r = &d->rules[i];
 
+		sfc_yield();
 		if (sfc_map_get_u32(&d->ix->rules, r->pref) != i)
 			return fail(err, errlen, "rule pref %u defined twice", r->pref);
 		if (!sfc_doc_chain(d, r->chain))

@@ -19,6 +19,7 @@
 #include "sfc_api.h"
 #include "sfcd.h"
 #include "stats.h"
+#include "jsonl.h"
 
 json_t *sfcd_error_reply(const char *fmt, ...)
 {
@@ -552,7 +553,7 @@ json_t *sfcd_api_handle(struct sfcd *d, const char *line, size_t len)
 	json_t *req, *reply = NULL;
 	const char *cmd;
 
-	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+	req = sfc_json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
 	if (!req)
 		return sfcd_error_reply("malformed request: column %d: %s", je.column, je.text);
 	cmd = json_string_value(json_object_get(req, SFC_KEY_CMD));

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "jsonl.h"
 #include "log.h"
 #include "sfcd.h"
 
@@ -105,7 +106,7 @@ int sfcd_client_flush(struct sfcd *d, struct sfcd_client *c)
 static int queue_reply(struct sfcd *d, struct sfcd_client *c, json_t *reply)
 {
 	size_t pending = c->out_len - c->out_off, len, need;
-	char *s = json_dumps(reply, JSON_COMPACT);
+	char *s = sfc_json_dumps(reply, JSON_COMPACT);
 	char why[128];
 
 	json_decref(reply);

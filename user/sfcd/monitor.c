@@ -169,6 +169,7 @@ void sfcd_monitor_event(struct sfcd *d)
 	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
 	int n;
 
+	d->in_monitor = true;
 	for (;;) {
 		n = mnl_socket_recvfrom(d->nl, buf, sizeof(buf));
 		if (n < 0) {
@@ -186,6 +187,7 @@ void sfcd_monitor_event(struct sfcd *d)
 		mnl_cb_run(buf, n, 0, 0, event_cb, d);
 	}
 	run_queue(d);
+	d->in_monitor = false;
 }
 
 void sfcd_monitor_reindex(struct sfcd *d, __u32 *sf_ids, __u32 *chain_ids)
@@ -204,13 +206,16 @@ void sfcd_monitor_reindex(struct sfcd *d, __u32 *sf_ids, __u32 *chain_ids)
 		pr_warn("indexing links: %s; link events reconcile everything\n", strerror(errno));
 		return;
 	}
+	d->in_monitor = true;
 	run_queue(d);
+	d->in_monitor = false;
 }
 
 void sfcd_monitor_yield(void *arg)
 {
 	struct sfcd *d = arg;
 
-	if (d->nl)
+	/* not from inside a link update (rules compiled again yield too) */
+	if (d->nl && !d->in_monitor)
 		sfcd_monitor_event(d);
 }

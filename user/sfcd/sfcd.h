@@ -41,6 +41,7 @@ struct sfcd {
 	unsigned long reconciles, nl_events, nl_overruns, link_updates;
 	/* monitor.c: link events for the objects of d->doc (link_update.h) */
 	struct sfc_link_index *links;   /* NULL: every event reconciles */
+	bool in_monitor;          /* reading or applying link events */
 	bool links_held;          /* the maps are ahead of d->doc (a commit is
 				   * writing them): events wait in the queue */
 	int nlink_queue;
