@@ -5,10 +5,13 @@
  *	ctl apply -S SOCKET -f DOC
  *		send {"cmd":"apply","doc":DOC} on the API socket; print the
  *		time until the reply (the document is in the maps by then)
- *	ctl netlink -n NETNS -P PIN_DIR -i IF --sf NAME [-c COUNT]
- *		set IF down and up in turns (SIOCSIFFLAGS, what `ip link set`
- *		does), and time each change until sfcd has written the SF's
- *		new state into the pinned sfc_sfs map
+ *	ctl netlink -n NETNS -P PIN_DIR -i IF [-c COUNT]
+ *		set IF (a one-arm SF's interface) down and up in turns
+ *		(SIOCSIFFLAGS, what `ip link set` does), and time each change
+ *		until sfcd has written the SF's new state into the pinned
+ *		sfc_sfs map ("up", "down"), and until it bumped the generation
+ *		after rewriting the chains the SF serves ("up_chains",
+ *		"down_chains"); "lookup_ns" calibrates: one map lookup syscall
  *
  * Each prints one JSON line.
  */
@@ -131,57 +134,93 @@ static void summary(const char *name, double *v, int n, int timeouts)
 	       v[0] * 1e3, v[n - 1] * 1e3);
 }
 
-static int do_netlink(const char *ns, const char *pin, const char *ifname, const char *sf_name,
-		      int count)
+static int pinned(const char *pin, const char *map)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin, map);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		fprintf(stderr, "ctl: %s: %s\n", path, strerror(errno));
+	return fd;
+}
+
+/* Machine calibration: ns per bpf_map_lookup_elem syscall (median of 1000). */
+static double lookup_ns(int fd, __u32 id)
+{
+	double v[1000];
+	struct sfc_sf sf;
+
+	for (int i = 0; i < 1000; i++) {
+		double t0 = bench_now();
+
+		bpf_map_lookup_elem(fd, &id, &sf);
+		v[i] = (bench_now() - t0) * 1e9;
+	}
+	return bench_median(v, 1000);
+}
+
+/*
+ * Each flap is timed twice from just before the SIOCSIFFLAGS: until the
+ * SF's entry has the new up flag, and until the generation moved (sfcd
+ * bumps it once every chain using the SF was rewritten).
+ */
+static int do_netlink(const char *ns, const char *pin, const char *ifname, int count)
 {
 	double *up = calloc(count, sizeof(double)), *down = calloc(count, sizeof(double));
-	int nup = 0, ndown = 0, tup = 0, tdown = 0, s, fd, err;
-	char path[512];
-	__u32 id = 0;
+	double *up_all = calloc(count, sizeof(double)), *down_all = calloc(count, sizeof(double));
+	int nup = 0, ndown = 0, tup = 0, tdown = 0, nup_all = 0, ndown_all = 0, s, err;
+	int sfs_fd, ifaces_fd, config_fd;
+	struct sfc_iface iv;
+	__u32 id, ifindex, zero = 0;
 
-	snprintf(path, sizeof(path), "%s/sfc_sfs", pin);
-	fd = bpf_obj_get(path);
-	if (fd < 0) {
-		fprintf(stderr, "ctl: %s: %s\n", path, strerror(errno));
+	sfs_fd = pinned(pin, "sfc_sfs");
+	ifaces_fd = pinned(pin, "sfc_ifaces");
+	config_fd = pinned(pin, "sfc_config");
+	if (sfs_fd < 0 || ifaces_fd < 0 || config_fd < 0 || !up || !down || !up_all || !down_all)
 		return 1;
-	}
-	for (__u32 k = 1; k < SFC_MAX_SFS && !id; k++) {
-		struct sfc_sf v;
-
-		if (!bpf_map_lookup_elem(fd, &k, &v) && !strncmp(v.name, sf_name, SFC_NAME_LEN))
-			id = k;
-	}
-	if (!id) {
-		fprintf(stderr, "ctl: no SF named %s in %s\n", sf_name, path);
-		return 1;
-	}
 	err = bench_setns(ns);
 	if (err) {
 		fprintf(stderr, "ctl: netns %s: %s\n", ns, strerror(-err));
 		return 1;
 	}
+	/* the SF by its interface, not by a name in a map value */
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex || bpf_map_lookup_elem(ifaces_fd, &ifindex, &iv) || !iv.sf_id) {
+		fprintf(stderr, "ctl: %s is not an SF's return interface in %s\n", ifname, pin);
+		return 1;
+	}
+	id = iv.sf_id;
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	for (int i = 0; i < count; i++) {
 		int want = i % 2; /* down first, then up */
+		struct sfc_config cfg = {};
 		struct sfc_sf v;
-		double t0, dt = -1;
+		double t0, dt = -1, dt_all = -1;
+		__u32 gen0;
 
+		bpf_map_lookup_elem(config_fd, &zero, &cfg);
+		gen0 = cfg.generation;
 		t0 = bench_now();
 		err = set_up(s, ifname, want);
 		if (err) {
 			fprintf(stderr, "ctl: %s: %s\n", ifname, strerror(-err));
 			return 1;
 		}
-		/* Poll the map every 100 us (light: sfcd needs the CPU more than we
+		/* Poll the maps every 100 us (light: sfcd needs the CPU more than we
 		 * need the resolution), 2 s at most. */
-		for (int j = 0; j < 20000; j++) {
-			if (!bpf_map_lookup_elem(fd, &id, &v) && !!(v.flags & SFC_SF_UP) == want) {
+		for (int j = 0; j < 20000 && dt_all < 0; j++) {
+			if (dt < 0 && !bpf_map_lookup_elem(sfs_fd, &id, &v) &&
+			    !!(v.flags & SFC_SF_UP) == want)
 				dt = bench_now() - t0;
-				break;
-			}
+			if (dt >= 0 && !bpf_map_lookup_elem(config_fd, &zero, &cfg) &&
+			    cfg.generation != gen0)
+				dt_all = bench_now() - t0;
 			if (bench_now() - t0 > 2.0)
 				break;
-			bench_sleep(100e-6);
+			if (dt_all < 0)
+				bench_sleep(100e-6);
 		}
 		if (dt < 0) {
 			if (want)
@@ -193,14 +232,22 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, const
 		} else {
 			down[ndown++] = dt;
 		}
+		if (dt_all >= 0 && want)
+			up_all[nup_all++] = dt_all;
+		else if (dt_all >= 0)
+			down_all[ndown_all++] = dt_all;
 		/* Let sfcd finish with the event before the next one. */
 		bench_sleep(0.02);
 	}
 	set_up(s, ifname, 1);
-	printf("{");
+	printf("{\"lookup_ns\":%.0f,", lookup_ns(sfs_fd, id));
 	summary("up", up, nup, tup);
 	printf(",");
 	summary("down", down, ndown, tdown);
+	printf(",");
+	summary("up_chains", up_all, nup_all, nup - nup_all);
+	printf(",");
+	summary("down_chains", down_all, ndown_all, ndown - ndown_all);
 	printf("}\n");
 	return 0;
 }
@@ -208,7 +255,7 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, const
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: ctl apply -S SOCKET -f DOC\n"
-		   "       ctl netlink -n NETNS -P PIN_DIR -i IF --sf NAME [-c COUNT]\n");
+		   "       ctl netlink -n NETNS -P PIN_DIR -i IF [-c COUNT]\n");
 }
 
 int main(int argc, char **argv)
@@ -219,12 +266,11 @@ int main(int argc, char **argv)
 		{ "netns", required_argument, NULL, 'n' },
 		{ "pin-dir", required_argument, NULL, 'P' },
 		{ "dev", required_argument, NULL, 'i' },
-		{ "sf", required_argument, NULL, 's' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *sock = NULL, *file = NULL, *ns = NULL, *pin = NULL, *dev = NULL, *sf = NULL;
+	const char *sock = NULL, *file = NULL, *ns = NULL, *pin = NULL, *dev = NULL;
 	int count = 100, c;
 
 	if (argc < 2) {
@@ -232,14 +278,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "S:f:n:P:i:s:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "S:f:n:P:i:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'S': sock = optarg; break;
 		case 'f': file = optarg; break;
 		case 'n': ns = optarg; break;
 		case 'P': pin = optarg; break;
 		case 'i': dev = optarg; break;
-		case 's': sf = optarg; break;
 		case 'c': count = atoi(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -247,8 +292,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "apply") && sock && file)
 		return do_apply(sock, file);
-	if (!strcmp(argv[1], "netlink") && pin && dev && sf && count > 0)
-		return do_netlink(ns, pin, dev, sf, count);
+	if (!strcmp(argv[1], "netlink") && pin && dev && count > 0)
+		return do_netlink(ns, pin, dev, count);
 	usage(stderr);
 	return 2;
 }
