@@ -7,7 +7,9 @@
 # not exist; chained datagrams are dropped and counted (hop-down-drop),
 # unchained ones delivered; then the SF namespaces and their veths are
 # created under a steady probe, and datagrams cross both SFs within
-# LATE_MS of the last link coming up, every one of them from then on.
+# LATE_MS of the last link coming up, every one of them from then on; the
+# events were applied incrementally (health: link_updates grew, reconciles
+# did not).
 # Topology and marks: tests/daemon/lib.sh.
 #
 # Environment: LATE_MS=500 (limit), PROBE_IV=0.005 (s between probes).
@@ -88,7 +90,9 @@ assert_eq "after: 50 more datagrams, all through both SFs" "{\"$DSCP_FULL\":50}"
 h1=$(d_api '{"cmd":"health"}')
 assert_gt "sfcd saw the links through rtnetlink (netlink_events grew)" \
 	"$(jq -r .netlink_events <<<"$h0")" "$(jq -r .netlink_events <<<"$h1")"
-assert_gt "sfcd reconciled on its own (reconciles grew)" \
+assert_gt "sfcd applied the link events on its own (link_updates grew)" \
+	"$(jq -r .link_updates <<<"$h0")" "$(jq -r .link_updates <<<"$h1")"
+assert_eq "one by one, without a full reconcile (reconciles unchanged)" \
 	"$(jq -r .reconciles <<<"$h0")" "$(jq -r .reconciles <<<"$h1")"
 assert_eq "document unchanged (nothing was edited)" "$doc0" "$(d_get)"
 assert_eq "state file unchanged" "$sha0" "$(sha256sum <"$STATE")"

@@ -13,8 +13,9 @@
 #   set up (first datagram received with both SFs' marks, kernel receive
 #   timestamp, minus the time just before `ip link set up`), and every
 #   datagram from then on crosses both SFs;
-# all without any command sent to sfcd. Also the same with the veth only set
-# down and up again (same ifindex).
+# all without any command sent to sfcd, and incrementally (health:
+# link_updates grew, reconciles did not). Also the same with the veth only
+# set down and up again (same ifindex).
 # Topology and marks: tests/daemon/lib.sh.
 #
 # Environment: RECOVERY_MS=100 (limit), PROBE_IV=0.005 (s between probes),
@@ -145,6 +146,7 @@ d_init
 assert_do "topology" d_topo || assert_done
 d_state_json drop >"$STATE"
 assert_do "sfcd starts" d_sfcd_start || assert_done
+h0=$(d_api '{"cmd":"health"}')
 
 outage drop 1
 outage bypass 2
@@ -153,4 +155,8 @@ outage drop 2 down
 
 h=$(d_api '{"cmd":"health"}')
 assert_eq "sfcd still answers health, same pid" "$SFCD_PID" "$(jq -r .pid <<<"$h" 2>/dev/null)"
+assert_gt "the link events were applied incrementally (link_updates grew)" \
+	"$(jq -r .link_updates <<<"$h0")" "$(jq -r .link_updates <<<"$h")"
+assert_eq "without a full reconcile (reconciles unchanged)" \
+	"$(jq -r .reconciles <<<"$h0")" "$(jq -r .reconciles <<<"$h")"
 assert_done

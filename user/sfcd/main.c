@@ -264,6 +264,20 @@ static void reload(struct sfcd *d)
 	d->reload_error_time = time(NULL);
 }
 
+/* Building and freeing the JSON tree of a large request or document is
+ * a million small allocations: each is a yield point too. */
+static void *json_alloc_yielding(size_t n)
+{
+	sfc_yield();
+	return malloc(n);
+}
+
+static void json_free_yielding(void *p)
+{
+	sfc_yield();
+	free(p);
+}
+
 static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 {
 	struct sfcd d = { .pin_dir = pin_dir, .state_path = state, .socket_path = sock,
@@ -332,6 +346,7 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 	}
 	sfcd_reconcile(&d);
 	sfc_yield_set(sfcd_monitor_yield, &d, SFC_YIELD_INTERVAL_US);
+	json_set_alloc_funcs(json_alloc_yielding, json_free_yielding);
 	if (sfcd_server_open(&d))
 		goto out;
 	pr_info("serving %s\n", sock);
