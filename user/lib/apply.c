@@ -314,7 +314,7 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 	}
 }
 
-bool chain_unchanged(const struct sfc_maps *m, __u32 path_id, const struct chain_build *b)
+static bool chain_unchanged(const struct sfc_maps *m, __u32 path_id, const struct chain_build *b)
 {
 	struct sfc_path path;
 
@@ -398,7 +398,7 @@ static void purge_path(const struct sfc_maps *m, const struct pos_index *ix, __u
 		bpf_map_update_elem(m->paths, &path_id, &zero, BPF_ANY);
 }
 
-int write_chain(const struct sfc_maps *m, const struct pos_index *ix, __u32 cid,
+static int write_chain(const struct sfc_maps *m, const struct pos_index *ix, __u32 cid,
 		       const char *name, __u32 path_id, const struct chain_build *b)
 {
 	struct sfc_chain head = { .path_id = path_id, .spi = b->path.spi };

@@ -63,13 +63,7 @@ bool sf_value(const struct sfc_sf_cfg *sf, const struct iface_plan *out,
 void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 		 __u32 path_id, const struct sfc_sf *sfv, const __u32 *slots,
 		 struct chain_build *b);
-/* Is path_id, in the maps, what b would write (position keys by SF)? */
-bool chain_unchanged(const struct sfc_maps *m, __u32 path_id, const struct chain_build *b);
 int pos_index_read(const struct sfc_maps *m, struct pos_index *ix);
-/* Purge path_id (its position keys from ix), write b there, switch the
- * chain head to it. */
-int write_chain(const struct sfc_maps *m, const struct pos_index *ix, __u32 cid,
-		const char *name, __u32 path_id, const struct chain_build *b);
 /* Stats slots of the hops of a chain's current path, by hop index; the count. */
 int current_slots(const struct sfc_maps *m, __u32 cid, __u32 *slots);
 

@@ -23,6 +23,14 @@ struct dev_entry {
 	int sf_start, sf_n;      /* dev_sfs[]: SFs sending or returning here */
 };
 
+/* A chain as the last write left it; read from the maps on first use. */
+struct chain_state {
+	bool known;
+	__u32 cur;                   /* path id the head points at */
+	__u8 nhops[2];               /* of path cid*2 + v */
+	__u32 slots[SFC_MAX_HOPS];   /* hop counter slots, by hop index */
+};
+
 struct sfc_link_index {
 	struct sfc_map devs;     /* name -> dev[] */
 	struct dev_entry *dev;
@@ -36,7 +44,10 @@ struct sfc_link_index {
 	int npos;                /* chains in pos */
 	struct sfc_sf *sfv;      /* scratch: SF entries by doc index */
 	int *stamp;              /* scratch: per chain, per SF */
-	int *sf_stamp;
+	int *sf_stamp, *sfv_stamp;
+	int *scratch;            /* SF indexes of one chain */
+	int *scratch_chains;     /* chains of one link update */
+	struct chain_state *cs;  /* per chain */
 	int now, chain_now;     /* stamp values */
 	struct chain_build *cb;
 };
@@ -269,8 +280,13 @@ struct sfc_link_index *sfc_link_index_new(const struct sfc_dp *dp, const struct 
 	ix->sfv = calloc(doc->nsfs + 1, sizeof(*ix->sfv));
 	ix->stamp = calloc(doc->nchains + 1, sizeof(int));
 	ix->sf_stamp = calloc(doc->nsfs + 1, sizeof(int));
+	ix->sfv_stamp = calloc(doc->nsfs + 1, sizeof(int));
+	ix->scratch = calloc(doc->nsfs + 1, sizeof(int));
+	ix->cs = calloc(doc->nchains + 1, sizeof(*ix->cs));
+	ix->scratch_chains = calloc(doc->nchains + 1, sizeof(int));
 	ix->cb = malloc(sizeof(*ix->cb));
-	if (!sf_ids || !chain_ids || !ix->sfv || !ix->stamp || !ix->sf_stamp || !ix->cb)
+	if (!sf_ids || !chain_ids || !ix->sfv || !ix->stamp || !ix->sf_stamp || !ix->cb ||
+	    !ix->sfv_stamp || !ix->scratch || !ix->cs || !ix->scratch_chains)
 		goto fail;
 	err = index_devs(ix, doc);
 	if (!err)
@@ -311,6 +327,10 @@ void sfc_link_index_free(struct sfc_link_index *ix)
 	free(ix->sfv);
 	free(ix->stamp);
 	free(ix->sf_stamp);
+	free(ix->sfv_stamp);
+	free(ix->scratch);
+	free(ix->cs);
+	free(ix->scratch_chains);
 	free(ix->cb);
 	free(ix);
 }
@@ -370,50 +390,187 @@ static int update_iface(struct sfc_dp *dp, struct sfc_link_index *ix, const stru
 	return write_iface(dp, ip);
 }
 
-/* A new path version for doc->chains[ci] from the SF entries in the maps. */
-static int rebuild_chain(struct sfc_dp *dp, const struct sfc_doc *doc, struct sfc_link_index *ix,
-			 int ci, struct sfc_link_result *res)
+static int chain_state(const struct sfc_maps *m, const struct sfc_doc *doc,
+		       struct sfc_link_index *ix, int ci, struct chain_state **out)
 {
-	const struct sfc_maps *m = &dp->maps;
-	struct plan p = { .sf_ids = ix->sf_ids, .chain_ids = ix->chain_ids };
-	__u32 cid = ix->chain_ids[ci], cur = 0, next, slots[SFC_MAX_HOPS] = {};
-	int sfs[SFC_HOP_BUCKETS * SFC_MAX_HOPS > SFC_MAX_SFS ? SFC_HOP_BUCKETS * SFC_MAX_HOPS :
-		SFC_MAX_SFS];
-	struct pos_index *pi;
+	struct chain_state *cs = &ix->cs[ci];
+	__u32 cid = ix->chain_ids[ci];
 	struct sfc_chain head;
-	int n, err;
 
+	*out = cs;
+	if (cs->known)
+		return 0;
 	if (bpf_map_lookup_elem(m->chains, &cid, &head))
 		return -ENOENT;
-	cur = head.path_id;
-	next = cur == cid * 2 ? cid * 2 + 1 : cid * 2;
-	n = chain_sfs(ix, doc, ci, sfs);
-	for (int k = 0; k < n; k++)
-		if (bpf_map_lookup_elem(m->sfs, &ix->sf_ids[sfs[k]], &ix->sfv[sfs[k]]))
-			return -ENOENT;
-	if (current_slots(m, cid, slots) < doc->chains[ci].nhops)
+	cs->cur = head.path_id;
+	for (int v = 0; v < 2; v++) {
+		__u32 path_id = cid * 2 + v;
+		struct sfc_path path = {};
+
+		bpf_map_lookup_elem(m->paths, &path_id, &path);
+		cs->nhops[v] = path.nhops;
+	}
+	if (current_slots(m, cid, cs->slots) < doc->chains[ci].nhops)
 		return -ESTALE;
-	build_chain(doc, &p, ci, next, ix->sfv, slots, ix->cb);
-	if (cur && head.spi == ix->cb->path.spi && chain_unchanged(m, cur, ix->cb))
-		return 0;
-	pi = &ix->pos[ci][next & 1];
-	err = write_chain(m, pi, cid, doc->chains[ci].name, next, ix->cb);
-	if (err)
-		return err;
-	/* the mirror now holds what write_chain() wrote there */
-	free(pi->k);
-	pi->n = 0;
-	pi->k = malloc((ix->cb->npos + 1) * sizeof(*pi->k));
-	if (!pi->k)
-		return -ENOMEM;
-	for (int q = 0; q < ix->cb->npos; q++)
-		pi->k[pi->n++] = ix->cb->pos[q].k;
-	res->chains_switched++;
+	cs->known = true;
 	return 0;
 }
 
+/* Room for n more elements of size sz in *p (capacity *cap). */
+static int room(void **p, size_t *cap, size_t used, size_t n, size_t sz)
+{
+	size_t c = *cap ? *cap : 64;
+	void *q;
+
+	if (used + n <= *cap)
+		return 0;
+	while (c < used + n)
+		c *= 2;
+	q = realloc(*p, c * sz);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+/*
+ * What one link update writes for its chains, one syscall per map: stale
+ * position keys of the idle versions out, their hops, positions and paths
+ * in, then the chain heads switched (make-before-break, as write_chain()
+ * does one chain at a time).
+ */
+struct chain_batch {
+	struct sfc_pos_key *dk;                 size_t nd, capd;
+	struct sfc_hop_key *hk; struct sfc_hop *hv; size_t nh, caph, caphv;
+	struct sfc_pos_key *pk; struct sfc_pos *pv; size_t np, capp, cappv;
+	__u32 *ck, *pathk; struct sfc_path *pathv; struct sfc_chain *headv;
+	size_t nc, capc, cappathk, cappath, caphead;
+};
+
+static void batch_free(struct chain_batch *b)
+{
+	free(b->dk);
+	free(b->hk);
+	free(b->hv);
+	free(b->pk);
+	free(b->pv);
+	free(b->ck);
+	free(b->pathk);
+	free(b->pathv);
+	free(b->headv);
+}
+
+/* Build the idle version of doc->chains[ci] from the SF entries and add it
+ * to the batch; the mirror and cache say what it will be once written. */
+static int batch_chain(const struct sfc_dp *dp, const struct sfc_doc *doc,
+		       struct sfc_link_index *ix, int ci, struct chain_batch *b)
+{
+	const struct sfc_maps *m = &dp->maps;
+	struct plan p = { .sf_ids = ix->sf_ids, .chain_ids = ix->chain_ids };
+	__u32 cid = ix->chain_ids[ci], next;
+	struct chain_build *cb = ix->cb;
+	struct chain_state *cs;
+	struct pos_index *pi;
+	int n, err;
+
+	err = chain_state(m, doc, ix, ci, &cs);
+	if (err)
+		return err;
+	next = cs->cur == cid * 2 ? cid * 2 + 1 : cid * 2;
+	n = chain_sfs(ix, doc, ci, ix->scratch);
+	for (int k = 0; k < n; k++) {
+		int s = ix->scratch[k];
+
+		if (ix->sfv_stamp[s] == ix->chain_now)
+			continue;
+		if (bpf_map_lookup_elem(m->sfs, &ix->sf_ids[s], &ix->sfv[s]))
+			return -ENOENT;
+		ix->sfv_stamp[s] = ix->chain_now;
+	}
+	build_chain(doc, &p, ci, next, ix->sfv, cs->slots, cb);
+
+	/* hops of a longer idle version than this one: rare, one at a time */
+	for (__u32 si = cb->path.nhops + 1; si <= cs->nhops[next & 1]; si++) {
+		struct sfc_hop_key hk = { .path_id = next, .si = si };
+
+		bpf_map_delete_elem(m->hops, &hk);
+	}
+	pi = &ix->pos[ci][next & 1];
+	if (room((void **)&b->dk, &b->capd, b->nd, pi->n, sizeof(*b->dk)) ||
+	    room((void **)&b->hk, &b->caph, b->nh, cb->path.nhops, sizeof(*b->hk)) ||
+	    room((void **)&b->hv, &b->caphv, b->nh, cb->path.nhops, sizeof(*b->hv)) ||
+	    room((void **)&b->pk, &b->capp, b->np, cb->npos, sizeof(*b->pk)) ||
+	    room((void **)&b->pv, &b->cappv, b->np, cb->npos, sizeof(*b->pv)) ||
+	    room((void **)&b->ck, &b->capc, b->nc, 1, sizeof(*b->ck)) ||
+	    room((void **)&b->pathk, &b->cappathk, b->nc, 1, sizeof(*b->pathk)) ||
+	    room((void **)&b->pathv, &b->cappath, b->nc, 1, sizeof(*b->pathv)) ||
+	    room((void **)&b->headv, &b->caphead, b->nc, 1, sizeof(*b->headv)))
+		return -ENOMEM;
+	memcpy(b->dk + b->nd, pi->k, pi->n * sizeof(*pi->k));
+	b->nd += pi->n;
+	for (__u32 si = 1; si <= cb->path.nhops; si++) {
+		b->hk[b->nh] = (struct sfc_hop_key){ .path_id = next, .si = si };
+		b->hv[b->nh++] = cb->hops[si];
+	}
+	for (int q = 0; q < cb->npos; q++) {
+		b->pk[b->np] = cb->pos[q].k;
+		b->pv[b->np++] = cb->pos[q].v;
+	}
+	b->ck[b->nc] = cid;
+	b->pathk[b->nc] = next;
+	b->pathv[b->nc] = cb->path;
+	b->headv[b->nc] = (struct sfc_chain){ .path_id = next, .spi = cb->path.spi };
+	snprintf(b->headv[b->nc].name, sizeof(b->headv[b->nc].name), "%s", doc->chains[ci].name);
+	b->nc++;
+
+	/* the mirror and the cache now hold what the flush writes */
+	free(pi->k);
+	pi->n = 0;
+	pi->k = malloc((cb->npos + 1) * sizeof(*pi->k));
+	if (!pi->k)
+		return -ENOMEM;
+	for (int q = 0; q < cb->npos; q++)
+		pi->k[pi->n++] = cb->pos[q].k;
+	cs->cur = next;
+	cs->nhops[next & 1] = cb->path.nhops;
+	return 0;
+}
+
+static int update_batch(int fd, const void *k, const void *v, size_t n)
+{
+	__u32 count = n;
+
+	if (!n)
+		return 0;
+	return bpf_map_update_batch(fd, k, v, &count, NULL) ? -errno : 0;
+}
+
+static int batch_flush(const struct sfc_dp *dp, struct chain_batch *b)
+{
+	const struct sfc_maps *m = &dp->maps;
+	__u32 count = b->nd;
+	int err;
+
+	/* a delete batch stops at the first key that is not there */
+	if (b->nd && bpf_map_delete_batch(m->sf_pos, b->dk, &count, NULL))
+		for (size_t i = count; i < b->nd; i++)
+			bpf_map_delete_elem(m->sf_pos, &b->dk[i]);
+	err = update_batch(m->hops, b->hk, b->hv, b->nh);
+	if (!err)
+		err = update_batch(m->sf_pos, b->pk, b->pv, b->np);
+	if (!err)
+		err = update_batch(m->paths, b->pathk, b->pathv, b->nc);
+	/* the switch: every head in one write, after all it points at */
+	if (!err)
+		err = update_batch(m->chains, b->ck, b->headv, b->nc);
+	return err;
+}
+
+/* Write doc->sfs[i]'s entry if it changed; *for_chains: in what its
+ * chains are built from (up, return ifindex). */
 static int rewrite_sf(struct sfc_dp *dp, const struct sfc_doc *doc, struct sfc_link_index *ix,
-		      int i, const struct iface_plan *ip, bool *changed)
+		      int i, const struct iface_plan *ip, bool *changed, bool *for_chains)
 {
 	const struct sfc_sf_cfg *sf = &doc->sfs[i];
 	struct iface_plan other_out, other_ret;
@@ -431,6 +588,8 @@ static int rewrite_sf(struct sfc_dp *dp, const struct sfc_doc *doc, struct sfc_l
 	sf_value(sf, out, ret, &v);
 	*changed = bpf_map_lookup_elem(dp->maps.sfs, &ix->sf_ids[i], &cur) ||
 		   memcmp(&cur, &v, sizeof(v));
+	*for_chains = *changed && ((cur.flags ^ v.flags) & SFC_SF_UP ||
+				   cur.ret_ifindex != v.ret_ifindex);
 	if (*changed && bpf_map_update_elem(dp->maps.sfs, &ix->sf_ids[i], &v, BPF_ANY))
 		return -errno;
 	return 0;
@@ -457,9 +616,10 @@ int sfc_link_update(struct sfc_dp *dp, const struct sfc_doc *doc, struct sfc_lin
 {
 	const struct sfc_maps *m = &dp->maps;
 	struct dev_entry *de = dev_get(ix, dev);
+	struct chain_batch batch = {};
 	struct sfc_iface gone;
 	struct iface_plan ip;
-	int err;
+	int err, nchains = 0;
 
 	memset(res, 0, sizeof(*res));
 	/* the kernel took its programs with it; the maps still name it */
@@ -479,28 +639,35 @@ int sfc_link_update(struct sfc_dp *dp, const struct sfc_doc *doc, struct sfc_lin
 			return err;
 		de->rule_ifindex = ip.ifindex;
 	}
+	/* every SF of dev first: a chain is built once, from all of them */
 	ix->chain_now++;
 	for (int k = 0; k < de->sf_n; k++) {
 		int i = ix->dev_sfs[de->sf_start + k];
-		bool changed;
+		bool changed, for_chains;
 
-		err = rewrite_sf(dp, doc, ix, i, &ip, &changed);
+		err = rewrite_sf(dp, doc, ix, i, &ip, &changed, &for_chains);
 		if (err)
 			return err;
-		if (!changed)
+		res->sfs_rewritten += changed;
+		if (!for_chains)
 			continue;
-		res->sfs_rewritten++;
 		for (int q = ix->chain_start[i]; q < ix->chain_start[i + 1]; q++) {
 			int ci = ix->sf_chains[q];
 
 			if (ix->stamp[ci] == ix->chain_now)
 				continue;
 			ix->stamp[ci] = ix->chain_now;
-			err = rebuild_chain(dp, doc, ix, ci, res);
-			if (err)
-				return err;
+			ix->scratch_chains[nchains++] = ci;
 		}
 	}
+	for (int q = 0; q < nchains && !err; q++)
+		err = batch_chain(dp, doc, ix, ix->scratch_chains[q], &batch);
+	if (!err)
+		err = batch_flush(dp, &batch);
+	batch_free(&batch);
+	if (err)
+		return err;
+	res->chains_switched = nchains;
 	/* cached flows point at paths: classify them again */
 	if (res->chains_switched && !res->rules_installed)
 		return sfc_generation_bump(m);
