@@ -564,18 +564,20 @@ run_control() {
 	fi
 	cp_stop
 	run_control_big
-	printf '{"limit_s":%s,"rules":%d,"apply_rules":%s,"apply_chains_1000":%s,"apply_chains_2000":%s,"apply_chains_big":%s,"chains_big":%d,"netlink":%s,"netlink_10k":%s,"netlink_big":%s,"netlink_applying":%s,"applies_during":%s}\n' \
+	printf '{"limit_s":%s,"rules":%d,"apply_rules":%s,"apply_chains_1000":%s,"apply_chains_2000":%s,"apply_chains_big":%s,"chains_big":%d,"netlink":%s,"netlink_10k":%s,"netlink_big":%s,"netlink_applying":%s,"applies_during":%s,"yield_gaps":%s}\n' \
 		"$limit" "$rules" "$a_rules" "$a_c1" "$a_c2" "$a_cbig" "$chains_big" "$nl" "$nl10" \
-		"$NL_BIG" "$NL_APPLYING" "$APPLIES_DURING" >"$res"
+		"$NL_BIG" "$NL_APPLYING" "$APPLIES_DURING" "$YIELD_GAPS" >"$res"
 }
 
 # Link events with 100,000 rules and 10,000 chains loaded in sfcd (the
 # issue's target: an SF link down or up in the maps in < 5 ms at p99), then
 # the same while applies of two such documents (they differ in one rule)
-# run back to back. Sets NL_BIG, NL_APPLYING, APPLIES_DURING (JSON).
+# run back to back; and the longest stretches without a yield point in the
+# pure phases of such an apply (yieldgap, malloc as sfcd sets it and
+# with glibc's fastbins). Sets NL_BIG, NL_APPLYING, APPLIES_DURING, YIELD_GAPS.
 run_control_big() {
 	local stop=$WORK/cp-applying.stop loop n
-	NL_BIG=null NL_APPLYING=null APPLIES_DURING=null
+	NL_BIG=null NL_APPLYING=null APPLIES_DURING=null YIELD_GAPS=null
 	gen --others 99999 --extra-chains 9999 >"$WORK/cp-big-a.json"
 	gen --others 99998 --extra-chains 9999 >"$WORK/cp-big-b.json"
 	cp_start || return
@@ -586,6 +588,11 @@ run_control_big() {
 		return
 	fi
 	sleep 1
+	YIELD_GAPS=$(for m in sfcd fastbins; do
+		nsenter --net="/run/netns/$(ns cp-fab)" -- "$OUT/yieldgap" -f "$WORK/cp-big-a.json" \
+			-m "$m" 2>>"$WORK/cp-ctl.log" || echo null
+	done | jq -s -c . 2>/dev/null) || YIELD_GAPS=null
+	[[ -n $YIELD_GAPS ]] || YIELD_GAPS=null
 	NL_BIG=$(timeout 300 "$OUT/ctl" netlink -n "$(ns cp-fab)" -P "$CP_PIN" -i s2 \
 		-c "$NL_SAMPLES" 2>>"$WORK/cp-ctl.log") || NL_BIG=null
 	rm -f "$stop"
@@ -617,7 +624,7 @@ main() {
 	trap cleanup EXIT
 	trap 'exit 130' INT TERM
 	[[ $(id -u) == 0 ]] || die "make bench needs root (namespaces, BPF)"
-	for b in fabric traffic micro ctl; do [[ -x $OUT/$b ]] || die "$OUT/$b missing: run make bench"; done
+	for b in fabric traffic micro ctl yieldgap; do [[ -x $OUT/$b ]] || die "$OUT/$b missing: run make bench"; done
 	[[ -x $SFCD ]] || die "$SFCD missing"
 	mkdir -p "$PIN" "$OUT"
 	ensure_gnuplot

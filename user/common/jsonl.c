@@ -169,3 +169,20 @@ char *sfc_json_dumps(const json_t *j, size_t flags)
 	}
 	return g.s;
 }
+
+static void *alloc_yielding(size_t n)
+{
+	sfc_yield();
+	return malloc(n);
+}
+
+static void free_yielding(void *p)
+{
+	sfc_yield();
+	free(p);
+}
+
+void sfc_json_yielding_allocs(void)
+{
+	json_set_alloc_funcs(alloc_yielding, free_yielding);
+}

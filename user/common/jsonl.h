@@ -35,5 +35,8 @@ void sfc_jsonl_reader_free(struct sfc_jsonl_reader *r);
  * a request of 100k rules does not hold up the program's yield hook. */
 json_t *sfc_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *je);
 char *sfc_json_dumps(const json_t *j, size_t flags);
+/* Building and freeing the JSON tree of a large request or document is a
+ * million small allocations: make each one a yield point too. */
+void sfc_json_yielding_allocs(void);
 
 #endif

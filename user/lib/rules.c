@@ -86,6 +86,7 @@ static int cmp_entry(const void *a, const void *b)
 	const struct sfc_rule_entry *x = a, *y = b;
 	int c = memcmp(&x->key, &y->key, sizeof(x->key));
 
+	sfc_yield();	/* sorting 100k entries takes a while */
 	if (c)
 		return c;
 	return x->val.pref < y->val.pref ? -1 : x->val.pref > y->val.pref;

@@ -6,6 +6,7 @@
 
 #include "doc_index.h"
 #include "model.h"
+#include "yield.h"
 
 void sfc_doc_free(struct sfc_doc *doc)
 {
@@ -85,8 +86,10 @@ int sfc_doc_reindex(struct sfc_doc *doc)
 		sfc_map_put_str(&ix->sfs, doc->sfs[i].name, i);
 	for (int i = 0; i < doc->nchains; i++)
 		sfc_map_put_str(&ix->chains, doc->chains[i].name, i);
-	for (int i = 0; i < doc->nrules; i++)
+	for (int i = 0; i < doc->nrules; i++) {
+		sfc_yield();
 		sfc_map_put_u32(&ix->rules, doc->rules[i].pref, i);
+	}
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 
 #include "apply.h"
 #include "datapath.h"
+#include "jsonl.h"
 #include "link_update.h"
 #include "log.h"
 #include "model.h"
@@ -264,20 +265,6 @@ static void reload(struct sfcd *d)
 	d->reload_error_time = time(NULL);
 }
 
-/* Building and freeing the JSON tree of a large request or document is
- * a million small allocations: each is a yield point too. */
-static void *json_alloc_yielding(size_t n)
-{
-	sfc_yield();
-	return malloc(n);
-}
-
-static void json_free_yielding(void *p)
-{
-	sfc_yield();
-	free(p);
-}
-
 static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 {
 	struct sfcd d = { .pin_dir = pin_dir, .state_path = state, .socket_path = sock,
@@ -346,7 +333,7 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 	}
 	sfcd_reconcile(&d);
 	sfc_yield_set(sfcd_monitor_yield, &d, SFC_YIELD_INTERVAL_US);
-	json_set_alloc_funcs(json_alloc_yielding, json_free_yielding);
+	sfc_json_yielding_allocs();
 	if (sfcd_server_open(&d))
 		goto out;
 	pr_info("serving %s\n", sock);
@@ -460,8 +447,12 @@ int main(int argc, char **argv)
 	/* A daemon tells what it does; -v adds debug, -vv libbpf's too. */
 	sfc_log_set_level(once || check || stats || unload ? verbose : verbose + 1);
 	sfc_log_hook_libbpf();
-	/* Large request buffers go back to the system when freed. */
+	/* Large request buffers go back to the system when freed. No
+	 * fastbins: freeing a large chunk then has no consolidation of a
+	 * million small ones to do in one call (freeing the JSON tree of
+	 * 100k rules stalled 80-150 ms in one free(); tests/bench/yieldgap). */
 	mallopt(M_MMAP_THRESHOLD, 256 << 10);
+	mallopt(M_MXFAST, 0);
 
 	if (stats)
 		return do_stats(pin_dir, json, pretty);
