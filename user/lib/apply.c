@@ -236,8 +236,8 @@ static __u32 fnv(const char *s, __u32 seed)
 }
 
 void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
-			__u32 path_id, const struct sfc_sf *sfv, const __u32 *slots,
-			struct chain_build *b)
+		 __u32 path_id, const struct sfc_sf *sfv, const __u32 *slots,
+		 struct chain_build *b)
 {
 	const struct sfc_chain_cfg *c = &doc->chains[ci];
 	__u32 cid = p->chain_ids[ci];
