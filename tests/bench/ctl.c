@@ -11,7 +11,9 @@
  *		until sfcd has written the SF's new state into the pinned
  *		sfc_sfs map ("up", "down"), and until it bumped the generation
  *		after rewriting the chains the SF serves ("up_chains",
- *		"down_chains"); "lookup_ns" calibrates: one map lookup syscall
+ *		"down_chains"); "up_ioctl", "down_ioctl": how long the
+ *		SIOCSIFFLAGS itself took (the kernel's share, before any
+ *		event); "lookup_ns" calibrates: one map lookup syscall
  *
  * Each prints one JSON line.
  */
@@ -170,6 +172,7 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, int c
 {
 	double *up = calloc(count, sizeof(double)), *down = calloc(count, sizeof(double));
 	double *up_all = calloc(count, sizeof(double)), *down_all = calloc(count, sizeof(double));
+	double *up_set = calloc(count, sizeof(double)), *down_set = calloc(count, sizeof(double));
 	int nup = 0, ndown = 0, tup = 0, tdown = 0, nup_all = 0, ndown_all = 0, s, err;
 	int sfs_fd, ifaces_fd, config_fd;
 	struct sfc_iface iv;
@@ -178,7 +181,8 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, int c
 	sfs_fd = pinned(pin, "sfc_sfs");
 	ifaces_fd = pinned(pin, "sfc_ifaces");
 	config_fd = pinned(pin, "sfc_config");
-	if (sfs_fd < 0 || ifaces_fd < 0 || config_fd < 0 || !up || !down || !up_all || !down_all)
+	if (sfs_fd < 0 || ifaces_fd < 0 || config_fd < 0 || !up || !down || !up_all || !down_all ||
+	    !up_set || !down_set)
 		return 1;
 	err = bench_setns(ns);
 	if (err) {
@@ -208,6 +212,11 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, int c
 			fprintf(stderr, "ctl: %s: %s\n", ifname, strerror(-err));
 			return 1;
 		}
+		/* the kernel's own share: a link going down waits for RCU */
+		if (want)
+			up_set[i / 2] = bench_now() - t0;
+		else
+			down_set[i / 2] = bench_now() - t0;
 		/* Poll the maps every 100 us (light: sfcd needs the CPU more than we
 		 * need the resolution), 2 s at most. */
 		for (int j = 0; j < 20000 && dt_all < 0; j++) {
@@ -248,6 +257,10 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, int c
 	summary("up_chains", up_all, nup_all, nup - nup_all);
 	printf(",");
 	summary("down_chains", down_all, ndown_all, ndown - ndown_all);
+	printf(",");
+	summary("up_ioctl", up_set, count / 2, 0);
+	printf(",");
+	summary("down_ioctl", down_set, (count + 1) / 2, 0);
 	printf("}\n");
 	return 0;
 }

@@ -407,7 +407,9 @@ def main():
             w("|---|---|---|---|---|---|")
             for k, what in (("up", "link up: SF entry"), ("down", "link down: SF entry"),
                             ("up_chains", "link up: its chains rewritten"),
-                            ("down_chains", "link down: its chains rewritten")):
+                            ("down_chains", "link down: its chains rewritten"),
+                            ("up_ioctl", "link up: the SIOCSIFFLAGS call itself"),
+                            ("down_ioctl", "link down: the SIOCSIFFLAGS call itself")):
                 v = nl.get(k)
                 if v is None:
                     continue
