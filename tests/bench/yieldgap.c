@@ -6,7 +6,7 @@
  *
  *	yieldgap -f DOC [-m sfcd|fastbins]
  *
- * Phases: the request's JSON parsed, the document read and validated, a
+ * Phases: the request's JSON parsed, the document read, validated, a
  * no-op diff, the JSON form built and written out as text, the rules
  * compiled, then the JSON trees and the document freed. For each: its
  * time and the longest stretch without a yield hook run (the hook runs at
@@ -104,11 +104,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	phase_start();
-	if (sfc_doc_from_json(req, &doc, err, sizeof(err))) {
+	if (sfc_doc_parse(req, &doc, err, sizeof(err))) {
 		fprintf(stderr, "yieldgap: %s\n", err);
 		return 1;
 	}
-	phase_end("read_validate", true);
+	phase_end("read", true);
+	phase_start();
+	if (sfc_doc_validate(&doc, NULL, err, sizeof(err))) {
+		fprintf(stderr, "yieldgap: %s\n", err);
+		return 1;
+	}
+	phase_end("validate", true);
 	phase_start();
 	diff = sfc_doc_diff(&doc, &doc);
 	json_decref(diff);

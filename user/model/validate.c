@@ -173,6 +173,7 @@ static int check_chains(struct sfc_doc *d, const struct sfc_doc *prev, char *err
 	for (int i = 0; i < d->nchains; i++) {
 		const struct sfc_chain_cfg *c = &d->chains[i];
 
+		sfc_yield();
 		if (check_name("chain", c->name, err, errlen))
 			return -EINVAL;
 		if (sfc_map_get_str(&d->ix->chains, c->name) != i)
