@@ -187,10 +187,13 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 		return ret;
 	}
 	/* Link events at the yield points of its rules compiler still run
-	 * against d->doc (nothing is written yet); from its first write until
-	 * next is d->doc and indexed they wait (sfcd_monitor_reindex). */
+	 * against d->doc (nothing is written yet); sfc_apply has none after
+	 * its first write. Once next is in the maps, they follow next. */
 	ret = sfc_apply(d->dp, &next, &rep, err, errlen);
-	d->links_held = true;
+	if (ret)
+		d->links_held = true;
+	else
+		sfcd_monitor_reindex(d, &next, rep.sf_ids, rep.chain_ids);
 	if (!ret) {
 		text = sfc_doc_to_json(&next);
 		ret = text ? sfc_state_save(d->state_path, text, err, errlen) : -ENOMEM;
@@ -201,17 +204,15 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 	if (ret) {
 		/* put the datapath back as the stored document says */
 		sfc_apply(d->dp, &d->doc, &back, inner, sizeof(inner));
-		sfc_doc_free(&next);
-		free(rep.sf_ids);
-		free(rep.chain_ids);
 		d->links_held = false;
-		sfcd_monitor_reindex(d, back.sf_ids, back.chain_ids);
+		sfcd_monitor_reindex(d, &d->doc, back.sf_ids, back.chain_ids);
+		sfc_doc_free(&next);
 		return ret;
 	}
 	sfc_doc_free(&d->doc);
+	/* the same arrays, which the index points into; only the struct moves */
 	d->doc = next;
-	d->links_held = false;
-	sfcd_monitor_reindex(d, rep.sf_ids, rep.chain_ids);
+	d->links_doc = &d->doc;
 	d->reload_error[0] = '\0';
 	snprintf(d->last_attach_error_dev, sizeof(d->last_attach_error_dev), "%s",
 		 rep.attach_error_dev);
@@ -233,7 +234,7 @@ int sfcd_reconcile(struct sfcd *d)
 	d->nlink_queue = 0;
 	d->reconciles++;
 	ret = sfc_apply(d->dp, &d->doc, &rep, err, sizeof(err));
-	sfcd_monitor_reindex(d, rep.sf_ids, rep.chain_ids);
+	sfcd_monitor_reindex(d, &d->doc, rep.sf_ids, rep.chain_ids);
 	if (ret)
 		pr_warn("reconcile: %s\n", err);
 	else

@@ -9,9 +9,11 @@
  * interface renamed away from the name the document gives it.
  *
  * Events are read in the event loop and at the yield points of long
- * requests (sfcd_monitor_yield). While a commit has written the maps for
- * a document that is not yet d->doc (links_held), they wait in a short
- * queue and run against the new document right after it.
+ * requests (sfcd_monitor_yield) and applied against the document the
+ * maps hold: d->doc, or a commit's new document from the moment it is in
+ * the maps (while it is saved). Only while the maps are written, and
+ * while an apply that failed halfway is rolled back (links_held), they
+ * wait in a short queue.
  */
 #include <errno.h>
 #include <string.h>
@@ -146,7 +148,8 @@ static void run_queue(struct sfcd *d)
 	}
 	for (int i = 0; i < d->nlink_queue; i++) {
 		const struct sfcd_link_event *q = &d->link_queue[i];
-		int err = sfc_link_update(d->dp, &d->doc, d->links, q->dev, q->gone_ifindex, &res);
+		int err = sfc_link_update(d->dp, d->links_doc, d->links, q->dev, q->gone_ifindex,
+					  &res);
 
 		if (err) {
 			pr_warn("link %s: incremental update failed (%s): reconciling everything\n",
@@ -190,7 +193,8 @@ void sfcd_monitor_event(struct sfcd *d)
 	d->in_monitor = false;
 }
 
-void sfcd_monitor_reindex(struct sfcd *d, __u32 *sf_ids, __u32 *chain_ids)
+void sfcd_monitor_reindex(struct sfcd *d, const struct sfc_doc *doc, __u32 *sf_ids,
+			  __u32 *chain_ids)
 {
 	sfc_link_index_free(d->links);
 	d->links = NULL;
@@ -201,7 +205,8 @@ void sfcd_monitor_reindex(struct sfcd *d, __u32 *sf_ids, __u32 *chain_ids)
 		d->nlink_queue = 0;
 		return;
 	}
-	d->links = sfc_link_index_new(d->dp, &d->doc, sf_ids, chain_ids);
+	d->links_doc = doc;
+	d->links = sfc_link_index_new(d->dp, doc, sf_ids, chain_ids);
 	if (!d->links) {
 		pr_warn("indexing links: %s; link events reconcile everything\n", strerror(errno));
 		return;

@@ -39,11 +39,13 @@ struct sfcd {
 	struct mnl_socket *nl;
 	bool reconcile_pending;   /* the next loop re-applies the whole document */
 	unsigned long reconciles, nl_events, nl_overruns, link_updates;
-	/* monitor.c: link events for the objects of d->doc (link_update.h) */
+	/* monitor.c: link events for the objects of links_doc (link_update.h) */
 	struct sfc_link_index *links;   /* NULL: every event reconciles */
+	const struct sfc_doc *links_doc;/* d->doc, or during a commit the
+					 * document just written to the maps */
 	bool in_monitor;          /* reading or applying link events */
-	bool links_held;          /* the maps are ahead of d->doc (a commit is
-				   * writing them): events wait in the queue */
+	bool links_held;          /* the maps are neither (an apply failed
+				   * halfway): events wait in the queue */
 	int nlink_queue;
 	struct sfcd_link_event {
 		char dev[IFNAMSIZ];
@@ -94,9 +96,11 @@ int sfcd_monitor_open(struct sfcd *d);
 void sfcd_monitor_close(struct sfcd *d);
 /* Read what rtnetlink sent; apply the link events unless links_held. */
 void sfcd_monitor_event(struct sfcd *d);
-/* After a full apply of d->doc with these ids (taken over): index it
- * for link events, then run the events that waited. */
-void sfcd_monitor_reindex(struct sfcd *d, __u32 *sf_ids, __u32 *chain_ids);
+/* After a full apply of doc (d->doc, or a commit's document until it
+ * becomes d->doc) with these ids (taken over): index it for link events,
+ * then run the events that waited. */
+void sfcd_monitor_reindex(struct sfcd *d, const struct sfc_doc *doc, __u32 *sf_ids,
+			  __u32 *chain_ids);
 /* The yield hook (user/common/yield.h): link events during a long request. */
 void sfcd_monitor_yield(void *d);
 
