@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Text forms of prefixes, protocols, MAC addresses and names. */
+/* Text forms of prefixes, protocols, ports, MAC addresses and names. */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -155,4 +156,64 @@ int sfc_name_check(const char *name, char *why, size_t len)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* A decimal port, digits only: 0-65535, or -1. */
+static long port_value(const char *s, size_t n)
+{
+	long v = 0;
+
+	if (n == 0 || n > 5)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v <= 65535 ? v : -1;
+}
+
+int sfc_parse_ports(const char *s, __u16 *lo, __u16 *hi, char *why, size_t len)
+{
+	const char *dash = strchr(s, '-');
+	size_t n = dash ? (size_t)(dash - s) : strlen(s);
+	long a, b;
+
+	a = port_value(s, n);
+	b = dash ? port_value(dash + 1, strlen(dash + 1)) : a;
+	if (a < 0 || b < 0) {
+		snprintf(why, len, "expected a port 0-65535 or a range LOW-HIGH (decimal digits "
+			 "only)");
+		return -EINVAL;
+	}
+	if (a > b) {
+		snprintf(why, len, "range %ld-%ld is reversed (write %ld-%ld)", a, b, b, a);
+		return -EINVAL;
+	}
+	*lo = a;
+	*hi = b;
+	return 0;
+}
+
+int sfc_ifname_check(const char *name, char *why, size_t len)
+{
+	size_t n = strlen(name);
+	const char *bad = NULL;
+
+	if (!n)
+		bad = "it is empty";
+	else if (n >= IFNAMSIZ)
+		bad = "longer than 15 characters";
+	else if (!strcmp(name, ".") || !strcmp(name, ".."))
+		bad = "\".\" and \"..\" are reserved";
+	else if (strchr(name, '/'))
+		bad = "it holds '/'";
+	else if (strchr(name, ':'))
+		bad = "it holds ':'";
+	else if (strpbrk(name, " \t\n\v\f\r"))
+		bad = "it holds white space";
+	if (!bad)
+		return 0;
+	snprintf(why, len, "not a valid interface name (%s)", bad);
+	return -EINVAL;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Text forms shared by the document, the daemon, the CLI and the CNI
- * plugin: prefixes, protocols, MAC addresses and object names. One parser
+ * plugin: prefixes, protocols, ports, MAC addresses, object and interface
+ * names. One parser
  * each, so what the CLI accepts is what the document accepts.
  */
 #ifndef SFC_TEXT_H
@@ -33,5 +34,16 @@ int sfc_mac_check_unicast(const __u8 mac[6], char *why, size_t len);
  * not "help". 0, or -EINVAL with why set ("starts with '-'", ...).
  */
 int sfc_name_check(const char *name, char *why, size_t len);
+/*
+ * Ports: "PORT" or "LOW-HIGH", decimal 0-65535 with nothing around them
+ * ("+80", " 80", "0x50" are refused). 0 with *lo and *hi set, or -EINVAL
+ * with why set ("range 80-20 is reversed", ...).
+ */
+int sfc_parse_ports(const char *s, __u16 *lo, __u16 *hi, char *why, size_t len);
+/*
+ * An interface name as the kernel takes it: 1..15 bytes, no '/', ':' or
+ * white space, not "." or "..". 0, or -EINVAL with why set.
+ */
+int sfc_ifname_check(const char *name, char *why, size_t len);
 
 #endif

@@ -181,6 +181,7 @@ static int attach_sf(struct sfc_doc *d, const struct sfc_cni_attach *a, char *er
 int sfc_edit_cni_attach(struct sfc_doc *d, const struct sfc_cni_attach *a, char *err,
 			size_t errlen)
 {
+	char why[96], q[IFNAMSIZ * 4 + 8];
 	int ret;
 
 	if (!a->network || !a->container || !a->ifname || !a->role || !a->dev ||
@@ -189,9 +190,9 @@ int sfc_edit_cni_attach(struct sfc_doc *d, const struct sfc_cni_attach *a, char 
 			 "\"role\" and \"dev\" (non-empty strings)");
 		return -EINVAL;
 	}
-	if (strlen(a->dev) >= IFNAMSIZ) {
-		snprintf(err, errlen, "attach: dev \"%.40s\": expected an interface name of 1 to %d "
-			 "characters", a->dev, IFNAMSIZ - 1);
+	if (sfc_ifname_check(a->dev, why, sizeof(why))) {
+		snprintf(err, errlen, "attach: dev \"%.60s\": %s",
+			 sfc_quote_name(a->dev, q, sizeof(q)), why);
 		return -EINVAL;
 	}
 	if (strcmp(a->role, "ingress") && strcmp(a->role, "sf")) {

@@ -53,11 +53,12 @@ static int changed(struct sfc_doc *d)
 
 int sfc_edit_ingress_add(struct sfc_doc *d, const char *dev, char *err, size_t errlen)
 {
+	char why[96], q[IFNAMSIZ * 4 + 8];
 	struct sfc_ingress_cfg *in;
 
-	if (!dev[0] || strlen(dev) >= IFNAMSIZ)
-		return fail(err, errlen, -EINVAL, "ingress point \"%.40s\": expected an interface "
-			    "name of 1 to %d characters", dev, IFNAMSIZ - 1);
+	if (sfc_ifname_check(dev, why, sizeof(why)))
+		return fail(err, errlen, -EINVAL, "ingress point \"%.60s\": %s",
+			    sfc_quote_name(dev, q, sizeof(q)), why);
 	if (sfc_doc_ingress(d, dev))
 		return fail(err, errlen, -EEXIST, "ingress point \"%s\" already exists", dev);
 	in = grow((void **)&d->ingress, d->ningress, sizeof(*in));

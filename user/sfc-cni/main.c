@@ -24,6 +24,7 @@
 
 #include "log.h"
 #include "sfc_cni.h"
+#include "text.h"
 
 #define VERIFY_TRIES    10
 #define VERIFY_PAUSE_NS 150000000L   /* 10 x 150 ms: at most 1.5 s */
@@ -267,6 +268,7 @@ static int check_env_values(const struct command *cmd, const struct cni_env *env
 			    struct cni_error *e)
 {
 	const char *s;
+	char why[96];
 
 	for (const char *const *r = cmd->required; *r; r++) {
 		if (!strcmp(*r, "CNI_CONTAINERID")) {
@@ -277,17 +279,9 @@ static int check_env_values(const struct command *cmd, const struct cni_env *env
 				if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
 					goto bad_id;
 		} else if (!strcmp(*r, "CNI_IFNAME")) {
-			s = env->ifname;
-			if (strlen(s) >= IFNAMSIZ)
-				return cni_fail(e, CNI_ERR_ENV, "CNI_IFNAME: interface name is "
-						"longer than %d characters", IFNAMSIZ - 1);
-			if (!strcmp(s, ".") || !strcmp(s, ".."))
-				return cni_fail(e, CNI_ERR_ENV, "CNI_IFNAME: interface name is . "
-						"or ..");
-			for (; *s; s++)
-				if (*s == '/' || *s == ':' || isspace((unsigned char)*s))
-					return cni_fail(e, CNI_ERR_ENV, "CNI_IFNAME: interface name "
-							"contains / or : or whitespace");
+			if (sfc_ifname_check(env->ifname, why, sizeof(why)))
+				return cni_fail(e, CNI_ERR_ENV, "CNI_IFNAME \"%s\": %s",
+						env->ifname, why);
 		}
 	}
 	return 0;
