@@ -73,5 +73,10 @@
 #define SFC_KEY_IFNAME    "ifname"
 #define SFC_KEY_VALID     "valid"
 #define SFC_KEY_MISMATCH  "mismatch"
+/* health: a SIGHUP that could not load the state file, until a load or
+ * a commit works: {"error": why, "time": ISO 8601 UTC, "unix_time": N} */
+#define SFC_KEY_RELOAD_ERROR "reload_error"
+#define SFC_KEY_TIME         "time"
+#define SFC_KEY_UNIX_TIME    "unix_time"
 
 #endif

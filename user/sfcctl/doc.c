@@ -159,14 +159,21 @@ static int dump(struct ctx *c, const struct cmd *cmd, json_t *args)
 	return 0;
 }
 
+/* One line a key; the reload error (an object) as "TIME ERROR". */
 static void health_text(FILE *f, json_t *view)
 {
 	const char *key;
 	char buf[64];
 	json_t *v;
 
-	json_object_foreach(view, key, v)
-		fprintf(f, "%-18s %s\n", key, fmt_any(view, key, buf, sizeof(buf)));
+	json_object_foreach(view, key, v) {
+		if (json_is_object(v) && json_object_get(v, SFC_KEY_ERROR))
+			fprintf(f, "%-18s %s %s\n", key,
+				fmt_any(v, SFC_KEY_TIME, buf, sizeof(buf)),
+				json_string_value(json_object_get(v, SFC_KEY_ERROR)));
+		else
+			fprintf(f, "%-18s %s\n", key, fmt_any(view, key, buf, sizeof(buf)));
+	}
 }
 
 static int health(struct ctx *c, const struct cmd *cmd, json_t *args)

@@ -51,17 +51,18 @@ static json_t *health(struct sfcd *d)
 		char when[32];
 
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&d->reload_error_time));
-		json_object_set_new(r, "reload_error", json_pack("{s:s,s:s,s:I}", "error",
-				    d->reload_error, "time", when,
-				    "unix_time", (json_int_t)d->reload_error_time));
+		json_object_set_new(r, SFC_KEY_RELOAD_ERROR, json_pack("{s:s,s:s,s:I}",
+				    SFC_KEY_ERROR, d->reload_error, SFC_KEY_TIME, when,
+				    SFC_KEY_UNIX_TIME, (json_int_t)d->reload_error_time));
 	}
 	return r;
 }
 
 /*
  * next, validated here if it is not yet, becomes the desired state unless
- * it changes nothing (*committed says which). With warn, reply lists the
- * CNI-made objects next drops (a detach or gc drops them on purpose).
+ * it changes nothing (*committed says which). reply gets its warnings;
+ * with warn, they list the CNI-made objects next drops too (a detach or
+ * gc drops them on purpose).
  * Takes next over.
  */
 static json_t *commit_reply(struct sfcd *d, struct sfc_doc *next, json_t *reply, bool warn,
@@ -83,8 +84,7 @@ static json_t *commit_reply(struct sfcd *d, struct sfc_doc *next, json_t *reply,
 		sfc_doc_free(next);
 		return reply;
 	}
-	if (warn)
-		warnings = sfc_doc_cni_removed(&d->doc, next);
+	warnings = sfc_doc_warnings(&d->doc, next, warn);
 	if (sfcd_commit(d, next, err, sizeof(err))) {
 		json_decref(warnings);
 		json_decref(reply);
@@ -121,7 +121,7 @@ static json_t *do_apply(struct sfcd *d, const char *cmd, json_t *req)
 		sfc_doc_free(&next);
 		return sfcd_error_reply("apply: out of memory");
 	}
-	warnings = sfc_doc_cni_removed(&d->doc, &next);
+	warnings = sfc_doc_warnings(&d->doc, &next, true);
 	applied = !dry && !sfc_doc_diff_empty(diff);
 	if (applied && sfcd_commit(d, &next, err, sizeof(err))) {
 		json_decref(diff);
