@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "input.h"
 #include "sfcctl.h"
 
 static const struct kw apply_kws[] = {
@@ -19,14 +20,12 @@ static const struct kw diff_kws[] = {
 /* Parse the file here first, so a syntax error gets its line and column. */
 static json_t *load_doc(struct ctx *c, const char *path)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	FILE *f = sfc_input_open(path, "a document", c->err, sizeof(c->err));
 	json_error_t je;
 	json_t *doc;
 
-	if (!f) {
-		errf(c, "%s: %s", path, strerror(errno));
+	if (!f)
 		return NULL;
-	}
 	doc = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
 	if (f != stdin)
 		fclose(f);
