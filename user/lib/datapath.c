@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
@@ -376,8 +377,10 @@ int sfc_dp_attach_xdp(struct sfc_dp *dp, int ifindex, __u32 *mode_out)
 		return err;
 	err = bpf_xdp_attach(ifindex, dp->xdp_fd, XDP_FLAGS_SKB_MODE, NULL);
 	if (!err) {
-		pr_warn("ifindex %d: driver has no native XDP, using generic mode "
-			"(slower)\n", ifindex);
+		char name[IF_NAMESIZE];
+
+		pr_warn("%s: driver has no native XDP, using generic mode (slower)\n",
+			if_indextoname(ifindex, name) ? name : "an interface that just went away");
 		*mode_out = XDP_FLAGS_SKB_MODE;
 	}
 	return err;
