@@ -21,7 +21,8 @@ fail() {
 	printf 'FAIL %s: %s\n' "$1" "$2"
 }
 
-# skip LABEL WHY: neither passed nor failed (not counted by run.sh).
+# skip LABEL WHY: neither passed nor failed (run.sh counts it as skipped
+# and lists it, never as passed).
 skip() { printf 'SKIP %s: %s\n' "$1" "$2"; }
 
 _assert_int() {
