@@ -226,14 +226,8 @@ static int cmd_gc(const struct cni_env *env, struct cni_conf *c, struct cni_erro
 
 static int cmd_status(const struct cni_env *env, struct cni_conf *c, struct cni_error *e)
 {
-	json_t *req = json_pack("{s:s}", "cmd", "health"), *reply;
-	int ret;
+	int ret = ask_sfcd(c, json_pack("{s:s}", SFC_KEY_CMD, SFC_REQ_HEALTH), e);
 
-	if (!req)
-		return cni_fail(e, SFC_CNI_ERR_INTERNAL, "out of memory");
-	ret = sfcd_call(c, req, &reply, e);
-	json_decref(req);
-	json_decref(reply);
 	if (ret == SFCD_OK)
 		return 0;
 	/* Unreachable, busy or not allowed: no ADD can be served, but the
