@@ -73,6 +73,28 @@
 #define SFC_KEY_IFNAME    "ifname"
 #define SFC_KEY_VALID     "valid"
 #define SFC_KEY_MISMATCH  "mismatch"
+/* arguments of edits and CNI requests */
+#define SFC_KEY_DEV       "dev"
+#define SFC_KEY_NAME      "name"
+#define SFC_KEY_SF        "sf"
+#define SFC_KEY_CHAIN     "chain"
+#define SFC_KEY_RULE      "rule"
+#define SFC_KEY_ROLE      "role"
+#define SFC_KEY_MAC       "mac"
+/* CNI roles */
+#define SFC_ROLE_SF       "sf"
+#define SFC_ROLE_INGRESS  "ingress"
+#define SFC_ROLE_NONE     "none"
+/* health */
+#define SFC_KEY_PID              "pid"
+#define SFC_KEY_GENERATION       "generation"
+#define SFC_KEY_RECONCILES       "reconciles"
+#define SFC_KEY_NETLINK_EVENTS   "netlink_events"
+#define SFC_KEY_NETLINK_OVERRUNS "netlink_overruns"
+#define SFC_KEY_PIN_DIR          "pin_dir"
+#define SFC_KEY_STATE_FILE       "state_file"
+#define SFC_KEY_CLIENTS          "clients"
+#define SFC_KEY_CLIENTS_DROPPED  "clients_dropped"
 /* health: a SIGHUP that could not load the state file, until a load or
  * a commit works: {"error": why, "time": ISO 8601 UTC, "unix_time": N} */
 #define SFC_KEY_RELOAD_ERROR "reload_error"

@@ -175,11 +175,11 @@ const char *role_name(enum sfc_role r)
 {
 	switch (r) {
 	case ROLE_NONE:
-		return "none";
+		return SFC_ROLE_NONE;
 	case ROLE_SF:
-		return "sf";
+		return SFC_ROLE_SF;
 	case ROLE_INGRESS:
-		return "ingress";
+		return SFC_ROLE_INGRESS;
 	default:
 		return "unset";
 	}
@@ -190,11 +190,11 @@ static int take_role(struct cni_conf *c, const char *from, const char *role, con
 		     struct cni_error *e)
 {
 	if (role) {
-		if (!strcmp(role, "sf"))
+		if (!strcmp(role, SFC_ROLE_SF))
 			c->role = ROLE_SF;
-		else if (!strcmp(role, "ingress"))
+		else if (!strcmp(role, SFC_ROLE_INGRESS))
 			c->role = ROLE_INGRESS;
-		else if (!strcmp(role, "none"))
+		else if (!strcmp(role, SFC_ROLE_NONE))
 			c->role = ROLE_NONE;
 		else
 			return cni_fail(e, CNI_ERR_CONFIG, "%s: unknown role \"%s\" (expected "

@@ -52,8 +52,8 @@ static int print_json(json_t *j, struct cni_error *e)
 
 static json_t *attach_key(const char *cmd, const struct cni_env *env, const struct cni_conf *c)
 {
-	return json_pack("{s:s,s:s,s:s,s:s}", "cmd", cmd, "network", c->name, "container",
-			 env->containerid, "ifname", env->ifname);
+	return json_pack("{s:s,s:s,s:s,s:s}", SFC_KEY_CMD, cmd, SFC_KEY_NETWORK, c->name,
+			 SFC_KEY_CONTAINER, env->containerid, SFC_KEY_IFNAME, env->ifname);
 }
 
 /* cmd "attach" or "check" for this pod's role (and SF group) on host
@@ -66,11 +66,11 @@ static json_t *attach_req(const char *cmd, const struct cni_env *env, const stru
 
 	if (!req)
 		return NULL;
-	json_object_set_new(req, "role", json_string(role_name(c->role)));
+	json_object_set_new(req, SFC_KEY_ROLE, json_string(role_name(c->role)));
 	if (c->role == ROLE_SF)
-		json_object_set_new(req, "sf", json_string(c->sf));
+		json_object_set_new(req, SFC_KEY_SF, json_string(c->sf));
 	if (dev)
-		json_object_set_new(req, "dev", json_string(dev));
+		json_object_set_new(req, SFC_KEY_DEV, json_string(dev));
 	return req;
 }
 
@@ -113,7 +113,7 @@ static int verify_attached(const struct cni_env *env, const struct cni_conf *c, 
 	int ret;
 
 	for (int attempt = 1;; attempt++) {
-		ret = ask_sfcd(c, attach_req("check", env, c, dev), e);
+		ret = ask_sfcd(c, attach_req(SFC_REQ_CHECK, env, c, dev), e);
 		if (ret != SFCD_REFUSED || e->code != SFC_CNI_ERR_SFCD || attempt == VERIFY_TRIES)
 			break;
 		nanosleep(&(struct timespec){ .tv_nsec = VERIFY_PAUSE_NS }, NULL);
@@ -139,7 +139,7 @@ static int cmd_add(const struct cni_env *env, struct cni_conf *c, struct cni_err
 		if (find_host_end(env->netns, env->ifname, &h, e) ||
 		    check_prev_result(c->prev_result, &h, env->ifname, e) || check_qdiscs(&h, e))
 			goto out;
-		if (ask_sfcd(c, attach_req("attach", env, c, h.name), e) ||
+		if (ask_sfcd(c, attach_req(SFC_REQ_ATTACH, env, c, h.name), e) ||
 		    verify_attached(env, c, h.name, e))
 			goto out;
 	}
@@ -161,7 +161,7 @@ static int cmd_del(const struct cni_env *env, struct cni_conf *c, struct cni_err
 {
 	struct cni_error ignored;
 	bool none = !conf_resolve_role(c, env->args, &ignored) && c->role == ROLE_NONE;
-	int ret = ask_sfcd(c, attach_key("detach", env, c), e);
+	int ret = ask_sfcd(c, attach_key(SFC_REQ_DETACH, env, c), e);
 
 	if (ret == SFCD_UNREACHABLE && none)
 		return 0;
@@ -184,7 +184,7 @@ static int cmd_check(const struct cni_env *env, struct cni_conf *c, struct cni_e
 	if (conf_resolve_role(c, env->args, e) || need_prev_result(c, "CHECK", e))
 		return -1;
 	if (c->role == ROLE_NONE) {
-		ret = ask_sfcd(c, attach_req("check", env, c, NULL), e);
+		ret = ask_sfcd(c, attach_req(SFC_REQ_CHECK, env, c, NULL), e);
 		if (ret == SFCD_UNREACHABLE && e->code == CNI_ERR_TRY_AGAIN)
 			return 0;
 		return ret ? -1 : 0;
@@ -217,10 +217,11 @@ static int cmd_gc(const struct cni_env *env, struct cni_conf *c, struct cni_erro
 			return cni_fail(e, CNI_ERR_CONFIG, "%s[%zu]: expected {\"containerID\": "
 					"STRING, \"ifname\": STRING}", key, i);
 		}
-		json_array_append_new(valid, json_pack("{s:O,s:O}", "container", cid, "ifname",
+		json_array_append_new(valid, json_pack("{s:O,s:O}", SFC_KEY_CONTAINER, cid, SFC_KEY_IFNAME,
 						       ifn));
 	}
-	req = json_pack("{s:s,s:s,s:o}", "cmd", "gc", "network", c->name, "valid", valid);
+	req = json_pack("{s:s,s:s,s:o}", SFC_KEY_CMD, SFC_REQ_GC, SFC_KEY_NETWORK, c->name,
+			 SFC_KEY_VALID, valid);
 	return ask_sfcd(c, req, e) ? -1 : 0;
 }
 

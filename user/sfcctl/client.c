@@ -109,14 +109,14 @@ int sfcd_request(struct ctx *c, json_t *req, json_t **reply)
 
 int sfcd_get_doc(struct ctx *c, json_t **doc)
 {
-	json_t *req = json_pack("{s:s}", "cmd", "get"), *reply;
+	json_t *req = json_pack("{s:s}", SFC_KEY_CMD, SFC_REQ_GET), *reply;
 	int ret;
 
 	ret = sfcd_request(c, req, &reply);
 	json_decref(req);
 	if (ret)
 		return -1;
-	*doc = json_incref(json_object_get(reply, "doc"));
+	*doc = json_incref(json_object_get(reply, SFC_KEY_DOC));
 	json_decref(reply);
 	if (!json_is_object(*doc)) {
 		json_decref(*doc);

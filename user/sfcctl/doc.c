@@ -8,7 +8,7 @@
 
 static const struct kw apply_kws[] = {
 	{ .name = "-f", .type = KW_PATH, .key = "file", .flags = KW_REQUIRED, .meta = "FILE" },
-	{ .name = "--dry-run", .type = KW_FLAG, .key = "dry-run" },
+	{ .name = "--dry-run", .type = KW_FLAG, .key = SFC_KEY_DRY_RUN },
 	{},
 };
 
@@ -86,9 +86,9 @@ static void diff_text(FILE *f, json_t *view)
 
 static void apply_text(FILE *f, json_t *view)
 {
-	if (!diff_lines(f, json_object_get(view, "diff")))
+	if (!diff_lines(f, json_object_get(view, SFC_KEY_DIFF)))
 		fprintf(f, "no changes\n");
-	else if (!json_is_true(json_object_get(view, "applied")))
+	else if (!json_is_true(json_object_get(view, SFC_KEY_APPLIED)))
 		fprintf(f, "dry run: nothing applied\n");
 }
 
@@ -102,7 +102,8 @@ static int send_doc(struct ctx *c, json_t *args, bool dry, json_t **reply)
 	doc = load_doc(c, path);
 	if (!doc)
 		return -1;
-	req = json_pack("{s:s,s:O,s:b}", "cmd", "apply", "doc", doc, "dry-run", dry);
+	req = json_pack("{s:s,s:O,s:b}", SFC_KEY_CMD, SFC_REQ_APPLY, SFC_KEY_DOC, doc,
+			 SFC_KEY_DRY_RUN, dry);
 	ret = sfcd_request(c, req, reply);
 	json_decref(req);
 	/* the daemon checked the file as a whole and names the object */
@@ -119,10 +120,10 @@ static int apply(struct ctx *c, const struct cmd *cmd, json_t *args)
 {
 	json_t *reply, *view;
 
-	if (send_doc(c, args, json_is_true(json_object_get(args, "dry-run")), &reply))
+	if (send_doc(c, args, json_is_true(json_object_get(args, SFC_KEY_DRY_RUN)), &reply))
 		return -1;
-	view = json_pack("{s:O,s:O}", "diff", json_object_get(reply, "diff"), "applied",
-			 json_object_get(reply, "applied"));
+	view = json_pack("{s:O,s:O}", SFC_KEY_DIFF, json_object_get(reply, SFC_KEY_DIFF),
+			 SFC_KEY_APPLIED, json_object_get(reply, SFC_KEY_APPLIED));
 	print_view(c, view, apply_text);
 	json_decref(view);
 	json_decref(reply);
@@ -135,7 +136,7 @@ static int diff(struct ctx *c, const struct cmd *cmd, json_t *args)
 
 	if (send_doc(c, args, true, &reply))
 		return -1;
-	print_view(c, json_object_get(reply, "diff"), diff_text);
+	print_view(c, json_object_get(reply, SFC_KEY_DIFF), diff_text);
 	json_decref(reply);
 	return 0;
 }
@@ -177,14 +178,14 @@ static void health_text(FILE *f, json_t *view)
 
 static int health(struct ctx *c, const struct cmd *cmd, json_t *args)
 {
-	json_t *req = json_pack("{s:s}", "cmd", "health"), *reply;
+	json_t *req = json_pack("{s:s}", SFC_KEY_CMD, SFC_REQ_HEALTH), *reply;
 	int ret;
 
 	ret = sfcd_request(c, req, &reply);
 	json_decref(req);
 	if (ret)
 		return -1;
-	json_object_del(reply, "ok");
+	json_object_del(reply, SFC_KEY_OK);
 	print_view(c, reply, health_text);
 	json_decref(reply);
 	return 0;

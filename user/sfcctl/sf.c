@@ -74,7 +74,7 @@ static int sf_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 		row = json_deep_copy(sf);
 		if (!json_object_get(row, "kind"))
 			json_object_set_new(row, "kind", json_string("iface"));
-		st = find_by(json_object_get(json_object_get(reply, "stats"), "sfs"), "name",
+		st = find_by(json_object_get(json_object_get(reply, SFC_KEY_STATS), "sfs"), "name",
 			     json_string_value(json_object_get(sf, "name")));
 		if (st)
 			json_object_set(row, "up", json_object_get(st, "up"));

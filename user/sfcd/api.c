@@ -38,14 +38,15 @@ static json_t *health(struct sfcd *d)
 	json_t *r;
 
 	bpf_map_lookup_elem(d->dp->maps.config, &zero, &cfg);
-	r = json_pack("{s:b,s:i,s:I,s:I,s:I,s:I,s:s,s:s,s:I,s:I}", "ok", 1, "pid", (int)getpid(),
-		      "generation", (json_int_t)cfg.generation,
-		      "reconciles", (json_int_t)d->reconciles,
-		      "netlink_events", (json_int_t)d->nl_events,
-		      "netlink_overruns", (json_int_t)d->nl_overruns,
-		      "pin_dir", d->pin_dir, "state_file", d->state_path,
-		      "clients", (json_int_t)sfcd_server_clients(),
-		      "clients_dropped", (json_int_t)d->clients_dropped);
+	r = json_pack("{s:b,s:i,s:I,s:I,s:I,s:I,s:s,s:s,s:I,s:I}", SFC_KEY_OK, 1,
+		      SFC_KEY_PID, (int)getpid(),
+		      SFC_KEY_GENERATION, (json_int_t)cfg.generation,
+		      SFC_KEY_RECONCILES, (json_int_t)d->reconciles,
+		      SFC_KEY_NETLINK_EVENTS, (json_int_t)d->nl_events,
+		      SFC_KEY_NETLINK_OVERRUNS, (json_int_t)d->nl_overruns,
+		      SFC_KEY_PIN_DIR, d->pin_dir, SFC_KEY_STATE_FILE, d->state_path,
+		      SFC_KEY_CLIENTS, (json_int_t)sfcd_server_clients(),
+		      SFC_KEY_CLIENTS_DROPPED, (json_int_t)d->clients_dropped);
 	/* a SIGHUP that could not load the state file, until a load or commit works */
 	if (d->reload_error[0]) {
 		char when[32];
@@ -167,7 +168,7 @@ static json_t *arg_obj(const char *cmd, json_t *req, const char *key, char *err,
 static int edit_ingress(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
 			char *err, size_t errlen)
 {
-	const char *dev = arg_str(cmd, req, "dev", err, errlen);
+	const char *dev = arg_str(cmd, req, SFC_KEY_DEV, err, errlen);
 
 	if (!dev)
 		return -EINVAL;
@@ -179,7 +180,7 @@ static int edit_ingress(struct sfc_doc *next, const char *cmd, json_t *req, json
 static int edit_group(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
 		      char *err, size_t errlen)
 {
-	const char *name = arg_str(cmd, req, "name", err, errlen);
+	const char *name = arg_str(cmd, req, SFC_KEY_NAME, err, errlen);
 
 	if (!name)
 		return -EINVAL;
@@ -191,7 +192,7 @@ static int edit_group(struct sfc_doc *next, const char *cmd, json_t *req, json_t
 static int edit_sf_add(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
 		       char *err, size_t errlen)
 {
-	json_t *v = arg_obj(cmd, req, "sf", err, errlen);
+	json_t *v = arg_obj(cmd, req, SFC_KEY_SF, err, errlen);
 	struct sfc_sf_cfg sf;
 
 	if (!v || sfc_sf_from_json(v, &sf, err, errlen))
@@ -202,7 +203,7 @@ static int edit_sf_add(struct sfc_doc *next, const char *cmd, json_t *req, json_
 static int edit_del(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
 		    char *err, size_t errlen)
 {
-	const char *name = arg_str(cmd, req, "name", err, errlen);
+	const char *name = arg_str(cmd, req, SFC_KEY_NAME, err, errlen);
 
 	if (!name)
 		return -EINVAL;
@@ -214,7 +215,7 @@ static int edit_del(struct sfc_doc *next, const char *cmd, json_t *req, json_t *
 static int edit_chain(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
 		      char *err, size_t errlen)
 {
-	json_t *v = arg_obj(cmd, req, "chain", err, errlen);
+	json_t *v = arg_obj(cmd, req, SFC_KEY_CHAIN, err, errlen);
 	const struct sfc_chain_cfg *old;
 	struct sfc_chain_cfg c = {};
 	const char *name;
@@ -227,7 +228,7 @@ static int edit_chain(struct sfc_doc *next, const char *cmd, json_t *req, json_t
 		return sfc_edit_chain_add(next, &c, err, errlen);
 	}
 	/* chain-set: the keys given replace, the others stay */
-	name = json_string_value(json_object_get(v, "name"));
+	name = json_string_value(json_object_get(v, SFC_KEY_NAME));
 	old = name ? sfc_doc_chain(next, name) : NULL;
 	if (!old) {
 		snprintf(err, errlen, "no chain named \"%s\"", name ? name : "");
@@ -257,7 +258,7 @@ static int edit_rule(struct sfc_doc *next, const char *cmd, json_t *req, json_t 
 		}
 		return sfc_edit_rule_del(next, json_integer_value(pref), err, errlen);
 	}
-	v = arg_obj(cmd, req, "rule", err, errlen);
+	v = arg_obj(cmd, req, SFC_KEY_RULE, err, errlen);
 	if (!v || sfc_rule_from_json(v, &r, "rule add", &has_pref, err, errlen))
 		return -EINVAL;
 	snprintf(label, sizeof(label), "rule pref %u", r.pref);
@@ -290,9 +291,9 @@ static json_t *do_stats(struct sfcd *d, const char *cmd, json_t *req)
 {
 	json_t *st;
 
-	if (json_is_true(json_object_get(req, "reset"))) {
-		const char *chain = json_string_value(json_object_get(req, "chain"));
-		const char *sf = json_string_value(json_object_get(req, "sf"));
+	if (json_is_true(json_object_get(req, SFC_KEY_RESET))) {
+		const char *chain = json_string_value(json_object_get(req, SFC_KEY_CHAIN));
+		const char *sf = json_string_value(json_object_get(req, SFC_KEY_SF));
 		int err = sfc_stats_reset(d->dp, chain, sf);
 
 		if (err == -ENOENT)
@@ -300,12 +301,12 @@ static json_t *do_stats(struct sfcd *d, const char *cmd, json_t *req)
 					   chain ? chain : sf);
 		if (err)
 			return sfcd_error_reply("reset failed: %s", strerror(-err));
-		return json_pack("{s:b}", "ok", 1);
+		return json_pack("{s:b}", SFC_KEY_OK, 1);
 	}
 	st = sfc_stats_json(d->dp);
 	if (!st)
 		return sfcd_error_reply("reading statistics: %s", strerror(errno));
-	return json_pack("{s:b,s:o}", "ok", 1, "stats", st);
+	return json_pack("{s:b,s:o}", SFC_KEY_OK, 1, SFC_KEY_STATS, st);
 }
 
 /* Did the last commit fail to attach to dev? */
@@ -352,10 +353,10 @@ static json_t *cni_attach(struct sfcd *d, struct sfc_doc *next, json_t *req)
 		.network = json_string_value(json_object_get(req, SFC_KEY_NETWORK)),
 		.container = json_string_value(json_object_get(req, SFC_KEY_CONTAINER)),
 		.ifname = json_string_value(json_object_get(req, SFC_KEY_IFNAME)),
-		.role = json_string_value(json_object_get(req, "role")),
-		.dev = json_string_value(json_object_get(req, "dev")),
-		.sf = json_string_value(json_object_get(req, "sf")),
-		.mac = json_string_value(json_object_get(req, "mac")),
+		.role = json_string_value(json_object_get(req, SFC_KEY_ROLE)),
+		.dev = json_string_value(json_object_get(req, SFC_KEY_DEV)),
+		.sf = json_string_value(json_object_get(req, SFC_KEY_SF)),
+		.mac = json_string_value(json_object_get(req, SFC_KEY_MAC)),
 	};
 	char err[1024] = "", why[160];
 	bool committed;
@@ -409,9 +410,9 @@ static void add_difference(char *buf, size_t len, const char *what, const char *
 static json_t *cni_check(struct sfcd *d, const char *net, const char *cid, const char *ifn,
 			 json_t *req)
 {
-	const char *role = json_string_value(json_object_get(req, "role"));
-	const char *group = json_string_value(json_object_get(req, "sf"));
-	const char *want_dev = json_string_value(json_object_get(req, "dev"));
+	const char *role = json_string_value(json_object_get(req, SFC_KEY_ROLE));
+	const char *group = json_string_value(json_object_get(req, SFC_KEY_SF));
+	const char *want_dev = json_string_value(json_object_get(req, SFC_KEY_DEV));
 	const char *held_role, *held_group, *dev;
 	struct sfc_attachment att;
 	struct sfc_iface v;
@@ -419,11 +420,11 @@ static json_t *cni_check(struct sfcd *d, const char *net, const char *cid, const
 	char diff[768] = "";
 	json_t *reply;
 
-	if (role && strcmp(role, "sf") && strcmp(role, "ingress") && strcmp(role, "none"))
+	if (role && strcmp(role, SFC_ROLE_SF) && strcmp(role, SFC_ROLE_INGRESS) && strcmp(role, SFC_ROLE_NONE))
 		return sfcd_error_reply("check: unknown role \"%s\" (expected \"sf\", "
 					"\"ingress\" or \"none\")", role);
 	if (sfc_doc_attachment(&d->doc, net, cid, ifn, &att)) {
-		if (role && !strcmp(role, "none"))
+		if (role && !strcmp(role, SFC_ROLE_NONE))
 			return json_pack("{s:b}", SFC_KEY_OK, 1);
 		return sfcd_error_reply("no attachment for network \"%s\", container \"%s\", "
 					"interface \"%s\"", net, cid, ifn);
@@ -433,11 +434,11 @@ static json_t *cni_check(struct sfcd *d, const char *net, const char *cid, const
 	dev = att.dev;
 	if (role && strcmp(role, held_role))
 		add_difference(diff, sizeof(diff), "role", held_role, role, "in the configuration");
-	else if (role && !strcmp(role, "sf") && group &&
+	else if (role && !strcmp(role, SFC_ROLE_SF) && group &&
 		 (!held_group || strcmp(group, held_group)))
 		add_difference(diff, sizeof(diff), "SF group", held_group ? held_group : "",
 			       group, "in the configuration");
-	if (want_dev && dev && strcmp(want_dev, dev) && !(role && !strcmp(role, "none")))
+	if (want_dev && dev && strcmp(want_dev, dev) && !(role && !strcmp(role, SFC_ROLE_NONE)))
 		add_difference(diff, sizeof(diff), "host interface", dev, want_dev,
 			       "on the host (the peer of the pod's interface)");
 	if (diff[0]) {
@@ -457,23 +458,23 @@ static json_t *cni_check(struct sfcd *d, const char *net, const char *cid, const
 	 * no link event reports the loss of (a clsact qdisc deleted). */
 	if (!tc_attached(d, ifindex, false))
 		return sfcd_error_reply("sfc's tc program is not attached to %s (ingress)", dev);
-	if (!strcmp(held_role, "ingress") && !tc_attached(d, ifindex, true))
+	if (!strcmp(held_role, SFC_ROLE_INGRESS) && !tc_attached(d, ifindex, true))
 		return sfcd_error_reply("sfc's tc program is not attached to %s (egress)", dev);
 	return json_pack("{s:b}", SFC_KEY_OK, 1);
 }
 
 static json_t *do_cni(struct sfcd *d, const char *cmd, json_t *req)
 {
-	const char *net = json_string_value(json_object_get(req, "network"));
-	const char *cid = json_string_value(json_object_get(req, "container"));
-	const char *ifn = json_string_value(json_object_get(req, "ifname"));
+	const char *net = json_string_value(json_object_get(req, SFC_KEY_NETWORK));
+	const char *cid = json_string_value(json_object_get(req, SFC_KEY_CONTAINER));
+	const char *ifn = json_string_value(json_object_get(req, SFC_KEY_IFNAME));
 	struct sfc_doc next;
 	char err[1024];
 	int n;
 
 	if (!net || !net[0])
 		return sfcd_error_reply("%s needs \"network\"", cmd);
-	if (strcmp(cmd, "gc") && (!cid || !ifn))
+	if (strcmp(cmd, SFC_REQ_GC) && (!cid || !ifn))
 		return sfcd_error_reply("%s needs \"container\" and \"ifname\"", cmd);
 	if (!strcmp(cmd, SFC_REQ_CHECK))
 		return cni_check(d, net, cid, ifn, req);
