@@ -90,7 +90,7 @@ static const struct cmd rule_cmds[] = {
 	  .summary = "send matching packets into a chain; without pref: after the last rule",
 	  .kws = rule_add_kws,
 	  .op = SFC_REQ_RULE_ADD,
-	  .req_key = "rule",
+	  .req_key = SFC_KEY_RULE,
 	  .whole = true,
 	  .note = "Fields not given match anything; sport and dport need proto tcp, udp or "
 	          "sctp." },
@@ -99,7 +99,7 @@ static const struct cmd rule_cmds[] = {
 	  .summary = "remove the rule with this pref",
 	  .kws = rule_del_kws,
 	  .op = SFC_REQ_RULE_DEL,
-	  .req_key = "pref" },
+	  .req_key = SFC_KEY_PREF },
 	{ .name = "show",
 	  .fn = rule_show,
 	  .summary = "list rules, lowest pref (tried first) first" },
