@@ -81,6 +81,21 @@ expect() {
 # doc: the current document, one line
 doc() { "$SFCCTL" -s "$SOCK" -j dump 2>/dev/null; }
 
+# api_raw JSON: one request straight to sfcd's socket (what sfcctl would not
+# send); the reply line in $R
+api_raw() { R=$(printf '%s\n' "$1" | timeout 15 socat -t 10 - "UNIX-CONNECT:$SOCK" 2>&1); }
+
+# base_doc FILE: a small document (ingress up0, SF fw on s0, chain web,
+# rule 10 on up0 tcp/80) written to FILE
+base_doc() {
+	cat >"$1" <<'EOF'
+{"version": 1, "ingress": [{"dev": "up0"}],
+ "sfs": [{"name": "fw", "kind": "iface", "dev": "s0"}],
+ "chains": [{"name": "web", "spi": 1, "hops": ["fw"]}],
+ "rules": [{"pref": 10, "in-dev": "up0", "proto": "tcp", "dport": 80, "chain": "web"}]}
+EOF
+}
+
 # err NAME EXPECTED ARGS...: the command fails with status 1, stderr is
 # "sfcctl: EXPECTED" (EXPECTED may end in * for a prefix match), stdout is
 # empty, and the document did not change.
@@ -154,6 +169,7 @@ cli_start() {
 		[[ -x $f ]] || { fail setup "$f not built (run make)"; exit 1; }
 	done
 	command -v jq >/dev/null || { fail setup "jq is not installed"; exit 1; }
+	command -v socat >/dev/null || { fail setup "socat is not installed"; exit 1; }
 
 	ip netns add "$NS" || { fail setup "ip netns add $NS"; exit 1; }
 	ip -n "$NS" link set lo up

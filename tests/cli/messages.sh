@@ -18,23 +18,18 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/cli/lib.sh
 cli_start
 
-cat >"$T/doc.json" <<'EOF2'
-{"version": 1, "ingress": [{"dev": "up0"}],
- "sfs": [{"name": "fw", "kind": "iface", "dev": "s0"}],
- "chains": [{"name": "web", "spi": 1, "hops": ["fw"]}],
- "rules": [{"pref": 10, "in-dev": "up0", "proto": "tcp", "dport": 80, "chain": "web"}]}
-EOF2
+base_doc "$T/doc.json"
 ok "apply the base document" apply -f "$T/doc.json"
 base=$(doc)
 
 # api NAME JSON EXPECTED: a raw API request is refused with EXPECTED in its
 # error, and the document did not change
 api() {
-	local name=$1 req=$2 exp=$3 r e
-	r=$(printf '%s\n' "$req" | timeout 15 socat -t 10 - "UNIX-CONNECT:$SOCK" 2>&1)
-	e=$(jq -r 'if .ok == false then .error else "accepted" end' <<<"$r" 2>/dev/null)
+	local name=$1 req=$2 exp=$3 e
+	api_raw "$req"
+	e=$(jq -r 'if .ok == false then .error else "accepted" end' <<<"$R" 2>/dev/null)
 	if [[ $e != *"$exp"* ]]; then
-		fail "$name" "reply '$r', expected an error with '$exp'"
+		fail "$name" "reply '$R', expected an error with '$exp'"
 	elif [[ $(doc) != "$base" ]]; then
 		fail "$name" "the document changed"
 	else

@@ -14,16 +14,8 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/cli/lib.sh
 cli_start
 
-cat >"$T/doc.json" <<'EOF2'
-{"version": 1, "ingress": [{"dev": "up0"}],
- "sfs": [{"name": "fw", "kind": "iface", "dev": "s0"}],
- "chains": [{"name": "web", "spi": 1, "hops": ["fw"]}],
- "rules": [{"pref": 10, "in-dev": "up0", "proto": "tcp", "dport": 80, "chain": "web"}]}
-EOF2
+base_doc "$T/doc.json"
 ok "apply the base document (no warning)" apply -f "$T/doc.json"
-
-# api JSON: raw request; reply in $R
-api() { R=$(printf '%s\n' "$1" | timeout 15 socat -t 10 - "UNIX-CONNECT:$SOCK" 2>&1); }
 
 # warned NAME EXPECTED ARGS...: sfcctl succeeds and prints "sfcctl: warning: EXPECTED"
 warned() {
@@ -49,7 +41,7 @@ warned "diff warns of an in-dev that is not an ingress point" "$W20" diff -f "$T
 has "diff still shows the rule" '^\+ rule pref 20$'
 warned "rule add in-dev s5 warns" "$W20" rule add pref 20 in-dev s5 chain web
 assert_eq "the rule was added" 20 "$(doc | jq '.rules[] | select(.["in-dev"] == "s5") | .pref')"
-api '{"cmd":"sf-add","sf":{"name":"ids","kind":"iface","dev":"s1"}}'
+api_raw '{"cmd":"sf-add","sf":{"name":"ids","kind":"iface","dev":"s1"}}'
 assert_eq "API: any later commit still carries the warning" "$W20" \
 	"$(jq -r '.warnings | select(length == 1) | .[0]' <<<"$R")"
 ok "ingress add s5: the warning goes" ingress add dev s5
@@ -57,14 +49,14 @@ warned "ingress del under a rule warns" "$W20" ingress del dev s5
 ok "rule del 20" rule del pref 20
 
 # CNI-made attachments
-api '{"cmd":"attach","network":"n1","container":"c1","ifname":"eth0","role":"ingress","dev":"s4"}'
+api_raw '{"cmd":"attach","network":"n1","container":"c1","ifname":"eth0","role":"ingress","dev":"s4"}'
 assert_eq "CNI attach (through the API)" true "$(jq -r .ok <<<"$R")"
 WC='ingress point "s4" of CNI attachment (network "n1", container "c1", interface "eth0") removed'
 warned "ingress del of a CNI-made ingress point names the attachment" "$WC" ingress del dev s4
 assert_eq "the ingress point is gone" 0 "$(doc | jq '[.ingress[] | select(.dev == "s4")] | length')"
-api '{"cmd":"attach","network":"n1","container":"c1","ifname":"eth0","role":"ingress","dev":"s4"}'
+api_raw '{"cmd":"attach","network":"n1","container":"c1","ifname":"eth0","role":"ingress","dev":"s4"}'
 warned "apply of a document without it names the attachment" "$WC" apply -f "$T/doc.json"
-api '{"cmd":"attach","network":"n1","container":"c2","ifname":"eth0","role":"ingress","dev":"s3"}'
-api '{"cmd":"detach","network":"n1","container":"c2","ifname":"eth0"}'
+api_raw '{"cmd":"attach","network":"n1","container":"c2","ifname":"eth0","role":"ingress","dev":"s3"}'
+api_raw '{"cmd":"detach","network":"n1","container":"c2","ifname":"eth0"}'
 assert_eq "CNI detach: removed, no warning" 'true null' "$(jq -r '"\(.ok) \(.warnings)"' <<<"$R")"
 assert_done
