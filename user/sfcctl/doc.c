@@ -195,6 +195,8 @@ static const struct cmd apply_cmds[] = {
 	{ .fn = apply,
 	  .summary = "make FILE (\"-\": stdin) the desired state, all or nothing; print what "
 	             "changed. --dry-run: only print it",
+	  .note = "Warnings (a rule whose in-dev is not an ingress point, objects of sfc-cni "
+	          "removed) go to stderr; with --dry-run too.",
 	  .kws = apply_kws },
 	{},
 };

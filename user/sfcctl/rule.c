@@ -93,7 +93,8 @@ static const struct cmd rule_cmds[] = {
 	  .req_key = SFC_KEY_RULE,
 	  .whole = true,
 	  .note = "Fields not given match anything; sport and dport need proto tcp, udp or "
-	          "sctp." },
+	          "sctp, P is 0-65535 and a range goes low to high. An in-dev that is not "
+	          "an ingress point is warned about: the rule matches nothing there." },
 	{ .name = "del",
 	  .fn = cmd_edit,
 	  .summary = "remove the rule with this pref",
