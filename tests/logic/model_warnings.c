@@ -98,9 +98,29 @@ static void test_cni_removal_on_purpose_is_not_warned(void)
 	sfc_doc_free(&d);
 }
 
+/* checks that a control byte in an in-dev (the kernel allows them) is escaped in the warning */
+static void test_control_bytes_are_escaped(void)
+{
+	struct sfc_doc d;
+	char err[512] = "";
+	json_t *w;
+
+	ASSERT_OK(doc_from("{" BASE_SFS "," CHAIN ",\"rules\":[{\"pref\":5,"
+			   "\"in-dev\":\"a\\u001b[2Jb\",\"chain\":\"web\"}]}", NULL, &d, err,
+			   sizeof(err)), err);
+	w = sfc_doc_warnings(&d, &d, true);
+	ASSERT_EQ(json_array_size(w), 1, "one warning");
+	ASSERT_TRUE(!strchr(json_string_value(json_array_get(w, 0)), 0x1b), "no raw ESC");
+	ASSERT_TRUE(strstr(json_string_value(json_array_get(w, 0)), "in-dev \"a\\x1b[2Jb\""),
+		    json_string_value(json_array_get(w, 0)));
+	json_decref(w);
+	sfc_doc_free(&d);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_test tests[] = {
+		UNIT_TEST(test_control_bytes_are_escaped),
 		UNIT_TEST(test_in_dev_not_ingress_is_warned),
 		UNIT_TEST(test_ingress_del_under_a_rule_is_warned),
 		UNIT_TEST(test_many_rules_are_counted),

@@ -23,16 +23,20 @@ static void add(json_t **out, const char *msg)
 
 static void warn_cni_removed(json_t **out, const char *what, const struct sfc_cni_key *k)
 {
-	char msg[512];
+	char msg[1024], net[sizeof(k->network) * 4], cid[sizeof(k->container) * 4],
+		ifn[sizeof(k->ifname) * 4];
 
+	/* what the runtime gave is quoted with control bytes escaped */
 	snprintf(msg, sizeof(msg), "%s of CNI attachment (network \"%s\", container \"%s\", "
-		 "interface \"%s\") removed", what, k->network, k->container, k->ifname);
+		 "interface \"%s\") removed", what, sfc_quote_name(k->network, net, sizeof(net)),
+		 sfc_quote_name(k->container, cid, sizeof(cid)),
+		 sfc_quote_name(k->ifname, ifn, sizeof(ifn)));
 	add(out, msg);
 }
 
 static void cni_removed(json_t **out, const struct sfc_doc *old, const struct sfc_doc *nw)
 {
-	char what[64];
+	char what[SFC_NAME_LEN * 4 + 32], q[IFNAMSIZ * 4 + 8];
 
 	for (int i = 0; i < old->ningress; i++) {
 		const struct sfc_ingress_cfg *in = &old->ingress[i], *n;
@@ -41,7 +45,8 @@ static void cni_removed(json_t **out, const struct sfc_doc *old, const struct sf
 			continue;
 		n = sfc_doc_ingress(nw, in->dev);
 		if (!n || !n->cni.set) {
-			snprintf(what, sizeof(what), "ingress point \"%s\"", in->dev);
+			snprintf(what, sizeof(what), "ingress point \"%s\"",
+				 sfc_quote_name(in->dev, q, sizeof(q)));
 			warn_cni_removed(out, what, &in->cni);
 		}
 	}
@@ -62,7 +67,7 @@ static void cni_removed(json_t **out, const struct sfc_doc *old, const struct sf
  * one never matches. */
 static void in_dev_not_ingress(json_t **out, const struct sfc_doc *nw)
 {
-	char msg[256];
+	char msg[256], q[IFNAMSIZ * 4 + 8];
 	int n = 0;
 
 	for (int i = 0; i < nw->nrules; i++) {
@@ -72,9 +77,9 @@ static void in_dev_not_ingress(json_t **out, const struct sfc_doc *nw)
 			continue;
 		if (++n > WARN_MAX_RULES)
 			continue;
+		sfc_quote_name(r->in_dev, q, sizeof(q));
 		snprintf(msg, sizeof(msg), "rule pref %u: in-dev \"%s\" is not an ingress point; "
-			 "the rule matches nothing until \"%s\" is added to ingress", r->pref,
-			 r->in_dev, r->in_dev);
+			 "the rule matches nothing until \"%s\" is added to ingress", r->pref, q, q);
 		add(out, msg);
 	}
 	if (n > WARN_MAX_RULES) {
