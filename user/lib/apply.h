@@ -3,14 +3,21 @@
  * Reconcile the datapath with a desired-state document: attach to the
  * interfaces it names, write SFs, chains (make-before-break) and rules,
  * then remove what the document no longer has.
+ *
+ * The steps are also callable one object at a time (attach one interface,
+ * detach one, rewrite one SF, rewrite the chains that use one SF), for
+ * updates that follow one link event instead of a whole document.
  */
 #ifndef SFC_APPLY_H
 #define SFC_APPLY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <net/if.h>
 
 #include "datapath.h"
 #include "model.h"
+#include "nl.h"
 
 struct sfc_apply_report {
 	int sfs_down;          /* SFs whose interfaces are missing or down */
@@ -32,7 +39,64 @@ struct sfc_apply_report {
 int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	      struct sfc_apply_report *rep, char *err, size_t errlen);
 
+/* --- one interface (attach.c, detach.c) */
+
+enum sfc_iface_outcome {
+	SFC_IFACE_OK,          /* attached, its sfc_ifaces entry written */
+	SFC_IFACE_MISSING,     /* no interface of that name (yet) */
+	SFC_IFACE_FAILED,      /* there, but sfc could not attach: see error */
+};
+
+/* An interface sfc attaches to: the caller fills name, roles and sf_id,
+ * sfc_attach_iface the rest. */
+struct sfc_iface_state {
+	char name[IFNAMSIZ];
+	__u32 roles;           /* SFC_IF_INGRESS | SFC_IF_SF_OUT | SFC_IF_SF_RETURN */
+	__u32 sf_id;           /* the SF that returns here (SFC_IF_SF_RETURN) */
+	enum sfc_iface_outcome outcome;
+	int ifindex;           /* 0: missing */
+	struct sfc_link link;  /* as read when attaching */
+	struct sfc_iface v;    /* the sfc_ifaces value written */
+	char error[160];       /* why, when SFC_IFACE_FAILED */
+};
+
+/*
+ * Attach sfc's programs to one interface for its roles and write its
+ * sfc_ifaces (and sfc_tx_ports) entries. What became of the interface is in
+ * st->outcome (a missing or refusing interface is not an error here); the
+ * return value is 0, or a negative errno when sfc's own maps could not be
+ * written (st->error says which).
+ */
+int sfc_attach_iface(struct sfc_dp *dp, struct sfc_iface_state *st);
+
+/* Take sfc's programs off one interface (and its veth peer) and forget it. */
+int sfc_detach_iface(struct sfc_dp *dp, __u32 ifindex);
 /* Detach from every interface the datapath knows and forget them. */
 int sfc_detach_all(struct sfc_dp *dp);
+
+/* --- one SF (sfs.c) */
+
+/*
+ * Write the datapath entry of SF sf under id: its interfaces' ifindexes and
+ * MACs and whether it is up, from the states of its two ends (out: where the
+ * fabric sends, ret: where it comes back; the same for a one-arm SF). Only
+ * outcome, ifindex, link.mac, link.up and v.flags of each are read. is_new
+ * zeroes the SF's counters. The value written is copied to v_out (may be
+ * NULL). 0 or a negative errno.
+ */
+int sfc_sf_write(struct sfc_dp *dp, const struct sfc_sf_cfg *sf, __u32 id, bool is_new,
+		 const struct sfc_iface_state *out, const struct sfc_iface_state *ret,
+		 struct sfc_sf *v_out);
+
+/* --- chains (chains.c) */
+
+/*
+ * Rebuild the chains of doc whose hops name SF sf_name (directly or through
+ * its group) from the SF entries now in the datapath, and switch those whose
+ * path changed (make-before-break; flows move to the new path). doc must be
+ * the document last applied. *switched (may be NULL) counts switched chains.
+ */
+int sfc_chains_rewrite_for_sf(struct sfc_dp *dp, const struct sfc_doc *doc,
+			      const char *sf_name, int *switched);
 
 #endif
