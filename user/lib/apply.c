@@ -76,26 +76,48 @@ static void plan_free(struct plan *p)
 	free(p->sf_new);
 }
 
+const char *sfc_iface_outcome_name(enum sfc_iface_outcome o)
+{
+	return o == SFC_IFACE_OK ? "ok" : o == SFC_IFACE_MISSING ? "missing" : "failed";
+}
+
+const struct sfc_iface_result *sfc_apply_report_iface(const struct sfc_apply_report *rep,
+						      const char *dev)
+{
+	for (int i = 0; dev && i < rep->nifaces; i++)
+		if (!strcmp(rep->ifaces[i].dev, dev))
+			return &rep->ifaces[i];
+	return NULL;
+}
+
+void sfc_apply_report_free(struct sfc_apply_report *rep)
+{
+	free(rep->ifaces);
+	rep->ifaces = NULL;
+	rep->nifaces = 0;
+}
+
 static int attach_all(struct sfc_dp *dp, struct plan *p, struct sfc_apply_report *rep,
 		      char *err, size_t errlen)
 {
+	rep->ifaces = calloc(p->nifs + 1, sizeof(*rep->ifaces));
+	if (!rep->ifaces)
+		return -ENOMEM;
 	for (int i = 0; i < p->nifs; i++) {
+		struct sfc_iface_result *r = &rep->ifaces[rep->nifaces++];
 		struct sfc_iface_state *st = &p->ifs[i].st;
 		int ret = sfc_attach_iface(dp, st);
 
+		snprintf(r->dev, sizeof(r->dev), "%s", st->name);
+		r->outcome = st->outcome;
+		snprintf(r->error, sizeof(r->error), "%s", st->error);
 		if (ret) {
 			snprintf(err, errlen, "%s", st->error);
 			return ret;
 		}
-		if (st->outcome == SFC_IFACE_OK) {
-			rep->ifaces_attached++;
-		} else if (st->outcome == SFC_IFACE_MISSING) {
-			rep->ifaces_missing++;
-		} else if (!rep->attach_error[0]) {
-			snprintf(rep->attach_error_dev, sizeof(rep->attach_error_dev), "%s",
-				 st->name);
-			snprintf(rep->attach_error, sizeof(rep->attach_error), "%s", st->error);
-		}
+		rep->ifaces_attached += st->outcome == SFC_IFACE_OK;
+		rep->ifaces_missing += st->outcome == SFC_IFACE_MISSING;
+		rep->ifaces_failed += st->outcome == SFC_IFACE_FAILED;
 	}
 	return 0;
 }
@@ -208,6 +230,8 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	detach_stale(dp, &p);
 out:
 	sfc_rules_free(&rs);
+	if (rep == &dummy)
+		sfc_apply_report_free(rep);
 	plan_free(&p);
 	free(sfv);
 	return ret;

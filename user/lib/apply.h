@@ -19,33 +19,52 @@
 #include "model.h"
 #include "nl.h"
 
-struct sfc_apply_report {
-	int sfs_down;          /* SFs whose interfaces are missing or down */
-	int chains_switched;   /* chains that got a new path */
-	int ifaces_attached;
-	int ifaces_missing;
-	int rules_skipped;     /* rules naming a missing in-dev */
-	int rules_installed;   /* the rule set changed and was switched */
-	size_t rule_entries;
-	char attach_error_dev[16]; /* the first interface sfc could not attach to */
-	char attach_error[160];    /* and why */
-	int tuples;
-};
-
-/*
- * Everything is validated before the first map write; on a validation
- * error nothing changes and err says what and where. Negative errno.
- */
-int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
-	      struct sfc_apply_report *rep, char *err, size_t errlen);
-
-/* --- one interface (attach.c, detach.c) */
-
 enum sfc_iface_outcome {
 	SFC_IFACE_OK,          /* attached, its sfc_ifaces entry written */
 	SFC_IFACE_MISSING,     /* no interface of that name (yet) */
 	SFC_IFACE_FAILED,      /* there, but sfc could not attach: see error */
 };
+
+/* What became of one interface the document names. */
+struct sfc_iface_result {
+	char dev[IFNAMSIZ];
+	enum sfc_iface_outcome outcome;
+	char error[160];       /* why, when SFC_IFACE_FAILED */
+};
+
+struct sfc_apply_report {
+	int sfs_down;          /* SFs whose interfaces are missing or down */
+	int chains_switched;   /* chains that got a new path */
+	int ifaces_attached;
+	int ifaces_missing;
+	int ifaces_failed;
+	int rules_skipped;     /* rules naming a missing in-dev */
+	int rules_installed;   /* the rule set changed and was switched */
+	size_t rule_entries;
+	int tuples;
+	/* every interface the document names, in document order */
+	struct sfc_iface_result *ifaces;
+	int nifaces;
+};
+
+/* "ok", "missing", "failed" */
+const char *sfc_iface_outcome_name(enum sfc_iface_outcome o);
+/* The result for interface dev, or NULL when the document did not name it. */
+const struct sfc_iface_result *sfc_apply_report_iface(const struct sfc_apply_report *rep,
+						      const char *dev);
+/* Free the interface list; rep can be filled again. */
+void sfc_apply_report_free(struct sfc_apply_report *rep);
+
+/*
+ * Everything is validated before the first map write; on a validation
+ * error nothing changes and err says what and where. Negative errno.
+ * rep (may be NULL) is overwritten: free it with sfc_apply_report_free
+ * after every call, failed or not.
+ */
+int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
+	      struct sfc_apply_report *rep, char *err, size_t errlen);
+
+/* --- one interface (attach.c, detach.c) */
 
 /* An interface sfc attaches to: the caller fills name, roles and sf_id,
  * sfc_attach_iface the rest. */
