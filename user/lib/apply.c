@@ -123,7 +123,7 @@ static int attach_all(struct sfc_dp *dp, struct plan *p, struct sfc_apply_report
 }
 
 static int write_sfs(struct sfc_dp *dp, const struct sfc_doc *doc, const struct plan *p,
-		     struct sfc_sf *sfv, struct sfc_apply_report *rep, char *err, size_t errlen)
+		     struct sfc_sf_view *sfv, struct sfc_apply_report *rep, char *err, size_t errlen)
 {
 	for (int i = 0; i < doc->nsfs; i++) {
 		const struct sfc_sf_cfg *sf = &doc->sfs[i];
@@ -132,12 +132,14 @@ static int write_sfs(struct sfc_dp *dp, const struct sfc_doc *doc, const struct 
 		int ret;
 
 		ret = sfc_sf_write(dp, sf, p->sf_ids[i], p->sf_new[i], &out->st, &ret_if->st,
-				   &sfv[i]);
+				   &sfv[i].v);
 		if (ret) {
 			snprintf(err, errlen, "SF %s: writing sfc_sfs: %s", sf->name, strerror(-ret));
 			return ret;
 		}
-		if (!(sfv[i].flags & SFC_SF_UP))
+		if (ret_if->st.outcome == SFC_IFACE_OK)
+			sfv[i].ret_ifindex = ret_if->st.ifindex;
+		if (!(sfv[i].v.flags & SFC_SF_UP))
 			rep->sfs_down++;
 	}
 	return 0;
@@ -170,7 +172,7 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	const struct sfc_maps *m = &dp->maps;
 	struct sfc_apply_report dummy;
 	struct sfc_rule_set rs = {};
-	struct sfc_sf *sfv = NULL;
+	struct sfc_sf_view *sfv = NULL;
 	struct plan p = {};
 	bool installed;
 	int ret;
@@ -187,7 +189,7 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	}
 
 	/* --- everything that can fail for the document's sake, no writes */
-	ret = plan_assign_ids(m, doc, &p, err, errlen);
+	ret = plan_assign_ids(dp, doc, &p, err, errlen);
 	if (!ret)
 		ret = plan_roles(&p, doc, err, errlen);
 	if (!ret)

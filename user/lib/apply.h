@@ -18,6 +18,7 @@
 #include "datapath.h"
 #include "model.h"
 #include "nl.h"
+#include "record.h"
 
 enum sfc_iface_outcome {
 	SFC_IFACE_OK,          /* attached, its sfc_ifaces entry written */
@@ -76,21 +77,28 @@ struct sfc_iface_state {
 	int ifindex;           /* 0: missing */
 	struct sfc_link link;  /* as read when attaching */
 	struct sfc_iface v;    /* the sfc_ifaces value written */
+	struct sfc_iface_record rec; /* and sfcd's record of it (XDP mode, veth peer) */
 	char error[160];       /* why, when SFC_IFACE_FAILED */
 };
 
 /*
  * Attach sfc's programs to one interface for its roles and write its
- * sfc_ifaces (and sfc_tx_ports) entries. What became of the interface is in
+ * sfc_ifaces (and sfc_tx_ports) entries and its record. What became of the interface is in
  * st->outcome (a missing or refusing interface is not an error here); the
  * return value is 0, or a negative errno when sfc's own maps could not be
  * written (st->error says which).
  */
 int sfc_attach_iface(struct sfc_dp *dp, struct sfc_iface_state *st);
 
-/* Take sfc's programs off one interface (and its veth peer) and forget it. */
+/*
+ * Take sfc's programs off one interface (XDP in the mode it was attached,
+ * tc, the veth peer's program) and forget it. 0, -ENOENT when sfc does not
+ * know ifindex, or another negative errno (logged, naming the interface)
+ * when something stays attached: then it stays recorded too.
+ */
 int sfc_detach_iface(struct sfc_dp *dp, __u32 ifindex);
-/* Detach from every interface the datapath knows and forget them. */
+/* Detach from every interface the datapath knows; the number of those on
+ * which something stays attached (each logged with why). */
 int sfc_detach_all(struct sfc_dp *dp);
 
 /* --- one SF (sfs.c) */

@@ -33,8 +33,14 @@ static inline const char *sf_ret_dev(const struct sfc_sf_cfg *sf)
 	return sf->out_dev[0] ? sf->out_dev : sf->dev;
 }
 
+/* An SF as chains are built from it: its datapath value and return interface. */
+struct sfc_sf_view {
+	struct sfc_sf v;
+	__u32 ret_ifindex;
+};
+
 /* ids.c: ids of the document's SFs and chains, kept by name */
-int plan_assign_ids(const struct sfc_maps *m, const struct sfc_doc *doc, struct plan *p,
+int plan_assign_ids(const struct sfc_dp *dp, const struct sfc_doc *doc, struct plan *p,
 		    char *err, size_t errlen);
 
 /* sfs.c: clear SF ids the document no longer has */
@@ -42,7 +48,7 @@ int sfs_remove_stale(struct sfc_dp *dp, const struct plan *p, int nsfs);
 
 /* chains.c: every chain of the document, make-before-break */
 int chains_apply(struct sfc_dp *dp, const struct sfc_doc *doc, const struct plan *p,
-		 const struct sfc_sf *sfv, int *switched, char *err, size_t errlen);
+		 const struct sfc_sf_view *sfv, int *switched, char *err, size_t errlen);
 /* chains.c: clear chain ids (and their paths) the document no longer has */
 int chains_remove_stale(struct sfc_dp *dp, const struct plan *p, int nchains);
 

@@ -27,7 +27,8 @@ static void failed(struct sfc_iface_state *st, const char *fmt, const char *what
  * it has none; failing that, the SF is served through the tc path, which
  * always works.
  */
-static void peer_napi(struct sfc_dp *dp, struct sfc_iface_state *st)
+static void peer_napi(struct sfc_dp *dp, struct sfc_iface_state *st,
+		      const struct sfc_iface_record *before)
 {
 	struct sfc_link peer;
 	int err;
@@ -41,10 +42,14 @@ static void peer_napi(struct sfc_dp *dp, struct sfc_iface_state *st)
 			st->name, strerror(-err));
 		return;
 	}
-	if (peer.xdp_prog_id && peer.xdp_prog_id == dp->prog_ids[1]) {
-		/* Ours from before (a restart): remember it for --unload. */
-		st->v.peer_ifindex = st->link.peer_ifindex;
-		st->v.peer_nsid = st->link.peer_nsid;
+	if (peer.xdp_prog_id &&
+	    (peer.xdp_prog_id == dp->prog_ids[1] ||
+	     ((__u32)st->link.peer_ifindex == before->peer_ifindex &&
+	      st->link.peer_nsid == before->peer_nsid))) {
+		/* Ours from before (a restart, or an older sfc's program when
+		 * the record says we put it there): remember it for --unload. */
+		st->rec.peer_ifindex = st->link.peer_ifindex;
+		st->rec.peer_nsid = st->link.peer_nsid;
 	} else if (!peer.xdp_prog_id) {
 		err = sfc_netns_set_xdp(st->link.peer_nsid, st->link.peer_ifindex,
 					dp->xdp_peer_fd);
@@ -53,14 +58,15 @@ static void peer_napi(struct sfc_dp *dp, struct sfc_iface_state *st)
 				"tc path\n", st->name, strerror(-err));
 			return;
 		}
-		st->v.peer_ifindex = st->link.peer_ifindex;
-		st->v.peer_nsid = st->link.peer_nsid;
+		st->rec.peer_ifindex = st->link.peer_ifindex;
+		st->rec.peer_nsid = st->link.peer_nsid;
 	}
 	st->v.flags |= SFC_IF_XDP_TX_OK;
 }
 
 /* Programs on the interface; st->outcome says how it went. */
-static void attach_programs(struct sfc_dp *dp, struct sfc_iface_state *st)
+static void attach_programs(struct sfc_dp *dp, struct sfc_iface_state *st,
+			    const struct sfc_iface_record *before)
 {
 	__u32 mode;
 	int err;
@@ -76,8 +82,10 @@ static void attach_programs(struct sfc_dp *dp, struct sfc_iface_state *st)
 		failed(st, "%s: %s: %s%s", "cannot read link", err, "");
 		return;
 	}
-	memcpy(st->v.mac, st->link.mac, 6);
-	st->v.peer_nsid = -1;
+	memcpy(st->rec.mac, st->link.mac, 6);
+	snprintf(st->rec.name, sizeof(st->rec.name), "%s", st->name);
+	st->rec.peer_nsid = -1;
+	st->rec.netns_ino = sfc_netns_self_ino();
 
 	err = sfc_dp_attach_xdp(dp, st->ifindex, &mode);
 	if (err) {
@@ -86,6 +94,7 @@ static void attach_programs(struct sfc_dp *dp, struct sfc_iface_state *st)
 		       " (another XDP program is attached)" : "");
 		return;
 	}
+	st->rec.xdp_mode = mode;
 	err = sfc_dp_attach_tc(dp, st->ifindex, 0);
 	if (!err && (st->roles & SFC_IF_INGRESS))
 		err = sfc_dp_attach_tc(dp, st->ifindex, 1);
@@ -97,25 +106,31 @@ static void attach_programs(struct sfc_dp *dp, struct sfc_iface_state *st)
 		return;
 	}
 	st->outcome = SFC_IFACE_OK;
-	peer_napi(dp, st);
+	peer_napi(dp, st, before);
 }
 
 int sfc_attach_iface(struct sfc_dp *dp, struct sfc_iface_state *st)
 {
 	const struct sfc_maps *m = &dp->maps;
-	int ret;
+	struct sfc_iface_record before = {};
+	int ret, ifindex = if_nametoindex(st->name);
 
 	st->outcome = SFC_IFACE_FAILED;
 	st->ifindex = 0;
 	st->error[0] = '\0';
 	memset(&st->link, 0, sizeof(st->link));
 	st->v = (struct sfc_iface){ .flags = st->roles, .sf_id = st->sf_id };
-	attach_programs(dp, st);
+	memset(&st->rec, 0, sizeof(st->rec));
+	if (ifindex)
+		bpf_map_lookup_elem(dp->rec.ifaces, &ifindex, &before);
+	attach_programs(dp, st, &before);
 	if (st->outcome != SFC_IFACE_OK)
 		return 0;
-	if (bpf_map_update_elem(m->ifaces, &st->ifindex, &st->v, BPF_ANY)) {
+	/* the record first: --unload needs it to take back what is attached */
+	if (bpf_map_update_elem(dp->rec.ifaces, &st->ifindex, &st->rec, BPF_ANY) ||
+	    bpf_map_update_elem(m->ifaces, &st->ifindex, &st->v, BPF_ANY)) {
 		ret = -errno;
-		snprintf(st->error, sizeof(st->error), "%s: writing sfc_ifaces: %s",
+		snprintf(st->error, sizeof(st->error), "%s: writing sfc_ifaces or its record: %s",
 			 st->name, strerror(-ret));
 		return ret;
 	}

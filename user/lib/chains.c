@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "apply_plan.h"
+#include "record.h"
 #include "rules.h"
 
 static __u32 fnv(const char *s, __u32 seed)
@@ -32,6 +33,7 @@ static __u32 fnv(const char *s, __u32 seed)
 #define SFC_HOP_MAX_INSTANCES 64
 
 struct chain_build {
+	__u32 spi;
 	struct sfc_path path;
 	struct sfc_hop hops[SFC_MAX_HOPS + 1];  /* by SI */
 	int npos;
@@ -39,14 +41,15 @@ struct chain_build {
 };
 
 static void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
-			__u32 path_id, const struct sfc_sf *sfv, const __u32 *slots,
+			__u32 path_id, const struct sfc_sf_view *sfv, const __u32 *slots,
 			struct chain_build *b)
 {
 	const struct sfc_chain_cfg *c = &doc->chains[ci];
 	__u32 cid = p->chain_ids[ci];
 
 	memset(b, 0, sizeof(*b));
-	b->path = (struct sfc_path){ .chain_id = cid, .spi = c->spi, .nhops = c->nhops,
+	b->spi = c->spi;
+	b->path = (struct sfc_path){ .chain_id = cid, .nhops = c->nhops,
 				     .on_failure = c->on_failure };
 	for (int h = 0; h < c->nhops; h++) {
 		const struct sfc_hop_cfg *hc = &c->hops[h];
@@ -75,7 +78,7 @@ static void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 			__u32 ret = sfv[si_idx].ret_ifindex;
 			bool seen = false;
 
-			if (sfv[si_idx].flags & SFC_SF_UP)
+			if (sfv[si_idx].v.flags & SFC_SF_UP)
 				up[nup++] = si_idx;
 			if (!ret)
 				continue;
@@ -209,10 +212,12 @@ static void purge_path(const struct sfc_maps *m, const struct pos_index *ix, __u
 		bpf_map_update_elem(m->paths, &path_id, &zero, BPF_ANY);
 }
 
-static int write_chain(const struct sfc_maps *m, const struct pos_index *ix, __u32 cid,
+static int write_chain(const struct sfc_dp *dp, const struct pos_index *ix, __u32 cid,
 		       const char *name, __u32 path_id, const struct chain_build *b)
 {
-	struct sfc_chain head = { .path_id = path_id, .spi = b->path.spi };
+	const struct sfc_maps *m = &dp->maps;
+	struct sfc_chain head = { .path_id = path_id };
+	struct sfc_chain_record rec = { .spi = b->spi };
 
 	purge_path(m, ix, path_id);
 	for (__u32 si = 1; si <= b->path.nhops; si++) {
@@ -226,8 +231,10 @@ static int write_chain(const struct sfc_maps *m, const struct pos_index *ix, __u
 			return -errno;
 	if (bpf_map_update_elem(m->paths, &path_id, &b->path, BPF_ANY))
 		return -errno;
+	snprintf(rec.name, sizeof(rec.name), "%s", name);
+	if (bpf_map_update_elem(dp->rec.chains, &cid, &rec, BPF_ANY))
+		return -errno;
 	/* The switch: one write of the chain head. */
-	snprintf(head.name, sizeof(head.name), "%s", name);
 	if (bpf_map_update_elem(m->chains, &cid, &head, BPF_ANY))
 		return -errno;
 	return 0;
@@ -304,30 +311,32 @@ static int assign_slots(struct sfc_dp *dp, const struct sfc_doc *doc, const stru
 
 /* Build chain ci and switch to it when it differs from its current path. */
 static int switch_chain(struct sfc_dp *dp, const struct sfc_doc *doc, const struct plan *p,
-			int ci, const struct sfc_sf *sfv, const __u32 *slots,
+			int ci, const struct sfc_sf_view *sfv, const __u32 *slots,
 			const struct pos_index *pix, struct chain_build *cb, bool *switched)
 {
 	const struct sfc_maps *m = &dp->maps;
 	__u32 cid = p->chain_ids[ci], cur = 0, next;
+	struct sfc_chain_record rec = {};
 	struct sfc_chain head;
 
 	*switched = false;
 	if (!bpf_map_lookup_elem(m->chains, &cid, &head))
 		cur = head.path_id;
+	bpf_map_lookup_elem(dp->rec.chains, &cid, &rec);
 	next = cur == cid * 2 ? cid * 2 + 1 : cid * 2;
 	/* Built once for the new version; compared with the current one,
 	 * whose position keys differ only in the path id. */
 	build_chain(doc, p, ci, next, sfv, slots, cb);
-	if (cur && !p->chain_new[ci] && head.spi == cb->path.spi && chain_unchanged(m, cur, cb))
+	if (cur && !p->chain_new[ci] && rec.spi == cb->spi && chain_unchanged(m, cur, cb))
 		return 0;
 	if (p->chain_new[ci])
 		sfc_map_zero_percpu(dp, m->chain_stats, cid, sizeof(struct sfc_counter));
 	*switched = true;
-	return write_chain(m, pix, cid, doc->chains[ci].name, next, cb);
+	return write_chain(dp, pix, cid, doc->chains[ci].name, next, cb);
 }
 
 int chains_apply(struct sfc_dp *dp, const struct sfc_doc *doc, const struct plan *p,
-		 const struct sfc_sf *sfv, int *switched, char *err, size_t errlen)
+		 const struct sfc_sf_view *sfv, int *switched, char *err, size_t errlen)
 {
 	__u32 (*slots)[SFC_MAX_HOPS] = calloc(doc->nchains + 1, sizeof(*slots));
 	struct chain_build *cb = malloc(sizeof(*cb));
@@ -367,12 +376,12 @@ out:
 int chains_remove_stale(struct sfc_dp *dp, const struct plan *p, int nchains)
 {
 	const struct sfc_maps *m = &dp->maps;
-	struct sfc_chain *heads = sfc_map_read_array(m->chains, SFC_MAX_CHAINS, sizeof(*heads));
+	sfc_id_name *names = sfc_record_chain_names(dp);
 	char *keep = calloc(SFC_MAX_CHAINS, 1);
 	struct pos_index pix = {};
 	int ret = -ENOMEM;
 
-	if (!heads || !keep)
+	if (!names || !keep)
 		goto out;
 	ret = pos_index_read(m, &pix);
 	if (ret)
@@ -381,15 +390,17 @@ int chains_remove_stale(struct sfc_dp *dp, const struct plan *p, int nchains)
 		keep[p->chain_ids[ci]] = 1;
 	for (__u32 cid = 1; cid < SFC_MAX_CHAINS; cid++) {
 		struct sfc_chain zero = {};
+		struct sfc_chain_record none = {};
 
-		if (!heads[cid].name[0] || keep[cid])
+		if (!names[cid][0] || keep[cid])
 			continue;
 		bpf_map_update_elem(m->chains, &cid, &zero, BPF_ANY);
+		bpf_map_update_elem(dp->rec.chains, &cid, &none, BPF_ANY);
 		purge_path(m, &pix, cid * 2);
 		purge_path(m, &pix, cid * 2 + 1);
 	}
 out:
-	free(heads);
+	free(names);
 	free(keep);
 	free(pix.k);
 	return ret;
@@ -423,7 +434,7 @@ int sfc_chains_rewrite_for_sf(struct sfc_dp *dp, const struct sfc_doc *doc,
 		.chain_ids = calloc(doc->nchains + 1, sizeof(__u32)),
 		.chain_new = calloc(doc->nchains + 1, sizeof(bool)),
 	};
-	struct sfc_sf *sfv = calloc(doc->nsfs + 1, sizeof(*sfv));
+	struct sfc_sf_view *sfv = calloc(doc->nsfs + 1, sizeof(*sfv));
 	struct chain_build *cb = malloc(sizeof(*cb));
 	struct pos_index pix = {};
 	char err[160];
@@ -436,14 +447,20 @@ int sfc_chains_rewrite_for_sf(struct sfc_dp *dp, const struct sfc_doc *doc,
 	ret = -ENOMEM;
 	if (!p.sf_ids || !p.sf_new || !p.chain_ids || !p.chain_new || !sfv || !cb)
 		goto out;
-	ret = plan_assign_ids(m, doc, &p, err, sizeof(err));
+	ret = plan_assign_ids(dp, doc, &p, err, sizeof(err));
 	if (!ret)
 		ret = pos_index_read(m, &pix);
 	if (ret)
 		goto out;
-	for (int i = 0; i < doc->nsfs; i++)
-		if (!p.sf_new[i])
-			bpf_map_lookup_elem(m->sfs, &p.sf_ids[i], &sfv[i]);
+	for (int i = 0; i < doc->nsfs; i++) {
+		struct sfc_sf_record r;
+
+		if (p.sf_new[i])
+			continue;
+		bpf_map_lookup_elem(m->sfs, &p.sf_ids[i], &sfv[i].v);
+		if (!bpf_map_lookup_elem(dp->rec.sfs, &p.sf_ids[i], &r))
+			sfv[i].ret_ifindex = r.ret_ifindex;
+	}
 	for (int ci = 0; ci < doc->nchains; ci++) {
 		__u32 slots[SFC_MAX_HOPS] = {};
 		bool sw;

@@ -6,6 +6,7 @@
 
 #include "apply_plan.h"
 #include "ids.h"
+#include "record.h"
 
 int sfc_ids_alloc(const sfc_id_name *names, __u32 max,
 		  int (*index_of)(const void *ctx, const char *name), const void *ctx,
@@ -65,32 +66,13 @@ static int chain_index(const void *ctx, const char *name)
 	return c ? c - doc->chains : -1;
 }
 
-/* The names held by each id, from the name field of a map's values. */
-static sfc_id_name *names_from_values(int map_fd, __u32 max, size_t value_size,
-				      size_t name_off)
-{
-	char *vals = sfc_map_read_array(map_fd, max, value_size);
-	sfc_id_name *names = calloc(max, sizeof(*names));
-
-	if (!vals || !names) {
-		free(vals);
-		free(names);
-		return NULL;
-	}
-	for (__u32 id = 0; id < max; id++)
-		memcpy(names[id], vals + (size_t)id * value_size + name_off, SFC_NAME_LEN);
-	free(vals);
-	return names;
-}
-
-int plan_assign_ids(const struct sfc_maps *m, const struct sfc_doc *doc, struct plan *p,
+int plan_assign_ids(const struct sfc_dp *dp, const struct sfc_doc *doc, struct plan *p,
 		    char *err, size_t errlen)
 {
 	sfc_id_name *names;
 	int ret;
 
-	names = names_from_values(m->sfs, SFC_MAX_SFS, sizeof(struct sfc_sf),
-				  offsetof(struct sfc_sf, name));
+	names = sfc_record_sf_names(dp);
 	if (!names)
 		return -ENOMEM;
 	ret = sfc_ids_alloc(names, SFC_MAX_SFS, sf_index, doc, doc->nsfs, p->sf_ids, p->sf_new);
@@ -101,8 +83,7 @@ int plan_assign_ids(const struct sfc_maps *m, const struct sfc_doc *doc, struct 
 				 SFC_MAX_SFS - 1);
 		return ret;
 	}
-	names = names_from_values(m->chains, SFC_MAX_CHAINS, sizeof(struct sfc_chain),
-				  offsetof(struct sfc_chain, name));
+	names = sfc_record_chain_names(dp);
 	if (!names)
 		return -ENOMEM;
 	ret = sfc_ids_alloc(names, SFC_MAX_CHAINS, chain_index, doc, doc->nchains,

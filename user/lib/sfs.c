@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 
 #include "apply_plan.h"
+#include "record.h"
 
 static bool usable(const struct sfc_iface_state *st)
 {
@@ -18,9 +19,10 @@ int sfc_sf_write(struct sfc_dp *dp, const struct sfc_sf_cfg *sf, __u32 id, bool 
 		 struct sfc_sf *v_out)
 {
 	const struct sfc_maps *m = &dp->maps;
-	struct sfc_sf v = { .kind = sf->kind };
+	struct sfc_sf_record rec = { .kind = sf->kind };
+	struct sfc_sf v = {};
 
-	snprintf(v.name, sizeof(v.name), "%s", sf->name);
+	snprintf(rec.name, sizeof(rec.name), "%s", sf->name);
 	if (usable(out)) {
 		v.ifindex = out->ifindex;
 		memcpy(v.out_mac, out->link.mac, 6);
@@ -28,7 +30,7 @@ int sfc_sf_write(struct sfc_dp *dp, const struct sfc_sf_cfg *sf, __u32 id, bool 
 			v.flags |= SFC_SF_XDP_TX;
 	}
 	if (usable(ret))
-		v.ret_ifindex = ret->ifindex;
+		rec.ret_ifindex = ret->ifindex;
 	/*
 	 * Frames to an SF are addressed from the fabric's interface to the
 	 * SF's MAC (an L3 SF) or to the fabric's return interface (an L2 SF:
@@ -49,7 +51,9 @@ int sfc_sf_write(struct sfc_dp *dp, const struct sfc_sf_cfg *sf, __u32 id, bool 
 		*v_out = v;
 	if (is_new)
 		sfc_map_zero_percpu(dp, m->sf_stats, id, sizeof(struct sfc_sf_counter));
-	if (bpf_map_update_elem(m->sfs, &id, &v, BPF_ANY))
+	/* the record first: chains are built from both */
+	if (bpf_map_update_elem(dp->rec.sfs, &id, &rec, BPF_ANY) ||
+	    bpf_map_update_elem(m->sfs, &id, &v, BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -57,11 +61,11 @@ int sfc_sf_write(struct sfc_dp *dp, const struct sfc_sf_cfg *sf, __u32 id, bool 
 int sfs_remove_stale(struct sfc_dp *dp, const struct plan *p, int nsfs)
 {
 	const struct sfc_maps *m = &dp->maps;
-	struct sfc_sf *sfs = sfc_map_read_array(m->sfs, SFC_MAX_SFS, sizeof(*sfs));
+	sfc_id_name *names = sfc_record_sf_names(dp);
 	char *keep = calloc(SFC_MAX_SFS, 1);
 
-	if (!sfs || !keep) {
-		free(sfs);
+	if (!names || !keep) {
+		free(names);
 		free(keep);
 		return -ENOMEM;
 	}
@@ -69,11 +73,14 @@ int sfs_remove_stale(struct sfc_dp *dp, const struct plan *p, int nsfs)
 		keep[p->sf_ids[i]] = 1;
 	for (__u32 id = 1; id < SFC_MAX_SFS; id++) {
 		struct sfc_sf zero = {};
+		struct sfc_sf_record none = {};
 
-		if (sfs[id].name[0] && !keep[id])
-			bpf_map_update_elem(m->sfs, &id, &zero, BPF_ANY);
+		if (!names[id][0] || keep[id])
+			continue;
+		bpf_map_update_elem(m->sfs, &id, &zero, BPF_ANY);
+		bpf_map_update_elem(dp->rec.sfs, &id, &none, BPF_ANY);
 	}
-	free(sfs);
+	free(names);
 	free(keep);
 	return 0;
 }

@@ -106,9 +106,21 @@ static int do_unload(const char *pin_dir)
 		return 1;
 	}
 	err = sfc_dp_open_pinned(pin_dir, &dp);
+	if (err == -EPROTO) {
+		fprintf(stderr, "sfcd: nothing was unloaded\n");
+		goto fail;
+	}
 	if (!err) {
-		sfc_detach_all(dp);
+		int stay = sfc_detach_all(dp);
+
 		sfc_dp_close(dp);
+		if (stay) {
+			/* the pins describe what is still attached */
+			fprintf(stderr, "sfcd: %d interface%s still carr%s sfc (see above); "
+				"%s kept\n", stay, stay == 1 ? "" : "s", stay == 1 ? "ies" : "y",
+				pin_dir);
+			goto fail;
+		}
 	}
 	err = sfc_dp_unpin(pin_dir);
 	if (lock >= 0)
@@ -118,6 +130,10 @@ static int do_unload(const char *pin_dir)
 		return 1;
 	}
 	return 0;
+fail:
+	if (lock >= 0)
+		close(lock);
+	return 1;
 }
 
 static int do_apply(const char *pin_dir, const char *state, int check_only)
