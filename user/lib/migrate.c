@@ -72,8 +72,8 @@ static int value_size(int fd, __u32 *size)
 	return 0;
 }
 
-/* The old pin: NAME.v1 when an interrupted upgrade left it, else NAME
- * when it has the old layout (then renamed NAME.v1). 0 or fd. */
+/* The old pin: NAME_v1 when an interrupted upgrade left it, else NAME
+ * when it has the old layout (then pinned as NAME_v1). 0 or fd. */
 static int set_aside(const char *pin_dir, int i)
 {
 	char path[PATH_MAX], aside[PATH_MAX];
@@ -81,7 +81,7 @@ static int set_aside(const char *pin_dir, int i)
 	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, maps[i].name);
-	snprintf(aside, sizeof(aside), "%s.v1", path);
+	snprintf(aside, sizeof(aside), "%s_v1", path);
 	fd = bpf_obj_get(aside);
 	if (fd >= 0)
 		return fd;
@@ -99,7 +99,8 @@ static int set_aside(const char *pin_dir, int i)
 			maps[i].size, maps[i].v1_size);
 		err = -EINVAL;
 	}
-	if (!err && rename(path, aside))
+	/* bpffs has no rename: pin it again under the other name, then unpin */
+	if (!err && (bpf_obj_pin(fd, aside) || unlink(path)))
 		err = -errno;
 	if (err) {
 		if (err != -EINVAL)
@@ -134,11 +135,13 @@ void sfc_migrate_abort(const char *pin_dir, struct sfc_migration *mig)
 		if (mig->old_fd[i] <= 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, maps[i].name);
-		snprintf(aside, sizeof(aside), "%s.v1", path);
+		snprintf(aside, sizeof(aside), "%s_v1", path);
 		/* a new map pinned by the failed load goes; the old one comes back */
 		unlink(path);
-		if (rename(aside, path))
+		if (bpf_obj_pin(mig->old_fd[i], path))
 			pr_warn("%s: cannot put the older map back: %s\n", path, strerror(errno));
+		else
+			unlink(aside);
 		close(mig->old_fd[i]);
 		mig->old_fd[i] = 0;
 	}
@@ -159,7 +162,7 @@ int sfc_migrate_finish(struct sfc_dp *dp, struct sfc_migration *mig)
 				strerror(-err));
 			break;
 		}
-		snprintf(aside, sizeof(aside), "%s/%s.v1", dp->pin_dir, maps[i].name);
+		snprintf(aside, sizeof(aside), "%s/%s_v1", dp->pin_dir, maps[i].name);
 		unlink(aside);
 		close(mig->old_fd[i]);
 		mig->old_fd[i] = 0;

@@ -3,8 +3,8 @@
  * Upgrades of the pinned datapath: maps pinned by an older sfc whose value
  * layout changed (SFC_ABI_VERSION 1: names and bookkeeping in the values)
  * are converted while traffic flows. Before the new object is loaded their
- * pins are set aside (renamed NAME.v1; the running programs keep using
- * them); once the new maps exist their contents are copied over, the names
+ * pins are set aside (pinned as NAME_v1 instead: bpffs has no rename and
+ * refuses dots; the running programs keep using them); once the new maps exist their contents are copied over, the names
  * into the control plane's record, and the old pins removed. The new
  * programs replace the old ones on each interface atomically when sfcd
  * next attaches (sfc_apply), so a packet sees either the old maps with the
