@@ -5,6 +5,7 @@
 #include <string.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "apply.h"
 #include "log.h"
@@ -101,6 +102,10 @@ static void attach_programs(struct sfc_dp *dp, struct sfc_iface_state *st,
 	else if (!err)
 		sfc_dp_detach_tc(st->ifindex, 1);
 	if (err) {
+		/* nothing half-attached stays behind unrecorded */
+		sfc_dp_detach_tc(st->ifindex, 0);
+		sfc_dp_detach_tc(st->ifindex, 1);
+		bpf_xdp_detach(st->ifindex, mode, NULL);
 		failed(st, "%s: %s failed: %s%s", "attaching tc", err,
 		       " (an \"ingress\" qdisc or another filter at pref " STR(SFC_TC_PRIO) " may be in the way)");
 		return;
