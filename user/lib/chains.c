@@ -160,30 +160,86 @@ static int cmp_pos_path(const void *a, const void *b)
 	return x->path_id < y->path_id ? -1 : x->path_id > y->path_id;
 }
 
-static int pos_index_read(const struct sfc_maps *m, struct pos_index *ix)
+/* Make room for at least want more keys. */
+static int pos_index_grow(struct pos_index *ix, size_t *cap, size_t want)
+{
+	size_t c = *cap ? *cap : 1024;
+	struct sfc_pos_key *k;
+
+	while (c < ix->n + want)
+		c *= 2;
+	if (c == *cap)
+		return 0;
+	k = realloc(ix->k, c * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	ix->k = k;
+	*cap = c;
+	return 0;
+}
+
+/* Keys one by one: kernels or maps without batch lookups. */
+static int pos_index_read_slow(const struct sfc_maps *m, struct pos_index *ix, size_t *cap)
 {
 	struct sfc_pos_key key, next, *prev = NULL;
-	size_t cap = 0;
 
-	ix->k = NULL;
 	ix->n = 0;
 	while (!bpf_map_get_next_key(m->sf_pos, prev, &next)) {
-		if (ix->n == cap) {
-			size_t c = cap ? cap * 2 : 256;
-			struct sfc_pos_key *k = realloc(ix->k, c * sizeof(*k));
-
-			if (!k)
-				return -ENOMEM;
-			ix->k = k;
-			cap = c;
-		}
+		if (pos_index_grow(ix, cap, 1))
+			return -ENOMEM;
 		ix->k[ix->n++] = next;
 		key = next;
 		prev = &key;
 	}
-	if (ix->n > 1)
-		qsort(ix->k, ix->n, sizeof(*ix->k), cmp_pos_path);
 	return 0;
+}
+
+static int pos_index_read(const struct sfc_maps *m, struct pos_index *ix)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct sfc_pos *vals = NULL;
+	__u32 batch = 0, count;
+	size_t cap = 0, chunk = 1024;
+	void *in = NULL;
+	int ret = 0;
+
+	ix->k = NULL;
+	ix->n = 0;
+	/* One syscall per chunk of keys, not one per key: a link event
+	 * rewriting a few chains should not pay for walking the whole map. */
+	for (;;) {
+		if (pos_index_grow(ix, &cap, chunk)) {
+			ret = -ENOMEM;
+			break;
+		}
+		free(vals);
+		vals = malloc(chunk * sizeof(*vals));
+		if (!vals) {
+			ret = -ENOMEM;
+			break;
+		}
+		count = chunk;
+		if (!bpf_map_lookup_batch(m->sf_pos, in, &batch, ix->k + ix->n, vals, &count,
+					  &opts)) {
+			ix->n += count;
+			in = &batch;
+			continue;
+		}
+		if (errno == ENOENT) {          /* the last chunk */
+			ix->n += count;
+			break;
+		}
+		if (errno == ENOSPC && !count) { /* a hash bucket larger than chunk */
+			chunk *= 2;
+			continue;
+		}
+		ret = pos_index_read_slow(m, ix, &cap);
+		break;
+	}
+	free(vals);
+	if (!ret && ix->n > 1)
+		qsort(ix->k, ix->n, sizeof(*ix->k), cmp_pos_path);
+	return ret;
 }
 
 /* Remove every hop and position entry of one path version. */
