@@ -204,7 +204,8 @@ static void test_one_sf_rewritten_alone_moves_its_chains(void)
 	SEND_EXPECT(&s, "y", MAC_SF_E, "with e up");
 	ASSERT_OK(unit_parse(DOC_TO_Y, &doc), "parse");
 	e = sfc_doc_sf(&doc, "e");
-	st.sf_id = sf_id("e");
+	st.sf_id = sfc_record_sf_id(dp, "e");
+	ASSERT_EQ(st.sf_id, sf_id("e"), "sfc_record_sf_id");
 	ASSERT_OK(sfc_attach_iface(dp, &st), "attach sfe alone");
 	ASSERT_EQ(st.outcome, SFC_IFACE_OK, "sfe outcome");
 	st.link.up = false; /* as a link-down event says */
