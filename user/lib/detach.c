@@ -78,7 +78,8 @@ static int detach_tc(int ifindex, char *why, size_t len)
 }
 
 /* Is the interface sfc recorded still here, in this netns? 0 yes, 1 gone
- * (nothing left to take back), negative: elsewhere, why says where. */
+ * (nothing left to take back: deleted, or its netns is), negative:
+ * elsewhere, why says where. */
 static int locate(__u32 ifindex, const struct sfc_iface_record *rec, char *why, size_t len)
 {
 	__u64 self = sfc_netns_self_ino();
@@ -94,6 +95,14 @@ static int locate(__u32 ifindex, const struct sfc_iface_record *rec, char *why, 
 	}
 	if (!if_indextoname(ifindex, name))
 		return 1;
+	/* Renamed, or gone and its ifindex reused? Another name and another
+	 * MAC: another interface, which sfc leaves alone. */
+	if (rec->name[0] && strcmp(name, rec->name)) {
+		struct sfc_link link;
+
+		if (!sfc_nl_get_link(ifindex, -1, &link) && memcmp(link.mac, rec->mac, 6))
+			return 1;
+	}
 	return 0;
 }
 
