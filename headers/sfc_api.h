@@ -6,7 +6,8 @@
  * A request is {"cmd": NAME, ...arguments}. A reply is {"ok": true, ...}
  * or {"ok": false, "error": "message naming the object"}. A reply to an
  * edit may carry "warnings": ["..."] (an edit that removed objects sfc-cni
- * made, a rule whose in-dev is not an ingress point). Requests and their
+ * made, a rule whose in-dev is not an ingress point), "attach-failed":
+ * [{"dev", "error"}] and "attach-missing": ["dev"] (see below). Requests and their
  * arguments:
  *
  *   get                                  -> doc
@@ -100,5 +101,10 @@
 #define SFC_KEY_RELOAD_ERROR "reload_error"
 #define SFC_KEY_TIME         "time"
 #define SFC_KEY_UNIX_TIME    "unix_time"
+/* in a reply to a committed edit or apply: [{"dev": NAME, "error": WHY}],
+ * the interfaces named by the document sfcd could not attach to */
+#define SFC_KEY_ATTACH_FAILED  "attach-failed"
+/* and [NAME...]: those that do not exist (yet); sfcd attaches when they appear */
+#define SFC_KEY_ATTACH_MISSING "attach-missing"
 
 #endif

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "bench.h"
+#include "record.h"
 #include "sfc_abi.h"
 
 static int do_apply(const char *sock_path, const char *doc_path)
@@ -139,17 +140,25 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, const
 	char path[512];
 	__u32 id = 0;
 
-	snprintf(path, sizeof(path), "%s/sfc_sfs", pin);
+	/* names are in sfcd's record, not in the datapath's values */
+	snprintf(path, sizeof(path), "%s/sfc_record_sfs", pin);
 	fd = bpf_obj_get(path);
 	if (fd < 0) {
 		fprintf(stderr, "ctl: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
 	for (__u32 k = 1; k < SFC_MAX_SFS && !id; k++) {
-		struct sfc_sf v;
+		struct sfc_sf_record r;
 
-		if (!bpf_map_lookup_elem(fd, &k, &v) && !strncmp(v.name, sf_name, SFC_NAME_LEN))
+		if (!bpf_map_lookup_elem(fd, &k, &r) && !strncmp(r.name, sf_name, SFC_NAME_LEN))
 			id = k;
+	}
+	close(fd);
+	snprintf(path, sizeof(path), "%s/sfc_sfs", pin);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		fprintf(stderr, "ctl: %s: %s\n", path, strerror(errno));
+		return 1;
 	}
 	if (!id) {
 		fprintf(stderr, "ctl: no SF named %s in %s\n", sf_name, path);

@@ -33,7 +33,9 @@ cleanup() {
 		kill -KILL "$SFCD_PID" 2>/dev/null
 		wait "$SFCD_PID" 2>/dev/null
 	fi
-	[[ -e $PIN ]] && "$ROOT/build/sfcd" --unload -P "$PIN" >/dev/null 2>&1
+	# in the namespace it attached in: ifindexes are per namespace
+	[[ -e $PIN ]] && nsenter --net="/run/netns/$NS" -- "$ROOT/build/sfcd" --unload -P "$PIN" \
+		>/dev/null 2>&1
 	[[ -e $PIN ]] && rm -rf -- "$PIN"
 	ip netns del "$NS" 2>/dev/null
 	rm -f -- "$SOCK"

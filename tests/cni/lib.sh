@@ -76,7 +76,8 @@ c_init() {
 	pin_dir_new node
 	PIN=$NS_LAST_PIN
 	# last pushed, first run: sfcd stops before its pins are unloaded
-	cleanup_push "timeout 20 '$SFCD' --unload -P '$PIN'"
+	# in the namespace it attached in: ifindexes are per namespace
+	cleanup_push "nsenter --net=/run/netns/$(ns_name node) -- timeout 20 '$SFCD' --unload -P '$PIN'"
 	cleanup_push c_sfcd_stop
 	ns_add node || { fail setup "ip netns add"; assert_done; }
 	NODE=$(ns_name node)

@@ -262,6 +262,7 @@ static inline int unit_apply(const char *sq)
 	err = unit_parse(sq, &doc);
 	if (err)
 		return err;
+	sfc_apply_report_free(&unit_rep);
 	err = sfc_apply(dp, &doc, &unit_rep, unit_err, sizeof(unit_err));
 	sfc_doc_free(&doc);
 	return err;

@@ -123,29 +123,26 @@ static inline __u64 reason_count(__u32 reason)
 	return n;
 }
 
-/* Id of the chain or SF with this name in the maps, 0 if none. */
-static inline __u32 chain_id(const char *name)
+/* Id of the chain or SF with this name in sfcd's record, 0 if none. */
+static inline __u32 id_in(sfc_id_name *names, __u32 max, const char *name)
 {
-	struct sfc_chain *c = sfc_map_read_array(dp->maps.chains, SFC_MAX_CHAINS, sizeof(*c));
 	__u32 id = 0;
 
-	for (__u32 i = 1; c && i < SFC_MAX_CHAINS && !id; i++)
-		if (c[i].name[0] && !strncmp(c[i].name, name, SFC_NAME_LEN))
+	for (__u32 i = 1; names && i < max && !id; i++)
+		if (names[i][0] && !strncmp(names[i], name, SFC_NAME_LEN))
 			id = i;
-	free(c);
+	free(names);
 	return id;
+}
+
+static inline __u32 chain_id(const char *name)
+{
+	return id_in(sfc_record_chain_names(dp), SFC_MAX_CHAINS, name);
 }
 
 static inline __u32 sf_id(const char *name)
 {
-	struct sfc_sf *s = sfc_map_read_array(dp->maps.sfs, SFC_MAX_SFS, sizeof(*s));
-	__u32 id = 0;
-
-	for (__u32 i = 1; s && i < SFC_MAX_SFS && !id; i++)
-		if (s[i].name[0] && !strncmp(s[i].name, name, SFC_NAME_LEN))
-			id = i;
-	free(s);
-	return id;
+	return id_in(sfc_record_sf_names(dp), SFC_MAX_SFS, name);
 }
 
 /* Field f (u64 index) summed over CPUs and over all n entries of a
@@ -260,14 +257,14 @@ static inline const char *flow_chain(const struct pkt_spec *s)
 	static char name[SFC_NAME_LEN + 16];
 	struct sfc_flow f;
 	struct sfc_path path;
-	struct sfc_chain c;
+	struct sfc_chain_record c;
 
 	if (flow_get(s, &f))
 		return "<no entry>";
 	if (!(f.flags & SFC_FLOW_CHAINED))
 		return "<not chained>";
 	if (bpf_map_lookup_elem(dp->maps.paths, &f.path_id, &path) ||
-	    bpf_map_lookup_elem(dp->maps.chains, &path.chain_id, &c)) {
+	    bpf_map_lookup_elem(dp->rec.chains, &path.chain_id, &c)) {
 		snprintf(name, sizeof(name), "<path %u?>", f.path_id);
 		return name;
 	}

@@ -138,7 +138,8 @@ int sfcd_edit(struct ctx *c, const char *op, const char *key, json_t *val)
 	return ret ? -1 : 0;
 }
 
-/* Objects made by sfc-cni that an edit removed: the daemon says which. */
+/* Objects made by sfc-cni that an edit removed, interfaces sfcd could not
+ * attach to: the daemon says which. */
 void print_warnings(json_t *reply)
 {
 	json_t *w;
@@ -146,4 +147,9 @@ void print_warnings(json_t *reply)
 
 	json_array_foreach(json_object_get(reply, SFC_KEY_WARNINGS), i, w)
 		fprintf(stderr, "sfcctl: warning: %s\n", json_string_value(w));
+	/* the change is stored; these interfaces do not carry it (the
+	 * error names the interface) */
+	json_array_foreach(json_object_get(reply, SFC_KEY_ATTACH_FAILED), i, w)
+		fprintf(stderr, "sfcctl: warning: not attached: %s\n",
+			json_string_value(json_object_get(w, SFC_KEY_ERROR)));
 }

@@ -66,6 +66,30 @@ static json_t *health(struct sfcd *d)
  * gc drops them on purpose).
  * Takes next over.
  */
+/* The last commit's interfaces that sfc could not attach to, and those
+ * missing, as reply keys. */
+static void add_attach_results(const struct sfcd *d, json_t *reply)
+{
+	const struct sfc_apply_report *rep = &d->last_report;
+	json_t *failed = json_array(), *missing = json_array();
+
+	for (int i = 0; i < rep->nifaces; i++) {
+		const struct sfc_iface_result *r = &rep->ifaces[i];
+
+		if (r->outcome == SFC_IFACE_FAILED)
+			json_array_append_new(failed, json_pack("{s:s,s:s}", SFC_KEY_DEV, r->dev,
+								SFC_KEY_ERROR, r->error));
+		else if (r->outcome == SFC_IFACE_MISSING)
+			json_array_append_new(missing, json_string(r->dev));
+	}
+	if (json_array_size(failed))
+		json_object_set(reply, SFC_KEY_ATTACH_FAILED, failed);
+	if (json_array_size(missing))
+		json_object_set(reply, SFC_KEY_ATTACH_MISSING, missing);
+	json_decref(failed);
+	json_decref(missing);
+}
+
 static json_t *commit_reply(struct sfcd *d, struct sfc_doc *next, json_t *reply, bool warn,
 			    bool *committed)
 {
@@ -93,6 +117,7 @@ static json_t *commit_reply(struct sfcd *d, struct sfc_doc *next, json_t *reply,
 	}
 	if (warnings)
 		json_object_set_new(reply, SFC_KEY_WARNINGS, warnings);
+	add_attach_results(d, reply);
 	if (committed)
 		*committed = true;
 	return reply;
@@ -134,6 +159,8 @@ static json_t *do_apply(struct sfcd *d, const char *cmd, json_t *req)
 			  applied);
 	if (warnings)
 		json_object_set_new(reply, SFC_KEY_WARNINGS, warnings);
+	if (applied)
+		add_attach_results(d, reply);
 	return reply;
 }
 
@@ -309,10 +336,12 @@ static json_t *do_stats(struct sfcd *d, const char *cmd, json_t *req)
 	return json_pack("{s:b,s:o}", SFC_KEY_OK, 1, SFC_KEY_STATS, st);
 }
 
-/* Did the last commit fail to attach to dev? */
-static bool attach_failed_on(const struct sfcd *d, const char *dev)
+/* Why the last commit could not attach to dev, or NULL if it could. */
+static const char *attach_failure(const struct sfcd *d, const char *dev)
 {
-	return dev && d->last_attach_error_dev[0] && !strcmp(d->last_attach_error_dev, dev);
+	const struct sfc_iface_result *r = sfc_apply_report_iface(&d->last_report, dev);
+
+	return r && r->outcome == SFC_IFACE_FAILED ? r->error : NULL;
 }
 
 /* gc's valid list, [{container, ifname}], as keys; -EINVAL with err set */
@@ -367,11 +396,11 @@ static json_t *cni_attach(struct sfcd *d, struct sfc_doc *next, json_t *req)
 		return sfcd_error_reply("%s", err);
 	}
 	reply = commit_reply(d, next, json_pack("{s:b}", SFC_KEY_OK, 1), true, &committed);
-	if (!committed || !attach_failed_on(d, a.dev))
+	if (!committed || !attach_failure(d, a.dev))
 		return reply;
 	/* an attach that could not reach its interface is refused whole */
 	json_decref(reply);
-	snprintf(why, sizeof(why), "%s", d->last_attach_error);
+	snprintf(why, sizeof(why), "%s", attach_failure(d, a.dev));
 	if (sfc_doc_copy(next, &d->doc) ||
 	    sfc_edit_cni_detach(next, a.network, a.container, a.ifname) < 0 ||
 	    sfcd_commit(d, next, err, sizeof(err)))
