@@ -7,6 +7,7 @@
 #ifndef SFC_TEXT_H
 #define SFC_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -22,7 +23,7 @@ int sfc_format_prefix(const struct sfc_prefix *p, char *buf, size_t len);
 /* "tcp", "udp", "icmp", "icmpv6", "sctp" or 0-255; -EINVAL otherwise. */
 int sfc_parse_proto(const char *s);
 const char *sfc_proto_name(int proto, char *buf, size_t len);
-/* aa:bb:cc:dd:ee:ff: 0 or -EINVAL. */
+/* aa:bb:cc:dd:ee:ff (one or two hex digits each, nothing else): 0 or -EINVAL. */
 int sfc_parse_mac(const char *s, __u8 mac[6]);
 /* A MAC an SF can be addressed with: not zero, broadcast or multicast.
  * 0, or -EINVAL with why set. */
@@ -33,5 +34,14 @@ int sfc_mac_check_unicast(const __u8 mac[6], char *why, size_t len);
  * not "help". 0, or -EINVAL with why set ("starts with '-'", ...).
  */
 int sfc_name_check(const char *name, char *why, size_t len);
+
+/*
+ * Make s valid UTF-8 in place, so JSON can carry it: a sequence cut at the
+ * end (a message truncated to its buffer) is dropped, any other byte that
+ * is not valid UTF-8 becomes '?'. Returns the number of bytes changed or
+ * dropped.
+ */
+size_t sfc_utf8_fix(char *s);
+bool sfc_utf8_valid(const char *s);
 
 #endif
