@@ -193,6 +193,8 @@ static void test_parse_errors(void)
 		{ "rule add sport 80 chain web", "rule add: sport: ports need proto tcp, udp or sctp" },
 		{ "rule add proto icmp dport 1 chain web",
 		  "rule add: dport: ports need proto tcp, udp or sctp" },
+		{ "rule add pref 99 proto icmp dport 1 chain web",
+		  "rule pref 99: dport: ports need proto tcp, udp or sctp" },
 		/* MACs: hex digits and colons only */
 		{ "sf add y dev s0 mac ' 2:00:00:00:00:01'",
 		  "sf add: mac \" 2:00:00:00:00:01\": expected a MAC address (aa:bb:cc:dd:ee:ff)" },

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* sfcctl rule: the classifier, match -> chain, lowest pref first. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "match.h"
@@ -25,18 +26,22 @@ static int rule_check(struct ctx *c, const char *what, json_t *args)
 	const char *src = json_string_value(json_object_get(args, "src"));
 	const char *dst = json_string_value(json_object_get(args, "dst"));
 	const char *proto = json_string_value(json_object_get(args, "proto"));
+	json_t *pref = json_object_get(args, "pref");
 	struct sfc_prefix s = {}, d = {};
-	char why[128];
+	char why[128], label[32];
 
 	if (src)
 		sfc_parse_prefix(src, &s);
 	if (dst)
 		sfc_parse_prefix(dst, &d);
-	if (sfc_match_check(s.family, d.family, proto ? sfc_parse_proto(proto) : -1,
-			    json_object_get(args, "sport"), json_object_get(args, "dport"),
-			    why, sizeof(why)))
-		return errf(c, "%s: %s", what, why);
-	return 0;
+	if (!sfc_match_check(s.family, d.family, proto ? sfc_parse_proto(proto) : -1,
+			     json_object_get(args, "sport"), json_object_get(args, "dport"),
+			     why, sizeof(why)))
+		return 0;
+	/* labelled as sfcd labels the rule: the same message either way */
+	if (pref)
+		snprintf(label, sizeof(label), "rule pref %lld", (long long)json_integer_value(pref));
+	return errf(c, "%s: %s", pref ? label : what, why);
 }
 
 static const struct kw rule_del_kws[] = {
