@@ -150,8 +150,9 @@ vmtest: $(DEPS_OK)
 
 # --- fuzzing (tests/fuzz/fuzz_*.c): libFuzzer with ASan and UBSan, its own
 # objects in build/fuzz. Each target runs FUZZ_SECONDS on its corpus
-# (tests/fuzz/corpus/TARGET, new inputs go to build/fuzz/corpus/TARGET)
-# with its dictionary; a crash fails the run and leaves crash-* in build/fuzz.
+# (tests/fuzz/corpus/TARGET; new inputs go to build/fuzz/corpus/TARGET) with
+# its dictionary, FUZZ_JOBS (2) at a time; a crash fails the run and leaves
+# TARGET-crash-* in build/fuzz.
 FUZZ_OUT     := $(OUT)/fuzz
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 60
