@@ -101,11 +101,12 @@ $(OUT)/tests/logic_%: tests/logic/%.c $(LIB) $(MODEL) $(COMMON) $(SKELS) | $(OUT
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(TEST_DEPS) -Itests/lib -Iuser/sfcctl $< $(LIB) $(MODEL) $(COMMON) $(LDLIBS) -o $@
 
-# sfcctl's grammar and batch parser: its objects but main's, no daemon
+# sfcctl's grammar and batch parser: its objects but main's, no daemon (headers
+# the dependency file adds to $^ are not inputs)
 $(OUT)/tests/logic_cli_grammar: tests/logic/cli_grammar.c \
 		$(filter-out %/main.o,$(call lib_objs,sfcctl)) $(COMMON) | $(OUT)/tests $(OUT)/deps
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(TEST_DEPS) -Itests/lib -Iuser/sfcctl $^ $(BASE_LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(TEST_DEPS) -Itests/lib -Iuser/sfcctl $(filter %.c %.o %.a,$^) $(BASE_LDLIBS) -o $@
 
 $(OUT) $(OUT)/tests $(OUT)/deps:
 	$(Q)mkdir -p $@
