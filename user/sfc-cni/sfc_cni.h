@@ -59,7 +59,6 @@ struct cni_env {
 
 /* run.c: one CNI call, as main() makes it: the result or the error object
  * goes to out; 0, or 1 (the exit status). */
-struct cni_env;
 int cni_run(const struct cni_env *env, FILE *in, FILE *out);
 
 enum sfc_role { ROLE_UNSET, ROLE_NONE, ROLE_SF, ROLE_INGRESS };
