@@ -34,7 +34,7 @@ cleanup() {
 		wait "$SFCD_PID" 2>/dev/null
 	fi
 	# in the namespace it attached in: ifindexes are per namespace
-	[[ -e $PIN ]] && nsenter --net="/run/netns/$NS" -- "$ROOT/build/sfcd" --unload -P "$PIN" \
+	[[ -e $PIN ]] && nsenter --net="/run/netns/$NS" -- "$SFC_BIN_DIR/sfcd" --unload -P "$PIN" \
 		>/dev/null 2>&1
 	[[ -e $PIN ]] && rm -rf -- "$PIN"
 	ip netns del "$NS" 2>/dev/null
@@ -46,7 +46,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-SFCCTL=$ROOT/build/sfcctl
+SFCCTL=$SFC_BIN_DIR/sfcctl
 
 # ctl ARGS...: sfcctl on our socket; output in $OUT, errors in $ERR, status in $RC
 ctl() {
@@ -167,7 +167,7 @@ cli_start() {
 		fail setup "needs root (network namespaces, BPF)"
 		exit 1
 	fi
-	for f in build/sfcd build/sfcctl; do
+	for f in "$SFC_BIN_DIR/sfcd" "$SFC_BIN_DIR/sfcctl"; do
 		[[ -x $f ]] || { fail setup "$f not built (run make)"; exit 1; }
 	done
 	command -v jq >/dev/null || { fail setup "jq is not installed"; exit 1; }
@@ -186,7 +186,7 @@ cli_start() {
 	ip -n "$NS" addr add 198.18.0.1/24 dev up0
 	ip -n "$NS" -6 addr add 2001:db8::1/64 dev up0 nodad
 
-	nsenter --net="/run/netns/$NS" "$ROOT/build/sfcd" -f "$STATE" -P "$PIN" -s "$SOCK" \
+	nsenter --net="/run/netns/$NS" "$SFC_BIN_DIR/sfcd" -f "$STATE" -P "$PIN" -s "$SOCK" \
 		>"$T/sfcd.log" 2>&1 &
 	SFCD_PID=$!
 	for _ in $(seq 100); do

@@ -40,7 +40,7 @@ NS_PREFIX=${NS_PREFIX:-sfdt-$$-}
 # shellcheck source=tests/lib/assert.sh
 . "$D_ROOT/tests/lib/assert.sh"
 
-SFCD=${SFCD:-$D_ROOT/build/sfcd}
+SFCD=${SFCD:-$SFC_BIN_DIR/sfcd}
 PROBE=$D_LIB_DIR/probe.py
 PY=/usr/bin/python3
 

@@ -10,6 +10,9 @@
 ASSERT_PASSED=0
 ASSERT_FAILED=0
 
+# shellcheck source=tests/lib/bins.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bins.sh"
+
 pass() {
 	ASSERT_PASSED=$((ASSERT_PASSED + 1))
 	printf 'PASS %s\n' "$1"
@@ -135,6 +138,7 @@ assert_fails() {
 
 # assert_done: print a count and exit with the test's status.
 assert_done() {
+	san_check
 	local total=$((ASSERT_PASSED + ASSERT_FAILED))
 	printf '# %d checks: %d passed, %d failed\n' \
 		"$total" "$ASSERT_PASSED" "$ASSERT_FAILED"

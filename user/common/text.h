@@ -8,6 +8,7 @@
 #ifndef SFC_TEXT_H
 #define SFC_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -23,7 +24,7 @@ int sfc_format_prefix(const struct sfc_prefix *p, char *buf, size_t len);
 /* "tcp", "udp", "icmp", "icmpv6", "sctp" or 0-255; -EINVAL otherwise. */
 int sfc_parse_proto(const char *s);
 const char *sfc_proto_name(int proto, char *buf, size_t len);
-/* aa:bb:cc:dd:ee:ff: 0 or -EINVAL. */
+/* aa:bb:cc:dd:ee:ff (one or two hex digits each, nothing else): 0 or -EINVAL. */
 int sfc_parse_mac(const char *s, __u8 mac[6]);
 /* A MAC an SF can be addressed with: not zero, broadcast or multicast.
  * 0, or -EINVAL with why set. */
@@ -45,5 +46,14 @@ int sfc_parse_ports(const char *s, __u16 *lo, __u16 *hi, char *why, size_t len);
  * white space, not "." or "..". 0, or -EINVAL with why set.
  */
 int sfc_ifname_check(const char *name, char *why, size_t len);
+
+/*
+ * Make s valid UTF-8 in place, so JSON can carry it: a sequence cut at the
+ * end (a message truncated to its buffer) is dropped, any other byte that
+ * is not valid UTF-8 becomes '?'. Returns the number of bytes changed or
+ * dropped.
+ */
+size_t sfc_utf8_fix(char *s);
+bool sfc_utf8_valid(const char *s);
 
 #endif

@@ -248,7 +248,7 @@ int sfc_rules_compile(const struct sfc_doc *doc, const __u32 *chain_ids,
 
 	/* Two rules can produce the same entry: the better pref wins there,
 	 * exactly as it would in a linear scan. */
-	if (rs->n > 1)
+	if (rs->n > 1)   /* rs->e is NULL without rules: qsort must not see it */
 		qsort(rs->e, rs->n, sizeof(rs->e[0]), cmp_entry);
 	for (size_t i = w = 0; i < rs->n; i++) {
 		if (w && !memcmp(&rs->e[w - 1].key, &rs->e[i].key, sizeof(rs->e[i].key)))

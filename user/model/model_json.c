@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <net/if.h>
 
+#include "match.h"
 #include "model.h"
 
 #define LABEL_LEN (SFC_NAME_LEN * 4 + 32)
@@ -281,9 +282,9 @@ static int parse_ports(struct perr *e, const char *label, const char *key, json_
 
 static int parse_match(struct perr *e, const char *label, json_t *v, struct sfc_rule_cfg *r)
 {
-	char buf[64], pname[16];
-	int err, fam;
-	json_t *x;
+	json_t *x, *sport = json_object_get(v, "sport"), *dport = json_object_get(v, "dport");
+	char buf[64];
+	int err;
 
 	for (int k = 0; k < 2; k++) {
 		const char *key = k ? "dst" : "src";
@@ -300,8 +301,6 @@ static int parse_match(struct perr *e, const char *label, json_t *v, struct sfc_
 		if (err)
 			return fail(e, label, "%s: \"%s\" is not an IPv4 or IPv6 prefix", key, buf);
 	}
-	if (r->src.family && r->dst.family && r->src.family != r->dst.family)
-		return fail(e, label, "src and dst are of different address families");
 	r->proto = -1;
 	x = json_object_get(v, "proto");
 	if (x) {
@@ -315,24 +314,15 @@ static int parse_match(struct perr *e, const char *label, json_t *v, struct sfc_
 		if (r->proto < 0)
 			return fail(e, label, "proto: \"%s\": expected tcp, udp, sctp, icmp, icmpv6 "
 				    "or 0-255", buf);
-		fam = r->src.family ? r->src.family : r->dst.family;
-		if ((r->proto == IPPROTO_ICMP && fam == 6) || (r->proto == IPPROTO_ICMPV6 && fam == 4))
-			return fail(e, label, "proto: %s does not match %s prefixes",
-				    sfc_proto_name(r->proto, pname, sizeof(pname)),
-				    fam == 4 ? "IPv4" : "IPv6");
 	}
-	for (int k = 0; k < 2; k++) {
-		const char *key = k ? "dport" : "sport";
-
-		x = json_object_get(v, key);
-		if (!x)
-			continue;
-		if (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP && r->proto != IPPROTO_SCTP)
-			return fail(e, label, "%s: ports need proto tcp, udp or sctp", key);
-		err = parse_ports(e, label, key, x, k ? &r->dport : &r->sport);
-		if (err)
-			return err;
-	}
+	/* what sfcctl checks too, before it sends a rule */
+	if (sfc_match_check(r->src.family, r->dst.family, r->proto, sport, dport, buf,
+			    sizeof(buf)))
+		return fail(e, label, "%s", buf);
+	if (sport && (err = parse_ports(e, label, "sport", sport, &r->sport)))
+		return err;
+	if (dport && (err = parse_ports(e, label, "dport", dport, &r->dport)))
+		return err;
 	return 0;
 }
 

@@ -95,11 +95,12 @@ int sfcd_request(struct ctx *c, json_t *req, json_t **reply)
 	}
 	if (!json_is_true(json_object_get(r, SFC_KEY_OK))) {
 		const char *msg = json_string_value(json_object_get(r, SFC_KEY_ERROR));
+		/* sfcd closes the connection after refusing a peer */
+		bool refused_peer = msg && !strncmp(msg, "permission denied", 17);
 
 		errf(c, "%s", msg ? msg : "request failed (sfcd gave no reason)");
-		json_decref(r);
-		/* sfcd closes the connection after refusing a peer */
-		if (msg && !strncmp(msg, "permission denied", 17))
+		json_decref(r);   /* msg is r's */
+		if (refused_peer)
 			sfcd_close(c);
 		return -2;
 	}

@@ -19,6 +19,7 @@
 #include "sfc_api.h"
 #include "sfcd.h"
 #include "stats.h"
+#include "text.h"
 
 json_t *sfcd_error_reply(const char *fmt, ...)
 {
@@ -28,6 +29,8 @@ json_t *sfcd_error_reply(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* a long message is cut at 1023 bytes, maybe inside a character */
+	sfc_utf8_fix(msg);
 	return json_pack("{s:b,s:s}", SFC_KEY_OK, 0, SFC_KEY_ERROR, msg);
 }
 
