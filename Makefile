@@ -18,7 +18,7 @@ BASE_PKGS := libmnl jansson
 CFLAGS    ?= -O2 -g
 CFLAGS    += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation -Wshadow -std=gnu11 \
 	     -D_GNU_SOURCE -Iheaders -Iuser/common -Iuser/model -Iuser/lib -I$(OUT) -MMD -MP \
-	     $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+	     $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
 LDLIBS       := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 BASE_LDLIBS  := $(shell pkg-config --libs $(BASE_PKGS) 2>/dev/null)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
@@ -52,7 +52,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 LOGIC_SRCS := $(wildcard tests/logic/*.c)
 LOGIC_BINS := $(patsubst tests/logic/%.c,$(OUT)/tests/logic_%,$(LOGIC_SRCS))
 
-.PHONY: all deps test demo bench clean install vmtest
+.PHONY: all deps test demo bench clean install vmtest fuzz fuzz-build sanitize
 all: $(BINS) $(UNIT_BINS) $(LOGIC_BINS)
 
 # --- bpf objects and skeletons
@@ -101,11 +101,12 @@ $(OUT)/tests/logic_%: tests/logic/%.c $(LIB) $(MODEL) $(COMMON) $(SKELS) | $(OUT
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(TEST_DEPS) -Itests/lib -Iuser/sfcctl $< $(LIB) $(MODEL) $(COMMON) $(LDLIBS) -o $@
 
-# sfcctl's grammar and batch parser: its objects but main's, no daemon
+# sfcctl's grammar and batch parser: its objects but main's, no daemon (headers
+# the dependency file adds to $^ are not inputs)
 $(OUT)/tests/logic_cli_grammar: tests/logic/cli_grammar.c \
 		$(filter-out %/main.o,$(call lib_objs,sfcctl)) $(COMMON) | $(OUT)/tests $(OUT)/deps
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(TEST_DEPS) -Itests/lib -Iuser/sfcctl $^ $(BASE_LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(TEST_DEPS) -Itests/lib -Iuser/sfcctl $(filter %.c %.o %.a,$^) $(BASE_LDLIBS) -o $@
 
 $(OUT) $(OUT)/tests $(OUT)/deps:
 	$(Q)mkdir -p $@
@@ -116,7 +117,7 @@ $(OUT) $(OUT)/tests $(OUT)/deps:
 DEB_PKGS := clang llvm libbpf-dev bpftool libmnl-dev libelf-dev zlib1g-dev \
 	    libjansson-dev pkg-config gcc make iproute2 nftables iputils-ping \
 	    socat jq tcpdump python3-scapy ethtool procps coreutils \
-	    containernetworking-plugins
+	    containernetworking-plugins libfuzzer-14-dev libclang-rt-14-dev
 # apt-get update once, and only when something is missing
 deps:
 	@missing=; \
@@ -147,6 +148,80 @@ demo: $(DEPS_OK)
 vmtest: $(DEPS_OK)
 	$(MAKE) all
 	vm/vmtest.sh $(KERNEL_DEB)
+
+# --- fuzzing (tests/fuzz/fuzz_*.c): libFuzzer with ASan and UBSan, its own
+# objects in build/fuzz. Each target runs FUZZ_SECONDS on its corpus
+# (tests/fuzz/corpus/TARGET; new inputs go to build/fuzz/corpus/TARGET) with
+# its dictionary, FUZZ_JOBS (2) at a time; a crash fails the run and leaves
+# TARGET-crash-* in build/fuzz.
+FUZZ_OUT     := $(OUT)/fuzz
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS   = $(filter-out -Wno-format-truncation,$(CFLAGS)) -Wno-unknown-warning-option \
+		$(FUZZ_SAN)
+fuzz_objs     = $(patsubst user/%.c,$(FUZZ_OUT)/obj/%.o,$(wildcard user/$(1)/*.c))
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FUZZ_OUT)/obj/%.o: user/%.c $(SKELS)
+	@mkdir -p $(@D)
+	$(call msg,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -Iuser/$(firstword $(subst /, ,$*)) \
+		-c $< -o $@
+
+$(FUZZ_OUT)/libsfc-common.a: $(call fuzz_objs,common)
+$(FUZZ_OUT)/libsfc-model.a: $(call fuzz_objs,model)
+$(FUZZ_OUT)/libsfc-common.a $(FUZZ_OUT)/libsfc-model.a:
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+# what each target runs besides its own file (the daemon's and the plugin's
+# system calls are replaced by the stubs named here)
+FUZZ_IN_fuzz_doc := $(FUZZ_OUT)/libsfc-model.a
+FUZZ_IN_fuzz_cli := $(filter-out %/main.o,$(call fuzz_objs,sfcctl)) $(FUZZ_OUT)/libsfc-model.a
+FUZZ_IN_fuzz_cni := $(filter-out %/main.o %/link.o,$(call fuzz_objs,sfc-cni)) \
+		    $(FUZZ_OUT)/obj/fuzz/cni_stubs.o
+FUZZ_IN_fuzz_api := $(FUZZ_OUT)/obj/sfcd/api.o $(FUZZ_OUT)/obj/fuzz/api_stubs.o \
+		    $(FUZZ_OUT)/libsfc-model.a
+
+$(FUZZ_OUT)/obj/fuzz/%.o: tests/fuzz/%.c $(SKELS)
+	@mkdir -p $(@D)
+	$(call msg,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -Iuser/sfcd -Iuser/sfc-cni \
+		-Iuser/sfcctl -c $< -o $@
+
+.SECONDEXPANSION:
+$(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/obj/fuzz/fuzz_%.o $$(FUZZ_IN_fuzz_$$*) $(FUZZ_OUT)/libsfc-common.a
+	$(call msg,FUZZLD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ $(BASE_LDLIBS) -o $@
+
+fuzz-build: $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
+
+fuzz: $(DEPS_OK)
+	$(Q)$(MAKE) --no-print-directory fuzz-build
+	tests/fuzz/run.sh $(FUZZ_OUT) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# user space again with ASan and UBSan (build/san, its own objects), then
+# the logic tests and the shell tests that drive sfcd, sfcctl and sfc-cni
+# hardest, against those binaries; a sanitizer report fails the test.
+# clang, as for fuzzing: gcc's UBSan ignores log_path, and the shell tests
+# find reports by it (tests/lib/bins.sh).
+SAN_OUT    := $(OUT)/san
+SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# the logic tests but model_scale, whose time limits are for an optimised build
+SAN_LOGIC  := $(patsubst tests/logic/%.c,$(SAN_OUT)/tests/logic_%,$(filter-out %/model_scale.c,$(LOGIC_SRCS)))
+SAN_TESTS  := tests/cli/sfcctl.sh tests/cni/protocol.sh tests/daemon/api_guard.sh \
+	      tests/daemon/bad_state.sh tests/daemon/restart.sh
+sanitize: $(DEPS_OK)
+	$(Q)$(MAKE) --no-print-directory OUT=$(SAN_OUT) CC=$(FUZZ_CC) \
+		EXTRA_CFLAGS="-Wno-unknown-warning-option $(SAN_FLAGS)" \
+		$(SAN_OUT)/sfcd $(SAN_OUT)/sfcctl $(SAN_OUT)/sfc-cni $(SAN_LOGIC)
+	$(Q)rm -rf $(SAN_OUT)/reports
+	SFC_BIN_DIR=$(abspath $(SAN_OUT)) SFC_SANITIZER_LOGS=$(abspath $(SAN_OUT))/reports \
+		tests/run.sh $(SAN_LOGIC) $(SAN_TESTS)
+	@# a report written after a test's last check (a daemon stopped at cleanup)
+	$(Q)if ls $(SAN_OUT)/reports/* >/dev/null 2>&1; then \
+		echo "sanitizer reports:"; head -n 20 $(SAN_OUT)/reports/*; exit 1; fi
 
 PREFIX ?= /usr/local
 # CNI plugins live where runtimes look for them: /opt/cni/bin by default

@@ -2,7 +2,13 @@
 /*
  * Map keys and values shared by the BPF programs and user space.
  * Only fixed-width types, explicit padding and a size assert per struct,
- * so the two sides can never disagree on a layout.
+ * so the two sides can never disagree on a layout. A value holds only what
+ * a BPF program reads; names and bookkeeping live in sfcd's record
+ * (user/lib/record.h).
+ *
+ * SFC_ABI_VERSION 2: sfc_iface, sfc_sf, sfc_chain and sfc_path lost their
+ * names, SPI, MACs and peer fields (version 1: 24, 64, 40 and 16 bytes);
+ * sfcd converts version 1 pins in place (user/lib/migrate.c).
  */
 #ifndef SFC_ABI_H
 #define SFC_ABI_H
@@ -19,6 +25,7 @@
 #define SFC_MAX_IFACES     1024
 #define SFC_FLOW_ENTRIES   1048576
 #define SFC_NAME_LEN       32
+#define SFC_ABI_VERSION    2
 
 /* sfc_config index 0 */
 struct sfc_config {
@@ -39,12 +46,8 @@ _Static_assert(sizeof(struct sfc_config) == 16, "sfc_config layout");
 struct sfc_iface {
 	__u32 flags;        /* SFC_IF_* */
 	__u32 sf_id;        /* SF whose return interface this is (0 = none) */
-	__u8  mac[6];       /* the interface's own MAC */
-	__u8  pad[2];
-	__u32 peer_ifindex; /* veth peer given sfc_xdp_peer (0 = none) */
-	__s32 peer_nsid;    /* its netns id as seen from here (-1 = this one) */
 };
-_Static_assert(sizeof(struct sfc_iface) == 24, "sfc_iface layout");
+_Static_assert(sizeof(struct sfc_iface) == 8, "sfc_iface layout");
 
 #define SFC_SF_IFACE 1
 #define SFC_SF_UP    (1u << 0)
@@ -54,15 +57,12 @@ _Static_assert(sizeof(struct sfc_iface) == 24, "sfc_iface layout");
 /* sfc_sfs: SF id -> where to send packets for that SF instance */
 struct sfc_sf {
 	__u32 ifindex;      /* the fabric sends out here */
-	__u32 ret_ifindex;  /* and the SF sends back here (== ifindex: one-arm) */
-	__u16 kind;         /* SFC_SF_IFACE, ... */
 	__u16 flags;        /* SFC_SF_* */
+	__u16 pad;
 	__u8  mac[6];       /* SF's MAC when SFC_SF_SETMAC */
 	__u8  out_mac[6];   /* MAC of ifindex, source MAC towards the SF */
-	__u8  pad[8];
-	char  name[SFC_NAME_LEN];
 };
-_Static_assert(sizeof(struct sfc_sf) == 64, "sfc_sf layout");
+_Static_assert(sizeof(struct sfc_sf) == 20, "sfc_sf layout");
 
 #define SFC_FAIL_DROP   0
 #define SFC_FAIL_BYPASS 1
@@ -70,20 +70,17 @@ _Static_assert(sizeof(struct sfc_sf) == 64, "sfc_sf layout");
 /* sfc_chains: chain id -> the chain's current path (the chain head) */
 struct sfc_chain {
 	__u32 path_id;      /* switched in one write: make-before-break */
-	__u32 spi;          /* 24-bit Service Path Identifier */
-	char  name[SFC_NAME_LEN];
 };
-_Static_assert(sizeof(struct sfc_chain) == 40, "sfc_chain layout");
+_Static_assert(sizeof(struct sfc_chain) == 4, "sfc_chain layout");
 
 /* sfc_paths: path id -> one version of a chain */
 struct sfc_path {
 	__u32 chain_id;
-	__u32 spi;
 	__u8  nhops;        /* first SI; SI 0 is the end of the chain */
 	__u8  on_failure;   /* SFC_FAIL_* */
-	__u8  pad[6];
+	__u8  pad[2];
 };
-_Static_assert(sizeof(struct sfc_path) == 16, "sfc_path layout");
+_Static_assert(sizeof(struct sfc_path) == 8, "sfc_path layout");
 
 /* sfc_hops key: a position on a path */
 struct sfc_hop_key {

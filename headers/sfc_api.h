@@ -6,13 +6,14 @@
  * A request is {"cmd": NAME, ...arguments}. A reply is {"ok": true, ...}
  * or {"ok": false, "error": "message naming the object"}. A reply to an
  * edit may carry "warnings": ["..."] (an edit that removed objects sfc-cni
- * made, a rule whose in-dev is not an ingress point). Requests and their
+ * made, a rule whose in-dev is not an ingress point), "attach-failed":
+ * [{"dev", "error"}] and "attach-missing": ["dev"] (see below). Requests and their
  * arguments:
  *
  *   get                                  -> doc
  *   apply      doc, [dry-run]            -> diff, applied
  *   health                               -> pid, generation, link_updates,
- *                                           reconciles, ... (SFC_HEALTH_*)
+ *                                           reconciles, ... (SFC_KEY_*)
  *   stats      [reset, chain | sf]       -> stats
  *   ingress-add / ingress-del  dev
  *   sf-add     the SF object; sf-del name
@@ -74,15 +75,44 @@
 #define SFC_KEY_IFNAME    "ifname"
 #define SFC_KEY_VALID     "valid"
 #define SFC_KEY_MISMATCH  "mismatch"
+/* arguments of edits and CNI requests */
+#define SFC_KEY_DEV       "dev"
+#define SFC_KEY_NAME      "name"
+#define SFC_KEY_SF        "sf"
+#define SFC_KEY_CHAIN     "chain"
+#define SFC_KEY_RULE      "rule"
+#define SFC_KEY_ROLE      "role"
+#define SFC_KEY_MAC       "mac"
+/* CNI roles */
+#define SFC_ROLE_SF       "sf"
+#define SFC_ROLE_INGRESS  "ingress"
+#define SFC_ROLE_NONE     "none"
+/* health */
+#define SFC_KEY_PID              "pid"
+#define SFC_KEY_GENERATION       "generation"
+#define SFC_KEY_RECONCILES       "reconciles"
+#define SFC_KEY_NETLINK_EVENTS   "netlink_events"
+#define SFC_KEY_NETLINK_OVERRUNS "netlink_overruns"
+#define SFC_KEY_PIN_DIR          "pin_dir"
+#define SFC_KEY_STATE_FILE       "state_file"
+#define SFC_KEY_CLIENTS          "clients"
+#define SFC_KEY_CLIENTS_DROPPED  "clients_dropped"
+/* health: a SIGHUP that could not load the state file, until a load or
+ * a commit works: {"error": why, "time": ISO 8601 UTC, "unix_time": N} */
+#define SFC_KEY_RELOAD_ERROR "reload_error"
+#define SFC_KEY_TIME         "time"
+#define SFC_KEY_UNIX_TIME    "unix_time"
+/* in a reply to a committed edit or apply: [{"dev": NAME, "error": WHY}],
+ * the interfaces named by the document sfcd could not attach to */
+#define SFC_KEY_ATTACH_FAILED  "attach-failed"
+/* and [NAME...]: those that do not exist (yet); sfcd attaches when they appear */
+#define SFC_KEY_ATTACH_MISSING "attach-missing"
 
 /* health: how sfcd followed the kernel's links. A link event that touches
  * the document rewrites only the objects naming the interface (one
  * link_update each); reconciles counts full re-applies of the document
  * (at start, after a netlink overrun, or when a link update could not be
  * done incrementally). */
-#define SFC_HEALTH_LINK_UPDATES     "link_updates"
-#define SFC_HEALTH_RECONCILES       "reconciles"
-#define SFC_HEALTH_NETLINK_EVENTS   "netlink_events"
-#define SFC_HEALTH_NETLINK_OVERRUNS "netlink_overruns"
+#define SFC_KEY_LINK_UPDATES     "link_updates"
 
 #endif

@@ -12,8 +12,11 @@
 # "PASS NAME" / "FAIL NAME: why"; a lib.sh there is a helper, not a test). A TEST
 # argument is a path to one of those. Every result line counts; a test that
 # exits non-zero without reporting a failure (crash, timeout) counts as one
-# failure, and so does one that reports nothing. Ends with exactly one line
-# "N passed, N failed"; exit status 1 if any failed or nothing ran.
+# failure, and so does one that reports nothing. "SKIP NAME: why" lines (and
+# TAP's "ok NAME # SKIP why") count as neither passed nor failed: they are
+# listed at the end, and a test that only skipped is listed as such. Ends
+# with exactly one line "N passed, N failed, N skipped"; exit status 1 if
+# any failed or nothing passed.
 #
 # Environment: UNIT_TIMEOUT (s, default 120), INTEGRATION_TIMEOUT (300).
 
@@ -24,10 +27,11 @@ UNIT_TIMEOUT=${UNIT_TIMEOUT:-120}
 INTEGRATION_TIMEOUT=${INTEGRATION_TIMEOUT:-300}
 passed=0
 failed=0
+skipped=0
 n=0
 
 log=$(mktemp /tmp/sfc-run.XXXXXX) || exit 1
-trap 'rm -f "$log" "$log.failures"' EXIT
+trap 'rm -f "$log" "$log.failures" "$log.skips"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -47,7 +51,7 @@ sweep() {
 }
 
 run_one() {
-	local t=$1 limit name rc np nf prefix
+	local t=$1 limit name rc np nf ns prefix
 	name=${t#./}
 	case $t in
 	tests/*/*.sh) limit=$INTEGRATION_TIMEOUT ;;
@@ -59,11 +63,15 @@ run_one() {
 	NS_PREFIX=$prefix timeout -k 30 "$limit" "$t" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	[[ $t == tests/*/*.sh ]] && sweep "$prefix"
-	np=$(grep -cE '^(ok|PASS)( |$)' "$log")
+	# a skip is neither a pass nor a failure, whatever form it takes
+	ns=$(grep -cE '^SKIP( |$)|^ok .*# *SKIP' "$log")
+	np=$(grep -E '^(ok|PASS)( |$)' "$log" | grep -cvE '^ok .*# *SKIP')
 	nf=$(grep -cE '^(not ok|FAIL)( |$)' "$log")
 	passed=$((passed + np))
 	failed=$((failed + nf))
+	skipped=$((skipped + ns))
 	grep -E '^(not ok|FAIL)( |$)' "$log" | sed "s|^|$name: |" >>"$log.failures"
+	grep -E '^SKIP( |$)|^ok .*# *SKIP' "$log" | sed "s|^|$name: |" >>"$log.skips"
 	if ((rc != 0 && nf == 0)); then
 		failed=$((failed + 1))
 		case $rc in
@@ -72,6 +80,9 @@ run_one() {
 		esac
 		echo "FAIL $name: $why"
 		echo "$name: FAIL $why" >>"$log.failures"
+	elif ((np + nf == 0 && ns > 0)); then
+		echo "# $name only skipped: counted as neither passed nor failed"
+		echo "$name: only skipped, nothing checked" >>"$log.skips"
 	elif ((np + nf == 0)); then
 		failed=$((failed + 1))
 		echo "FAIL $name: reported no results (exit $rc)"
@@ -80,6 +91,7 @@ run_one() {
 }
 
 : >"$log.failures"
+: >"$log.skips"
 
 tests=("$@")
 if ((${#tests[@]} == 0)); then
@@ -107,6 +119,11 @@ if [[ -s $log.failures ]]; then
 	echo "failures:"
 	sed 's/^/  /' "$log.failures"
 fi
-((passed + failed == 0)) && echo "nothing ran"
-echo "$passed passed, $failed failed"
+if [[ -s $log.skips ]]; then
+	echo "skipped (not counted as passed):"
+	sed 's/^/  /' "$log.skips"
+fi
+((passed + failed == 0 && skipped == 0)) && echo "nothing ran"
+((passed == 0 && skipped > 0)) && echo "nothing passed: a skip is not a pass"
+echo "$passed passed, $failed failed, $skipped skipped"
 ((failed == 0 && passed > 0))

@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "bench.h"
+#include "record.h"
 #include "sfc_abi.h"
 
 static int do_apply(const char *sock_path, const char *doc_path)

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
 # make bench: chaining fabrics side by side, on this machine.
+# (Over ~600 lines on purpose: one harness for every system under test, so
+# that all of them get the same namespaces, traffic and measurements.)
 #
 #   tests/bench/run.sh            full run (5 rounds, 64 B and 1500 B), < 10 min
 #   QUICK=1 tests/bench/run.sh    smoke run (3 rounds, 64 B, short windows), < 2 min

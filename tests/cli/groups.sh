@@ -48,7 +48,7 @@ err "error: group show unknown" 'no group named "nope"' group show nope
 # completion offers groups where a hop or a group is expected (bash-completion's
 # _init_completion stubbed: only its word splitting is needed)
 complete_words() {
-	PATH="$ROOT/build:$PATH" bash -c '
+	PATH="$SFC_BIN_DIR:$PATH" bash -c '
 		_init_completion() { words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
 			cur=${words[cword]}; prev=${words[cword-1]}; }
 		_filedir() { :; }

@@ -33,7 +33,9 @@ cleanup() {
 		kill -KILL "$SFCD_PID" 2>/dev/null
 		wait "$SFCD_PID" 2>/dev/null
 	fi
-	[[ -e $PIN ]] && "$ROOT/build/sfcd" --unload -P "$PIN" >/dev/null 2>&1
+	# in the namespace it attached in: ifindexes are per namespace
+	[[ -e $PIN ]] && nsenter --net="/run/netns/$NS" -- "$SFC_BIN_DIR/sfcd" --unload -P "$PIN" \
+		>/dev/null 2>&1
 	[[ -e $PIN ]] && rm -rf -- "$PIN"
 	ip netns del "$NS" 2>/dev/null
 	rm -f -- "$SOCK"
@@ -44,7 +46,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-SFCCTL=$ROOT/build/sfcctl
+SFCCTL=$SFC_BIN_DIR/sfcctl
 
 # ctl ARGS...: sfcctl on our socket; output in $OUT, errors in $ERR, status in $RC
 ctl() {
@@ -80,6 +82,21 @@ expect() {
 
 # doc: the current document, one line
 doc() { "$SFCCTL" -s "$SOCK" -j dump 2>/dev/null; }
+
+# api_raw JSON: one request straight to sfcd's socket (what sfcctl would not
+# send); the reply line in $R
+api_raw() { R=$(printf '%s\n' "$1" | timeout 15 socat -t 10 - "UNIX-CONNECT:$SOCK" 2>&1); }
+
+# base_doc FILE: a small document (ingress up0, SF fw on s0, chain web,
+# rule 10 on up0 tcp/80) written to FILE
+base_doc() {
+	cat >"$1" <<'EOF'
+{"version": 1, "ingress": [{"dev": "up0"}],
+ "sfs": [{"name": "fw", "kind": "iface", "dev": "s0"}],
+ "chains": [{"name": "web", "spi": 1, "hops": ["fw"]}],
+ "rules": [{"pref": 10, "in-dev": "up0", "proto": "tcp", "dport": 80, "chain": "web"}]}
+EOF
+}
 
 # err NAME EXPECTED ARGS...: the command fails with status 1, stderr is
 # "sfcctl: EXPECTED" (EXPECTED may end in * for a prefix match), stdout is
@@ -150,10 +167,11 @@ cli_start() {
 		fail setup "needs root (network namespaces, BPF)"
 		exit 1
 	fi
-	for f in build/sfcd build/sfcctl; do
+	for f in "$SFC_BIN_DIR/sfcd" "$SFC_BIN_DIR/sfcctl"; do
 		[[ -x $f ]] || { fail setup "$f not built (run make)"; exit 1; }
 	done
 	command -v jq >/dev/null || { fail setup "jq is not installed"; exit 1; }
+	command -v socat >/dev/null || { fail setup "socat is not installed"; exit 1; }
 
 	ip netns add "$NS" || { fail setup "ip netns add $NS"; exit 1; }
 	ip -n "$NS" link set lo up
@@ -168,7 +186,7 @@ cli_start() {
 	ip -n "$NS" addr add 198.18.0.1/24 dev up0
 	ip -n "$NS" -6 addr add 2001:db8::1/64 dev up0 nodad
 
-	nsenter --net="/run/netns/$NS" "$ROOT/build/sfcd" -f "$STATE" -P "$PIN" -s "$SOCK" \
+	nsenter --net="/run/netns/$NS" "$SFC_BIN_DIR/sfcd" -f "$STATE" -P "$PIN" -s "$SOCK" \
 		>"$T/sfcd.log" 2>&1 &
 	SFCD_PID=$!
 	for _ in $(seq 100); do

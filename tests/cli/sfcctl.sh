@@ -177,7 +177,7 @@ err "error: prefix syntax" \
 	rule add dst 198.18.0/33 chain web
 err "error: proto" 'rule add: proto "tcpp": expected tcp, udp, sctp, icmp, icmpv6 or 0-255' \
 	rule add proto tcpp chain web
-err "error: port range" 'rule add: dport "90-80": expected a port 0-65535 or a range LOW-HIGH' \
+err "error: port range" 'rule add: dport "90-80": range 90-80 is reversed (write 80-90)' \
 	rule add proto tcp dport 90-80 chain web
 err "error: ports without proto" 'rule add: sport: ports need proto tcp, udp or sctp' \
 	rule add sport 80 chain web
@@ -228,7 +228,7 @@ err "error: hop name starts with -" \
 	"chain add: hop 1 \"-x\": a name cannot start with '-' (it would read as an option)" \
 	chain add x hop fw,-x
 err "error: interface name" \
-	'sf add: dev "a-very-long-interface-name": expected an interface name of 1 to 15 characters' \
+	'sf add: dev "a-very-long-interface-name": not a valid interface name (longer than 15 characters)' \
 	sf add y kind iface dev a-very-long-interface-name
 err "error: name too long" \
 	'sf add: NAME "abcdefghijabcdefghijabcdefghijabc": name longer than 31 characters' \
@@ -408,7 +408,7 @@ for force in "" -force; do
 	before=$(doc)
 	ctl $force -b "$T/batch6"
 	expect "batch$force: error on line 6 is told" "status $RC, '$ERR'" test "$RC:$ERR" = \
-		"1:$T/batch6:6: rule add: dport \"80-70\": expected a port 0-65535 or a range LOW-HIGH
+		"1:$T/batch6:6: rule add: dport \"80-70\": range 80-70 is reversed (write 70-80)
 sfcctl: $T/batch6: 1 line with errors, nothing was run"
 	expect "batch$force: error on line 6 changes nothing" "document changed" \
 		test "$(doc)" = "$before"

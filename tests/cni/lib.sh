@@ -32,9 +32,9 @@ NS_PREFIX=${NS_PREFIX:-sfcni-$$-}
 # shellcheck source=tests/lib/assert.sh
 . "$C_ROOT/tests/lib/assert.sh"
 
-SFCD=${SFCD:-$C_ROOT/build/sfcd}
-SFCCTL=${SFCCTL:-$C_ROOT/build/sfcctl}
-SFC_CNI=${SFC_CNI:-$C_ROOT/build/sfc-cni}
+SFCD=${SFCD:-$SFC_BIN_DIR/sfcd}
+SFCCTL=${SFCCTL:-$SFC_BIN_DIR/sfcctl}
+SFC_CNI=${SFC_CNI:-$SFC_BIN_DIR/sfc-cni}
 CNI_RUN=$C_LIB_DIR/cni-run
 DEB_CNI=${DEB_CNI:-/usr/lib/cni}
 C_NET4=198.18.10.0/24 C_GW4=198.18.10.1
@@ -76,7 +76,8 @@ c_init() {
 	pin_dir_new node
 	PIN=$NS_LAST_PIN
 	# last pushed, first run: sfcd stops before its pins are unloaded
-	cleanup_push "timeout 20 '$SFCD' --unload -P '$PIN'"
+	# in the namespace it attached in: ifindexes are per namespace
+	cleanup_push "nsenter --net=/run/netns/$(ns_name node) -- timeout 20 '$SFCD' --unload -P '$PIN'"
 	cleanup_push c_sfcd_stop
 	ns_add node || { fail setup "ip netns add"; assert_done; }
 	NODE=$(ns_name node)
@@ -142,7 +143,9 @@ c_call() {
 	local cmd=$1 stdin=$2
 	shift 2
 	OUT=$(printf '%s' "$stdin" | nsenter --net="/run/netns/$NODE" -- timeout 60 \
-		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CNI_COMMAND="$cmd" "$@" "$BIN/sfc-cni" 2>"$T/err")
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin ${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} \
+			${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} CNI_COMMAND="$cmd" "$@" \
+			"$BIN/sfc-cni" 2>"$T/err")
 	RC=$?
 	ERR=$(cat "$T/err")
 	return "$RC"

@@ -53,6 +53,9 @@ c_call "" "$ADD_CONF"
 c_expect_error "no CNI_COMMAND: 4" 4 'CNI_COMMAND'
 c_call BOGUS "$ADD_CONF" "${ENV1[@]}"
 c_expect_error "unknown CNI_COMMAND: 4" 4 'unknown CNI_COMMAND: BOGUS'
+# bytes that are not UTF-8 still make a JSON error (it was no output at all)
+c_call $'B\xffD' "$ADD_CONF" "${ENV1[@]}"
+c_expect_error "CNI_COMMAND not UTF-8: 4, the byte as '?'" 4 'unknown CNI_COMMAND: B\?D'
 c_call ADD "$ADD_CONF"
 c_expect_error "ADD without variables: 4 naming all three" 4 \
 	'\[CNI_CONTAINERID,CNI_NETNS,CNI_IFNAME\] missing'
@@ -66,7 +69,7 @@ c_call GC "$(c_stdin 1.1.0 '{"cni.dev/valid-attachments": []}')"
 c_expect_error "GC without CNI_PATH: 4" 4 '\[CNI_PATH\] missing'
 c_call ADD "$ADD_CONF" CNI_CONTAINERID=-bad/id CNI_NETNS="$P1" CNI_IFNAME=eth0
 c_expect_error "invalid CNI_CONTAINERID: 4" 4 'CNI_CONTAINERID'
-for ifn in 0123456789abcdef a/b a:b . "a b"; do
+for ifn in 0123456789abcdef a/b a:b . "a b" $'eth\xff'; do
 	c_call ADD "$ADD_CONF" CNI_CONTAINERID=c1 CNI_NETNS="$P1" CNI_IFNAME="$ifn"
 	c_expect_error "invalid CNI_IFNAME '$ifn': 4" 4 'CNI_IFNAME'
 done

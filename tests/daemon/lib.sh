@@ -40,7 +40,7 @@ NS_PREFIX=${NS_PREFIX:-sfdt-$$-}
 # shellcheck source=tests/lib/assert.sh
 . "$D_ROOT/tests/lib/assert.sh"
 
-SFCD=${SFCD:-$D_ROOT/build/sfcd}
+SFCD=${SFCD:-$SFC_BIN_DIR/sfcd}
 PROBE=$D_LIB_DIR/probe.py
 PY=/usr/bin/python3
 
@@ -81,10 +81,21 @@ d_init() {
 	pin_dir_new fab
 	PIN=$NS_LAST_PIN
 	# last pushed, first run: stop sfcd before unloading under it
-	cleanup_push "timeout 20 '$SFCD' --unload -P '$PIN'"
+	cleanup_push d_unload
 	cleanup_push "d_sfcd_kill"
 	# scripts print sfcd's log when something failed
 	cleanup_push "d_dump_log_on_failure"
+}
+
+# d_unload: sfcd --unload in fab, where it attached (ifindexes are per
+# namespace: run on the host, it would act on the host's interfaces)
+d_unload() {
+	[[ -e $PIN ]] || return 0
+	if [[ -n ${FAB:-} && -e /run/netns/$FAB ]]; then
+		nsenter --net="/run/netns/$FAB" -- timeout 20 "$SFCD" --unload -P "$PIN"
+	else
+		timeout 20 "$SFCD" --unload -P "$PIN"
+	fi
 }
 
 d_dump_log_on_failure() {

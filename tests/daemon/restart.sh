@@ -142,5 +142,5 @@ assert_eq "after SIGKILL: rule 40 chains UDP port 5100" "{\"$DSCP_FULL\":20}" \
 
 # --unload is refused while a daemon owns the pin dir: stop it first
 d_sfcd_stop TERM
-assert_do "sfcd --unload" timeout 20 "$SFCD" --unload -P "$PIN"
+assert_do "sfcd --unload" d_unload
 assert_done

@@ -10,6 +10,9 @@
 ASSERT_PASSED=0
 ASSERT_FAILED=0
 
+# shellcheck source=tests/lib/bins.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bins.sh"
+
 pass() {
 	ASSERT_PASSED=$((ASSERT_PASSED + 1))
 	printf 'PASS %s\n' "$1"
@@ -21,7 +24,8 @@ fail() {
 	printf 'FAIL %s: %s\n' "$1" "$2"
 }
 
-# skip LABEL WHY: neither passed nor failed (not counted by run.sh).
+# skip LABEL WHY: neither passed nor failed (run.sh counts it as skipped
+# and lists it, never as passed).
 skip() { printf 'SKIP %s: %s\n' "$1" "$2"; }
 
 _assert_int() {
@@ -134,6 +138,7 @@ assert_fails() {
 
 # assert_done: print a count and exit with the test's status.
 assert_done() {
+	san_check
 	local total=$((ASSERT_PASSED + ASSERT_FAILED))
 	printf '# %d checks: %d passed, %d failed\n' \
 		"$total" "$ASSERT_PASSED" "$ASSERT_FAILED"

@@ -29,7 +29,7 @@
 
 TOPO_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOPO_ROOT=$(cd "$TOPO_LIB_DIR/../.." && pwd)
-SFCD=${SFCD:-$TOPO_ROOT/build/sfcd}
+SFCD=${SFCD:-${SFC_BIN_DIR:-$TOPO_ROOT/build}/sfcd}
 
 SRC4=198.18.1.1 SRC6=2001:db8:1::1
 DST4=198.18.2.1 DST6=2001:db8:2::1

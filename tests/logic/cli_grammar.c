@@ -87,9 +87,9 @@ static void test_requests(void)
 		{ "chain set web on-failure bypass",
 		  "{\"chain\":{\"name\":\"web\",\"on-failure\":\"bypass\"},\"cmd\":\"chain-set\"}" },
 		{ "chain del web", "{\"cmd\":\"chain-del\",\"name\":\"web\"}" },
-		{ "rule add pref 10 src 198.18.0.0/24 dst 2001:db8::/32 proto tcp dport 80-90 chain web",
+		{ "rule add pref 10 src 198.18.0.0/24 dst 198.19.0.0/16 proto tcp dport 80-90 chain web",
 		  "{\"cmd\":\"rule-add\",\"rule\":{\"chain\":\"web\",\"dport\":\"80-90\","
-		  "\"dst\":\"2001:db8::/32\",\"pref\":10,\"proto\":\"tcp\",\"src\":\"198.18.0.0/24\"}}" },
+		  "\"dst\":\"198.19.0.0/16\",\"pref\":10,\"proto\":\"tcp\",\"src\":\"198.18.0.0/24\"}}" },
 		{ "rule del pref 10", "{\"cmd\":\"rule-del\",\"pref\":10}" },
 		{ "chain show", "(no request)" },
 		{ "group", "(no request)" },
@@ -183,6 +183,27 @@ static void test_parse_errors(void)
 		{ "sf add y kind iface", "sf add: missing \"dev IFNAME\"" },
 		{ "chian show", "unknown object \"chian\" (expected ingress, group, sf, chain, rule, "
 		  "stats, apply, diff, dump, health, help)" },
+		/* what the document refuses, sfcctl refuses before sending */
+		{ "rule add src 198.18.0.0/24 dst 2001:db8::/32 chain web",
+		  "rule add: src and dst are of different address families" },
+		{ "rule add dst 2001:db8::/32 proto icmp chain web",
+		  "rule add: proto: icmp does not match IPv6 prefixes" },
+		{ "rule add src 198.18.0.0/24 proto icmpv6 chain web",
+		  "rule add: proto: icmpv6 does not match IPv4 prefixes" },
+		{ "rule add sport 80 chain web", "rule add: sport: ports need proto tcp, udp or sctp" },
+		{ "rule add proto icmp dport 1 chain web",
+		  "rule add: dport: ports need proto tcp, udp or sctp" },
+		{ "rule add pref 99 proto icmp dport 1 chain web",
+		  "rule pref 99: dport: ports need proto tcp, udp or sctp" },
+		/* MACs: hex digits and colons only */
+		{ "sf add y dev s0 mac ' 2:00:00:00:00:01'",
+		  "sf add: mac \" 2:00:00:00:00:01\": expected a MAC address (aa:bb:cc:dd:ee:ff)" },
+		{ "sf add y dev s0 mac 02:+0:00:00:00:01",
+		  "sf add: mac \"02:+0:00:00:00:01\": expected a MAC address (aa:bb:cc:dd:ee:ff)" },
+		{ "sf add y dev s0 mac 02:00:00:00:00:01:",
+		  "sf add: mac \"02:00:00:00:00:01:\": expected a MAC address (aa:bb:cc:dd:ee:ff)" },
+		{ "sf add y dev s0 mac 02:00:00:00:00:001",
+		  "sf add: mac \"02:00:00:00:00:001\": expected a MAC address (aa:bb:cc:dd:ee:ff)" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -243,6 +264,68 @@ static void test_macs(void)
 	CHECK(strstr(why, "broadcast"), "broadcast: '%s'", why);
 	CHECK(sfc_mac_check_unicast(mcast, why, sizeof(why)) == -EINVAL, "multicast accepted");
 	CHECK(strstr(why, "multicast"), "multicast: '%s'", why);
+}
+
+/* checks that the MAC parser takes hex digits and colons, nothing else */
+static void test_mac_forms(void)
+{
+	static const struct {
+		const char *text;
+		bool ok;
+	} cases[] = {
+		{ "02:00:00:00:00:01", true }, { "AA:bb:Cc:dD:ee:FF", true },
+		{ "2:0:0:0:0:1", true }, { " 2:00:00:00:00:01", false },
+		{ "02: 0:00:00:00:01", false }, { "+2:00:00:00:00:01", false },
+		{ "02:-0:00:00:00:01", false }, { "0x2:00:00:00:00:01", false },
+		{ "02:00:00:00:00:01 ", false }, { "02:00:00:00:00", false },
+		{ "02:00:00:00:00:01:02", false }, { "02-00-00-00-00-01", false },
+		{ "", false }, { "::::::", false },
+	};
+	__u8 mac[6];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ret = sfc_parse_mac(cases[i].text, mac);
+
+		CHECK(cases[i].ok ? ret == 0 : ret == -EINVAL, "\"%s\": returned %d, expected %s",
+		      cases[i].text, ret, cases[i].ok ? "0" : "-EINVAL");
+	}
+	CHECK(!sfc_parse_mac("AA:bb:0:dD:ee:FF", mac) && mac[0] == 0xaa && mac[2] == 0 &&
+	      mac[3] == 0xdd, "AA:bb:0:dD:ee:FF parsed as %02x:%02x:%02x:%02x", mac[0], mac[1],
+	      mac[2], mac[3]);
+}
+
+/* checks that a message is made valid UTF-8 for JSON: a character cut at
+ * the end is dropped, stray bytes become '?', valid text is left alone */
+static void test_utf8_fix(void)
+{
+	static const struct {
+		const char *in, *out;
+		size_t fixed;
+	} cases[] = {
+		{ "chain \"caf\xc3\xa9\" \xe2\x82\xac \xf0\x9f\x98\x80", NULL, 0 },
+		{ "cut in \xe2\x82", "cut in ", 2 },
+		{ "cut in \xf0\x9f\x98", "cut in ", 3 },
+		{ "cut in \xc3", "cut in ", 1 },
+		{ "stray \xff byte", "stray ? byte", 1 },
+		{ "cut \xe2\x82 inside", "cut ?? inside", 2 },
+		{ "overlong \xc0\xaf", "overlong ??", 2 },
+		{ "surrogate \xed\xa0\x80", "surrogate ???", 3 },
+		{ "past U+10FFFF \xf4\x90\x80\x80", "past U+10FFFF ????", 4 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *want = cases[i].out ? cases[i].out : cases[i].in;
+		char buf[64];
+		size_t n;
+
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		n = sfc_utf8_fix(buf);
+		CHECK(!strcmp(buf, want) && n == cases[i].fixed, "case %zu: '%s' (%zu fixed), "
+		      "expected '%s' (%zu)", i, buf, n, want, cases[i].fixed);
+		CHECK(sfc_utf8_valid(buf), "case %zu: '%s' still not valid", i, buf);
+		CHECK(sfc_utf8_valid(cases[i].in) == !cases[i].fixed, "case %zu: valid() says %d",
+		      i, sfc_utf8_valid(cases[i].in));
+	}
 }
 
 static void test_split(void)
@@ -396,6 +479,8 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(test_parse_errors),
 	UNIT_TEST(test_names),
 	UNIT_TEST(test_macs),
+	UNIT_TEST(test_mac_forms),
+	UNIT_TEST(test_utf8_fix),
 	UNIT_TEST(test_split),
 	UNIT_TEST(test_batch_whole),
 	UNIT_TEST(test_batch_every_error),

@@ -169,10 +169,10 @@ static void test_cni_removal_is_warned(void)
 	ASSERT_OK(sfc_edit_cni_attach(&d, &a, err, sizeof(err)), err);
 	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
 	ASSERT_OK(sfc_doc_copy(&next, &d), "copy");
-	w = sfc_doc_cni_removed(&d, &next);
+	w = sfc_doc_warnings(&d, &next, true);
 	ASSERT_TRUE(w == NULL, "no warning while it stays");
 	ASSERT_OK(sfc_edit_ingress_del(&next, "pod0", err, sizeof(err)), err);
-	w = sfc_doc_cni_removed(&d, &next);
+	w = sfc_doc_warnings(&d, &next, true);
 	ASSERT_EQ(json_array_size(w), 1, "one warning");
 	ASSERT_STREQ(json_string_value(json_array_get(w, 0)),
 		     "ingress point \"pod0\" of CNI attachment (network \"n\", container \"c1\", "

@@ -68,10 +68,39 @@ static void test_noop_diff_of_100k_rules_is_linear(void)
 	sfc_doc_free(&cur);
 }
 
+/* checks that the warnings of a 100k-rule document whose every rule has an in-dev off the
+ * ingress points are computed in linear time and stay short (ten named, the rest counted) */
+static void test_warnings_of_100k_rules_are_linear_and_short(void)
+{
+	json_t *doc = big_doc(), *r, *w;
+	struct sfc_doc d;
+	char err[512] = "";
+	double t0, t1;
+	size_t i;
+
+	/* one ingress point, so every rule is a real look-up */
+	json_object_set_new(doc, "ingress", json_pack("[{s:s}]", "dev", "up0"));
+	json_array_foreach(json_object_get(doc, "rules"), i, r)
+		json_object_set_new(r, "in-dev", json_string("up9"));
+	ASSERT_OK(sfc_doc_from_json(doc, &d, err, sizeof(err)), err);
+	t0 = now();
+	w = sfc_doc_warnings(&d, &d, true);
+	t1 = now();
+	printf("# warnings of %d rules: %.1f ms\n", NRULES, (t1 - t0) * 1e3);
+	ASSERT_EQ(json_array_size(w), 11, "ten named and a count");
+	ASSERT_STREQ(json_string_value(json_array_get(w, 10)),
+		     "99990 more rules have an in-dev that is not an ingress point", "count");
+	ASSERT_TRUE(t1 - t0 < 1.0, "under 1 s");
+	json_decref(w);
+	json_decref(doc);
+	sfc_doc_free(&d);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_test tests[] = {
 		UNIT_TEST(test_noop_diff_of_100k_rules_is_linear),
+		UNIT_TEST(test_warnings_of_100k_rules_are_linear_and_short),
 	};
 
 	return unit_run(tests, ARRAY_SIZE(tests), argc, argv);

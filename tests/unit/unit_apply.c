@@ -186,6 +186,46 @@ static void test_cached_flow_follows_sf_going_down(void)
 	SEND_EXPECT(&s, "y", MAC_SF_E, "with e up again");
 }
 
+/* checks that one SF's entry written on its own (down, then up) and the
+ * chains using it rewritten, without a whole apply, move a cached flow to
+ * the hop-down verdict and back */
+static void test_one_sf_rewritten_alone_moves_its_chains(void)
+{
+	struct pkt_spec s = TCP4(H4, 9, "198.18.80.9", 9);
+	struct sfc_iface_state st = { .name = "sfe", .roles = SFC_IF_SF_OUT | SFC_IF_SF_RETURN };
+	const struct sfc_sf_cfg *e;
+	struct sfc_doc doc = {};
+	int sw = -1;
+	__u64 r0;
+	struct run r;
+
+	APPLY_OK(DOC_TO_Y);
+	flow_del(&s);
+	SEND_EXPECT(&s, "y", MAC_SF_E, "with e up");
+	ASSERT_OK(unit_parse(DOC_TO_Y, &doc), "parse");
+	e = sfc_doc_sf(&doc, "e");
+	st.sf_id = sfc_record_sf_id(dp, "e");
+	ASSERT_EQ(st.sf_id, sf_id("e"), "sfc_record_sf_id");
+	ASSERT_OK(sfc_attach_iface(dp, &st), "attach sfe alone");
+	ASSERT_EQ(st.outcome, SFC_IFACE_OK, "sfe outcome");
+	st.link.up = false; /* as a link-down event says */
+	ASSERT_OK(sfc_sf_write(dp, e, st.sf_id, false, &st, &st, NULL), "write e down");
+	ASSERT_OK(sfc_chains_rewrite_for_sf(dp, &doc, "e", &sw), "rewrite the chains of e");
+	ASSERT_EQ(sw, 1, "chains switched with e down");
+	r0 = reason_count(SFC_R_HOP_DOWN);
+	XDP_RUN(IN0, &s, &r);
+	ASSERT_XDP(r.ret, XDP_DROP);
+	ASSERT_EQ(reason_count(SFC_R_HOP_DOWN) - r0, 1, "reason hop-down-drop count");
+	st.link.up = true;
+	ASSERT_OK(sfc_sf_write(dp, e, st.sf_id, false, &st, &st, NULL), "write e up");
+	ASSERT_OK(sfc_chains_rewrite_for_sf(dp, &doc, "e", &sw), "rewrite the chains of e");
+	ASSERT_EQ(sw, 1, "chains switched with e up");
+	SEND_EXPECT(&s, "y", MAC_SF_E, "with e up again");
+	ASSERT_OK(sfc_chains_rewrite_for_sf(dp, &doc, "e", &sw), "rewrite, nothing changed");
+	ASSERT_EQ(sw, 0, "chains switched when nothing changed");
+	sfc_doc_free(&doc);
+}
+
 /* checks that applying the same document again changes nothing and keeps the flow cache valid */
 static void test_reapplying_same_document_keeps_cached_flows(void)
 {
@@ -474,6 +514,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_cached_flow_follows_chain_edit),
 		UNIT_TEST(test_cached_flow_of_removed_chain_is_unchained),
 		UNIT_TEST(test_cached_flow_follows_sf_going_down),
+		UNIT_TEST(test_one_sf_rewritten_alone_moves_its_chains),
 		UNIT_TEST(test_reapplying_same_document_keeps_cached_flows),
 		UNIT_TEST(test_doc_with_shared_return_interface_changes_nothing),
 		UNIT_TEST(test_doc_with_too_many_rule_shapes_changes_nothing),

@@ -535,11 +535,6 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_tc_egress_never_chains_ndp),
 		UNIT_TEST(test_tc_ingress_passes_packet_without_metadata),
 	};
-	int err;
 
-	unit_env_init();
-	err = unit_apply(DOC);
-	if (err)
-		unit_setup_fail("apply: %s", unit_err);
-	return unit_run(tests, ARRAY_SIZE(tests), argc, argv);
+	return unit_main_with_doc(DOC, tests, ARRAY_SIZE(tests), argc, argv);
 }

@@ -588,11 +588,6 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_tc_egress_truncated_tcp_counts_truncated_l4),
 		UNIT_TEST(test_tc_egress_truncated_ipv6_ext_counts_truncated_ipv6_ext),
 	};
-	int err;
 
-	unit_env_init();
-	err = unit_apply(DOC);
-	if (err)
-		unit_setup_fail("apply: %s", unit_err);
-	return unit_run(tests, ARRAY_SIZE(tests), argc, argv);
+	return unit_main_with_doc(DOC, tests, ARRAY_SIZE(tests), argc, argv);
 }

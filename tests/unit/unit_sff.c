@@ -7,8 +7,13 @@
  *
  * Where a packet went is read from the verdict, the destination MAC
  * (SFs a, b and e have a "mac"; frames to the others are addressed to
- * their return interface), the SF and hop counters and the flow's SI. A packet coming back from an SF is the same 5-tuple received on the
- * SF's return interface.
+ * their return interface), the SF and hop counters and the flow's SI. A
+ * packet coming back from an SF is the same 5-tuple received on the SF's
+ * return interface.
+ *
+ * Longer than ~600 lines on purpose: these are the tests of one datapath
+ * stage, sharing one document (DOC), its flows and the return-path helpers
+ * below; split, each part would repeat them and load the datapath again.
  */
 #include "unit.h"
 
@@ -672,11 +677,6 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_tc_egress_hop_down_drop_is_shot),
 		UNIT_TEST(test_tc_egress_ignores_non_ingress_interface),
 	};
-	int err;
 
-	unit_env_init();
-	err = unit_apply(DOC);
-	if (err)
-		unit_setup_fail("apply: %s", unit_err);
-	return unit_run(tests, ARRAY_SIZE(tests), argc, argv);
+	return unit_main_with_doc(DOC, tests, ARRAY_SIZE(tests), argc, argv);
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Text forms of prefixes, protocols, MAC addresses and names. */
+/* Text forms of prefixes, protocols, ports, MAC addresses and names. */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,16 +91,39 @@ const char *sfc_proto_name(int proto, char *buf, size_t len)
 	return buf;
 }
 
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Six groups of one or two hex digits joined by ':', nothing else: no
+ * blanks, signs or "0x" (which a scanf conversion would take). */
 int sfc_parse_mac(const char *s, __u8 mac[6])
 {
-	unsigned int b[6];
-	char tail;
+	__u8 b[6];
 
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
-		   &b[4], &b[5], &tail) != 6)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++)
-		mac[i] = b[i];
+	for (int i = 0; i < 6; i++) {
+		int hi = hex_digit(*s++), lo;
+
+		if (hi < 0)
+			return -EINVAL;
+		lo = hex_digit(*s);
+		if (lo >= 0) {
+			b[i] = hi << 4 | lo;
+			s++;
+		} else {
+			b[i] = hi;
+		}
+		if (*s++ != (i < 5 ? ':' : '\0'))
+			return -EINVAL;
+	}
+	memcpy(mac, b, 6);
 	return 0;
 }
 
@@ -155,4 +180,137 @@ int sfc_name_check(const char *name, char *why, size_t len)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* A decimal port, digits only: 0-65535, or -1. */
+static long port_value(const char *s, size_t n)
+{
+	long v = 0;
+
+	if (n == 0 || n > 5)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v <= 65535 ? v : -1;
+}
+
+int sfc_parse_ports(const char *s, __u16 *lo, __u16 *hi, char *why, size_t len)
+{
+	const char *dash = strchr(s, '-');
+	size_t n = dash ? (size_t)(dash - s) : strlen(s);
+	long a, b;
+
+	a = port_value(s, n);
+	b = dash ? port_value(dash + 1, strlen(dash + 1)) : a;
+	if (a < 0 || b < 0) {
+		snprintf(why, len, "expected a port 0-65535 or a range LOW-HIGH (decimal digits "
+			 "only)");
+		return -EINVAL;
+	}
+	if (a > b) {
+		snprintf(why, len, "range %ld-%ld is reversed (write %ld-%ld)", a, b, b, a);
+		return -EINVAL;
+	}
+	*lo = a;
+	*hi = b;
+	return 0;
+}
+
+int sfc_ifname_check(const char *name, char *why, size_t len)
+{
+	size_t n = strlen(name);
+	const char *bad = NULL;
+
+	if (!n)
+		bad = "it is empty";
+	else if (n >= IFNAMSIZ)
+		bad = "longer than 15 characters";
+	else if (!strcmp(name, ".") || !strcmp(name, ".."))
+		bad = "\".\" and \"..\" are reserved";
+	else if (strchr(name, '/'))
+		bad = "it holds '/'";
+	else if (strchr(name, ':'))
+		bad = "it holds ':'";
+	else if (strpbrk(name, " \t\n\v\f\r"))
+		bad = "it holds white space";
+	if (!bad)
+		return 0;
+	snprintf(why, len, "not a valid interface name (%s)", bad);
+	return -EINVAL;
+}
+
+/* Length of the valid UTF-8 sequence at p (as JSON libraries check it: no
+ * overlong forms, surrogates or code points past U+10FFFF), 0 if there is
+ * none; *partial when p holds only the start of one before the end. */
+static size_t utf8_seq(const unsigned char *p, bool *partial)
+{
+	size_t n;
+	__u32 cp;
+
+	*partial = false;
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if (!p[i]) {
+			*partial = true;
+			return 0;
+		}
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+size_t sfc_utf8_fix(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t fixed = 0;
+
+	while (*p) {
+		bool partial;
+		size_t n = utf8_seq(p, &partial);
+
+		if (n) {
+			p += n;
+			continue;
+		}
+		if (partial) {
+			/* a sequence cut by a buffer's end: drop its start */
+			fixed += strlen((char *)p);
+			*p = '\0';
+			break;
+		}
+		*p++ = '?';
+		fixed++;
+	}
+	return fixed;
+}
+
+bool sfc_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	bool partial;
+	size_t n;
+
+	for (; *p; p += n) {
+		n = utf8_seq(p, &partial);
+		if (!n)
+			return false;
+	}
+	return true;
 }

@@ -3,40 +3,135 @@
  * Reconcile the datapath with a desired-state document: attach to the
  * interfaces it names, write SFs, chains (make-before-break) and rules,
  * then remove what the document no longer has.
+ *
+ * The steps are also callable one object at a time (attach one interface,
+ * detach one, rewrite one SF, rewrite the chains that use one SF), for
+ * updates that follow one link event instead of a whole document.
  */
 #ifndef SFC_APPLY_H
 #define SFC_APPLY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <net/if.h>
 
 #include "datapath.h"
 #include "model.h"
+#include "nl.h"
+#include "record.h"
+
+enum sfc_iface_outcome {
+	SFC_IFACE_OK,          /* attached, its sfc_ifaces entry written */
+	SFC_IFACE_MISSING,     /* no interface of that name (yet) */
+	SFC_IFACE_FAILED,      /* there, but sfc could not attach: see error */
+};
+
+/* What became of one interface the document names. */
+struct sfc_iface_result {
+	char dev[IFNAMSIZ];
+	enum sfc_iface_outcome outcome;
+	char error[160];       /* why, when SFC_IFACE_FAILED */
+};
 
 struct sfc_apply_report {
 	int sfs_down;          /* SFs whose interfaces are missing or down */
 	int chains_switched;   /* chains that got a new path */
 	int ifaces_attached;
 	int ifaces_missing;
+	int ifaces_failed;
 	int rules_skipped;     /* rules naming a missing in-dev */
 	int rules_installed;   /* the rule set changed and was switched */
 	size_t rule_entries;
-	char attach_error_dev[16]; /* the first interface sfc could not attach to */
-	char attach_error[160];    /* and why */
 	int tuples;
+	/* every interface the document names, in document order */
+	struct sfc_iface_result *ifaces;
+	int nifaces;
 	/* Set keep_ids before the call to get, on success, the datapath ids
-	 * of doc->sfs[i] and doc->chains[i] (the caller frees them). */
+	 * of doc->sfs[i] and doc->chains[i]; they are the caller's to free
+	 * (sfc_apply_report_free does not). */
 	bool keep_ids;
 	__u32 *sf_ids, *chain_ids;
 };
 
+/* "ok", "missing", "failed" */
+const char *sfc_iface_outcome_name(enum sfc_iface_outcome o);
+/* The result for interface dev, or NULL when the document did not name it. */
+const struct sfc_iface_result *sfc_apply_report_iface(const struct sfc_apply_report *rep,
+						      const char *dev);
+/* Free the interface list; rep can be filled again. */
+void sfc_apply_report_free(struct sfc_apply_report *rep);
+
 /*
  * Everything is validated before the first map write; on a validation
  * error nothing changes and err says what and where. Negative errno.
+ * rep (may be NULL) is overwritten but for keep_ids: free it with
+ * sfc_apply_report_free after every call, failed or not.
  */
 int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	      struct sfc_apply_report *rep, char *err, size_t errlen);
 
-/* Detach from every interface the datapath knows and forget them. */
+/* --- one interface (attach.c, detach.c) */
+
+/* An interface sfc attaches to: the caller fills name, roles and sf_id,
+ * sfc_attach_iface the rest. */
+struct sfc_iface_state {
+	char name[IFNAMSIZ];
+	__u32 roles;           /* SFC_IF_INGRESS | SFC_IF_SF_OUT | SFC_IF_SF_RETURN */
+	__u32 sf_id;           /* the SF that returns here (SFC_IF_SF_RETURN) */
+	enum sfc_iface_outcome outcome;
+	int ifindex;           /* 0: missing */
+	struct sfc_link link;  /* as read when attaching */
+	struct sfc_iface v;    /* the sfc_ifaces value written */
+	struct sfc_iface_record rec; /* and sfcd's record of it (XDP mode, veth peer) */
+	char error[160];       /* why, when SFC_IFACE_FAILED */
+};
+
+/*
+ * Attach sfc's programs to one interface for its roles and write its
+ * sfc_ifaces (and sfc_tx_ports) entries and its record. What became of the interface is in
+ * st->outcome (a missing or refusing interface is not an error here); the
+ * return value is 0, or a negative errno when sfc's own maps could not be
+ * written (st->error says which).
+ */
+int sfc_attach_iface(struct sfc_dp *dp, struct sfc_iface_state *st);
+
+/*
+ * Take sfc's programs off one interface (XDP in the mode it was attached,
+ * tc, the veth peer's program) and forget it. 0, -ENOENT when sfc does not
+ * know ifindex, or another negative errno (logged, naming the interface)
+ * when something stays attached: then it stays recorded too.
+ */
+int sfc_detach_iface(struct sfc_dp *dp, __u32 ifindex);
+/* Detach from every interface the datapath knows; the number of those on
+ * which something stays attached (each logged with why). */
 int sfc_detach_all(struct sfc_dp *dp);
+
+/* --- one SF (sfs.c) */
+
+/*
+ * Write the datapath entry of SF sf under id: its interfaces' ifindexes and
+ * MACs and whether it is up, from the states of its two ends (out: where the
+ * fabric sends, ret: where it comes back; the same for a one-arm SF). Only
+ * outcome, ifindex, link.mac, link.up and v.flags of each are read. is_new
+ * zeroes the SF's counters. The value written is copied to v_out (may be
+ * NULL). 0 or a negative errno.
+ */
+int sfc_sf_write(struct sfc_dp *dp, const struct sfc_sf_cfg *sf, __u32 id, bool is_new,
+		 const struct sfc_iface_state *out, const struct sfc_iface_state *ret,
+		 struct sfc_sf *v_out);
+/* What sfc_sf_write writes, computed only: the datapath value and the record. */
+void sfc_sf_value(const struct sfc_sf_cfg *sf, const struct sfc_iface_state *out,
+		  const struct sfc_iface_state *ret, struct sfc_sf *v, struct sfc_sf_record *rec);
+
+/* --- chains (chains.c) */
+
+/*
+ * Rebuild the chains of doc whose hops name SF sf_name (directly or through
+ * its group) from the SF entries now in the datapath, and switch those whose
+ * path changed (make-before-break; flows move to the new path). doc must be
+ * the document last applied. *switched (may be NULL) counts switched chains.
+ */
+int sfc_chains_rewrite_for_sf(struct sfc_dp *dp, const struct sfc_doc *doc,
+			      const char *sf_name, int *switched);
 
 #endif

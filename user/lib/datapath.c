@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
@@ -15,6 +16,8 @@
 
 #include "datapath.h"
 #include "log.h"
+#include "migrate.h"
+#include "record.h"
 #include "sfc.skel.h"
 
 #define MAP_FIELDS(X)                                                          \
@@ -206,6 +209,7 @@ static int adopt_or_pin(struct sfc_dp *dp, const char *name, int *fd)
 int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
+	struct sfc_migration mig = {};
 	struct sfc_dp *dp;
 	int err;
 
@@ -213,6 +217,7 @@ int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 	if (!dp)
 		return -ENOMEM;
 	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", pin_dir);
+	dp->rec.sfs = dp->rec.chains = dp->rec.ifaces = -1;
 	dp->ncpus = libbpf_num_possible_cpus();
 	err = sfc_dp_ensure_bpffs(pin_dir);
 	if (err)
@@ -226,13 +231,19 @@ int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 	err = reuse_devmap(dp, dp->skel->maps.sfc_tx_ports, "sfc_tx_ports");
 	if (err)
 		goto err_destroy;
+	/* Maps an older sfc pinned with another layout are set aside, to be
+	 * converted into the new ones once they exist. */
+	err = sfc_migrate_prepare(pin_dir, &mig);
+	if (err)
+		goto err_destroy;
 	/* Maps already pinned are reused with their contents (libbpf checks
 	 * that type, key and value sizes still agree), new ones are pinned. */
 	err = sfc_bpf__load(dp->skel);
 	if (err) {
 		pr_warn("loading the BPF programs failed: %s%s\n", strerror(-err),
-			err == -EINVAL ? " (a pinned map may have an older layout: "
-					 "remove the pin directory after detaching)" : "");
+			err == -EINVAL ? " (a pinned map may have a layout this sfc cannot "
+					 "convert: remove the pin directory after detaching)" : "");
+		sfc_migrate_abort(pin_dir, &mig);
 		goto err_destroy;
 	}
 	set_fds_from_skel(dp);
@@ -255,14 +266,44 @@ int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 		prog_info(*fds[i], &info);
 		dp->prog_ids[i] = info.id;
 	}
+	err = sfc_record_open(dp, true);
+	if (!err)
+		err = sfc_migrate_finish(dp, &mig);
+	if (err) {
+		sfc_migrate_abort(pin_dir, &mig);
+		goto err_destroy;
+	}
 	*out = dp;
 	return 0;
 
 err_destroy:
+	sfc_record_close(dp);
 	sfc_bpf__destroy(dp->skel);
 err_free:
 	free(dp);
 	return err;
+}
+
+/* Ids of the programs pinned beside the maps (0: none), so that what is
+ * attached can be told ours. */
+static void pinned_prog_ids(struct sfc_dp *dp)
+{
+	static const char *const names[] = { "prog_sfc_xdp", "prog_sfc_xdp_peer",
+					     "prog_sfc_tc_ingress", "prog_sfc_tc_egress" };
+	char path[PATH_MAX];
+
+	for (int i = 0; i < 4; i++) {
+		struct bpf_prog_info info;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, names[i]);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!prog_info(fd, &info))
+			dp->prog_ids[i] = info.id;
+		close(fd);
+	}
 }
 
 int sfc_dp_open_pinned(const char *pin_dir, struct sfc_dp **out)
@@ -275,6 +316,7 @@ int sfc_dp_open_pinned(const char *pin_dir, struct sfc_dp **out)
 	if (!dp)
 		return -ENOMEM;
 	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", pin_dir);
+	dp->rec.sfs = dp->rec.chains = dp->rec.ifaces = -1;
 	dp->ncpus = libbpf_num_possible_cpus();
 	dp->xdp_fd = dp->xdp_peer_fd = dp->tc_ingress_fd = dp->tc_egress_fd = -1;
 #define X(n) dp->maps.n = -1;
@@ -291,10 +333,15 @@ int sfc_dp_open_pinned(const char *pin_dir, struct sfc_dp **out)
 	}
 	MAP_FIELDS(X)
 #undef X
+	if (!err)
+		err = sfc_migrate_check_layout(dp);
+	if (!err)
+		err = sfc_record_open(dp, false);
 	if (err) {
 		sfc_dp_close(dp);
 		return err;
 	}
+	pinned_prog_ids(dp);
 	*out = dp;
 	return 0;
 }
@@ -303,6 +350,7 @@ void sfc_dp_close(struct sfc_dp *dp)
 {
 	if (!dp)
 		return;
+	sfc_record_close(dp);
 	if (dp->skel) {
 		struct sfc_bpf *sk = dp->skel;
 		int own[] = { bpf_program__fd(sk->progs.sfc_xdp),
@@ -376,8 +424,10 @@ int sfc_dp_attach_xdp(struct sfc_dp *dp, int ifindex, __u32 *mode_out)
 		return err;
 	err = bpf_xdp_attach(ifindex, dp->xdp_fd, XDP_FLAGS_SKB_MODE, NULL);
 	if (!err) {
-		pr_warn("ifindex %d: driver has no native XDP, using generic mode "
-			"(slower)\n", ifindex);
+		char name[IF_NAMESIZE];
+
+		pr_warn("%s: driver has no native XDP, using generic mode (slower)\n",
+			if_indextoname(ifindex, name) ? name : "an interface that just went away");
 		*mode_out = XDP_FLAGS_SKB_MODE;
 	}
 	return err;

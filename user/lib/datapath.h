@@ -27,9 +27,15 @@ struct sfc_maps {
 	int tuples, rules, flows, chain_stats, hop_stats, sf_stats, reasons;
 };
 
+/* The control plane's record (record.h): pinned, written by user space only. */
+struct sfc_record_maps {
+	int sfs, chains, ifaces;
+};
+
 struct sfc_dp {
 	struct sfc_bpf *skel;     /* NULL when opened read-only from pins */
 	struct sfc_maps maps;
+	struct sfc_record_maps rec;
 	int xdp_fd, xdp_peer_fd, tc_ingress_fd, tc_egress_fd;
 	__u32 prog_ids[4];        /* of the four fds above, in that order */
 	int adopted;              /* programs adopted from the pins */

@@ -142,7 +142,7 @@ static int index_devs(struct sfc_link_index *ix, const struct sfc_doc *doc)
 		dev_add(ix, doc->ingress[i].dev)->flags |= SFC_IF_INGRESS;
 	for (int i = 0; i < doc->nsfs; i++) {
 		struct dev_entry *out = dev_add(ix, doc->sfs[i].dev);
-		struct dev_entry *ret = dev_add(ix, ret_dev(&doc->sfs[i]));
+		struct dev_entry *ret = dev_add(ix, sf_ret_dev(&doc->sfs[i]));
 
 		out->flags |= SFC_IF_SF_OUT;
 		out->sf_n++;
@@ -161,7 +161,7 @@ static int index_devs(struct sfc_link_index *ix, const struct sfc_doc *doc)
 		return -ENOMEM;
 	for (int i = 0; i < doc->nsfs; i++) {
 		struct dev_entry *out = link_dev(ix, doc->sfs[i].dev);
-		struct dev_entry *ret = link_dev(ix, ret_dev(&doc->sfs[i]));
+		struct dev_entry *ret = link_dev(ix, sf_ret_dev(&doc->sfs[i]));
 
 		ix->dev_sfs[out->sf_start + fill[out - ix->dev]++] = i;
 		if (ret != out)

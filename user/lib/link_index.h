@@ -7,7 +7,7 @@
 #ifndef SFC_LINK_INDEX_H
 #define SFC_LINK_INDEX_H
 
-#include "apply_parts.h"
+#include "apply_plan.h"
 #include "index.h"
 #include "link_update.h"
 
@@ -40,7 +40,7 @@ struct sfc_link_index {
 	__u32 *sf_ids, *chain_ids;
 	struct pos_index (*pos)[2]; /* position keys of path cid*2 + v, per chain */
 	int npos;                /* chains in pos */
-	struct sfc_sf *sfv;      /* scratch: SF entries by doc index */
+	struct sfc_sf_view *sfv; /* scratch: SF entries (and return ifindex) by doc index */
 	int *stamp;              /* scratch: per chain, per SF */
 	int *sf_stamp, *sfv_stamp;
 	int *scratch;            /* SF indexes of one chain */

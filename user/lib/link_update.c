@@ -11,18 +11,21 @@
 #include "nl.h"
 #include "rules.h"
 
-/* An interface as the datapath has it now: attached (in sfc_ifaces) or not. */
-static void iface_state(const struct sfc_dp *dp, const char *name, struct iface_plan *ip)
+/* An interface as the datapath has it now: attached (in sfc_ifaces, then
+ * outcome SFC_IFACE_OK) or not (SFC_IFACE_MISSING). */
+static void iface_state(const struct sfc_dp *dp, const char *name, struct sfc_iface_state *ip)
 {
 	memset(ip, 0, sizeof(*ip));
 	snprintf(ip->name, sizeof(ip->name), "%s", name);
+	ip->outcome = SFC_IFACE_MISSING;
 	ip->ifindex = if_nametoindex(name);
 	if (!ip->ifindex || bpf_map_lookup_elem(dp->maps.ifaces, &ip->ifindex, &ip->v))
 		return;
-	ip->attached = !sfc_nl_get_link(ip->ifindex, -1, &ip->link);
+	if (!sfc_nl_get_link(ip->ifindex, -1, &ip->link))
+		ip->outcome = SFC_IFACE_OK;
 }
 
-static int write_iface(const struct sfc_dp *dp, const struct iface_plan *ip)
+static int write_iface(const struct sfc_dp *dp, const struct sfc_iface_state *ip)
 {
 	const struct sfc_maps *m = &dp->maps;
 
@@ -37,12 +40,12 @@ static int write_iface(const struct sfc_dp *dp, const struct iface_plan *ip)
 
 /* dev itself: attach a new ifindex, refresh the MAC of a known one. */
 static int update_iface(struct sfc_dp *dp, struct sfc_link_index *ix, const struct dev_entry *de,
-			struct iface_plan *ip, struct sfc_link_result *res)
+			struct sfc_iface_state *ip, struct sfc_link_result *res)
 {
-	struct sfc_apply_report arep = {};
+	int err;
 
 	iface_state(dp, de->name, ip);
-	if (ip->attached) {
+	if (ip->outcome == SFC_IFACE_OK) {
 		if (!memcmp(ip->v.mac, ip->link.mac, 6))
 			return 0;
 		memcpy(ip->v.mac, ip->link.mac, 6);
@@ -50,15 +53,18 @@ static int update_iface(struct sfc_dp *dp, struct sfc_link_index *ix, const stru
 	}
 	if (!ip->ifindex)
 		return 0;
-	memset(&ip->v, 0, sizeof(ip->v));
-	ip->v.flags = de->flags;
-	if (de->ret_of >= 0)
-		ip->v.sf_id = ix->sf_ids[de->ret_of];
-	attach_iface(dp, ip, &arep);
-	if (!ip->attached)
+	/* attached as a whole apply would: programs, sfc_ifaces, record */
+	ip->roles = de->flags;
+	ip->sf_id = de->ret_of >= 0 ? ix->sf_ids[de->ret_of] : 0;
+	err = sfc_attach_iface(dp, ip);
+	if (err)
+		return err;
+	if (ip->outcome == SFC_IFACE_FAILED)
+		pr_warn("link update: %s\n", ip->error);
+	if (ip->outcome != SFC_IFACE_OK)
 		return 0;
 	res->attached = true;
-	return write_iface(dp, ip);
+	return 0;
 }
 
 static int chain_state(const struct sfc_maps *m, const struct sfc_doc *doc,
@@ -155,8 +161,12 @@ static int batch_chain(const struct sfc_dp *dp, const struct sfc_doc *doc,
 
 		if (ix->sfv_stamp[s] == ix->chain_now)
 			continue;
-		if (bpf_map_lookup_elem(m->sfs, &ix->sf_ids[s], &ix->sfv[s]))
+		struct sfc_sf_record rec;
+
+		if (bpf_map_lookup_elem(m->sfs, &ix->sf_ids[s], &ix->sfv[s].v) ||
+		    bpf_map_lookup_elem(dp->rec.sfs, &ix->sf_ids[s], &rec))
 			return -ENOENT;
+		ix->sfv[s].ret_ifindex = rec.ret_ifindex;
 		ix->sfv_stamp[s] = ix->chain_now;
 	}
 	build_chain(doc, &p, ci, next, ix->sfv, cs->slots, cb);
@@ -191,8 +201,8 @@ static int batch_chain(const struct sfc_dp *dp, const struct sfc_doc *doc,
 	b->ck[b->nc] = cid;
 	b->pathk[b->nc] = next;
 	b->pathv[b->nc] = cb->path;
-	b->headv[b->nc] = (struct sfc_chain){ .path_id = next, .spi = cb->path.spi };
-	snprintf(b->headv[b->nc].name, sizeof(b->headv[b->nc].name), "%s", doc->chains[ci].name);
+	/* the record (name, SPI) stays: a link event changes neither */
+	b->headv[b->nc] = (struct sfc_chain){ .path_id = next };
 	b->nc++;
 
 	/* the mirror and the cache now hold what the flush writes */
@@ -241,27 +251,38 @@ static int batch_flush(const struct sfc_dp *dp, struct chain_batch *b)
 /* Write doc->sfs[i]'s entry if it changed; *for_chains: in what its
  * chains are built from (up, return ifindex). */
 static int rewrite_sf(struct sfc_dp *dp, const struct sfc_doc *doc, struct sfc_link_index *ix,
-		      int i, const struct iface_plan *ip, bool *changed, bool *for_chains)
+		      int i, const struct sfc_iface_state *ip, bool *changed, bool *for_chains)
 {
 	const struct sfc_sf_cfg *sf = &doc->sfs[i];
-	struct iface_plan other_out, other_ret;
-	const struct iface_plan *out = ip, *ret = ip;
+	struct sfc_iface_state other_out, other_ret;
+	const struct sfc_iface_state *out = ip, *ret = ip;
+	struct sfc_sf_record rec, cur_rec;
 	struct sfc_sf v, cur;
+	__u32 id = ix->sf_ids[i];
 
 	if (strcmp(sf->dev, ip->name)) {
 		iface_state(dp, sf->dev, &other_out);
 		out = &other_out;
 	}
-	if (strcmp(ret_dev(sf), ip->name)) {
-		iface_state(dp, ret_dev(sf), &other_ret);
+	if (strcmp(sf_ret_dev(sf), ip->name)) {
+		iface_state(dp, sf_ret_dev(sf), &other_ret);
 		ret = &other_ret;
 	}
-	sf_value(sf, out, ret, &v);
-	*changed = bpf_map_lookup_elem(dp->maps.sfs, &ix->sf_ids[i], &cur) ||
-		   memcmp(&cur, &v, sizeof(v));
-	*for_chains = *changed && ((cur.flags ^ v.flags) & SFC_SF_UP ||
-				   cur.ret_ifindex != v.ret_ifindex);
-	if (*changed && bpf_map_update_elem(dp->maps.sfs, &ix->sf_ids[i], &v, BPF_ANY))
+	sfc_sf_value(sf, out, ret, &v, &rec);
+	if (bpf_map_lookup_elem(dp->maps.sfs, &id, &cur) ||
+	    bpf_map_lookup_elem(dp->rec.sfs, &id, &cur_rec)) {
+		*changed = *for_chains = true;
+	} else {
+		bool ret_moved = cur_rec.ret_ifindex != rec.ret_ifindex;
+
+		*changed = ret_moved || memcmp(&cur, &v, sizeof(v));
+		*for_chains = ret_moved || ((cur.flags ^ v.flags) & SFC_SF_UP);
+	}
+	if (!*changed)
+		return 0;
+	/* the record first: chains are built from both */
+	if (bpf_map_update_elem(dp->rec.sfs, &id, &rec, BPF_ANY) ||
+	    bpf_map_update_elem(dp->maps.sfs, &id, &v, BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -289,16 +310,13 @@ int sfc_link_update(struct sfc_dp *dp, const struct sfc_doc *doc, struct sfc_lin
 	struct dev_entry *de = link_dev(ix, dev);
 	struct chain_batch batch = {};
 	struct sfc_iface gone;
-	struct iface_plan ip;
+	struct sfc_iface_state ip;
 	int err, nchains = 0;
 
 	memset(res, 0, sizeof(*res));
 	/* the kernel took its programs with it; the maps still name it */
-	if (gone_ifindex && !bpf_map_lookup_elem(m->ifaces, &gone_ifindex, &gone)) {
-		bpf_map_delete_elem(m->tx_ports, &gone_ifindex);
-		bpf_map_delete_elem(m->ifaces, &gone_ifindex);
-		res->forgotten = true;
-	}
+	if (gone_ifindex && !bpf_map_lookup_elem(m->ifaces, &gone_ifindex, &gone))
+		res->forgotten = !sfc_detach_iface(dp, gone_ifindex);
 	if (!de)
 		return 0;
 	err = update_iface(dp, ix, de, &ip, res);

@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/net_namespace.h>
@@ -137,4 +139,37 @@ out:
 	if (target >= 0)
 		close(target);
 	return err;
+}
+
+__u64 sfc_netns_self_ino(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) ? 0 : st.st_ino;
+}
+
+static bool dir_has_netns(const char *dir, const char *suffix, __u64 ino)
+{
+	char path[512];
+	struct dirent *de;
+	struct stat st;
+	bool found = false;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s%s", dir, de->d_name, suffix);
+		found = !stat(path, &st) && st.st_ino == ino;
+	}
+	closedir(d);
+	return found;
+}
+
+bool sfc_netns_live(__u64 ino)
+{
+	return ino && (dir_has_netns("/run/netns", "", ino) ||
+		       dir_has_netns("/proc", "/ns/net", ino));
 }

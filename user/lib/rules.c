@@ -239,7 +239,8 @@ int sfc_rules_compile(const struct sfc_doc *doc, const __u32 *chain_ids,
 	/* Sort tuples by their best pref so the datapath can stop early. */
 	for (int i = 0; i < rs->ntuples; i++)
 		order[i] = i;
-	qsort_r(order, rs->ntuples, sizeof(order[0]), cmp_tuple_idx, rs->tuples);
+	if (rs->ntuples > 1)
+		qsort_r(order, rs->ntuples, sizeof(order[0]), cmp_tuple_idx, rs->tuples);
 	for (int i = 0; i < rs->ntuples; i++) {
 		sorted[i] = rs->tuples[order[i]];
 		remap[order[i]] = i;
@@ -250,7 +251,8 @@ int sfc_rules_compile(const struct sfc_doc *doc, const __u32 *chain_ids,
 
 	/* Two rules can produce the same entry: the better pref wins there,
 	 * exactly as it would in a linear scan. */
-	qsort(rs->e, rs->n, sizeof(rs->e[0]), cmp_entry);
+	if (rs->n > 1)   /* rs->e is NULL without rules: qsort must not see it */
+		qsort(rs->e, rs->n, sizeof(rs->e[0]), cmp_entry);
 	for (size_t i = w = 0; i < rs->n; i++) {
 		if (w && !memcmp(&rs->e[w - 1].key, &rs->e[i].key, sizeof(rs->e[i].key)))
 			continue;

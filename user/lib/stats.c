@@ -5,6 +5,7 @@
 #include <bpf/bpf.h>
 
 #include "sfc_reasons.h"
+#include "record.h"
 #include "stats.h"
 
 static const char *const reason_names[SFC_R_MAX] = {
@@ -49,10 +50,15 @@ json_t *sfc_stats_json(const struct sfc_dp *dp)
 	json_t *reasons = json_array();
 	struct sfc_chain *heads = sfc_map_read_array(m->chains, SFC_MAX_CHAINS, sizeof(*heads));
 	struct sfc_sf *sfv = sfc_map_read_array(m->sfs, SFC_MAX_SFS, sizeof(*sfv));
+	struct sfc_chain_record *crec = sfc_map_read_array(dp->rec.chains, SFC_MAX_CHAINS,
+							   sizeof(*crec));
+	sfc_id_name *sfn = sfc_record_sf_names(dp);
 
-	if (!heads || !sfv) {
+	if (!heads || !sfv || !crec || !sfn) {
 		free(heads);
 		free(sfv);
+		free(crec);
+		free(sfn);
 		json_decref(root);
 		json_decref(chains);
 		json_decref(sfs);
@@ -63,10 +69,12 @@ json_t *sfc_stats_json(const struct sfc_dp *dp)
 	for (__u32 cid = 1; cid < SFC_MAX_CHAINS; cid++) {
 		struct sfc_chain head = heads[cid];
 		struct sfc_path path = {};
+		char name[SFC_NAME_LEN + 1] = "";
 		__u64 cs[2], hs[4];
 		json_t *c, *hops;
 
-		if (!head.name[0])
+		memcpy(name, crec[cid].name, SFC_NAME_LEN);
+		if (!name[0])
 			continue;
 		bpf_map_lookup_elem(m->paths, &head.path_id, &path);
 		percpu_sum(dp, m->chain_stats, cid, cs, 2);
@@ -83,20 +91,22 @@ json_t *sfc_stats_json(const struct sfc_dp *dp)
 				"packets", (json_int_t)hs[0], "bytes", (json_int_t)hs[1],
 				"drops", (json_int_t)hs[2], "bypassed", (json_int_t)hs[3]));
 		}
-		c = json_pack("{s:s,s:I,s:I,s:I,s:o}", "name", head.name,
-			      "spi", (json_int_t)head.spi, "packets", (json_int_t)cs[0],
+		c = json_pack("{s:s,s:I,s:I,s:I,s:o}", "name", name,
+			      "spi", (json_int_t)crec[cid].spi, "packets", (json_int_t)cs[0],
 			      "bytes", (json_int_t)cs[1], "hops", hops);
 		json_array_append_new(chains, c);
 	}
 	for (__u32 id = 1; id < SFC_MAX_SFS; id++) {
 		struct sfc_sf sf = sfv[id];
+		char name[SFC_NAME_LEN + 1] = "";
 		__u64 s[4];
 
-		if (!sf.name[0])
+		memcpy(name, sfn[id], SFC_NAME_LEN);
+		if (!name[0])
 			continue;
 		percpu_sum(dp, m->sf_stats, id, s, 4);
 		json_array_append_new(sfs, json_pack("{s:s,s:b,s:I,s:I,s:I,s:I}",
-			"name", sf.name, "up", !!(sf.flags & SFC_SF_UP),
+			"name", name, "up", !!(sf.flags & SFC_SF_UP),
 			"tx_packets", (json_int_t)s[0], "tx_bytes", (json_int_t)s[1],
 			"rx_packets", (json_int_t)s[2], "rx_bytes", (json_int_t)s[3]));
 	}
@@ -111,6 +121,8 @@ json_t *sfc_stats_json(const struct sfc_dp *dp)
 	}
 	free(heads);
 	free(sfv);
+	free(crec);
+	free(sfn);
 	json_object_set_new(root, "chains", chains);
 	json_object_set_new(root, "sfs", sfs);
 	json_object_set_new(root, "reasons", reasons);
@@ -161,11 +173,13 @@ int sfc_stats_reset(const struct sfc_dp *dp, const char *chain, const char *sf)
 	int found = 0;
 
 	for (__u32 cid = 1; cid < SFC_MAX_CHAINS && !sf; cid++) {
+		struct sfc_chain_record rec;
 		struct sfc_chain head;
 
-		if (bpf_map_lookup_elem(m->chains, &cid, &head) || !head.name[0])
+		if (bpf_map_lookup_elem(dp->rec.chains, &cid, &rec) || !rec.name[0] ||
+		    bpf_map_lookup_elem(m->chains, &cid, &head))
 			continue;
-		if (chain && strncmp(chain, head.name, SFC_NAME_LEN))
+		if (chain && strncmp(chain, rec.name, SFC_NAME_LEN))
 			continue;
 		found++;
 		sfc_map_zero_percpu(dp, m->chain_stats, cid, sizeof(struct sfc_counter));
@@ -179,11 +193,11 @@ int sfc_stats_reset(const struct sfc_dp *dp, const char *chain, const char *sf)
 		}
 	}
 	for (__u32 id = 1; id < SFC_MAX_SFS && !chain; id++) {
-		struct sfc_sf v;
+		struct sfc_sf_record rec;
 
-		if (bpf_map_lookup_elem(m->sfs, &id, &v) || !v.name[0])
+		if (bpf_map_lookup_elem(dp->rec.sfs, &id, &rec) || !rec.name[0])
 			continue;
-		if (sf && strncmp(sf, v.name, SFC_NAME_LEN))
+		if (sf && strncmp(sf, rec.name, SFC_NAME_LEN))
 			continue;
 		found++;
 		sfc_map_zero_percpu(dp, m->sf_stats, id, sizeof(struct sfc_sf_counter));

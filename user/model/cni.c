@@ -181,6 +181,7 @@ static int attach_sf(struct sfc_doc *d, const struct sfc_cni_attach *a, char *er
 int sfc_edit_cni_attach(struct sfc_doc *d, const struct sfc_cni_attach *a, char *err,
 			size_t errlen)
 {
+	char why[96], q[IFNAMSIZ * 4 + 8];
 	int ret;
 
 	if (!a->network || !a->container || !a->ifname || !a->role || !a->dev ||
@@ -189,9 +190,9 @@ int sfc_edit_cni_attach(struct sfc_doc *d, const struct sfc_cni_attach *a, char 
 			 "\"role\" and \"dev\" (non-empty strings)");
 		return -EINVAL;
 	}
-	if (strlen(a->dev) >= IFNAMSIZ) {
-		snprintf(err, errlen, "attach: dev \"%.40s\": expected an interface name of 1 to %d "
-			 "characters", a->dev, IFNAMSIZ - 1);
+	if (sfc_ifname_check(a->dev, why, sizeof(why))) {
+		snprintf(err, errlen, "attach: dev \"%.60s\": %s",
+			 sfc_quote_name(a->dev, q, sizeof(q)), why);
 		return -EINVAL;
 	}
 	if (strcmp(a->role, "ingress") && strcmp(a->role, "sf")) {
@@ -231,45 +232,4 @@ int sfc_doc_attachment(const struct sfc_doc *d, const char *network, const char 
 			return 0;
 		}
 	return -ENOENT;
-}
-
-static void warn_removed(json_t **out, const char *what, const struct sfc_cni_key *k)
-{
-	char msg[512];
-
-	snprintf(msg, sizeof(msg), "%s of CNI attachment (network \"%s\", container \"%s\", "
-		 "interface \"%s\") removed", what, k->network, k->container, k->ifname);
-	if (!*out)
-		*out = json_array();
-	json_array_append_new(*out, json_string(msg));
-}
-
-json_t *sfc_doc_cni_removed(const struct sfc_doc *old, const struct sfc_doc *nw)
-{
-	json_t *out = NULL;
-	char what[64];
-
-	for (int i = 0; i < old->ningress; i++) {
-		const struct sfc_ingress_cfg *in = &old->ingress[i], *n;
-
-		if (!in->cni.set)
-			continue;
-		n = sfc_doc_ingress(nw, in->dev);
-		if (!n || !n->cni.set) {
-			snprintf(what, sizeof(what), "ingress point \"%s\"", in->dev);
-			warn_removed(&out, what, &in->cni);
-		}
-	}
-	for (int i = 0; i < old->nsfs; i++) {
-		const struct sfc_sf_cfg *sf = &old->sfs[i], *n;
-
-		if (!sf->cni.set)
-			continue;
-		n = sfc_doc_sf(nw, sf->name);
-		if (!n || !n->cni.set) {
-			snprintf(what, sizeof(what), "SF \"%s\"", sf->name);
-			warn_removed(&out, what, &sf->cni);
-		}
-	}
-	return out;
 }

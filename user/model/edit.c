@@ -12,17 +12,8 @@
 #include <net/if.h>
 
 #include "doc_index.h"
+#include "errmsg.h"
 #include "model.h"
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 /* One more zeroed element at the end of *arr (n elements). */
 static void *grow(void **arr, int n, size_t size)
@@ -53,13 +44,14 @@ static int changed(struct sfc_doc *d)
 
 int sfc_edit_ingress_add(struct sfc_doc *d, const char *dev, char *err, size_t errlen)
 {
+	char why[96], q[IFNAMSIZ * 4 + 8];
 	struct sfc_ingress_cfg *in;
 
-	if (!dev[0] || strlen(dev) >= IFNAMSIZ)
-		return fail(err, errlen, -EINVAL, "ingress point \"%.40s\": expected an interface "
-			    "name of 1 to %d characters", dev, IFNAMSIZ - 1);
+	if (sfc_ifname_check(dev, why, sizeof(why)))
+		return sfc_errf(err, errlen, -EINVAL, "ingress point \"%.60s\": %s",
+			    sfc_quote_name(dev, q, sizeof(q)), why);
 	if (sfc_doc_ingress(d, dev))
-		return fail(err, errlen, -EEXIST, "ingress point \"%s\" already exists", dev);
+		return sfc_errf(err, errlen, -EEXIST, "ingress point \"%s\" already exists", dev);
 	in = grow((void **)&d->ingress, d->ningress, sizeof(*in));
 	if (!in)
 		return -ENOMEM;
@@ -73,7 +65,7 @@ int sfc_edit_ingress_del(struct sfc_doc *d, const char *dev, char *err, size_t e
 	const struct sfc_ingress_cfg *in = sfc_doc_ingress(d, dev);
 
 	if (!in)
-		return fail(err, errlen, -ENOENT, "no ingress point on \"%s\"", dev);
+		return sfc_errf(err, errlen, -ENOENT, "no ingress point on \"%s\"", dev);
 	drop(d->ingress, &d->ningress, in - d->ingress, sizeof(*in));
 	return changed(d);
 }
@@ -98,12 +90,12 @@ int sfc_edit_group_add(struct sfc_doc *d, const char *name, char *err, size_t er
 	char why[128], q[SFC_NAME_LEN * 4 + 8];
 
 	if (sfc_name_check(name, why, sizeof(why)))
-		return fail(err, errlen, -EINVAL, "group \"%s\": %s",
+		return sfc_errf(err, errlen, -EINVAL, "group \"%s\": %s",
 			    sfc_quote_name(name, q, sizeof(q)), why);
 	if (sfc_doc_group(d, name))
-		return fail(err, errlen, -EEXIST, "group \"%s\" already exists", name);
+		return sfc_errf(err, errlen, -EEXIST, "group \"%s\" already exists", name);
 	if (sfc_doc_sf(d, name))
-		return fail(err, errlen, -EEXIST, "group \"%s\": \"%s\" is already the name of an SF",
+		return sfc_errf(err, errlen, -EEXIST, "group \"%s\": \"%s\" is already the name of an SF",
 			    name, name);
 	g = grow((void **)&d->groups, d->ngroups, sizeof(*g));
 	if (!g)
@@ -119,13 +111,13 @@ int sfc_edit_group_del(struct sfc_doc *d, const char *name, char *err, size_t er
 	char users[128];
 
 	if (!g)
-		return fail(err, errlen, -ENOENT, "no group named \"%s\"", name);
+		return sfc_errf(err, errlen, -ENOENT, "no group named \"%s\"", name);
 	for (int i = 0; i < d->nsfs; i++)
 		if (!strcmp(d->sfs[i].group, name))
-			return fail(err, errlen, -EBUSY, "group \"%s\" is used by SF \"%s\"", name,
+			return sfc_errf(err, errlen, -EBUSY, "group \"%s\" is used by SF \"%s\"", name,
 				    d->sfs[i].name);
 	if (hop_user(d, name, users, sizeof(users)))
-		return fail(err, errlen, -EBUSY, "group \"%s\" is used by %s", name, users);
+		return sfc_errf(err, errlen, -EBUSY, "group \"%s\" is used by %s", name, users);
 	drop(d->groups, &d->ngroups, g - d->groups, sizeof(*g));
 	return changed(d);
 }
@@ -135,7 +127,7 @@ int sfc_edit_sf_add(struct sfc_doc *d, const struct sfc_sf_cfg *sf, char *err, s
 	struct sfc_sf_cfg *n;
 
 	if (sfc_doc_sf(d, sf->name))
-		return fail(err, errlen, -EEXIST, "SF \"%s\" already exists", sf->name);
+		return sfc_errf(err, errlen, -EEXIST, "SF \"%s\" already exists", sf->name);
 	n = grow((void **)&d->sfs, d->nsfs, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
@@ -150,9 +142,9 @@ int sfc_edit_sf_del(struct sfc_doc *d, const char *name, char *err, size_t errle
 	char users[128];
 
 	if (!sf)
-		return fail(err, errlen, -ENOENT, "no SF named \"%s\"", name);
+		return sfc_errf(err, errlen, -ENOENT, "no SF named \"%s\"", name);
 	if (hop_user(d, name, users, sizeof(users)))
-		return fail(err, errlen, -EBUSY, "SF \"%s\" is used by %s", name, users);
+		return sfc_errf(err, errlen, -EBUSY, "SF \"%s\" is used by %s", name, users);
 	drop(d->sfs, &d->nsfs, sf - d->sfs, sizeof(*sf));
 	return changed(d);
 }
@@ -163,7 +155,7 @@ int sfc_edit_chain_add(struct sfc_doc *d, const struct sfc_chain_cfg *c, char *e
 	struct sfc_chain_cfg *n;
 
 	if (sfc_doc_chain(d, c->name))
-		return fail(err, errlen, -EEXIST, "chain \"%s\" already exists", c->name);
+		return sfc_errf(err, errlen, -EEXIST, "chain \"%s\" already exists", c->name);
 	n = grow((void **)&d->chains, d->nchains, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
@@ -178,7 +170,7 @@ int sfc_edit_chain_set(struct sfc_doc *d, const struct sfc_chain_cfg *c, char *e
 	const struct sfc_chain_cfg *old = sfc_doc_chain(d, c->name);
 
 	if (!old)
-		return fail(err, errlen, -ENOENT, "no chain named \"%s\"", c->name);
+		return sfc_errf(err, errlen, -ENOENT, "no chain named \"%s\"", c->name);
 	d->chains[old - d->chains] = *c;
 	return changed(d);
 }
@@ -188,10 +180,10 @@ int sfc_edit_chain_del(struct sfc_doc *d, const char *name, char *err, size_t er
 	const struct sfc_chain_cfg *c = sfc_doc_chain(d, name);
 
 	if (!c)
-		return fail(err, errlen, -ENOENT, "no chain named \"%s\"", name);
+		return sfc_errf(err, errlen, -ENOENT, "no chain named \"%s\"", name);
 	for (int i = 0; i < d->nrules; i++)
 		if (!strcmp(d->rules[i].chain, name))
-			return fail(err, errlen, -EBUSY, "chain \"%s\" is used by rule pref %u", name,
+			return sfc_errf(err, errlen, -EBUSY, "chain \"%s\" is used by rule pref %u", name,
 				    d->rules[i].pref);
 	drop(d->chains, &d->nchains, c - d->chains, sizeof(*c));
 	return changed(d);
@@ -210,14 +202,14 @@ int sfc_edit_rule_add(struct sfc_doc *d, struct sfc_rule_cfg *r, bool auto_pref,
 			if (d->rules[i].pref > max)
 				max = d->rules[i].pref;
 		if (max > 0xfffffffeu - 10)
-			return fail(err, errlen, -ERANGE, "%s: no pref left after %u; give one",
+			return sfc_errf(err, errlen, -ERANGE, "%s: no pref left after %u; give one",
 				    label, max);
 		r->pref = d->nrules ? max + 10 : 10;
 	}
 	if (sfc_doc_rule(d, r->pref))
-		return fail(err, errlen, -EEXIST, "rule pref %u already exists", r->pref);
+		return sfc_errf(err, errlen, -EEXIST, "rule pref %u already exists", r->pref);
 	if (!sfc_doc_chain(d, r->chain))
-		return fail(err, errlen, -EINVAL, "%s: chain: no chain named \"%s\"", label, r->chain);
+		return sfc_errf(err, errlen, -EINVAL, "%s: chain: no chain named \"%s\"", label, r->chain);
 	n = grow((void **)&d->rules, d->nrules, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
@@ -231,7 +223,7 @@ int sfc_edit_rule_del(struct sfc_doc *d, __u32 pref, char *err, size_t errlen)
 	const struct sfc_rule_cfg *r = sfc_doc_rule(d, pref);
 
 	if (!r)
-		return fail(err, errlen, -ENOENT, "no rule with pref %u", pref);
+		return sfc_errf(err, errlen, -ENOENT, "no rule with pref %u", pref);
 	drop(d->rules, &d->nrules, r - d->rules, sizeof(*r));
 	return changed(d);
 }

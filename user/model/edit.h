@@ -72,8 +72,16 @@ struct sfc_attachment {
 /* The attachment (network, container, ifname): 0, or -ENOENT. */
 int sfc_doc_attachment(const struct sfc_doc *d, const char *network, const char *container,
 		       const char *ifname, struct sfc_attachment *out);
-/* Warnings for the CNI-made objects of old that new lacks (an edit other
- * than detach/gc removed them): a JSON array of strings, or NULL if none. */
-struct json_t *sfc_doc_cni_removed(const struct sfc_doc *old, const struct sfc_doc *new_doc);
+
+/*
+ * What a change from old to new_doc may not have meant, as messages for
+ * the reply (all from here, user/model/warnings.c): rules whose in-dev is
+ * not an ingress point of new_doc (they can never match), and, with
+ * cni_removed, the CNI-made objects of old that new_doc lacks (an edit
+ * other than detach/gc removed them). A JSON array of strings, or NULL if
+ * there is nothing to say.
+ */
+struct json_t *sfc_doc_warnings(const struct sfc_doc *old, const struct sfc_doc *new_doc,
+				bool cni_removed);
 
 #endif

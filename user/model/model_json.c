@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <net/if.h>
 
 #include "jsonl.h"
+#include "match.h"
 #include "model.h"
 #include "yield.h"
 
@@ -97,6 +99,18 @@ static int get_str(struct perr *e, const char *label, json_t *obj, const char *k
 	return 0;
 }
 
+/* get_str, and the value must be a valid interface name */
+static int get_ifname(struct perr *e, const char *label, json_t *obj, const char *key,
+		      char *out, size_t outlen, bool required)
+{
+	char why[96], q[IFNAMSIZ * 4 + 8];
+	int err = get_str(e, label, obj, key, out, outlen, required);
+
+	if (err || !out[0] || !sfc_ifname_check(out, why, sizeof(why)))
+		return err;
+	return fail(e, label, "%s: \"%s\": %s", key, sfc_quote_name(out, q, sizeof(q)), why);
+}
+
 static int parse_cni(struct perr *e, const char *label, json_t *obj, struct sfc_cni_key *k)
 {
 	static const char *const keys[] = { "network", "container", "ifname", NULL };
@@ -136,9 +150,9 @@ static int parse_sf(struct perr *e, const char *label, json_t *v, struct sfc_sf_
 	if (kind[0] && strcmp(kind, "iface"))
 		return fail(e, label, "kind: unknown kind \"%s\" (expected \"iface\")", kind);
 	sf->kind = SFC_KIND_IFACE;
-	err = get_str(e, label, v, "dev", sf->dev, sizeof(sf->dev), true);
+	err = get_ifname(e, label, v, "dev", sf->dev, sizeof(sf->dev), true);
 	if (!err)
-		err = get_str(e, label, v, "out-dev", sf->out_dev, sizeof(sf->out_dev), false);
+		err = get_ifname(e, label, v, "out-dev", sf->out_dev, sizeof(sf->out_dev), false);
 	if (!err)
 		err = get_str(e, label, v, "mac", mac, sizeof(mac), false);
 	if (!err)
@@ -253,42 +267,26 @@ int sfc_chain_from_json(json_t *v, struct sfc_chain_cfg *c, bool partial, char *
 static int parse_ports(struct perr *e, const char *label, const char *key, json_t *v,
 		       struct sfc_port_range *r)
 {
-	char buf[32], *end, *dash;
-	long lo, hi;
+	char buf[32], why[96];
 
 	if (json_is_integer(v))
 		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
-	else if (json_is_string(v) && json_string_length(v) < sizeof(buf))
+	else if (json_is_string(v) && json_string_length(v) < sizeof(buf) &&
+		 strlen(json_string_value(v)) == json_string_length(v))
 		strcpy(buf, json_string_value(v));
 	else
 		return fail(e, label, "%s: expected a port or a range \"LOW-HIGH\"", key);
-	dash = strchr(buf, '-');
-	if (dash)
-		*dash = '\0';
-	errno = 0;
-	lo = strtol(buf, &end, 10);
-	if (errno || end == buf || *end || lo < 0 || lo > 65535)
-		goto bad;
-	hi = lo;
-	if (dash) {
-		hi = strtol(dash + 1, &end, 10);
-		if (errno || end == dash + 1 || *end || hi < lo || hi > 65535)
-			goto bad;
-	}
+	if (sfc_parse_ports(buf, &r->lo, &r->hi, why, sizeof(why)))
+		return fail(e, label, "%s: \"%s\": %s", key, buf, why);
 	r->set = true;
-	r->lo = lo;
-	r->hi = hi;
 	return 0;
-bad:
-	return fail(e, label, "%s: expected a port 0-65535 or a range \"LOW-HIGH\" with "
-		    "LOW <= HIGH", key);
 }
 
 static int parse_match(struct perr *e, const char *label, json_t *v, struct sfc_rule_cfg *r)
 {
-	char buf[64], pname[16];
-	int err, fam;
-	json_t *x;
+	json_t *x, *sport = json_object_get(v, "sport"), *dport = json_object_get(v, "dport");
+	char buf[64];
+	int err;
 
 	for (int k = 0; k < 2; k++) {
 		const char *key = k ? "dst" : "src";
@@ -305,8 +303,6 @@ static int parse_match(struct perr *e, const char *label, json_t *v, struct sfc_
 		if (err)
 			return fail(e, label, "%s: \"%s\" is not an IPv4 or IPv6 prefix", key, buf);
 	}
-	if (r->src.family && r->dst.family && r->src.family != r->dst.family)
-		return fail(e, label, "src and dst are of different address families");
 	r->proto = -1;
 	x = json_object_get(v, "proto");
 	if (x) {
@@ -320,24 +316,15 @@ static int parse_match(struct perr *e, const char *label, json_t *v, struct sfc_
 		if (r->proto < 0)
 			return fail(e, label, "proto: \"%s\": expected tcp, udp, sctp, icmp, icmpv6 "
 				    "or 0-255", buf);
-		fam = r->src.family ? r->src.family : r->dst.family;
-		if ((r->proto == IPPROTO_ICMP && fam == 6) || (r->proto == IPPROTO_ICMPV6 && fam == 4))
-			return fail(e, label, "proto: %s does not match %s prefixes",
-				    sfc_proto_name(r->proto, pname, sizeof(pname)),
-				    fam == 4 ? "IPv4" : "IPv6");
 	}
-	for (int k = 0; k < 2; k++) {
-		const char *key = k ? "dport" : "sport";
-
-		x = json_object_get(v, key);
-		if (!x)
-			continue;
-		if (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP && r->proto != IPPROTO_SCTP)
-			return fail(e, label, "%s: ports need proto tcp, udp or sctp", key);
-		err = parse_ports(e, label, key, x, k ? &r->dport : &r->sport);
-		if (err)
-			return err;
-	}
+	/* what sfcctl checks too, before it sends a rule */
+	if (sfc_match_check(r->src.family, r->dst.family, r->proto, sport, dport, buf,
+			    sizeof(buf)))
+		return fail(e, label, "%s", buf);
+	if (sport && (err = parse_ports(e, label, "sport", sport, &r->sport)))
+		return err;
+	if (dport && (err = parse_ports(e, label, "dport", dport, &r->dport)))
+		return err;
 	return 0;
 }
 
@@ -368,7 +355,7 @@ static int parse_rule(struct perr *e, const char *label, json_t *v, struct sfc_r
 		return fail(e, label, "missing \"pref\"");
 	if (x && label != l)
 		return fail(e, label, "pref: expected an integer from 0 to 4294967294");
-	err = get_str(e, label, v, "in-dev", r->in_dev, sizeof(r->in_dev), false);
+	err = get_ifname(e, label, v, "in-dev", r->in_dev, sizeof(r->in_dev), false);
 	if (!err)
 		err = get_str(e, label, v, "chain", r->chain, sizeof(r->chain), true);
 	if (!err)
@@ -418,7 +405,7 @@ static int one_ingress(struct perr *e, json_t *v, size_t i, void *out)
 	label_of(v, "ingress", "dev", i, label, sizeof(label));
 	err = check_keys(e, label, v, keys);
 	if (!err)
-		err = get_str(e, label, v, "dev", in->dev, sizeof(in->dev), true);
+		err = get_ifname(e, label, v, "dev", in->dev, sizeof(in->dev), true);
 	if (!err)
 		err = parse_cni(e, label, v, &in->cni);
 	return err;

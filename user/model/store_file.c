@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "errmsg.h"
+#include "input.h"
 #include "model.h"
 #include "state.h"
 #include "jsonl.h"
@@ -24,16 +26,6 @@
 
 /* Temporaries are ".NAME" SFC_STATE_TMP_TAG "XXXXXX" beside the file NAME. */
 #define SFC_STATE_TMP_TAG ".sfcd-tmp."
-
-static int fail(char *err, size_t len, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 /* dir and base of path (dirname/basename on copies) */
 static int split_path(const char *path, char *dir, char *base, size_t len)
@@ -57,8 +49,8 @@ static int read_fd(int fd, const char *path, json_t **out, char *err, size_t err
 	if (*out)
 		return 0;
 	if (je.line < 1)
-		return fail(err, errlen, -EIO, "%s: %s", path, je.text);
-	return fail(err, errlen, -EINVAL, "%s: line %d, column %d: %s", path, je.line, je.column,
+		return sfc_errf(err, errlen, -EIO, "%s: %s", path, je.text);
+	return sfc_errf(err, errlen, -EINVAL, "%s: line %d, column %d: %s", path, je.line, je.column,
 		    je.text);
 }
 
@@ -66,7 +58,6 @@ json_t *sfc_state_load(const char *path, int *missing, char *err, size_t errlen)
 {
 	struct sfc_doc doc;
 	char inner[512];
-	struct stat st;
 	json_t *root;
 	int fd, ret;
 
@@ -75,18 +66,11 @@ json_t *sfc_state_load(const char *path, int *missing, char *err, size_t errlen)
 	if (fd < 0) {
 		if (errno == ENOENT)
 			*missing = 1;
-		fail(err, errlen, -errno, "%s: %s", path,
+		sfc_errf(err, errlen, -errno, "%s: %s", path,
 		     errno == ENOENT ? "no such file" : strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st)) {
-		fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		fail(err, errlen, -EISDIR, "%s: %s", path, S_ISDIR(st.st_mode) ?
-		     "is a directory, not a state file" : "is not a regular file");
+	if (sfc_input_check_fd(fd, path, "a state file", true, err, errlen)) {
 		close(fd);
 		return NULL;
 	}
@@ -131,18 +115,18 @@ int sfc_state_save(const char *path, json_t *doc, char *err, size_t errlen)
 	if (split_path(path, dir, base, sizeof(base)) ||
 	    snprintf(tmp, sizeof(tmp), "%s/.%s" SFC_STATE_TMP_TAG "XXXXXX", dir, base) >=
 	    (int)sizeof(tmp))
-		return fail(err, errlen, -ENAMETOOLONG, "%s: path too long", path);
+		return sfc_errf(err, errlen, -ENAMETOOLONG, "%s: path too long", path);
 	if (!stat(path, &st) && S_ISDIR(st.st_mode))
-		return fail(err, errlen, -EISDIR, "%s: is a directory, not a state file", path);
+		return sfc_errf(err, errlen, -EISDIR, "%s: is a directory, not a state file", path);
 	text = sfc_json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!text)
-		return fail(err, errlen, -ENOMEM, "%s: cannot serialize", path);
+		return sfc_errf(err, errlen, -ENOMEM, "%s: cannot serialize", path);
 	/* mkostemp opens with O_CREAT|O_EXCL; O_NOFOLLOW on top of that */
 	fd = mkostemp(tmp, O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		ret = -errno;
 		free(text);
-		return fail(err, errlen, ret, "%s: creating a temporary in %s: %s", path, dir,
+		return sfc_errf(err, errlen, ret, "%s: creating a temporary in %s: %s", path, dir,
 			    strerror(-ret));
 	}
 	ret = fchmod(fd, 0640) ? -errno : 0;
@@ -158,7 +142,7 @@ int sfc_state_save(const char *path, json_t *doc, char *err, size_t errlen)
 		ret = -errno;
 	if (ret) {
 		unlink(tmp);
-		return fail(err, errlen, ret, "%s: %s", path, strerror(-ret));
+		return sfc_errf(err, errlen, ret, "%s: %s", path, strerror(-ret));
 	}
 	/* The rename itself is durable only once the directory is synced. */
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -10,18 +10,9 @@
 #include <string.h>
 
 #include "doc_index.h"
+#include "errmsg.h"
 #include "model.h"
 #include "yield.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 /* A name as it may be quoted in a message: control bytes escaped. */
 const char *sfc_quote_name(const char *name, char *buf, size_t len)
@@ -44,7 +35,7 @@ static int check_name(const char *what, const char *name, char *err, size_t errl
 
 	if (!sfc_name_check(name, why, sizeof(why)))
 		return 0;
-	return fail(err, errlen, "%s \"%s\": %s", what, sfc_quote_name(name, q, sizeof(q)), why);
+	return sfc_errf(err, errlen, -EINVAL, "%s \"%s\": %s", what, sfc_quote_name(name, q, sizeof(q)), why);
 }
 
 static int check_sfs(const struct sfc_doc *d, char *err, size_t errlen)
@@ -53,14 +44,14 @@ static int check_sfs(const struct sfc_doc *d, char *err, size_t errlen)
 	char why[128];
 
 	if (d->nsfs >= SFC_MAX_SFS)
-		return fail(err, errlen, "%d SFs, at most %d", d->nsfs, SFC_MAX_SFS - 1);
+		return sfc_errf(err, errlen, -EINVAL, "%d SFs, at most %d", d->nsfs, SFC_MAX_SFS - 1);
 	for (int i = 0; i < d->ngroups; i++) {
 		const char *name = d->groups[i].name;
 
 		if (check_name("group", name, err, errlen))
 			return -EINVAL;
 		if (sfc_map_get_str(&ix->groups, name) != i)
-			return fail(err, errlen, "group \"%s\" defined twice", name);
+			return sfc_errf(err, errlen, -EINVAL, "group \"%s\" defined twice", name);
 	}
 	for (int i = 0; i < d->nsfs; i++) {
 		const struct sfc_sf_cfg *sf = &d->sfs[i];
@@ -68,15 +59,15 @@ static int check_sfs(const struct sfc_doc *d, char *err, size_t errlen)
 		if (check_name("SF", sf->name, err, errlen))
 			return -EINVAL;
 		if (sfc_map_get_str(&ix->sfs, sf->name) != i)
-			return fail(err, errlen, "SF \"%s\" defined twice", sf->name);
+			return sfc_errf(err, errlen, -EINVAL, "SF \"%s\" defined twice", sf->name);
 		if (sfc_map_get_str(&ix->groups, sf->name) >= 0)
-			return fail(err, errlen, "SF \"%s\": \"%s\" is already the name of a group",
+			return sfc_errf(err, errlen, -EINVAL, "SF \"%s\": \"%s\" is already the name of a group",
 				    sf->name, sf->name);
 		if (sf->group[0] && sfc_map_get_str(&ix->groups, sf->group) < 0)
-			return fail(err, errlen, "SF \"%s\": no group named \"%s\" (declare it in "
+			return sfc_errf(err, errlen, -EINVAL, "SF \"%s\": no group named \"%s\" (declare it in "
 				    "groups)", sf->name, sf->group);
 		if (sf->has_mac && sfc_mac_check_unicast(sf->mac, why, sizeof(why)))
-			return fail(err, errlen, "SF \"%s\": mac: %s", sf->name, why);
+			return sfc_errf(err, errlen, -EINVAL, "SF \"%s\": mac: %s", sf->name, why);
 	}
 	return 0;
 }
@@ -85,26 +76,26 @@ static int check_hops(const struct sfc_doc *d, const struct sfc_chain_cfg *c, ch
 		      size_t errlen)
 {
 	if (c->nhops < 1 || c->nhops > SFC_MAX_HOPS)
-		return fail(err, errlen, "chain \"%s\": a chain has 1 to %d hops, not %d", c->name,
+		return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": a chain has 1 to %d hops, not %d", c->name,
 			    SFC_MAX_HOPS, c->nhops);
 	for (int h = 0; h < c->nhops; h++) {
 		const struct sfc_hop_cfg *hop = &c->hops[h];
 
 		if (hop->nsf < 1 || hop->nsf > SFC_HOP_BUCKETS)
-			return fail(err, errlen, "chain \"%s\": hop %d: a hop is a list of 1 to %d "
+			return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hop %d: a hop is a list of 1 to %d "
 				    "SF names", c->name, h + 1, SFC_HOP_BUCKETS);
 		for (int k = 0; k < hop->nsf; k++) {
 			const char *s = hop->sf[k];
 
 			if (!sfc_doc_sf(d, s) && !sfc_doc_group(d, s))
-				return fail(err, errlen, "chain \"%s\": hop %d: no SF named \"%s\"",
+				return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hop %d: no SF named \"%s\"",
 					    c->name, h + 1, s);
 			/* Back from an NSH-unaware SF, only its interface tells
 			 * where a packet was: one SF, one position per chain. */
 			for (int hh = 0; hh <= h; hh++)
 				for (int kk = 0; kk < (hh < h ? c->hops[hh].nsf : k); kk++)
 					if (!strcmp(c->hops[hh].sf[kk], s))
-						return fail(err, errlen, "chain \"%s\": hop %d: SF \"%s\" "
+						return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hop %d: SF \"%s\" "
 							    "is already in hop %d of this chain; an SF can "
 							    "serve only one position of a chain",
 							    c->name, h + 1, s, hh + 1);
@@ -132,7 +123,7 @@ static int number_chains(struct sfc_doc *d, const struct sfc_doc *prev, char *er
 		j = sfc_map_put_u32(&used, c->spi, i);
 		if (j >= 0) {
 			sfc_map_free(&used);
-			return fail(err, errlen, "chain \"%s\": spi %u already used by chain \"%s\"",
+			return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": spi %u already used by chain \"%s\"",
 				    c->name, c->spi, d->chains[j].name);
 		}
 	}
@@ -152,7 +143,7 @@ static int number_chains(struct sfc_doc *d, const struct sfc_doc *prev, char *er
 					next++;
 				if (next > 0xffffff) {
 					sfc_map_free(&used);
-					return fail(err, errlen, "chain \"%s\": every SPI is in use",
+					return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": every SPI is in use",
 						    c->name);
 				}
 				c->spi = next;
@@ -169,7 +160,7 @@ static int check_chains(struct sfc_doc *d, const struct sfc_doc *prev, char *err
 	int ret;
 
 	if (d->nchains >= SFC_MAX_CHAINS)
-		return fail(err, errlen, "%d chains, at most %d", d->nchains, SFC_MAX_CHAINS - 1);
+		return sfc_errf(err, errlen, -EINVAL, "%d chains, at most %d", d->nchains, SFC_MAX_CHAINS - 1);
 	for (int i = 0; i < d->nchains; i++) {
 		const struct sfc_chain_cfg *c = &d->chains[i];
 
@@ -177,7 +168,7 @@ static int check_chains(struct sfc_doc *d, const struct sfc_doc *prev, char *err
 		if (check_name("chain", c->name, err, errlen))
 			return -EINVAL;
 		if (sfc_map_get_str(&d->ix->chains, c->name) != i)
-			return fail(err, errlen, "chain \"%s\" defined twice", c->name);
+			return sfc_errf(err, errlen, -EINVAL, "chain \"%s\" defined twice", c->name);
 		ret = check_hops(d, c, err, errlen);
 		if (ret)
 			return ret;
@@ -192,9 +183,9 @@ static int check_rules(const struct sfc_doc *d, char *err, size_t errlen)
 
 		sfc_yield();
 		if (sfc_map_get_u32(&d->ix->rules, r->pref) != i)
-			return fail(err, errlen, "rule pref %u defined twice", r->pref);
+			return sfc_errf(err, errlen, -EINVAL, "rule pref %u defined twice", r->pref);
 		if (!sfc_doc_chain(d, r->chain))
-			return fail(err, errlen, "rule pref %u: chain: no chain named \"%s\"",
+			return sfc_errf(err, errlen, -EINVAL, "rule pref %u: chain: no chain named \"%s\"",
 				    r->pref, r->chain);
 	}
 	return 0;
@@ -210,7 +201,7 @@ int sfc_doc_validate(struct sfc_doc *d, const struct sfc_doc *prev, char *err, s
 		return ret;
 	for (int i = 0; i < d->ningress; i++)
 		if (sfc_map_get_str(&d->ix->ingress, d->ingress[i].dev) != i)
-			return fail(err, errlen, "ingress \"%s\" listed twice", d->ingress[i].dev);
+			return sfc_errf(err, errlen, -EINVAL, "ingress \"%s\" listed twice", d->ingress[i].dev);
 	ret = check_sfs(d, err, errlen);
 	if (!ret)
 		ret = check_chains(d, prev, err, errlen);

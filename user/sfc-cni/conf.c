@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The request configuration on stdin: versions, the keys sfc-cni reads,
- * the per-pod role, and prevResult in the version the caller asked for.
+ * the per-pod role, and prevResult: in the version the caller asked for,
+ * and agreeing with the host end found.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include "log.h"
 #include "sfc_cni.h"
 
 const char *const cni_supported_versions[] = { "0.4.0", "1.0.0", "1.1.0", NULL };
@@ -175,11 +177,11 @@ const char *role_name(enum sfc_role r)
 {
 	switch (r) {
 	case ROLE_NONE:
-		return "none";
+		return SFC_ROLE_NONE;
 	case ROLE_SF:
-		return "sf";
+		return SFC_ROLE_SF;
 	case ROLE_INGRESS:
-		return "ingress";
+		return SFC_ROLE_INGRESS;
 	default:
 		return "unset";
 	}
@@ -190,11 +192,11 @@ static int take_role(struct cni_conf *c, const char *from, const char *role, con
 		     struct cni_error *e)
 {
 	if (role) {
-		if (!strcmp(role, "sf"))
+		if (!strcmp(role, SFC_ROLE_SF))
 			c->role = ROLE_SF;
-		else if (!strcmp(role, "ingress"))
+		else if (!strcmp(role, SFC_ROLE_INGRESS))
 			c->role = ROLE_INGRESS;
-		else if (!strcmp(role, "none"))
+		else if (!strcmp(role, SFC_ROLE_NONE))
 			c->role = ROLE_NONE;
 		else
 			return cni_fail(e, CNI_ERR_CONFIG, "%s: unknown role \"%s\" (expected "
@@ -407,4 +409,42 @@ json_t *result_for_version(json_t *prev, const char *version, struct cni_error *
 	}
 	json_object_set_new(r, "cniVersion", json_string(version));
 	return r;
+}
+
+/*
+ * prevResult lists the host end as an interface without "sandbox" (bridge
+ * and ptp do). If it lists host interfaces and none is ours, the kernel and
+ * the previous plugin disagree: refuse rather than attach the wrong one.
+ */
+int check_prev_result(json_t *prev, const struct host_end *h, const char *ifname,
+		      struct cni_error *e)
+{
+	json_t *ifs = json_object_get(prev, "interfaces"), *i;
+	char names[256] = "";
+	size_t idx, off = 0;
+	bool any = false;
+
+	if (ifs && !json_is_array(ifs))
+		return cni_fail(e, CNI_ERR_DECODE, "prevResult: \"interfaces\" must be an array");
+	json_array_foreach(ifs, idx, i) {
+		const char *name = json_string_value(json_object_get(i, "name"));
+		const char *sb = json_string_value(json_object_get(i, "sandbox"));
+
+		if (!name || (sb && sb[0]))
+			continue;
+		if (!strcmp(name, h->name))
+			return 0;
+		any = true;
+		if (off < sizeof(names))
+			off += snprintf(names + off, sizeof(names) - off, "%s%s", off ? ", " : "",
+					name);
+	}
+	if (!any) {
+		pr_warn("prevResult lists no host interface; using %s, the peer of %s\n", h->name,
+			ifname);
+		return 0;
+	}
+	cni_fail(e, SFC_CNI_ERR_LINK, "the peer of %s is %s, which prevResult does not list "
+		 "(its host interfaces: %s)", ifname, h->name, names);
+	return -1;
 }

@@ -4,7 +4,8 @@
  * must be a veth whose IFLA_LINK is the ifindex of its peer in another
  * namespace; back in ours, that ifindex must be a veth pointing back at it,
  * in the pod's namespace (IFLA_LINK_NETNSID = the pod's nsid here). Only
- * then is its name the host end, which prevResult must agree with.
+ * then is its name the host end, which prevResult must agree with
+ * (check_prev_result, conf.c).
  * rtnetlink through the common helper (nl.h); nothing here changes a link.
  */
 #include <errno.h>
@@ -154,44 +155,6 @@ close_self:
 close_pod:
 	close(pod_fd);
 	return ret;
-}
-
-/*
- * prevResult lists the host end as an interface without "sandbox" (bridge
- * and ptp do). If it lists host interfaces and none is ours, the kernel and
- * the previous plugin disagree: refuse rather than attach the wrong one.
- */
-int check_prev_result(json_t *prev, const struct host_end *h, const char *ifname,
-		      struct cni_error *e)
-{
-	json_t *ifs = json_object_get(prev, "interfaces"), *i;
-	char names[256] = "";
-	size_t idx, off = 0;
-	bool any = false;
-
-	if (ifs && !json_is_array(ifs))
-		return cni_fail(e, CNI_ERR_DECODE, "prevResult: \"interfaces\" must be an array");
-	json_array_foreach(ifs, idx, i) {
-		const char *name = json_string_value(json_object_get(i, "name"));
-		const char *sb = json_string_value(json_object_get(i, "sandbox"));
-
-		if (!name || (sb && sb[0]))
-			continue;
-		if (!strcmp(name, h->name))
-			return 0;
-		any = true;
-		if (off < sizeof(names))
-			off += snprintf(names + off, sizeof(names) - off, "%s%s", off ? ", " : "",
-					name);
-	}
-	if (!any) {
-		pr_warn("prevResult lists no host interface; using %s, the peer of %s\n", h->name,
-			ifname);
-		return 0;
-	}
-	cni_fail(e, SFC_CNI_ERR_LINK, "the peer of %s is %s, which prevResult does not list "
-		 "(its host interfaces: %s)", ifname, h->name, names);
-	return -1;
 }
 
 struct qdisc_scan {

@@ -9,6 +9,7 @@
 #define SFC_CNI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <net/if.h>
 #include <jansson.h>
 
@@ -56,6 +57,10 @@ struct cni_env {
 	const char *command, *containerid, *netns, *ifname, *args, *path;
 };
 
+/* run.c: one CNI call, as main() makes it: the result or the error object
+ * goes to out; 0, or 1 (the exit status). */
+int cni_run(const struct cni_env *env, FILE *in, FILE *out);
+
 enum sfc_role { ROLE_UNSET, ROLE_NONE, ROLE_SF, ROLE_INGRESS };
 
 struct cni_conf {
@@ -91,9 +96,10 @@ struct host_end {
 int netns_open(const char *path, struct cni_error *e);
 int find_host_end(const char *netns_path, const char *ifname, struct host_end *h,
 		  struct cni_error *e);
+int check_qdiscs(const struct host_end *h, struct cni_error *e);
+/* conf.c: the host end is one prevResult lists */
 int check_prev_result(json_t *prev, const struct host_end *h, const char *ifname,
 		      struct cni_error *e);
-int check_qdiscs(const struct host_end *h, struct cni_error *e);
 
 /* client.c: one request to sfcd, one reply */
 enum sfcd_status { SFCD_OK = 0, SFCD_UNREACHABLE = -1, SFCD_REFUSED = -2 };

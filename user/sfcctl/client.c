@@ -95,11 +95,12 @@ int sfcd_request(struct ctx *c, json_t *req, json_t **reply)
 	}
 	if (!json_is_true(json_object_get(r, SFC_KEY_OK))) {
 		const char *msg = json_string_value(json_object_get(r, SFC_KEY_ERROR));
+		/* sfcd closes the connection after refusing a peer */
+		bool refused_peer = msg && !strncmp(msg, "permission denied", 17);
 
 		errf(c, "%s", msg ? msg : "request failed (sfcd gave no reason)");
-		json_decref(r);
-		/* sfcd closes the connection after refusing a peer */
-		if (msg && !strncmp(msg, "permission denied", 17))
+		json_decref(r);   /* msg is r's */
+		if (refused_peer)
 			sfcd_close(c);
 		return -2;
 	}
@@ -109,14 +110,14 @@ int sfcd_request(struct ctx *c, json_t *req, json_t **reply)
 
 int sfcd_get_doc(struct ctx *c, json_t **doc)
 {
-	json_t *req = json_pack("{s:s}", "cmd", "get"), *reply;
+	json_t *req = json_pack("{s:s}", SFC_KEY_CMD, SFC_REQ_GET), *reply;
 	int ret;
 
 	ret = sfcd_request(c, req, &reply);
 	json_decref(req);
 	if (ret)
 		return -1;
-	*doc = json_incref(json_object_get(reply, "doc"));
+	*doc = json_incref(json_object_get(reply, SFC_KEY_DOC));
 	json_decref(reply);
 	if (!json_is_object(*doc)) {
 		json_decref(*doc);
@@ -138,7 +139,8 @@ int sfcd_edit(struct ctx *c, const char *op, const char *key, json_t *val)
 	return ret ? -1 : 0;
 }
 
-/* Objects made by sfc-cni that an edit removed: the daemon says which. */
+/* Objects made by sfc-cni that an edit removed, interfaces sfcd could not
+ * attach to: the daemon says which. */
 void print_warnings(json_t *reply)
 {
 	json_t *w;
@@ -146,4 +148,9 @@ void print_warnings(json_t *reply)
 
 	json_array_foreach(json_object_get(reply, SFC_KEY_WARNINGS), i, w)
 		fprintf(stderr, "sfcctl: warning: %s\n", json_string_value(w));
+	/* the change is stored; these interfaces do not carry it (the
+	 * error names the interface) */
+	json_array_foreach(json_object_get(reply, SFC_KEY_ATTACH_FAILED), i, w)
+		fprintf(stderr, "sfcctl: warning: not attached: %s\n",
+			json_string_value(json_object_get(w, SFC_KEY_ERROR)));
 }

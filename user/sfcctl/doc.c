@@ -3,11 +3,12 @@
 #include <errno.h>
 #include <string.h>
 
+#include "input.h"
 #include "sfcctl.h"
 
 static const struct kw apply_kws[] = {
 	{ .name = "-f", .type = KW_PATH, .key = "file", .flags = KW_REQUIRED, .meta = "FILE" },
-	{ .name = "--dry-run", .type = KW_FLAG, .key = "dry-run" },
+	{ .name = "--dry-run", .type = KW_FLAG, .key = SFC_KEY_DRY_RUN },
 	{},
 };
 
@@ -19,14 +20,12 @@ static const struct kw diff_kws[] = {
 /* Parse the file here first, so a syntax error gets its line and column. */
 static json_t *load_doc(struct ctx *c, const char *path)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	FILE *f = sfc_input_open(path, "a document", c->err, sizeof(c->err));
 	json_error_t je;
 	json_t *doc;
 
-	if (!f) {
-		errf(c, "%s: %s", path, strerror(errno));
+	if (!f)
 		return NULL;
-	}
 	doc = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
 	if (f != stdin)
 		fclose(f);
@@ -87,9 +86,9 @@ static void diff_text(FILE *f, json_t *view)
 
 static void apply_text(FILE *f, json_t *view)
 {
-	if (!diff_lines(f, json_object_get(view, "diff")))
+	if (!diff_lines(f, json_object_get(view, SFC_KEY_DIFF)))
 		fprintf(f, "no changes\n");
-	else if (!json_is_true(json_object_get(view, "applied")))
+	else if (!json_is_true(json_object_get(view, SFC_KEY_APPLIED)))
 		fprintf(f, "dry run: nothing applied\n");
 }
 
@@ -103,7 +102,8 @@ static int send_doc(struct ctx *c, json_t *args, bool dry, json_t **reply)
 	doc = load_doc(c, path);
 	if (!doc)
 		return -1;
-	req = json_pack("{s:s,s:O,s:b}", "cmd", "apply", "doc", doc, "dry-run", dry);
+	req = json_pack("{s:s,s:O,s:b}", SFC_KEY_CMD, SFC_REQ_APPLY, SFC_KEY_DOC, doc,
+			 SFC_KEY_DRY_RUN, dry);
 	ret = sfcd_request(c, req, reply);
 	json_decref(req);
 	/* the daemon checked the file as a whole and names the object */
@@ -120,10 +120,10 @@ static int apply(struct ctx *c, const struct cmd *cmd, json_t *args)
 {
 	json_t *reply, *view;
 
-	if (send_doc(c, args, json_is_true(json_object_get(args, "dry-run")), &reply))
+	if (send_doc(c, args, json_is_true(json_object_get(args, SFC_KEY_DRY_RUN)), &reply))
 		return -1;
-	view = json_pack("{s:O,s:O}", "diff", json_object_get(reply, "diff"), "applied",
-			 json_object_get(reply, "applied"));
+	view = json_pack("{s:O,s:O}", SFC_KEY_DIFF, json_object_get(reply, SFC_KEY_DIFF),
+			 SFC_KEY_APPLIED, json_object_get(reply, SFC_KEY_APPLIED));
 	print_view(c, view, apply_text);
 	json_decref(view);
 	json_decref(reply);
@@ -136,7 +136,7 @@ static int diff(struct ctx *c, const struct cmd *cmd, json_t *args)
 
 	if (send_doc(c, args, true, &reply))
 		return -1;
-	print_view(c, json_object_get(reply, "diff"), diff_text);
+	print_view(c, json_object_get(reply, SFC_KEY_DIFF), diff_text);
 	json_decref(reply);
 	return 0;
 }
@@ -159,26 +159,33 @@ static int dump(struct ctx *c, const struct cmd *cmd, json_t *args)
 	return 0;
 }
 
+/* One line a key; the reload error (an object) as "TIME ERROR". */
 static void health_text(FILE *f, json_t *view)
 {
 	const char *key;
 	char buf[64];
 	json_t *v;
 
-	json_object_foreach(view, key, v)
-		fprintf(f, "%-18s %s\n", key, fmt_any(view, key, buf, sizeof(buf)));
+	json_object_foreach(view, key, v) {
+		if (json_is_object(v) && json_object_get(v, SFC_KEY_ERROR))
+			fprintf(f, "%-18s %s %s\n", key,
+				fmt_any(v, SFC_KEY_TIME, buf, sizeof(buf)),
+				json_string_value(json_object_get(v, SFC_KEY_ERROR)));
+		else
+			fprintf(f, "%-18s %s\n", key, fmt_any(view, key, buf, sizeof(buf)));
+	}
 }
 
 static int health(struct ctx *c, const struct cmd *cmd, json_t *args)
 {
-	json_t *req = json_pack("{s:s}", "cmd", "health"), *reply;
+	json_t *req = json_pack("{s:s}", SFC_KEY_CMD, SFC_REQ_HEALTH), *reply;
 	int ret;
 
 	ret = sfcd_request(c, req, &reply);
 	json_decref(req);
 	if (ret)
 		return -1;
-	json_object_del(reply, "ok");
+	json_object_del(reply, SFC_KEY_OK);
 	print_view(c, reply, health_text);
 	json_decref(reply);
 	return 0;
@@ -188,6 +195,8 @@ static const struct cmd apply_cmds[] = {
 	{ .fn = apply,
 	  .summary = "make FILE (\"-\": stdin) the desired state, all or nothing; print what "
 	             "changed. --dry-run: only print it",
+	  .note = "Warnings (a rule whose in-dev is not an ingress point, objects of sfc-cni "
+	          "removed) go to stderr; with --dry-run too.",
 	  .kws = apply_kws },
 	{},
 };

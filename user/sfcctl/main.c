@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input.h"
 #include "sfcctl.h"
 
 static int run_batch(struct ctx *c, const char *path, bool force)
@@ -20,9 +21,9 @@ static int run_batch(struct ctx *c, const char *path, bool force)
 	FILE *f;
 	int ret;
 
-	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	f = sfc_input_open(path, "a batch file", c->err, sizeof(c->err));
 	if (!f) {
-		fprintf(stderr, "sfcctl: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "sfcctl: %s\n", c->err);
 		return 1;
 	}
 	ret = batch_parse(c, f, name, stderr, &b);

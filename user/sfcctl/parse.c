@@ -61,27 +61,6 @@ int check_name(struct ctx *c, const char *what, const char *label, const char *s
 	return 0;
 }
 
-static int parse_ports(const char *s)
-{
-	char *end, *dash;
-	long lo, hi;
-
-	errno = 0;
-	lo = strtol(s, &end, 10);
-	if (errno || end == s || !isdigit((unsigned char)*s) || lo > 65535)
-		return -EINVAL;
-	if (!*end)
-		return 0;
-	if (*end != '-')
-		return -EINVAL;
-	dash = end;
-	hi = strtol(dash + 1, &end, 10);
-	if (errno || end == dash + 1 || !isdigit((unsigned char)dash[1]) || *end ||
-	    hi > 65535 || hi < lo)
-		return -EINVAL;
-	return 0;
-}
-
 /* One value: a JSON value or an error naming the token. */
 static json_t *kw_value(struct ctx *c, const char *what, const struct kw *k, const char *v)
 {
@@ -98,10 +77,8 @@ static json_t *kw_value(struct ctx *c, const char *what, const struct kw *k, con
 			return NULL;
 		return json_string(v);
 	case KW_IFNAME:
-		if (!v[0] || strlen(v) >= IFNAMSIZ || strchr(v, '/') || !strcmp(v, ".") ||
-		    !strcmp(v, "..") || strpbrk(v, " \t\n:")) {
-			errf(c, "%s: %s \"%s\": expected an interface name of 1 to %d characters",
-			     what, k->name, v, IFNAMSIZ - 1);
+		if (sfc_ifname_check(v, buf, sizeof(buf))) {
+			errf(c, "%s: %s \"%s\": %s", what, k->name, v, buf);
 			return NULL;
 		}
 		return json_string(v);
@@ -146,13 +123,15 @@ static json_t *kw_value(struct ctx *c, const char *what, const struct kw *k, con
 			return NULL;
 		}
 		return json_string(v);
-	case KW_PORTS:
-		if (parse_ports(v)) {
-			errf(c, "%s: %s \"%s\": expected a port 0-65535 or a range LOW-HIGH",
-			     what, k->name, v);
+	case KW_PORTS: {
+		__u16 lo, hi;
+
+		if (sfc_parse_ports(v, &lo, &hi, buf, sizeof(buf))) {
+			errf(c, "%s: %s \"%s\": %s", what, k->name, v, buf);
 			return NULL;
 		}
 		return json_string(v);
+	}
 	case KW_MAC:
 		if (sfc_parse_mac(v, mac)) {
 			errf(c, "%s: %s \"%s\": expected a MAC address (aa:bb:cc:dd:ee:ff)", what,

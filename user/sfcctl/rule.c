@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* sfcctl rule: the classifier, match -> chain, lowest pref first. */
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "match.h"
 #include "sfcctl.h"
+#include "text.h"
 
 /* Match fields: a new one is an entry here and a key in the document. */
 static const struct kw rule_add_kws[] = {
@@ -16,6 +19,30 @@ static const struct kw rule_add_kws[] = {
 	{ .name = "chain", .type = KW_NAME, .key = "chain", .flags = KW_REQUIRED, .meta = "NAME" },
 	{},
 };
+
+/* The match fields together, as the document checks them. */
+static int rule_check(struct ctx *c, const char *what, json_t *args)
+{
+	const char *src = json_string_value(json_object_get(args, "src"));
+	const char *dst = json_string_value(json_object_get(args, "dst"));
+	const char *proto = json_string_value(json_object_get(args, "proto"));
+	json_t *pref = json_object_get(args, "pref");
+	struct sfc_prefix s = {}, d = {};
+	char why[128], label[32];
+
+	if (src)
+		sfc_parse_prefix(src, &s);
+	if (dst)
+		sfc_parse_prefix(dst, &d);
+	if (!sfc_match_check(s.family, d.family, proto ? sfc_parse_proto(proto) : -1,
+			     json_object_get(args, "sport"), json_object_get(args, "dport"),
+			     why, sizeof(why)))
+		return 0;
+	/* labelled as sfcd labels the rule: the same message either way */
+	if (pref)
+		snprintf(label, sizeof(label), "rule pref %lld", (long long)json_integer_value(pref));
+	return errf(c, "%s: %s", pref ? label : what, why);
+}
 
 static const struct kw rule_del_kws[] = {
 	{ .name = "pref", .type = KW_UINT, .key = "pref", .flags = KW_REQUIRED, .meta = "N",
@@ -90,16 +117,19 @@ static const struct cmd rule_cmds[] = {
 	  .summary = "send matching packets into a chain; without pref: after the last rule",
 	  .kws = rule_add_kws,
 	  .op = SFC_REQ_RULE_ADD,
-	  .req_key = "rule",
+	  .req_key = SFC_KEY_RULE,
 	  .whole = true,
-	  .note = "Fields not given match anything; sport and dport need proto tcp, udp or "
-	          "sctp." },
+	  .check = rule_check,
+	  .note = "Fields not given match anything; src and dst are of one address family; "
+	          "sport and dport need proto tcp, udp or sctp, P is 0-65535 and a range goes "
+	          "low to high; icmp goes with IPv4 prefixes, icmpv6 with IPv6 ones. An in-dev "
+	          "that is not an ingress point is warned about: the rule matches nothing there." },
 	{ .name = "del",
 	  .fn = cmd_edit,
 	  .summary = "remove the rule with this pref",
 	  .kws = rule_del_kws,
 	  .op = SFC_REQ_RULE_DEL,
-	  .req_key = "pref" },
+	  .req_key = SFC_KEY_PREF },
 	{ .name = "show",
 	  .fn = rule_show,
 	  .summary = "list rules, lowest pref (tried first) first" },

@@ -74,7 +74,7 @@ static int sf_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 		row = json_deep_copy(sf);
 		if (!json_object_get(row, "kind"))
 			json_object_set_new(row, "kind", json_string("iface"));
-		st = find_by(json_object_get(json_object_get(reply, "stats"), "sfs"), "name",
+		st = find_by(json_object_get(json_object_get(reply, SFC_KEY_STATS), "sfs"), "name",
 			     json_string_value(json_object_get(sf, "name")));
 		if (st)
 			json_object_set(row, "up", json_object_get(st, "up"));
@@ -97,7 +97,7 @@ static const struct cmd sf_cmds[] = {
 	  .name_meta = "NAME",
 	  .kws = sf_add_kws,
 	  .op = SFC_REQ_SF_ADD,
-	  .req_key = "sf",
+	  .req_key = SFC_KEY_SF,
 	  .whole = true },
 	{ .name = "del",
 	  .fn = cmd_edit,
@@ -105,7 +105,7 @@ static const struct cmd sf_cmds[] = {
 	  .name_arg = NAME_REQUIRED,
 	  .name_meta = "NAME",
 	  .op = SFC_REQ_SF_DEL,
-	  .req_key = "name" },
+	  .req_key = SFC_KEY_NAME },
 	{ .name = "show",
 	  .fn = sf_show,
 	  .summary = "list SFs with their group and link state",

@@ -7,7 +7,7 @@
 static const struct kw stats_kws[] = {
 	{ .name = "chain", .type = KW_NAME, .key = "chain", .meta = "NAME" },
 	{ .name = "sf", .type = KW_NAME, .key = "sf", .meta = "NAME" },
-	{ .name = "reset", .type = KW_FLAG, .key = "reset" },
+	{ .name = "reset", .type = KW_FLAG, .key = SFC_KEY_RESET },
 	{},
 };
 
@@ -111,14 +111,14 @@ static int stats_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 {
 	const char *chain = json_string_value(json_object_get(args, "chain"));
 	const char *sf = json_string_value(json_object_get(args, "sf"));
-	bool reset = json_is_true(json_object_get(args, "reset"));
+	bool reset = json_is_true(json_object_get(args, SFC_KEY_RESET));
 	json_t *req, *reply, *st, *doc, *view, *v;
 	size_t i;
 	int ret;
 
 	req = json_pack("{s:s}", SFC_KEY_CMD, SFC_REQ_STATS);
 	if (reset) {
-		json_object_set_new(req, "reset", json_true());
+		json_object_set_new(req, SFC_KEY_RESET, json_true());
 		if (chain || sf)
 			json_object_set(req, chain ? "chain" : "sf",
 					json_object_get(args, chain ? "chain" : "sf"));
@@ -135,7 +135,7 @@ static int stats_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 		json_decref(reply);
 		return -1;
 	}
-	st = json_object_get(reply, "stats");
+	st = json_object_get(reply, SFC_KEY_STATS);
 	view = json_object();
 	if (!sf) {
 		json_t *chains = json_array();

@@ -20,6 +20,7 @@
 #include "sfcd.h"
 #include "stats.h"
 #include "jsonl.h"
+#include "text.h"
 
 json_t *sfcd_error_reply(const char *fmt, ...)
 {
@@ -29,6 +30,8 @@ json_t *sfcd_error_reply(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* a long message is cut at 1023 bytes, maybe inside a character */
+	sfc_utf8_fix(msg);
 	return json_pack("{s:b,s:s}", SFC_KEY_OK, 0, SFC_KEY_ERROR, msg);
 }
 
@@ -39,33 +42,59 @@ static json_t *health(struct sfcd *d)
 	json_t *r;
 
 	bpf_map_lookup_elem(d->dp->maps.config, &zero, &cfg);
-	r = json_pack("{s:b,s:i,s:I,s:I,s:I,s:I,s:I,s:s,s:s,s:I,s:I}", "ok", 1,
-		      "pid", (int)getpid(), "generation", (json_int_t)cfg.generation,
-		      SFC_HEALTH_LINK_UPDATES, (json_int_t)d->link_updates,
-		      SFC_HEALTH_RECONCILES, (json_int_t)d->reconciles,
-		      SFC_HEALTH_NETLINK_EVENTS, (json_int_t)d->nl_events,
-		      SFC_HEALTH_NETLINK_OVERRUNS, (json_int_t)d->nl_overruns,
-		      "pin_dir", d->pin_dir, "state_file", d->state_path,
-		      "clients", (json_int_t)sfcd_server_clients(),
-		      "clients_dropped", (json_int_t)d->clients_dropped);
+	r = json_pack("{s:b,s:i,s:I,s:I,s:I,s:I,s:I,s:s,s:s,s:I,s:I}", SFC_KEY_OK, 1,
+		      SFC_KEY_PID, (int)getpid(),
+		      SFC_KEY_GENERATION, (json_int_t)cfg.generation,
+		      SFC_KEY_LINK_UPDATES, (json_int_t)d->link_updates,
+		      SFC_KEY_RECONCILES, (json_int_t)d->reconciles,
+		      SFC_KEY_NETLINK_EVENTS, (json_int_t)d->nl_events,
+		      SFC_KEY_NETLINK_OVERRUNS, (json_int_t)d->nl_overruns,
+		      SFC_KEY_PIN_DIR, d->pin_dir, SFC_KEY_STATE_FILE, d->state_path,
+		      SFC_KEY_CLIENTS, (json_int_t)sfcd_server_clients(),
+		      SFC_KEY_CLIENTS_DROPPED, (json_int_t)d->clients_dropped);
 	/* a SIGHUP that could not load the state file, until a load or commit works */
 	if (d->reload_error[0]) {
 		char when[32];
 
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&d->reload_error_time));
-		json_object_set_new(r, "reload_error", json_pack("{s:s,s:s,s:I}", "error",
-				    d->reload_error, "time", when,
-				    "unix_time", (json_int_t)d->reload_error_time));
+		json_object_set_new(r, SFC_KEY_RELOAD_ERROR, json_pack("{s:s,s:s,s:I}",
+				    SFC_KEY_ERROR, d->reload_error, SFC_KEY_TIME, when,
+				    SFC_KEY_UNIX_TIME, (json_int_t)d->reload_error_time));
 	}
 	return r;
 }
 
 /*
  * next, validated here if it is not yet, becomes the desired state unless
- * it changes nothing (*committed says which). With warn, reply lists the
- * CNI-made objects next drops (a detach or gc drops them on purpose).
+ * it changes nothing (*committed says which). reply gets its warnings;
+ * with warn, they list the CNI-made objects next drops too (a detach or
+ * gc drops them on purpose).
  * Takes next over.
  */
+/* The last commit's interfaces that sfc could not attach to, and those
+ * missing, as reply keys. */
+static void add_attach_results(const struct sfcd *d, json_t *reply)
+{
+	const struct sfc_apply_report *rep = &d->last_report;
+	json_t *failed = json_array(), *missing = json_array();
+
+	for (int i = 0; i < rep->nifaces; i++) {
+		const struct sfc_iface_result *r = &rep->ifaces[i];
+
+		if (r->outcome == SFC_IFACE_FAILED)
+			json_array_append_new(failed, json_pack("{s:s,s:s}", SFC_KEY_DEV, r->dev,
+								SFC_KEY_ERROR, r->error));
+		else if (r->outcome == SFC_IFACE_MISSING)
+			json_array_append_new(missing, json_string(r->dev));
+	}
+	if (json_array_size(failed))
+		json_object_set(reply, SFC_KEY_ATTACH_FAILED, failed);
+	if (json_array_size(missing))
+		json_object_set(reply, SFC_KEY_ATTACH_MISSING, missing);
+	json_decref(failed);
+	json_decref(missing);
+}
+
 static json_t *commit_reply(struct sfcd *d, struct sfc_doc *next, json_t *reply, bool warn,
 			    bool *committed)
 {
@@ -85,8 +114,7 @@ static json_t *commit_reply(struct sfcd *d, struct sfc_doc *next, json_t *reply,
 		sfc_doc_free(next);
 		return reply;
 	}
-	if (warn)
-		warnings = sfc_doc_cni_removed(&d->doc, next);
+	warnings = sfc_doc_warnings(&d->doc, next, warn);
 	if (sfcd_commit(d, next, err, sizeof(err))) {
 		json_decref(warnings);
 		json_decref(reply);
@@ -94,6 +122,7 @@ static json_t *commit_reply(struct sfcd *d, struct sfc_doc *next, json_t *reply,
 	}
 	if (warnings)
 		json_object_set_new(reply, SFC_KEY_WARNINGS, warnings);
+	add_attach_results(d, reply);
 	if (committed)
 		*committed = true;
 	return reply;
@@ -123,7 +152,7 @@ static json_t *do_apply(struct sfcd *d, const char *cmd, json_t *req)
 		sfc_doc_free(&next);
 		return sfcd_error_reply("apply: out of memory");
 	}
-	warnings = sfc_doc_cni_removed(&d->doc, &next);
+	warnings = sfc_doc_warnings(&d->doc, &next, true);
 	applied = !dry && !sfc_doc_diff_empty(diff);
 	if (applied && sfcd_commit(d, &next, err, sizeof(err))) {
 		json_decref(diff);
@@ -135,6 +164,8 @@ static json_t *do_apply(struct sfcd *d, const char *cmd, json_t *req)
 			  applied);
 	if (warnings)
 		json_object_set_new(reply, SFC_KEY_WARNINGS, warnings);
+	if (applied)
+		add_attach_results(d, reply);
 	return reply;
 }
 
@@ -169,7 +200,7 @@ static json_t *arg_obj(const char *cmd, json_t *req, const char *key, char *err,
 static int edit_ingress(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
 			char *err, size_t errlen)
 {
-	const char *dev = arg_str(cmd, req, "dev", err, errlen);
+	const char *dev = arg_str(cmd, req, SFC_KEY_DEV, err, errlen);
 
 	if (!dev)
 		return -EINVAL;
@@ -181,7 +212,7 @@ static int edit_ingress(struct sfc_doc *next, const char *cmd, json_t *req, json
 static int edit_group(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
 		      char *err, size_t errlen)
 {
-	const char *name = arg_str(cmd, req, "name", err, errlen);
+	const char *name = arg_str(cmd, req, SFC_KEY_NAME, err, errlen);
 
 	if (!name)
 		return -EINVAL;
@@ -193,7 +224,7 @@ static int edit_group(struct sfc_doc *next, const char *cmd, json_t *req, json_t
 static int edit_sf_add(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
 		       char *err, size_t errlen)
 {
-	json_t *v = arg_obj(cmd, req, "sf", err, errlen);
+	json_t *v = arg_obj(cmd, req, SFC_KEY_SF, err, errlen);
 	struct sfc_sf_cfg sf;
 
 	if (!v || sfc_sf_from_json(v, &sf, err, errlen))
@@ -204,7 +235,7 @@ static int edit_sf_add(struct sfc_doc *next, const char *cmd, json_t *req, json_
 static int edit_del(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
 		    char *err, size_t errlen)
 {
-	const char *name = arg_str(cmd, req, "name", err, errlen);
+	const char *name = arg_str(cmd, req, SFC_KEY_NAME, err, errlen);
 
 	if (!name)
 		return -EINVAL;
@@ -216,7 +247,7 @@ static int edit_del(struct sfc_doc *next, const char *cmd, json_t *req, json_t *
 static int edit_chain(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
 		      char *err, size_t errlen)
 {
-	json_t *v = arg_obj(cmd, req, "chain", err, errlen);
+	json_t *v = arg_obj(cmd, req, SFC_KEY_CHAIN, err, errlen);
 	const struct sfc_chain_cfg *old;
 	struct sfc_chain_cfg c = {};
 	const char *name;
@@ -229,7 +260,7 @@ static int edit_chain(struct sfc_doc *next, const char *cmd, json_t *req, json_t
 		return sfc_edit_chain_add(next, &c, err, errlen);
 	}
 	/* chain-set: the keys given replace, the others stay */
-	name = json_string_value(json_object_get(v, "name"));
+	name = json_string_value(json_object_get(v, SFC_KEY_NAME));
 	old = name ? sfc_doc_chain(next, name) : NULL;
 	if (!old) {
 		snprintf(err, errlen, "no chain named \"%s\"", name ? name : "");
@@ -259,7 +290,7 @@ static int edit_rule(struct sfc_doc *next, const char *cmd, json_t *req, json_t 
 		}
 		return sfc_edit_rule_del(next, json_integer_value(pref), err, errlen);
 	}
-	v = arg_obj(cmd, req, "rule", err, errlen);
+	v = arg_obj(cmd, req, SFC_KEY_RULE, err, errlen);
 	if (!v || sfc_rule_from_json(v, &r, "rule add", &has_pref, err, errlen))
 		return -EINVAL;
 	snprintf(label, sizeof(label), "rule pref %u", r.pref);
@@ -292,9 +323,9 @@ static json_t *do_stats(struct sfcd *d, const char *cmd, json_t *req)
 {
 	json_t *st;
 
-	if (json_is_true(json_object_get(req, "reset"))) {
-		const char *chain = json_string_value(json_object_get(req, "chain"));
-		const char *sf = json_string_value(json_object_get(req, "sf"));
+	if (json_is_true(json_object_get(req, SFC_KEY_RESET))) {
+		const char *chain = json_string_value(json_object_get(req, SFC_KEY_CHAIN));
+		const char *sf = json_string_value(json_object_get(req, SFC_KEY_SF));
 		int err = sfc_stats_reset(d->dp, chain, sf);
 
 		if (err == -ENOENT)
@@ -302,18 +333,20 @@ static json_t *do_stats(struct sfcd *d, const char *cmd, json_t *req)
 					   chain ? chain : sf);
 		if (err)
 			return sfcd_error_reply("reset failed: %s", strerror(-err));
-		return json_pack("{s:b}", "ok", 1);
+		return json_pack("{s:b}", SFC_KEY_OK, 1);
 	}
 	st = sfc_stats_json(d->dp);
 	if (!st)
 		return sfcd_error_reply("reading statistics: %s", strerror(errno));
-	return json_pack("{s:b,s:o}", "ok", 1, "stats", st);
+	return json_pack("{s:b,s:o}", SFC_KEY_OK, 1, SFC_KEY_STATS, st);
 }
 
-/* Did the last commit fail to attach to dev? */
-static bool attach_failed_on(const struct sfcd *d, const char *dev)
+/* Why the last commit could not attach to dev, or NULL if it could. */
+static const char *attach_failure(const struct sfcd *d, const char *dev)
 {
-	return dev && d->last_attach_error_dev[0] && !strcmp(d->last_attach_error_dev, dev);
+	const struct sfc_iface_result *r = sfc_apply_report_iface(&d->last_report, dev);
+
+	return r && r->outcome == SFC_IFACE_FAILED ? r->error : NULL;
 }
 
 /* gc's valid list, [{container, ifname}], as keys; -EINVAL with err set */
@@ -354,10 +387,10 @@ static json_t *cni_attach(struct sfcd *d, struct sfc_doc *next, json_t *req)
 		.network = json_string_value(json_object_get(req, SFC_KEY_NETWORK)),
 		.container = json_string_value(json_object_get(req, SFC_KEY_CONTAINER)),
 		.ifname = json_string_value(json_object_get(req, SFC_KEY_IFNAME)),
-		.role = json_string_value(json_object_get(req, "role")),
-		.dev = json_string_value(json_object_get(req, "dev")),
-		.sf = json_string_value(json_object_get(req, "sf")),
-		.mac = json_string_value(json_object_get(req, "mac")),
+		.role = json_string_value(json_object_get(req, SFC_KEY_ROLE)),
+		.dev = json_string_value(json_object_get(req, SFC_KEY_DEV)),
+		.sf = json_string_value(json_object_get(req, SFC_KEY_SF)),
+		.mac = json_string_value(json_object_get(req, SFC_KEY_MAC)),
 	};
 	char err[1024] = "", why[160];
 	bool committed;
@@ -368,11 +401,11 @@ static json_t *cni_attach(struct sfcd *d, struct sfc_doc *next, json_t *req)
 		return sfcd_error_reply("%s", err);
 	}
 	reply = commit_reply(d, next, json_pack("{s:b}", SFC_KEY_OK, 1), true, &committed);
-	if (!committed || !attach_failed_on(d, a.dev))
+	if (!committed || !attach_failure(d, a.dev))
 		return reply;
 	/* an attach that could not reach its interface is refused whole */
 	json_decref(reply);
-	snprintf(why, sizeof(why), "%s", d->last_attach_error);
+	snprintf(why, sizeof(why), "%s", attach_failure(d, a.dev));
 	if (sfc_doc_copy(next, &d->doc) ||
 	    sfc_edit_cni_detach(next, a.network, a.container, a.ifname) < 0 ||
 	    sfcd_commit(d, next, err, sizeof(err)))
@@ -411,9 +444,9 @@ static void add_difference(char *buf, size_t len, const char *what, const char *
 static json_t *cni_check(struct sfcd *d, const char *net, const char *cid, const char *ifn,
 			 json_t *req)
 {
-	const char *role = json_string_value(json_object_get(req, "role"));
-	const char *group = json_string_value(json_object_get(req, "sf"));
-	const char *want_dev = json_string_value(json_object_get(req, "dev"));
+	const char *role = json_string_value(json_object_get(req, SFC_KEY_ROLE));
+	const char *group = json_string_value(json_object_get(req, SFC_KEY_SF));
+	const char *want_dev = json_string_value(json_object_get(req, SFC_KEY_DEV));
 	const char *held_role, *held_group, *dev;
 	struct sfc_attachment att;
 	struct sfc_iface v;
@@ -421,11 +454,11 @@ static json_t *cni_check(struct sfcd *d, const char *net, const char *cid, const
 	char diff[768] = "";
 	json_t *reply;
 
-	if (role && strcmp(role, "sf") && strcmp(role, "ingress") && strcmp(role, "none"))
+	if (role && strcmp(role, SFC_ROLE_SF) && strcmp(role, SFC_ROLE_INGRESS) && strcmp(role, SFC_ROLE_NONE))
 		return sfcd_error_reply("check: unknown role \"%s\" (expected \"sf\", "
 					"\"ingress\" or \"none\")", role);
 	if (sfc_doc_attachment(&d->doc, net, cid, ifn, &att)) {
-		if (role && !strcmp(role, "none"))
+		if (role && !strcmp(role, SFC_ROLE_NONE))
 			return json_pack("{s:b}", SFC_KEY_OK, 1);
 		return sfcd_error_reply("no attachment for network \"%s\", container \"%s\", "
 					"interface \"%s\"", net, cid, ifn);
@@ -435,11 +468,11 @@ static json_t *cni_check(struct sfcd *d, const char *net, const char *cid, const
 	dev = att.dev;
 	if (role && strcmp(role, held_role))
 		add_difference(diff, sizeof(diff), "role", held_role, role, "in the configuration");
-	else if (role && !strcmp(role, "sf") && group &&
+	else if (role && !strcmp(role, SFC_ROLE_SF) && group &&
 		 (!held_group || strcmp(group, held_group)))
 		add_difference(diff, sizeof(diff), "SF group", held_group ? held_group : "",
 			       group, "in the configuration");
-	if (want_dev && dev && strcmp(want_dev, dev) && !(role && !strcmp(role, "none")))
+	if (want_dev && dev && strcmp(want_dev, dev) && !(role && !strcmp(role, SFC_ROLE_NONE)))
 		add_difference(diff, sizeof(diff), "host interface", dev, want_dev,
 			       "on the host (the peer of the pod's interface)");
 	if (diff[0]) {
@@ -459,23 +492,23 @@ static json_t *cni_check(struct sfcd *d, const char *net, const char *cid, const
 	 * no link event reports the loss of (a clsact qdisc deleted). */
 	if (!tc_attached(d, ifindex, false))
 		return sfcd_error_reply("sfc's tc program is not attached to %s (ingress)", dev);
-	if (!strcmp(held_role, "ingress") && !tc_attached(d, ifindex, true))
+	if (!strcmp(held_role, SFC_ROLE_INGRESS) && !tc_attached(d, ifindex, true))
 		return sfcd_error_reply("sfc's tc program is not attached to %s (egress)", dev);
 	return json_pack("{s:b}", SFC_KEY_OK, 1);
 }
 
 static json_t *do_cni(struct sfcd *d, const char *cmd, json_t *req)
 {
-	const char *net = json_string_value(json_object_get(req, "network"));
-	const char *cid = json_string_value(json_object_get(req, "container"));
-	const char *ifn = json_string_value(json_object_get(req, "ifname"));
+	const char *net = json_string_value(json_object_get(req, SFC_KEY_NETWORK));
+	const char *cid = json_string_value(json_object_get(req, SFC_KEY_CONTAINER));
+	const char *ifn = json_string_value(json_object_get(req, SFC_KEY_IFNAME));
 	struct sfc_doc next;
 	char err[1024];
 	int n;
 
 	if (!net || !net[0])
 		return sfcd_error_reply("%s needs \"network\"", cmd);
-	if (strcmp(cmd, "gc") && (!cid || !ifn))
+	if (strcmp(cmd, SFC_REQ_GC) && (!cid || !ifn))
 		return sfcd_error_reply("%s needs \"container\" and \"ifname\"", cmd);
 	if (!strcmp(cmd, SFC_REQ_CHECK))
 		return cni_check(d, net, cid, ifn, req);

@@ -264,7 +264,10 @@ void sfcd_client_read(struct sfcd *d, struct sfcd_client *c)
 				return;
 			c->refuse[0] = '\0';
 			rest = n - (nl + 1 - scratch);
-			while (rest && c->in_cap - c->in_len < rest)
+			/* nothing after the newline: no buffer (c->in is NULL) */
+			if (!rest)
+				continue;
+			while (c->in_cap - c->in_len < rest)
 				if (!in_room(c))
 					break;
 			if (c->refuse[0])

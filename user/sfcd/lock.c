@@ -19,18 +19,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "errmsg.h"
 #include "hash.h"
 #include "sfcd.h"
-
-static int fail(char *err, size_t len, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 /* The pid holding a flock on fd's inode, from /proc/locks; 0 if unknown. */
 static pid_t lock_holder(int fd)
@@ -90,9 +81,9 @@ static int try_flock(int fd, const char *what, const char *path, char *err, size
 	if (!flock(fd, LOCK_EX | LOCK_NB))
 		return 0;
 	if (errno != EWOULDBLOCK)
-		return fail(err, len, -errno, "locking %s %s: %s", what, path, strerror(errno));
+		return sfc_errf(err, len, -errno, "locking %s %s: %s", what, path, strerror(errno));
 	describe(lock_holder(fd), who, sizeof(who));
-	return fail(err, len, -EBUSY, "%s %s is in use by %s: another sfcd owns it", what, path,
+	return sfc_errf(err, len, -EBUSY, "%s %s is in use by %s: another sfcd owns it", what, path,
 		    who);
 }
 
@@ -102,7 +93,7 @@ int sfcd_lock_pin_dir(const char *pin_dir, int *out, char *err, size_t len)
 
 	fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, len, -errno, "pin directory %s: %s", pin_dir, strerror(errno));
+		return sfc_errf(err, len, -errno, "pin directory %s: %s", pin_dir, strerror(errno));
 	ret = try_flock(fd, "pin directory", pin_dir, err, len);
 	if (ret) {
 		close(fd);
@@ -159,15 +150,15 @@ int sfcd_lock_state(const char *state, struct sfcd_state_lock *l, char *err, siz
 
 	ret = state_lock_path(state, l->path, sizeof(l->path));
 	if (ret)
-		return fail(err, len, ret, "state file %s: %s", state, strerror(-ret));
+		return sfc_errf(err, len, ret, "state file %s: %s", state, strerror(-ret));
 	if (mkdir(SFCD_RUN_DIR, 0755) && errno != EEXIST)
-		return fail(err, len, -errno, "%s: %s", SFCD_RUN_DIR, strerror(errno));
+		return sfc_errf(err, len, -errno, "%s: %s", SFCD_RUN_DIR, strerror(errno));
 	/* The file is removed at exit; one that was removed between our open
 	 * and our flock is not the lock any more: open again. */
 	for (int tries = 0; tries < 10; tries++) {
 		fd = open(l->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0)
-			return fail(err, len, -errno, "lock file %s: %s", l->path, strerror(errno));
+			return sfc_errf(err, len, -errno, "lock file %s: %s", l->path, strerror(errno));
 		ret = try_flock(fd, "state file", state, err, len);
 		if (ret) {
 			close(fd);
@@ -180,7 +171,7 @@ int sfcd_lock_state(const char *state, struct sfcd_state_lock *l, char *err, siz
 		}
 		close(fd);
 	}
-	return fail(err, len, -EAGAIN, "lock file %s keeps being replaced", l->path);
+	return sfc_errf(err, len, -EAGAIN, "lock file %s keeps being replaced", l->path);
 }
 
 void sfcd_unlock_state(struct sfcd_state_lock *l)

@@ -109,9 +109,21 @@ static int do_unload(const char *pin_dir)
 		return 1;
 	}
 	err = sfc_dp_open_pinned(pin_dir, &dp);
+	if (err == -EPROTO) {
+		fprintf(stderr, "sfcd: nothing was unloaded\n");
+		goto fail;
+	}
 	if (!err) {
-		sfc_detach_all(dp);
+		int stay = sfc_detach_all(dp);
+
 		sfc_dp_close(dp);
+		if (stay) {
+			/* the pins describe what is still attached */
+			fprintf(stderr, "sfcd: %d interface%s still carr%s sfc (see above); "
+				"%s kept\n", stay, stay == 1 ? "" : "s", stay == 1 ? "ies" : "y",
+				pin_dir);
+			goto fail;
+		}
 	}
 	err = sfc_dp_unpin(pin_dir);
 	if (lock >= 0)
@@ -121,6 +133,10 @@ static int do_unload(const char *pin_dir)
 		return 1;
 	}
 	return 0;
+fail:
+	if (lock >= 0)
+		close(lock);
+	return 1;
 }
 
 static int do_apply(const char *pin_dir, const char *state, int check_only)
@@ -158,6 +174,10 @@ static int do_apply(const char *pin_dir, const char *state, int check_only)
 	}
 	dp->no_peer_xdp = no_peer_xdp;
 	ret = sfc_apply(dp, &doc, &rep, err, sizeof(err));
+	for (int i = 0; i < rep.nifaces; i++)
+		if (rep.ifaces[i].outcome == SFC_IFACE_FAILED)
+			fprintf(stderr, "sfcd: %s\n", rep.ifaces[i].error);
+	sfc_apply_report_free(&rep);
 	if (ret) {
 		fprintf(stderr, "sfcd: %s: %s\n", state, err[0] ? err : strerror(-ret));
 	} else {
@@ -191,9 +211,11 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 	 * its first write. Once next is in the maps, they follow next. */
 	ret = sfc_apply(d->dp, &next, &rep, err, errlen);
 	if (ret)
+	if (ret)
 		d->links_held = true;
 	else
 		sfcd_monitor_reindex(d, &next, rep.sf_ids, rep.chain_ids);
+	rep.sf_ids = rep.chain_ids = NULL;     /* the index's now */
 	if (!ret) {
 		text = sfc_doc_to_json(&next);
 		ret = text ? sfc_state_save(d->state_path, text, err, errlen) : -ENOMEM;
@@ -202,10 +224,12 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 		json_decref(text);
 	}
 	if (ret) {
+		sfc_apply_report_free(&rep);
 		/* put the datapath back as the stored document says */
 		sfc_apply(d->dp, &d->doc, &back, inner, sizeof(inner));
 		d->links_held = false;
 		sfcd_monitor_reindex(d, &d->doc, back.sf_ids, back.chain_ids);
+		sfc_apply_report_free(&back);
 		sfc_doc_free(&next);
 		return ret;
 	}
@@ -214,9 +238,8 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 	d->doc = next;
 	d->links_doc = &d->doc;
 	d->reload_error[0] = '\0';
-	snprintf(d->last_attach_error_dev, sizeof(d->last_attach_error_dev), "%s",
-		 rep.attach_error_dev);
-	snprintf(d->last_attach_error, sizeof(d->last_attach_error), "%s", rep.attach_error);
+	sfc_apply_report_free(&d->last_report);
+	d->last_report = rep;
 	pr_info("applied: %d interfaces, %d SFs down, %d chains switched, %zu rule entries%s\n",
 		rep.ifaces_attached, rep.sfs_down, rep.chains_switched, rep.rule_entries,
 		rep.rules_installed ? " (rules switched)" : "");
@@ -235,6 +258,7 @@ int sfcd_reconcile(struct sfcd *d)
 	d->reconciles++;
 	ret = sfc_apply(d->dp, &d->doc, &rep, err, sizeof(err));
 	sfcd_monitor_reindex(d, &d->doc, rep.sf_ids, rep.chain_ids);
+	sfc_apply_report_free(&rep);
 	if (ret)
 		pr_warn("reconcile: %s\n", err);
 	else
@@ -376,6 +400,7 @@ out:
 		close(d.sig_fd);
 	sfc_dp_close(d.dp);
 	sfc_doc_free(&d.doc);
+	sfc_apply_report_free(&d.last_report);
 out_unlock:
 	if (pin_lock >= 0)
 		close(pin_lock);

@@ -29,8 +29,6 @@
 #include "log.h"
 #include "sfcd.h"
 
-#define SFC_API_GROUP "sfc"
-
 static struct sfcd_client clients[SFCD_MAX_CLIENTS];
 static bool opened;
 static unsigned int nclients;

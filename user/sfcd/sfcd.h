@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <jansson.h>
 
+#include "apply.h"
 #include "datapath.h"
 #include "model.h"
 #include "sfc_api.h"
@@ -52,9 +53,8 @@ struct sfcd {
 		__u32 gone_ifindex;   /* RTM_DELLINK: the ifindex that went */
 	} link_queue[SFCD_LINK_QUEUE];
 	bool stop;
-	/* from the last commit: an interface sfc could not attach to, and why */
-	char last_attach_error_dev[16];
-	char last_attach_error[160];
+	/* from the last commit: what became of each interface it names */
+	struct sfc_apply_report last_report;
 	/* the last SIGHUP that could not load the state file; cleared by a
 	 * later load or commit that succeeds */
 	char reload_error[512];

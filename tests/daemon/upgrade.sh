@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# Checks that a new sfcd started on the pins of the previous release
+# (commit e7f22e4: names, SPI, MACs and peer fields in the map values)
+# converts them in place without interrupting traffic: the old sfcd, built
+# from `git archive e7f22e4`, runs chain "web" while a bounded, numbered
+# UDP stream crosses both SFs; it is stopped and the new sfcd started on
+# the same pins and state file. Every datagram arrives, through both SFs;
+# the maps now have this version's value sizes, nothing of the old layout
+# is left pinned, sfcd's record holds the chain's and SFs' names, the new
+# programs replaced the old ones, counters carried on, and the document
+# is unchanged. Then --unload in fab takes everything back.
+# Topology and marks: tests/daemon/lib.sh.
+#
+# Environment: UPGRADE_IV=0.002 (s between datagrams), UPGRADE_N_MAX=5000.
+
+set -u
+# shellcheck source=tests/daemon/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+OLD_REV=e7f22e4
+N_MAX=${UPGRADE_N_MAX:-5000}
+IV=${UPGRADE_IV:-0.002}
+
+# value_size MAP: value size of a pinned map
+value_size() {
+	bpftool -j map show pinned "$PIN/$1" 2>/dev/null | jq -r '.bytes_value // "none"'
+}
+
+# xdp_id DEV: id of the XDP program on DEV in fab
+xdp_id() {
+	ip -n "$FAB" -j -d link show dev "$1" | jq -r '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id // 0'
+}
+
+d_init
+command -v bpftool >/dev/null || { fail setup "missing tool bpftool"; assert_done; }
+if ! git -C "$D_ROOT" rev-parse -q --verify "$OLD_REV^{commit}" >/dev/null; then
+	fail setup "commit $OLD_REV (the previous release) is not in $D_ROOT's git history: this test needs it to build the old sfcd (fetch the history, not a shallow copy)"
+	assert_done
+fi
+mkdir -p "$T/old"
+assert_do "old sfcd built from git archive $OLD_REV" \
+	bash -c "git -C '$D_ROOT' archive '$OLD_REV' | tar -x -C '$T/old' && make -C '$T/old' -j2 build/sfcd" ||
+	assert_done
+OLD_SFCD=$T/old/build/sfcd NEW_SFCD=$SFCD
+assert_do "topology" d_topo || assert_done
+d_state_json drop >"$STATE"
+
+SFCD=$OLD_SFCD
+assert_do "old sfcd starts" d_sfcd_start || assert_done
+r=$(d_probe warm "$CHAINED_PORT" 20 0.01)
+assert_eq "old sfcd: 20 datagrams through both SFs" "{\"$DSCP_FULL\":20}" \
+	"$(jq -c .dscp <<<"$r" 2>/dev/null)"
+assert_eq "old layout: sfc_sfs values are 64 bytes" 64 "$(value_size sfc_sfs)"
+doc0=$(d_get)
+xdp0=$(xdp_id fs0)
+"$OLD_SFCD" --stats -j -P "$PIN" >"$T/a.st" 2>/dev/null
+
+assert_do "receiver" d_recv_start up "$CHAINED_PORT" "$N_MAX" 1 || assert_done
+d_send_bg up "$CHAINED_PORT" "$N_MAX" "$IV"
+sleep 0.7
+d_sfcd_stop TERM
+assert_eq "old sfcd stops (exit 0)" 0 "$D_EXIT"
+SFCD=$NEW_SFCD
+assert_do "new sfcd starts on the old pins" d_sfcd_start
+if kill -0 "$D_SEND_PID" 2>/dev/null; then
+	pass "the stream was still running when the new sfcd answered"
+else
+	fail "the stream was still running when the new sfcd answered" \
+		"it had sent all $N_MAX (raise UPGRADE_N_MAX)"
+fi
+d_send_stop up 0.7
+wait "$D_RECV_PID"
+n=$(d_sent up)
+rxf=$T/up.rx.json
+printf '# upgrade: %s datagrams sent, %s received, %s unique\n' "$n" \
+	"$(rx "$rxf" .received)" "$(rx "$rxf" .unique)"
+assert_eq "upgrade: $n of $n datagrams received" "$n" "$(rx "$rxf" .received)"
+assert_eq "upgrade: none lost (sent - unique)" 0 "$(delta "$(rx "$rxf" .unique)" "$n")"
+assert_eq "upgrade: every datagram crossed both SFs" "{\"$DSCP_FULL\":$n}" \
+	"$(rx "$rxf" '.dscp | tojson')"
+
+for m in "sfc_ifaces 8" "sfc_sfs 20" "sfc_chains 4" "sfc_paths 8"; do
+	set -- $m
+	assert_eq "new layout: $1 values are $2 bytes" "$2" "$(value_size "$1")"
+done
+assert_eq "nothing of the old layout left pinned" "" "$(ls "$PIN" | grep '_v1$')"
+"$SFCD" --stats -j -P "$PIN" >"$T/b.st" 2>/dev/null
+assert_eq "record: chain names" '["web"]' "$(jq -c '[.chains[].name]' "$T/b.st")"
+assert_eq "record: chain web keeps SPI 100" 100 "$(st "$T/b.st" '.chains[0].spi')"
+assert_eq "record: SF names" '["s1","s2"]' "$(jq -c '[.sfs[].name] | sort' "$T/b.st")"
+assert_eq "counters carried on: chain web counted the $n datagrams" "$n" \
+	"$(delta "$(st "$T/a.st" '.chains[0].packets')" "$(st "$T/b.st" '.chains[0].packets')")"
+new_xdp=$(bpftool -j prog show pinned "$PIN/prog_sfc_xdp" | jq -r .id)
+assert_ne "fs0: the old XDP program was replaced" "$xdp0" "$(xdp_id fs0)"
+assert_eq "fs0: runs the new pinned sfc_xdp" "$new_xdp" "$(xdp_id fs0)"
+assert_eq "document unchanged" "$doc0" "$(d_get)"
+r=$(d_probe after "$CHAINED_PORT" 20 0.005)
+assert_eq "after the upgrade: new flows cross both SFs" "{\"$DSCP_FULL\":20}" \
+	"$(jq -c .dscp <<<"$r" 2>/dev/null)"
+
+d_sfcd_stop TERM
+assert_do "--unload in fab" d_unload
+assert_eq "--unload: no XDP program left on fs0" 0 "$(xdp_id fs0)"
+assert_done

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * What fuzz_api replaces of sfcd around user/sfcd/api.c: everything that
+ * reaches BPF maps, the kernel or the state file. A commit validates and
+ * takes the document, as sfcd_commit does when the datapath and the state
+ * file accept it; maps have nothing in them.
+ */
+#include <errno.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "sfcd.h"
+#include "stats.h"
+
+int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
+{
+	struct sfc_doc next = *doc;
+	int ret;
+
+	memset(doc, 0, sizeof(*doc));
+	ret = next.validated ? 0 : sfc_doc_validate(&next, &d->doc, err, errlen);
+	if (ret) {
+		sfc_doc_free(&next);
+		return ret;
+	}
+	sfc_doc_free(&d->doc);
+	d->doc = next;
+	return 0;
+}
+
+unsigned int sfcd_server_clients(void)
+{
+	return 1;
+}
+
+json_t *sfc_stats_json(const struct sfc_dp *dp)
+{
+	return json_object();
+}
+
+int sfc_stats_reset(const struct sfc_dp *dp, const char *chain, const char *sf)
+{
+	return chain || sf ? -ENOENT : 0;
+}
+
+int bpf_map_lookup_elem(int fd, const void *key, void *value)
+{
+	return -ENOENT;
+}
+
+int bpf_xdp_query_id(int ifindex, int flags, __u32 *prog_id)
+{
+	*prog_id = 0;
+	return 0;
+}
+
+int bpf_tc_query(const struct bpf_tc_hook *hook, struct bpf_tc_opts *opts)
+{
+	return -ENOENT;
+}
+
+/* No commit here attaches anything: every interface is as if attached. */
+const struct sfc_iface_result *sfc_apply_report_iface(const struct sfc_apply_report *rep,
+						      const char *dev)
+{
+	return NULL;
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Attach sfc to one interface for its roles; give an SF-facing veth's peer NAPI. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "apply.h"
+#include "log.h"
+#include "netns.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static void failed(struct sfc_iface_state *st, const char *fmt, const char *what, int err,
+		   const char *advice)
+{
+	st->outcome = SFC_IFACE_FAILED;
+	snprintf(st->error, sizeof(st->error), fmt, st->name, what, strerror(-err), advice);
+	pr_warn("%s\n", st->error);
+}
+
+/*
+ * An XDP redirect into a veth is dropped unless the peer has NAPI running:
+ * an XDP program there (or GRO). Give the peer a pass-through program when
+ * it has none; failing that, the SF is served through the tc path, which
+ * always works.
+ */
+static void peer_napi(struct sfc_dp *dp, struct sfc_iface_state *st,
+		      const struct sfc_iface_record *before)
+{
+	struct sfc_link peer;
+	int err;
+
+	if (!(st->roles & SFC_IF_SF_OUT) || strcmp(st->link.kind, "veth") ||
+	    !st->link.peer_ifindex || dp->no_peer_xdp)
+		return;
+	err = sfc_nl_get_link(st->link.peer_ifindex, st->link.peer_nsid, &peer);
+	if (err) {
+		pr_info("%s: cannot see the veth peer (%s); using the tc path\n",
+			st->name, strerror(-err));
+		return;
+	}
+	if (peer.xdp_prog_id &&
+	    (peer.xdp_prog_id == dp->prog_ids[1] ||
+	     ((__u32)st->link.peer_ifindex == before->peer_ifindex &&
+	      st->link.peer_nsid == before->peer_nsid))) {
+		/* Ours from before (a restart, or an older sfc's program when
+		 * the record says we put it there): remember it for --unload. */
+		st->rec.peer_ifindex = st->link.peer_ifindex;
+		st->rec.peer_nsid = st->link.peer_nsid;
+	} else if (!peer.xdp_prog_id) {
+		err = sfc_netns_set_xdp(st->link.peer_nsid, st->link.peer_ifindex,
+					dp->xdp_peer_fd);
+		if (err) {
+			pr_info("%s: cannot attach to the veth peer (%s); using the "
+				"tc path\n", st->name, strerror(-err));
+			return;
+		}
+		st->rec.peer_ifindex = st->link.peer_ifindex;
+		st->rec.peer_nsid = st->link.peer_nsid;
+	}
+	st->v.flags |= SFC_IF_XDP_TX_OK;
+}
+
+/* Programs on the interface; st->outcome says how it went. */
+static void attach_programs(struct sfc_dp *dp, struct sfc_iface_state *st,
+			    const struct sfc_iface_record *before)
+{
+	__u32 mode;
+	int err;
+
+	st->ifindex = if_nametoindex(st->name);
+	if (!st->ifindex) {
+		pr_info("interface %s does not exist (yet)\n", st->name);
+		st->outcome = SFC_IFACE_MISSING;
+		return;
+	}
+	err = sfc_nl_get_link(st->ifindex, -1, &st->link);
+	if (err) {
+		failed(st, "%s: %s: %s%s", "cannot read link", err, "");
+		return;
+	}
+	memcpy(st->rec.mac, st->link.mac, 6);
+	snprintf(st->rec.name, sizeof(st->rec.name), "%s", st->name);
+	st->rec.peer_nsid = -1;
+	st->rec.netns_ino = sfc_netns_self_ino();
+
+	err = sfc_dp_attach_xdp(dp, st->ifindex, &mode);
+	if (err) {
+		failed(st, "%s: %s failed: %s%s", "attaching XDP", err,
+		       err == -EBUSY || err == -EEXIST ?
+		       " (another XDP program is attached)" : "");
+		return;
+	}
+	st->rec.xdp_mode = mode;
+	err = sfc_dp_attach_tc(dp, st->ifindex, 0);
+	if (!err && (st->roles & SFC_IF_INGRESS))
+		err = sfc_dp_attach_tc(dp, st->ifindex, 1);
+	else if (!err)
+		sfc_dp_detach_tc(st->ifindex, 1);
+	if (err) {
+		/* nothing half-attached stays behind unrecorded */
+		sfc_dp_detach_tc(st->ifindex, 0);
+		sfc_dp_detach_tc(st->ifindex, 1);
+		bpf_xdp_detach(st->ifindex, mode, NULL);
+		failed(st, "%s: %s failed: %s%s", "attaching tc", err,
+		       " (an \"ingress\" qdisc or another filter at pref " STR(SFC_TC_PRIO) " may be in the way)");
+		return;
+	}
+	st->outcome = SFC_IFACE_OK;
+	peer_napi(dp, st, before);
+}
+
+int sfc_attach_iface(struct sfc_dp *dp, struct sfc_iface_state *st)
+{
+	const struct sfc_maps *m = &dp->maps;
+	struct sfc_iface_record before = {};
+	int ret, ifindex = if_nametoindex(st->name);
+
+	st->outcome = SFC_IFACE_FAILED;
+	st->ifindex = 0;
+	st->error[0] = '\0';
+	memset(&st->link, 0, sizeof(st->link));
+	st->v = (struct sfc_iface){ .flags = st->roles, .sf_id = st->sf_id };
+	memset(&st->rec, 0, sizeof(st->rec));
+	if (ifindex)
+		bpf_map_lookup_elem(dp->rec.ifaces, &ifindex, &before);
+	attach_programs(dp, st, &before);
+	if (st->outcome != SFC_IFACE_OK)
+		return 0;
+	/* the record first: --unload needs it to take back what is attached */
+	if (bpf_map_update_elem(dp->rec.ifaces, &st->ifindex, &st->rec, BPF_ANY) ||
+	    bpf_map_update_elem(m->ifaces, &st->ifindex, &st->v, BPF_ANY)) {
+		ret = -errno;
+		snprintf(st->error, sizeof(st->error), "%s: writing sfc_ifaces or its record: %s",
+			 st->name, strerror(-ret));
+		return ret;
+	}
+	if (st->v.flags & SFC_IF_XDP_TX_OK)
+		bpf_map_update_elem(m->tx_ports, &st->ifindex, &st->ifindex, BPF_ANY);
+	else
+		bpf_map_delete_elem(m->tx_ports, &st->ifindex);
+	return 0;
+}

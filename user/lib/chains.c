@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Chains: each chain's path versions (two per chain, switched by one write
+ * of the chain head: make-before-break), their hops and SF positions, and
+ * the hop counters' slots.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "apply_plan.h"
+#include "record.h"
+#include "rules.h"
+
+static __u32 fnv(const char *s, __u32 seed)
+{
+	__u32 h = 0x811c9dc5 ^ seed;
+
+	for (; *s; s++) {
+		h ^= (__u8)*s;
+		h *= 0x01000193;
+	}
+	h ^= h >> 15;
+	h *= 0x2c1b3c6d;
+	h ^= h >> 12;
+	return h;
+}
+
+void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
+		 __u32 path_id, const struct sfc_sf_view *sfv, const __u32 *slots,
+		 struct chain_build *b)
+{
+	const struct sfc_chain_cfg *c = &doc->chains[ci];
+	__u32 cid = p->chain_ids[ci];
+
+	memset(b, 0, sizeof(*b));
+	b->spi = c->spi;
+	b->path = (struct sfc_path){ .chain_id = cid, .nhops = c->nhops,
+				     .on_failure = c->on_failure };
+	for (int h = 0; h < c->nhops; h++) {
+		const struct sfc_hop_cfg *hc = &c->hops[h];
+		__u32 si = c->nhops - h;
+		struct sfc_hop *hop = &b->hops[si];
+		int up[SFC_HOP_MAX_INSTANCES], nup = 0;
+		int inst[SFC_HOP_MAX_INSTANCES], ninst = 0;
+
+		hop->stats_idx = slots[h];
+		/* A name is an SF, or a group standing for all its SFs. */
+		for (int k = 0; k < hc->nsf; k++) {
+			const struct sfc_sf_cfg *sf = sfc_doc_sf(doc, hc->sf[k]);
+
+			if (sf) {
+				inst[ninst++] = sf - doc->sfs;
+			} else {
+				for (int i = 0; i < doc->nsfs && ninst < SFC_HOP_MAX_INSTANCES; i++)
+					if (!strcmp(doc->sfs[i].group, hc->sf[k]))
+						inst[ninst++] = i;
+			}
+			if (ninst >= SFC_HOP_MAX_INSTANCES)
+				break;
+		}
+		for (int k = 0; k < ninst; k++) {
+			int si_idx = inst[k];
+			__u32 ret = sfv[si_idx].ret_ifindex;
+			bool seen = false;
+
+			if (sfv[si_idx].v.flags & SFC_SF_UP)
+				up[nup++] = si_idx;
+			if (!ret)
+				continue;
+			/*
+			 * An SF serves one SI of a path: the document refuses a
+			 * name twice in a chain, plan_roles an interface shared
+			 * by two SFs. An SF named directly and through its group
+			 * keeps its first position.
+			 */
+			for (int q = 0; q < b->npos && !seen; q++)
+				seen = b->pos[q].k.ifindex == ret;
+			if (seen || b->npos >= SFC_MAX_HOPS * SFC_HOP_MAX_INSTANCES)
+				continue;
+			b->pos[b->npos].k = (struct sfc_pos_key){ .ifindex = ret, .path_id = path_id };
+			b->pos[b->npos].v = (struct sfc_pos){ .si = si };
+			b->npos++;
+		}
+		if (!nup) {
+			hop->flags = SFC_HOP_DOWN;
+			continue;
+		}
+		/* Rendezvous hashing: each bucket goes to the instance with the
+		 * highest score, so an instance coming or going only moves the
+		 * buckets it wins or won. */
+		hop->nbuckets = SFC_HOP_BUCKETS;
+		for (int bk = 0; bk < SFC_HOP_BUCKETS; bk++) {
+			__u32 best = 0, best_score = 0;
+
+			for (int k = 0; k < nup; k++) {
+				__u32 sc = fnv(doc->sfs[up[k]].name, bk);
+
+				if (k == 0 || sc > best_score) {
+					best_score = sc;
+					best = p->sf_ids[up[k]];
+				}
+			}
+			hop->sf[bk] = best;
+		}
+	}
+}
+
+static bool chain_unchanged(const struct sfc_maps *m, __u32 path_id, const struct chain_build *b)
+{
+	struct sfc_path path;
+
+	if (!path_id || bpf_map_lookup_elem(m->paths, &path_id, &path) ||
+	    memcmp(&path, &b->path, sizeof(path)))
+		return false;
+	for (__u32 si = 1; si <= b->path.nhops; si++) {
+		struct sfc_hop_key hk = { .path_id = path_id, .si = si };
+		struct sfc_hop hop;
+
+		if (bpf_map_lookup_elem(m->hops, &hk, &hop) ||
+		    memcmp(&hop, &b->hops[si], sizeof(hop)))
+			return false;
+	}
+	for (int q = 0; q < b->npos; q++) {
+		struct sfc_pos_key k = b->pos[q].k;
+		struct sfc_pos v;
+
+		k.path_id = path_id;
+		if (bpf_map_lookup_elem(m->sf_pos, &k, &v) || memcmp(&v, &b->pos[q].v, sizeof(v)))
+			return false;
+	}
+	return true;
+}
+
+static int cmp_pos_path(const void *a, const void *b)
+{
+	const struct sfc_pos_key *x = a, *y = b;
+
+	return x->path_id < y->path_id ? -1 : x->path_id > y->path_id;
+}
+
+/* Make room for at least want more keys. */
+static int pos_index_grow(struct pos_index *ix, size_t *cap, size_t want)
+{
+	size_t c = *cap ? *cap : 1024;
+	struct sfc_pos_key *k;
+
+	while (c < ix->n + want)
+		c *= 2;
+	if (c == *cap)
+		return 0;
+	k = realloc(ix->k, c * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	ix->k = k;
+	*cap = c;
+	return 0;
+}
+
+/* Keys one by one: kernels or maps without batch lookups. */
+static int pos_index_read_slow(const struct sfc_maps *m, struct pos_index *ix, size_t *cap)
+{
+	struct sfc_pos_key key, next, *prev = NULL;
+
+	ix->n = 0;
+	while (!bpf_map_get_next_key(m->sf_pos, prev, &next)) {
+		if (pos_index_grow(ix, cap, 1))
+			return -ENOMEM;
+		ix->k[ix->n++] = next;
+		key = next;
+		prev = &key;
+	}
+	return 0;
+}
+
+int pos_index_read(const struct sfc_maps *m, struct pos_index *ix)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct sfc_pos *vals = NULL;
+	__u32 batch = 0, count;
+	size_t cap = 0, chunk = 1024;
+	void *in = NULL;
+	int ret = 0;
+
+	ix->k = NULL;
+	ix->n = 0;
+	/* One syscall per chunk of keys, not one per key: a link event
+	 * rewriting a few chains should not pay for walking the whole map. */
+	for (;;) {
+		if (pos_index_grow(ix, &cap, chunk)) {
+			ret = -ENOMEM;
+			break;
+		}
+		free(vals);
+		vals = malloc(chunk * sizeof(*vals));
+		if (!vals) {
+			ret = -ENOMEM;
+			break;
+		}
+		count = chunk;
+		if (!bpf_map_lookup_batch(m->sf_pos, in, &batch, ix->k + ix->n, vals, &count,
+					  &opts)) {
+			ix->n += count;
+			in = &batch;
+			continue;
+		}
+		if (errno == ENOENT) {          /* the last chunk */
+			ix->n += count;
+			break;
+		}
+		if (errno == ENOSPC && !count) { /* a hash bucket larger than chunk */
+			chunk *= 2;
+			continue;
+		}
+		ret = pos_index_read_slow(m, ix, &cap);
+		break;
+	}
+	free(vals);
+	if (!ret && ix->n > 1)
+		qsort(ix->k, ix->n, sizeof(*ix->k), cmp_pos_path);
+	return ret;
+}
+
+/* Remove every hop and position entry of one path version. */
+static void purge_path(const struct sfc_maps *m, const struct pos_index *ix, __u32 path_id)
+{
+	struct sfc_path path = {}, zero = {};
+	size_t lo = 0, hi = ix->n;
+
+	if (!bpf_map_lookup_elem(m->paths, &path_id, &path))
+		for (__u32 si = 1; si <= path.nhops && si <= SFC_MAX_HOPS; si++) {
+			struct sfc_hop_key hk = { .path_id = path_id, .si = si };
+
+			bpf_map_delete_elem(m->hops, &hk);
+		}
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ix->k[mid].path_id < path_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ix->n && ix->k[lo].path_id == path_id; lo++)
+		bpf_map_delete_elem(m->sf_pos, &ix->k[lo]);
+	if (path.nhops)
+		bpf_map_update_elem(m->paths, &path_id, &zero, BPF_ANY);
+}
+
+static int write_chain(const struct sfc_dp *dp, const struct pos_index *ix, __u32 cid,
+		       const char *name, __u32 path_id, const struct chain_build *b)
+{
+	const struct sfc_maps *m = &dp->maps;
+	struct sfc_chain head = { .path_id = path_id };
+	struct sfc_chain_record rec = { .spi = b->spi };
+
+	purge_path(m, ix, path_id);
+	for (__u32 si = 1; si <= b->path.nhops; si++) {
+		struct sfc_hop_key hk = { .path_id = path_id, .si = si };
+
+		if (bpf_map_update_elem(m->hops, &hk, &b->hops[si], BPF_ANY))
+			return -errno;
+	}
+	for (int q = 0; q < b->npos; q++)
+		if (bpf_map_update_elem(m->sf_pos, &b->pos[q].k, &b->pos[q].v, BPF_ANY))
+			return -errno;
+	if (bpf_map_update_elem(m->paths, &path_id, &b->path, BPF_ANY))
+		return -errno;
+	snprintf(rec.name, sizeof(rec.name), "%s", name);
+	if (bpf_map_update_elem(dp->rec.chains, &cid, &rec, BPF_ANY))
+		return -errno;
+	/* The switch: one write of the chain head. */
+	if (bpf_map_update_elem(m->chains, &cid, &head, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/* Stats slots of the hops of a chain's current path, by hop index. */
+int current_slots(const struct sfc_maps *m, __u32 cid, __u32 *slots)
+{
+	struct sfc_chain head;
+	struct sfc_path path;
+	int n = 0;
+
+	if (bpf_map_lookup_elem(m->chains, &cid, &head) || !head.path_id ||
+	    bpf_map_lookup_elem(m->paths, &head.path_id, &path))
+		return 0;
+	for (__u32 h = 0; h < path.nhops && h < SFC_MAX_HOPS; h++) {
+		struct sfc_hop_key hk = { .path_id = head.path_id, .si = path.nhops - h };
+		struct sfc_hop hop;
+
+		if (bpf_map_lookup_elem(m->hops, &hk, &hop))
+			break;
+		slots[h] = hop.stats_idx;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * A hop keeps its counters' slot across edits of its chain (by position);
+ * new hops take free slots, zeroed. Slots of removed hops and chains are
+ * free again once no current path refers to them.
+ */
+static int assign_slots(struct sfc_dp *dp, const struct sfc_doc *doc, const struct plan *p,
+			__u32 (*slots)[SFC_MAX_HOPS])
+{
+	const struct sfc_maps *m = &dp->maps;
+	char *used = calloc(SFC_HOP_STATS_ENTRIES, 1);
+	__u32 next = 1;
+
+	if (!used)
+		return -ENOMEM;
+	used[0] = 1;
+	for (int ci = 0; ci < doc->nchains; ci++) {
+		int n = p->chain_new[ci] ? 0 : current_slots(m, p->chain_ids[ci], slots[ci]);
+
+		for (int h = 0; h < doc->chains[ci].nhops; h++) {
+			if (h < n && slots[ci][h] && slots[ci][h] < SFC_HOP_STATS_ENTRIES &&
+			    !used[slots[ci][h]]) {
+				used[slots[ci][h]] = 1;
+			} else {
+				slots[ci][h] = 0; /* allocated below */
+			}
+		}
+	}
+	for (int ci = 0; ci < doc->nchains; ci++) {
+		for (int h = 0; h < doc->chains[ci].nhops; h++) {
+			if (slots[ci][h])
+				continue;
+			while (next < SFC_HOP_STATS_ENTRIES && used[next])
+				next++;
+			if (next >= SFC_HOP_STATS_ENTRIES) {
+				free(used);
+				return -ENOSPC;
+			}
+			used[next] = 1;
+			slots[ci][h] = next;
+			sfc_map_zero_percpu(dp, m->hop_stats, next, sizeof(struct sfc_hop_counter));
+		}
+	}
+	free(used);
+	return 0;
+}
+
+
+/* Build chain ci and switch to it when it differs from its current path. */
+static int switch_chain(struct sfc_dp *dp, const struct sfc_doc *doc, const struct plan *p,
+			int ci, const struct sfc_sf_view *sfv, const __u32 *slots,
+			const struct pos_index *pix, struct chain_build *cb, bool *switched)
+{
+	const struct sfc_maps *m = &dp->maps;
+	__u32 cid = p->chain_ids[ci], cur = 0, next;
+	struct sfc_chain_record rec = {};
+	struct sfc_chain head;
+
+	*switched = false;
+	if (!bpf_map_lookup_elem(m->chains, &cid, &head))
+		cur = head.path_id;
+	bpf_map_lookup_elem(dp->rec.chains, &cid, &rec);
+	next = cur == cid * 2 ? cid * 2 + 1 : cid * 2;
+	/* Built once for the new version; compared with the current one,
+	 * whose position keys differ only in the path id. */
+	build_chain(doc, p, ci, next, sfv, slots, cb);
+	if (cur && !p->chain_new[ci] && rec.spi == cb->spi && chain_unchanged(m, cur, cb))
+		return 0;
+	if (p->chain_new[ci])
+		sfc_map_zero_percpu(dp, m->chain_stats, cid, sizeof(struct sfc_counter));
+	*switched = true;
+	return write_chain(dp, pix, cid, doc->chains[ci].name, next, cb);
+}
+
+int chains_apply(struct sfc_dp *dp, const struct sfc_doc *doc, const struct plan *p,
+		 const struct sfc_sf_view *sfv, int *switched, char *err, size_t errlen)
+{
+	__u32 (*slots)[SFC_MAX_HOPS] = calloc(doc->nchains + 1, sizeof(*slots));
+	struct chain_build *cb = malloc(sizeof(*cb));
+	struct pos_index pix = {};
+	int ret;
+
+	if (!slots || !cb) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = pos_index_read(&dp->maps, &pix);
+	if (ret)
+		goto out;
+	ret = assign_slots(dp, doc, p, slots);
+	if (ret) {
+		snprintf(err, errlen, "$.chains: more than %d hops in all chains",
+			 SFC_HOP_STATS_ENTRIES - 1);
+		goto out;
+	}
+	for (int ci = 0; ci < doc->nchains; ci++) {
+		bool sw;
+
+		ret = switch_chain(dp, doc, p, ci, sfv, slots[ci], &pix, cb, &sw);
+		if (ret) {
+			snprintf(err, errlen, "chain %s: %s", doc->chains[ci].name, strerror(-ret));
+			goto out;
+		}
+		*switched += sw;
+	}
+out:
+	free(slots);
+	free(cb);
+	free(pix.k);
+	return ret;
+}
+
+int chains_remove_stale(struct sfc_dp *dp, const struct plan *p, int nchains)
+{
+	const struct sfc_maps *m = &dp->maps;
+	sfc_id_name *names = sfc_record_chain_names(dp);
+	char *keep = calloc(SFC_MAX_CHAINS, 1);
+	struct pos_index pix = {};
+	int ret = -ENOMEM;
+
+	if (!names || !keep)
+		goto out;
+	ret = pos_index_read(m, &pix);
+	if (ret)
+		goto out;
+	for (int ci = 0; ci < nchains; ci++)
+		keep[p->chain_ids[ci]] = 1;
+	for (__u32 cid = 1; cid < SFC_MAX_CHAINS; cid++) {
+		struct sfc_chain zero = {};
+		struct sfc_chain_record none = {};
+
+		if (!names[cid][0] || keep[cid])
+			continue;
+		bpf_map_update_elem(m->chains, &cid, &zero, BPF_ANY);
+		bpf_map_update_elem(dp->rec.chains, &cid, &none, BPF_ANY);
+		purge_path(m, &pix, cid * 2);
+		purge_path(m, &pix, cid * 2 + 1);
+	}
+out:
+	free(names);
+	free(keep);
+	free(pix.k);
+	return ret;
+}
+
+/* Does hop hc name SF sf, directly or through its group? */
+static bool hop_uses(const struct sfc_hop_cfg *hc, const struct sfc_sf_cfg *sf)
+{
+	for (int k = 0; k < hc->nsf; k++)
+		if (!strcmp(hc->sf[k], sf->name) || (sf->group[0] && !strcmp(hc->sf[k], sf->group)))
+			return true;
+	return false;
+}
+
+static bool chain_uses(const struct sfc_chain_cfg *c, const struct sfc_sf_cfg *sf)
+{
+	for (int h = 0; h < c->nhops; h++)
+		if (hop_uses(&c->hops[h], sf))
+			return true;
+	return false;
+}
+
+int sfc_chains_rewrite_for_sf(struct sfc_dp *dp, const struct sfc_doc *doc,
+			      const char *sf_name, int *switched)
+{
+	const struct sfc_sf_cfg *sf = sfc_doc_sf(doc, sf_name);
+	const struct sfc_maps *m = &dp->maps;
+	struct plan p = {
+		.sf_ids = calloc(doc->nsfs + 1, sizeof(__u32)),
+		.sf_new = calloc(doc->nsfs + 1, sizeof(bool)),
+		.chain_ids = calloc(doc->nchains + 1, sizeof(__u32)),
+		.chain_new = calloc(doc->nchains + 1, sizeof(bool)),
+	};
+	struct sfc_sf_view *sfv = calloc(doc->nsfs + 1, sizeof(*sfv));
+	struct chain_build *cb = malloc(sizeof(*cb));
+	struct pos_index pix = {};
+	char err[160];
+	int ret, n = 0;
+
+	if (!sf) {
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = -ENOMEM;
+	if (!p.sf_ids || !p.sf_new || !p.chain_ids || !p.chain_new || !sfv || !cb)
+		goto out;
+	ret = plan_assign_ids(dp, doc, &p, err, sizeof(err));
+	if (!ret)
+		ret = pos_index_read(m, &pix);
+	if (ret)
+		goto out;
+	for (int i = 0; i < doc->nsfs; i++) {
+		struct sfc_sf_record r;
+
+		if (p.sf_new[i])
+			continue;
+		bpf_map_lookup_elem(m->sfs, &p.sf_ids[i], &sfv[i].v);
+		if (!bpf_map_lookup_elem(dp->rec.sfs, &p.sf_ids[i], &r))
+			sfv[i].ret_ifindex = r.ret_ifindex;
+	}
+	for (int ci = 0; ci < doc->nchains; ci++) {
+		__u32 slots[SFC_MAX_HOPS] = {};
+		bool sw;
+
+		/* a chain not in the datapath yet waits for the next apply */
+		if (p.chain_new[ci] || !chain_uses(&doc->chains[ci], sf))
+			continue;
+		if (current_slots(m, p.chain_ids[ci], slots) < doc->chains[ci].nhops)
+			continue;
+		ret = switch_chain(dp, doc, &p, ci, sfv, slots, &pix, cb, &sw);
+		if (ret)
+			goto out;
+		n += sw;
+	}
+	/* Cached flows point at paths: move them to the new ones. */
+	if (n)
+		ret = sfc_generation_bump(m);
+out:
+	if (switched)
+		*switched = n;
+	free(p.sf_ids);
+	free(p.sf_new);
+	free(p.chain_ids);
+	free(p.chain_new);
+	free(sfv);
+	free(cb);
+	free(pix.k);
+	return ret;
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* SF entries: where the fabric sends packets for each SF instance. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "apply_plan.h"
+#include "record.h"
+
+static bool usable(const struct sfc_iface_state *st)
+{
+	return st && st->outcome == SFC_IFACE_OK;
+}
+
+void sfc_sf_value(const struct sfc_sf_cfg *sf, const struct sfc_iface_state *out,
+		  const struct sfc_iface_state *ret, struct sfc_sf *vp, struct sfc_sf_record *recp)
+{
+	struct sfc_sf_record rec = { .kind = sf->kind };
+	struct sfc_sf v = {};
+
+	snprintf(rec.name, sizeof(rec.name), "%s", sf->name);
+	if (usable(out)) {
+		v.ifindex = out->ifindex;
+		memcpy(v.out_mac, out->link.mac, 6);
+		if (out->v.flags & SFC_IF_XDP_TX_OK)
+			v.flags |= SFC_SF_XDP_TX;
+	}
+	if (usable(ret))
+		rec.ret_ifindex = ret->ifindex;
+	/*
+	 * Frames to an SF are addressed from the fabric's interface to the
+	 * SF's MAC (an L3 SF) or to the fabric's return interface (an L2 SF:
+	 * a bridge floods it there). A bridging SF then never learns the
+	 * hosts' MACs on one port and drops the other direction; the original
+	 * addresses come back at the end.
+	 */
+	if (sf->has_mac) {
+		memcpy(v.mac, sf->mac, 6);
+		v.flags |= SFC_SF_SETMAC;
+	} else if (usable(ret)) {
+		memcpy(v.mac, ret->link.mac, 6);
+		v.flags |= SFC_SF_SETMAC;
+	}
+	if (usable(out) && usable(ret) && out->link.up && ret->link.up)
+		v.flags |= SFC_SF_UP;
+	*vp = v;
+	*recp = rec;
+}
+
+int sfc_sf_write(struct sfc_dp *dp, const struct sfc_sf_cfg *sf, __u32 id, bool is_new,
+		 const struct sfc_iface_state *out, const struct sfc_iface_state *ret,
+		 struct sfc_sf *v_out)
+{
+	const struct sfc_maps *m = &dp->maps;
+	struct sfc_sf_record rec;
+	struct sfc_sf v;
+
+	sfc_sf_value(sf, out, ret, &v, &rec);
+	if (v_out)
+		*v_out = v;
+	if (is_new)
+		sfc_map_zero_percpu(dp, m->sf_stats, id, sizeof(struct sfc_sf_counter));
+	/* the record first: chains are built from both */
+	if (bpf_map_update_elem(dp->rec.sfs, &id, &rec, BPF_ANY) ||
+	    bpf_map_update_elem(m->sfs, &id, &v, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int sfs_remove_stale(struct sfc_dp *dp, const struct plan *p, int nsfs)
+{
+	const struct sfc_maps *m = &dp->maps;
+	sfc_id_name *names = sfc_record_sf_names(dp);
+	char *keep = calloc(SFC_MAX_SFS, 1);
+
+	if (!names || !keep) {
+		free(names);
+		free(keep);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < nsfs; i++)
+		keep[p->sf_ids[i]] = 1;
+	for (__u32 id = 1; id < SFC_MAX_SFS; id++) {
+		struct sfc_sf zero = {};
+		struct sfc_sf_record none = {};
+
+		if (!names[id][0] || keep[id])
+			continue;
+		bpf_map_update_elem(m->sfs, &id, &zero, BPF_ANY);
+		bpf_map_update_elem(dp->rec.sfs, &id, &none, BPF_ANY);
+	}
+	free(names);
+	free(keep);
+	return 0;
+}
