@@ -25,19 +25,6 @@ static void iface_state(const struct sfc_dp *dp, const char *name, struct sfc_if
 		ip->outcome = SFC_IFACE_OK;
 }
 
-static int write_iface(const struct sfc_dp *dp, const struct sfc_iface_state *ip)
-{
-	const struct sfc_maps *m = &dp->maps;
-
-	if (bpf_map_update_elem(m->ifaces, &ip->ifindex, &ip->v, BPF_ANY))
-		return -errno;
-	if (ip->v.flags & SFC_IF_XDP_TX_OK)
-		bpf_map_update_elem(m->tx_ports, &ip->ifindex, &ip->ifindex, BPF_ANY);
-	else
-		bpf_map_delete_elem(m->tx_ports, &ip->ifindex);
-	return 0;
-}
-
 /* dev itself: attach a new ifindex, refresh the MAC of a known one. */
 static int update_iface(struct sfc_dp *dp, struct sfc_link_index *ix, const struct dev_entry *de,
 			struct sfc_iface_state *ip, struct sfc_link_result *res)
@@ -46,10 +33,13 @@ static int update_iface(struct sfc_dp *dp, struct sfc_link_index *ix, const stru
 
 	iface_state(dp, de->name, ip);
 	if (ip->outcome == SFC_IFACE_OK) {
-		if (!memcmp(ip->v.mac, ip->link.mac, 6))
+		/* a new MAC: the record keeps it to tell this interface later */
+		if (bpf_map_lookup_elem(dp->rec.ifaces, &ip->ifindex, &ip->rec) ||
+		    !memcmp(ip->rec.mac, ip->link.mac, 6))
 			return 0;
-		memcpy(ip->v.mac, ip->link.mac, 6);
-		return write_iface(dp, ip);
+		memcpy(ip->rec.mac, ip->link.mac, 6);
+		return bpf_map_update_elem(dp->rec.ifaces, &ip->ifindex, &ip->rec, BPF_ANY) ?
+		       -errno : 0;
 	}
 	if (!ip->ifindex)
 		return 0;

@@ -211,7 +211,6 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 	 * its first write. Once next is in the maps, they follow next. */
 	ret = sfc_apply(d->dp, &next, &rep, err, errlen);
 	if (ret)
-	if (ret)
 		d->links_held = true;
 	else
 		sfcd_monitor_reindex(d, &next, rep.sf_ids, rep.chain_ids);
