@@ -45,7 +45,7 @@ assert_eq "before: unchained datagrams are delivered untouched" "{\"$DSCP_NONE\"
 	"$(jq -c .dscp <<<"$r" 2>/dev/null)"
 
 # the SFs appear under a steady probe
-if ! d_recv_start late "$CHAINED_PORT" "$COUNT" 1.5; then
+if ! d_recv_start late "$CHAINED_PORT" "$COUNT" 1.5 hold; then
 	fail "receiver" "did not start"
 	assert_done
 fi

@@ -299,13 +299,19 @@ delta() {
 
 # ---- probes ----------------------------------------------------------------
 
-# d_recv_start NAME PORT COUNT [IDLE_TIMEOUT]: start a receiver in dst;
+# d_recv_start NAME PORT COUNT [IDLE_TIMEOUT [hold]]: start a receiver in dst;
 # summary in $T/NAME.rx.json, log in $T/NAME.rx.log. Sets D_RECV_PID.
 d_recv_start() {
-	local name=$1 port=$2 count=$3 idle=${4:-2}
+	local name=$1 port=$2 count=$3 idle=${4:-2} hold=()
 	rm -f "$T/$name.ready"
+	# with sender NAME in the background: silence ends the receiver only
+	# once that sender is done (an outage may outlast IDLE on a loaded host)
+	if [[ ${5:-} == hold ]]; then
+		rm -f "$T/$name.stop"
+		hold=(--hold-file "$T/$name.stop")
+	fi
 	bg_run timeout 120 ip netns exec "$DST" "$PY" "$PROBE" recv "$DST4" "$port" "$count" \
-		--timeout "$idle" --ready "$T/$name.ready" --log "$T/$name.rx.log" \
+		--timeout "$idle" "${hold[@]}" --ready "$T/$name.ready" --log "$T/$name.rx.log" \
 		>"$T/$name.rx.json"
 	D_RECV_PID=$BG_PID
 	wait_until 10 test -e "$T/$name.ready"

@@ -4,7 +4,8 @@
 
   probe.py send ADDR PORT COUNT [--interval S] [--size N] [--log FILE]
                 [--stop-file FILE]
-  probe.py recv ADDR PORT COUNT [--timeout S] [--ready FILE] [--log FILE]
+  probe.py recv ADDR PORT COUNT [--timeout S] [--hold-file FILE [--hold-max S]]
+                [--ready FILE] [--log FILE]
   probe.py outage SENT_LOG RECV_LOG --down NS --up NS [--grace-ms MS]
                   [--settle-ms MS] [--full-dscp D]
 
@@ -13,10 +14,13 @@ to each, COUNT expected on each).
 
 send: COUNT datagrams, each carrying its sequence number and the sender's
 CLOCK_REALTIME (ns), paced on an absolute schedule (no drift); fewer if
---stop-file appears (COUNT is then the bound). --log: "SEQ SENT_NS" per
-datagram sent.
+--stop-file appears (COUNT is then the bound); it creates --stop-file when
+it is done. --log: "SEQ SENT_NS" per datagram sent.
 
-recv: stops after COUNT datagrams or after --timeout s of silence. Writes
+recv: stops after COUNT datagrams or after --timeout s of silence; with
+--hold-file, silence counts only once that file exists (a sender's
+--stop-file: an outage longer than --timeout while the sender still sends
+must not end the receiver), and --hold-max s (default 60) bound it. Writes
 one line per datagram to --log ("SEQ SENT_NS RX_NS DSCP PORT"; RX_NS is
 the kernel's receive timestamp) and prints a summary:
   {"received": N, "unique": N, "missing": N, "dscp": {"24": N}}
@@ -76,6 +80,8 @@ def send(a):
         with open(a.log, "w") as f:
             for i, t in enumerate(stamps):
                 f.write("%d %d\n" % (i, t))
+    if a.stop_file:
+        open(a.stop_file, "a").close()
     return 0
 
 
@@ -97,9 +103,13 @@ def recv(a):
         poll.register(fd, select.POLLIN)
     log = open(a.log, "w") if a.log else None
     got, seen, dscp, by_port = 0, set(), {}, {}
+    hold_until = time.monotonic() + a.hold_max
     while got < want:
         ready = poll.poll(a.timeout * 1000)
         if not ready:
+            if (a.hold_file and not os.path.exists(a.hold_file) and
+                    time.monotonic() < hold_until):
+                continue
             break
         for fd, _ in ready:
             s, port = socks[fd]
@@ -195,6 +205,8 @@ def main():
     r.add_argument("port", help="PORT or LOW-HIGH")
     r.add_argument("count", type=int)
     r.add_argument("--timeout", type=float, default=2.0)
+    r.add_argument("--hold-file")
+    r.add_argument("--hold-max", type=float, default=60.0)
     r.add_argument("--ready")
     r.add_argument("--log")
     o = sub.add_parser("outage")

@@ -51,7 +51,7 @@ snapshot() {	# NAME: document, state file, programs, counters
 restart_under_traffic() {
 	local sig=$1 want_exit=$2 label="restart after SIG$1" t0 t1 h r n
 	snapshot "$sig.a"
-	if ! d_recv_start "$sig" "$CHAINED_PORT" "$N_MAX" 1; then
+	if ! d_recv_start "$sig" "$CHAINED_PORT" "$N_MAX" 1 hold; then
 		fail "$label: receiver" "did not start"
 		return 1
 	fi

@@ -57,7 +57,7 @@ outage() {
 		"$(jq -c .dscp <<<"$r" 2>/dev/null)"
 
 	o=out-$pol-$n-$how
-	if ! d_recv_start "$o" "$CHAINED_PORT" "$COUNT" 1.5; then
+	if ! d_recv_start "$o" "$CHAINED_PORT" "$COUNT" 1.5 hold; then
 		fail "$label: receiver" "did not start"
 		return 1
 	fi

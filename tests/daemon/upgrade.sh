@@ -57,7 +57,7 @@ doc0=$(d_get)
 xdp0=$(xdp_id fs0)
 "$OLD_SFCD" --stats -j -P "$PIN" >"$T/a.st" 2>/dev/null
 
-assert_do "receiver" d_recv_start up "$CHAINED_PORT" "$N_MAX" 1 || assert_done
+assert_do "receiver" d_recv_start up "$CHAINED_PORT" "$N_MAX" 1 hold || assert_done
 d_send_bg up "$CHAINED_PORT" "$N_MAX" "$IV"
 sleep 0.7
 d_sfcd_stop TERM
