@@ -313,7 +313,7 @@ T2=$(date +%s)
 # ---- result ----------------------------------------------------------------
 
 tr -d '\r' <"$RESULTS" >"$RESULTS.txt"
-passed=$(grep -cE '^(ok|PASS)( |$)' "$RESULTS.txt")
+passed=$(grep -E '^(ok|PASS)( |$)' "$RESULTS.txt" | grep -vc '# SKIP')
 failed=$(grep -cE '^(not ok|FAIL)( |$)' "$RESULTS.txt")
 marker=$(grep -m1 '^SFC-VMTEST-RESULT:' "$RESULTS.txt")
 why=
