@@ -67,6 +67,22 @@ run_sfcd --once -f "$T/statedir" -P "$PIN"
 assert_eq "--once -f DIR: exit 1" 1 "$RC"
 msg_has "--once -f DIR" "$T/statedir: is a directory"
 
+# ---- paths that are not UTF-8 (health names them in JSON) -------------------------
+
+bad=$'\xff'
+for o in -f -P -s; do
+	case $o in
+	-f) run_sfcd -f "$T/state$bad.json" -s "$SOCK" -P "$PIN" ;;
+	-P) run_sfcd -f "$STATE" -s "$SOCK" -P "$PIN$bad" ;;
+	-s) run_sfcd -f "$STATE" -s "$T/sock$bad" -P "$PIN" ;;
+	esac
+	assert_eq "$o not UTF-8: exit 2" 2 "$RC"
+	msg_has "$o not UTF-8" "sfcd: $o: the path is not valid UTF-8"
+	assert_eq "$o not UTF-8: nothing created" no \
+		"$([[ -e $PIN$bad || -e $T/sock$bad || -e $T/state$bad.json ]] && echo yes || echo no)"
+	assert_eq "$o not UTF-8: state file unchanged" "$sha0" "$(sha256sum <"$STATE" 2>/dev/null)"
+done
+
 # ---- stale temporaries -----------------------------------------------------------
 
 echo '{"half":' >"$T/.state.json.sfcd-tmp.Ab12Cd"

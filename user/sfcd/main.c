@@ -25,6 +25,7 @@
 #include "sfcd.h"
 #include "state.h"
 #include "stats.h"
+#include "text.h"
 #include "yield.h"
 
 
@@ -463,6 +464,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sfcd: unexpected argument \"%s\"\n", argv[optind]);
 		usage(stderr);
 		return 2;
+	}
+	/* health reports them in JSON, which holds UTF-8 only */
+	for (int i = 0; i < 3; i++) {
+		const char *opt[] = { "-f", "-P", "-s" }, *val[] = { state, pin_dir, sock };
+
+		if (!sfc_utf8_valid(val[i])) {
+			fprintf(stderr, "sfcd: %s: the path is not valid UTF-8\n", opt[i]);
+			return 2;
+		}
 	}
 	if (stats + unload + check + once > 1) {
 		fprintf(stderr, "sfcd: --once, --check, --stats and --unload exclude each other\n");
