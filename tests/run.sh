@@ -64,14 +64,14 @@ run_one() {
 	rc=${PIPESTATUS[0]}
 	[[ $t == tests/*/*.sh ]] && sweep "$prefix"
 	# a skip is neither a pass nor a failure, whatever form it takes
-	ns=$(grep -cE '^SKIP( |$)|^ok .*# *SKIP' "$log")
-	np=$(grep -E '^(ok|PASS)( |$)' "$log" | grep -cvE '^ok .*# *SKIP')
-	nf=$(grep -cE '^(not ok|FAIL)( |$)' "$log")
+	ns=$(grep -acE '^SKIP( |$)|^ok .*# *SKIP' "$log")
+	np=$(grep -aE '^(ok|PASS)( |$)' "$log" | grep -acvE '^ok .*# *SKIP')
+	nf=$(grep -acE '^(not ok|FAIL)( |$)' "$log")
 	passed=$((passed + np))
 	failed=$((failed + nf))
 	skipped=$((skipped + ns))
-	grep -E '^(not ok|FAIL)( |$)' "$log" | sed "s|^|$name: |" >>"$log.failures"
-	grep -E '^SKIP( |$)|^ok .*# *SKIP' "$log" | sed "s|^|$name: |" >>"$log.skips"
+	grep -aE '^(not ok|FAIL)( |$)' "$log" | sed "s|^|$name: |" >>"$log.failures"
+	grep -aE '^SKIP( |$)|^ok .*# *SKIP' "$log" | sed "s|^|$name: |" >>"$log.skips"
 	if ((rc != 0 && nf == 0)); then
 		failed=$((failed + 1))
 		case $rc in

@@ -313,8 +313,8 @@ T2=$(date +%s)
 # ---- result ----------------------------------------------------------------
 
 tr -d '\r' <"$RESULTS" >"$RESULTS.txt"
-passed=$(grep -E '^(ok|PASS)( |$)' "$RESULTS.txt" | grep -vc '# SKIP')
-failed=$(grep -cE '^(not ok|FAIL)( |$)' "$RESULTS.txt")
+passed=$(grep -aE '^(ok|PASS)( |$)' "$RESULTS.txt" | grep -avc '# SKIP')
+failed=$(grep -acE '^(not ok|FAIL)( |$)' "$RESULTS.txt")
 marker=$(grep -m1 '^SFC-VMTEST-RESULT:' "$RESULTS.txt")
 why=
 if [[ -z $marker ]]; then

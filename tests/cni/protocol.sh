@@ -262,6 +262,20 @@ c_expect_ok "DEL after the namespace is gone"
 c_call CHECK "$CONF1" "${ENV1[@]}"
 c_expect_error "CHECK after the namespace is gone: 4" 4 'CNI_NETNS'
 
+# ---- a host end whose name is not UTF-8 (sfcd's API could not name it) ------
+
+bad=$'hv\xff9'
+if c_veth_pod p9 "$bad"; then
+	P9=/run/netns/$(ns_name p9)
+	c_call ADD "$(c_with_prev "$(c_stdin 1.1.0 "$ING")" "$(c_prev_result 1.1.0 hv9 "$P9")")" \
+		CNI_CONTAINERID=c9 CNI_NETNS="$P9" CNI_IFNAME=eth0 CNI_PATH="$C_PATH"
+	c_expect_error "ADD with a host end named not UTF-8: 101" 101 'host end of eth0 has a name that is not valid UTF-8'
+	assert_eq "nothing attached for c9" "" "$(attached c9)"
+	ip -n "$NODE" link del "$bad" 2>/dev/null
+else
+	fail setup "veth pod p9 with a host end named not UTF-8"
+fi
+
 # ---- GC ---------------------------------------------------------------------
 
 c_veth_pod p3 hv3 || fail setup "veth pod p3"

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "nl.h"
 #include "sfc_cni.h"
+#include "text.h"
 
 #define NL_REQ_SIZE 1024      /* our requests: a header and a few attributes */
 
@@ -142,6 +143,12 @@ int find_host_end(const char *netns, const char *ifname, struct host_end *h,
 	if (strcmp(hl.kind, "veth") || hl.peer_ifindex != pl.ifindex || hl.peer_nsid < 0 ||
 	    hl.peer_nsid != nsid) {
 		link_fail(e, "%s here is not the peer of %s in the pod", hl.name, ifname);
+		goto close_nl;
+	}
+	/* sfcd's API is JSON: it could not be told which interface */
+	if (!sfc_utf8_valid(hl.name)) {
+		link_fail(e, "the host end of %s has a name that is not valid UTF-8 (%s)", ifname,
+			  hl.name);
 		goto close_nl;
 	}
 	snprintf(h->name, sizeof(h->name), "%s", hl.name);
