@@ -18,6 +18,8 @@
  * Each prints one JSON line.
  */
 #include <getopt.h>
+#include <pthread.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -164,6 +166,95 @@ static double lookup_ns(int fd, __u32 id)
 	return bench_median(v, 1000);
 }
 
+static double realtime_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Watches one SF's up flag while the main thread changes the link. */
+struct flip_watch {
+	int fd;
+	__u32 id;
+	int want;
+	double t_real;          /* CLOCK_REALTIME when the flag was seen, or -1 */
+};
+
+static void *watch_flip(void *arg)
+{
+	struct flip_watch *w = arg;
+	double end = bench_now() + 2.0;
+	struct sfc_sf v;
+
+	w->t_real = -1;
+	while (bench_now() < end) {
+		if (!bpf_map_lookup_elem(w->fd, &w->id, &v) && !!(v.flags & SFC_SF_UP) == w->want) {
+			w->t_real = realtime_now();
+			break;
+		}
+		bench_sleep(50e-6);
+	}
+	return NULL;
+}
+
+/* A netlink socket for link events (blocking: a thread waits on it). */
+static int link_events_open(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	struct timeval tv = { .tv_sec = 2 };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Read and drop what is queued on fd. */
+static void link_events_drain(int fd)
+{
+	char buf[16384];
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
+/* Waits for the first RTM_NEWLINK of one interface (2 s at most). */
+struct event_watch {
+	int fd, ifindex;
+	double t_real;          /* CLOCK_REALTIME when it was received, or -1 */
+};
+
+static void *watch_event(void *arg)
+{
+	struct event_watch *w = arg;
+	double end = bench_now() + 2.0;
+	char buf[16384];
+
+	w->t_real = -1;
+	while (w->t_real < 0 && bench_now() < end) {
+		ssize_t n = recv(w->fd, buf, sizeof(buf), 0);
+
+		if (n <= 0)
+			break;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n)) {
+			struct ifinfomsg *ifm = NLMSG_DATA(h);
+
+			if (h->nlmsg_type == RTM_NEWLINK && ifm->ifi_index == w->ifindex) {
+				w->t_real = realtime_now();
+				break;
+			}
+		}
+	}
+	return NULL;
+}
+
 /*
  * Each flap is timed twice from just before the SIOCSIFFLAGS: until the
  * SF's entry has the new up flag, and until the generation moved (sfcd
@@ -174,6 +265,12 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, int c
 	double *up = calloc(count, sizeof(double)), *down = calloc(count, sizeof(double));
 	double *up_all = calloc(count, sizeof(double)), *down_all = calloc(count, sizeof(double));
 	double *up_set = calloc(count, sizeof(double)), *down_set = calloc(count, sizeof(double));
+	/* from the call's return (the kernel sent the event inside it) */
+	double *up_ret = calloc(count, sizeof(double)), *down_ret = calloc(count, sizeof(double));
+	/* from the kernel's RTM_NEWLINK (as a listener got it) to the SF's entry
+	 * changing, seen by a second thread polling during the call */
+	double *up_ev = calloc(count, sizeof(double)), *down_ev = calloc(count, sizeof(double));
+	int nup_ev = 0, ndown_ev = 0, ev_fd;
 	int nup = 0, ndown = 0, tup = 0, tdown = 0, nup_all = 0, ndown_all = 0, s, err;
 	int sfs_fd, ifaces_fd, config_fd;
 	struct sfc_iface iv;
@@ -183,7 +280,7 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, int c
 	ifaces_fd = pinned(pin, "sfc_ifaces");
 	config_fd = pinned(pin, "sfc_config");
 	if (sfs_fd < 0 || ifaces_fd < 0 || config_fd < 0 || !up || !down || !up_all || !down_all ||
-	    !up_set || !down_set)
+	    !up_set || !down_set || !up_ret || !down_ret || !up_ev || !down_ev)
 		return 1;
 	err = bench_setns(ns);
 	if (err) {
@@ -198,15 +295,30 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, int c
 	}
 	id = iv.sf_id;
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ev_fd = link_events_open();
+	if (ev_fd < 0) {
+		fprintf(stderr, "ctl: rtnetlink listener: %s\n", strerror(errno));
+		return 1;
+	}
 	for (int i = 0; i < count; i++) {
 		int want = i % 2; /* down first, then up */
 		struct sfc_config cfg = {};
 		struct sfc_sf v;
-		double t0, dt = -1, dt_all = -1;
+		double t0, t_set, dt = -1, dt_all = -1;
 		__u32 gen0;
+
+		struct flip_watch w = { .fd = sfs_fd, .id = id, .want = want };
+		struct event_watch ew = { .fd = ev_fd, .ifindex = ifindex };
+		pthread_t th, eth;
 
 		bpf_map_lookup_elem(config_fd, &zero, &cfg);
 		gen0 = cfg.generation;
+		link_events_drain(ev_fd);        /* what came before */
+		if (pthread_create(&eth, NULL, watch_event, &ew) ||
+		    pthread_create(&th, NULL, watch_flip, &w)) {
+			fprintf(stderr, "ctl: thread: %s\n", strerror(errno));
+			return 1;
+		}
 		t0 = bench_now();
 		err = set_up(s, ifname, want);
 		if (err) {
@@ -214,10 +326,21 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, int c
 			return 1;
 		}
 		/* the kernel's own share: a link going down waits for RCU */
+		t_set = bench_now() - t0;
+		pthread_join(th, NULL);
+		pthread_join(eth, NULL);
+		if (ew.t_real > 0 && w.t_real > 0) {
+			double d = w.t_real > ew.t_real ? w.t_real - ew.t_real : 0;
+
+			if (want)
+				up_ev[nup_ev++] = d;
+			else
+				down_ev[ndown_ev++] = d;
+		}
 		if (want)
-			up_set[i / 2] = bench_now() - t0;
+			up_set[i / 2] = t_set;
 		else
-			down_set[i / 2] = bench_now() - t0;
+			down_set[i / 2] = t_set;
 		/* Poll the maps every 100 us (light: sfcd needs the CPU more than we
 		 * need the resolution), 2 s at most. */
 		for (int j = 0; j < 20000 && dt_all < 0; j++) {
@@ -238,8 +361,10 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, int c
 			else
 				tdown++;
 		} else if (want) {
+			up_ret[nup] = dt > t_set ? dt - t_set : 0;
 			up[nup++] = dt;
 		} else {
+			down_ret[ndown] = dt > t_set ? dt - t_set : 0;
 			down[ndown++] = dt;
 		}
 		if (dt_all >= 0 && want)
@@ -250,6 +375,7 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, int c
 		bench_sleep(0.02);
 	}
 	set_up(s, ifname, 1);
+	close(ev_fd);
 	printf("{\"lookup_ns\":%.0f,", lookup_ns(sfs_fd, id));
 	summary("up", up, nup, tup);
 	printf(",");
@@ -262,6 +388,14 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, int c
 	summary("up_ioctl", up_set, count / 2, 0);
 	printf(",");
 	summary("down_ioctl", down_set, (count + 1) / 2, 0);
+	printf(",");
+	summary("up_after_call", up_ret, nup, tup);
+	printf(",");
+	summary("down_after_call", down_ret, ndown, tdown);
+	printf(",");
+	summary("up_from_event", up_ev, nup_ev, count / 2 - nup_ev);
+	printf(",");
+	summary("down_from_event", down_ev, ndown_ev, (count + 1) / 2 - ndown_ev);
 	printf("}\n");
 	return 0;
 }

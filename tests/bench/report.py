@@ -409,7 +409,11 @@ def main():
                             ("up_chains", "link up: its chains rewritten"),
                             ("down_chains", "link down: its chains rewritten"),
                             ("up_ioctl", "link up: the SIOCSIFFLAGS call itself"),
-                            ("down_ioctl", "link down: the SIOCSIFFLAGS call itself")):
+                            ("down_ioctl", "link down: the SIOCSIFFLAGS call itself"),
+                            ("up_after_call", "link up: SF entry, from the call's return"),
+                            ("down_after_call", "link down: SF entry, from the call's return"),
+                            ("up_from_event", "link up: SF entry, from a listener getting RTM_NEWLINK"),
+                            ("down_from_event", "link down: SF entry, from a listener getting RTM_NEWLINK")):
                 v = nl.get(k)
                 if v is None:
                     continue
