@@ -6,6 +6,7 @@
  * and 10,000 rules load and classify by pref wherever they are listed.
  */
 #include "unit.h"
+#include "link_update.h"
 
 #define IN0 ifx[IF_IN0]
 #define H4 "198.18.0.1"
@@ -186,16 +187,18 @@ static void test_cached_flow_follows_sf_going_down(void)
 	SEND_EXPECT(&s, "y", MAC_SF_E, "with e up again");
 }
 
-/* checks that one SF's entry written on its own (down, then up) and the
- * chains using it rewritten, without a whole apply, move a cached flow to
- * the hop-down verdict and back */
-static void test_one_sf_rewritten_alone_moves_its_chains(void)
+/* checks that a link event applied incrementally (sfc_link_update: the
+ * SF's entry and the chains using it, no whole apply) moves a cached flow
+ * to the hop-down verdict and back, and that a repeated event rewrites
+ * nothing */
+static void test_link_update_alone_moves_its_chains(void)
 {
 	struct pkt_spec s = TCP4(H4, 9, "198.18.80.9", 9);
-	struct sfc_iface_state st = { .name = "sfe", .roles = SFC_IF_SF_OUT | SFC_IF_SF_RETURN };
-	const struct sfc_sf_cfg *e;
+	struct sfc_link_result res;
+	struct sfc_link_index *ix;
 	struct sfc_doc doc = {};
-	int sw = -1;
+	__u32 *sf_ids, *chain_ids;
+	int down, err;
 	__u64 r0;
 	struct run r;
 
@@ -203,26 +206,38 @@ static void test_one_sf_rewritten_alone_moves_its_chains(void)
 	flow_del(&s);
 	SEND_EXPECT(&s, "y", MAC_SF_E, "with e up");
 	ASSERT_OK(unit_parse(DOC_TO_Y, &doc), "parse");
-	e = sfc_doc_sf(&doc, "e");
-	st.sf_id = sfc_record_sf_id(dp, "e");
-	ASSERT_EQ(st.sf_id, sf_id("e"), "sfc_record_sf_id");
-	ASSERT_OK(sfc_attach_iface(dp, &st), "attach sfe alone");
-	ASSERT_EQ(st.outcome, SFC_IFACE_OK, "sfe outcome");
-	st.link.up = false; /* as a link-down event says */
-	ASSERT_OK(sfc_sf_write(dp, e, st.sf_id, false, &st, &st, NULL), "write e down");
-	ASSERT_OK(sfc_chains_rewrite_for_sf(dp, &doc, "e", &sw), "rewrite the chains of e");
-	ASSERT_EQ(sw, 1, "chains switched with e down");
+	sf_ids = calloc(doc.nsfs + 1, sizeof(*sf_ids));
+	chain_ids = calloc(doc.nchains + 1, sizeof(*chain_ids));
+	for (int i = 0; sf_ids && i < doc.nsfs; i++)
+		sf_ids[i] = sf_id(doc.sfs[i].name);
+	for (int i = 0; chain_ids && i < doc.nchains; i++)
+		chain_ids[i] = chain_id(doc.chains[i].name);
+	ix = sfc_link_index_new(dp, &doc, sf_ids, chain_ids);
+	ASSERT_EQ(!!ix, 1, "link index");
+	if (!ix) {
+		sfc_doc_free(&doc);
+		return;
+	}
+
+	down = system("ip link set sfep down");
+	err = sfc_link_update(dp, &doc, ix, "sfe", 0, &res);
 	r0 = reason_count(SFC_R_HOP_DOWN);
 	XDP_RUN(IN0, &s, &r);
+	system("ip link set sfep up");
+	ASSERT_OK(down, "ip link set sfep down");
+	ASSERT_OK(err, "link update with e down");
+	ASSERT_EQ(res.sfs_rewritten, 1, "SFs rewritten with e down");
+	ASSERT_EQ(res.chains_switched, 1, "chains switched with e down");
 	ASSERT_XDP(r.ret, XDP_DROP);
 	ASSERT_EQ(reason_count(SFC_R_HOP_DOWN) - r0, 1, "reason hop-down-drop count");
-	st.link.up = true;
-	ASSERT_OK(sfc_sf_write(dp, e, st.sf_id, false, &st, &st, NULL), "write e up");
-	ASSERT_OK(sfc_chains_rewrite_for_sf(dp, &doc, "e", &sw), "rewrite the chains of e");
-	ASSERT_EQ(sw, 1, "chains switched with e up");
+
+	ASSERT_OK(sfc_link_update(dp, &doc, ix, "sfe", 0, &res), "link update with e up");
+	ASSERT_EQ(res.chains_switched, 1, "chains switched with e up");
 	SEND_EXPECT(&s, "y", MAC_SF_E, "with e up again");
-	ASSERT_OK(sfc_chains_rewrite_for_sf(dp, &doc, "e", &sw), "rewrite, nothing changed");
-	ASSERT_EQ(sw, 0, "chains switched when nothing changed");
+	ASSERT_OK(sfc_link_update(dp, &doc, ix, "sfe", 0, &res), "link update, nothing changed");
+	ASSERT_EQ(res.sfs_rewritten, 0, "SFs rewritten when nothing changed");
+	ASSERT_EQ(res.chains_switched, 0, "chains switched when nothing changed");
+	sfc_link_index_free(ix);
 	sfc_doc_free(&doc);
 }
 
@@ -514,7 +529,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_cached_flow_follows_chain_edit),
 		UNIT_TEST(test_cached_flow_of_removed_chain_is_unchained),
 		UNIT_TEST(test_cached_flow_follows_sf_going_down),
-		UNIT_TEST(test_one_sf_rewritten_alone_moves_its_chains),
+		UNIT_TEST(test_link_update_alone_moves_its_chains),
 		UNIT_TEST(test_reapplying_same_document_keeps_cached_flows),
 		UNIT_TEST(test_doc_with_shared_return_interface_changes_nothing),
 		UNIT_TEST(test_doc_with_too_many_rule_shapes_changes_nothing),

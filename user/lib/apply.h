@@ -4,9 +4,10 @@
  * interfaces it names, write SFs, chains (make-before-break) and rules,
  * then remove what the document no longer has.
  *
- * The steps are also callable one object at a time (attach one interface,
- * detach one, rewrite one SF, rewrite the chains that use one SF), for
- * updates that follow one link event instead of a whole document.
+ * The steps for one interface and one SF are also callable on their own
+ * (attach one interface, detach one, compute or write one SF): link_update.c
+ * uses them for one link event, and builds the chains from chains.c's
+ * build_chain, so both paths write the same values.
  */
 #ifndef SFC_APPLY_H
 #define SFC_APPLY_H
@@ -122,16 +123,5 @@ int sfc_sf_write(struct sfc_dp *dp, const struct sfc_sf_cfg *sf, __u32 id, bool 
 /* What sfc_sf_write writes, computed only: the datapath value and the record. */
 void sfc_sf_value(const struct sfc_sf_cfg *sf, const struct sfc_iface_state *out,
 		  const struct sfc_iface_state *ret, struct sfc_sf *v, struct sfc_sf_record *rec);
-
-/* --- chains (chains.c) */
-
-/*
- * Rebuild the chains of doc whose hops name SF sf_name (directly or through
- * its group) from the SF entries now in the datapath, and switch those whose
- * path changed (make-before-break; flows move to the new path). doc must be
- * the document last applied. *switched (may be NULL) counts switched chains.
- */
-int sfc_chains_rewrite_for_sf(struct sfc_dp *dp, const struct sfc_doc *doc,
-			      const char *sf_name, int *switched);
 
 #endif

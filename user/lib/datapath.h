@@ -7,6 +7,7 @@
 #ifndef SFC_DATAPATH_H
 #define SFC_DATAPATH_H
 
+#include <stddef.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <linux/types.h>

@@ -122,15 +122,3 @@ sfc_id_name *sfc_record_chain_names(const struct sfc_dp *dp)
 {
 	return names_of(dp->rec.chains, SFC_MAX_CHAINS, sizeof(struct sfc_chain_record));
 }
-
-__u32 sfc_record_sf_id(const struct sfc_dp *dp, const char *name)
-{
-	sfc_id_name *names = sfc_record_sf_names(dp);
-	__u32 id = 0;
-
-	for (__u32 i = 1; names && i < SFC_MAX_SFS && !id; i++)
-		if (names[i][0] && !strncmp(names[i], name, SFC_NAME_LEN))
-			id = i;
-	free(names);
-	return id;
-}

@@ -53,7 +53,5 @@ void sfc_record_close(struct sfc_dp *dp);
 /* Names held by every SF id / chain id; NULL with errno set. Caller frees. */
 sfc_id_name *sfc_record_sf_names(const struct sfc_dp *dp);
 sfc_id_name *sfc_record_chain_names(const struct sfc_dp *dp);
-/* The id SF name has in the datapath; 0 when it has none (or on error). */
-__u32 sfc_record_sf_id(const struct sfc_dp *dp, const char *name);
 
 #endif
