@@ -120,6 +120,9 @@ int sfc_detach_all(struct sfc_dp *dp);
 int sfc_sf_write(struct sfc_dp *dp, const struct sfc_sf_cfg *sf, __u32 id, bool is_new,
 		 const struct sfc_iface_state *out, const struct sfc_iface_state *ret,
 		 struct sfc_sf *v_out);
+/* Store an SF's value and record under id (the record first). */
+int sfc_sf_store(struct sfc_dp *dp, __u32 id, const struct sfc_sf *v,
+		 const struct sfc_sf_record *rec);
 /* What sfc_sf_write writes, computed only: the datapath value and the record. */
 void sfc_sf_value(const struct sfc_sf_cfg *sf, const struct sfc_iface_state *out,
 		  const struct sfc_iface_state *ret, struct sfc_sf *v, struct sfc_sf_record *rec);

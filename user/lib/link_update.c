@@ -268,13 +268,7 @@ static int rewrite_sf(struct sfc_dp *dp, const struct sfc_doc *doc, struct sfc_l
 		*changed = ret_moved || memcmp(&cur, &v, sizeof(v));
 		*for_chains = ret_moved || ((cur.flags ^ v.flags) & SFC_SF_UP);
 	}
-	if (!*changed)
-		return 0;
-	/* the record first: chains are built from both */
-	if (bpf_map_update_elem(dp->rec.sfs, &id, &rec, BPF_ANY) ||
-	    bpf_map_update_elem(dp->maps.sfs, &id, &v, BPF_ANY))
-		return -errno;
-	return 0;
+	return *changed ? sfc_sf_store(dp, id, &v, &rec) : 0;
 }
 
 static int rules_again(struct sfc_dp *dp, const struct sfc_doc *doc, struct sfc_link_index *ix,

@@ -62,9 +62,15 @@ int sfc_sf_write(struct sfc_dp *dp, const struct sfc_sf_cfg *sf, __u32 id, bool 
 		*v_out = v;
 	if (is_new)
 		sfc_map_zero_percpu(dp, m->sf_stats, id, sizeof(struct sfc_sf_counter));
+	return sfc_sf_store(dp, id, &v, &rec);
+}
+
+int sfc_sf_store(struct sfc_dp *dp, __u32 id, const struct sfc_sf *v,
+		 const struct sfc_sf_record *rec)
+{
 	/* the record first: chains are built from both */
-	if (bpf_map_update_elem(dp->rec.sfs, &id, &rec, BPF_ANY) ||
-	    bpf_map_update_elem(m->sfs, &id, &v, BPF_ANY))
+	if (bpf_map_update_elem(dp->rec.sfs, &id, rec, BPF_ANY) ||
+	    bpf_map_update_elem(dp->maps.sfs, &id, v, BPF_ANY))
 		return -errno;
 	return 0;
 }
