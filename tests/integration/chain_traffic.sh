@@ -15,6 +15,8 @@
 #	KEEP_GOING=1		on a setup failure, run the traffic checks anyway
 #	TOPO_TX_CSUM=off	diagnostic: hosts' veths without TX checksum
 #				offload (no CHECKSUM_PARTIAL packets)
+#	SF_XDP_OBJ=FILE		diagnostic: the router SF (sf2) runs this XDP
+#				object (section "xdp") on its interface
 
 set -u
 TEST_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -231,6 +233,10 @@ T=$NS_LAST_TMP
 head -c "${TCP_MB}M" /dev/urandom >"$T/payload"
 
 assert_do "topology: namespaces, links, SFs" topo_build || assert_done
+if [[ -n ${SF_XDP_OBJ:-} ]]; then
+	assert_do "sf2 runs XDP ($SF_XDP_OBJ) on eth0" \
+		ip -n "$SF2" link set dev eth0 xdpdrv obj "$SF_XDP_OBJ" sec xdp || assert_done
+fi
 if ((FAKE)); then
 	skip "sfcd" "SFC_FAKE_CHAIN=1: chain steered by nftables in fab"
 	assert_do "fake chain (nftables) installed" topo_fake_chain || assert_done
