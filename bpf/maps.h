@@ -140,6 +140,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_sf_stats SEC(".maps");
 
+/* 0 -> the key of sfc_xdp's handoffs to tc (struct sfc_meta.key), set by sfcd */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_meta_key SEC(".maps");
+
 /* enum sfc_reason -> count, per CPU */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

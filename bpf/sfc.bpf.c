@@ -28,12 +28,27 @@ static __always_inline void sfc_set_macs(void *data, void *data_end,
 	__builtin_memcpy(eth + 6, src, 6);
 }
 
+static __always_inline __u64 sfc_meta_key_get(void)
+{
+	__u32 zero = 0;
+	__u64 *k = bpf_map_lookup_elem(&sfc_meta_key, &zero);
+
+	return k ? *k : 0;
+}
+
 /* Hand the packet to the tc ingress entry of this interface. */
 static __always_inline int xdp_to_tc(struct xdp_md *ctx, __u16 action, __u32 ifindex)
 {
+	__u64 key = sfc_meta_key_get();
 	struct sfc_meta *m;
 	void *data;
 
+	/* No key yet (sfcd writes it before attaching): tc would refuse the
+	 * handoff, so do not make one. */
+	if (!key) {
+		count_reason(SFC_R_META_NO_KEY);
+		return XDP_DROP;
+	}
 	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m))) {
 		count_reason(SFC_R_META_FAILED);
 		return XDP_DROP;
@@ -47,16 +62,36 @@ static __always_inline int xdp_to_tc(struct xdp_md *ctx, __u16 action, __u32 ifi
 	m->magic = SFC_META_MAGIC;
 	m->action = action;
 	m->ifindex = ifindex;
+	m->key = key;
 	return XDP_PASS;
+}
+
+/*
+ * Metadata in front of a frame at entry was written by someone else (an
+ * SF's XDP program before XDP_TX, a redirecting peer): shrink the area
+ * back to nothing, so that nothing downstream, our tc entry included,
+ * reads it. Packet pointers taken before this call are invalid after it.
+ */
+static __always_inline int sfc_xdp_discard_meta(struct xdp_md *ctx)
+{
+	long len = (long)ctx->data - (long)ctx->data_meta;
+
+	if (len <= 0)
+		return 0;
+	count_reason(SFC_R_META_FOREIGN);
+	/* The area is at most 32 bytes; moving data_meta up to data is
+	 * always allowed. */
+	if (bpf_xdp_adjust_meta(ctx, (int)len))
+		return -1;
+	return 0;
 }
 
 SEC("xdp")
 int sfc_xdp(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
 	__u32 ifindex = ctx->ingress_ifindex;
 	struct sfc_decision d = {};
+	void *data, *data_end;
 	struct sfc_iface *ifc;
 	struct sfc_pkt p = {};
 	struct sfc_flow *flow;
@@ -64,6 +99,12 @@ int sfc_xdp(struct xdp_md *ctx)
 	long ret;
 	int r;
 
+	if (sfc_xdp_discard_meta(ctx)) {
+		count_reason(SFC_R_META_FAILED);
+		return XDP_DROP;
+	}
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
 	ifc = bpf_map_lookup_elem(&sfc_ifaces, &ifindex);
 	if (!ifc)
 		return XDP_PASS;
@@ -109,26 +150,53 @@ int sfc_xdp(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
-/* Finishes what sfc_xdp handed over; lets everything else through. */
+/*
+ * Finishes what sfc_xdp handed over; lets everything else through. A
+ * handoff is trusted only with the datapath's key (see struct sfc_meta),
+ * and only towards an interface the fabric knows: the target may have
+ * gone since sfc_xdp looked, and bpf_redirect() to a vanished ifindex
+ * would drop the packet later, uncounted.
+ */
 SEC("tc")
 int sfc_tc_ingress(struct __sk_buff *skb)
 {
 	void *data = (void *)(long)skb->data;
 	struct sfc_meta *m = (void *)(long)skb->data_meta;
-
-	__u32 ifindex;
+	__u32 ifindex, action;
+	__u64 key;
+	long ret;
 
 	if ((void *)(m + 1) > data || m->magic != SFC_META_MAGIC)
 		return TC_ACT_OK;
+	key = sfc_meta_key_get();
+	if (!key || m->key != key) {
+		/* sfc's magic without its key: forged, or left over from a
+		 * foreign XDP program where sfc_xdp could not discard it. */
+		m->magic = 0;
+		count_reason(SFC_R_META_FORGED);
+		return TC_ACT_SHOT;
+	}
 	/* The metadata travels with the skb through the redirect: wipe it,
-	 * or the target interface's tc entry would act on it again. */
+	 * or the target interface's tc entry would act on it again, and an
+	 * SF could read the key. */
 	m->magic = 0;
+	m->key = 0;
 	ifindex = m->ifindex;
-	if (m->action == SFC_META_TO_INGRESS)
-		return bpf_redirect(ifindex, BPF_F_INGRESS);
-	if (m->action == SFC_META_TO_EGRESS)
-		return bpf_redirect(ifindex, 0);
-	return TC_ACT_OK;
+	action = m->action;
+	if (action != SFC_META_TO_INGRESS && action != SFC_META_TO_EGRESS) {
+		count_reason(SFC_R_META_BAD_ACTION);
+		return TC_ACT_SHOT;
+	}
+	if (!bpf_map_lookup_elem(&sfc_ifaces, &ifindex)) {
+		count_reason(SFC_R_REDIRECT_TARGET_GONE);
+		return TC_ACT_SHOT;
+	}
+	ret = bpf_redirect(ifindex, action == SFC_META_TO_INGRESS ? BPF_F_INGRESS : 0);
+	if (ret != TC_ACT_REDIRECT) {
+		count_reason(SFC_R_TC_REDIRECT_FAILED);
+		return TC_ACT_SHOT;
+	}
+	return TC_ACT_REDIRECT;
 }
 
 /* Classifies locally sent packets on ingress points. */
@@ -179,7 +247,11 @@ int sfc_tc_egress(struct __sk_buff *skb)
 		sf = d.sf;
 		if (sf->flags & SFC_SF_SETMAC)
 			sfc_set_macs(data, data_end, sf->mac, sf->out_mac);
-		return bpf_redirect(sf->ifindex, 0);
+		if (bpf_redirect(sf->ifindex, 0) != TC_ACT_REDIRECT) {
+			count_reason(SFC_R_TC_REDIRECT_FAILED);
+			return TC_ACT_SHOT;
+		}
+		return TC_ACT_REDIRECT;
 	}
 	/* END here means an empty chain or all hops bypassed: send it on. */
 	return TC_ACT_OK;

@@ -211,6 +211,14 @@ _Static_assert(sizeof(struct sfc_hop_counter) == 32, "sfc_hop_counter layout");
  * for what XDP cannot finish itself: delivering a packet at the end of its
  * chain as if it had just been received, or sending it to an SF whose
  * interface cannot take XDP frames.
+ *
+ * Anyone who can hand the fabric an XDP frame (an SF's XDP program that
+ * bounces frames, a peer redirecting into a veth) chooses its metadata,
+ * and a frame converted to an skb keeps it even where sfc_xdp runs in
+ * generic mode and cannot see it. So the tc entry acts only on metadata
+ * that carries the datapath's key: 64 random bits sfcd writes once into
+ * sfc_meta_key (pinned, so it outlives restarts and program upgrades),
+ * which no SF can read.
  */
 #define SFC_META_MAGIC 0x5fc0
 #define SFC_META_TO_INGRESS 1 /* bpf_redirect(ifindex, BPF_F_INGRESS) */
@@ -219,7 +227,8 @@ struct sfc_meta {
 	__u16 magic;
 	__u16 action;
 	__u32 ifindex;
+	__u64 key;          /* sfc_meta_key[0]; never 0 */
 };
-_Static_assert(sizeof(struct sfc_meta) == 8, "sfc_meta layout");
+_Static_assert(sizeof(struct sfc_meta) == 16, "sfc_meta layout");
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "datapath.h"
 #include "log.h"
+#include "meta_key.h"
 #include "migrate.h"
 #include "record.h"
 #include "sfc.skel.h"
@@ -247,6 +248,11 @@ int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 		goto err_destroy;
 	}
 	set_fds_from_skel(dp);
+	err = sfc_meta_key_init(bpf_map__fd(dp->skel->maps.sfc_meta_key));
+	if (err) {
+		pr_warn("setting the handoff key in sfc_meta_key: %s\n", strerror(-err));
+		goto err_destroy;
+	}
 	err = adopt_or_pin(dp, "prog_sfc_xdp", &dp->xdp_fd);
 	if (!err)
 		err = adopt_or_pin(dp, "prog_sfc_xdp_peer", &dp->xdp_peer_fd);
