@@ -12,6 +12,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "sff.h"
+#include "xmit_trace.h"
 
 /* Bytes of headers the tc entry makes linear before parsing: Ethernet,
  * VLAN, IPv6 with extension headers, and the L4 ports. */

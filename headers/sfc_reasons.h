@@ -44,7 +44,9 @@
 	X(SFC_R_TC_REDIRECT_FAILED, 31, "tc-redirect-failed")               \
 	X(SFC_R_META_BAD_ACTION,  32, "tc-meta-unknown-action")             \
 	X(SFC_R_REDIRECT_TARGET_GONE, 33, "redirect-target-unknown")        \
-	X(SFC_R_META_NO_KEY,      34, "xdp-meta-key-unset")
+	X(SFC_R_META_NO_KEY,      34, "xdp-meta-key-unset")                 \
+	X(SFC_R_XDP_XMIT_DROPPED, 35, "xdp-redirect-not-sent")              \
+	X(SFC_R_XDP_REDIRECT_ERR, 36, "xdp-redirect-error")
 
 enum sfc_reason {
 #define SFC_REASON_ENUM(sym, num, name) sym = num,

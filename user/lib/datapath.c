@@ -20,6 +20,7 @@
 #include "migrate.h"
 #include "record.h"
 #include "sfc.skel.h"
+#include "xmit_trace.h"
 
 #define MAP_FIELDS(X)                                                          \
 	X(config) X(ifaces) X(tx_ports) X(sfs) X(chains) X(paths) X(hops)      \
@@ -272,6 +273,10 @@ int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 		prog_info(*fds[i], &info);
 		dp->prog_ids[i] = info.id;
 	}
+	err = sfc_trace_attach(dp);
+	if (err)
+		pr_warn("counting drops after XDP redirects (tracepoints xdp_devmap_xmit, "
+			"xdp_redirect_err): %s; those drops go uncounted\n", strerror(-err));
 	err = sfc_record_open(dp, true);
 	if (!err)
 		err = sfc_migrate_finish(dp, &mig);
