@@ -104,7 +104,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_rules SEC(".maps");
 
-/* struct sfc_flow_key -> struct sfc_flow: flow cache and SFC proxy state */
+/* struct sfc_flow_key -> struct sfc_flow: chained flows (SFC proxy state) */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, SFC_FLOW_ENTRIES);
@@ -112,6 +112,15 @@ struct {
 	__type(value, struct sfc_flow);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_flows SEC(".maps");
+
+/* struct sfc_flow_key -> struct sfc_flow_neg: flows no rule matched */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SFC_NEG_FLOW_ENTRIES);
+	__type(key, struct sfc_flow_key);
+	__type(value, struct sfc_flow_neg);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_flows_neg SEC(".maps");
 
 /* chain id -> packets and bytes classified into it, per CPU */
 struct {

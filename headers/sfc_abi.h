@@ -166,7 +166,7 @@ struct sfc_flow_key {
 };
 _Static_assert(sizeof(struct sfc_flow_key) == 40, "sfc_flow_key layout");
 
-#define SFC_FLOW_CHAINED (1u << 0) /* else: cached "no rule matched" */
+#define SFC_FLOW_CHAINED (1u << 0) /* always set in sfc_flows since sfc_flows_neg */
 #define SFC_FLOW_EGRESS  (1u << 1) /* classified on tc egress (locally sent) */
 
 /* sfc_flows value: classification result and where the flow came from */
@@ -181,6 +181,20 @@ struct sfc_flow {
 	__u8  orig_src[6];
 };
 _Static_assert(sizeof(struct sfc_flow) == 36, "sfc_flow layout");
+
+/*
+ * sfc_flows_neg value: a cached "no rule matched". Kept in an LRU of its
+ * own so that a flood of new unchained flows evicts only its like, never
+ * the state of flows that are mid-chain (sfc_flows).
+ */
+struct sfc_flow_neg {
+	__u32 generation;   /* sfc_config.generation when classified */
+	__u32 in_ifindex;   /* where it was classified */
+	__u32 flags;        /* SFC_FLOW_EGRESS or 0 */
+};
+_Static_assert(sizeof(struct sfc_flow_neg) == 12, "sfc_flow_neg layout");
+
+#define SFC_NEG_FLOW_ENTRIES 262144
 
 /* Per-CPU counters */
 struct sfc_counter {
