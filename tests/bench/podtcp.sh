@@ -213,6 +213,7 @@ sf_rx() {	# SYSTEM -> datagrams each SF's stack forwarded, one per line
 	local k n
 	n=$(nsf "$1")
 	for ((k = 1; k <= n; k++)); do
+		# shellcheck disable=SC2016
 		nsx "$1-sf$k" awk '$1 == "Ip:" && !h {for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next}
 			$1 == "Ip:" {print $c["ForwDatagrams"]}' /proc/net/snmp
 	done
@@ -239,6 +240,14 @@ measure() {	# ROUND SYSTEM
 		>>"$OUT/podtcp.tsv"
 }
 
+setup_one() {	# SYSTEM
+	case $1 in
+	none) build none ;;
+	sfc*) setup_sfc "$1" ;;
+	tc*) setup_tc "$1" ;;
+	esac && start_server "$1"
+}
+
 main() {
 	local s r i k msg
 	trap cleanup EXIT
@@ -249,12 +258,7 @@ main() {
 	printf 'round\tsystem\tgbps\tretrans\tcsum_errors\tsf_min_packets\n' >"$OUT/podtcp.tsv"
 	for s in "${SYSTEMS[@]}"; do
 		log "setting up $s"
-		case $s in
-		none) build none ;;
-		sfc*) setup_sfc "$s" ;;
-		tc*) setup_tc "$s" ;;
-		esac >"$WORK/setup-$s.log" 2>&1 && start_server "$s" >>"$WORK/setup-$s.log" 2>&1
-		if (($? != 0)); then
+		if ! setup_one "$s" >"$WORK/setup-$s.log" 2>&1; then
 			msg=$(tail -1 "$WORK/setup-$s.log")
 			STATE[$s]="setup failed: ${msg:-?}"
 			log "$s: ${STATE[$s]}"
