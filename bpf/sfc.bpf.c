@@ -71,9 +71,13 @@ static __always_inline int xdp_to_tc(struct xdp_md *ctx, __u16 action, __u32 ifi
  * Metadata in front of a frame at entry was written by someone else (an
  * SF's XDP program before XDP_TX, a redirecting peer): shrink the area
  * back to nothing, so that nothing downstream, our tc entry included,
- * reads it. Packet pointers taken before this call are invalid after it.
+ * reads it. 0, or -1 when the helper refused. Packet pointers taken before
+ * the call are invalid after it. A global function: the verifier checks
+ * it once on its own, and sfc_xdp goes on from one state whether metadata
+ * was there or not (inlined, the branch doubled the instructions verified
+ * for everything after it).
  */
-static __always_inline int sfc_xdp_discard_meta(struct xdp_md *ctx)
+__attribute__((noinline)) int sfc_xdp_discard_meta(struct xdp_md *ctx)
 {
 	long len = (long)ctx->data - (long)ctx->data_meta;
 
@@ -82,9 +86,7 @@ static __always_inline int sfc_xdp_discard_meta(struct xdp_md *ctx)
 	count_reason(SFC_R_META_FOREIGN);
 	/* The area is at most 32 bytes; moving data_meta up to data is
 	 * always allowed. */
-	if (bpf_xdp_adjust_meta(ctx, (int)len))
-		return -1;
-	return 0;
+	return bpf_xdp_adjust_meta(ctx, (int)len) ? -1 : 0;
 }
 
 SEC("xdp")

@@ -107,9 +107,11 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
  * corrupted entry), packets would climb back up the chain and cycle
  * through its SFs for ever. Checking that the SF really serves the
  * position the entry names makes the SI strictly decrease on every
- * return. 16 buckets, unrolled: no loop for the verifier to walk.
+ * return. A global function: the verifier checks it once, on its own,
+ * and its caller sees one scalar, instead of walking the rest of the SFF
+ * once for every bucket the unrolled loop could return from.
  */
-static __always_inline int sfc_hop_has_sf(__u32 path_id, __u32 si, __u32 sf_id)
+__attribute__((noinline)) int sfc_hop_has_sf(__u32 path_id, __u32 si, __u32 sf_id)
 {
 	struct sfc_hop_key hk = { .path_id = path_id, .si = si };
 	struct sfc_hop *hop = bpf_map_lookup_elem(&sfc_hops, &hk);
