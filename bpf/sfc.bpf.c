@@ -12,6 +12,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "sff.h"
+#include "end.h"
 
 /* Bytes of headers the tc entry makes linear before parsing: Ethernet,
  * VLAN, IPv6 with extension headers, and the L4 ports. */
@@ -101,6 +102,10 @@ int sfc_xdp(struct xdp_md *ctx)
 		if (!d.returned)
 			return XDP_PASS; /* empty chain: it never left */
 		flow = d.flow;
+		if (d.end == SFC_END_XDP && sfc_end_xdp(ctx, &p, flow) == XDP_REDIRECT)
+			return XDP_REDIRECT;
+		data = (void *)(long)ctx->data;
+		data_end = (void *)(long)ctx->data_end;
 		sfc_set_macs(data, data_end, flow->orig_dst, flow->orig_src);
 		return xdp_to_tc(ctx, (flow->flags & SFC_FLOW_EGRESS) ?
 				 SFC_META_TO_EGRESS : SFC_META_TO_INGRESS,

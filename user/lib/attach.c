@@ -65,6 +65,24 @@ static void peer_napi(struct sfc_dp *dp, struct sfc_iface_state *st,
 	st->v.flags |= SFC_IF_XDP_TX_OK;
 }
 
+/*
+ * Any other veth sfc is given (an ingress point) takes XDP frames, as the
+ * egress of a chain's XDP end, only when its peer already runs an XDP
+ * program of its own; sfc leaves that peer alone. Anything else is left
+ * out of sfc_tx_ports, and chains ending there end on the stack.
+ */
+static void peer_runs_xdp(struct sfc_iface_state *st)
+{
+	struct sfc_link peer;
+
+	if ((st->roles & SFC_IF_SF_OUT) || strcmp(st->link.kind, "veth") ||
+	    !st->link.peer_ifindex)
+		return;
+	if (!sfc_nl_get_link(st->link.peer_ifindex, st->link.peer_nsid, &peer) &&
+	    peer.xdp_prog_id)
+		st->v.flags |= SFC_IF_XDP_TX_OK;
+}
+
 /* Programs on the interface; st->outcome says how it went. */
 static void attach_programs(struct sfc_dp *dp, struct sfc_iface_state *st,
 			    const struct sfc_iface_record *before)
@@ -112,6 +130,7 @@ static void attach_programs(struct sfc_dp *dp, struct sfc_iface_state *st,
 	}
 	st->outcome = SFC_IFACE_OK;
 	peer_napi(dp, st, before);
+	peer_runs_xdp(st);
 }
 
 int sfc_attach_iface(struct sfc_dp *dp, struct sfc_iface_state *st)

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The XDP end of a chain (chain option end xdp): the packet is forwarded
+ * as the stack would have forwarded it had it just been received on its
+ * original ingress (bpf_fib_lookup from flow->in_ifindex), and redirected
+ * to the egress device from XDP. Whatever the stack must handle itself
+ * goes to the stack end instead, counted by reason; nothing is dropped
+ * here.
+ */
+#ifndef SFC_END_H
+#define SFC_END_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "maps.h"
+#include "parsing.h"
+
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+#ifndef AF_INET6
+#define AF_INET6 10
+#endif
+
+/* Not an XDP verdict: the caller ends the chain on the stack. */
+#define SFC_END_TO_STACK (-1)
+
+static __always_inline int sfc_end_fallback(__u32 reason)
+{
+	count_reason(reason);
+	return SFC_END_TO_STACK;
+}
+
+/* RFC 1624 incremental update for TTL - 1, as the kernel's ip_decrease_ttl. */
+static __always_inline void sfc_ipv4_decrease_ttl(struct iphdr *iph)
+{
+	__u32 check = iph->check;
+
+	check += bpf_htons(0x0100);
+	iph->check = (__u16)(check + (check >= 0xffff));
+	iph->ttl--;
+}
+
+/*
+ * Try the XDP end for a packet that finished its chain. Returns
+ * XDP_REDIRECT (packet rewritten and redirected) or SFC_END_TO_STACK (a
+ * reason counted, packet untouched).
+ */
+static __always_inline int sfc_end_xdp(struct xdp_md *ctx, const struct sfc_pkt *p,
+				       const struct sfc_flow *flow)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct bpf_fib_lookup fib = {};
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6h = NULL;
+	struct iphdr *iph = NULL;
+	long ret;
+	int rc;
+
+	/* A locally sent packet was never received: there is no ingress
+	 * to route it from, and the stack's output path has it. */
+	if (flow->flags & SFC_FLOW_EGRESS)
+		return sfc_end_fallback(SFC_R_END_LOCAL_SENT);
+	if ((void *)(eth + 1) > data_end)
+		return sfc_end_fallback(SFC_R_END_FIB_ERROR);
+	/* bpf_fib_lookup gives no VLAN to tag the egress frame with, and the
+	 * stack knows which VLAN device the tag belongs to: keep it there. */
+	if (eth->h_proto != bpf_htons(ETH_P_IP) && eth->h_proto != bpf_htons(ETH_P_IPV6))
+		return sfc_end_fallback(SFC_R_END_VLAN);
+	/* An unfinished checksum needs the skb's offload state (see
+	 * sfc_csum_partial); only the stack end keeps it. */
+	if (sfc_csum_partial(p))
+		return sfc_end_fallback(SFC_R_END_CSUM_PARTIAL);
+
+	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		iph = (void *)(eth + 1);
+		if ((void *)(iph + 1) > data_end)
+			return sfc_end_fallback(SFC_R_END_FIB_ERROR);
+		/* TTL 1 expires here: the stack sends time exceeded. */
+		if (iph->ttl <= 1)
+			return sfc_end_fallback(SFC_R_END_TTL);
+		fib.family = AF_INET;
+		fib.tos = iph->tos;
+		fib.tot_len = bpf_ntohs(iph->tot_len);
+		fib.ipv4_src = iph->saddr;
+		fib.ipv4_dst = iph->daddr;
+	} else {
+		ip6h = (void *)(eth + 1);
+		if ((void *)(ip6h + 1) > data_end)
+			return sfc_end_fallback(SFC_R_END_FIB_ERROR);
+		if (ip6h->hop_limit <= 1)
+			return sfc_end_fallback(SFC_R_END_TTL);
+		fib.family = AF_INET6;
+		fib.flowinfo = *(__be32 *)ip6h & bpf_htonl(0x0fffffff);
+		fib.tot_len = bpf_ntohs(ip6h->payload_len) + sizeof(*ip6h);
+		__builtin_memcpy(fib.ipv6_src, &ip6h->saddr, 16);
+		__builtin_memcpy(fib.ipv6_dst, &ip6h->daddr, 16);
+	}
+	fib.l4_protocol = p->key.proto;
+	if (p->has_ports) {
+		fib.sport = p->key.sport;
+		fib.dport = p->key.dport;
+	}
+	fib.ifindex = flow->in_ifindex;
+
+	/* With tot_len set the helper checks the egress MTU too (in XDP it
+	 * always does) and reports a miss before looking at neighbours. */
+	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_SUCCESS:
+		break;
+	case BPF_FIB_LKUP_RET_NOT_FWDED:
+		/* local, broadcast or multicast: delivery is the stack's */
+		return sfc_end_fallback(SFC_R_END_LOCAL);
+	case BPF_FIB_LKUP_RET_NO_NEIGH:
+		/* Only the stack queues the packet and resolves the
+		 * neighbour; later packets then take the XDP end. */
+		return sfc_end_fallback(SFC_R_END_NO_NEIGH);
+	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
+		/* The stack fragments or sends frag-needed/packet too big. */
+		return sfc_end_fallback(SFC_R_END_FRAG_NEEDED);
+	default:
+		/* blackhole, unreachable, prohibit, forwarding disabled,
+		 * unsupported lwt, no source address: the stack answers. */
+		return sfc_end_fallback(SFC_R_END_FIB_ERROR);
+	}
+
+	/*
+	 * Only devices sfcd put in sfc_tx_ports take XDP frames for sure (a
+	 * veth drops them unless its peer runs NAPI). Redirect first: on a
+	 * miss the low bits of flags are the verdict and nothing has been
+	 * written yet, so the stack end gets the packet as it came back.
+	 */
+	ret = bpf_redirect_map(&sfc_tx_ports, fib.ifindex, XDP_PASS);
+	if (ret != XDP_REDIRECT)
+		return sfc_end_fallback(SFC_R_END_EGRESS_NO_XDP);
+
+	/* The packet pointers survive bpf_fib_lookup and bpf_redirect_map
+	 * (neither changes the packet), but the verifier wants the bounds
+	 * it already saw: reuse them. */
+	if (iph)
+		sfc_ipv4_decrease_ttl(iph);
+	else if (ip6h)
+		ip6h->hop_limit--;
+	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
+	return XDP_REDIRECT;
+}
+
+#endif

@@ -1,0 +1,261 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# Checks the end of a chain per its "end" option, IPv4 and IPv6:
+# - end xdp: pings between two hosts through a router SF leave the fabric
+#   from XDP (the fabric's nftables FORWARD chain never sees them, no
+#   fallback reason counted, TTL decremented once by the fabric); end stack
+#   on the same traffic does go through FORWARD;
+# - each fallback to the stack, counted by its reason: a neighbour not
+#   resolved yet (the packet still arrives and the neighbour gets resolved),
+#   the fabric's own address (local delivery), TTL/hop limit 1 after the SF
+#   (time exceeded comes back), an egress MTU smaller than the packet
+#   (frag needed / packet too big comes back), an egress whose peer takes
+#   no XDP frames;
+# - a FORWARD drop rule stops the traffic under end stack and is skipped
+#   under end xdp (the documented semantics).
+#
+#   src ── fs0 ┌─── fab (router) ───┐ fd0 ── dst
+#              │        f2          │
+#              └────────┼───────────┘
+#                      eth0  rt (router SF, one arm)
+
+set -u
+TEST_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/netns.sh
+. "$TEST_DIR/../lib/netns.sh"
+# shellcheck source=tests/lib/assert.sh
+. "$TEST_DIR/../lib/assert.sh"
+
+ROOT=$(cd "$TEST_DIR/../.." && pwd)
+SFCD=${SFCD:-${SFC_BIN_DIR:-$ROOT/build}/sfcd}
+BPF_OBJ=${SFC_BPF_OBJ:-${SFC_BIN_DIR:-$ROOT/build}/sfc.bpf.o}
+
+SRC4=198.18.1.1 SRC6=2001:db8:1::1
+DST4=198.18.2.1 DST6=2001:db8:2::1
+FAB_D4=198.18.2.254 FAB_D6=2001:db8:2::fe
+
+netns_trap
+
+# ---- topology --------------------------------------------------------------
+
+host() {	# ROLE FAB-IF ADDR4 ADDR6 GW4 GW6
+	veth_add "$1" eth0 fab "$2" || return
+	addr_add "$1" eth0 "$3/24" "$4/64" || return
+	ip -n "$(ns_name "$1")" route add default via "$5" || return
+	ip -n "$(ns_name "$1")" -6 route add default via "$6"
+}
+
+build() {
+	local r
+	for r in src fab dst rt; do
+		ns_add "$r" || return
+	done
+	FAB=$(ns_name fab) RT=$(ns_name rt)
+	ns_sysctl fab net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+		net.ipv4.conf.all.send_redirects=0 \
+		net.ipv4.conf.default.send_redirects=0 || return
+	host src fs0 "$SRC4" "$SRC6" 198.18.1.254 2001:db8:1::fe || return
+	host dst fd0 "$DST4" "$DST6" "$FAB_D4" "$FAB_D6" || return
+	addr_add fab fs0 198.18.1.254/24 2001:db8:1::fe/64 || return
+	addr_add fab fd0 "$FAB_D4/24" "$FAB_D6/64" || return
+
+	# rt: a router on one arm, back to fab for both host networks
+	veth_add fab f2 rt eth0 || return
+	ns_sysctl rt net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 \
+		net.ipv4.conf.all.send_redirects=0 \
+		net.ipv4.conf.eth0.send_redirects=0 || return
+	addr_add fab f2 198.18.3.254/24 2001:db8:3::fe/64 || return
+	addr_add rt eth0 198.18.3.1/24 2001:db8:3::1/64 || return
+	for r in 198.18.1.0/24 198.18.2.0/24; do
+		ip -n "$RT" route add "$r" via 198.18.3.254 || return
+	done
+	for r in 2001:db8:1::/64 2001:db8:2::/64; do
+		ip -n "$RT" -6 route add "$r" via 2001:db8:3::fe || return
+	done
+	ns_exec rt nft -f - <<-EOF || return
+		table inet sfct {
+			chain output {
+				type filter hook output priority 0; policy accept;
+				icmp type redirect drop
+				icmpv6 type nd-redirect drop
+			}
+		}
+	EOF
+	RT_MAC=$(link_mac rt eth0)
+
+	# The hosts' ends run an XDP program (sfc's pass-through one): fs0 and
+	# fd0 then take XDP frames, which sfcd finds when it attaches.
+	for r in src dst; do
+		ip -n "$(ns_name "$r")" link set dev eth0 xdpdrv object "$BPF_OBJ" \
+			program sfc_xdp_peer || return
+	done
+
+	# fab's FORWARD hook counts what the stack forwards between the hosts
+	ns_exec fab nft -f - <<-EOF || return
+		table inet sfct {
+			counter routed {}
+			chain forward {
+				type filter hook forward priority 0; policy accept;
+				ip daddr { 198.18.1.0/24, 198.18.2.0/24 } counter name routed
+				ip6 daddr { 2001:db8:1::/64, 2001:db8:2::/64 } counter name routed
+			}
+		}
+	EOF
+}
+
+# state END: the sfcd document, chain "web" (hop rt) ending with END
+state() {
+	cat <<-EOF
+	{
+	  "ingress": [{"dev": "fs0"}, {"dev": "fd0"}],
+	  "sfs": [{"name": "rt", "kind": "iface", "dev": "f2", "mac": "$RT_MAC"}],
+	  "chains": [{"name": "web", "spi": 100, "hops": [["rt"]], "end": "$1"}],
+	  "rules": [
+	    {"pref": 10, "in-dev": "fs0", "dst": "198.18.2.0/24", "proto": "icmp", "chain": "web"},
+	    {"pref": 11, "in-dev": "fs0", "dst": "2001:db8:2::/64", "proto": "icmpv6", "chain": "web"},
+	    {"pref": 20, "in-dev": "fd0", "dst": "198.18.1.0/24", "proto": "icmp", "chain": "web"},
+	    {"pref": 21, "in-dev": "fd0", "dst": "2001:db8:1::/64", "proto": "icmpv6", "chain": "web"}
+	  ]
+	}
+	EOF
+}
+
+sfcd() { timeout 30 nsenter --net="/run/netns/$FAB" -- "$SFCD" "$@"; }
+
+# apply END: load or update sfc in fab with chain web ending with END
+apply() {
+	state "$1" >"$T/state.json" || return
+	sfcd --once --pin-dir "$PIN_DIR" --state-file "$T/state.json"
+}
+
+# reason NAME: the count of a drop/fallback reason
+reason() {
+	sfcd --stats -j --pin-dir "$PIN_DIR" 2>/dev/null |
+		jq -r --arg n "$1" '[.reasons[]? | select(.name == $n) | .count] | add // 0'
+}
+
+fwd_count() {
+	ns_exec fab nft -j list counter inet sfct routed 2>/dev/null |
+		jq -r '.nftables[] | select(.counter) | .counter.packets'
+}
+
+# ping_from ROLE ARGS...: one ping's output (status kept)
+ping_from() { local r=$1; shift; ns_exec "$r" ping -n -c 1 -W 2 "$@" 2>&1; }
+
+# delta_of CMD...: runs $WHAT's reading before and after CMD; sets DELTA
+# and OUT (CMD's output)
+count_around() {
+	local what=$1 before after
+	shift
+	before=$($what)
+	OUT=$("$@")
+	after=$($what)
+	DELTA=$(( ${after:-0} - ${before:-0} ))
+}
+
+# ---- setup -----------------------------------------------------------------
+
+tmp_dir_new || exit 1
+T=$NS_LAST_TMP
+pin_dir_new fab
+PIN_DIR=$NS_LAST_PIN
+assert_do "topology: two hosts, fabric, router SF" build || assert_done
+cleanup_push "sfcd --unload --pin-dir '$PIN_DIR'"
+assert_do "sfcd applies chain web with end xdp" apply xdp || assert_done
+
+# The fabric's own neighbours resolved first (by pings its stack sends),
+# so that the XDP end is what is measured below.
+for a in "$SRC4" "$SRC6"; do ping_from fab "$a" >/dev/null; done
+for a in "$DST4" "$DST6"; do ping_from fab "$a" >/dev/null; done
+
+# ---- end xdp: the XDP end is taken -----------------------------------------
+
+for fam in 4 6; do
+	dst=DST$fam
+	ping_from src "${!dst}" >/dev/null	# rt's own neighbours
+	f0=$(fwd_count) r0=$(reason end-xdp-neighbour-unresolved)
+	out=$(ns_exec src ping -n -c 5 -i 0.2 -W 2 "${!dst}" 2>&1)
+	assert_ok "end xdp, IPv$fam: 5 pings through rt answered" \
+		grep -q " 0% packet loss" <<<"$out"
+	# TTL 64 from dst, -1 by rt, -1 by the fabric's XDP end
+	if grep -qE "(ttl|hlim)=62" <<<"$out"; then
+		pass "end xdp, IPv$fam: replies arrive with TTL 62 (the XDP end decrements it)"
+	else
+		fail "end xdp, IPv$fam: replies arrive with TTL 62" "$(grep -m1 -oE '(ttl|hlim)=[0-9]+' <<<"$out")"
+	fi
+	assert_eq "end xdp, IPv$fam: fabric FORWARD saw none of the 10 packets" 0 $(($(fwd_count) - f0))
+	assert_eq "end xdp, IPv$fam: no neighbour fallback" 0 \
+		$(($(reason end-xdp-neighbour-unresolved) - r0))
+done
+for n in end-xdp-egress-not-xdp end-xdp-fib-error end-xdp-checksum-offload; do
+	assert_eq "end xdp: no $n" 0 "$(reason "$n")"
+done
+
+# ---- end stack on the same traffic goes through FORWARD ---------------------
+
+assert_do "chain web set to end stack" apply stack || assert_done
+f0=$(fwd_count)
+assert_ok "end stack, IPv4: ping answered" ping_from src "$DST4"
+assert_eq "end stack, IPv4: fabric FORWARD saw request and reply" 2 $(($(fwd_count) - f0))
+
+# ---- a FORWARD drop rule: stops end stack, skipped by end xdp ----------------
+
+ns_exec fab nft add chain inet sfct drops \
+	'{ type filter hook forward priority 10; policy accept; }'
+ns_exec fab nft add rule inet sfct drops ip daddr "$DST4" icmp type echo-request drop
+assert_fails "end stack: the FORWARD drop rule stops the ping" ping_from src "$DST4"
+assert_do "chain web set to end xdp" apply xdp || assert_done
+assert_ok "end xdp: the FORWARD drop rule is skipped (documented)" ping_from src "$DST4"
+ns_exec fab nft delete chain inet sfct drops
+
+# ---- fallbacks ---------------------------------------------------------------
+
+for fam in 4 6; do
+	dst=DST$fam fabd=FAB_D$fam
+	# neighbour not resolved: forget dst, the stack resolves it again
+	ip -n "$FAB" neigh flush dev fd0
+	count_around "reason end-xdp-neighbour-unresolved" ping_from src "${!dst}"
+	assert_ok "unresolved neighbour, IPv$fam: the first ping still arrives" \
+		grep -q " 0% packet loss" <<<"$OUT"
+	assert_gt "unresolved neighbour, IPv$fam: counted end-xdp-neighbour-unresolved" 0 "$DELTA"
+	assert_ok "unresolved neighbour, IPv$fam: the stack resolved it" \
+		wait_until 3 bash -c "ip -n '$FAB' neigh show dev fd0 '${!dst}' | grep -q lladdr"
+
+	# local delivery: the fabric's own address behind the chain
+	count_around "reason end-xdp-local-destination" ping_from src "${!fabd}"
+	assert_ok "local destination, IPv$fam: the fabric answers" \
+		grep -q " 0% packet loss" <<<"$OUT"
+	assert_gt "local destination, IPv$fam: counted end-xdp-local-destination" 0 "$DELTA"
+
+	# TTL 2 leaves rt with 1: the fabric's stack sends time exceeded
+	count_around "reason end-xdp-ttl-expiring" ping_from src -t 2 "${!dst}"
+	assert_ok "TTL 1 at the end, IPv$fam: time exceeded comes back" \
+		grep -qiE "time to live exceeded|time exceeded" <<<"$OUT"
+	assert_gt "TTL 1 at the end, IPv$fam: counted end-xdp-ttl-expiring" 0 "$DELTA"
+done
+
+# MTU: fd0 at 1280; a 1400-byte packet that may not be fragmented
+ip -n "$FAB" link set dev fd0 mtu 1280
+count_around "reason end-xdp-mtu" ping_from src -M do -s 1400 "$DST4"
+assert_ok "MTU, IPv4: frag needed comes back" grep -qi "frag needed" <<<"$OUT"
+assert_gt "MTU, IPv4: counted end-xdp-mtu" 0 "$DELTA"
+count_around "reason end-xdp-mtu" ping_from src -s 1400 "$DST6"
+assert_ok "MTU, IPv6: packet too big comes back" grep -qi "packet too big" <<<"$OUT"
+assert_gt "MTU, IPv6: counted end-xdp-mtu" 0 "$DELTA"
+count_around "reason end-xdp-mtu" ping_from src -s 1000 "$DST4"
+assert_ok "MTU, IPv4: a packet that fits still gets through" grep -q " 0% packet loss" <<<"$OUT"
+assert_eq "MTU, IPv4: a packet that fits is not counted" 0 "$DELTA"
+ip -n "$FAB" link set dev fd0 mtu 1500
+
+# egress without XDP: dst's end loses its program; sfcd re-reads it
+ip -n "$(ns_name dst)" link set dev eth0 xdpdrv off
+assert_do "sfcd re-applies after dst's XDP program went away" apply xdp
+count_around "reason end-xdp-egress-not-xdp" ping_from src "$DST4"
+assert_ok "egress takes no XDP frames: the ping still arrives" \
+	grep -q " 0% packet loss" <<<"$OUT"
+assert_gt "egress takes no XDP frames: counted end-xdp-egress-not-xdp" 0 "$DELTA"
+
+assert_done
