@@ -47,38 +47,56 @@ static __always_inline void sfc_ipv4_decrease_ttl(struct iphdr *iph)
 }
 
 /*
- * Try the XDP end for a packet that finished its chain. Returns
- * XDP_REDIRECT (packet rewritten and redirected) or SFC_END_TO_STACK (a
- * reason counted, packet untouched).
+ * What rules out the XDP end before any lookup. 0 or a reason (counted).
  */
-static __always_inline int sfc_end_xdp(struct xdp_md *ctx, const struct sfc_pkt *p,
-				       const struct sfc_flow *flow)
+static __always_inline int sfc_end_precheck(void *data, void *data_end,
+					    const struct sfc_pkt *p,
+					    const struct sfc_flow *flow)
+{
+	struct ethhdr *eth = data;
+	__u32 reason = 0;
+
+	/* A locally sent packet was never received: there is no ingress
+	 * to route it from, and the stack's output path has it. */
+	if (flow->flags & SFC_FLOW_EGRESS)
+		reason = SFC_R_END_LOCAL_SENT;
+	else if ((void *)(eth + 1) > data_end)
+		reason = SFC_R_END_FIB_ERROR;
+	/* bpf_fib_lookup gives no VLAN to tag the egress frame with, and
+	 * the stack knows which VLAN device the tag belongs to. */
+	else if (eth->h_proto != bpf_htons(ETH_P_IP) && eth->h_proto != bpf_htons(ETH_P_IPV6))
+		reason = SFC_R_END_VLAN;
+	/* An unfinished checksum needs the skb's offload state (see
+	 * sfc_csum_partial); only the stack end keeps it. */
+	else if (sfc_csum_partial(p))
+		reason = SFC_R_END_CSUM_PARTIAL;
+	if (reason)
+		count_reason(reason);
+	return reason;
+}
+
+/*
+ * Forward from XDP a packet whose Ethernet header (untagged, IPv4 or IPv6)
+ * starts meta_len bytes after ctx->data_meta, as if just received on
+ * in_ifindex. Returns XDP_REDIRECT (the metadata removed, the packet
+ * rewritten and redirected) or SFC_END_TO_STACK (a reason counted, packet
+ * and metadata untouched).
+ */
+static __always_inline int sfc_end_fib(struct xdp_md *ctx, __u32 in_ifindex, __u8 l4proto,
+				       __be16 sport, __be16 dport, int meta_len)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct bpf_fib_lookup fib = {};
 	struct ethhdr *eth = data;
-	struct ipv6hdr *ip6h = NULL;
-	struct iphdr *iph = NULL;
-	long ret;
-	int rc;
+	struct ipv6hdr *ip6h;
+	struct iphdr *iph;
+	int rc, v4;
 
-	/* A locally sent packet was never received: there is no ingress
-	 * to route it from, and the stack's output path has it. */
-	if (flow->flags & SFC_FLOW_EGRESS)
-		return sfc_end_fallback(SFC_R_END_LOCAL_SENT);
 	if ((void *)(eth + 1) > data_end)
 		return sfc_end_fallback(SFC_R_END_FIB_ERROR);
-	/* bpf_fib_lookup gives no VLAN to tag the egress frame with, and the
-	 * stack knows which VLAN device the tag belongs to: keep it there. */
-	if (eth->h_proto != bpf_htons(ETH_P_IP) && eth->h_proto != bpf_htons(ETH_P_IPV6))
-		return sfc_end_fallback(SFC_R_END_VLAN);
-	/* An unfinished checksum needs the skb's offload state (see
-	 * sfc_csum_partial); only the stack end keeps it. */
-	if (sfc_csum_partial(p))
-		return sfc_end_fallback(SFC_R_END_CSUM_PARTIAL);
-
-	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+	v4 = eth->h_proto == bpf_htons(ETH_P_IP);
+	if (v4) {
 		iph = (void *)(eth + 1);
 		if ((void *)(iph + 1) > data_end)
 			return sfc_end_fallback(SFC_R_END_FIB_ERROR);
@@ -102,15 +120,13 @@ static __always_inline int sfc_end_xdp(struct xdp_md *ctx, const struct sfc_pkt 
 		__builtin_memcpy(fib.ipv6_src, &ip6h->saddr, 16);
 		__builtin_memcpy(fib.ipv6_dst, &ip6h->daddr, 16);
 	}
-	fib.l4_protocol = p->key.proto;
-	if (p->has_ports) {
-		fib.sport = p->key.sport;
-		fib.dport = p->key.dport;
-	}
-	fib.ifindex = flow->in_ifindex;
+	fib.l4_protocol = l4proto;
+	fib.sport = sport;
+	fib.dport = dport;
+	fib.ifindex = in_ifindex;
 
 	/* With tot_len set the helper checks the egress MTU too (in XDP it
-	 * always does) and reports a miss before looking at neighbours. */
+	 * always does) and reports that before looking at neighbours. */
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
 	switch (rc) {
 	case BPF_FIB_LKUP_RET_SUCCESS:
@@ -123,11 +139,11 @@ static __always_inline int sfc_end_xdp(struct xdp_md *ctx, const struct sfc_pkt 
 		 * neighbour; later packets then take the XDP end. */
 		return sfc_end_fallback(SFC_R_END_NO_NEIGH);
 	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
-		/* The stack fragments or sends frag-needed/packet too big. */
+		/* The stack fragments or sends frag needed/packet too big. */
 		return sfc_end_fallback(SFC_R_END_FRAG_NEEDED);
 	default:
 		/* blackhole, unreachable, prohibit, forwarding disabled,
-		 * unsupported lwt, no source address: the stack answers. */
+		 * unsupported lwt: the stack answers as it always does. */
 		return sfc_end_fallback(SFC_R_END_FIB_ERROR);
 	}
 
@@ -137,17 +153,33 @@ static __always_inline int sfc_end_xdp(struct xdp_md *ctx, const struct sfc_pkt 
 	 * miss the low bits of flags are the verdict and nothing has been
 	 * written yet, so the stack end gets the packet as it came back.
 	 */
-	ret = bpf_redirect_map(&sfc_tx_ports, fib.ifindex, XDP_PASS);
-	if (ret != XDP_REDIRECT)
+	if (bpf_redirect_map(&sfc_tx_ports, fib.ifindex, XDP_PASS) != XDP_REDIRECT)
 		return sfc_end_fallback(SFC_R_END_EGRESS_NO_XDP);
 
-	/* The packet pointers survive bpf_fib_lookup and bpf_redirect_map
-	 * (neither changes the packet), but the verifier wants the bounds
-	 * it already saw: reuse them. */
-	if (iph)
+	/* The stack-end handoff must not travel with the frame: the
+	 * egress's peer would see it as its own metadata. */
+	if (meta_len && bpf_xdp_adjust_meta(ctx, meta_len)) {
+		/* cannot fail when growing back what was added; if it did,
+		 * the frame goes out with it rather than twice */
+		count_reason(SFC_R_META_FAILED);
+	}
+	/* Pointers again: bpf_xdp_adjust_meta invalidated them. */
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return XDP_REDIRECT;
+	if (v4) {
+		iph = (void *)(eth + 1);
+		if ((void *)(iph + 1) > data_end)
+			return XDP_REDIRECT;
 		sfc_ipv4_decrease_ttl(iph);
-	else if (ip6h)
+	} else {
+		ip6h = (void *)(eth + 1);
+		if ((void *)(ip6h + 1) > data_end)
+			return XDP_REDIRECT;
 		ip6h->hop_limit--;
+	}
 	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
 	return XDP_REDIRECT;

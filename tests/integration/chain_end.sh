@@ -13,7 +13,10 @@
 #   (frag needed / packet too big comes back), an egress whose peer takes
 #   no XDP frames;
 # - a FORWARD drop rule stops the traffic under end stack and is skipped
-#   under end xdp (the documented semantics).
+#   under end xdp (the documented semantics);
+# - end auto: a UDP flow the fabric's conntrack has confirmed and seen a
+#   reply for takes the XDP end; its first packets, ICMP, and a new flow
+#   a FORWARD rule drops stay on the stack (and the rule still stops it).
 #
 #   src ── fs0 ┌─── fab (router) ───┐ fd0 ── dst
 #              │        f2          │
@@ -43,7 +46,10 @@ host() {	# ROLE FAB-IF ADDR4 ADDR6 GW4 GW6
 	veth_add "$1" eth0 fab "$2" || return
 	addr_add "$1" eth0 "$3/24" "$4/64" || return
 	ip -n "$(ns_name "$1")" route add default via "$5" || return
-	ip -n "$(ns_name "$1")" -6 route add default via "$6"
+	ip -n "$(ns_name "$1")" -6 route add default via "$6" || return
+	# UDP with finished checksums: a CHECKSUM_PARTIAL packet keeps the
+	# stack end (end-xdp-checksum-offload), whatever the mode
+	ns_exec "$1" ethtool -K eth0 tx off >/dev/null
 }
 
 build() {
@@ -94,11 +100,13 @@ build() {
 	done
 
 	# fab's FORWARD hook counts what the stack forwards between the hosts
+	# (and its ct expression makes the fabric track connections)
 	ns_exec fab nft -f - <<-EOF || return
 		table inet sfct {
 			counter routed {}
 			chain forward {
 				type filter hook forward priority 0; policy accept;
+				ct state new counter
 				ip daddr { 198.18.1.0/24, 198.18.2.0/24 } counter name routed
 				ip6 daddr { 2001:db8:1::/64, 2001:db8:2::/64 } counter name routed
 			}
@@ -117,7 +125,9 @@ state() {
 	    {"pref": 10, "in-dev": "fs0", "dst": "198.18.2.0/24", "proto": "icmp", "chain": "web"},
 	    {"pref": 11, "in-dev": "fs0", "dst": "2001:db8:2::/64", "proto": "icmpv6", "chain": "web"},
 	    {"pref": 20, "in-dev": "fd0", "dst": "198.18.1.0/24", "proto": "icmp", "chain": "web"},
-	    {"pref": 21, "in-dev": "fd0", "dst": "2001:db8:1::/64", "proto": "icmpv6", "chain": "web"}
+	    {"pref": 21, "in-dev": "fd0", "dst": "2001:db8:1::/64", "proto": "icmpv6", "chain": "web"},
+	    {"pref": 30, "in-dev": "fs0", "proto": "udp", "dport": "5000-5099", "chain": "web"},
+	    {"pref": 31, "in-dev": "fd0", "proto": "udp", "sport": "5000-5099", "chain": "web"}
 	  ]
 	}
 	EOF
@@ -257,5 +267,74 @@ count_around "reason end-xdp-egress-not-xdp" ping_from src "$DST4"
 assert_ok "egress takes no XDP frames: the ping still arrives" \
 	grep -q " 0% packet loss" <<<"$OUT"
 assert_gt "egress takes no XDP frames: counted end-xdp-egress-not-xdp" 0 "$DELTA"
+
+# ---- end auto ----------------------------------------------------------------
+
+ip -n "$(ns_name dst)" link set dev eth0 xdpdrv object "$BPF_OBJ" program sfc_xdp_peer
+assert_do "chain web set to end auto" apply auto || assert_done
+
+# dst echoes UDP on 5000 and 5001; udp_ask ADDR PORT N SPORT: N
+# request/reply exchanges from SPORT (one flow), prints the replies received
+UDP_ECHO='
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", int(sys.argv[1])))
+while True:
+    d, a = s.recvfrom(2048)
+    s.sendto(d, a)'
+UDP_ASK='
+import socket, sys
+fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", int(sys.argv[4])))
+s.settimeout(1)
+got = 0
+for i in range(int(sys.argv[3])):
+    s.sendto(b"%d" % i, (sys.argv[1], int(sys.argv[2])))
+    try:
+        s.recv(2048)
+        got += 1
+    except socket.timeout:
+        pass
+print(got)'
+for port in 5000 5001; do
+	bg_run timeout 120 ip netns exec "$(ns_name dst)" python3 -c "$UDP_ECHO" "$port"
+done
+udp_ask() { ns_exec src python3 -c "$UDP_ASK" "$@" 2>/dev/null; }
+ready() { [[ $(udp_ask "$DST4" 5000 1 39999) == 1 ]]; }
+assert_ok "UDP echo on dst answers" wait_until 10 ready
+
+ct_reason() { echo $(($(reason end-auto-no-conntrack) + $(reason end-auto-not-established))); }
+for fam in 4 6; do
+	dst=DST$fam
+	# a new flow: its first exchange goes through the stack
+	f0=$(fwd_count) c0=$(ct_reason)
+	got=$(udp_ask "${!dst}" 5000 3 4000$fam)
+	assert_eq "end auto, IPv$fam: a new UDP flow is answered" 3 "$got"
+	assert_gt "end auto, IPv$fam: its first packets took the stack end" 0 $(($(fwd_count) - f0))
+	assert_gt "end auto, IPv$fam: counted as not yet established" 0 $(($(ct_reason) - c0))
+	# established: the same flow now bypasses FORWARD entirely
+	f0=$(fwd_count) c0=$(ct_reason)
+	got=$(udp_ask "${!dst}" 5000 10 4000$fam)
+	assert_eq "end auto, IPv$fam: 10 more exchanges answered" 10 "$got"
+	assert_eq "end auto, IPv$fam: established flow took the XDP end (FORWARD saw 0)" 0 \
+		$(($(fwd_count) - f0))
+	assert_eq "end auto, IPv$fam: no conntrack fallback once established" 0 $(($(ct_reason) - c0))
+done
+
+# ICMP has no conntrack lookup in XDP: the stack end
+f0=$(fwd_count)
+assert_ok "end auto: ping answered" ping_from src "$DST4"
+assert_eq "end auto: ping went through FORWARD" 2 $(($(fwd_count) - f0))
+
+# a FORWARD rule dropping new flows still stops them under auto
+ns_exec fab nft add chain inet sfct drops \
+	'{ type filter hook forward priority -10; policy accept; }'
+ns_exec fab nft add rule inet sfct drops udp dport 5001 ct state new drop
+assert_eq "end auto: the FORWARD drop rule stops a new flow" 0 "$(udp_ask "$DST4" 5001 3 40004)"
+assert_eq "end auto: the established flow is not affected" 3 "$(udp_ask "$DST4" 5000 3 40004)"
+ns_exec fab nft delete chain inet sfct drops
 
 assert_done
