@@ -57,6 +57,7 @@ enum sfc_reason {
 	SFC_REASONS(SFC_REASON_ENUM)
 #undef SFC_REASON_ENUM
 	SFC_R_MAX = 64, /* size of sfc_reasons; room to append */
+	SFC_R_MAX_V2 = 32, /* its size up to SFC_ABI_VERSION 2 (converted) */
 };
 
 #endif
