@@ -10,8 +10,8 @@
 #   resolved yet (the packet still arrives and the neighbour gets resolved),
 #   the fabric's own address (local delivery), TTL/hop limit 1 after the SF
 #   (time exceeded comes back), an egress MTU smaller than the packet
-#   (frag needed / packet too big comes back), an egress whose peer takes
-#   no XDP frames;
+#   (frag needed / packet too big comes back), an egress whose far end
+#   drops its XDP program (sfcd, running, follows it both ways);
 # - a FORWARD drop rule stops the traffic under end stack and is skipped
 #   under end xdp (the documented semantics);
 # - end auto: a UDP flow the fabric's conntrack has confirmed and seen a
@@ -260,17 +260,8 @@ assert_ok "MTU, IPv4: a packet that fits still gets through" grep -q " 0% packet
 assert_eq "MTU, IPv4: a packet that fits is not counted" 0 "$DELTA"
 ip -n "$FAB" link set dev fd0 mtu 1500
 
-# egress without XDP: dst's end loses its program; sfcd re-reads it
-ip -n "$(ns_name dst)" link set dev eth0 xdpdrv off
-assert_do "sfcd re-applies after dst's XDP program went away" apply xdp
-count_around "reason end-xdp-egress-not-xdp" ping_from src "$DST4"
-assert_ok "egress takes no XDP frames: the ping still arrives" \
-	grep -q " 0% packet loss" <<<"$OUT"
-assert_gt "egress takes no XDP frames: counted end-xdp-egress-not-xdp" 0 "$DELTA"
-
 # ---- end auto ----------------------------------------------------------------
 
-ip -n "$(ns_name dst)" link set dev eth0 xdpdrv object "$BPF_OBJ" program sfc_xdp_peer
 assert_do "chain web set to end auto" apply auto || assert_done
 
 # dst echoes UDP on 5000 and 5001; udp_ask ADDR PORT N SPORT: N
@@ -304,7 +295,11 @@ for port in 5000 5001; do
 done
 udp_ask() { ns_exec src python3 -c "$UDP_ASK" "$@" 2>/dev/null; }
 ready() { [[ $(udp_ask "$DST4" 5000 1 39999) == 1 ]]; }
-assert_ok "UDP echo on dst answers" wait_until 10 ready
+assert_ok "UDP echo on dst answers" wait_until 20 ready || {
+	sfcd --stats -j --pin-dir "$PIN_DIR" | jq -c '[.reasons[] | select(.count > 0)]'
+	ip -n "$FAB" neigh
+	ns_exec dst ss -lun
+} 2>&1 | sed 's/^/# /'
 
 ct_reason() { echo $(($(reason end-auto-no-conntrack) + $(reason end-auto-not-established))); }
 for fam in 4 6; do
@@ -336,5 +331,38 @@ ns_exec fab nft add rule inet sfct drops udp dport 5001 ct state new drop
 assert_eq "end auto: the FORWARD drop rule stops a new flow" 0 "$(udp_ask "$DST4" 5001 3 40004)"
 assert_eq "end auto: the established flow is not affected" 3 "$(udp_ask "$DST4" 5000 3 40004)"
 ns_exec fab nft delete chain inet sfct drops
+
+# ---- the far end of an egress drops and regains its XDP program ---------------
+
+# sfcd as a daemon now: it follows the link events (the kernel reports the
+# far end's XDP program as a feature change of fd0)
+assert_do "chain web set to end xdp" apply xdp || assert_done
+SOCK=$T/sfcd.sock
+bg_run timeout 120 nsenter --net="/run/netns/$FAB" -- "$SFCD" -f "$T/state.json" \
+	-P "$PIN_DIR" -s "$SOCK" </dev/null >"$T/sfcd.log" 2>&1
+health() {
+	printf '{"cmd":"health"}\n' | timeout 5 socat -t 3 - "UNIX-CONNECT:$SOCK" 2>/dev/null |
+		jq -e '.ok == true' >/dev/null 2>&1
+}
+assert_ok "sfcd runs on the fabric" wait_until 15 health
+e0=$(reason end-xdp-egress-not-xdp)
+ip -n "$(ns_name dst)" link set dev eth0 xdpdrv off
+# Until sfcd has taken fd0 out of sfc_tx_ports the veth drops what the
+# XDP end sends it; then pings get through the stack end.
+stack_taken() {
+	ping_from src "$DST4" >/dev/null && (($(reason end-xdp-egress-not-xdp) > e0))
+}
+assert_ok "far end lost its XDP program: sfcd follows, pings take the stack end (end-xdp-egress-not-xdp)" \
+	wait_until 5 stack_taken
+ip -n "$(ns_name dst)" link set dev eth0 xdpdrv object "$BPF_OBJ" program sfc_xdp_peer
+xdp_taken() {
+	local e f
+	e=$(reason end-xdp-egress-not-xdp) f=$(fwd_count)
+	ping_from src "$DST4" >/dev/null && (($(reason end-xdp-egress-not-xdp) == e)) &&
+		(($(fwd_count) == f))
+}
+assert_ok "far end runs XDP again: sfcd follows, pings take the XDP end again" wait_until 5 xdp_taken
+grep -q "far end" "$T/sfcd.log" && pass "sfcd logged the far end's change" ||
+	fail "sfcd logged the far end's change" "$(tail -n 3 "$T/sfcd.log" | tr '\n' ' ')"
 
 assert_done

@@ -133,6 +133,33 @@ static void attach_programs(struct sfc_dp *dp, struct sfc_iface_state *st,
 	peer_runs_xdp(st);
 }
 
+int sfc_refresh_peer_xdp(struct sfc_dp *dp, struct sfc_iface_state *st)
+{
+	const struct sfc_maps *m = &dp->maps;
+	__u32 was = st->v.flags & SFC_IF_XDP_TX_OK;
+
+	st->roles = st->v.flags & ~SFC_IF_XDP_TX_OK;
+	if (st->roles & SFC_IF_SF_OUT)
+		return 0; /* peer_napi's: sfc's own program on the far end */
+	st->v.flags = st->roles;
+	peer_runs_xdp(st);
+	if ((st->v.flags & SFC_IF_XDP_TX_OK) == was)
+		return 0;
+	/* out of sfc_tx_ports first, into it last: never a redirect to a
+	 * far end that has no NAPI */
+	if (!(st->v.flags & SFC_IF_XDP_TX_OK))
+		bpf_map_delete_elem(m->tx_ports, &st->ifindex);
+	if (bpf_map_update_elem(m->ifaces, &st->ifindex, &st->v, BPF_EXIST))
+		return -errno;
+	if ((st->v.flags & SFC_IF_XDP_TX_OK) &&
+	    bpf_map_update_elem(m->tx_ports, &st->ifindex, &st->ifindex, BPF_ANY))
+		return -errno;
+	pr_info("%s: its far end %s an XDP program: chain ends in XDP %s leave by it\n",
+		st->name, (st->v.flags & SFC_IF_XDP_TX_OK) ? "runs" : "no longer runs",
+		(st->v.flags & SFC_IF_XDP_TX_OK) ? "may" : "no longer");
+	return 0;
+}
+
 int sfc_attach_iface(struct sfc_dp *dp, struct sfc_iface_state *st)
 {
 	const struct sfc_maps *m = &dp->maps;
