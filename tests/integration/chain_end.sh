@@ -23,6 +23,8 @@
 #              └────────┼───────────┘
 #                      eth0  rt (router SF, one arm)
 
+# Functions below run through assert_do, wait_until and count_around:
+# shellcheck disable=SC2317
 set -u
 TEST_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/netns.sh
@@ -155,8 +157,8 @@ fwd_count() {
 # ping_from ROLE ARGS...: one ping's output (status kept)
 ping_from() { local r=$1; shift; ns_exec "$r" ping -n -c 1 -W 2 "$@" 2>&1; }
 
-# delta_of CMD...: runs $WHAT's reading before and after CMD; sets DELTA
-# and OUT (CMD's output)
+# count_around "READ ARGS" CMD...: READ ARGS (a counter) before and after
+# CMD; sets DELTA (after - before) and OUT (CMD's output)
 count_around() {
 	local what=$1 before after
 	shift
@@ -249,7 +251,7 @@ done
 
 # MTU: fd0 at 1280; a 1400-byte packet that may not be fragmented
 ip -n "$FAB" link set dev fd0 mtu 1280
-count_around "reason end-xdp-mtu" ping_from src -M do -s 1400 "$DST4"
+count_around "reason end-xdp-mtu" ping_from src -M "do" -s 1400 "$DST4"
 assert_ok "MTU, IPv4: frag needed comes back" grep -qi "frag needed" <<<"$OUT"
 assert_gt "MTU, IPv4: counted end-xdp-mtu" 0 "$DELTA"
 count_around "reason end-xdp-mtu" ping_from src -s 1400 "$DST6"
@@ -362,7 +364,10 @@ xdp_taken() {
 		(($(fwd_count) == f))
 }
 assert_ok "far end runs XDP again: sfcd follows, pings take the XDP end again" wait_until 5 xdp_taken
-grep -q "far end" "$T/sfcd.log" && pass "sfcd logged the far end's change" ||
+if grep -q "far end" "$T/sfcd.log"; then
+	pass "sfcd logged the far end's change"
+else
 	fail "sfcd logged the far end's change" "$(tail -n 3 "$T/sfcd.log" | tr '\n' ' ')"
+fi
 
 assert_done
