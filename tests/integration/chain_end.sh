@@ -15,8 +15,9 @@
 # - a FORWARD drop rule stops the traffic under end stack and is skipped
 #   under end xdp (the documented semantics);
 # - end auto: a UDP flow the fabric's conntrack has confirmed and seen a
-#   reply for takes the XDP end; its first packets, ICMP, and a new flow
-#   a FORWARD rule drops stay on the stack (and the rule still stops it).
+#   reply for takes the XDP end; its first packets, ICMP, a masqueraded
+#   flow, and a new flow a FORWARD rule drops stay on the stack (and the
+#   rule still stops it).
 #
 #   src ── fs0 ┌─── fab (router) ───┐ fd0 ── dst
 #              │        f2          │
@@ -292,7 +293,7 @@ for i in range(int(sys.argv[3])):
     except socket.timeout:
         pass
 print(got)'
-for port in 5000 5001; do
+for port in 5000 5001 5002; do
 	bg_run timeout 120 ip netns exec "$(ns_name dst)" python3 -c "$UDP_ECHO" "$port"
 done
 udp_ask() { ns_exec src python3 -c "$UDP_ASK" "$@" 2>/dev/null; }
@@ -333,6 +334,21 @@ ns_exec fab nft add rule inet sfct drops udp dport 5001 ct state new drop
 assert_eq "end auto: the FORWARD drop rule stops a new flow" 0 "$(udp_ask "$DST4" 5001 3 40004)"
 assert_eq "end auto: the established flow is not affected" 3 "$(udp_ask "$DST4" 5000 3 40004)"
 ns_exec fab nft delete chain inet sfct drops
+
+# a NATed flow (the fabric masquerades UDP to port 5002) stays on the stack
+ns_exec fab nft -f - <<-EOF
+	table ip sfctnat {
+		chain post {
+			type nat hook postrouting priority 100; policy accept;
+			ip daddr $DST4 udp dport 5002 masquerade
+		}
+	}
+EOF
+n0=$(reason end-auto-nat-or-helper) f0=$(fwd_count)
+assert_eq "end auto: a masqueraded flow is answered" 6 "$(udp_ask "$DST4" 5002 6 40005)"
+assert_gt "end auto: counted end-auto-nat-or-helper" 0 $(($(reason end-auto-nat-or-helper) - n0))
+assert_ge "end auto: every packet of it went through FORWARD" 12 $(($(fwd_count) - f0))
+ns_exec fab nft delete table ip sfctnat
 
 # ---- the far end of an egress drops and regains its XDP program ---------------
 
