@@ -95,6 +95,13 @@ struct sfc_iface_state {
  * written (st->error says which).
  */
 int sfc_attach_iface(struct sfc_dp *dp, struct sfc_iface_state *st);
+/*
+ * An attached ingress veth whose far end gained or lost an XDP program of
+ * its own (the kernel reports that here as a feature change): its
+ * SFC_IF_XDP_TX_OK and sfc_tx_ports entry follow. st holds the ifindex,
+ * the link and the sfc_ifaces value as they are now. 0 or a negative errno.
+ */
+int sfc_refresh_peer_xdp(struct sfc_dp *dp, struct sfc_iface_state *st);
 
 /*
  * Take sfc's programs off one interface (XDP in the mode it was attached,
