@@ -140,6 +140,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_sf_stats SEC(".maps");
 
+/* 0 -> the auto end's conntrack stage (bpf/end_ct.bpf.c), when the kernel
+ * has the conntrack kfuncs; empty otherwise, and auto ends on the stack */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_end_progs SEC(".maps");
+
 /* enum sfc_reason -> count, per CPU */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -12,6 +12,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "sff.h"
+#include "end.h"
 
 /* Bytes of headers the tc entry makes linear before parsing: Ethernet,
  * VLAN, IPv6 with extension headers, and the L4 ports. */
@@ -101,10 +102,31 @@ int sfc_xdp(struct xdp_md *ctx)
 		if (!d.returned)
 			return XDP_PASS; /* empty chain: it never left */
 		flow = d.flow;
+		r = 0;
+		if (d.end != SFC_END_STACK)
+			r = sfc_end_precheck(data, data_end, &p, flow);
+		if (d.end == SFC_END_XDP && !r &&
+		    sfc_end_fib(ctx, flow->in_ifindex, p.key.proto,
+				p.has_ports ? p.key.sport : 0,
+				p.has_ports ? p.key.dport : 0, 0) == XDP_REDIRECT)
+			return XDP_REDIRECT;
+		data = (void *)(long)ctx->data;
+		data_end = (void *)(long)ctx->data_end;
 		sfc_set_macs(data, data_end, flow->orig_dst, flow->orig_src);
-		return xdp_to_tc(ctx, (flow->flags & SFC_FLOW_EGRESS) ?
-				 SFC_META_TO_EGRESS : SFC_META_TO_INGRESS,
-				 flow->in_ifindex);
+		ret = xdp_to_tc(ctx, (flow->flags & SFC_FLOW_EGRESS) ?
+				SFC_META_TO_EGRESS : SFC_META_TO_INGRESS,
+				flow->in_ifindex);
+		/*
+		 * auto: the stack end is ready in the metadata; the conntrack
+		 * stage takes the XDP end instead for an established flow,
+		 * or returns XDP_PASS to keep it. Without that stage (no
+		 * conntrack kfuncs) the tail call falls through.
+		 */
+		if (d.end == SFC_END_AUTO && !r && ret == XDP_PASS) {
+			bpf_tail_call(ctx, &sfc_end_progs, 0);
+			count_reason(SFC_R_END_NO_CT);
+		}
+		return ret;
 	}
 	return XDP_PASS;
 }

@@ -19,6 +19,7 @@ enum sfc_act {
 struct sfc_decision {
 	__u32 act;
 	__u32 returned;        /* the packet came back from an SF */
+	__u32 end;             /* END: the path's SFC_END_* */
 	struct sfc_sf *sf;     /* TO_SF */
 	struct sfc_flow *flow; /* TO_SF, END */
 };
@@ -53,6 +54,7 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
 
 		if (si == 0) {
 			d->act = SFC_ACT_END;
+			d->end = path->end;
 			return;
 		}
 		hop = bpf_map_lookup_elem(&sfc_hops, &hk);

@@ -76,6 +76,11 @@ _Static_assert(sizeof(struct sfc_sf) == 20, "sfc_sf layout");
 #define SFC_FAIL_DROP   0
 #define SFC_FAIL_BYPASS 1
 
+/* How a chain's packets leave the fabric at its end (struct sfc_path.end) */
+#define SFC_END_STACK 0 /* re-injected on the original ingress, routed by the stack */
+#define SFC_END_XDP   1 /* FIB lookup from the original ingress, XDP redirect */
+#define SFC_END_AUTO  2 /* XDP for established, un-NATed conntrack flows, else stack */
+
 /* sfc_chains: chain id -> the chain's current path (the chain head) */
 struct sfc_chain {
 	__u32 path_id;      /* switched in one write: make-before-break */
@@ -87,7 +92,8 @@ struct sfc_path {
 	__u32 chain_id;
 	__u8  nhops;        /* first SI; SI 0 is the end of the chain */
 	__u8  on_failure;   /* SFC_FAIL_* */
-	__u8  pad[2];
+	__u8  end;          /* SFC_END_*; 0 in pins from before it existed */
+	__u8  pad;
 };
 _Static_assert(sizeof(struct sfc_path) == 8, "sfc_path layout");
 

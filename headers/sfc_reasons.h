@@ -36,7 +36,21 @@
 	X(SFC_R_LINK_CONTROL,     23, "link-control-not-chained")               \
 	X(SFC_R_FLOW_CACHE_FULL,  24, "flow-cache-update-failed")               \
 	/* 25, 26: retired */                                                   \
-	X(SFC_R_CSUM_PARTIAL_TC,  27, "checksum-offload-sent-via-tc")
+	X(SFC_R_CSUM_PARTIAL_TC,  27, "checksum-offload-sent-via-tc")        \
+	/* 28..39: reserved for the correctness work */                        \
+	/* chain end xdp/auto: handed to the stack end instead (never dropped) */ \
+	X(SFC_R_END_LOCAL,        40, "end-xdp-local-destination")             \
+	X(SFC_R_END_NO_NEIGH,     41, "end-xdp-neighbour-unresolved")          \
+	X(SFC_R_END_FRAG_NEEDED,  42, "end-xdp-mtu")                           \
+	X(SFC_R_END_VLAN,         43, "end-xdp-vlan-tagged")                   \
+	X(SFC_R_END_TTL,          44, "end-xdp-ttl-expiring")                  \
+	X(SFC_R_END_EGRESS_NO_XDP, 45, "end-xdp-egress-not-xdp")               \
+	X(SFC_R_END_FIB_ERROR,    46, "end-xdp-fib-error")                     \
+	X(SFC_R_END_CSUM_PARTIAL, 47, "end-xdp-checksum-offload")              \
+	X(SFC_R_END_LOCAL_SENT,   48, "end-xdp-locally-sent")                  \
+	X(SFC_R_END_NOT_ESTABLISHED, 49, "end-auto-not-established")           \
+	X(SFC_R_END_CT_NAT,       50, "end-auto-nat-or-helper")                \
+	X(SFC_R_END_NO_CT,        51, "end-auto-no-conntrack")
 
 enum sfc_reason {
 #define SFC_REASON_ENUM(sym, num, name) sym = num,

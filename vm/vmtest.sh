@@ -52,7 +52,7 @@ KERNEL_META=linux-image-amd64
 # modules the tests need, where the kernel has them as modules: veth and
 # ifb (test topologies), bridge (the bridging SF), sch_ingress (clsact),
 # cls_bpf/act_bpf (sfc's tc programs), dummy
-MODULES="veth ifb bridge sch_ingress cls_bpf act_bpf dummy ${VMTEST_MODULES:-}"
+MODULES="veth ifb bridge sch_ingress cls_bpf act_bpf dummy crc32c_generic nf_conntrack ${VMTEST_MODULES:-}"
 
 T0=$(date +%s)
 say() { printf '# vmtest: %s\n' "$*"; }

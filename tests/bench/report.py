@@ -5,7 +5,7 @@
     report.py OUT_DIR
 
 Reads OUT_DIR/{raw.tsv, systems.tsv, micro.json, control.json,
-params.json, sfc-stats.json}; writes OUT_DIR/results.md (figures, ratios,
+params.json, sfc-stats.json, podtcp*.tsv (report_podtcp.py)}; writes OUT_DIR/results.md (figures, ratios,
 machine, targets) and OUT_DIR/chain.dat (for chain.gp).
 """
 import json
@@ -15,6 +15,8 @@ import statistics
 import sys
 from collections import defaultdict
 
+import report_podtcp
+
 OUT = sys.argv[1] if len(sys.argv) > 1 else "build/bench"
 LENGTHS = [0, 1, 2, 4, 8]
 SYSTEMS = [
@@ -22,6 +24,7 @@ SYSTEMS = [
     ("ffib", "floor, ending in XDP (bpf_fib_lookup, devmap to the egress)"),
     ("fstack", "floor, ending like sfc (XDP_PASS, tc redirect, fabric routes)"),
     ("sfc", "sfc (chain over N SFs, 1 matching rule among 1,000, counters on)"),
+    ("sfcx", "sfc, the same chains with end xdp"),
     ("tc", "tc u32 + mirred redirect"),
     ("bridge", "Linux bridge, static FDB per segment (two-arm SFs)"),
     ("ovs", "Open vSwitch, userspace datapath"),
@@ -29,6 +32,7 @@ SYSTEMS = [
 NAMES = dict(SYSTEMS)
 PLOT_NAMES = {"floor": "floor (XDP devmap)", "ffib": "floor + XDP fib end",
               "fstack": "floor + stack end", "sfc": "sfc",
+              "sfcx": "sfc, end xdp",
               "tc": "tc u32+mirred", "bridge": "Linux bridge", "ovs": "OVS userspace"}
 
 
@@ -204,6 +208,30 @@ def main():
                                      ("" if m >= 3 else f"; missed by {3 - m:.2f}×, sfc would "
                                       f"need {3 / m:.1f}× its throughput") + ")"))
         w("")
+
+        # sfc with end xdp against its reference, the floor ending in XDP
+        if any(series(size, "sfcx", n) for n in LENGTHS):
+            w(f"### sfc with end xdp, {label}: median [min–max]\n")
+            w("| N | sfcx − (floor + XDP fib end), ns/packet | target | sfcx / sfc | sfcx / tc |")
+            w("|---|---|---|---|---|")
+            for n in LENGTHS:
+                sx, ff = series(size, "sfcx", n), series(size, "ffib", n)
+                sf, tc = series(size, "sfc", n), series(size, "tc", n)
+                extra = [1000 / sx[r] - 1000 / ff[r] for r in sx if r in ff]
+                r_sf = [sx[r] / sf[r] for r in sx if r in sf]
+                r_tc = [sx[r] / tc[r] for r in sx if r in tc]
+                target = 30 + 30 * n
+                # N = 0 is traffic no rule chains: the stack routes it
+                w(f"| {n} | {fmt_range(extra, 0)} | {'–' if n == 0 else f'≤ {target}'} | "
+                  f"{fmt_range(r_sf)} | {fmt_range(r_tc)} |")
+                if size <= 64 and n >= 1 and extra:
+                    m = med(extra)
+                    verdicts.append((m <= target,
+                                     f"sfc end xdp over floor + XDP fib end at N={n}: {m:.0f} "
+                                     f"ns/packet (target ≤ {target} ns" +
+                                     ("" if m <= target else f"; missed by {m - target:.0f} ns")
+                                     + ")"))
+            w("")
 
     # ---- where the time goes: sums of ns/packet terms, within each round
     if 64 in sizes:
@@ -461,11 +489,23 @@ def main():
                 else "–" for g in gaps) + " |")
         w("")
 
+    # ---- pod TCP (podtcp.sh)
+    pod_md, pod_verdicts = report_podtcp.section(OUT, micro)
+    md.extend(pod_md)
+    verdicts.extend(pod_verdicts)
+
     # ---- sfc's own counters, as a check of the path
     st = load_json("sfc-stats.json")
     if st:
         w("sfc's counters after the traffic runs (`sfcd --stats -j`) are in "
           "build/bench/sfc-stats.json.\n")
+    stx = load_json("sfcx-stats.json")
+    if stx:
+        ends = [r for r in stx.get("reasons", [])
+                if str(r.get("name", "")).startswith("end-") and r.get("count")]
+        w("sfc with end xdp, packets that fell back to the stack end: " +
+          (", ".join(f"{r['name']} {r['count']:,}" for r in ends) if ends else "none") +
+          " (build/bench/sfcx-stats.json).\n")
 
     # ---- verdict first, grouped by target
     def group(v):

@@ -19,14 +19,15 @@
 # devmap redirect per hop); the floor ending like sfc (XDP_PASS, tc
 # redirect to the ingress interface, routed by the fabric's stack); the
 # floor ending in XDP (bpf_fib_lookup, redirect to the egress); sfc
-# as a user configures it (1000 other rules, counters on); tc u32 +
+# as a user configures it (1000 other rules, counters on), with its chains'
+# default end (stack) and with end xdp (sfcx); tc u32 +
 # mirred; Linux bridges chaining by MAC (two-arm SFs, see setup_bridge);
 # Open vSwitch's userspace datapath when it is installed.
 #
 # Measurements round-robin over systems, sizes and N; each round's ratios
-# are taken within the round. Then micro-benchmarks (BPF_PROG_TEST_RUN)
-# and control-plane timings. Output: build/bench/results.md, chain.png,
-# and the raw data next to them.
+# are taken within the round. Then micro-benchmarks (BPF_PROG_TEST_RUN),
+# pod TCP through routing SFs (podtcp.sh) and control-plane timings.
+# Output: build/bench/results.md, chain.png, and the raw data next to them.
 
 set -u -o pipefail
 
@@ -52,7 +53,7 @@ else
 	MICRO_RUNS=5 MICRO_FLOWS=1000000 NL_SAMPLES=200
 fi
 LENGTHS=(0 1 2 4 8)
-SYSTEMS=(floor ffib fstack sfc tc bridge ovs)
+SYSTEMS=(floor ffib fstack sfc sfcx tc bridge ovs)
 OTHER_RULES=1000
 NCPU=$(nproc)
 GEN_CPU=$((NCPU - 1))
@@ -78,10 +79,10 @@ cleanup() {
 	for f in "$WORK"/ovs-*/*.pid; do
 		[[ -f $f ]] && kill "$(cat "$f")" 2>/dev/null
 	done
-	for pin in "$PIN"/sfc "$PIN"/cp*; do
+	for pin in "$PIN"/sfc "$PIN"/sfcx "$PIN"/cp*; do
 		[[ -d $pin ]] || continue
-		ns=${NSP}sfc-fab
-		[[ $pin != "$PIN/sfc" ]] && ns=${NSP}cp-fab
+		ns=${NSP}${pin##*/}-fab
+		[[ $pin == "$PIN"/cp* ]] && ns=${NSP}cp-fab
 		if [[ -e /run/netns/$ns ]]; then
 			nsenter --net="/run/netns/$ns" -- "$SFCD" --unload -P "$pin" >/dev/null 2>&1
 		fi
@@ -229,8 +230,10 @@ setup_floor() {	# floor | fstack | ffib
 # sfc as a user sets it up: every i<N> an ingress point, chain c<N> over
 # the N SFs, one rule per chain among $OTHER_RULES others, counters on.
 # i0 is an ingress point whose traffic matches no rule (N = 0).
+# setup_sfc SYSTEM END: the chains end with END; an XDP end leaves by o,
+# which sfc must be given (as an ingress point) to redirect to it.
 setup_sfc() {
-	local s=sfc n k sfs="" chains="" rules="" sep
+	local s=${1:-sfc} end=${2:-stack} n k sfs="" chains="" rules="" sep
 	build_base "$s" && fab_router "$s" || return
 	for n in "${LENGTHS[@]}"; do
 		((n == 0)) && continue
@@ -239,18 +242,20 @@ setup_sfc() {
 			sfs+="${sfs:+,}{\"name\":\"n${n}s$k\",\"kind\":\"iface\",\"dev\":\"f${n}s$k\"}"
 			hops+="${hops:+,}[\"n${n}s$k\"]"
 		done
-		chains+="${chains:+,}{\"name\":\"c$n\",\"spi\":$n,\"hops\":[$hops]}"
+		chains+="${chains:+,}{\"name\":\"c$n\",\"spi\":$n,\"hops\":[$hops],\"end\":\"$end\"}"
 		rules+="${rules:+,}{\"in-dev\":\"i$n\",\"dst\":\"$DST_IP/32\",\"proto\":\"udp\",\"dport\":\"5001\",\"chain\":\"c$n\"}"
 	done
 	sep=""
 	local ingress=""
 	for n in "${LENGTHS[@]}"; do ingress+="$sep{\"dev\":\"i$n\"}"; sep=,; done
+	[[ $end != stack ]] && ingress+=",{\"dev\":\"o\"}"
 	echo "{\"ingress\":[$ingress],\"sfs\":[$sfs],\"chains\":[$chains],\"rules\":[$rules]}" |
-		python3 "$BENCH_SRC/gendoc.py" --others "$OTHER_RULES" >"$WORK/sfc.json" || return
-	nsenter --net="/run/netns/$(ns sfc-fab)" -- "$SFCD" --once -f "$WORK/sfc.json" \
-		-P "$PIN/sfc" >"$WORK/sfc-once.log" 2>&1 || { cat "$WORK/sfc-once.log" >&2; return 1; }
+		python3 "$BENCH_SRC/gendoc.py" --others "$OTHER_RULES" >"$WORK/$s.json" || return
+	nsenter --net="/run/netns/$(ns "$s-fab")" -- "$SFCD" --once -f "$WORK/$s.json" \
+		-P "$PIN/$s" >"$WORK/$s-once.log" 2>&1 || { cat "$WORK/$s-once.log" >&2; return 1; }
 	for n in "${LENGTHS[@]}"; do set_tmpl "$s" "$n" "$(mac "$s-fab" "i$n")"; done
 }
+setup_sfcx() { setup_sfc sfcx xdp; }
 
 # tc: clsact on every fabric interface, u32 match on the destination,
 # mirred egress redirect to the next hop.
@@ -456,6 +461,11 @@ run_rounds() {
 sfc_stats() {
 	nsenter --net="/run/netns/$(ns sfc-fab)" -- "$SFCD" --stats -j -P "$PIN/sfc" \
 		>"$OUT/sfc-stats.json" 2>/dev/null
+	if [[ ${SYS_STATE[sfcx]} == ok ]]; then
+		nsenter --net="/run/netns/$(ns sfcx-fab)" -- "$SFCD" --stats -j -P "$PIN/sfcx" \
+			>"$OUT/sfcx-stats.json" 2>/dev/null
+	fi
+	return 0
 }
 
 # ---- micro-benchmarks
@@ -641,6 +651,8 @@ main() {
 	skip traffic || run_rounds
 	[[ ${SYS_STATE[sfc]} == ok ]] && sfc_stats
 	skip micro || run_micro
+	rm -f "$OUT"/podtcp*.tsv "$OUT"/podtcp-*.json
+	skip podtcp || "$BENCH_SRC/podtcp.sh" "$OUT" || log "pod TCP benchmark failed"
 	skip control || run_control || log "control plane measurements failed"
 	printf '{"quick":%s,"rounds":%d,"sizes":"%s","warmup":%s,"win64":%s,"win1500":%s,"gen_cpu":%d,"other_rules":%d,"seconds":%d,"load_start":"%s","load_end":"%s"}\n' \
 		"$([[ -n $QUICK ]] && echo true || echo false)" "$ROUNDS" "${SIZES[*]}" "$WARMUP" "$WIN64" \

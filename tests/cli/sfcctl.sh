@@ -85,10 +85,21 @@ ok "chain show -j NAME" -j chain show web &&
 	jq_eq "chain set replaced the hops, kept spi" '.[0] | [.spi, .hops]' '[1,[["ids"],["fw","fw2"]]]'
 ok "chain set on-failure" chain set c2 on-failure drop
 ok "chain show c2" -j chain show c2 && jq_eq "chain set kept the hops" '.[0] | [."on-failure", .hops]' '["drop",[["ids"]]]'
+ok "chain show -j, end" -j chain show
+jq_eq "chain show -j end default" 'map(.end)' '["stack","stack","stack","stack"]'
+ok "chain add end xdp" chain add c6 hop fw end xdp
+ok "chain set end auto" chain set c2 end auto
+ok "chain show -j after end" -j chain show &&
+	jq_eq "chain end shown per chain" 'map([.name, .end])' \
+		'[["web","stack"],["c2","auto"],["c5","stack"],["c3","stack"],["c6","xdp"]]'
+ok "chain set end stack" chain set c2 end stack
+ok "chain show c2 end stack" -j chain show c2 && jq_eq "chain set end kept the rest" \
+	'.[0] | [.end, ."on-failure", .hops]' '["stack","drop",[["ids"]]]'
+ok "chain del c6" chain del c6
 ok "chain del" chain del c5
 ok "chain show" chain show
-has "chain show text header" '^NAME +SPI +ON-FAILURE +HOPS$'
-has "chain show text row" '^web +1 +drop +ids -> fw,fw2$'
+has "chain show text header" '^NAME +SPI +ON-FAILURE +END +HOPS$'
+has "chain show text row" '^web +1 +drop +stack +ids -> fw,fw2$'
 ok "chain show -j -p" -j -p chain show
 if [[ $(wc -l <<<"$OUT") -gt 5 ]] && jq -e . <<<"$OUT" >/dev/null; then
 	pass "-p indents JSON"
@@ -165,7 +176,9 @@ err "error: empty SF in hop" \
 	chain add x hop fw hop fw,,ids
 err "error: chain without hop" 'chain add: missing "hop SF|GROUP[,...]"' chain add x
 err "error: chain add without name" 'chain add: expected NAME before "hop"' chain add hop fw
-err "error: chain set nothing" 'chain set: nothing to change (expected hop, spi or on-failure)' \
+err "error: end value" 'chain add: end "fast": expected stack, xdp or auto' \
+	chain add x hop fw end fast
+err "error: chain set nothing" 'chain set: nothing to change (expected hop, spi, on-failure or end)' \
 	chain set web
 err "error: chain set unknown chain" 'no chain*' chain set nosuch hop fw
 err "error: chain del unknown" 'no chain*' chain del nosuch

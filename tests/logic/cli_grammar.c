@@ -86,6 +86,8 @@ static void test_requests(void)
 		  "\"cmd\":\"chain-add\"}" },
 		{ "chain set web on-failure bypass",
 		  "{\"chain\":{\"name\":\"web\",\"on-failure\":\"bypass\"},\"cmd\":\"chain-set\"}" },
+		{ "chain set web end xdp",
+		  "{\"chain\":{\"end\":\"xdp\",\"name\":\"web\"},\"cmd\":\"chain-set\"}" },
 		{ "chain del web", "{\"cmd\":\"chain-del\",\"name\":\"web\"}" },
 		{ "rule add pref 10 src 198.18.0.0/24 dst 198.19.0.0/16 proto tcp dport 80-90 chain web",
 		  "{\"cmd\":\"rule-add\",\"rule\":{\"chain\":\"web\",\"dport\":\"80-90\","
@@ -174,7 +176,7 @@ static void test_parse_errors(void)
 		{ "chain add c hop a,-b",
 		  "chain add: hop 1 \"-b\": a name cannot start with '-' (it would read as an "
 		  "option)" },
-		{ "chain set web", "chain set: nothing to change (expected hop, spi or on-failure)" },
+		{ "chain set web", "chain set: nothing to change (expected hop, spi, on-failure or end)" },
 		{ "stats chain web sf fw", "stats: chain and sf exclude each other" },
 		{ "group add", "group add: missing NAME" },
 		{ "group ad g", "group: unknown command \"ad\" (expected add, del, show, help)" },

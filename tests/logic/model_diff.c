@@ -135,6 +135,48 @@ static void test_diff_shows_groups_and_changes(void)
 		     "\"rules\":[5]}}", "diff");
 }
 
+/* checks that a chain's end shows as a change, is written only when not stack, and round-trips */
+static void test_chain_end_in_diff_and_json(void)
+{
+	const char *stack = "{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"}],"
+			    "\"chains\":[{\"name\":\"web\",\"hops\":[\"fw\"]}]}";
+	const char *xdp = "{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"}],"
+			  "\"chains\":[{\"name\":\"web\",\"hops\":[\"fw\"],\"end\":\"xdp\"}]}";
+	const char *stack_spelled = "{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"}],"
+				    "\"chains\":[{\"name\":\"web\",\"hops\":[\"fw\"],"
+				    "\"end\":\"stack\"}]}";
+	struct sfc_doc d;
+	char err[512] = "", out[2048], *text;
+	json_t *j;
+
+	ASSERT_OK(diff_of(stack, xdp, out, sizeof(out)), out);
+	ASSERT_STREQ(out,
+		     "{\"added\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[],\"rules\":[]},"
+		     "\"removed\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[],\"rules\":[]},"
+		     "\"changed\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[\"web\"],"
+		     "\"rules\":[]}}", "diff of end stack -> xdp");
+	ASSERT_OK(diff_of(stack, stack_spelled, out, sizeof(out)), out);
+	ASSERT_STREQ(out, NO_CHANGE, "end stack written out is the default");
+
+	ASSERT_OK(doc_from(xdp, NULL, &d, err, sizeof(err)), err);
+	j = sfc_doc_to_json(&d);
+	ASSERT_STREQ(json_string_value(json_object_get(json_array_get(json_object_get(j, "chains"), 0),
+						       "end")), "xdp", "end xdp written");
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	ASSERT_OK(diff_of(xdp, text, out, sizeof(out)), out);
+	ASSERT_STREQ(out, NO_CHANGE, "end xdp round-trips");
+	free(text);
+	sfc_doc_free(&d);
+
+	ASSERT_OK(doc_from(stack_spelled, NULL, &d, err, sizeof(err)), err);
+	j = sfc_doc_to_json(&d);
+	ASSERT_EQ(json_object_get(json_array_get(json_object_get(j, "chains"), 0), "end") == NULL,
+		  1, "end stack not written");
+	json_decref(j);
+	sfc_doc_free(&d);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_test tests[] = {
@@ -142,6 +184,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_to_json_is_canonical),
 		UNIT_TEST(test_to_json_round_trips),
 		UNIT_TEST(test_diff_shows_groups_and_changes),
+		UNIT_TEST(test_chain_end_in_diff_and_json),
 	};
 
 	return unit_run(tests, ARRAY_SIZE(tests), argc, argv);

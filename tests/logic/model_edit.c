@@ -118,6 +118,29 @@ static void test_chain_set_keeps_what_is_not_given(void)
 	ASSERT_EQ(sfc_doc_chain(&d, "web")->on_failure, SFC_FAIL_BYPASS, "on-failure set");
 	ASSERT_EQ(sfc_doc_chain(&d, "web")->nhops, 2, "hops kept");
 	ASSERT_EQ(sfc_doc_chain(&d, "web")->spi, 1, "spi kept");
+	ASSERT_EQ(sfc_doc_chain(&d, "web")->end, SFC_END_STACK, "end kept (default stack)");
+	sfc_doc_free(&d);
+}
+
+/* checks that chain-set changes the end mode alone, and a bad mode is refused by name */
+static void test_chain_set_end(void)
+{
+	json_t *v = json_loads("{\"name\":\"web\",\"end\":\"auto\"}", 0, NULL);
+	json_t *bad = json_loads("{\"name\":\"web\",\"end\":\"fast\"}", 0, NULL);
+	struct sfc_chain_cfg c;
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(base(&d, err, sizeof(err)), err);
+	c = *sfc_doc_chain(&d, "web");
+	ASSERT_OK(sfc_chain_from_json(v, &c, true, err, sizeof(err)), err);
+	ASSERT_EQ(c.end, SFC_END_AUTO, "end auto parsed");
+	ASSERT_EQ(c.nhops, 2, "hops kept");
+	ASSERT_EQ(sfc_chain_from_json(bad, &c, true, err, sizeof(err)), -EINVAL, "end fast refused");
+	ASSERT_STREQ(err, "chain \"web\": end: \"fast\": expected \"stack\", \"xdp\" or \"auto\"",
+		     "end error message");
+	json_decref(v);
+	json_decref(bad);
 	sfc_doc_free(&d);
 }
 
@@ -190,6 +213,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_spis_numbered_by_the_model),
 		UNIT_TEST(test_rule_add_numbers_prefs),
 		UNIT_TEST(test_chain_set_keeps_what_is_not_given),
+		UNIT_TEST(test_chain_set_end),
 		UNIT_TEST(test_cni_groups_follow_their_sfs),
 		UNIT_TEST(test_cni_removal_is_warned),
 	};

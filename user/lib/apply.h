@@ -106,6 +106,14 @@ int sfc_attach_iface(struct sfc_dp *dp, struct sfc_iface_state *st);
 void sfc_tc_ingress_refresh(struct sfc_dp *dp);
 
 /*
+ * An attached ingress veth whose far end gained or lost an XDP program of
+ * its own (the kernel reports that here as a feature change): its
+ * SFC_IF_XDP_TX_OK and sfc_tx_ports entry follow. st holds the ifindex,
+ * the link and the sfc_ifaces value as they are now. 0 or a negative errno.
+ */
+int sfc_refresh_peer_xdp(struct sfc_dp *dp, struct sfc_iface_state *st);
+
+/*
  * Take sfc's programs off one interface (XDP in the mode it was attached,
  * tc, the veth peer's program) and forget it. 0, -ENOENT when sfc does not
  * know ifindex, or another negative errno (logged, naming the interface)

@@ -107,6 +107,24 @@ static int xdp_off(const struct sfc_dp *dp, int ifindex, __u32 before_mode)
 	return err;
 }
 
+/*
+ * Any other veth sfc is given (an ingress point) takes XDP frames, as the
+ * egress of a chain's XDP end, only when its peer already runs an XDP
+ * program of its own; sfc leaves that peer alone. Anything else is left
+ * out of sfc_tx_ports, and chains ending there end on the stack.
+ */
+static void peer_runs_xdp(struct sfc_iface_state *st)
+{
+	struct sfc_link peer;
+
+	if ((st->roles & SFC_IF_SF_OUT) || strcmp(st->link.kind, "veth") ||
+	    !st->link.peer_ifindex)
+		return;
+	if (!sfc_nl_get_link(st->link.peer_ifindex, st->link.peer_nsid, &peer) &&
+	    peer.xdp_prog_id)
+		st->v.flags |= SFC_IF_XDP_TX_OK;
+}
+
 /* Programs on the interface; st->outcome says how it went. */
 static void attach_programs(struct sfc_dp *dp, struct sfc_iface_state *st,
 			    const struct sfc_iface_record *before)
@@ -168,6 +186,34 @@ static void attach_programs(struct sfc_dp *dp, struct sfc_iface_state *st,
 	}
 	st->outcome = SFC_IFACE_OK;
 	peer_napi(dp, st, before);
+	peer_runs_xdp(st);
+}
+
+int sfc_refresh_peer_xdp(struct sfc_dp *dp, struct sfc_iface_state *st)
+{
+	const struct sfc_maps *m = &dp->maps;
+	__u32 was = st->v.flags & SFC_IF_XDP_TX_OK;
+
+	st->roles = st->v.flags & ~SFC_IF_XDP_TX_OK;
+	if (st->roles & SFC_IF_SF_OUT)
+		return 0; /* peer_napi's: sfc's own program on the far end */
+	st->v.flags = st->roles;
+	peer_runs_xdp(st);
+	if ((st->v.flags & SFC_IF_XDP_TX_OK) == was)
+		return 0;
+	/* out of sfc_tx_ports first, into it last: never a redirect to a
+	 * far end that has no NAPI */
+	if (!(st->v.flags & SFC_IF_XDP_TX_OK))
+		bpf_map_delete_elem(m->tx_ports, &st->ifindex);
+	if (bpf_map_update_elem(m->ifaces, &st->ifindex, &st->v, BPF_EXIST))
+		return -errno;
+	if ((st->v.flags & SFC_IF_XDP_TX_OK) &&
+	    bpf_map_update_elem(m->tx_ports, &st->ifindex, &st->ifindex, BPF_ANY))
+		return -errno;
+	pr_info("%s: its far end %s an XDP program: chain ends in XDP %s leave by it\n",
+		st->name, (st->v.flags & SFC_IF_XDP_TX_OK) ? "runs" : "no longer runs",
+		(st->v.flags & SFC_IF_XDP_TX_OK) ? "may" : "no longer");
+	return 0;
 }
 
 void sfc_tc_ingress_refresh(struct sfc_dp *dp)

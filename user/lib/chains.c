@@ -38,7 +38,7 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 	memset(b, 0, sizeof(*b));
 	b->spi = c->spi;
 	b->path = (struct sfc_path){ .chain_id = cid, .nhops = c->nhops,
-				     .on_failure = c->on_failure };
+				     .on_failure = c->on_failure, .end = c->end };
 	for (int h = 0; h < c->nhops; h++) {
 		const struct sfc_hop_cfg *hc = &c->hops[h];
 		__u32 si = c->nhops - h;

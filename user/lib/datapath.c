@@ -294,6 +294,7 @@ int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 		pr_warn("pinning programs in %s: %s\n", pin_dir, strerror(-err));
 		goto err_destroy;
 	}
+	sfc_end_ct_load(dp);
 	for (int i = 0; i < 4; i++) {
 		int *fds[] = { &dp->xdp_fd, &dp->xdp_peer_fd, &dp->tc_ingress_fd,
 			       &dp->tc_egress_fd };

@@ -55,6 +55,9 @@ struct sfc_dp {
 
 /* Load the programs; reuse maps pinned in pin_dir, pin the others. */
 int sfc_dp_load(const char *pin_dir, struct sfc_dp **out);
+/* Put the auto end's conntrack stage in sfc_end_progs (user/lib/end_ct.c);
+ * a kernel without conntrack kfuncs refuses it, which is not an error. */
+int sfc_end_ct_load(struct sfc_dp *dp);
 /* Open the pinned maps only (statistics, inspection). */
 int sfc_dp_open_pinned(const char *pin_dir, struct sfc_dp **out);
 void sfc_dp_close(struct sfc_dp *dp);

@@ -33,6 +33,9 @@ static int update_iface(struct sfc_dp *dp, struct sfc_link_index *ix, const stru
 
 	iface_state(dp, de->name, ip);
 	if (ip->outcome == SFC_IFACE_OK) {
+		err = sfc_refresh_peer_xdp(dp, ip);
+		if (err)
+			return err;
 		/* a new MAC: the record keeps it to tell this interface later */
 		if (bpf_map_lookup_elem(dp->rec.ifaces, &ip->ifindex, &ip->rec) ||
 		    !memcmp(ip->rec.mac, ip->link.mac, 6))

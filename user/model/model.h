@@ -57,6 +57,7 @@ struct sfc_chain_cfg {
 	char name[SFC_NAME_LEN];
 	__u32 spi;
 	int on_failure;          /* SFC_FAIL_* */
+	int end;                 /* SFC_END_* */
 	int nhops;
 	struct sfc_hop_cfg hops[SFC_MAX_HOPS];
 };
@@ -115,6 +116,9 @@ bool sfc_doc_names_dev(const struct sfc_doc *doc, const char *dev);
  */
 int sfc_doc_validate(struct sfc_doc *doc, const struct sfc_doc *prev, char *err,
 		     size_t errlen);
+/* A chain's end mode by name: SFC_END_* or -EINVAL; and back. */
+int sfc_end_parse(const char *name);
+const char *sfc_end_name(int end);
 /* name as a message may quote it: control bytes, '"' and '\\' escaped */
 const char *sfc_quote_name(const char *name, char *buf, size_t len);
 
@@ -140,8 +144,10 @@ int sfc_chain_from_json(struct json_t *v, struct sfc_chain_cfg *c, bool partial,
 int sfc_rule_from_json(struct json_t *v, struct sfc_rule_cfg *r, const char *no_pref_label,
 		       bool *has_pref, char *err, size_t errlen);
 
-/* The canonical JSON form: every default written, prefixes, protocols
- * and ports in one spelling. NULL on ENOMEM. */
+/* The canonical JSON form: every default written (but a chain's "end"
+ * only when it is not "stack", so a document that uses no XDP end still
+ * reads in an sfc from before "end" existed), prefixes, protocols and ports
+ * in one spelling. NULL on ENOMEM. */
 struct json_t *sfc_doc_to_json(const struct sfc_doc *doc);
 
 /* {"added":{SECTION:[keys]},"removed":{...},"changed":{...}} between two

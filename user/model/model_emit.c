@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The typed document as JSON, in its canonical form: every default
- * written (kind, on-failure), prefixes as ADDR/LEN, protocols by name when
+ * written (kind, on-failure; a chain's end only when not "stack"), prefixes as ADDR/LEN, protocols by name when
  * they have one, a single port as a number and a range as "LOW-HIGH",
  * hops always as lists. Two documents that mean the same print the same.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "model.h"
 #include "yield.h"
@@ -49,9 +51,32 @@ static json_t *chain_json(const struct sfc_chain_cfg *c)
 			json_array_append_new(hop, json_string(c->hops[h].sf[k]));
 		json_array_append_new(hops, hop);
 	}
-	return json_pack("{s:s,s:I,s:o,s:s}", "name", c->name, "spi", (json_int_t)c->spi,
-			 "hops", hops, "on-failure",
-			 c->on_failure == SFC_FAIL_BYPASS ? "bypass" : "drop");
+	json_t *o = json_pack("{s:s,s:I,s:o,s:s}", "name", c->name, "spi", (json_int_t)c->spi,
+			      "hops", hops, "on-failure",
+			      c->on_failure == SFC_FAIL_BYPASS ? "bypass" : "drop");
+
+	if (o && c->end != SFC_END_STACK)
+		json_object_set_new(o, "end", json_string(sfc_end_name(c->end)));
+	return o;
+}
+
+static const char *const end_names[] = {
+	[SFC_END_STACK] = "stack", [SFC_END_XDP] = "xdp", [SFC_END_AUTO] = "auto",
+};
+
+const char *sfc_end_name(int end)
+{
+	if (end < 0 || end >= (int)(sizeof(end_names) / sizeof(end_names[0])))
+		return "stack";
+	return end_names[end];
+}
+
+int sfc_end_parse(const char *name)
+{
+	for (int i = 0; i < (int)(sizeof(end_names) / sizeof(end_names[0])); i++)
+		if (!strcmp(name, end_names[i]))
+			return i;
+	return -EINVAL;
 }
 
 static json_t *ports_json(const struct sfc_port_range *p)

@@ -220,8 +220,8 @@ static int parse_hops(struct perr *e, const char *label, json_t *hops, struct sf
 static int parse_chain(struct perr *e, const char *label, json_t *v, struct sfc_chain_cfg *c,
 		       bool partial)
 {
-	static const char *const keys[] = { "name", "spi", "hops", "on-failure", NULL };
-	char pol[16];
+	static const char *const keys[] = { "name", "spi", "hops", "on-failure", "end", NULL };
+	char pol[16], end[16];
 	json_t *x;
 	int err;
 
@@ -232,8 +232,17 @@ static int parse_chain(struct perr *e, const char *label, json_t *v, struct sfc_
 		err = get_str(e, label, v, "name", c->name, sizeof(c->name), true);
 	if (!err)
 		err = get_str(e, label, v, "on-failure", pol, sizeof(pol), false);
+	if (!err)
+		err = get_str(e, label, v, "end", end, sizeof(end), false);
 	if (err)
 		return err;
+	err = sfc_end_parse(end);
+	if (err >= 0)
+		c->end = err;
+	else if (end[0])
+		return fail(e, label, "end: \"%s\": expected \"stack\", \"xdp\" or \"auto\"", end);
+	else if (!partial)
+		c->end = SFC_END_STACK;
 	if (!strcmp(pol, "drop") || (!pol[0] && !partial))
 		c->on_failure = SFC_FAIL_DROP;
 	else if (!strcmp(pol, "bypass"))

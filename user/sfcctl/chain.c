@@ -7,6 +7,7 @@
 #define SPI_MAX 0xffffff
 
 static const char *const on_failure[] = { "drop", "bypass", NULL };
+static const char *const end_modes[] = { "stack", "xdp", "auto", NULL };
 
 /* Chain options: a new one is an entry here and a key in the document. */
 static const struct kw chain_add_kws[] = {
@@ -17,6 +18,7 @@ static const struct kw chain_add_kws[] = {
 	  .meta = "SF|GROUP[,...]" },
 	{ .name = "spi", .type = KW_UINT, .key = "spi", .meta = "N", .min = 1, .max = SPI_MAX },
 	{ .name = "on-failure", .type = KW_CHOICE, .key = "on-failure", .choices = on_failure },
+	{ .name = "end", .type = KW_CHOICE, .key = "end", .choices = end_modes },
 	{},
 };
 
@@ -25,6 +27,7 @@ static const struct kw chain_set_kws[] = {
 	  .meta = "SF|GROUP[,...]" },
 	{ .name = "spi", .type = KW_UINT, .key = "spi", .meta = "N", .min = 1, .max = SPI_MAX },
 	{ .name = "on-failure", .type = KW_CHOICE, .key = "on-failure", .choices = on_failure },
+	{ .name = "end", .type = KW_CHOICE, .key = "end", .choices = end_modes },
 	{},
 };
 
@@ -48,7 +51,7 @@ static int chain_add(struct ctx *c, const struct cmd *cmd, json_t *args)
 static int chain_set_check(struct ctx *c, const char *what, json_t *args)
 {
 	if (json_object_size(args) < 2)
-		return errf(c, "%s: nothing to change (expected hop, spi or on-failure)", what);
+		return errf(c, "%s: nothing to change (expected hop, spi, on-failure or end)", what);
 	return 0;
 }
 
@@ -56,6 +59,7 @@ static const struct col chain_cols[] = {
 	{ .head = "NAME", .key = "name" },
 	{ .head = "SPI", .key = "spi", .right = true },
 	{ .head = "ON-FAILURE", .key = "on-failure" },
+	{ .head = "END", .key = "end" },
 	{ .head = "HOPS", .key = "hops", .fmt = fmt_hops },
 	{},
 };
@@ -74,6 +78,8 @@ static json_t *chain_view(json_t *ch)
 
 	if (!json_object_get(row, "on-failure"))
 		json_object_set_new(row, "on-failure", json_string("drop"));
+	if (!json_object_get(row, "end"))
+		json_object_set_new(row, "end", json_string("stack"));
 	json_array_foreach(hops, i, hop)
 		if (json_is_string(hop))
 			json_array_set_new(hops, i, json_pack("[O]", hop));
