@@ -68,7 +68,7 @@ int sfc_xdp(struct xdp_md *ctx)
 	ifc = bpf_map_lookup_elem(&sfc_ifaces, &ifindex);
 	if (!ifc)
 		return XDP_PASS;
-	r = sfc_parse(data, data_end, &p);
+	r = sfc_parse(data, data_end, data_end - data, &p);
 	if (r == SFC_PARSE_NOT_IP)
 		return XDP_PASS;
 	if (r) {
@@ -131,26 +131,120 @@ int sfc_xdp(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
-/* Finishes what sfc_xdp handed over; lets everything else through. */
+/*
+ * Make the headers linear and parse them (skb entries). p->len is the
+ * skb's length; an offloaded VLAN tag (skb->vlan_tci) is part of the flow
+ * key as an in-packet one is on the XDP path. SFC_PARSE_* or a reason.
+ */
+static __always_inline int sfc_tc_parse(struct __sk_buff *skb, struct sfc_pkt *p)
+{
+	__u32 pull = skb->len < SFC_TC_PULL_LEN ? skb->len : SFC_TC_PULL_LEN;
+	int r;
+
+	if (bpf_skb_pull_data(skb, pull)) {
+		count_reason(SFC_R_TC_PULL_FAILED);
+		return SFC_PARSE_NOT_IP;
+	}
+	r = sfc_parse((void *)(long)skb->data, (void *)(long)skb->data_end, skb->len, p);
+	if (r == SFC_PARSE_NOT_IP)
+		return r;
+	if (r) {
+		count_reason(r);
+		return r;
+	}
+	p->len = skb->len;
+	if (skb->vlan_present && !p->key.vlan)
+		p->key.vlan = skb->vlan_tci & 0x0fff;
+	return 0;
+}
+
+/* Send a packet to an SF from a tc entry. */
+static __always_inline int sfc_tc_to_sf(struct __sk_buff *skb, const struct sfc_sf *sf,
+					int at_ingress)
+{
+	if (sf->flags & SFC_SF_SETMAC)
+		sfc_set_macs((void *)(long)skb->data, (void *)(long)skb->data_end,
+			     sf->mac, sf->out_mac);
+	/* Straight into the SF's netns: no second pass through the fabric's
+	 * veth, the skb keeps GSO and checksum offload. Only from ingress. */
+	if (at_ingress && (sf->flags & SFC_SF_PEER))
+		return bpf_redirect_peer(sf->ifindex, 0);
+	return bpf_redirect(sf->ifindex, 0);
+}
+
+/*
+ * Steering of packets that arrive as skbs (SFC_IF_TC_STEER): what sfc_xdp
+ * does for XDP frames, with skb redirects, so that nothing is converted to
+ * an XDP frame and back.
+ */
+static __always_inline int sfc_tc_steer(struct __sk_buff *skb, const struct sfc_iface *ifc)
+{
+	__u32 ifindex = skb->ifindex;
+	struct sfc_decision d = {};
+	struct sfc_pkt p = {};
+	struct sfc_flow *flow;
+	void *data, *data_end;
+
+	if (sfc_tc_parse(skb, &p))
+		return TC_ACT_OK;
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	if (data + ETH_HLEN > data_end) /* parsed already: for the verifier */
+		return TC_ACT_OK;
+	sfc_decide(&p, ifindex, ifc, 0, data, &d);
+	switch (d.act) {
+	case SFC_ACT_DROP:
+		return TC_ACT_SHOT;
+	case SFC_ACT_TO_SF:
+		return sfc_tc_to_sf(skb, d.sf, 1);
+	case SFC_ACT_END:
+		if (!d.returned)
+			return TC_ACT_OK; /* empty chain: it never left */
+		flow = d.flow;
+		sfc_set_macs(data, data_end, flow->orig_dst, flow->orig_src);
+		if (flow->flags & SFC_FLOW_EGRESS)
+			return bpf_redirect(flow->in_ifindex, 0);
+		skb->mark = SFC_MARK_END;
+		return bpf_redirect(flow->in_ifindex, BPF_F_INGRESS);
+	}
+	return TC_ACT_OK;
+}
+
+/*
+ * Steers packets on interfaces where they arrive as skbs, finishes what
+ * sfc_xdp handed over, and lets through a packet that finished its chain
+ * and was redirected here, the interface it was classified on.
+ */
 SEC("tc")
 int sfc_tc_ingress(struct __sk_buff *skb)
 {
 	void *data = (void *)(long)skb->data;
 	struct sfc_meta *m = (void *)(long)skb->data_meta;
-
+	struct sfc_iface *ifc;
 	__u32 ifindex;
 
-	if ((void *)(m + 1) > data || m->magic != SFC_META_MAGIC)
+	if ((void *)(m + 1) <= data && m->magic == SFC_META_MAGIC) {
+		/* The metadata travels with the skb through the redirect: wipe
+		 * it, or the target interface's tc entry would act on it again. */
+		m->magic = 0;
+		ifindex = m->ifindex;
+		if (m->action == SFC_META_TO_INGRESS) {
+			skb->mark = SFC_MARK_END;
+			return bpf_redirect(ifindex, BPF_F_INGRESS);
+		}
+		if (m->action == SFC_META_TO_EGRESS)
+			return bpf_redirect(ifindex, 0);
 		return TC_ACT_OK;
-	/* The metadata travels with the skb through the redirect: wipe it,
-	 * or the target interface's tc entry would act on it again. */
-	m->magic = 0;
-	ifindex = m->ifindex;
-	if (m->action == SFC_META_TO_INGRESS)
-		return bpf_redirect(ifindex, BPF_F_INGRESS);
-	if (m->action == SFC_META_TO_EGRESS)
-		return bpf_redirect(ifindex, 0);
-	return TC_ACT_OK;
+	}
+	if (skb->mark == SFC_MARK_END) {
+		skb->mark = 0;
+		return TC_ACT_OK;
+	}
+	ifindex = skb->ifindex;
+	ifc = bpf_map_lookup_elem(&sfc_ifaces, &ifindex);
+	if (!ifc || !(ifc->flags & SFC_IF_TC_STEER))
+		return TC_ACT_OK;
+	return sfc_tc_steer(skb, ifc);
 }
 
 /* Classifies locally sent packets on ingress points. */
@@ -161,10 +255,7 @@ int sfc_tc_egress(struct __sk_buff *skb)
 	struct sfc_decision d = {};
 	struct sfc_iface *ifc;
 	struct sfc_pkt p = {};
-	struct sfc_sf *sf;
 	void *data, *data_end;
-	__u32 pull;
-	int r;
 
 	/*
 	 * Only packets this host originates: a forwarded packet, or one
@@ -176,32 +267,19 @@ int sfc_tc_egress(struct __sk_buff *skb)
 	ifc = bpf_map_lookup_elem(&sfc_ifaces, &ifindex);
 	if (!ifc || !(ifc->flags & SFC_IF_INGRESS))
 		return TC_ACT_OK;
-
-	pull = skb->len < SFC_TC_PULL_LEN ? skb->len : SFC_TC_PULL_LEN;
-	if (bpf_skb_pull_data(skb, pull)) {
-		count_reason(SFC_R_TC_PULL_FAILED);
+	if (sfc_tc_parse(skb, &p))
 		return TC_ACT_OK;
-	}
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
-	r = sfc_parse(data, data_end, &p);
-	if (r == SFC_PARSE_NOT_IP)
+	if (data + ETH_HLEN > data_end) /* parsed already: for the verifier */
 		return TC_ACT_OK;
-	if (r) {
-		count_reason(r);
-		return TC_ACT_OK;
-	}
-	p.len = skb->len;
 
 	sfc_decide(&p, ifindex, ifc, SFC_FLOW_EGRESS, data, &d);
 	switch (d.act) {
 	case SFC_ACT_DROP:
 		return TC_ACT_SHOT;
 	case SFC_ACT_TO_SF:
-		sf = d.sf;
-		if (sf->flags & SFC_SF_SETMAC)
-			sfc_set_macs(data, data_end, sf->mac, sf->out_mac);
-		return bpf_redirect(sf->ifindex, 0);
+		return sfc_tc_to_sf(skb, d.sf, 0);
 	}
 	/* END here means an empty chain or all hops bypassed: send it on. */
 	return TC_ACT_OK;

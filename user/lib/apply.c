@@ -103,6 +103,7 @@ static int attach_all(struct sfc_dp *dp, struct plan *p, struct sfc_apply_report
 	rep->ifaces = calloc(p->nifs + 1, sizeof(*rep->ifaces));
 	if (!rep->ifaces)
 		return -ENOMEM;
+	sfc_tc_ingress_refresh(dp);
 	for (int i = 0; i < p->nifs; i++) {
 		struct sfc_iface_result *r = &rep->ifaces[rep->nifaces++];
 		struct sfc_iface_state *st = &p->ifs[i].st;

@@ -96,6 +96,16 @@ struct sfc_iface_state {
  */
 int sfc_attach_iface(struct sfc_dp *dp, struct sfc_iface_state *st);
 /*
+ * The current sfc_tc_ingress on every interface of this netns that sfc's
+ * record lists and that runs an older one (an upgrade), before any is
+ * steered at tc: an older program sends a packet that finished its chain
+ * to the ingress of the interface it was classified on without the mark
+ * (SFC_MARK_END) that tells the tc steering there to let it through, and
+ * would have it chained again.
+ */
+void sfc_tc_ingress_refresh(struct sfc_dp *dp);
+
+/*
  * An attached ingress veth whose far end gained or lost an XDP program of
  * its own (the kernel reports that here as a feature change): its
  * SFC_IF_XDP_TX_OK and sfc_tx_ports entry follow. st holds the ifindex,

@@ -485,8 +485,10 @@ static json_t *cni_check(struct sfcd *d, const char *net, const char *cid, const
 	if (!ifindex)
 		return sfcd_error_reply("interface %s of the attachment does not exist",
 					dev ? dev : "(none)");
+	/* steered at tc (a pod's veth, as a rule): no XDP program there */
 	if (bpf_map_lookup_elem(d->dp->maps.ifaces, &ifindex, &v) ||
-	    bpf_xdp_query_id(ifindex, 0, &id) || id != d->dp->prog_ids[0])
+	    (!(v.flags & SFC_IF_TC_STEER) &&
+	     (bpf_xdp_query_id(ifindex, 0, &id) || id != d->dp->prog_ids[0])))
 		return sfcd_error_reply("sfc is not attached to %s", dev);
 	/* Packets from a pod arrive as skbs: they are steered at tc, which
 	 * no link event reports the loss of (a clsact qdisc deleted). */

@@ -42,6 +42,12 @@ static void usage(FILE *f)
 		"  -o, --once              apply the state file and exit (the datapath keeps running)\n"
 		"      --client-timeout S  close an API connection that sent no whole request and\n"
 		"                          read nothing for S seconds (default %d)\n"
+		"      --steer auto|xdp|tc how packets are taken in on each interface: auto (the\n"
+		"                          default) steers with XDP where frames arrive as XDP\n"
+		"                          frames (native drivers, veths whose peer runs XDP)\n"
+		"                          and at tc where skbs do (veths to pods and to SFs\n"
+		"                          that route or bridge); xdp everywhere (generic mode\n"
+		"                          where the driver has none); tc everywhere\n"
 		"      --no-peer-xdp       never attach to the far end of an SF's veth; send to\n"
 		"                          such SFs through tc instead of XDP redirect (slower)\n"
 		"      --check             validate the state file and exit; touches nothing\n"
@@ -55,9 +61,11 @@ static void usage(FILE *f)
 		SFCD_CLIENT_TIMEOUT);
 }
 
-enum { OPT_STATS = 256, OPT_UNLOAD, OPT_CHECK, OPT_NO_PEER_XDP, OPT_CLIENT_TIMEOUT };
+enum { OPT_STATS = 256, OPT_UNLOAD, OPT_CHECK, OPT_NO_PEER_XDP, OPT_CLIENT_TIMEOUT,
+       OPT_STEER };
 
 static bool no_peer_xdp;
+static enum sfc_steer steer = SFC_STEER_AUTO;
 static unsigned int client_timeout = SFCD_CLIENT_TIMEOUT;
 
 /* The pin directory on a bpffs, created, and locked for us: fd in *fd. */
@@ -174,6 +182,7 @@ static int do_apply(const char *pin_dir, const char *state, int check_only)
 		return 1;
 	}
 	dp->no_peer_xdp = no_peer_xdp;
+	dp->steer = steer;
 	ret = sfc_apply(dp, &doc, &rep, err, sizeof(err));
 	for (int i = 0; i < rep.nifaces; i++)
 		if (rep.ifaces[i].outcome == SFC_IFACE_FAILED)
@@ -337,6 +346,7 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 	if (sfc_dp_load(pin_dir, &d.dp))
 		goto out;
 	d.dp->no_peer_xdp = no_peer_xdp;
+	d.dp->steer = steer;
 	if (d.dp->adopted)
 		pr_info("adopted %d running programs from %s\n", d.dp->adopted, pin_dir);
 
@@ -419,6 +429,7 @@ int main(int argc, char **argv)
 		{ "unload", no_argument, NULL, OPT_UNLOAD },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "no-peer-xdp", no_argument, NULL, OPT_NO_PEER_XDP },
+		{ "steer", required_argument, NULL, OPT_STEER },
 		{ "client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
@@ -441,6 +452,19 @@ int main(int argc, char **argv)
 		case OPT_UNLOAD: unload = 1; break;
 		case OPT_CHECK: check = 1; break;
 		case OPT_NO_PEER_XDP: no_peer_xdp = true; break;
+		case OPT_STEER:
+			if (!strcmp(optarg, "auto"))
+				steer = SFC_STEER_AUTO;
+			else if (!strcmp(optarg, "xdp"))
+				steer = SFC_STEER_XDP;
+			else if (!strcmp(optarg, "tc"))
+				steer = SFC_STEER_TC;
+			else {
+				fprintf(stderr, "sfcd: --steer wants auto, xdp or tc, not \"%s\"\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case OPT_CLIENT_TIMEOUT: {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
