@@ -3,7 +3,8 @@
  * sfc_apply: validate and plan (ids, interface roles, rules), then attach,
  * write SFs, chains (make-before-break) and rules, then remove what the
  * document no longer has. The steps live in ids.c, attach.c, detach.c,
- * sfs.c, chains.c and rules.c.
+ * sfs.c, chains.c and rules.c. Link events at the yield points of the
+ * writes are applied against the document being written (apply_live.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -173,6 +174,7 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	struct sfc_apply_report dummy;
 	struct sfc_rule_set rs = {};
 	struct sfc_sf_view *sfv = NULL;
+	struct apply_live live = {};
 	struct plan p = {};
 	bool installed, keep_ids = rep && rep->keep_ids;
 	int ret;
@@ -204,8 +206,12 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	ret = attach_all(dp, &p, rep, err, errlen);
 	if (!ret)
 		ret = write_sfs(dp, doc, &p, sfv, rep, err, errlen);
+	/* from here link events are applied against doc: apply_live.c */
+	live = (struct apply_live){ .dp = dp, .doc = doc, .p = &p, .sfv = sfv };
 	if (!ret)
-		ret = chains_apply(dp, doc, &p, sfv, &rep->chains_switched, err, errlen);
+		ret = apply_live_begin(&live);
+	if (!ret)
+		ret = chains_apply(&live, &rep->chains_switched, err, errlen);
 	if (ret)
 		goto out;
 
@@ -236,6 +242,9 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 		p.sf_ids = p.chain_ids = NULL;
 	}
 out:
+	apply_live_end(&live);
+	rep->link_events = live.handled;
+	rep->link_events_later = live.deferred;
 	sfc_rules_free(&rs);
 	if (rep == &dummy)
 		sfc_apply_report_free(rep);

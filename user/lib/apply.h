@@ -44,6 +44,8 @@ struct sfc_apply_report {
 	int rules_installed;   /* the rule set changed and was switched */
 	size_t rule_entries;
 	int tuples;
+	int link_events;       /* link events applied while the maps were written */
+	int link_events_later; /* and those left for after the apply */
 	/* every interface the document names, in document order */
 	struct sfc_iface_result *ifaces;
 	int nifaces;

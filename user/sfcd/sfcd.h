@@ -51,7 +51,9 @@ struct sfcd {
 	struct sfcd_link_event {
 		char dev[IFNAMSIZ];
 		__u32 gone_ifindex;   /* RTM_DELLINK: the ifindex that went */
+		bool early;           /* already offered to the apply under way */
 	} link_queue[SFCD_LINK_QUEUE];
+	unsigned long link_updates_early; /* applied while an apply wrote the maps */
 	bool stop;
 	/* from the last commit: what became of each interface it names */
 	struct sfc_apply_report last_report;
