@@ -5,20 +5,24 @@
 # the maps is in the maps before that apply ends, and that the apply's end
 # result follows the link state at its end. Each large apply (RULES rules,
 # CHAINS chains besides web; the chains' on-failure alternates between
-# applies, so each apply rewrites them all and the rules change too) is
+# applies and every rule's destination moves, so each apply rewrites all
+# chains and rules) is
 # watched until it is writing chains (chain x0's head moves: web, written
 # before x0, is done), then:
 # - f2a goes down: s2's entry in sfc_sfs loses its up flag while the apply
-#   is still running; after it, s2 is down and web (on-failure bypass)
+#   is still writing (it has not switched to its rules: sfc_config's
+#   rules_hash is unchanged); after it, s2 is down and web (on-failure bypass)
 #   carries datagrams through s1 only;
-# - f2a comes up: s2's entry and web's current path (its s2 hop no longer
-#   down) are in the maps while the apply is still running; after it,
+# - f2a comes up: s2's entry is in the maps while the apply is still
+#   writing, web's current path (its s2 hop no longer down) before it
+#   replies; after it,
 #   datagrams cross both SFs;
 # - f2a flaps down, up, down: after the apply s2 is down and web bypasses
 #   it; then up once more (no apply): both SFs again;
 # - f2a flaps down, up: after the apply both SFs;
-# and none of it took a full reconcile (health), while link_updates_applying
-# counted the events handled during the applies.
+# health's link_updates_applying grows with each apply (events were applied
+# while it wrote the maps, not after it), and none of it took a full
+# reconcile.
 # Topology and marks: tests/daemon/lib.sh.
 #
 # Environment: RULES=60000, CHAINS=3000 (an apply must outlast a few hundred
@@ -52,21 +56,24 @@ web_s2_hop_flags() {
 	lookup sfc_hops "$(le32 "$p") 1 0 0 0" '.formatted.value.flags'
 }
 
-# big_doc ON-FAILURE: the apply request, x chains with that on-failure
+# big_doc ON-FAILURE SHIFT: the apply request, x chains with that
+# on-failure, rule destinations shifted by SHIFT (every rule changes)
 big_doc() {
-	jq -c --argjson n "$RULES" --argjson c "$CHAINS" --arg of "$1" '.doc |
+	jq -c --argjson n "$RULES" --argjson c "$CHAINS" --arg of "$1" --argjson s "$2" '.doc |
 		.chains += [range($c) | {"name": "x\(.)", "spi": (1000 + .),
 			"hops": [["s1"], ["s2"]], "on-failure": $of}] |
 		.rules += [range($n) | {"pref": (1000 + .), "in-dev": "fs0",
-			"dst": "198.19.\(. / 256 | floor).\(. % 256)/32", "proto": "udp",
-			"chain": "x\(. % $c)"}] | {"cmd": "apply", "doc": .}' "$T/base.json"
+			"dst": "198.19.\((. + $s) / 256 | floor).\((. + $s) % 256)/32",
+			"proto": "udp", "chain": "x\(. % $c)"}] | {"cmd": "apply", "doc": .}' "$T/base.json"
 }
 
-# apply_start NAME ON-FAILURE: send the large apply in the background and
-# return once it is writing chains (x0's head moved); A_PID, A_DONE
+# apply_start NAME ON-FAILURE SHIFT: send the large apply in the background
+# and return once it is writing chains (x0's head moved); A_PID, A_DONE,
+# A_EARLY (health's link_updates_applying before it)
 apply_start() {
 	local before
-	big_doc "$2" >"$T/$1.req"
+	big_doc "$2" "$3" >"$T/$1.req"
+	A_EARLY=$(health link_updates_applying) A_HASH=$(rules_hash)
 	before=$(head_of "$X0_ID")
 	A_DONE=$T/$1.done
 	rm -f "$A_DONE"
@@ -86,14 +93,25 @@ wait_until_fast() {
 	done
 }
 
-# still_applying LABEL: the apply had not replied yet
-still_applying() {
-	assert_ok "$1 (while the apply was still running)" test ! -e "$A_DONE"
+# the digest of the installed rules: it changes when the apply switches
+# to its rules, its last large write
+rules_hash() { lookup sfc_config "0 0 0 0" '.formatted.value.rules_hash'; }
+
+# still_writing LABEL [HASH]: read after the change was seen (HASH: read
+# at once then), the apply had neither switched its rules nor replied
+still_writing() {
+	assert_eq "$1 (the apply had not switched its rules yet)" "$A_HASH" "${2:-$(rules_hash)}"
+	assert_ok "$1 (the apply had not replied yet)" test ! -e "$A_DONE"
+}
+still_replying() {	# LABEL: the apply had not replied yet
+	assert_ok "$1 (the apply had not replied yet)" test ! -e "$A_DONE"
 }
 
 apply_end() {	# NAME
 	wait "$A_PID"
 	assert_eq "$1: the large apply succeeded" true "$(jq -r .ok "$T/$1.rep" 2>/dev/null)"
+	assert_gt "$1: sfcd applied link events while it wrote the maps (link_updates_applying)" \
+		"${A_EARLY:-0}" "$(health link_updates_applying)"
 }
 
 through() {	# LABEL DSCP-JSON: 20 chained datagrams arrive so
@@ -118,45 +136,45 @@ assert_gt "s2 has an SF id" 0 "${S2_ID:-0}"
 WEB_ID=1 X0_ID=2	# chain ids in document order, the first free ones
 
 # --- down during the first large apply (every chain and rule new)
-assert_do "apply 1 is writing chains" apply_start a1 bypass
+assert_do "apply 1 is writing chains" apply_start a1 bypass 0
 t0=$(date +%s%N)
 ip -n "$FAB" link set dev f2a down
 wait_until_fast 10 eval '[[ $(s2_flag) == 0 ]]'
-t1=$(date +%s%N)
+h=$(rules_hash) t1=$(date +%s%N)
 assert_eq "down: s2's entry lost its up flag" 0 "$(s2_flag)"
-still_applying "down: s2's entry changed"
+still_writing "down: s2's entry changed" "$h"
 apply_end a1
-printf '# down during apply 1: in sfc_sfs after %d ms; the apply replied %d ms after the event\n' \
+printf '# down during apply 1: seen in sfc_sfs by the test (bpftool polls) after %d ms; the apply replied %d ms after the event\n' \
 	$(((t1 - t0) / 1000000)) $((($(cat "$A_DONE") - t0) / 1000000))
 assert_eq "down: s2 down after the apply" false "$(sf_up s2)"
 through "down: web bypasses s2 after the apply" "{\"$DSCP_SF1\":20}"
-assert_gt "link_updates_applying counted the event" 0 "$(health link_updates_applying)"
 
 # --- up during the next one (x chains rewritten, rules changed)
-assert_do "apply 2 is writing chains" apply_start a2 drop
+assert_do "apply 2 is writing chains" apply_start a2 drop 1
 assert_eq "up: web's s2 hop is down before the event" 1 "$(($(web_s2_hop_flags) & 1))"
 t0=$(date +%s%N)
 ip -n "$FAB" link set dev f2a up
 wait_until_fast 10 eval '[[ $(s2_flag) == 1 ]]'
-t1=$(date +%s%N)
+h=$(rules_hash) t1=$(date +%s%N)
 assert_eq "up: s2's entry has its up flag" 1 "$(s2_flag)"
+still_writing "up: s2's entry changed" "$h"
 wait_until_fast 10 eval '[[ $(($(web_s2_hop_flags) & 1)) == 0 ]]'
 assert_eq "up: web's current path has its s2 hop up" 0 "$(($(web_s2_hop_flags) & 1))"
-still_applying "up: s2's entry and web's path changed"
+still_replying "up: web's path changed"
 apply_end a2
-printf '# up during apply 2: in sfc_sfs after %d ms; the apply replied %d ms after the event\n' \
+printf '# up during apply 2: seen in sfc_sfs by the test (bpftool polls) after %d ms; the apply replied %d ms after the event\n' \
 	$(((t1 - t0) / 1000000)) $((($(cat "$A_DONE") - t0) / 1000000))
 assert_eq "up: s2 up after the apply" true "$(sf_up s2)"
 through "up: both SFs after the apply" "{\"$DSCP_FULL\":20}"
 
 # --- flaps: the end result follows the last state
-assert_do "apply 3 is writing chains" apply_start a3 bypass
+assert_do "apply 3 is writing chains" apply_start a3 bypass 2
 ip -n "$FAB" link set dev f2a down
 sleep 0.05
 ip -n "$FAB" link set dev f2a up
 sleep 0.05
 ip -n "$FAB" link set dev f2a down
-still_applying "flap down-up-down: all three events sent"
+still_replying "flap down-up-down: all three events sent"
 apply_end a3
 assert_eq "flap down-up-down: s2 down after the apply" false "$(sf_up s2)"
 through "flap down-up-down: web bypasses s2" "{\"$DSCP_SF1\":20}"
@@ -164,11 +182,11 @@ ip -n "$FAB" link set dev f2a up
 wait_until 5 eval '[[ $(sf_up s2) == true ]]'
 through "then up, no apply: both SFs" "{\"$DSCP_FULL\":20}"
 
-assert_do "apply 4 is writing chains" apply_start a4 drop
+assert_do "apply 4 is writing chains" apply_start a4 drop 3
 ip -n "$FAB" link set dev f2a down
 sleep 0.05
 ip -n "$FAB" link set dev f2a up
-still_applying "flap down-up: both events sent"
+still_replying "flap down-up: both events sent"
 apply_end a4
 assert_eq "flap down-up: s2 up after the apply" true "$(sf_up s2)"
 through "flap down-up: both SFs" "{\"$DSCP_FULL\":20}"
