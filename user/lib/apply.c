@@ -176,7 +176,7 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	struct sfc_sf_view *sfv = NULL;
 	struct apply_live live = {};
 	struct plan p = {};
-	bool installed, keep_ids = rep && rep->keep_ids;
+	bool installed, want_links = rep && rep->want_links;
 	int ret;
 
 	if (!rep)
@@ -236,11 +236,8 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	if (ret)
 		goto out;
 	detach_stale(dp, &p);
-	if (keep_ids) {
-		rep->sf_ids = p.sf_ids;
-		rep->chain_ids = p.chain_ids;
-		p.sf_ids = p.chain_ids = NULL;
-	}
+	if (want_links)
+		rep->links = apply_live_index(&live);
 out:
 	apply_live_end(&live);
 	rep->link_events = live.handled;

@@ -45,7 +45,8 @@
 #include <bpf/bpf.h>
 
 #include "apply_plan.h"
-#include "link_update.h"
+#include "link_index.h"
+#include "log.h"
 #include "rules.h"
 
 static struct apply_live *live;
@@ -123,6 +124,78 @@ static bool chain_dirty(const struct apply_live *a, int ci, const int *dirty, in
 	return false;
 }
 
+/* While the link index is built: version path_id of chain ci will hold
+ * the keys in a->cb, whatever the index read. */
+static int record_fix(struct apply_live *a, int ci, __u32 path_id)
+{
+	struct live_fix *f;
+
+	if (a->nfixes == a->capfixes) {
+		int cap = a->capfixes ? 2 * a->capfixes : 16;
+		void *q = realloc(a->fixes, cap * sizeof(*a->fixes));
+
+		if (!q)
+			return -ENOMEM;
+		a->fixes = q;
+		a->capfixes = cap;
+	}
+	f = &a->fixes[a->nfixes];
+	f->k = malloc((a->cb->npos + 1) * sizeof(*f->k));
+	if (!f->k)
+		return -ENOMEM;
+	for (int q = 0; q < a->cb->npos; q++)
+		f->k[q] = a->cb->pos[q].k;
+	f->n = a->cb->npos;
+	f->ci = ci;
+	f->path_id = path_id;
+	a->nfixes++;
+	return 0;
+}
+
+/*
+ * The index reads every position key (yield points between its batches):
+ * a chain version this file rewrote meanwhile holds the keys it wrote,
+ * whatever the index saw of it, so they replace the index's mirror, in
+ * the order they were written.
+ */
+struct sfc_link_index *apply_live_index(struct apply_live *a)
+{
+	size_t n = (a->doc->nsfs + 1) * sizeof(__u32), nc = (a->doc->nchains + 1) * sizeof(__u32);
+	__u32 *sf_ids = malloc(n), *chain_ids = malloc(nc);
+	struct sfc_link_index *ix = NULL;
+
+	if (sf_ids && chain_ids) {
+		memcpy(sf_ids, a->p->sf_ids, n);
+		memcpy(chain_ids, a->p->chain_ids, nc);
+		a->indexing = true;
+		ix = sfc_link_index_new(a->dp, a->doc, sf_ids, chain_ids);
+		a->indexing = false;
+	} else {
+		free(sf_ids);
+		free(chain_ids);
+		errno = ENOMEM;
+	}
+	if (!ix)
+		pr_warn("indexing links: %s; link events reconcile everything\n", strerror(errno));
+	for (int i = 0; i < a->nfixes; i++) {
+		struct live_fix *f = &a->fixes[i];
+
+		if (ix) {
+			struct pos_index *pi = &ix->pos[f->ci][f->path_id & 1];
+
+			free(pi->k);
+			pi->k = f->k;
+			pi->n = f->n;
+		} else {
+			free(f->k);
+		}
+	}
+	free(a->fixes);
+	a->fixes = NULL;
+	a->nfixes = a->capfixes = 0;
+	return ix;
+}
+
 /* Build the idle version of doc->chains[ci] from sfv and add it to b. */
 static int chain_again(struct apply_live *a, int ci, struct chain_batch *b)
 {
@@ -145,6 +218,8 @@ static int chain_again(struct apply_live *a, int ci, struct chain_batch *b)
 		bpf_map_delete_elem(m->hops, &hk);
 	}
 	stale = pos_index_path(&a->pix, next, &nstale);
+	if (a->indexing && record_fix(a, ci, next))
+		return -ENOMEM;
 	return chain_batch_add(b, cid, next, a->cb, stale, nstale);
 }
 

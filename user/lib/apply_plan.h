@@ -111,6 +111,11 @@ struct apply_live {
 	struct chain_build *cb;          /* scratch */
 	int done;
 	bool *dirty;                     /* scratch, per SF */
+	/* chain versions rewritten while the link index is built: their
+	 * position keys, for the index's mirror (apply_live_index) */
+	bool indexing;
+	struct live_fix { int ci; __u32 path_id; struct sfc_pos_key *k; int n; } *fixes;
+	int nfixes, capfixes;
 	int handled, deferred;           /* link events, for the report */
 };
 
@@ -118,6 +123,9 @@ struct apply_live {
  * (which frees what chains_apply allocated in it). */
 int apply_live_begin(struct apply_live *a);
 void apply_live_end(struct apply_live *a);
+/* The link index of a->doc, built at the end of the apply while link
+ * events are still taken; NULL (logged) when it could not be. */
+struct sfc_link_index *apply_live_index(struct apply_live *a);
 
 /* chains.c: every chain of the document, make-before-break, from a->sfv;
  * a yield point between two chains (a->done of them written) */

@@ -232,28 +232,21 @@ void sfcd_monitor_event(struct sfcd *d)
 	d->in_monitor = false;
 }
 
-void sfcd_monitor_reindex(struct sfcd *d, const struct sfc_doc *doc, __u32 *sf_ids,
-			  __u32 *chain_ids)
+void sfcd_monitor_reindex(struct sfcd *d, const struct sfc_doc *doc,
+			  struct sfc_link_index *links)
 {
-	/* indexing yields (pos_index_read): events wait for the index */
-	d->in_monitor = true;
 	sfc_link_index_free(d->links);
-	d->links = NULL;
-	if (!sf_ids || !chain_ids) {
-		d->in_monitor = false;
-		/* the apply failed: link events reconcile until one works */
-		free(sf_ids);
-		free(chain_ids);
+	d->links = links;
+	if (!links) {
+		/* link events reconcile until an apply works, and so do those
+		 * that waited */
+		if (d->nlink_queue)
+			d->reconcile_pending = true;
 		d->nlink_queue = 0;
 		return;
 	}
 	d->links_doc = doc;
-	d->links = sfc_link_index_new(d->dp, doc, sf_ids, chain_ids);
-	if (!d->links) {
-		pr_warn("indexing links: %s; link events reconcile everything\n", strerror(errno));
-		d->in_monitor = false;
-		return;
-	}
+	d->in_monitor = true;
 	run_queue(d);
 	d->in_monitor = false;
 }
