@@ -7,7 +7,7 @@
  * under way) and after the apply.
  */
 #include "unit.h"
-#include "link_update.h"
+#include "link_index.h"
 #include "yield.h"
 
 #define IN0 ifx[IF_IN0]
@@ -243,12 +243,80 @@ static void test_link_flapping_during_apply_ends_in_its_last_state(void)
 	ASSERT_EQ(verdict, XDP_REDIRECT, "verdict after the apply (up-down-up)");
 }
 
+/* A hook that flips sfep at every yield point of the writes, each flip
+ * handed to the apply. */
+static int flips, flip_errs;
+
+static void flip_hook(void *arg)
+{
+	struct sfc_link_result res;
+	int err;
+
+	(void)arg;
+	if (!sfc_apply_writing())
+		return;
+	system(flips % 2 ? "ip link set sfep up" : "ip link set sfep down");
+	err = sfc_apply_link_event("sfe", 0, &res);
+	flip_errs += err != 0;
+	flips++;
+}
+
+/* checks that the link index an apply builds (want_links) mirrors the
+ * position keys in the maps for every version of every chain, when link
+ * events rewrote chains during the writes and during the indexing */
+static void test_link_index_built_during_events_mirrors_the_maps(void)
+{
+	struct sfc_apply_report rep = { .want_links = true };
+	struct pos_index all = {};
+	struct sfc_doc doc = {};
+	char *text = doc_with_rules(300, 5000), err[256];
+	int ret, mismatched = 0;
+
+	system("ip link set sfep up");
+	ASSERT_OK(apply_plain(0, 0), "apply with e up");
+	ASSERT_OK(text ? unit_parse(text, &doc) : -ENOMEM, "parse");
+	free(text);
+	flips = flip_errs = 0;
+	sfc_yield_set(flip_hook, NULL, 0);
+	ret = sfc_apply(dp, &doc, &rep, err, sizeof(err));
+	sfc_yield_set(NULL, NULL, 0);
+	system("ip link set sfep up");
+	ASSERT_OK(ret, "apply with flips");
+	ASSERT_GE(flips, 9, "flips during the apply");
+	ASSERT_EQ(flip_errs, 0, "flips the apply could not take");
+	ASSERT_EQ(!!rep.links, 1, "link index built");
+	ASSERT_OK(pos_index_read(&dp->maps, &all), "read sf_pos");
+	for (int ci = 0; rep.links && ci < doc.nchains; ci++)
+		for (int v = 0; v < 2; v++) {
+			const struct pos_index *m = &rep.links->pos[ci][v];
+			__u32 path = rep.links->chain_ids[ci] * 2 + v;
+			size_t n;
+			const struct sfc_pos_key *k = pos_index_path(&all, path, &n);
+
+			mismatched += m->n != n;
+			for (size_t i = 0; i < n && (size_t)m->n == n; i++) {
+				bool found = false;
+
+				for (size_t j = 0; j < n && !found; j++)
+					found = !memcmp(&k[i], &m->k[j], sizeof(k[i]));
+				mismatched += !found;
+			}
+		}
+	ASSERT_EQ(mismatched, 0, "chain versions whose mirror differs from the maps");
+	free(all.k);
+	sfc_link_index_free(rep.links);
+	sfc_apply_report_free(&rep);
+	sfc_doc_free(&doc);
+	ASSERT_OK(apply_plain(0, 0), "apply with e up again");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_test tests[] = {
 		UNIT_TEST(test_link_down_during_apply_is_in_the_maps_before_it_ends),
 		UNIT_TEST(test_link_up_late_in_apply_switches_its_chain),
 		UNIT_TEST(test_link_flapping_during_apply_ends_in_its_last_state),
+		UNIT_TEST(test_link_index_built_during_events_mirrors_the_maps),
 	};
 
 	unit_env_init();
