@@ -9,6 +9,10 @@
  * SFC_ABI_VERSION 2: sfc_iface, sfc_sf, sfc_chain and sfc_path lost their
  * names, SPI, MACs and peer fields (version 1: 24, 64, 40 and 16 bytes);
  * sfcd converts version 1 pins in place (user/lib/migrate.c).
+ * SFC_ABI_VERSION 3: sfc_reasons has 64 entries (was 32); the version is
+ * recorded beside the pins (sfc_record_abi), so a newer datapath is
+ * refused instead of misread. Values keep reserved bytes (pad) where a
+ * field can be added without a conversion.
  */
 #ifndef SFC_ABI_H
 #define SFC_ABI_H
@@ -25,7 +29,7 @@
 #define SFC_MAX_IFACES     1024
 #define SFC_FLOW_ENTRIES   1048576
 #define SFC_NAME_LEN       32
-#define SFC_ABI_VERSION    2
+#define SFC_ABI_VERSION    3
 
 /* sfc_config index 0 */
 struct sfc_config {

@@ -42,7 +42,8 @@ enum sfc_reason {
 #define SFC_REASON_ENUM(sym, num, name) sym = num,
 	SFC_REASONS(SFC_REASON_ENUM)
 #undef SFC_REASON_ENUM
-	SFC_R_MAX = 32, /* size of sfc_reasons; room to append */
+	SFC_R_MAX = 64, /* size of sfc_reasons; room to append */
+	SFC_R_MAX_V2 = 32, /* its size up to SFC_ABI_VERSION 2 (converted) */
 };
 
 #endif

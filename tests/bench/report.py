@@ -5,7 +5,7 @@
     report.py OUT_DIR
 
 Reads OUT_DIR/{raw.tsv, systems.tsv, micro.json, control.json,
-params.json, sfc-stats.json}; writes OUT_DIR/results.md (figures, ratios,
+params.json, sfc-stats.json, podtcp*.tsv (report_podtcp.py)}; writes OUT_DIR/results.md (figures, ratios,
 machine, targets) and OUT_DIR/chain.dat (for chain.gp).
 """
 import json
@@ -14,6 +14,8 @@ import platform
 import statistics
 import sys
 from collections import defaultdict
+
+import report_podtcp
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else "build/bench"
 LENGTHS = [0, 1, 2, 4, 8]
@@ -465,6 +467,11 @@ def main():
                 f"{g[ph]['ms']:.0f}, {g[ph]['max_gap_ms']:.1f}" if isinstance(g, dict) and ph in g
                 else "–" for g in gaps) + " |")
         w("")
+
+    # ---- pod TCP (podtcp.sh)
+    pod_md, pod_verdicts = report_podtcp.section(OUT, micro)
+    md.extend(pod_md)
+    verdicts.extend(pod_verdicts)
 
     # ---- sfc's own counters, as a check of the path
     st = load_json("sfc-stats.json")

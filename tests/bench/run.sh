@@ -24,9 +24,9 @@
 # Open vSwitch's userspace datapath when it is installed.
 #
 # Measurements round-robin over systems, sizes and N; each round's ratios
-# are taken within the round. Then micro-benchmarks (BPF_PROG_TEST_RUN)
-# and control-plane timings. Output: build/bench/results.md, chain.png,
-# and the raw data next to them.
+# are taken within the round. Then micro-benchmarks (BPF_PROG_TEST_RUN),
+# pod TCP through routing SFs (podtcp.sh) and control-plane timings.
+# Output: build/bench/results.md, chain.png, and the raw data next to them.
 
 set -u -o pipefail
 
@@ -641,6 +641,8 @@ main() {
 	skip traffic || run_rounds
 	[[ ${SYS_STATE[sfc]} == ok ]] && sfc_stats
 	skip micro || run_micro
+	rm -f "$OUT"/podtcp*.tsv "$OUT"/podtcp-*.json
+	skip podtcp || "$BENCH_SRC/podtcp.sh" "$OUT" || log "pod TCP benchmark failed"
 	skip control || run_control || log "control plane measurements failed"
 	printf '{"quick":%s,"rounds":%d,"sizes":"%s","warmup":%s,"win64":%s,"win1500":%s,"gen_cpu":%d,"other_rules":%d,"seconds":%d,"load_start":"%s","load_end":"%s"}\n' \
 		"$([[ -n $QUICK ]] && echo true || echo false)" "$ROUNDS" "${SIZES[*]}" "$WARMUP" "$WIN64" \

@@ -17,10 +17,6 @@ set -u
 
 SFCCTL=$D_ROOT/build/sfcctl
 
-# xdp_id DEV: id of the XDP program on DEV in fab (0: none)
-xdp_id() {
-	ip -n "$FAB" -j -d link show dev "$1" | jq -r '.[0].xdp.prog.id // 0'
-}
 
 d_init
 assert_do "topology" d_topo || assert_done
@@ -36,7 +32,7 @@ assert_do "foreign datapath loaded" timeout 20 nsenter --net="/run/netns/$FAB" -
 assert_do "foreign XDP program on fx" \
 	nsenter --net="/run/netns/$FAB" -- \
 	ip link set dev fx xdpgeneric pinned "$FOREIGN/prog_sfc_xdp_peer" || assert_done
-foreign_id=$(xdp_id fx)
+foreign_id=$(d_xdp_id fx)
 
 d_state_json drop >"$STATE"
 assert_do "sfcd starts" d_sfcd_start || assert_done
@@ -56,9 +52,9 @@ assert_eq "attach-missing lists ghost0" '["ghost0"]' \
 	"$(jq -c '.["attach-missing"]' <<<"$reply")"
 assert_eq "the stored document has both" '["fd0","fs0","fx","ghost0"]' \
 	"$(d_get | jq -c '[.ingress[].dev] | sort')"
-assert_eq "fx keeps the foreign program" "$foreign_id" "$(xdp_id fx)"
+assert_eq "fx keeps the foreign program" "$foreign_id" "$(d_xdp_id fx)"
 for dev in fs0 fd0 f1a f1b f2a f2b; do
-	assert_ne "$dev: sfc's XDP program attached" 0 "$(xdp_id "$dev")"
+	assert_ne "$dev: sfc's XDP program attached" 0 "$(d_xdp_id "$dev")"
 done
 r=$(d_probe a0 "$CHAINED_PORT" 30 0.003)
 assert_eq "traffic crosses both SFs" "{\"$DSCP_FULL\":30}" "$(jq -c .dscp <<<"$r" 2>/dev/null)"

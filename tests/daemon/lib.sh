@@ -268,6 +268,19 @@ d_stats() {
 	timeout 15 "$SFCD" --stats -j -P "$PIN" 2>/dev/null
 }
 
+# d_xdp_id DEV: id of the XDP program on DEV in fab (0: none)
+d_xdp_id() {
+	ip -n "$FAB" -j -d link show dev "$1" | jq -r '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id // 0'
+}
+
+# d_abi_version: the map ABI recorded beside the pins ("none": not recorded)
+d_abi_version() {
+	local b
+	b=$(bpftool -j map lookup pinned "$PIN/sfc_record_abi" key 0 0 0 0 2>/dev/null |
+		jq -r '.value[0] // empty' 2>/dev/null)
+	[ -n "$b" ] && printf '%d\n' "$b" || echo none
+}
+
 # d_get: the stored document, sorted keys, from the API
 d_get() {
 	d_api '{"cmd":"get"}' | jq -S '.doc' 2>/dev/null

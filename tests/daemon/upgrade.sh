@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# Checks that a new sfcd started on the pins of the previous release
-# (commit e7f22e4: names, SPI, MACs and peer fields in the map values)
-# converts them in place without interrupting traffic: the old sfcd, built
-# from `git archive e7f22e4`, runs chain "web" while a bounded, numbered
+# Checks that a new sfcd started on the pins of an earlier release converts
+# them in place without interrupting traffic. UPGRADE_FROM picks the
+# release: e7f22e4 (map ABI 1: names, SPI, MACs and peer fields in the map
+# values; the default) or eef0b55 (ABI 2: 32 drop reasons, no version
+# recorded). The old sfcd, built from `git archive $UPGRADE_FROM`, runs chain "web" while a bounded, numbered
 # UDP stream crosses both SFs; it is stopped and the new sfcd started on
 # the same pins and state file. Every datagram arrives, through both SFs;
 # the maps now have this version's value sizes, nothing of the old layout
@@ -13,13 +14,13 @@
 # is unchanged. Then --unload in fab takes everything back.
 # Topology and marks: tests/daemon/lib.sh.
 #
-# Environment: UPGRADE_IV=0.002 (s between datagrams), UPGRADE_N_MAX=5000.
+# Environment: UPGRADE_FROM=e7f22e4, UPGRADE_IV=0.002 (s between datagrams), UPGRADE_N_MAX=5000.
 
 set -u
 # shellcheck source=tests/daemon/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-OLD_REV=e7f22e4
+OLD_REV=${UPGRADE_FROM:-e7f22e4}
 N_MAX=${UPGRADE_N_MAX:-5000}
 IV=${UPGRADE_IV:-0.002}
 
@@ -28,10 +29,12 @@ value_size() {
 	bpftool -j map show pinned "$PIN/$1" 2>/dev/null | jq -r '.bytes_value // "none"'
 }
 
-# xdp_id DEV: id of the XDP program on DEV in fab
-xdp_id() {
-	ip -n "$FAB" -j -d link show dev "$1" | jq -r '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id // 0'
+# entries MAP: number of entries of a pinned map
+entries() {
+	bpftool -j map show pinned "$PIN/$1" 2>/dev/null | jq -r '.max_entries // "none"'
 }
+
+
 
 d_init
 command -v bpftool >/dev/null || { fail setup "missing tool bpftool"; assert_done; }
@@ -52,9 +55,16 @@ assert_do "old sfcd starts" d_sfcd_start || assert_done
 r=$(d_probe warm "$CHAINED_PORT" 20 0.01)
 assert_eq "old sfcd: 20 datagrams through both SFs" "{\"$DSCP_FULL\":20}" \
 	"$(jq -c .dscp <<<"$r" 2>/dev/null)"
-assert_eq "old layout: sfc_sfs values are 64 bytes" 64 "$(value_size sfc_sfs)"
+if [ "$OLD_REV" = e7f22e4 ]; then
+	assert_eq "old layout: sfc_sfs values are 64 bytes" 64 "$(value_size sfc_sfs)"
+fi
+assert_eq "old layout: sfc_reasons has 32 entries" 32 "$(entries sfc_reasons)"
+assert_eq "old layout: no ABI version recorded" none "$(d_abi_version)"
+# a reason count both layouts have (27: checksum-offload-sent-via-tc), 7 per
+# CPU, so that carrying the counters over can be seen
+bpftool map update pinned "$PIN/sfc_reasons" key 27 0 0 0 value 7 0 0 0 0 0 0 0
 doc0=$(d_get)
-xdp0=$(xdp_id fs0)
+xdp0=$(d_xdp_id fs0)
 "$OLD_SFCD" --stats -j -P "$PIN" >"$T/a.st" 2>/dev/null
 
 assert_do "receiver" d_recv_start up "$CHAINED_PORT" "$N_MAX" 1 hold || assert_done
@@ -85,6 +95,8 @@ for m in "sfc_ifaces 8" "sfc_sfs 20" "sfc_chains 4" "sfc_paths 8"; do
 	set -- $m
 	assert_eq "new layout: $1 values are $2 bytes" "$2" "$(value_size "$1")"
 done
+assert_eq "new layout: sfc_reasons has 64 entries" 64 "$(entries sfc_reasons)"
+assert_eq "ABI version 3 recorded beside the pins" 3 "$(d_abi_version)"
 assert_eq "nothing of the old layout left pinned" "" "$(ls "$PIN" | grep '_v1$')"
 "$SFCD" --stats -j -P "$PIN" >"$T/b.st" 2>/dev/null
 assert_eq "record: chain names" '["web"]' "$(jq -c '[.chains[].name]' "$T/b.st")"
@@ -92,9 +104,12 @@ assert_eq "record: chain web keeps SPI 100" 100 "$(st "$T/b.st" '.chains[0].spi'
 assert_eq "record: SF names" '["s1","s2"]' "$(jq -c '[.sfs[].name] | sort' "$T/b.st")"
 assert_eq "counters carried on: chain web counted the $n datagrams" "$n" \
 	"$(delta "$(st "$T/a.st" '.chains[0].packets')" "$(st "$T/b.st" '.chains[0].packets')")"
+assert_eq "reason counters carried on (codes whose count went down)" "[]" \
+	"$(jq -c --slurpfile a "$T/a.st" '[.reasons[] | . as $r | select(($a[0].reasons[] | select(.code == $r.code) | .count) > $r.count) | .code]' "$T/b.st")"
+assert_ge "reason 27 kept its count (7 per CPU)" 7 "$(jq '.reasons[] | select(.code == 27) | .count' "$T/b.st")"
 new_xdp=$(bpftool -j prog show pinned "$PIN/prog_sfc_xdp" | jq -r .id)
-assert_ne "fs0: the old XDP program was replaced" "$xdp0" "$(xdp_id fs0)"
-assert_eq "fs0: runs the new pinned sfc_xdp" "$new_xdp" "$(xdp_id fs0)"
+assert_ne "fs0: the old XDP program was replaced" "$xdp0" "$(d_xdp_id fs0)"
+assert_eq "fs0: runs the new pinned sfc_xdp" "$new_xdp" "$(d_xdp_id fs0)"
 assert_eq "document unchanged" "$doc0" "$(d_get)"
 r=$(d_probe after "$CHAINED_PORT" 20 0.005)
 assert_eq "after the upgrade: new flows cross both SFs" "{\"$DSCP_FULL\":20}" \
@@ -102,5 +117,5 @@ assert_eq "after the upgrade: new flows cross both SFs" "{\"$DSCP_FULL\":20}" \
 
 d_sfcd_stop TERM
 assert_do "--unload in fab" d_unload
-assert_eq "--unload: no XDP program left on fs0" 0 "$(xdp_id fs0)"
+assert_eq "--unload: no XDP program left on fs0" 0 "$(d_xdp_id fs0)"
 assert_done

@@ -174,25 +174,59 @@ static int prog_info(int fd, struct bpf_prog_info *info)
 	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
 }
 
+/* The ids of the maps a program uses, sorted; their number or -errno. */
+static int prog_map_ids(int fd, __u32 *ids, __u32 max)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	info.nr_map_ids = max;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.nr_map_ids > max)
+		return -E2BIG;
+	for (__u32 i = 1; i < info.nr_map_ids; i++)
+		for (__u32 j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
+			__u32 t = ids[j];
+
+			ids[j] = ids[j - 1];
+			ids[j - 1] = t;
+		}
+	return (int)info.nr_map_ids;
+}
+
+/* Same code on the same maps: a converted map (sfc_migrate) is a new map,
+ * and a program of the same code still bound to the old one is not ours. */
+static bool same_prog(int a, int b)
+{
+	struct bpf_prog_info ai, bi;
+	__u32 am[64], bm[64];
+	int an, bn;
+
+	if (prog_info(a, &ai) || prog_info(b, &bi) || memcmp(ai.tag, bi.tag, sizeof(ai.tag)))
+		return false;
+	an = prog_map_ids(a, am, 64);
+	bn = prog_map_ids(b, bm, 64);
+	return an >= 0 && an == bn && !memcmp(am, bm, (size_t)an * sizeof(__u32));
+}
+
 /*
  * Programs are pinned too. When the pinned one is the same code as the one
- * just loaded (same tag), it is adopted and the attachments stay exactly as
- * they are; otherwise the new one is pinned and will replace the old one
- * on every interface (an atomic swap, traffic keeps flowing).
+ * just loaded (same tag) using the same maps, it is adopted and the
+ * attachments stay exactly as they are; otherwise the new one is pinned
+ * and will replace the old one on every interface (an atomic swap,
+ * traffic keeps flowing).
  */
 static int adopt_or_pin(struct sfc_dp *dp, const char *name, int *fd)
 {
-	struct bpf_prog_info ni, oi;
 	char path[PATH_MAX];
-	int old, err;
+	int old;
 
 	snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, name);
-	err = prog_info(*fd, &ni);
-	if (err)
-		return err;
 	old = bpf_obj_get(path);
 	if (old >= 0) {
-		if (!prog_info(old, &oi) && !memcmp(oi.tag, ni.tag, sizeof(ni.tag))) {
+		if (same_prog(old, *fd)) {
 			*fd = old; /* owned by dp, closed in sfc_dp_close */
 			dp->adopted++;
 			return 0;
@@ -217,9 +251,11 @@ int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 	if (!dp)
 		return -ENOMEM;
 	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", pin_dir);
-	dp->rec.sfs = dp->rec.chains = dp->rec.ifaces = -1;
+	dp->rec.sfs = dp->rec.chains = dp->rec.ifaces = dp->rec.abi = -1;
 	dp->ncpus = libbpf_num_possible_cpus();
 	err = sfc_dp_ensure_bpffs(pin_dir);
+	if (!err)
+		err = sfc_migrate_check_version(pin_dir);
 	if (err)
 		goto err_free;
 	dp->skel = sfc_bpf__open_opts(&opts);
@@ -269,6 +305,8 @@ int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 	err = sfc_record_open(dp, true);
 	if (!err)
 		err = sfc_migrate_finish(dp, &mig);
+	if (!err)
+		err = sfc_record_abi_set(dp);
 	if (err) {
 		sfc_migrate_abort(pin_dir, &mig);
 		goto err_destroy;
@@ -316,7 +354,7 @@ int sfc_dp_open_pinned(const char *pin_dir, struct sfc_dp **out)
 	if (!dp)
 		return -ENOMEM;
 	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", pin_dir);
-	dp->rec.sfs = dp->rec.chains = dp->rec.ifaces = -1;
+	dp->rec.sfs = dp->rec.chains = dp->rec.ifaces = dp->rec.abi = -1;
 	dp->ncpus = libbpf_num_possible_cpus();
 	dp->xdp_fd = dp->xdp_peer_fd = dp->tc_ingress_fd = dp->tc_egress_fd = -1;
 #define X(n) dp->maps.n = -1;

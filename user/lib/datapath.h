@@ -30,7 +30,7 @@ struct sfc_maps {
 
 /* The control plane's record (record.h): pinned, written by user space only. */
 struct sfc_record_maps {
-	int sfs, chains, ifaces;
+	int sfs, chains, ifaces, abi;
 };
 
 struct sfc_dp {

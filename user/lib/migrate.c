@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "migrate.h"
 #include "netns.h"
 #include "record.h"
+#include "sfc_reasons.h"
 
 /* The values of SFC_ABI_VERSION 1 (sfc at e7f22e4 and before). */
 struct sfc_iface_v1 {
@@ -49,27 +51,47 @@ static int convert_ifaces(struct sfc_dp *dp, int old);
 static int convert_sfs(struct sfc_dp *dp, int old);
 static int convert_chains(struct sfc_dp *dp, int old);
 static int convert_paths(struct sfc_dp *dp, int old);
+static int convert_reasons(struct sfc_dp *dp, int old);
+
+/* A pinned map's shape: what tells an older layout from the current one. */
+struct shape {
+	__u32 value_size, max_entries;
+};
 
 static const struct {
 	const char *name;
-	__u32 v1_size, size;
+	struct shape old, now;
 	int (*convert)(struct sfc_dp *dp, int old);
 } maps[SFC_MIGRATE_MAPS] = {
-	{ "sfc_ifaces", sizeof(struct sfc_iface_v1), sizeof(struct sfc_iface), convert_ifaces },
-	{ "sfc_sfs", sizeof(struct sfc_sf_v1), sizeof(struct sfc_sf), convert_sfs },
-	{ "sfc_chains", sizeof(struct sfc_chain_v1), sizeof(struct sfc_chain), convert_chains },
-	{ "sfc_paths", sizeof(struct sfc_path_v1), sizeof(struct sfc_path), convert_paths },
+	/* ABI 1 -> 2: names and bookkeeping left the values */
+	{ "sfc_ifaces", { sizeof(struct sfc_iface_v1), SFC_MAX_IFACES },
+	  { sizeof(struct sfc_iface), SFC_MAX_IFACES }, convert_ifaces },
+	{ "sfc_sfs", { sizeof(struct sfc_sf_v1), SFC_MAX_SFS },
+	  { sizeof(struct sfc_sf), SFC_MAX_SFS }, convert_sfs },
+	{ "sfc_chains", { sizeof(struct sfc_chain_v1), SFC_MAX_CHAINS },
+	  { sizeof(struct sfc_chain), SFC_MAX_CHAINS }, convert_chains },
+	{ "sfc_paths", { sizeof(struct sfc_path_v1), SFC_MAX_PATHS },
+	  { sizeof(struct sfc_path), SFC_MAX_PATHS }, convert_paths },
+	/* ABI 2 -> 3: room for 64 drop reasons (was 32) */
+	{ "sfc_reasons", { sizeof(__u64), SFC_R_MAX_V2 }, { sizeof(__u64), SFC_R_MAX },
+	  convert_reasons },
 };
 
-static int value_size(int fd, __u32 *size)
+static int shape_of(int fd, struct shape *sh)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
-	*size = info.value_size;
+	sh->value_size = info.value_size;
+	sh->max_entries = info.max_entries;
 	return 0;
+}
+
+static bool same_shape(struct shape a, struct shape b)
+{
+	return a.value_size == b.value_size && a.max_entries == b.max_entries;
 }
 
 /* The old pin: NAME_v1 when an interrupted upgrade left it, else NAME
@@ -77,7 +99,7 @@ static int value_size(int fd, __u32 *size)
 static int set_aside(const char *pin_dir, int i)
 {
 	char path[PATH_MAX], aside[PATH_MAX];
-	__u32 size = 0;
+	struct shape sh = {};
 	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, maps[i].name);
@@ -88,15 +110,16 @@ static int set_aside(const char *pin_dir, int i)
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return 0;
-	err = value_size(fd, &size);
-	if (!err && size == maps[i].size) {
+	err = shape_of(fd, &sh);
+	if (!err && same_shape(sh, maps[i].now)) {
 		close(fd);
 		return 0;
 	}
-	if (!err && size != maps[i].v1_size) {
-		pr_warn("%s: pinned values are %u bytes, neither this sfc's (%u) nor an older "
-			"sfc's (%u): remove the pin directory after detaching\n", path, size,
-			maps[i].size, maps[i].v1_size);
+	if (!err && !same_shape(sh, maps[i].old)) {
+		pr_warn("%s: pinned map has %u-byte values and %u entries, neither this sfc's "
+			"(%u, %u) nor an older sfc's (%u, %u): remove the pin directory after "
+			"detaching\n", path, sh.value_size, sh.max_entries, maps[i].now.value_size,
+			maps[i].now.max_entries, maps[i].old.value_size, maps[i].old.max_entries);
 		err = -EINVAL;
 	}
 	/* bpffs has no rename: pin it again under the other name, then unpin */
@@ -108,8 +131,37 @@ static int set_aside(const char *pin_dir, int i)
 		close(fd);
 		return err;
 	}
-	pr_info("%s: older layout (%u-byte values), converted after loading\n", path, size);
+	pr_info("%s: older layout (%u-byte values, %u entries), converted after loading\n",
+		path, sh.value_size, sh.max_entries);
 	return fd;
+}
+
+int sfc_migrate_check_version(const char *pin_dir)
+{
+	struct sfc_abi_record r = {};
+	char path[PATH_MAX];
+	__u32 key = 0;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/sfc_record_abi", pin_dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0; /* no pins, or pins of ABI 1 or 2: their shapes tell */
+	if (bpf_map_lookup_elem(fd, &key, &r))
+		err = -errno;
+	close(fd);
+	if (err) {
+		pr_warn("%s: %s\n", path, strerror(-err));
+		return err;
+	}
+	if (r.version > SFC_ABI_VERSION) {
+		pr_warn("%s: the pinned datapath was written by a newer sfc (map ABI %u; this "
+			"sfc speaks %u and cannot read it): use the newer sfc, or detach "
+			"everything with it and remove the pin directory\n", pin_dir, r.version,
+			SFC_ABI_VERSION);
+		return -EPROTO;
+	}
+	return 0;
 }
 
 int sfc_migrate_prepare(const char *pin_dir, struct sfc_migration *mig)
@@ -174,20 +226,22 @@ int sfc_migrate_finish(struct sfc_dp *dp, struct sfc_migration *mig)
 int sfc_migrate_check_layout(const struct sfc_dp *dp)
 {
 	const int fds[SFC_MIGRATE_MAPS] = { dp->maps.ifaces, dp->maps.sfs, dp->maps.chains,
-					    dp->maps.paths };
+					    dp->maps.paths, dp->maps.reasons };
+	int err = sfc_migrate_check_version(dp->pin_dir);
 
-	for (int i = 0; i < SFC_MIGRATE_MAPS; i++) {
-		__u32 size = 0;
+	for (int i = 0; i < SFC_MIGRATE_MAPS && !err; i++) {
+		struct shape sh = {};
 
-		if (!value_size(fds[i], &size) && size != maps[i].size) {
-			pr_warn("%s/%s: pinned by an older sfc (%u-byte values, this one uses "
-				"%u): start this sfcd once on that pin directory to convert it, "
-				"or use the older sfcd\n", dp->pin_dir, maps[i].name, size,
-				maps[i].size);
-			return -EPROTO;
+		if (!shape_of(fds[i], &sh) && !same_shape(sh, maps[i].now)) {
+			pr_warn("%s/%s: pinned by an older sfc (%u-byte values, %u entries; this "
+				"one uses %u, %u): start this sfcd once on that pin directory to "
+				"convert it, or use the older sfcd\n", dp->pin_dir, maps[i].name,
+				sh.value_size, sh.max_entries, maps[i].now.value_size,
+				maps[i].now.max_entries);
+			err = -EPROTO;
 		}
 	}
-	return 0;
+	return err;
 }
 
 /* --- one conversion per map */
@@ -287,5 +341,23 @@ static int convert_paths(struct sfc_dp *dp, int old)
 			err = -errno;
 	}
 	free(o);
+	return err;
+}
+
+/* Per-CPU counters: the old reasons keep their numbers, the new ones start at 0. */
+static int convert_reasons(struct sfc_dp *dp, int old)
+{
+	size_t n = dp->ncpus > 0 ? (size_t)dp->ncpus : 1;
+	__u64 *v = calloc(n, sizeof(*v));
+	int err = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (__u32 r = 0; r < SFC_R_MAX_V2 && !err; r++) {
+		if (bpf_map_lookup_elem(old, &r, v) ||
+		    bpf_map_update_elem(dp->maps.reasons, &r, v, BPF_ANY))
+			err = -errno;
+	}
+	free(v);
 	return err;
 }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Upgrades of the pinned datapath: maps pinned by an older sfc whose value
- * layout changed (SFC_ABI_VERSION 1: names and bookkeeping in the values)
- * are converted while traffic flows. Before the new object is loaded their
+ * Upgrades of the pinned datapath: maps pinned by an older sfc whose layout
+ * changed are converted while traffic flows (SFC_ABI_VERSION 1: names and
+ * bookkeeping in the values; 2: 32 drop reasons). The version is recorded
+ * in the pins (sfc_record_abi) since 3; older pins are told by their
+ * maps' shapes, and pins of a newer sfc are refused before anything is
+ * touched. Before the new object is loaded their
  * pins are set aside (pinned as NAME_v1 instead: bpffs has no rename and
  * refuses dots; the running programs keep using them); once the new maps exist their contents are copied over, the names
  * into the control plane's record, and the old pins removed. The new
@@ -15,12 +18,15 @@
 
 struct sfc_dp;
 
-#define SFC_MIGRATE_MAPS 4
+#define SFC_MIGRATE_MAPS 5
 
 struct sfc_migration {
 	int old_fd[SFC_MIGRATE_MAPS];  /* set aside, by index in migrate.c's table; 0: none */
 };
 
+/* -EPROTO, with a message, when pin_dir holds the datapath of a newer sfc
+ * (a higher ABI version than this one's). */
+int sfc_migrate_check_version(const char *pin_dir);
 /* Set aside the pins of pin_dir that have an older layout. Negative errno
  * (logged) when a pinned map has a layout this sfc does not know. */
 int sfc_migrate_prepare(const char *pin_dir, struct sfc_migration *mig);

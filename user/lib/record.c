@@ -24,6 +24,8 @@ static const struct record_map record_maps[] = {
 	  SFC_MAX_CHAINS, offsetof(struct sfc_record_maps, chains) },
 	{ "sfc_record_ifaces", BPF_MAP_TYPE_HASH, sizeof(struct sfc_iface_record),
 	  SFC_MAX_IFACES, offsetof(struct sfc_record_maps, ifaces) },
+	{ "sfc_record_abi", BPF_MAP_TYPE_ARRAY, sizeof(struct sfc_abi_record), 1,
+	  offsetof(struct sfc_record_maps, abi) },
 };
 
 static int *fd_of(struct sfc_dp *dp, const struct record_map *r)
@@ -93,6 +95,18 @@ void sfc_record_close(struct sfc_dp *dp)
 			close(*fd);
 		*fd = -1;
 	}
+}
+
+int sfc_record_abi_set(const struct sfc_dp *dp)
+{
+	struct sfc_abi_record r = { .version = SFC_ABI_VERSION };
+	__u32 key = 0;
+
+	if (bpf_map_update_elem(dp->rec.abi, &key, &r, BPF_ANY)) {
+		pr_warn("%s/sfc_record_abi: %s\n", dp->pin_dir, strerror(errno));
+		return -errno;
+	}
+	return 0;
 }
 
 static sfc_id_name *names_of(int fd, __u32 max, size_t value_size)

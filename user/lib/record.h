@@ -45,10 +45,19 @@ struct sfc_iface_record {
 };
 _Static_assert(sizeof(struct sfc_iface_record) == 48, "sfc_iface_record layout");
 
+/* sfc_record_abi: index 0 -> the map ABI of the pins (array, 1 entry) */
+struct sfc_abi_record {
+	__u32 version;             /* SFC_ABI_VERSION of the sfc that last loaded them */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct sfc_abi_record) == 8, "sfc_abi_record layout");
+
 /* Open the record pinned in dp's pin directory; create and pin what is
  * missing when create. Negative errno, logged with the pin's path. */
 int sfc_record_open(struct sfc_dp *dp, bool create);
 void sfc_record_close(struct sfc_dp *dp);
+/* Record that the pins now hold this sfc's map ABI (SFC_ABI_VERSION). */
+int sfc_record_abi_set(const struct sfc_dp *dp);
 
 /* Names held by every SF id / chain id; NULL with errno set. Caller frees. */
 sfc_id_name *sfc_record_sf_names(const struct sfc_dp *dp);
