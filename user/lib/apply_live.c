@@ -37,6 +37,12 @@
  * and runs it once more as an ordinary link update after the apply (a
  * no-op when this already did it), so the end result follows the link
  * state at the end whatever happened in between.
+ *
+ * The link index those later updates use is built here too, last, while
+ * events are still taken (apply_live_index): reading 40k position keys
+ * takes tens of ms. A chain version an event rewrites meanwhile may have
+ * been read before or after; the keys written replace what the index read
+ * of that version, so its mirror is the maps' content either way.
  */
 #include <errno.h>
 #include <net/if.h>
