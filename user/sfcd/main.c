@@ -204,7 +204,7 @@ static int do_apply(const char *pin_dir, const char *state, int check_only)
 
 int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 {
-	struct sfc_apply_report rep = { .keep_ids = true }, back = { .keep_ids = true };
+	struct sfc_apply_report rep = { .want_links = true }, back = { .want_links = true };
 	struct sfc_doc next = *doc;
 	char inner[1024];
 	json_t *text;
@@ -217,14 +217,15 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 		return ret;
 	}
 	/* Link events at the yield points of its rules compiler still run
-	 * against d->doc (nothing is written yet); sfc_apply has none after
-	 * its first write. Once next is in the maps, they follow next. */
+	 * against d->doc (nothing is written yet); from its first write,
+	 * against next (apply_live.c). Once next is in the maps, they follow
+	 * next. */
 	ret = sfc_apply(d->dp, &next, &rep, err, errlen);
 	if (ret)
 		d->links_held = true;
 	else
-		sfcd_monitor_reindex(d, &next, rep.sf_ids, rep.chain_ids);
-	rep.sf_ids = rep.chain_ids = NULL;     /* the index's now */
+		sfcd_monitor_reindex(d, &next, rep.links);
+	rep.links = NULL;     /* the monitor's now */
 	if (!ret) {
 		text = sfc_doc_to_json(&next);
 		ret = text ? sfc_state_save(d->state_path, text, err, errlen) : -ENOMEM;
@@ -237,7 +238,7 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 		/* put the datapath back as the stored document says */
 		sfc_apply(d->dp, &d->doc, &back, inner, sizeof(inner));
 		d->links_held = false;
-		sfcd_monitor_reindex(d, &d->doc, back.sf_ids, back.chain_ids);
+		sfcd_monitor_reindex(d, &d->doc, back.links);
 		sfc_apply_report_free(&back);
 		sfc_doc_free(&next);
 		return ret;
@@ -257,7 +258,7 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 
 int sfcd_reconcile(struct sfcd *d)
 {
-	struct sfc_apply_report rep = { .keep_ids = true };
+	struct sfc_apply_report rep = { .want_links = true };
 	char err[1024];
 	int ret;
 
@@ -266,7 +267,7 @@ int sfcd_reconcile(struct sfcd *d)
 	d->nlink_queue = 0;
 	d->reconciles++;
 	ret = sfc_apply(d->dp, &d->doc, &rep, err, sizeof(err));
-	sfcd_monitor_reindex(d, &d->doc, rep.sf_ids, rep.chain_ids);
+	sfcd_monitor_reindex(d, &d->doc, rep.links);
 	sfc_apply_report_free(&rep);
 	if (ret)
 		pr_warn("reconcile: %s\n", err);
