@@ -87,7 +87,7 @@ int sfc_xdp_end_ct(struct xdp_md *ctx)
 	    m->action != SFC_META_TO_INGRESS)
 		return XDP_PASS;
 	in_ifindex = m->ifindex;
-	if (sfc_parse(data, data_end, &p))
+	if (sfc_parse(data, data_end, data_end - data, &p))
 		return XDP_PASS;
 	/* The kfuncs look up TCP and UDP only; a later fragment has no
 	 * ports to look up with. */

@@ -29,7 +29,10 @@
 
 struct sfc_cursor {
 	void *pos;
-	void *end;
+	void *end;       /* of what can be read: the frame, or an skb's linear part */
+	void *start;     /* the Ethernet header */
+	__u32 wire_len;  /* bytes of the whole packet from start (an skb's may be
+			  * paged: lengths in headers are checked against this) */
 };
 
 /* ICMP and ICMPv6 share this layout for what the parser reads. (The uapi
@@ -126,7 +129,7 @@ static __always_inline int parse_ipv4(struct sfc_cursor *c, struct sfc_pkt *p,
 	tot = sfc_len16(iph->tot_len);
 	if (tot < hlen)
 		return SFC_R_BAD_IPV4;
-	if ((void *)iph + tot > c->end)
+	if ((__u32)((void *)iph - c->start) + tot > c->wire_len)
 		return SFC_R_TRUNC_IPV4;
 
 	p->key.family = 4;
@@ -176,7 +179,7 @@ static __always_inline int parse_ipv6(struct sfc_cursor *c, struct sfc_pkt *p,
 	plen = sfc_len16(ip6h->payload_len);
 	c->pos = ip6h + 1;
 	/* Longer than the frame: ipv6_rcv() drops it; so do we (counted). */
-	if (c->pos + plen > c->end)
+	if ((__u32)(c->pos - c->start) + plen > c->wire_len)
 		return SFC_R_TRUNC_IPV6;
 
 	/*
@@ -335,17 +338,21 @@ static __always_inline int parse_l4(struct sfc_cursor *c, struct sfc_pkt *p,
 }
 
 /*
- * Fill p from the frame in [data, data_end). Returns 0, an SFC_R_* reason
- * for a malformed packet, or SFC_PARSE_NOT_IP.
+ * Fill p from the packet whose headers are in [data, data_end) and which is
+ * wire_len bytes long in all (an XDP frame: data_end - data; an skb: its
+ * len, of which only the pulled part is in data). Returns 0, an SFC_R_*
+ * reason for a malformed packet, or SFC_PARSE_NOT_IP.
  */
-static __always_inline int sfc_parse(void *data, void *data_end, struct sfc_pkt *p)
+static __always_inline int sfc_parse(void *data, void *data_end, __u32 wire_len,
+				     struct sfc_pkt *p)
 {
-	struct sfc_cursor c = { .pos = data, .end = data_end };
+	struct sfc_cursor c = { .pos = data, .end = data_end, .start = data,
+				.wire_len = wire_len };
 	__u16 proto = 0;
 	__u8 l4proto = 0;
 	int r;
 
-	p->len = data_end - data;
+	p->len = wire_len;
 	r = parse_ethhdr(&c, p, &proto);
 	if (r)
 		return r;

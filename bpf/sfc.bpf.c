@@ -112,7 +112,7 @@ int sfc_xdp(struct xdp_md *ctx)
 	ifc = bpf_map_lookup_elem(&sfc_ifaces, &ifindex);
 	if (!ifc)
 		return XDP_PASS;
-	r = sfc_parse(data, data_end, &p);
+	r = sfc_parse(data, data_end, data_end - data, &p);
 	if (r == SFC_PARSE_NOT_IP)
 		return XDP_PASS;
 	if (r) {
@@ -176,52 +176,153 @@ int sfc_xdp(struct xdp_md *ctx)
 }
 
 /*
- * Finishes what sfc_xdp handed over; lets everything else through. A
- * handoff is trusted only with the datapath's key (see struct sfc_meta),
- * and only towards an interface the fabric knows: the target may have
- * gone since sfc_xdp looked, and bpf_redirect() to a vanished ifindex
- * would drop the packet later, uncounted.
+ * Make the headers linear and parse them (skb entries). p->len is the
+ * skb's length; an offloaded VLAN tag (skb->vlan_tci) is part of the flow
+ * key as an in-packet one is on the XDP path. SFC_PARSE_* or a reason.
+ */
+static __always_inline int sfc_tc_parse(struct __sk_buff *skb, struct sfc_pkt *p)
+{
+	__u32 pull = skb->len < SFC_TC_PULL_LEN ? skb->len : SFC_TC_PULL_LEN;
+	int r;
+
+	if (bpf_skb_pull_data(skb, pull)) {
+		count_reason(SFC_R_TC_PULL_FAILED);
+		return SFC_PARSE_NOT_IP;
+	}
+	r = sfc_parse((void *)(long)skb->data, (void *)(long)skb->data_end, skb->len, p);
+	if (r == SFC_PARSE_NOT_IP)
+		return r;
+	if (r) {
+		count_reason(r);
+		return r;
+	}
+	p->len = skb->len;
+	if (skb->vlan_present && !p->key.vlan)
+		p->key.vlan = skb->vlan_tci & 0x0fff;
+	return 0;
+}
+
+/* The verdict of a tc redirect helper: one it refused (bad flags, or a
+ * peer redirect where there is no peer) is a counted drop, never an
+ * uncounted TC_ACT_SHOT. */
+static __always_inline int sfc_tc_redirected(long ret)
+{
+	if (ret == TC_ACT_REDIRECT)
+		return TC_ACT_REDIRECT;
+	count_reason(SFC_R_TC_REDIRECT_FAILED);
+	return TC_ACT_SHOT;
+}
+
+/* Send a packet to an SF from a tc entry. */
+static __always_inline int sfc_tc_to_sf(struct __sk_buff *skb, const struct sfc_sf *sf,
+					int at_ingress)
+{
+	if (sf->flags & SFC_SF_SETMAC)
+		sfc_set_macs((void *)(long)skb->data, (void *)(long)skb->data_end,
+			     sf->mac, sf->out_mac);
+	/* Straight into the SF's netns: no second pass through the fabric's
+	 * veth, the skb keeps GSO and checksum offload. Only from ingress. */
+	if (at_ingress && (sf->flags & SFC_SF_PEER))
+		return sfc_tc_redirected(bpf_redirect_peer(sf->ifindex, 0));
+	return sfc_tc_redirected(bpf_redirect(sf->ifindex, 0));
+}
+
+/*
+ * Steering of packets that arrive as skbs (SFC_IF_TC_STEER): what sfc_xdp
+ * does for XDP frames, with skb redirects, so that nothing is converted to
+ * an XDP frame and back.
+ */
+static __always_inline int sfc_tc_steer(struct __sk_buff *skb, const struct sfc_iface *ifc)
+{
+	__u32 ifindex = skb->ifindex;
+	struct sfc_decision d = {};
+	struct sfc_pkt p = {};
+	struct sfc_flow *flow;
+	void *data, *data_end;
+
+	if (sfc_tc_parse(skb, &p))
+		return TC_ACT_OK;
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	if (data + ETH_HLEN > data_end) /* parsed already: for the verifier */
+		return TC_ACT_OK;
+	sfc_decide(&p, ifindex, ifc, 0, data, &d);
+	switch (d.act) {
+	case SFC_ACT_DROP:
+		return TC_ACT_SHOT;
+	case SFC_ACT_TO_SF:
+		return sfc_tc_to_sf(skb, d.sf, 1);
+	case SFC_ACT_END:
+		if (!d.returned)
+			return TC_ACT_OK; /* empty chain: it never left */
+		flow = d.flow;
+		sfc_set_macs(data, data_end, flow->orig_dst, flow->orig_src);
+		if (flow->flags & SFC_FLOW_EGRESS)
+			return sfc_tc_redirected(bpf_redirect(flow->in_ifindex, 0));
+		skb->mark = SFC_MARK_END;
+		return sfc_tc_redirected(bpf_redirect(flow->in_ifindex, BPF_F_INGRESS));
+	}
+	return TC_ACT_OK;
+}
+
+/*
+ * Steers packets on interfaces where they arrive as skbs, finishes what
+ * sfc_xdp handed over, and lets through a packet that finished its chain
+ * and was redirected here, the interface it was classified on. A handoff
+ * is trusted only with the datapath's key (see struct sfc_meta), and only
+ * towards an interface the fabric knows: the target may have gone since
+ * sfc_xdp looked, and bpf_redirect() to a vanished ifindex would drop the
+ * packet later, uncounted.
  */
 SEC("tc")
 int sfc_tc_ingress(struct __sk_buff *skb)
 {
 	void *data = (void *)(long)skb->data;
 	struct sfc_meta *m = (void *)(long)skb->data_meta;
+	struct sfc_iface *ifc;
 	__u32 ifindex, action;
 	__u64 key;
-	long ret;
 
-	if ((void *)(m + 1) > data || m->magic != SFC_META_MAGIC)
-		return TC_ACT_OK;
-	key = sfc_meta_key_get();
-	if (!key || m->key != key) {
-		/* sfc's magic without its key: forged, or left over from a
-		 * foreign XDP program where sfc_xdp could not discard it. */
+	if ((void *)(m + 1) <= data && m->magic == SFC_META_MAGIC) {
+		key = sfc_meta_key_get();
+		if (!key || m->key != key) {
+			/* sfc's magic without its key: forged, or left over from
+			 * a foreign XDP program where sfc_xdp could not discard
+			 * it. */
+			m->magic = 0;
+			count_reason(SFC_R_META_FORGED);
+			return TC_ACT_SHOT;
+		}
+		/* The metadata travels with the skb through the redirect: wipe
+		 * it, or the target interface's tc entry would act on it again,
+		 * and an SF could read the key. */
 		m->magic = 0;
-		count_reason(SFC_R_META_FORGED);
-		return TC_ACT_SHOT;
+		m->key = 0;
+		ifindex = m->ifindex;
+		action = m->action;
+		if (action != SFC_META_TO_INGRESS && action != SFC_META_TO_EGRESS) {
+			count_reason(SFC_R_META_BAD_ACTION);
+			return TC_ACT_SHOT;
+		}
+		if (!bpf_map_lookup_elem(&sfc_ifaces, &ifindex)) {
+			count_reason(SFC_R_REDIRECT_TARGET_GONE);
+			return TC_ACT_SHOT;
+		}
+		if (action == SFC_META_TO_INGRESS) {
+			skb->mark = SFC_MARK_END;
+			return sfc_tc_redirected(bpf_redirect(ifindex, BPF_F_INGRESS));
+		}
+		return sfc_tc_redirected(bpf_redirect(ifindex, 0));
 	}
-	/* The metadata travels with the skb through the redirect: wipe it,
-	 * or the target interface's tc entry would act on it again, and an
-	 * SF could read the key. */
-	m->magic = 0;
-	m->key = 0;
-	ifindex = m->ifindex;
-	action = m->action;
-	if (action != SFC_META_TO_INGRESS && action != SFC_META_TO_EGRESS) {
-		count_reason(SFC_R_META_BAD_ACTION);
-		return TC_ACT_SHOT;
+	if (skb->mark == SFC_MARK_END) {
+		skb->mark = 0;
+		return TC_ACT_OK;
 	}
-	if (!bpf_map_lookup_elem(&sfc_ifaces, &ifindex)) {
-		count_reason(SFC_R_REDIRECT_TARGET_GONE);
-		return TC_ACT_SHOT;
-	}
-	ret = bpf_redirect(ifindex, action == SFC_META_TO_INGRESS ? BPF_F_INGRESS : 0);
-	if (ret != TC_ACT_REDIRECT) {
-		count_reason(SFC_R_TC_REDIRECT_FAILED);
-		return TC_ACT_SHOT;
-	}
-	return TC_ACT_REDIRECT;
+	ifindex = skb->ifindex;
+	ifc = bpf_map_lookup_elem(&sfc_ifaces, &ifindex);
+	if (!ifc || !(ifc->flags & SFC_IF_TC_STEER))
+		return TC_ACT_OK;
+	return sfc_tc_steer(skb, ifc);
 }
 
 /* Classifies locally sent packets on ingress points. */
@@ -232,10 +333,7 @@ int sfc_tc_egress(struct __sk_buff *skb)
 	struct sfc_decision d = {};
 	struct sfc_iface *ifc;
 	struct sfc_pkt p = {};
-	struct sfc_sf *sf;
 	void *data, *data_end;
-	__u32 pull;
-	int r;
 
 	/*
 	 * Only packets this host originates: a forwarded packet, or one
@@ -247,36 +345,19 @@ int sfc_tc_egress(struct __sk_buff *skb)
 	ifc = bpf_map_lookup_elem(&sfc_ifaces, &ifindex);
 	if (!ifc || !(ifc->flags & SFC_IF_INGRESS))
 		return TC_ACT_OK;
-
-	pull = skb->len < SFC_TC_PULL_LEN ? skb->len : SFC_TC_PULL_LEN;
-	if (bpf_skb_pull_data(skb, pull)) {
-		count_reason(SFC_R_TC_PULL_FAILED);
+	if (sfc_tc_parse(skb, &p))
 		return TC_ACT_OK;
-	}
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
-	r = sfc_parse(data, data_end, &p);
-	if (r == SFC_PARSE_NOT_IP)
+	if (data + ETH_HLEN > data_end) /* parsed already: for the verifier */
 		return TC_ACT_OK;
-	if (r) {
-		count_reason(r);
-		return TC_ACT_OK;
-	}
-	p.len = skb->len;
 
 	sfc_decide(&p, ifindex, ifc, SFC_FLOW_EGRESS, data, &d);
 	switch (d.act) {
 	case SFC_ACT_DROP:
 		return TC_ACT_SHOT;
 	case SFC_ACT_TO_SF:
-		sf = d.sf;
-		if (sf->flags & SFC_SF_SETMAC)
-			sfc_set_macs(data, data_end, sf->mac, sf->out_mac);
-		if (bpf_redirect(sf->ifindex, 0) != TC_ACT_REDIRECT) {
-			count_reason(SFC_R_TC_REDIRECT_FAILED);
-			return TC_ACT_SHOT;
-		}
-		return TC_ACT_REDIRECT;
+		return sfc_tc_to_sf(skb, d.sf, 0);
 	}
 	/* END here means an empty chain or all hops bypassed: send it on. */
 	return TC_ACT_OK;

@@ -45,6 +45,8 @@ _Static_assert(sizeof(struct sfc_config) == 16, "sfc_config layout");
 #define SFC_IF_SF_RETURN (1u << 1) /* SFs send packets back to the fabric here */
 #define SFC_IF_SF_OUT    (1u << 2) /* the fabric sends packets to an SF here */
 #define SFC_IF_XDP_TX_OK (1u << 3) /* peer takes XDP frames: devmap redirect is safe */
+#define SFC_IF_TC_STEER  (1u << 4) /* packets arrive as skbs (a stack behind a veth, no
+				    * native XDP): sfc_tc_ingress steers them, no XDP */
 
 /* sfc_ifaces: ifindex -> role of that interface in this fabric */
 struct sfc_iface {
@@ -57,6 +59,9 @@ _Static_assert(sizeof(struct sfc_iface) == 8, "sfc_iface layout");
 #define SFC_SF_UP    (1u << 0)
 #define SFC_SF_SETMAC (1u << 1) /* address frames out_mac -> mac[] */
 #define SFC_SF_XDP_TX (1u << 2) /* ifindex is in sfc_tx_ports: XDP redirect */
+#define SFC_SF_PEER   (1u << 3) /* ifindex is a veth whose peer is in another netns:
+				 * tc sends with bpf_redirect_peer (straight into the
+				 * SF's stack, GSO and checksum state intact) */
 
 /* sfc_sfs: SF id -> where to send packets for that SF instance */
 struct sfc_sf {
@@ -247,6 +252,15 @@ _Static_assert(sizeof(struct sfc_hop_counter) == 32, "sfc_hop_counter layout");
 #define SFC_META_MAGIC 0x5fc0
 #define SFC_META_TO_INGRESS 1 /* bpf_redirect(ifindex, BPF_F_INGRESS) */
 #define SFC_META_TO_EGRESS  2 /* bpf_redirect(ifindex, 0) */
+/*
+ * skb->mark of a packet that finished its chain on the skb path and is
+ * redirected to the ingress of the interface it was classified on: that
+ * interface's tc entry lets it through to the stack (mark cleared) instead
+ * of classifying it again. At tc ingress a mark is otherwise 0: one set in
+ * another netns is scrubbed when the packet crosses into this one.
+ */
+#define SFC_MARK_END 0x5fc0e2d0u
+
 struct sfc_meta {
 	__u16 magic;
 	__u16 action;

@@ -114,5 +114,8 @@
  * (at start, after a netlink overrun, or when a link update could not be
  * done incrementally). */
 #define SFC_KEY_LINK_UPDATES     "link_updates"
+/* those of them applied while an apply was writing the maps, against the
+ * document being applied (each runs again as a link update after it) */
+#define SFC_KEY_LINK_UPDATES_APPLYING "link_updates_applying"
 
 #endif

@@ -187,7 +187,7 @@ cli_start() {
 	ip -n "$NS" -6 addr add 2001:db8::1/64 dev up0 nodad
 
 	nsenter --net="/run/netns/$NS" "$SFC_BIN_DIR/sfcd" -f "$STATE" -P "$PIN" -s "$SOCK" \
-		>"$T/sfcd.log" 2>&1 &
+		${CLI_SFCD_ARGS:-} >"$T/sfcd.log" 2>&1 &
 	SFCD_PID=$!
 	for _ in $(seq 100); do
 		[[ -S $SOCK ]] && break

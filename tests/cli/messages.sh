@@ -16,6 +16,9 @@
 #   group) names the chain, both hops, the SF and the group (CLI, document).
 
 cd "$(dirname "$0")/../.." || exit 1
+# --steer xdp: the generic-XDP warning checked below comes only when sfcd
+# attaches XDP to a bridge (auto steers a bridge at tc)
+CLI_SFCD_ARGS="--steer xdp"
 # shellcheck source=tests/cli/lib.sh
 . tests/cli/lib.sh
 cli_start

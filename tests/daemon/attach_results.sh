@@ -8,7 +8,9 @@
 # "attach-failed" with an error naming it and ghost0 under
 # "attach-missing"; the interfaces that could be attached still are, and
 # traffic still crosses both SFs. sfcctl prints the failure as a warning
-# on a later edit that is still refused on fx.
+# on a later edit that is still refused on fx. sfcd runs with --steer xdp:
+# steered at tc (auto's choice for these veths), sfc would leave the
+# foreign XDP program alone and attach beside it.
 # Topology and marks: tests/daemon/lib.sh.
 
 set -u
@@ -35,7 +37,7 @@ assert_do "foreign XDP program on fx" \
 foreign_id=$(d_xdp_id fx)
 
 d_state_json drop >"$STATE"
-assert_do "sfcd starts" d_sfcd_start || assert_done
+assert_do "sfcd starts (--steer xdp)" d_sfcd_start --steer xdp || assert_done
 
 doc=$(d_get | jq -c '.ingress += [{"dev": "fx"}, {"dev": "ghost0"}]')
 reply=$(d_api "{\"cmd\":\"apply\",\"doc\":$doc}")

@@ -3,7 +3,9 @@
 #
 # Checks that sfc takes back what it attached in generic (skb) XDP mode,
 # on interfaces without native XDP: with a bridge (br0) and lo as ingress
-# points, sfcd attaches to both in generic mode; `sfcctl ingress del dev
+# points, sfcd --steer auto (the default) steers both at tc, with no XDP
+# program; sfcd --steer xdp attaches to both in generic mode (the auto
+# sfcd's tc filters stay, XDP is added); `sfcctl ingress del dev
 # br0` leaves nothing of sfc on br0 (no XDP program, no tc filter) and lo
 # untouched; `sfcd --unload` run outside fab's namespace refuses (exit 1,
 # names the namespace), detaches nothing and keeps the pins; run in fab it
@@ -43,7 +45,16 @@ assert_do "fab namespace" d_topo nosf || assert_done
 assert_do "bridge br0 in fab" ip -n "$FAB" link add br0 type bridge || assert_done
 ip -n "$FAB" link set br0 up
 echo '{"version": 1, "ingress": [{"dev": "br0"}, {"dev": "lo"}]}' >"$STATE"
-assert_do "sfcd starts" d_sfcd_start || assert_done
+assert_do "sfcd starts (auto)" d_sfcd_start || assert_done
+assert_eq "auto: br0 has no XDP program (steered at tc)" none "$(xdp br0)"
+assert_eq "auto: lo has no XDP program (steered at tc)" none "$(xdp lo)"
+assert_ne "auto: br0: sfc's tc filters" 0 "$(tc_filters br0)"
+assert_eq "auto: --stats says br0 is steered at tc" tc \
+	"$(d_steer_of br0)"
+d_sfcd_stop TERM
+assert_do "sfcd starts (--steer xdp)" d_sfcd_start --steer xdp || assert_done
+assert_eq "xdp: --stats says br0 is steered by generic XDP" xdp-generic \
+	"$(d_steer_of br0)"
 br=$(xdp br0) lo=$(xdp lo)
 assert_eq "br0: sfc's XDP program in generic mode" 2 "${br%% *}"
 assert_eq "lo: sfc's XDP program in generic mode" 2 "${lo%% *}"

@@ -273,6 +273,17 @@ d_xdp_id() {
 	ip -n "$FAB" -j -d link show dev "$1" | jq -r '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id // 0'
 }
 
+# d_tc_id DEV: id of the program of the tc ingress filter on DEV in fab (0: none)
+d_tc_id() {
+	ip netns exec "$FAB" bpftool -j net show dev "$1" 2>/dev/null |
+		jq -r '[.[0].tc[]? | select(.kind == "clsact/ingress") | .id][0] // 0'
+}
+
+# d_steer_of DEV: how sfcd --stats says DEV is steered (tc, xdp, xdp-generic)
+d_steer_of() {
+	d_stats | jq -r --arg d "$1" '.interfaces[]? | select(.dev == $d) | .steer'
+}
+
 # d_abi_version: the map ABI recorded beside the pins ("none": not recorded)
 d_abi_version() {
 	local b
@@ -356,9 +367,12 @@ d_sent() { wc -l <"$T/$1.tx.log" 2>/dev/null || echo 0; }
 # receiver; prints its summary.
 d_probe() {
 	local name=$1 port=$2 count=$3 iv=${4:-0.002}
-	d_recv_start "$name" "$port" "$count" 1 || { echo '{"error":"receiver did not start"}'; return 1; }
+	# the receiver waits for the sender however long it takes to start
+	# (a loaded host), then stops after 1 s of silence
+	d_recv_start "$name" "$port" "$count" 1 hold || { echo '{"error":"receiver did not start"}'; return 1; }
 	timeout 60 ip netns exec "$SRC" "$PY" "$PROBE" send "$DST4" "$port" "$count" \
 		--interval "$iv" --log "$T/$name.tx.log"
+	touch "$T/$name.stop"
 	wait "$D_RECV_PID"
 	cat "$T/$name.rx.json"
 }

@@ -123,9 +123,10 @@ r=$(d_api '{"cmd":"ingress-add","dev":"fx0"}')
 assert_eq "ingress-add fx0 (no such interface yet)" true "$(jq -r .ok <<<"$r" 2>/dev/null)"
 veth_add fab fx0 dst fx1
 ip -n "$FAB" link set dev fx0 up
-wait_until 5 eval "ip -n $FAB -j link show dev fx0 | jq -e '.[0].xdp' >/dev/null"
-assert_ok "fx0 got sfc's XDP program when it appeared" \
-	eval "ip -n $FAB -j link show dev fx0 | jq -e '.[0].xdp' >/dev/null"
+wait_until 5 eval '[[ $(d_steer_of fx0) == tc ]]'
+assert_eq "fx0 steered by sfc when it appeared (at tc: dst's stack behind it)" tc \
+	"$(d_steer_of fx0)"
+assert_ne "fx0 has sfc's tc program" 0 "$(d_tc_id fx0)"
 assert_eq "sfc_ifaces has one interface more" "$((ifn0 + 1))" "$(ifaces_n)"
 
 lu1=$(health link_updates)

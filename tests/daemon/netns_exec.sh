@@ -69,5 +69,6 @@ done
 assert_eq "... no program attached in the namespace" "" "$(xdp_progs)"
 
 assert_do "with nsenter --net, sfcd starts" d_sfcd_start
-assert_eq "... and attaches to fd0 and fs0" "fd0 fs0 " "$(xdp_progs)"
+assert_ne "... and attaches to fs0 (tc: a stack behind it)" 0 "$(d_tc_id fs0)"
+assert_ne "... and attaches to fd0 (tc: a stack behind it)" 0 "$(d_tc_id fd0)"
 assert_done

@@ -107,9 +107,12 @@ assert_eq "counters carried on: chain web counted the $n datagrams" "$n" \
 assert_eq "reason counters carried on (codes whose count went down)" "[]" \
 	"$(jq -c --slurpfile a "$T/a.st" '[.reasons[] | . as $r | select(($a[0].reasons[] | select(.code == $r.code) | .count) > $r.count) | .code]' "$T/b.st")"
 assert_ge "reason 27 kept its count (7 per CPU)" 7 "$(jq '.reasons[] | select(.code == 27) | .count' "$T/b.st")"
-new_xdp=$(bpftool -j prog show pinned "$PIN/prog_sfc_xdp" | jq -r .id)
-assert_ne "fs0: the old XDP program was replaced" "$xdp0" "$(d_xdp_id fs0)"
-assert_eq "fs0: runs the new pinned sfc_xdp" "$new_xdp" "$(d_xdp_id fs0)"
+# fs0 has a stack behind it (src): the old sfc steered it with XDP, this
+# one at tc (sfcd --steer auto)
+new_tc=$(bpftool -j prog show pinned "$PIN/prog_sfc_tc_ingress" | jq -r .id)
+assert_ne "fs0 had the old sfc's XDP program" 0 "$xdp0"
+assert_eq "fs0: the old XDP program was taken off (steered at tc now)" 0 "$(d_xdp_id fs0)"
+assert_eq "fs0: runs the new pinned sfc_tc_ingress" "$new_tc" "$(d_tc_id fs0)"
 assert_eq "document unchanged" "$doc0" "$(d_get)"
 r=$(d_probe after "$CHAINED_PORT" 20 0.005)
 assert_eq "after the upgrade: new flows cross both SFs" "{\"$DSCP_FULL\":20}" \

@@ -136,7 +136,10 @@ state() {
 	EOF
 }
 
-sfcd() { timeout 30 nsenter --net="/run/netns/$FAB" -- "$SFCD" "$@"; }
+# --steer xdp: the XDP end is taken where the last SF returns on an
+# interface steered in XDP; under auto (the default) rt's veth, a stack
+# behind it, is steered at tc and its chains end on the stack
+sfcd() { timeout 30 nsenter --net="/run/netns/$FAB" -- "$SFCD" --steer xdp "$@"; }
 
 # apply END: load or update sfc in fab with chain web ending with END
 apply() {
@@ -356,7 +359,7 @@ ns_exec fab nft delete table ip sfctnat
 # far end's XDP program as a feature change of fd0)
 assert_do "chain web set to end xdp" apply xdp || assert_done
 SOCK=$T/sfcd.sock
-bg_run timeout 120 nsenter --net="/run/netns/$FAB" -- "$SFCD" -f "$T/state.json" \
+bg_run timeout 120 nsenter --net="/run/netns/$FAB" -- "$SFCD" --steer xdp -f "$T/state.json" \
 	-P "$PIN_DIR" -s "$SOCK" </dev/null >"$T/sfcd.log" 2>&1
 health() {
 	printf '{"cmd":"health"}\n' | timeout 5 socat -t 3 - "UNIX-CONNECT:$SOCK" 2>/dev/null |

@@ -220,6 +220,9 @@ static inline void unit_env_init(void)
 	err = sfc_dp_load(unit_pin_dir, &dp);
 	if (err)
 		unit_setup_fail("sfc_dp_load(%s): %s", unit_pin_dir, strerror(-err));
+	/* the programs are run by hand (BPF_PROG_TEST_RUN), the XDP entry
+	 * first: interfaces steered in XDP, as sfcd --steer xdp does */
+	dp->steer = SFC_STEER_XDP;
 }
 
 /* ------------------------------------------------------------------ */

@@ -498,6 +498,64 @@ static void test_tc_ingress_passes_packet_without_metadata(void)
 	ASSERT_MEM_EQ(r.out, p.d, p.len, "packet");
 }
 
+/* sfc_ifaces flags of ifindex or'ed with set (0: restore saved) */
+static void iface_flags(int ifindex, __u32 set, struct sfc_iface *saved)
+{
+	__u32 k = ifindex;
+	struct sfc_iface v;
+
+	if (!set) {
+		bpf_map_update_elem(dp->maps.ifaces, &k, saved, BPF_ANY);
+		return;
+	}
+	bpf_map_lookup_elem(dp->maps.ifaces, &k, saved);
+	v = *saved;
+	v.flags |= set;
+	bpf_map_update_elem(dp->maps.ifaces, &k, &v, BPF_ANY);
+}
+
+/* checks that on an interface steered at tc the tc ingress entry chains a
+ * matching packet (a redirect to the SF), where on one steered in XDP it
+ * leaves it to sfc_xdp */
+static void test_tc_ingress_chains_on_tc_steered_interface(void)
+{
+	struct pkt_spec s = TCP4(H4, 12, "198.18.10.5", 22);
+	struct sfc_iface saved;
+	struct pkt p;
+	struct run r;
+
+	pkt_build(&p, &s);
+	flow_del(&s);
+	ASSERT_OK(tc_run(dp->tc_ingress_fd, IN0, IN0, p.d, p.len, &r), "tc run, XDP-steered");
+	ASSERT_TC(r.ret, TC_ACT_OK);
+	ASSERT_STREQ(flow_chain(&s), NO_ENTRY, "no flow entry from tc on an XDP-steered interface");
+	iface_flags(IN0, SFC_IF_TC_STEER, &saved);
+	ASSERT_OK(tc_run(dp->tc_ingress_fd, IN0, IN0, p.d, p.len, &r), "tc run, tc-steered");
+	iface_flags(IN0, 0, &saved);
+	ASSERT_TC(r.ret, TC_ACT_REDIRECT);
+	ASSERT_STREQ(flow_chain(&s), "v4dst", "flow cache: classified at tc");
+}
+
+/* checks that a packet marked as having finished its chain passes the tc
+ * ingress entry of a tc-steered interface unclassified, its mark cleared */
+static void test_tc_ingress_lets_finished_packet_through(void)
+{
+	struct pkt_spec s = TCP4(H4, 13, "198.18.10.5", 22);
+	__u32 mark = SFC_MARK_END;
+	struct sfc_iface saved;
+	struct pkt p;
+	struct run r;
+
+	pkt_build(&p, &s);
+	flow_del(&s);
+	iface_flags(IN0, SFC_IF_TC_STEER, &saved);
+	ASSERT_OK(tc_run_mark(dp->tc_ingress_fd, IN0, IN0, p.d, p.len, &r, &mark), "tc run");
+	iface_flags(IN0, 0, &saved);
+	ASSERT_TC(r.ret, TC_ACT_OK);
+	ASSERT_EQ(mark, 0, "mark cleared");
+	ASSERT_STREQ(flow_chain(&s), NO_ENTRY, "not classified");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_test tests[] = {
@@ -534,6 +592,8 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_tc_egress_leaves_forwarded_packet_alone),
 		UNIT_TEST(test_tc_egress_never_chains_ndp),
 		UNIT_TEST(test_tc_ingress_passes_packet_without_metadata),
+		UNIT_TEST(test_tc_ingress_chains_on_tc_steered_interface),
+		UNIT_TEST(test_tc_ingress_lets_finished_packet_through),
 	};
 
 	return unit_main_with_doc(DOC, tests, ARRAY_SIZE(tests), argc, argv);

@@ -57,6 +57,26 @@ static inline int xdp_run(int ifindex, const struct pkt *p, struct run *r)
  * iif is the interface it was received on (skb_iif), 0 for a packet this
  * host sends.
  */
+/* tc_run with skb->mark set to *mark before, and read into it after */
+static inline int tc_run_mark(int prog_fd, int ifindex, int iif, const void *data, __u32 len,
+			      struct run *r, __u32 *mark)
+{
+	struct __sk_buff ctx = { .ifindex = ifindex, .ingress_ifindex = iif, .mark = *mark };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = data, .data_size_in = len,
+		    .data_out = r->out, .data_size_out = sizeof(r->out),
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		    .ctx_out = &ctx, .ctx_size_out = sizeof(ctx), .repeat = 1);
+
+	memset(r, 0, sizeof(*r));
+	r->frame = r->out;
+	if (bpf_prog_test_run_opts(prog_fd, &o))
+		return -errno;
+	r->ret = o.retval;
+	r->out_len = o.data_size_out;
+	*mark = ctx.mark;
+	return 0;
+}
+
 static inline int tc_run(int prog_fd, int ifindex, int iif, const void *data, __u32 len,
 			 struct run *r)
 {

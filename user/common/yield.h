@@ -7,7 +7,8 @@
  * hook never runs inside itself, and a loop that calls sfc_yield() must
  * not depend on anything the hook may change (sfcd's hook writes only
  * datapath state that the running request does not read or that it reads
- * again afterwards: see sfcd_monitor_yield).
+ * again afterwards: see sfcd_monitor_yield; during sfc_apply's writes it
+ * goes through the apply's own view, user/lib/apply_live.c).
  *
  * Programs without a hook pay one decrement per call.
  */

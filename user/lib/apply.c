@@ -3,7 +3,8 @@
  * sfc_apply: validate and plan (ids, interface roles, rules), then attach,
  * write SFs, chains (make-before-break) and rules, then remove what the
  * document no longer has. The steps live in ids.c, attach.c, detach.c,
- * sfs.c, chains.c and rules.c.
+ * sfs.c, chains.c and rules.c. Link events at the yield points of the
+ * writes are applied against the document being written (apply_live.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -103,6 +104,7 @@ static int attach_all(struct sfc_dp *dp, struct plan *p, struct sfc_apply_report
 	rep->ifaces = calloc(p->nifs + 1, sizeof(*rep->ifaces));
 	if (!rep->ifaces)
 		return -ENOMEM;
+	sfc_tc_ingress_refresh(dp);
 	for (int i = 0; i < p->nifs; i++) {
 		struct sfc_iface_result *r = &rep->ifaces[rep->nifaces++];
 		struct sfc_iface_state *st = &p->ifs[i].st;
@@ -173,8 +175,9 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	struct sfc_apply_report dummy;
 	struct sfc_rule_set rs = {};
 	struct sfc_sf_view *sfv = NULL;
+	struct apply_live live = {};
 	struct plan p = {};
-	bool installed, keep_ids = rep && rep->keep_ids;
+	bool installed, want_links = rep && rep->want_links;
 	int ret;
 
 	if (!rep)
@@ -204,8 +207,12 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	ret = attach_all(dp, &p, rep, err, errlen);
 	if (!ret)
 		ret = write_sfs(dp, doc, &p, sfv, rep, err, errlen);
+	/* from here link events are applied against doc: apply_live.c */
+	live = (struct apply_live){ .dp = dp, .doc = doc, .p = &p, .sfv = sfv };
 	if (!ret)
-		ret = chains_apply(dp, doc, &p, sfv, &rep->chains_switched, err, errlen);
+		ret = apply_live_begin(&live);
+	if (!ret)
+		ret = chains_apply(&live, &rep->chains_switched, err, errlen);
 	if (ret)
 		goto out;
 
@@ -230,12 +237,12 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	if (ret)
 		goto out;
 	detach_stale(dp, &p);
-	if (keep_ids) {
-		rep->sf_ids = p.sf_ids;
-		rep->chain_ids = p.chain_ids;
-		p.sf_ids = p.chain_ids = NULL;
-	}
+	if (want_links)
+		rep->links = apply_live_index(&live);
 out:
+	apply_live_end(&live);
+	rep->link_events = live.handled;
+	rep->link_events_later = live.deferred;
 	sfc_rules_free(&rs);
 	if (rep == &dummy)
 		sfc_apply_report_free(rep);

@@ -44,14 +44,18 @@ struct sfc_apply_report {
 	int rules_installed;   /* the rule set changed and was switched */
 	size_t rule_entries;
 	int tuples;
+	int link_events;       /* link events applied while the maps were written */
+	int link_events_later; /* and those left for after the apply */
 	/* every interface the document names, in document order */
 	struct sfc_iface_result *ifaces;
 	int nifaces;
-	/* Set keep_ids before the call to get, on success, the datapath ids
-	 * of doc->sfs[i] and doc->chains[i]; they are the caller's to free
-	 * (sfc_apply_report_free does not). */
-	bool keep_ids;
-	__u32 *sf_ids, *chain_ids;
+	/* Set want_links before the call to get, on success, the link index
+	 * of doc (link_update.h), built while link events are still applied
+	 * against the apply (apply_live.c): the caller's to free
+	 * (sfc_apply_report_free does not); NULL with the apply's success
+	 * when it could not be built. */
+	bool want_links;
+	struct sfc_link_index *links;
 };
 
 /* "ok", "missing", "failed" */
@@ -62,10 +66,12 @@ const struct sfc_iface_result *sfc_apply_report_iface(const struct sfc_apply_rep
 /* Free the interface list; rep can be filled again. */
 void sfc_apply_report_free(struct sfc_apply_report *rep);
 
+struct sfc_link_index;
+
 /*
  * Everything is validated before the first map write; on a validation
  * error nothing changes and err says what and where. Negative errno.
- * rep (may be NULL) is overwritten but for keep_ids: free it with
+ * rep (may be NULL) is overwritten but for want_links: free it with
  * sfc_apply_report_free after every call, failed or not.
  */
 int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
@@ -95,6 +101,16 @@ struct sfc_iface_state {
  * written (st->error says which).
  */
 int sfc_attach_iface(struct sfc_dp *dp, struct sfc_iface_state *st);
+/*
+ * The current sfc_tc_ingress on every interface of this netns that sfc's
+ * record lists and that runs an older one (an upgrade), before any is
+ * steered at tc: an older program sends a packet that finished its chain
+ * to the ingress of the interface it was classified on without the mark
+ * (SFC_MARK_END) that tells the tc steering there to let it through, and
+ * would have it chained again.
+ */
+void sfc_tc_ingress_refresh(struct sfc_dp *dp);
+
 /*
  * An attached ingress veth whose far end gained or lost an XDP program of
  * its own (the kernel reports that here as a feature change): its

@@ -68,7 +68,26 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 		 __u32 path_id, const struct sfc_sf_view *sfv, const __u32 *slots,
 		 struct chain_build *b);
 int pos_index_read(const struct sfc_maps *m, struct pos_index *ix);
+/* The keys of ix that belong to path_id: *n of them from the return. */
+const struct sfc_pos_key *pos_index_path(const struct pos_index *ix, __u32 path_id, size_t *n);
 int current_slots(const struct sfc_maps *m, __u32 cid, __u32 *slots);
+
+/* chain_batch.c: chains rewritten with one syscall per map */
+struct chain_batch {
+	struct sfc_pos_key *dk;                 size_t nd, capd;
+	struct sfc_hop_key *hk; struct sfc_hop *hv; size_t nh, caph, caphv;
+	struct sfc_pos_key *pk; struct sfc_pos *pv; size_t np, capp, cappv;
+	__u32 *ck, *pathk; struct sfc_path *pathv; struct sfc_chain *headv;
+	size_t nc, capc, cappathk, cappath, caphead;
+};
+
+/* Add version next of chain cid, built in cb, whose stale position keys
+ * (what that version held before) are stale[0..nstale). */
+int chain_batch_add(struct chain_batch *b, __u32 cid, __u32 next, const struct chain_build *cb,
+		    const struct sfc_pos_key *stale, size_t nstale);
+/* Write it all, the chain heads last. */
+int chain_batch_flush(const struct sfc_maps *m, struct chain_batch *b);
+void chain_batch_free(struct chain_batch *b);
 
 /* ids.c: ids of the document's SFs and chains, kept by name */
 int plan_assign_ids(const struct sfc_dp *dp, const struct sfc_doc *doc, struct plan *p,
@@ -77,9 +96,40 @@ int plan_assign_ids(const struct sfc_dp *dp, const struct sfc_doc *doc, struct p
 /* sfs.c: clear SF ids the document no longer has */
 int sfs_remove_stale(struct sfc_dp *dp, const struct plan *p, int nsfs);
 
-/* chains.c: every chain of the document, make-before-break */
-int chains_apply(struct sfc_dp *dp, const struct sfc_doc *doc, const struct plan *p,
-		 const struct sfc_sf_view *sfv, int *switched, char *err, size_t errlen);
+/*
+ * An apply from its first SF write to its end, as link events at its yield
+ * points see it (apply_live.c). sfv holds what sfc_sfs holds for the new
+ * document's SFs; chains [0, done) are the new document's in the maps.
+ */
+struct apply_live {
+	struct sfc_dp *dp;
+	const struct sfc_doc *doc;
+	struct plan *p;
+	struct sfc_sf_view *sfv;         /* by doc index */
+	__u32 (*slots)[SFC_MAX_HOPS];    /* hop counter slots per chain (chains_apply) */
+	struct pos_index pix;            /* sf_pos keys as chains_apply began */
+	struct chain_build *cb;          /* scratch */
+	int done;
+	bool *dirty;                     /* scratch, per SF */
+	/* chain versions rewritten while the link index is built: their
+	 * position keys, for the index's mirror (apply_live_index) */
+	bool indexing;
+	struct live_fix { int ci; __u32 path_id; struct sfc_pos_key *k; int n; } *fixes;
+	int nfixes, capfixes;
+	int handled, deferred;           /* link events, for the report */
+};
+
+/* apply_live.c: link events are handled against a from now until apply_live_end
+ * (which frees what chains_apply allocated in it). */
+int apply_live_begin(struct apply_live *a);
+void apply_live_end(struct apply_live *a);
+/* The link index of a->doc, built at the end of the apply while link
+ * events are still taken; NULL (logged) when it could not be. */
+struct sfc_link_index *apply_live_index(struct apply_live *a);
+
+/* chains.c: every chain of the document, make-before-break, from a->sfv;
+ * a yield point between two chains (a->done of them written) */
+int chains_apply(struct apply_live *a, int *switched, char *err, size_t errlen);
 /* chains.c: clear chain ids (and their paths) the document no longer has */
 int chains_remove_stale(struct sfc_dp *dp, const struct plan *p, int nchains);
 

@@ -66,6 +66,48 @@ static void peer_napi(struct sfc_dp *dp, struct sfc_iface_state *st,
 }
 
 /*
+ * XDP or tc for this interface (sfcd --steer, auto by default). XDP pays off
+ * where frames arrive as XDP frames: a NIC with a native driver, a veth whose
+ * peer runs an XDP program of its own (an XDP SF, a traffic generator). A
+ * veth with a stack behind it (a pod, an SF that routes or bridges) brings
+ * skbs: XDP there would turn each into an XDP frame and back, and switch
+ * off the peer's GSO; tc steers them as they are. Interfaces without native
+ * XDP are steered at tc rather than in generic mode.
+ */
+static bool veth_wants_tc(const struct sfc_dp *dp, const struct sfc_iface_state *st,
+			  const struct sfc_iface_record *before)
+{
+	struct sfc_link peer;
+
+	if (!st->link.peer_ifindex ||
+	    sfc_nl_get_link(st->link.peer_ifindex, st->link.peer_nsid, &peer))
+		return true; /* nothing known of the peer: skbs are what always works */
+	if (!peer.xdp_prog_id || peer.xdp_prog_id == dp->prog_ids[1])
+		return true;
+	/* the pass-through program sfc gave the peer before (a restart) */
+	return (__u32)st->link.peer_ifindex == before->peer_ifindex &&
+	       st->link.peer_nsid == before->peer_nsid;
+}
+
+/* sfc's XDP program off an interface now steered at tc (it was steered in
+ * XDP before, maybe by an older sfc: the record says in which mode): after
+ * tc is in place, so no packet goes unsteered. */
+static int xdp_off(const struct sfc_dp *dp, int ifindex, __u32 before_mode)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	__u32 ours = dp->prog_ids[0];
+	int err = 0;
+
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return 0;
+	if (q.drv_prog_id && (q.drv_prog_id == ours || before_mode == XDP_FLAGS_DRV_MODE))
+		err = bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	if (!err && q.skb_prog_id && (q.skb_prog_id == ours || before_mode == XDP_FLAGS_SKB_MODE))
+		err = bpf_xdp_detach(ifindex, XDP_FLAGS_SKB_MODE, NULL);
+	return err;
+}
+
+/*
  * Any other veth sfc is given (an ingress point) takes XDP frames, as the
  * egress of a chain's XDP end, only when its peer already runs an XDP
  * program of its own; sfc leaves that peer alone. Anything else is left
@@ -87,7 +129,8 @@ static void peer_runs_xdp(struct sfc_iface_state *st)
 static void attach_programs(struct sfc_dp *dp, struct sfc_iface_state *st,
 			    const struct sfc_iface_record *before)
 {
-	__u32 mode;
+	bool tc_steer = dp->steer == SFC_STEER_TC;
+	__u32 mode = SFC_REC_NO_XDP;
 	int err;
 
 	st->ifindex = if_nametoindex(st->name);
@@ -106,12 +149,24 @@ static void attach_programs(struct sfc_dp *dp, struct sfc_iface_state *st,
 	st->rec.peer_nsid = -1;
 	st->rec.netns_ino = sfc_netns_self_ino();
 
-	err = sfc_dp_attach_xdp(dp, st->ifindex, &mode);
-	if (err) {
-		failed(st, "%s: %s failed: %s%s", "attaching XDP", err,
-		       err == -EBUSY || err == -EEXIST ?
-		       " (another XDP program is attached)" : "");
-		return;
+	if (dp->steer == SFC_STEER_AUTO && !strcmp(st->link.kind, "veth"))
+		tc_steer = veth_wants_tc(dp, st, before);
+	if (!tc_steer) {
+		err = sfc_dp_attach_xdp(dp, st->ifindex, dp->steer == SFC_STEER_XDP, &mode);
+		if (err && dp->steer == SFC_STEER_AUTO && (err == -EOPNOTSUPP || err == -EINVAL)) {
+			tc_steer = true; /* no native XDP: tc, not generic mode */
+			err = 0;
+		}
+		if (err) {
+			failed(st, "%s: %s failed: %s%s", "attaching XDP", err,
+			       err == -EBUSY || err == -EEXIST ?
+			       " (another XDP program is attached)" : "");
+			return;
+		}
+	}
+	if (tc_steer) {
+		st->v.flags |= SFC_IF_TC_STEER;
+		mode = SFC_REC_NO_XDP;
 	}
 	st->rec.xdp_mode = mode;
 	err = sfc_dp_attach_tc(dp, st->ifindex, 0);
@@ -123,7 +178,8 @@ static void attach_programs(struct sfc_dp *dp, struct sfc_iface_state *st,
 		/* nothing half-attached stays behind unrecorded */
 		sfc_dp_detach_tc(st->ifindex, 0);
 		sfc_dp_detach_tc(st->ifindex, 1);
-		bpf_xdp_detach(st->ifindex, mode, NULL);
+		if (!tc_steer)
+			bpf_xdp_detach(st->ifindex, mode, NULL);
 		failed(st, "%s: %s failed: %s%s", "attaching tc", err,
 		       " (an \"ingress\" qdisc or another filter at pref " STR(SFC_TC_PRIO) " may be in the way)");
 		return;
@@ -160,6 +216,30 @@ int sfc_refresh_peer_xdp(struct sfc_dp *dp, struct sfc_iface_state *st)
 	return 0;
 }
 
+void sfc_tc_ingress_refresh(struct sfc_dp *dp)
+{
+	__u64 self = sfc_netns_self_ino();
+	__u32 key, next, *prev = NULL;
+
+	while (!bpf_map_get_next_key(dp->rec.ifaces, prev, &next)) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)next, .attach_point = BPF_TC_INGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, q, .handle = SFC_TC_HANDLE, .priority = SFC_TC_PRIO);
+		struct sfc_iface_record rec;
+		char name[IF_NAMESIZE];
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(dp->rec.ifaces, &key, &rec) ||
+		    (rec.netns_ino && self && rec.netns_ino != self) ||
+		    !if_indextoname(key, name) || strncmp(name, rec.name, sizeof(rec.name)))
+			continue; /* not here: not ours to touch */
+		if (bpf_tc_query(&hook, &q) || q.prog_id == dp->prog_ids[2])
+			continue;
+		if (sfc_dp_attach_tc(dp, (int)key, 0))
+			pr_warn("%s: replacing an older sfc_tc_ingress failed\n", name);
+	}
+}
+
 int sfc_attach_iface(struct sfc_dp *dp, struct sfc_iface_state *st)
 {
 	const struct sfc_maps *m = &dp->maps;
@@ -189,5 +269,12 @@ int sfc_attach_iface(struct sfc_dp *dp, struct sfc_iface_state *st)
 		bpf_map_update_elem(m->tx_ports, &st->ifindex, &st->ifindex, BPF_ANY);
 	else
 		bpf_map_delete_elem(m->tx_ports, &st->ifindex);
+	/* steered at tc from now on (the value says so): XDP can go */
+	if (st->v.flags & SFC_IF_TC_STEER) {
+		ret = xdp_off(dp, st->ifindex, before.xdp_mode);
+		if (ret)
+			pr_warn("%s: now steered at tc, but sfc's XDP program stays attached: %s\n",
+				st->name, strerror(-ret));
+	}
 	return 0;
 }

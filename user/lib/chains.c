@@ -13,6 +13,7 @@
 #include "apply_plan.h"
 #include "record.h"
 #include "rules.h"
+#include "yield.h"
 
 static __u32 fnv(const char *s, __u32 seed)
 {
@@ -204,6 +205,7 @@ int pos_index_read(const struct sfc_maps *m, struct pos_index *ix)
 			break;
 		}
 		count = chunk;
+		sfc_yield_check();
 		if (!bpf_map_lookup_batch(m->sf_pos, in, &batch, ix->k + ix->n, vals, &count,
 					  &opts)) {
 			ix->n += count;
@@ -227,18 +229,10 @@ int pos_index_read(const struct sfc_maps *m, struct pos_index *ix)
 	return ret;
 }
 
-/* Remove every hop and position entry of one path version. */
-static void purge_path(const struct sfc_maps *m, const struct pos_index *ix, __u32 path_id)
+const struct sfc_pos_key *pos_index_path(const struct pos_index *ix, __u32 path_id, size_t *n)
 {
-	struct sfc_path path = {}, zero = {};
-	size_t lo = 0, hi = ix->n;
+	size_t lo = 0, hi = ix->n, end;
 
-	if (!bpf_map_lookup_elem(m->paths, &path_id, &path))
-		for (__u32 si = 1; si <= path.nhops && si <= SFC_MAX_HOPS; si++) {
-			struct sfc_hop_key hk = { .path_id = path_id, .si = si };
-
-			bpf_map_delete_elem(m->hops, &hk);
-		}
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
@@ -247,8 +241,28 @@ static void purge_path(const struct sfc_maps *m, const struct pos_index *ix, __u
 		else
 			hi = mid;
 	}
-	for (; lo < ix->n && ix->k[lo].path_id == path_id; lo++)
-		bpf_map_delete_elem(m->sf_pos, &ix->k[lo]);
+	for (end = lo; end < ix->n && ix->k[end].path_id == path_id; end++)
+		;
+	*n = end - lo;
+	return ix->k + lo;
+}
+
+/* Remove every hop and position entry of one path version. */
+static void purge_path(const struct sfc_maps *m, const struct pos_index *ix, __u32 path_id)
+{
+	struct sfc_path path = {}, zero = {};
+	const struct sfc_pos_key *k;
+	size_t n;
+
+	if (!bpf_map_lookup_elem(m->paths, &path_id, &path))
+		for (__u32 si = 1; si <= path.nhops && si <= SFC_MAX_HOPS; si++) {
+			struct sfc_hop_key hk = { .path_id = path_id, .si = si };
+
+			bpf_map_delete_elem(m->hops, &hk);
+		}
+	k = pos_index_path(ix, path_id, &n);
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(m->sf_pos, &k[i]);
 	if (path.nhops)
 		bpf_map_update_elem(m->paths, &path_id, &zero, BPF_ANY);
 }
@@ -321,6 +335,8 @@ static int assign_slots(struct sfc_dp *dp, const struct sfc_doc *doc, const stru
 	for (int ci = 0; ci < doc->nchains; ci++) {
 		int n = p->chain_new[ci] ? 0 : current_slots(m, p->chain_ids[ci], slots[ci]);
 
+		sfc_yield();
+
 		for (int h = 0; h < doc->chains[ci].nhops; h++) {
 			if (h < n && slots[ci][h] && slots[ci][h] < SFC_HOP_STATS_ENTRIES &&
 			    !used[slots[ci][h]]) {
@@ -331,6 +347,7 @@ static int assign_slots(struct sfc_dp *dp, const struct sfc_doc *doc, const stru
 		}
 	}
 	for (int ci = 0; ci < doc->nchains; ci++) {
+		sfc_yield();
 		for (int h = 0; h < doc->chains[ci].nhops; h++) {
 			if (slots[ci][h])
 				continue;
@@ -376,42 +393,38 @@ static int switch_chain(struct sfc_dp *dp, const struct sfc_doc *doc, const stru
 	return write_chain(dp, pix, cid, doc->chains[ci].name, next, cb);
 }
 
-int chains_apply(struct sfc_dp *dp, const struct sfc_doc *doc, const struct plan *p,
-		 const struct sfc_sf_view *sfv, int *switched, char *err, size_t errlen)
+int chains_apply(struct apply_live *a, int *switched, char *err, size_t errlen)
 {
-	__u32 (*slots)[SFC_MAX_HOPS] = calloc(doc->nchains + 1, sizeof(*slots));
-	struct chain_build *cb = malloc(sizeof(*cb));
-	struct pos_index pix = {};
+	const struct sfc_doc *doc = a->doc;
 	int ret;
 
-	if (!slots || !cb) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = pos_index_read(&dp->maps, &pix);
+	a->slots = calloc(doc->nchains + 1, sizeof(*a->slots));
+	a->cb = malloc(sizeof(*a->cb));
+	if (!a->slots || !a->cb)
+		return -ENOMEM;
+	ret = pos_index_read(&a->dp->maps, &a->pix);
 	if (ret)
-		goto out;
-	ret = assign_slots(dp, doc, p, slots);
+		return ret;
+	ret = assign_slots(a->dp, doc, a->p, a->slots);
 	if (ret) {
 		snprintf(err, errlen, "$.chains: more than %d hops in all chains",
 			 SFC_HOP_STATS_ENTRIES - 1);
-		goto out;
+		return ret;
 	}
+	/* a link event between two chains: apply_live.c */
 	for (int ci = 0; ci < doc->nchains; ci++) {
 		bool sw;
 
-		ret = switch_chain(dp, doc, p, ci, sfv, slots[ci], &pix, cb, &sw);
+		sfc_yield();
+		ret = switch_chain(a->dp, doc, a->p, ci, a->sfv, a->slots[ci], &a->pix, a->cb, &sw);
 		if (ret) {
 			snprintf(err, errlen, "chain %s: %s", doc->chains[ci].name, strerror(-ret));
-			goto out;
+			return ret;
 		}
+		a->done = ci + 1;
 		*switched += sw;
 	}
-out:
-	free(slots);
-	free(cb);
-	free(pix.k);
-	return ret;
+	return 0;
 }
 
 int chains_remove_stale(struct sfc_dp *dp, const struct plan *p, int nchains)
@@ -433,6 +446,7 @@ int chains_remove_stale(struct sfc_dp *dp, const struct plan *p, int nchains)
 		struct sfc_chain zero = {};
 		struct sfc_chain_record none = {};
 
+		sfc_yield();
 		if (!names[cid][0] || keep[cid])
 			continue;
 		bpf_map_update_elem(m->chains, &cid, &zero, BPF_ANY);

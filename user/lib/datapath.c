@@ -446,7 +446,7 @@ int sfc_dp_unpin(const char *pin_dir)
 	return err;
 }
 
-int sfc_dp_attach_xdp(struct sfc_dp *dp, int ifindex, __u32 *mode_out)
+int sfc_dp_attach_xdp(struct sfc_dp *dp, int ifindex, bool generic_ok, __u32 *mode_out)
 {
 	int err;
 
@@ -470,7 +470,7 @@ int sfc_dp_attach_xdp(struct sfc_dp *dp, int ifindex, __u32 *mode_out)
 		*mode_out = XDP_FLAGS_DRV_MODE;
 		return 0;
 	}
-	if (err != -EOPNOTSUPP && err != -EINVAL)
+	if ((err != -EOPNOTSUPP && err != -EINVAL) || !generic_ok)
 		return err;
 	err = bpf_xdp_attach(ifindex, dp->xdp_fd, XDP_FLAGS_SKB_MODE, NULL);
 	if (!err) {

@@ -33,6 +33,13 @@ struct sfc_record_maps {
 	int sfs, chains, ifaces, abi;
 };
 
+/* How packets are taken in on an interface (sfcd --steer). */
+enum sfc_steer {
+	SFC_STEER_AUTO,  /* XDP where frames arrive as XDP frames, tc where skbs do */
+	SFC_STEER_XDP,   /* XDP everywhere (generic mode where the driver has none) */
+	SFC_STEER_TC,    /* tc everywhere: no XDP program on any interface */
+};
+
 struct sfc_dp {
 	struct sfc_bpf *skel;     /* NULL when opened read-only from pins */
 	struct sfc_maps maps;
@@ -41,6 +48,7 @@ struct sfc_dp {
 	__u32 prog_ids[4];        /* of the four fds above, in that order */
 	int adopted;              /* programs adopted from the pins */
 	bool no_peer_xdp;         /* never touch SF veth peers: use the tc path */
+	enum sfc_steer steer;
 	int ncpus;
 	char pin_dir[PATH_MAX];
 };
@@ -61,7 +69,9 @@ int sfc_dp_unpin(const char *pin_dir);
  * pins would not be on a bpffs that outlives us. */
 int sfc_dp_ensure_bpffs(const char *pin_dir);
 
-int sfc_dp_attach_xdp(struct sfc_dp *dp, int ifindex, __u32 *mode_out);
+/* Native XDP, else (generic_ok) generic; the mode in *mode_out. Our
+ * program already there in either mode is left as it is. */
+int sfc_dp_attach_xdp(struct sfc_dp *dp, int ifindex, bool generic_ok, __u32 *mode_out);
 int sfc_dp_detach_xdp(int ifindex);
 int sfc_dp_attach_tc(struct sfc_dp *dp, int ifindex, int egress);
 int sfc_dp_detach_tc(int ifindex, int egress);

@@ -19,7 +19,7 @@
 static const char *mode_name(__u32 mode)
 {
 	return mode == XDP_FLAGS_SKB_MODE ? "generic" : mode == XDP_FLAGS_DRV_MODE ?
-	       "native" : "unknown";
+	       "native" : mode == SFC_REC_NO_XDP ? "none" : "unknown";
 }
 
 /* XDP off ifindex: the recorded mode, and any mode running our program. */

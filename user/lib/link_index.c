@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "link_index.h"
+#include "yield.h"
 
 struct dev_entry *link_dev(const struct sfc_link_index *ix, const char *name)
 {
@@ -198,6 +199,7 @@ static int index_positions(struct sfc_link_index *ix, const struct sfc_dp *dp,
 		int ci = path / 2 < SFC_MAX_CHAINS ? ci_of[path / 2] : -1;
 		struct pos_index *p;
 
+		sfc_yield();	/* apply_live.c fixes what a link event rewrites meanwhile */
 		for (hi = lo; hi < all.n && all.k[hi].path_id == path; hi++)
 			;
 		if (ci < 0)

@@ -86,51 +86,6 @@ static int chain_state(const struct sfc_maps *m, const struct sfc_doc *doc,
 	return 0;
 }
 
-/* Room for n more elements of size sz in *p (capacity *cap). */
-static int room(void **p, size_t *cap, size_t used, size_t n, size_t sz)
-{
-	size_t c = *cap ? *cap : 64;
-	void *q;
-
-	if (used + n <= *cap)
-		return 0;
-	while (c < used + n)
-		c *= 2;
-	q = realloc(*p, c * sz);
-	if (!q)
-		return -ENOMEM;
-	*p = q;
-	*cap = c;
-	return 0;
-}
-
-/*
- * What one link update writes for its chains, one syscall per map: stale
- * position keys of the idle versions out, their hops, positions and paths
- * in, then the chain heads switched (make-before-break, as write_chain()
- * does one chain at a time).
- */
-struct chain_batch {
-	struct sfc_pos_key *dk;                 size_t nd, capd;
-	struct sfc_hop_key *hk; struct sfc_hop *hv; size_t nh, caph, caphv;
-	struct sfc_pos_key *pk; struct sfc_pos *pv; size_t np, capp, cappv;
-	__u32 *ck, *pathk; struct sfc_path *pathv; struct sfc_chain *headv;
-	size_t nc, capc, cappathk, cappath, caphead;
-};
-
-static void batch_free(struct chain_batch *b)
-{
-	free(b->dk);
-	free(b->hk);
-	free(b->hv);
-	free(b->pk);
-	free(b->pv);
-	free(b->ck);
-	free(b->pathk);
-	free(b->pathv);
-	free(b->headv);
-}
-
 /* Build the idle version of doc->chains[ci] from the SF entries and add it
  * to the batch; the mirror and cache say what it will be once written. */
 static int batch_chain(const struct sfc_dp *dp, const struct sfc_doc *doc,
@@ -171,32 +126,9 @@ static int batch_chain(const struct sfc_dp *dp, const struct sfc_doc *doc,
 		bpf_map_delete_elem(m->hops, &hk);
 	}
 	pi = &ix->pos[ci][next & 1];
-	if (room((void **)&b->dk, &b->capd, b->nd, pi->n, sizeof(*b->dk)) ||
-	    room((void **)&b->hk, &b->caph, b->nh, cb->path.nhops, sizeof(*b->hk)) ||
-	    room((void **)&b->hv, &b->caphv, b->nh, cb->path.nhops, sizeof(*b->hv)) ||
-	    room((void **)&b->pk, &b->capp, b->np, cb->npos, sizeof(*b->pk)) ||
-	    room((void **)&b->pv, &b->cappv, b->np, cb->npos, sizeof(*b->pv)) ||
-	    room((void **)&b->ck, &b->capc, b->nc, 1, sizeof(*b->ck)) ||
-	    room((void **)&b->pathk, &b->cappathk, b->nc, 1, sizeof(*b->pathk)) ||
-	    room((void **)&b->pathv, &b->cappath, b->nc, 1, sizeof(*b->pathv)) ||
-	    room((void **)&b->headv, &b->caphead, b->nc, 1, sizeof(*b->headv)))
-		return -ENOMEM;
-	memcpy(b->dk + b->nd, pi->k, pi->n * sizeof(*pi->k));
-	b->nd += pi->n;
-	for (__u32 si = 1; si <= cb->path.nhops; si++) {
-		b->hk[b->nh] = (struct sfc_hop_key){ .path_id = next, .si = si };
-		b->hv[b->nh++] = cb->hops[si];
-	}
-	for (int q = 0; q < cb->npos; q++) {
-		b->pk[b->np] = cb->pos[q].k;
-		b->pv[b->np++] = cb->pos[q].v;
-	}
-	b->ck[b->nc] = cid;
-	b->pathk[b->nc] = next;
-	b->pathv[b->nc] = cb->path;
-	/* the record (name, SPI) stays: a link event changes neither */
-	b->headv[b->nc] = (struct sfc_chain){ .path_id = next };
-	b->nc++;
+	err = chain_batch_add(b, cid, next, cb, pi->k, pi->n);
+	if (err)
+		return err;
 
 	/* the mirror and the cache now hold what the flush writes */
 	free(pi->k);
@@ -209,36 +141,6 @@ static int batch_chain(const struct sfc_dp *dp, const struct sfc_doc *doc,
 	cs->cur = next;
 	cs->nhops[next & 1] = cb->path.nhops;
 	return 0;
-}
-
-static int update_batch(int fd, const void *k, const void *v, size_t n)
-{
-	__u32 count = n;
-
-	if (!n)
-		return 0;
-	return bpf_map_update_batch(fd, k, v, &count, NULL) ? -errno : 0;
-}
-
-static int batch_flush(const struct sfc_dp *dp, struct chain_batch *b)
-{
-	const struct sfc_maps *m = &dp->maps;
-	__u32 count = b->nd;
-	int err;
-
-	/* a delete batch stops at the first key that is not there */
-	if (b->nd && bpf_map_delete_batch(m->sf_pos, b->dk, &count, NULL))
-		for (size_t i = count; i < b->nd; i++)
-			bpf_map_delete_elem(m->sf_pos, &b->dk[i]);
-	err = update_batch(m->hops, b->hk, b->hv, b->nh);
-	if (!err)
-		err = update_batch(m->sf_pos, b->pk, b->pv, b->np);
-	if (!err)
-		err = update_batch(m->paths, b->pathk, b->pathv, b->nc);
-	/* the switch: every head in one write, after all it points at */
-	if (!err)
-		err = update_batch(m->chains, b->ck, b->headv, b->nc);
-	return err;
 }
 
 /* Write doc->sfs[i]'s entry if it changed; *for_chains: in what its
@@ -339,8 +241,8 @@ int sfc_link_update(struct sfc_dp *dp, const struct sfc_doc *doc, struct sfc_lin
 	for (int q = 0; q < nchains && !err; q++)
 		err = batch_chain(dp, doc, ix, ix->scratch_chains[q], &batch);
 	if (!err)
-		err = batch_flush(dp, &batch);
-	batch_free(&batch);
+		err = chain_batch_flush(m, &batch);
+	chain_batch_free(&batch);
 	if (err)
 		return err;
 	res->chains_switched = nchains;

@@ -52,4 +52,17 @@ struct sfc_link_result {
 int sfc_link_update(struct sfc_dp *dp, const struct sfc_doc *doc, struct sfc_link_index *ix,
 		    const char *dev, __u32 gone_ifindex, struct sfc_link_result *res);
 
+/*
+ * Link events while sfc_apply() writes the maps (at its yield points; see
+ * apply_live.c). Is an apply writing now, does its document name dev?
+ * sfc_apply_link_event applies one event against the document being
+ * applied: 0 (res says what was written), -EAGAIN when it must wait for
+ * the apply's end (no apply writing, an ifindex that appeared or went, an
+ * interface the apply does not name), or another negative errno. Either
+ * way, run the event again with sfc_link_update once the apply is done.
+ */
+bool sfc_apply_writing(void);
+bool sfc_apply_names(const char *dev);
+int sfc_apply_link_event(const char *dev, __u32 gone_ifindex, struct sfc_link_result *res);
+
 #endif

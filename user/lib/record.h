@@ -32,12 +32,16 @@ struct sfc_chain_record {
 };
 _Static_assert(sizeof(struct sfc_chain_record) == 40, "sfc_chain_record layout");
 
+/* xdp_mode of an interface steered at tc: sfc attached no XDP program there */
+#define SFC_REC_NO_XDP 0xffffffffu
+
 /* sfc_record_ifaces: ifindex -> how sfc attached there (hash, SFC_MAX_IFACES) */
 struct sfc_iface_record {
 	char  name[16];            /* the interface's name when attached */
 	__u8  mac[6];
 	__u8  pad[2];
-	__u32 xdp_mode;            /* XDP_FLAGS_DRV_MODE, XDP_FLAGS_SKB_MODE; 0: unknown */
+	__u32 xdp_mode;            /* XDP_FLAGS_DRV_MODE, XDP_FLAGS_SKB_MODE, SFC_REC_NO_XDP;
+				    * 0: unknown */
 	__u32 peer_ifindex;        /* veth peer given sfc_xdp_peer (0 = none) */
 	__s32 peer_nsid;           /* its netns id as seen from here (-1 = this one) */
 	__u32 pad2;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
@@ -286,6 +287,7 @@ static int purge_bank(const struct sfc_maps *m, __u32 base)
 	int err = 0;
 
 	while (!bpf_map_get_next_key(m->rules, prev, &next)) {
+		sfc_yield();
 		if (next.tuple >= base && next.tuple < base + SFC_MAX_TUPLES) {
 			if (ndead == cap) {
 				size_t c = cap ? cap * 2 : 1024;
@@ -303,9 +305,11 @@ static int purge_bank(const struct sfc_maps *m, __u32 base)
 		key = next;
 		prev = &key;
 	}
-	for (size_t i = 0; i < ndead; i++)
+	for (size_t i = 0; i < ndead; i++) {
+		sfc_yield();
 		if (bpf_map_delete_elem(m->rules, &dead[i]) && errno != ENOENT && !err)
 			err = -errno;
+	}
 	free(dead);
 	for (__u32 t = base; t < base + SFC_MAX_TUPLES; t++) {
 		struct sfc_tuple zero = {};
@@ -337,6 +341,20 @@ static __u32 rules_digest(const struct sfc_rule_set *rs)
 	return h ? h : 1;
 }
 
+/* Wait out packets still classifying on the old bank, with yield points. */
+static void grace(void)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		usleep(250);
+		sfc_yield_check();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000000L + (t.tv_nsec - t0.tv_nsec) / 1000 <
+		 SFC_GRACE_US);
+}
+
 int sfc_rules_install(const struct sfc_maps *m, const struct sfc_rule_set *rs,
 		      bool *installed)
 {
@@ -362,6 +380,7 @@ int sfc_rules_install(const struct sfc_maps *m, const struct sfc_rule_set *rs,
 	for (size_t i = 0; i < rs->n; i++) {
 		struct sfc_rule_key k = rs->e[i].key;
 
+		sfc_yield();
 		k.tuple += base;
 		if (bpf_map_update_elem(m->rules, &k, &rs->e[i].val, BPF_ANY)) {
 			err = -errno;
@@ -384,8 +403,11 @@ int sfc_rules_install(const struct sfc_maps *m, const struct sfc_rule_set *rs,
 	 * Switch banks first, then bump the generation in a second write.
 	 * The datapath reads the generation before the bank, so a flow
 	 * cached under the new generation was always classified on the new
-	 * bank.
+	 * bank. Read again: a link event at a yield point above may have
+	 * bumped the generation.
 	 */
+	if (bpf_map_lookup_elem(m->config, &zero, &cfg))
+		return -errno;
 	cfg.tuple_base = base;
 	cfg.ntuples = rs->ntuples;
 	cfg.rules_hash = digest;
@@ -394,7 +416,7 @@ int sfc_rules_install(const struct sfc_maps *m, const struct sfc_rule_set *rs,
 	cfg.generation++;
 	if (bpf_map_update_elem(m->config, &zero, &cfg, BPF_ANY))
 		return -errno;
-	usleep(SFC_GRACE_US);
+	grace();
 	return purge_bank(m, old);
 }
 

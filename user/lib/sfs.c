@@ -26,6 +26,9 @@ void sfc_sf_value(const struct sfc_sf_cfg *sf, const struct sfc_iface_state *out
 		memcpy(v.out_mac, out->link.mac, 6);
 		if (out->v.flags & SFC_IF_XDP_TX_OK)
 			v.flags |= SFC_SF_XDP_TX;
+		if (!strcmp(out->link.kind, "veth") && out->link.peer_ifindex &&
+		    out->link.peer_nsid >= 0)
+			v.flags |= SFC_SF_PEER;
 	}
 	if (usable(ret))
 		rec.ret_ifindex = ret->ifindex;

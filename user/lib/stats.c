@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/if_link.h>
 #include <bpf/bpf.h>
 
 #include "sfc_reasons.h"
@@ -41,6 +42,41 @@ static int percpu_sum(const struct sfc_dp *dp, int fd, __u32 key, __u64 *sum, in
 			sum[f] += vals[c * nfields + f];
 	free(vals);
 	return 0;
+}
+
+/* How sfc takes packets in on each interface it attached to, and its roles. */
+static json_t *interfaces_json(const struct sfc_dp *dp)
+{
+	json_t *ifs = json_array();
+	__u32 key, next, *prev = NULL;
+
+	while (ifs && !bpf_map_get_next_key(dp->rec.ifaces, prev, &next)) {
+		struct sfc_iface_record rec;
+		struct sfc_iface v = {};
+		char name[sizeof(rec.name) + 1] = "";
+		json_t *roles = json_array();
+		const char *steer;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(dp->rec.ifaces, &key, &rec) ||
+		    bpf_map_lookup_elem(dp->maps.ifaces, &key, &v)) {
+			json_decref(roles);
+			continue;
+		}
+		memcpy(name, rec.name, sizeof(rec.name));
+		if (v.flags & SFC_IF_INGRESS)
+			json_array_append_new(roles, json_string("ingress"));
+		if (v.flags & SFC_IF_SF_OUT)
+			json_array_append_new(roles, json_string("sf-out"));
+		if (v.flags & SFC_IF_SF_RETURN)
+			json_array_append_new(roles, json_string("sf-return"));
+		steer = (v.flags & SFC_IF_TC_STEER) ? "tc" :
+			rec.xdp_mode == XDP_FLAGS_SKB_MODE ? "xdp-generic" : "xdp";
+		json_array_append_new(ifs, json_pack("{s:s,s:I,s:s,s:o}", "dev", name,
+			"ifindex", (json_int_t)key, "steer", steer, "roles", roles));
+	}
+	return ifs;
 }
 
 json_t *sfc_stats_json(const struct sfc_dp *dp)
@@ -126,6 +162,7 @@ json_t *sfc_stats_json(const struct sfc_dp *dp)
 	json_object_set_new(root, "chains", chains);
 	json_object_set_new(root, "sfs", sfs);
 	json_object_set_new(root, "reasons", reasons);
+	json_object_set_new(root, "interfaces", interfaces_json(dp));
 	return root;
 }
 
@@ -155,6 +192,18 @@ void sfc_stats_print_text(FILE *f, json_t *st)
 			json_string_value(json_object_get(s, "name")),
 			json_is_true(json_object_get(s, "up")) ? "up" : "down",
 			U(s, "tx_packets"), U(s, "tx_bytes"), U(s, "rx_packets"), U(s, "rx_bytes"));
+	json_array_foreach(json_object_get(st, "interfaces"), i, s) {
+		json_t *role;
+		size_t k;
+
+		if (!i)
+			fprintf(f, "%-16s %-12s %s\n", "interface", "steered-by", "roles");
+		fprintf(f, "%-16s %-12s", json_string_value(json_object_get(s, "dev")),
+			json_string_value(json_object_get(s, "steer")));
+		json_array_foreach(json_object_get(s, "roles"), k, role)
+			fprintf(f, "%s%s", k ? "," : " ", json_string_value(role));
+		fprintf(f, "\n");
+	}
 	json_array_foreach(json_object_get(st, "reasons"), i, r) {
 		if (!U(r, "count"))
 			continue;

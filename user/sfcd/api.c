@@ -42,10 +42,11 @@ static json_t *health(struct sfcd *d)
 	json_t *r;
 
 	bpf_map_lookup_elem(d->dp->maps.config, &zero, &cfg);
-	r = json_pack("{s:b,s:i,s:I,s:I,s:I,s:I,s:I,s:s,s:s,s:I,s:I}", SFC_KEY_OK, 1,
+	r = json_pack("{s:b,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s,s:I,s:I}", SFC_KEY_OK, 1,
 		      SFC_KEY_PID, (int)getpid(),
 		      SFC_KEY_GENERATION, (json_int_t)cfg.generation,
 		      SFC_KEY_LINK_UPDATES, (json_int_t)d->link_updates,
+		      SFC_KEY_LINK_UPDATES_APPLYING, (json_int_t)d->link_updates_early,
 		      SFC_KEY_RECONCILES, (json_int_t)d->reconciles,
 		      SFC_KEY_NETLINK_EVENTS, (json_int_t)d->nl_events,
 		      SFC_KEY_NETLINK_OVERRUNS, (json_int_t)d->nl_overruns,
@@ -485,8 +486,10 @@ static json_t *cni_check(struct sfcd *d, const char *net, const char *cid, const
 	if (!ifindex)
 		return sfcd_error_reply("interface %s of the attachment does not exist",
 					dev ? dev : "(none)");
+	/* steered at tc (a pod's veth, as a rule): no XDP program there */
 	if (bpf_map_lookup_elem(d->dp->maps.ifaces, &ifindex, &v) ||
-	    bpf_xdp_query_id(ifindex, 0, &id) || id != d->dp->prog_ids[0])
+	    (!(v.flags & SFC_IF_TC_STEER) &&
+	     (bpf_xdp_query_id(ifindex, 0, &id) || id != d->dp->prog_ids[0])))
 		return sfcd_error_reply("sfc is not attached to %s", dev);
 	/* Packets from a pod arrive as skbs: they are steered at tc, which
 	 * no link event reports the loss of (a clsact qdisc deleted). */

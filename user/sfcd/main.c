@@ -42,6 +42,12 @@ static void usage(FILE *f)
 		"  -o, --once              apply the state file and exit (the datapath keeps running)\n"
 		"      --client-timeout S  close an API connection that sent no whole request and\n"
 		"                          read nothing for S seconds (default %d)\n"
+		"      --steer auto|xdp|tc how packets are taken in on each interface: auto (the\n"
+		"                          default) steers with XDP where frames arrive as XDP\n"
+		"                          frames (native drivers, veths whose peer runs XDP)\n"
+		"                          and at tc where skbs do (veths to pods and to SFs\n"
+		"                          that route or bridge); xdp everywhere (generic mode\n"
+		"                          where the driver has none); tc everywhere\n"
 		"      --no-peer-xdp       never attach to the far end of an SF's veth; send to\n"
 		"                          such SFs through tc instead of XDP redirect (slower)\n"
 		"      --check             validate the state file and exit; touches nothing\n"
@@ -55,9 +61,11 @@ static void usage(FILE *f)
 		SFCD_CLIENT_TIMEOUT);
 }
 
-enum { OPT_STATS = 256, OPT_UNLOAD, OPT_CHECK, OPT_NO_PEER_XDP, OPT_CLIENT_TIMEOUT };
+enum { OPT_STATS = 256, OPT_UNLOAD, OPT_CHECK, OPT_NO_PEER_XDP, OPT_CLIENT_TIMEOUT,
+       OPT_STEER };
 
 static bool no_peer_xdp;
+static enum sfc_steer steer = SFC_STEER_AUTO;
 static unsigned int client_timeout = SFCD_CLIENT_TIMEOUT;
 
 /* The pin directory on a bpffs, created, and locked for us: fd in *fd. */
@@ -174,6 +182,7 @@ static int do_apply(const char *pin_dir, const char *state, int check_only)
 		return 1;
 	}
 	dp->no_peer_xdp = no_peer_xdp;
+	dp->steer = steer;
 	ret = sfc_apply(dp, &doc, &rep, err, sizeof(err));
 	for (int i = 0; i < rep.nifaces; i++)
 		if (rep.ifaces[i].outcome == SFC_IFACE_FAILED)
@@ -195,7 +204,7 @@ static int do_apply(const char *pin_dir, const char *state, int check_only)
 
 int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 {
-	struct sfc_apply_report rep = { .keep_ids = true }, back = { .keep_ids = true };
+	struct sfc_apply_report rep = { .want_links = true }, back = { .want_links = true };
 	struct sfc_doc next = *doc;
 	char inner[1024];
 	json_t *text;
@@ -208,14 +217,15 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 		return ret;
 	}
 	/* Link events at the yield points of its rules compiler still run
-	 * against d->doc (nothing is written yet); sfc_apply has none after
-	 * its first write. Once next is in the maps, they follow next. */
+	 * against d->doc (nothing is written yet); from its first write,
+	 * against next (apply_live.c). Once next is in the maps, they follow
+	 * next. */
 	ret = sfc_apply(d->dp, &next, &rep, err, errlen);
 	if (ret)
 		d->links_held = true;
 	else
-		sfcd_monitor_reindex(d, &next, rep.sf_ids, rep.chain_ids);
-	rep.sf_ids = rep.chain_ids = NULL;     /* the index's now */
+		sfcd_monitor_reindex(d, &next, rep.links);
+	rep.links = NULL;     /* the monitor's now */
 	if (!ret) {
 		text = sfc_doc_to_json(&next);
 		ret = text ? sfc_state_save(d->state_path, text, err, errlen) : -ENOMEM;
@@ -228,7 +238,7 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 		/* put the datapath back as the stored document says */
 		sfc_apply(d->dp, &d->doc, &back, inner, sizeof(inner));
 		d->links_held = false;
-		sfcd_monitor_reindex(d, &d->doc, back.sf_ids, back.chain_ids);
+		sfcd_monitor_reindex(d, &d->doc, back.links);
 		sfc_apply_report_free(&back);
 		sfc_doc_free(&next);
 		return ret;
@@ -248,7 +258,7 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 
 int sfcd_reconcile(struct sfcd *d)
 {
-	struct sfc_apply_report rep = { .keep_ids = true };
+	struct sfc_apply_report rep = { .want_links = true };
 	char err[1024];
 	int ret;
 
@@ -257,7 +267,7 @@ int sfcd_reconcile(struct sfcd *d)
 	d->nlink_queue = 0;
 	d->reconciles++;
 	ret = sfc_apply(d->dp, &d->doc, &rep, err, sizeof(err));
-	sfcd_monitor_reindex(d, &d->doc, rep.sf_ids, rep.chain_ids);
+	sfcd_monitor_reindex(d, &d->doc, rep.links);
 	sfc_apply_report_free(&rep);
 	if (ret)
 		pr_warn("reconcile: %s\n", err);
@@ -337,6 +347,7 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 	if (sfc_dp_load(pin_dir, &d.dp))
 		goto out;
 	d.dp->no_peer_xdp = no_peer_xdp;
+	d.dp->steer = steer;
 	if (d.dp->adopted)
 		pr_info("adopted %d running programs from %s\n", d.dp->adopted, pin_dir);
 
@@ -419,6 +430,7 @@ int main(int argc, char **argv)
 		{ "unload", no_argument, NULL, OPT_UNLOAD },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "no-peer-xdp", no_argument, NULL, OPT_NO_PEER_XDP },
+		{ "steer", required_argument, NULL, OPT_STEER },
 		{ "client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
@@ -441,6 +453,19 @@ int main(int argc, char **argv)
 		case OPT_UNLOAD: unload = 1; break;
 		case OPT_CHECK: check = 1; break;
 		case OPT_NO_PEER_XDP: no_peer_xdp = true; break;
+		case OPT_STEER:
+			if (!strcmp(optarg, "auto"))
+				steer = SFC_STEER_AUTO;
+			else if (!strcmp(optarg, "xdp"))
+				steer = SFC_STEER_XDP;
+			else if (!strcmp(optarg, "tc"))
+				steer = SFC_STEER_TC;
+			else {
+				fprintf(stderr, "sfcd: --steer wants auto, xdp or tc, not \"%s\"\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case OPT_CLIENT_TIMEOUT: {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);

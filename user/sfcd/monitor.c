@@ -11,9 +11,12 @@
  * Events are read in the event loop and at the yield points of long
  * requests (sfcd_monitor_yield) and applied against the document the
  * maps hold: d->doc, or a commit's new document from the moment it is in
- * the maps (while it is saved). Only while the maps are written, and
- * while an apply that failed halfway is rolled back (links_held), they
- * wait in a short queue.
+ * the maps (while it is saved). While an apply writes the maps, each one
+ * is applied at once against the document being written (apply_live.c)
+ * and stays queued, to run again as an ordinary link update once the
+ * apply is done (nothing to do then, unless the apply could not take it:
+ * a new or vanished ifindex). While an apply that failed halfway is
+ * rolled back (links_held) they only wait in the queue.
  */
 #include <errno.h>
 #include <string.h>
@@ -84,6 +87,7 @@ static void queue_event(struct sfcd *d, const char *dev, __u32 gone_ifindex)
 		q = &d->link_queue[i];
 		if (strcmp(q->dev, dev))
 			continue;
+		q->early = false;	/* changed again: look again */
 		if (!gone_ifindex || q->gone_ifindex == gone_ifindex)
 			return;
 		if (!q->gone_ifindex) {
@@ -101,6 +105,7 @@ static void queue_event(struct sfcd *d, const char *dev, __u32 gone_ifindex)
 	q = &d->link_queue[d->nlink_queue++];
 	snprintf(q->dev, sizeof(q->dev), "%s", dev);
 	q->gone_ifindex = gone_ifindex;
+	q->early = false;
 }
 
 /* Does the document name this interface, or the datapath use it? */
@@ -122,6 +127,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	gone = nlh->nlmsg_type == RTM_DELLINK;
 	named = le.name && (d->links ? sfc_link_index_names(d->links, le.name) :
 			    sfc_doc_names_dev(&d->doc, le.name));
+	/* an interface only the document being applied names */
+	named = named || (le.name && sfc_apply_names(le.name));
 	used = !bpf_map_lookup_elem(d->dp->maps.ifaces, &ifindex, &v);
 	if (!named && !used)
 		return MNL_CB_OK;
@@ -135,6 +142,34 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* While an apply writes the maps: each new event against its document,
+ * all of them kept for after it (apply_live.c). */
+static void run_early(struct sfcd *d)
+{
+	struct sfc_link_result res;
+
+	for (int i = 0; i < d->nlink_queue; i++) {
+		struct sfcd_link_event *q = &d->link_queue[i];
+		int err;
+
+		if (q->early)
+			continue;
+		q->early = true;
+		err = sfc_apply_link_event(q->dev, q->gone_ifindex, &res);
+		if (err == -EAGAIN)
+			continue;
+		if (err) {
+			pr_warn("link %s: update during the apply failed (%s): "
+				"again after it\n", q->dev, strerror(-err));
+			continue;
+		}
+		d->link_updates_early++;
+		if (res.sfs_rewritten)
+			pr_info("link %s during the apply: %d SFs and %d chains rewritten\n",
+				q->dev, res.sfs_rewritten, res.chains_switched);
+	}
+}
+
 /* Apply the queued link events to the datapath, unless a commit holds them. */
 static void run_queue(struct sfcd *d)
 {
@@ -142,6 +177,10 @@ static void run_queue(struct sfcd *d)
 
 	if (d->links_held)
 		return;
+	if (sfc_apply_writing()) {
+		run_early(d);
+		return;
+	}
 	if (d->reconcile_pending || !d->links) {
 		d->nlink_queue = 0;
 		return;
@@ -193,24 +232,20 @@ void sfcd_monitor_event(struct sfcd *d)
 	d->in_monitor = false;
 }
 
-void sfcd_monitor_reindex(struct sfcd *d, const struct sfc_doc *doc, __u32 *sf_ids,
-			  __u32 *chain_ids)
+void sfcd_monitor_reindex(struct sfcd *d, const struct sfc_doc *doc,
+			  struct sfc_link_index *links)
 {
 	sfc_link_index_free(d->links);
-	d->links = NULL;
-	if (!sf_ids || !chain_ids) {
-		/* the apply failed: link events reconcile until one works */
-		free(sf_ids);
-		free(chain_ids);
+	d->links = links;
+	if (!links) {
+		/* link events reconcile until an apply works, and so do those
+		 * that waited */
+		if (d->nlink_queue)
+			d->reconcile_pending = true;
 		d->nlink_queue = 0;
 		return;
 	}
 	d->links_doc = doc;
-	d->links = sfc_link_index_new(d->dp, doc, sf_ids, chain_ids);
-	if (!d->links) {
-		pr_warn("indexing links: %s; link events reconcile everything\n", strerror(errno));
-		return;
-	}
 	d->in_monitor = true;
 	run_queue(d);
 	d->in_monitor = false;

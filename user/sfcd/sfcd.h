@@ -51,7 +51,9 @@ struct sfcd {
 	struct sfcd_link_event {
 		char dev[IFNAMSIZ];
 		__u32 gone_ifindex;   /* RTM_DELLINK: the ifindex that went */
+		bool early;           /* already offered to the apply under way */
 	} link_queue[SFCD_LINK_QUEUE];
+	unsigned long link_updates_early; /* applied while an apply wrote the maps */
 	bool stop;
 	/* from the last commit: what became of each interface it names */
 	struct sfc_apply_report last_report;
@@ -97,10 +99,11 @@ void sfcd_monitor_close(struct sfcd *d);
 /* Read what rtnetlink sent; apply the link events unless links_held. */
 void sfcd_monitor_event(struct sfcd *d);
 /* After a full apply of doc (d->doc, or a commit's document until it
- * becomes d->doc) with these ids (taken over): index it for link events,
- * then run the events that waited. */
-void sfcd_monitor_reindex(struct sfcd *d, const struct sfc_doc *doc, __u32 *sf_ids,
-			  __u32 *chain_ids);
+ * becomes d->doc): take its link index (sfc_apply's want_links; NULL:
+ * the apply or the index failed, and link events reconcile until an
+ * apply works), then run the events that waited. */
+void sfcd_monitor_reindex(struct sfcd *d, const struct sfc_doc *doc,
+			  struct sfc_link_index *links);
 /* The yield hook (user/common/yield.h): link events during a long request. */
 void sfcd_monitor_yield(void *d);
 

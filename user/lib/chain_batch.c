@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Many chains rewritten at once, one syscall per map: the stale position
+ * keys of their idle versions out, their hops, positions and paths in,
+ * then every chain head switched in one write (make-before-break, as
+ * chains.c's write_chain() does one chain at a time). Used by link
+ * updates (link_update.c) and by link events during an apply
+ * (apply_live.c).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "apply_plan.h"
+
+/* Room for n more elements of size sz in *p (capacity *cap). */
+static int room(void **p, size_t *cap, size_t used, size_t n, size_t sz)
+{
+	size_t c = *cap ? *cap : 64;
+	void *q;
+
+	if (used + n <= *cap)
+		return 0;
+	while (c < used + n)
+		c *= 2;
+	q = realloc(*p, c * sz);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+void chain_batch_free(struct chain_batch *b)
+{
+	free(b->dk);
+	free(b->hk);
+	free(b->hv);
+	free(b->pk);
+	free(b->pv);
+	free(b->ck);
+	free(b->pathk);
+	free(b->pathv);
+	free(b->headv);
+	memset(b, 0, sizeof(*b));
+}
+
+int chain_batch_add(struct chain_batch *b, __u32 cid, __u32 next, const struct chain_build *cb,
+		    const struct sfc_pos_key *stale, size_t nstale)
+{
+	if (room((void **)&b->dk, &b->capd, b->nd, nstale, sizeof(*b->dk)) ||
+	    room((void **)&b->hk, &b->caph, b->nh, cb->path.nhops, sizeof(*b->hk)) ||
+	    room((void **)&b->hv, &b->caphv, b->nh, cb->path.nhops, sizeof(*b->hv)) ||
+	    room((void **)&b->pk, &b->capp, b->np, cb->npos, sizeof(*b->pk)) ||
+	    room((void **)&b->pv, &b->cappv, b->np, cb->npos, sizeof(*b->pv)) ||
+	    room((void **)&b->ck, &b->capc, b->nc, 1, sizeof(*b->ck)) ||
+	    room((void **)&b->pathk, &b->cappathk, b->nc, 1, sizeof(*b->pathk)) ||
+	    room((void **)&b->pathv, &b->cappath, b->nc, 1, sizeof(*b->pathv)) ||
+	    room((void **)&b->headv, &b->caphead, b->nc, 1, sizeof(*b->headv)))
+		return -ENOMEM;
+	if (nstale)
+		memcpy(b->dk + b->nd, stale, nstale * sizeof(*stale));
+	b->nd += nstale;
+	for (__u32 si = 1; si <= cb->path.nhops; si++) {
+		b->hk[b->nh] = (struct sfc_hop_key){ .path_id = next, .si = si };
+		b->hv[b->nh++] = cb->hops[si];
+	}
+	for (int q = 0; q < cb->npos; q++) {
+		b->pk[b->np] = cb->pos[q].k;
+		b->pv[b->np++] = cb->pos[q].v;
+	}
+	b->ck[b->nc] = cid;
+	b->pathk[b->nc] = next;
+	b->pathv[b->nc] = cb->path;
+	/* the record (name, SPI) stays: a link event changes neither */
+	b->headv[b->nc] = (struct sfc_chain){ .path_id = next };
+	b->nc++;
+	return 0;
+}
+
+static int update_batch(int fd, const void *k, const void *v, size_t n)
+{
+	__u32 count = n;
+
+	if (!n)
+		return 0;
+	return bpf_map_update_batch(fd, k, v, &count, NULL) ? -errno : 0;
+}
+
+int chain_batch_flush(const struct sfc_maps *m, struct chain_batch *b)
+{
+	__u32 count = b->nd;
+	int err;
+
+	/* a delete batch stops at the first key that is not there */
+	if (b->nd && bpf_map_delete_batch(m->sf_pos, b->dk, &count, NULL))
+		for (size_t i = count; i < b->nd; i++)
+			bpf_map_delete_elem(m->sf_pos, &b->dk[i]);
+	err = update_batch(m->hops, b->hk, b->hv, b->nh);
+	if (!err)
+		err = update_batch(m->sf_pos, b->pk, b->pv, b->np);
+	if (!err)
+		err = update_batch(m->paths, b->pathk, b->pathv, b->nc);
+	/* the switch: every head in one write, after all it points at */
+	if (!err)
+		err = update_batch(m->chains, b->ck, b->headv, b->nc);
+	return err;
+}
