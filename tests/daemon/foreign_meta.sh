@@ -17,6 +17,8 @@
 #            the frame into its own eth0 (XDP_REDIRECT, f1a has GRO for
 #            the NAPI this needs); sfc_tc_ingress finds the magic without
 #            the key and drops it (tc-meta-forged)
+# sfcd runs with --steer xdp: under auto (the default) fab's SF veths,
+# with a stack behind them, are steered at tc and run no sfc_xdp.
 # Topology: tests/daemon/lib.sh.
 
 set -u
@@ -118,7 +120,7 @@ xdp_mode() { ip -n "$FAB" -j -d link show dev "$1" | jq -r '.[0].xdp.mode // "no
 d_init
 assert_do "topology" d_topo || assert_done
 d_state_json drop >"$STATE"
-assert_do "sfcd starts" d_sfcd_start || assert_done
+assert_do "sfcd starts (--steer xdp: SF veths steered in XDP)" d_sfcd_start --steer xdp || assert_done
 assert_do "dst counts forged datagrams" dst_counter || assert_done
 fd0=$(ip -n "$FAB" -j link show dev fd0 | jq -r '.[0].ifindex')
 self=$(ip -n "$(ns_name sf1)" -j link show dev eth0 | jq -r '.[0].ifindex')

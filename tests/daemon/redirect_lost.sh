@@ -13,6 +13,8 @@
 # again. src's checksums are finished in software (tx offload off), so the
 # datagrams take the XDP redirect, not the tc path.
 # Also: sfcd pins the tracepoint links, and --unload takes them away.
+# sfcd runs with --steer xdp (under auto the SF veths are steered at tc,
+# and nothing is redirected in XDP).
 # Topology: tests/daemon/lib.sh.
 
 set -u
@@ -25,7 +27,7 @@ d_init
 assert_do "topology" d_topo || assert_done
 assert_do "src's checksums finished in software" ns_exec src ethtool -K eth0 tx off || assert_done
 d_state_json drop >"$STATE"
-assert_do "sfcd starts" d_sfcd_start || assert_done
+assert_do "sfcd starts (--steer xdp: SF veths steered in XDP)" d_sfcd_start --steer xdp || assert_done
 assert_ne "tracepoint links pinned" "" "$(ls "$PIN"/link_sfc_trace_* 2>/dev/null)"
 SF1=$(ns_name sf1)
 peer=$(ip -n "$SF1" -j -d link show dev eth0 | jq -r '.[0].xdp.prog.id // "none"')
