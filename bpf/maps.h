@@ -149,10 +149,12 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_sf_stats SEC(".maps");
 
-/* 0 -> the key of sfc_xdp's handoffs to tc (struct sfc_meta.key), set by sfcd */
+/* 0 -> the key of sfc_xdp's handoffs to tc (struct sfc_meta.key), set by
+ * sfcd; 1 -> until when (CLOCK_MONOTONIC ns) tc also takes the keyless
+ * 8-byte handoff of an older sfc_xdp, set while sfcd replaces one */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

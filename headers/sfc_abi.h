@@ -269,4 +269,15 @@ struct sfc_meta {
 };
 _Static_assert(sizeof(struct sfc_meta) == 16, "sfc_meta layout");
 
+/* The handoff of an sfc_xdp older than the key (8 bytes). While sfcd
+ * replaces such a program, tc takes it for a few seconds (sfc_meta_key[1])
+ * so that packets in flight during the upgrade are not lost. */
+struct sfc_meta_v1 {
+	__u16 magic;
+	__u16 action;
+	__u32 ifindex;
+};
+_Static_assert(sizeof(struct sfc_meta_v1) == 8, "sfc_meta_v1 layout");
+#define SFC_META_LEGACY_NS (10ull * 1000000000ull)
+
 #endif

@@ -242,6 +242,25 @@ static int adopt_or_pin(struct sfc_dp *dp, const char *name, int *fd)
 	return 0;
 }
 
+/* Is an sfc_xdp of other code pinned (and so attached), about to be
+ * replaced by ours? Its handoffs may lack the key (sfc_meta_key_init). */
+static bool older_xdp_pinned(struct sfc_dp *dp)
+{
+	struct bpf_prog_info ni, oi;
+	char path[PATH_MAX];
+	bool older;
+	int old;
+
+	snprintf(path, sizeof(path), "%s/prog_sfc_xdp", dp->pin_dir);
+	old = bpf_obj_get(path);
+	if (old < 0)
+		return false;
+	older = !prog_info(old, &oi) && !prog_info(dp->xdp_fd, &ni) &&
+		memcmp(oi.tag, ni.tag, sizeof(ni.tag));
+	close(old);
+	return older;
+}
+
 int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
@@ -285,7 +304,7 @@ int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 		goto err_destroy;
 	}
 	set_fds_from_skel(dp);
-	err = sfc_meta_key_init(bpf_map__fd(dp->skel->maps.sfc_meta_key));
+	err = sfc_meta_key_init(bpf_map__fd(dp->skel->maps.sfc_meta_key), older_xdp_pinned(dp));
 	if (err) {
 		pr_warn("setting the handoff key in sfc_meta_key: %s\n", strerror(-err));
 		goto err_destroy;

@@ -1,18 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <sys/random.h>
 #include <bpf/bpf.h>
 #include <linux/types.h>
 
 #include "log.h"
+#include "sfc_abi.h"
 #include "meta_key.h"
 
-int sfc_meta_key_init(int fd)
+int sfc_meta_key_init(int fd, bool older_xdp)
 {
-	__u32 zero = 0;
+	__u32 zero = 0, one = 1;
 	__u64 key = 0;
 	int err;
+
+	if (older_xdp) {
+		struct timespec ts;
+		__u64 until;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		until = (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec + SFC_META_LEGACY_NS;
+		if (bpf_map_update_elem(fd, &one, &until, BPF_ANY))
+			return -errno;
+	}
 
 	if (bpf_map_lookup_elem(fd, &zero, &key))
 		return -errno;
