@@ -123,10 +123,16 @@ static __always_inline __u32 sfc_rule_search(const struct sfc_pkt *p, __u32 ifin
  * Find the flow's chain, from the cache when it is current, else from the
  * rules (and cache the answer, "no chain" included). Returns the cache
  * entry, or NULL when the flow is not chained.
+ *
+ * Chained flows and "no rule matched" live in two LRU maps: the entry of
+ * a chained flow is also where a packet back from an NSH-unaware SF finds
+ * its path, and a flood of new unchained flows must not evict it. A
+ * chained flow costs one lookup; an unchained one two.
  */
 static __always_inline struct sfc_flow *
 sfc_classify(const struct sfc_pkt *p, __u32 ifindex, __u32 egress, const __u8 *eth)
 {
+	struct sfc_flow_neg *neg, nn = {};
 	struct sfc_config *cfg;
 	struct sfc_chain *chain;
 	struct sfc_flow *flow, nf = {};
@@ -139,35 +145,53 @@ sfc_classify(const struct sfc_pkt *p, __u32 ifindex, __u32 egress, const __u8 *e
 	flow = bpf_map_lookup_elem(&sfc_flows, &p->key);
 	if (flow && flow->generation == cfg->generation &&
 	    flow->in_ifindex == ifindex &&
-	    (flow->flags & SFC_FLOW_EGRESS) == egress)
-		return (flow->flags & SFC_FLOW_CHAINED) ? flow : NULL;
-
-	nf.generation = cfg->generation;
-	nf.in_ifindex = ifindex;
-	nf.flags = egress;
-	nf.hash = sfc_flow_hash(&p->key);
-	__builtin_memcpy(nf.orig_dst, eth, 6);
-	__builtin_memcpy(nf.orig_src, eth + 6, 6);
+	    (flow->flags & SFC_FLOW_EGRESS) == egress &&
+	    (flow->flags & SFC_FLOW_CHAINED))
+		return flow;
+	neg = bpf_map_lookup_elem(&sfc_flows_neg, &p->key);
+	if (neg && neg->generation == cfg->generation && neg->in_ifindex == ifindex &&
+	    neg->flags == egress)
+		return NULL;
 
 	cid = sfc_rule_search(p, ifindex, cfg);
 	if (cid) {
 		chain = bpf_map_lookup_elem(&sfc_chains, &cid);
 		if (chain && chain->path_id) {
 			nf.path_id = chain->path_id;
-			nf.flags |= SFC_FLOW_CHAINED;
 		} else {
 			count_reason(SFC_R_NO_CHAIN);
+			cid = 0;
 		}
 	}
 
+	if (!cid) {
+		/* A chained entry left from an older rule set goes: packets
+		 * of this flow are no longer chained, as before the split. */
+		if (flow)
+			bpf_map_delete_elem(&sfc_flows, &p->key);
+		nn.generation = cfg->generation;
+		nn.in_ifindex = ifindex;
+		nn.flags = egress;
+		/* Failing to cache a negative answer costs a search next
+		 * time, nothing else. */
+		bpf_map_update_elem(&sfc_flows_neg, &p->key, &nn, BPF_ANY);
+		return NULL;
+	}
+
+	nf.generation = cfg->generation;
+	nf.in_ifindex = ifindex;
+	nf.flags = egress | SFC_FLOW_CHAINED;
+	nf.hash = sfc_flow_hash(&p->key);
+	__builtin_memcpy(nf.orig_dst, eth, 6);
+	__builtin_memcpy(nf.orig_src, eth + 6, 6);
+	if (neg)
+		bpf_map_delete_elem(&sfc_flows_neg, &p->key);
 	if (bpf_map_update_elem(&sfc_flows, &p->key, &nf, BPF_ANY)) {
 		/* Not cached: the verdict still holds for this packet, but the
 		 * SF return path needs the entry, so do not chain it. */
 		count_reason(SFC_R_FLOW_CACHE_FULL);
 		return NULL;
 	}
-	if (!(nf.flags & SFC_FLOW_CHAINED))
-		return NULL;
 	return bpf_map_lookup_elem(&sfc_flows, &p->key);
 }
 

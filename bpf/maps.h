@@ -104,7 +104,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_rules SEC(".maps");
 
-/* struct sfc_flow_key -> struct sfc_flow: flow cache and SFC proxy state */
+/* struct sfc_flow_key -> struct sfc_flow: chained flows (SFC proxy state) */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, SFC_FLOW_ENTRIES);
@@ -112,6 +112,15 @@ struct {
 	__type(value, struct sfc_flow);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_flows SEC(".maps");
+
+/* struct sfc_flow_key -> struct sfc_flow_neg: flows no rule matched */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SFC_NEG_FLOW_ENTRIES);
+	__type(key, struct sfc_flow_key);
+	__type(value, struct sfc_flow_neg);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_flows_neg SEC(".maps");
 
 /* chain id -> packets and bytes classified into it, per CPU */
 struct {
@@ -139,6 +148,17 @@ struct {
 	__type(value, struct sfc_sf_counter);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_sf_stats SEC(".maps");
+
+/* 0 -> the key of sfc_xdp's handoffs to tc (struct sfc_meta.key), set by
+ * sfcd; 1 -> until when (CLOCK_MONOTONIC ns) tc also takes the keyless
+ * 8-byte handoff of an older sfc_xdp, set while sfcd replaces one */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_meta_key SEC(".maps");
 
 /* 0 -> the auto end's conntrack stage (bpf/end_ct.bpf.c), when the kernel
  * has the conntrack kfuncs; empty otherwise, and auto ends on the stack */

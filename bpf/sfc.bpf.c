@@ -13,6 +13,7 @@
 
 #include "sff.h"
 #include "end.h"
+#include "xmit_trace.h"
 
 /* Bytes of headers the tc entry makes linear before parsing: Ethernet,
  * VLAN, IPv6 with extension headers, and the L4 ports. */
@@ -29,12 +30,50 @@ static __always_inline void sfc_set_macs(void *data, void *data_end,
 	__builtin_memcpy(eth + 6, src, 6);
 }
 
+static __always_inline __u64 sfc_meta_key_get(void)
+{
+	__u32 zero = 0;
+	__u64 *k = bpf_map_lookup_elem(&sfc_meta_key, &zero);
+
+	return k ? *k : 0;
+}
+
+/*
+ * An 8-byte handoff of an older sfc_xdp, taken only in the seconds after
+ * sfcd began replacing that program (sfc_meta_key[1]); otherwise such
+ * metadata is anyone's, and ignored.
+ */
+static __always_inline int sfc_meta_legacy(struct __sk_buff *skb)
+{
+	struct sfc_meta_v1 *o = (void *)(long)skb->data_meta;
+	void *data = (void *)(long)skb->data;
+	__u32 one = 1;
+	__u64 *until;
+
+	if ((void *)(o + 1) > data || o->magic != SFC_META_MAGIC)
+		return 0;
+	/* Exactly 8 bytes: a longer area is a keyed handoff or not ours.
+	 * (Apart from the bound above: clang would merge the two tests into
+	 * one != the verifier learns no bound from.) */
+	if ((void *)(o + 1) != data)
+		return 0;
+	until = bpf_map_lookup_elem(&sfc_meta_key, &one);
+	return until && *until && bpf_ktime_get_ns() < *until;
+}
+
 /* Hand the packet to the tc ingress entry of this interface. */
 static __always_inline int xdp_to_tc(struct xdp_md *ctx, __u16 action, __u32 ifindex)
 {
+	__u64 key = sfc_meta_key_get();
 	struct sfc_meta *m;
 	void *data;
 
+	/* No key yet (sfcd writes it before attaching): tc would refuse the
+	 * handoff, so do not make one. */
+	if (!key) {
+		count_reason(SFC_R_META_NO_KEY);
+		return XDP_DROP;
+	}
 	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m))) {
 		count_reason(SFC_R_META_FAILED);
 		return XDP_DROP;
@@ -48,16 +87,38 @@ static __always_inline int xdp_to_tc(struct xdp_md *ctx, __u16 action, __u32 ifi
 	m->magic = SFC_META_MAGIC;
 	m->action = action;
 	m->ifindex = ifindex;
+	m->key = key;
 	return XDP_PASS;
+}
+
+/*
+ * Metadata in front of a frame at entry was written by someone else (an
+ * SF's XDP program before XDP_TX, a redirecting peer): shrink the area
+ * back to nothing, so that nothing downstream, our tc entry included,
+ * reads it. 0, or -1 when the helper refused. Packet pointers taken before
+ * the call are invalid after it. A global function: the verifier checks
+ * it once on its own, and sfc_xdp goes on from one state whether metadata
+ * was there or not (inlined, the branch doubled the instructions verified
+ * for everything after it).
+ */
+__attribute__((noinline)) int sfc_xdp_discard_meta(struct xdp_md *ctx)
+{
+	long len = (long)ctx->data - (long)ctx->data_meta;
+
+	if (len <= 0)
+		return 0;
+	count_reason(SFC_R_META_FOREIGN);
+	/* The area is at most 32 bytes; moving data_meta up to data is
+	 * always allowed. */
+	return bpf_xdp_adjust_meta(ctx, (int)len) ? -1 : 0;
 }
 
 SEC("xdp")
 int sfc_xdp(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
 	__u32 ifindex = ctx->ingress_ifindex;
 	struct sfc_decision d = {};
+	void *data, *data_end;
 	struct sfc_iface *ifc;
 	struct sfc_pkt p = {};
 	struct sfc_flow *flow;
@@ -65,6 +126,12 @@ int sfc_xdp(struct xdp_md *ctx)
 	long ret;
 	int r;
 
+	if (sfc_xdp_discard_meta(ctx)) {
+		count_reason(SFC_R_META_FAILED);
+		return XDP_DROP;
+	}
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
 	ifc = bpf_map_lookup_elem(&sfc_ifaces, &ifindex);
 	if (!ifc)
 		return XDP_PASS;
@@ -158,6 +225,17 @@ static __always_inline int sfc_tc_parse(struct __sk_buff *skb, struct sfc_pkt *p
 	return 0;
 }
 
+/* The verdict of a tc redirect helper: one it refused (bad flags, or a
+ * peer redirect where there is no peer) is a counted drop, never an
+ * uncounted TC_ACT_SHOT. */
+static __always_inline int sfc_tc_redirected(long ret)
+{
+	if (ret == TC_ACT_REDIRECT)
+		return TC_ACT_REDIRECT;
+	count_reason(SFC_R_TC_REDIRECT_FAILED);
+	return TC_ACT_SHOT;
+}
+
 /* Send a packet to an SF from a tc entry. */
 static __always_inline int sfc_tc_to_sf(struct __sk_buff *skb, const struct sfc_sf *sf,
 					int at_ingress)
@@ -168,8 +246,8 @@ static __always_inline int sfc_tc_to_sf(struct __sk_buff *skb, const struct sfc_
 	/* Straight into the SF's netns: no second pass through the fabric's
 	 * veth, the skb keeps GSO and checksum offload. Only from ingress. */
 	if (at_ingress && (sf->flags & SFC_SF_PEER))
-		return bpf_redirect_peer(sf->ifindex, 0);
-	return bpf_redirect(sf->ifindex, 0);
+		return sfc_tc_redirected(bpf_redirect_peer(sf->ifindex, 0));
+	return sfc_tc_redirected(bpf_redirect(sf->ifindex, 0));
 }
 
 /*
@@ -203,9 +281,9 @@ static __always_inline int sfc_tc_steer(struct __sk_buff *skb, const struct sfc_
 		flow = d.flow;
 		sfc_set_macs(data, data_end, flow->orig_dst, flow->orig_src);
 		if (flow->flags & SFC_FLOW_EGRESS)
-			return bpf_redirect(flow->in_ifindex, 0);
+			return sfc_tc_redirected(bpf_redirect(flow->in_ifindex, 0));
 		skb->mark = SFC_MARK_END;
-		return bpf_redirect(flow->in_ifindex, BPF_F_INGRESS);
+		return sfc_tc_redirected(bpf_redirect(flow->in_ifindex, BPF_F_INGRESS));
 	}
 	return TC_ACT_OK;
 }
@@ -213,7 +291,11 @@ static __always_inline int sfc_tc_steer(struct __sk_buff *skb, const struct sfc_
 /*
  * Steers packets on interfaces where they arrive as skbs, finishes what
  * sfc_xdp handed over, and lets through a packet that finished its chain
- * and was redirected here, the interface it was classified on.
+ * and was redirected here, the interface it was classified on. A handoff
+ * is trusted only with the datapath's key (see struct sfc_meta), and only
+ * towards an interface the fabric knows: the target may have gone since
+ * sfc_xdp looked, and bpf_redirect() to a vanished ifindex would drop the
+ * packet later, uncounted.
  */
 SEC("tc")
 int sfc_tc_ingress(struct __sk_buff *skb)
@@ -221,20 +303,50 @@ int sfc_tc_ingress(struct __sk_buff *skb)
 	void *data = (void *)(long)skb->data;
 	struct sfc_meta *m = (void *)(long)skb->data_meta;
 	struct sfc_iface *ifc;
-	__u32 ifindex;
+	__u32 ifindex, action;
+	__u64 key;
 
+	if (sfc_meta_legacy(skb)) {
+		struct sfc_meta_v1 *o = (void *)(long)skb->data_meta;
+
+		if ((void *)(o + 1) > data)
+			return TC_ACT_SHOT;
+		o->magic = 0;
+		ifindex = o->ifindex;
+		action = o->action;
+		goto redirect;
+	}
 	if ((void *)(m + 1) <= data && m->magic == SFC_META_MAGIC) {
-		/* The metadata travels with the skb through the redirect: wipe
-		 * it, or the target interface's tc entry would act on it again. */
-		m->magic = 0;
-		ifindex = m->ifindex;
-		if (m->action == SFC_META_TO_INGRESS) {
-			skb->mark = SFC_MARK_END;
-			return bpf_redirect(ifindex, BPF_F_INGRESS);
+		key = sfc_meta_key_get();
+		if (!key || m->key != key) {
+			/* sfc's magic without its key: forged, or left over from
+			 * a foreign XDP program where sfc_xdp could not discard
+			 * it. */
+			m->magic = 0;
+			count_reason(SFC_R_META_FORGED);
+			return TC_ACT_SHOT;
 		}
-		if (m->action == SFC_META_TO_EGRESS)
-			return bpf_redirect(ifindex, 0);
-		return TC_ACT_OK;
+		/* The metadata travels with the skb through the redirect: wipe
+		 * it, or the target interface's tc entry would act on it again,
+		 * and an SF could read the key. */
+		m->magic = 0;
+		m->key = 0;
+		ifindex = m->ifindex;
+		action = m->action;
+redirect:
+		if (action != SFC_META_TO_INGRESS && action != SFC_META_TO_EGRESS) {
+			count_reason(SFC_R_META_BAD_ACTION);
+			return TC_ACT_SHOT;
+		}
+		if (!bpf_map_lookup_elem(&sfc_ifaces, &ifindex)) {
+			count_reason(SFC_R_REDIRECT_TARGET_GONE);
+			return TC_ACT_SHOT;
+		}
+		if (action == SFC_META_TO_INGRESS) {
+			skb->mark = SFC_MARK_END;
+			return sfc_tc_redirected(bpf_redirect(ifindex, BPF_F_INGRESS));
+		}
+		return sfc_tc_redirected(bpf_redirect(ifindex, 0));
 	}
 	if (skb->mark == SFC_MARK_END) {
 		skb->mark = 0;

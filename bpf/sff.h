@@ -102,6 +102,33 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
 }
 
 /*
+ * Is SF sf_id one of the instances of the hop at (path, SI)? The position
+ * of a returning packet comes from its interface alone; the next hop is
+ * then looked for below it. Were an interface's position ever higher than
+ * the one its SF serves (an SF reachable at two positions, a stale or
+ * corrupted entry), packets would climb back up the chain and cycle
+ * through its SFs for ever. Checking that the SF really serves the
+ * position the entry names makes the SI strictly decrease on every
+ * return. A global function: the verifier checks it once, on its own,
+ * and its caller sees one scalar, instead of walking the rest of the SFF
+ * once for every bucket the unrolled loop could return from.
+ */
+__attribute__((noinline)) int sfc_hop_has_sf(__u32 path_id, __u32 si, __u32 sf_id)
+{
+	struct sfc_hop_key hk = { .path_id = path_id, .si = si };
+	struct sfc_hop *hop = bpf_map_lookup_elem(&sfc_hops, &hk);
+	int i;
+
+	if (!hop || !sf_id)
+		return 0;
+#pragma unroll
+	for (i = 0; i < SFC_HOP_BUCKETS; i++)
+		if (hop->sf[i] == sf_id)
+			return 1;
+	return 0;
+}
+
+/*
  * The decision for one parsed packet received (or, with egress set, sent)
  * on ifindex, whose role is ifc.
  */
@@ -137,6 +164,8 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 			path = bpf_map_lookup_elem(&sfc_paths, &path_id);
 			if (si == 0 || !path)
 				return sfc_drop(d, si ? SFC_R_NO_PATH : SFC_R_NO_POSITION);
+			if (!sfc_hop_has_sf(path_id, si, sf_id))
+				return sfc_drop(d, SFC_R_POS_MISMATCH);
 			return sfc_sff(flow, path, si - 1, p->len, d);
 		}
 		if (!(ifc->flags & SFC_IF_INGRESS)) {

@@ -181,7 +181,7 @@ struct sfc_flow_key {
 };
 _Static_assert(sizeof(struct sfc_flow_key) == 40, "sfc_flow_key layout");
 
-#define SFC_FLOW_CHAINED (1u << 0) /* else: cached "no rule matched" */
+#define SFC_FLOW_CHAINED (1u << 0) /* always set in sfc_flows since sfc_flows_neg */
 #define SFC_FLOW_EGRESS  (1u << 1) /* classified on tc egress (locally sent) */
 
 /* sfc_flows value: classification result and where the flow came from */
@@ -196,6 +196,20 @@ struct sfc_flow {
 	__u8  orig_src[6];
 };
 _Static_assert(sizeof(struct sfc_flow) == 36, "sfc_flow layout");
+
+/*
+ * sfc_flows_neg value: a cached "no rule matched". Kept in an LRU of its
+ * own so that a flood of new unchained flows evicts only its like, never
+ * the state of flows that are mid-chain (sfc_flows).
+ */
+struct sfc_flow_neg {
+	__u32 generation;   /* sfc_config.generation when classified */
+	__u32 in_ifindex;   /* where it was classified */
+	__u32 flags;        /* SFC_FLOW_EGRESS or 0 */
+};
+_Static_assert(sizeof(struct sfc_flow_neg) == 12, "sfc_flow_neg layout");
+
+#define SFC_NEG_FLOW_ENTRIES 262144
 
 /* Per-CPU counters */
 struct sfc_counter {
@@ -226,6 +240,14 @@ _Static_assert(sizeof(struct sfc_hop_counter) == 32, "sfc_hop_counter layout");
  * for what XDP cannot finish itself: delivering a packet at the end of its
  * chain as if it had just been received, or sending it to an SF whose
  * interface cannot take XDP frames.
+ *
+ * Anyone who can hand the fabric an XDP frame (an SF's XDP program that
+ * bounces frames, a peer redirecting into a veth) chooses its metadata,
+ * and a frame converted to an skb keeps it even where sfc_xdp runs in
+ * generic mode and cannot see it. So the tc entry acts only on metadata
+ * that carries the datapath's key: 64 random bits sfcd writes once into
+ * sfc_meta_key (pinned, so it outlives restarts and program upgrades),
+ * which no SF can read.
  */
 #define SFC_META_MAGIC 0x5fc0
 #define SFC_META_TO_INGRESS 1 /* bpf_redirect(ifindex, BPF_F_INGRESS) */
@@ -243,7 +265,19 @@ struct sfc_meta {
 	__u16 magic;
 	__u16 action;
 	__u32 ifindex;
+	__u64 key;          /* sfc_meta_key[0]; never 0 */
 };
-_Static_assert(sizeof(struct sfc_meta) == 8, "sfc_meta layout");
+_Static_assert(sizeof(struct sfc_meta) == 16, "sfc_meta layout");
+
+/* The handoff of an sfc_xdp older than the key (8 bytes). While sfcd
+ * replaces such a program, tc takes it for a few seconds (sfc_meta_key[1])
+ * so that packets in flight during the upgrade are not lost. */
+struct sfc_meta_v1 {
+	__u16 magic;
+	__u16 action;
+	__u32 ifindex;
+};
+_Static_assert(sizeof(struct sfc_meta_v1) == 8, "sfc_meta_v1 layout");
+#define SFC_META_LEGACY_NS (10ull * 1000000000ull)
 
 #endif

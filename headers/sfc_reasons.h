@@ -36,8 +36,17 @@
 	X(SFC_R_LINK_CONTROL,     23, "link-control-not-chained")               \
 	X(SFC_R_FLOW_CACHE_FULL,  24, "flow-cache-update-failed")               \
 	/* 25, 26: retired */                                                   \
-	X(SFC_R_CSUM_PARTIAL_TC,  27, "checksum-offload-sent-via-tc")        \
-	/* 28..39: reserved for the correctness work */                        \
+	X(SFC_R_CSUM_PARTIAL_TC,  27, "checksum-offload-sent-via-tc")           \
+	/* handoff metadata and redirects (28..39) */                           \
+	X(SFC_R_META_FOREIGN,     28, "xdp-meta-foreign-discarded")             \
+	X(SFC_R_META_FORGED,      29, "tc-meta-forged")                         \
+	X(SFC_R_POS_MISMATCH,     30, "sf-return-position-mismatch")            \
+	X(SFC_R_TC_REDIRECT_FAILED, 31, "tc-redirect-failed")                   \
+	X(SFC_R_META_BAD_ACTION,  32, "tc-meta-unknown-action")                 \
+	X(SFC_R_REDIRECT_TARGET_GONE, 33, "redirect-target-unknown")            \
+	X(SFC_R_META_NO_KEY,      34, "xdp-meta-key-unset")                     \
+	X(SFC_R_XDP_XMIT_DROPPED, 35, "xdp-redirect-not-sent")                  \
+	X(SFC_R_XDP_REDIRECT_ERR, 36, "xdp-redirect-error")                     \
 	/* chain end xdp/auto: handed to the stack end instead (never dropped) */ \
 	X(SFC_R_END_LOCAL,        40, "end-xdp-local-destination")             \
 	X(SFC_R_END_NO_NEIGH,     41, "end-xdp-neighbour-unresolved")          \

@@ -11,7 +11,9 @@
 #   sfcctl -b, sfcd --check -f);
 # - sfcctl health (text) shows the reload error after a SIGHUP on a broken
 #   state file;
-# - sfcd's generic-XDP warning names the interface, not its ifindex.
+# - sfcd's generic-XDP warning names the interface, not its ifindex;
+# - a chain that reaches one SF at two positions (named, and through its
+#   group) names the chain, both hops, the SF and the group (CLI, document).
 
 cd "$(dirname "$0")/../.." || exit 1
 # --steer xdp: the generic-XDP warning checked below comes only when sfcd
@@ -133,4 +135,15 @@ if ip -n "$NS" link add br0 type bridge 2>/dev/null && ip -n "$NS" link set br0 
 else
 	fail "bridge" "ip link add type bridge failed"
 fi
+# --- one SF at two positions of a chain: a packet could cycle
+ok "group add pool" group add pool
+ok "sf add p1 group pool" sf add p1 kind iface dev s7 group pool
+err "CLI: SF and its group in two hops" \
+	'chain "loop": hop 2: group "pool" includes SF "p1", which is already in hop 1 of this chain; an SF can serve only one position of a chain' \
+	chain add loop hop p1 hop pool
+doc >"$T/cur.json"
+jq '.chains += [{"name": "loop", "hops": [["pool"], ["fw"], ["p1"]]}]' "$T/cur.json" >"$T/loop.json"
+err "document: SF and its group in two hops" \
+	"$T/loop.json: chain \"loop\": hop 3: SF \"p1\" is already in hop 1 of this chain through its group \"pool\"; an SF can serve only one position of a chain" \
+	apply -f "$T/loop.json"
 assert_done

@@ -61,6 +61,55 @@ static void test_sf_twice_in_chain_names_both_hops(void)
 		"serve only one position of a chain");
 }
 
+/* checks that an SF named in one hop and reachable through its group in another is refused, either way round */
+static void test_sf_and_its_group_in_two_hops_are_refused(void)
+{
+	REFUSED("{" BASE_SFS ",\"chains\":[{\"name\":\"loop\",\"hops\":[\"p1\",\"fw\",\"pool\"]}]}",
+		"chain \"loop\": hop 3: group \"pool\" includes SF \"p1\", which is already in hop 1 "
+		"of this chain; an SF can serve only one position of a chain");
+	REFUSED("{" BASE_SFS ",\"chains\":[{\"name\":\"loop\",\"hops\":[[\"pool\"],[\"ids\",\"p1\"]]}]}",
+		"chain \"loop\": hop 2: SF \"p1\" is already in hop 1 of this chain through its "
+		"group \"pool\"; an SF can serve only one position of a chain");
+}
+
+/* checks that a group at two hops is refused even with no SF in it: an SF (a pod the CNI plugin adds) would be at both */
+static void test_group_in_two_hops_is_refused_even_empty(void)
+{
+	REFUSED("{\"groups\":[{\"name\":\"g\"}],\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"}],"
+		"\"chains\":[{\"name\":\"gg\",\"hops\":[\"g\",\"fw\",\"g\"]}]}",
+		"chain \"gg\": hop 3: group \"g\" is already in hop 1 of this chain; an SF can "
+		"serve only one position of a chain");
+}
+
+/* checks that an SF and its group in one hop, and one SF in two chains, are accepted */
+static void test_one_position_per_chain_is_accepted(void)
+{
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(doc_from("{" BASE_SFS ",\"chains\":[{\"name\":\"a\",\"hops\":[[\"p1\",\"pool\"],\"fw\"]},"
+			   "{\"name\":\"b\",\"hops\":[\"fw\",\"pool\"]}]}", NULL, &d, err,
+			   sizeof(err)), err);
+	sfc_doc_free(&d);
+}
+
+/* checks that a pod the CNI plugin adds to a group used in a chain joins that one position, and the document stays valid */
+static void test_cni_pod_joins_the_group_position(void)
+{
+	struct sfc_cni_attach a = { .network = "net", .container = "c1", .ifname = "eth0",
+				    .role = "sf", .dev = "veth1", .sf = "pool" };
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(doc_from("{" BASE_SFS ",\"chains\":[{\"name\":\"web\",\"hops\":[\"fw\",\"pool\"]}]}",
+			   NULL, &d, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_cni_attach(&d, &a, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	ASSERT_EQ(d.nsfs, 4, "SFs after the attach");
+	ASSERT_STREQ(d.sfs[3].group, "pool", "the pod's group");
+	sfc_doc_free(&d);
+}
+
 /* checks that names with spaces, commas, control characters, a leading '-' or "help" are refused */
 static void test_bad_names_are_refused(void)
 {
@@ -128,6 +177,10 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_rule_errors_name_the_pref),
 		UNIT_TEST(test_spi_taken_names_both_chains),
 		UNIT_TEST(test_sf_twice_in_chain_names_both_hops),
+		UNIT_TEST(test_sf_and_its_group_in_two_hops_are_refused),
+		UNIT_TEST(test_group_in_two_hops_is_refused_even_empty),
+		UNIT_TEST(test_one_position_per_chain_is_accepted),
+		UNIT_TEST(test_cni_pod_joins_the_group_position),
 		UNIT_TEST(test_bad_names_are_refused),
 		UNIT_TEST(test_non_unicast_macs_are_refused),
 		UNIT_TEST(test_group_references_are_checked),

@@ -250,13 +250,33 @@ static inline struct hop_stat hop_stat(const char *chain, int hop)
 	return h;
 }
 
+/* sfc_flows_neg ("no rule matched"), pinned beside the other maps */
+static inline int flows_neg_fd(void)
+{
+	static int fd = -1;
+	char path[PATH_MAX];
+
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "%s/sfc_flows_neg", unit_pin_dir);
+		fd = bpf_obj_get(path);
+	}
+	return fd;
+}
+
+/* The flow's cache entry: its sfc_flows entry, or one made of its
+ * sfc_flows_neg entry (flags without SFC_FLOW_CHAINED). */
 static inline int flow_get(const struct pkt_spec *s, struct sfc_flow *f)
 {
 	struct sfc_flow_key k;
+	struct sfc_flow_neg n;
 
 	pkt_key(s, &k);
-	if (bpf_map_lookup_elem(dp->maps.flows, &k, f))
+	if (!bpf_map_lookup_elem(dp->maps.flows, &k, f))
+		return 0;
+	if (bpf_map_lookup_elem(flows_neg_fd(), &k, &n))
 		return -errno;
+	*f = (struct sfc_flow){ .generation = n.generation, .in_ifindex = n.in_ifindex,
+				.flags = n.flags };
 	return 0;
 }
 
@@ -266,6 +286,7 @@ static inline void flow_del(const struct pkt_spec *s)
 
 	pkt_key(s, &k);
 	bpf_map_delete_elem(dp->maps.flows, &k);
+	bpf_map_delete_elem(flows_neg_fd(), &k);
 }
 
 /*
@@ -292,18 +313,23 @@ static inline const char *flow_chain(const struct pkt_spec *s)
 	return name;
 }
 
-/* Entries in the flow cache. */
-static inline long flow_count(void)
+static inline long map_count(int fd)
 {
 	struct sfc_flow_key k, next, *prev = NULL;
 	long n = 0;
 
-	while (!bpf_map_get_next_key(dp->maps.flows, prev, &next)) {
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		n++;
 		k = next;
 		prev = &k;
 	}
 	return n;
+}
+
+/* Entries in the flow cache, chained and not. */
+static inline long flow_count(void)
+{
+	return map_count(dp->maps.flows) + map_count(flows_neg_fd());
 }
 
 static inline __u64 all_reasons(void)

@@ -72,13 +72,17 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 			if (!ret)
 				continue;
 			/*
-			 * An SF serves one SI of a path: the document refuses a
-			 * name twice in a chain, plan_roles an interface shared
-			 * by two SFs. An SF named directly and through its group
-			 * keeps its first position.
+			 * An SF serves one SI of a path: the document refuses an
+			 * SF reachable at two positions of a chain, plan_roles an
+			 * interface shared by two SFs. Were one reachable twice
+			 * anyway, its interface keeps the lowest SI (the later
+			 * hop): a return must never lead back up the chain.
 			 */
 			for (int q = 0; q < b->npos && !seen; q++)
-				seen = b->pos[q].k.ifindex == ret;
+				if (b->pos[q].k.ifindex == ret) {
+					b->pos[q].v.si = si; /* hops go by falling SI */
+					seen = true;
+				}
 			if (seen || b->npos >= SFC_MAX_HOPS * SFC_HOP_MAX_INSTANCES)
 				continue;
 			b->pos[b->npos].k = (struct sfc_pos_key){ .ifindex = ret, .path_id = path_id };

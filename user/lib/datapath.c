@@ -16,9 +16,11 @@
 
 #include "datapath.h"
 #include "log.h"
+#include "meta_key.h"
 #include "migrate.h"
 #include "record.h"
 #include "sfc.skel.h"
+#include "xmit_trace.h"
 
 #define MAP_FIELDS(X)                                                          \
 	X(config) X(ifaces) X(tx_ports) X(sfs) X(chains) X(paths) X(hops)      \
@@ -240,6 +242,25 @@ static int adopt_or_pin(struct sfc_dp *dp, const char *name, int *fd)
 	return 0;
 }
 
+/* Is an sfc_xdp of other code pinned (and so attached), about to be
+ * replaced by ours? Its handoffs may lack the key (sfc_meta_key_init). */
+static bool older_xdp_pinned(struct sfc_dp *dp)
+{
+	struct bpf_prog_info ni, oi;
+	char path[PATH_MAX];
+	bool older;
+	int old;
+
+	snprintf(path, sizeof(path), "%s/prog_sfc_xdp", dp->pin_dir);
+	old = bpf_obj_get(path);
+	if (old < 0)
+		return false;
+	older = !prog_info(old, &oi) && !prog_info(dp->xdp_fd, &ni) &&
+		memcmp(oi.tag, ni.tag, sizeof(ni.tag));
+	close(old);
+	return older;
+}
+
 int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
@@ -283,6 +304,11 @@ int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 		goto err_destroy;
 	}
 	set_fds_from_skel(dp);
+	err = sfc_meta_key_init(bpf_map__fd(dp->skel->maps.sfc_meta_key), older_xdp_pinned(dp));
+	if (err) {
+		pr_warn("setting the handoff key in sfc_meta_key: %s\n", strerror(-err));
+		goto err_destroy;
+	}
 	err = adopt_or_pin(dp, "prog_sfc_xdp", &dp->xdp_fd);
 	if (!err)
 		err = adopt_or_pin(dp, "prog_sfc_xdp_peer", &dp->xdp_peer_fd);
@@ -303,6 +329,10 @@ int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 		prog_info(*fds[i], &info);
 		dp->prog_ids[i] = info.id;
 	}
+	err = sfc_trace_attach(dp);
+	if (err)
+		pr_warn("counting drops after XDP redirects (tracepoints xdp_devmap_xmit, "
+			"xdp_redirect_err): %s; those drops go uncounted\n", strerror(-err));
 	err = sfc_record_open(dp, true);
 	if (!err)
 		err = sfc_migrate_finish(dp, &mig);

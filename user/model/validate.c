@@ -72,6 +72,56 @@ static int check_sfs(const struct sfc_doc *d, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Back from an NSH-unaware SF, only its interface tells where a packet
+ * was: one SF, one position per chain. An SF is at a hop when the hop
+ * names it or its group, so besides a name repeated (an SF, or a group:
+ * all its SFs), an SF named in one hop and reachable through its group in
+ * another is refused too. Were one SF at two positions, a packet coming
+ * back from the later one would be taken for the earlier one and go
+ * round the hops between them for ever.
+ */
+static int check_positions(const struct sfc_doc *d, const struct sfc_chain_cfg *c,
+			   char *err, size_t errlen)
+{
+	const char *grp[SFC_MAX_HOPS][SFC_HOP_BUCKETS]; /* group of an SF name, or NULL */
+
+	for (int h = 0; h < c->nhops; h++)
+		for (int k = 0; k < c->hops[h].nsf; k++) {
+			const struct sfc_sf_cfg *sf = sfc_doc_sf(d, c->hops[h].sf[k]);
+
+			grp[h][k] = sf && sf->group[0] ? sf->group : NULL;
+		}
+	for (int h = 0; h < c->nhops; h++)
+		for (int k = 0; k < c->hops[h].nsf; k++) {
+			const char *s = c->hops[h].sf[k], *sg = grp[h][k];
+
+			for (int hh = 0; hh <= h; hh++)
+				for (int kk = 0; kk < (hh < h ? c->hops[hh].nsf : k); kk++) {
+					const char *t = c->hops[hh].sf[kk], *tg = grp[hh][kk];
+
+					if (!strcmp(t, s))
+						return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hop %d: %s "
+							    "\"%s\" is already in hop %d of this chain; an SF "
+							    "can serve only one position of a chain", c->name,
+							    h + 1, sfc_doc_sf(d, s) ? "SF" : "group", s, hh + 1);
+					if (hh == h)
+						continue; /* one position, however named */
+					if (sg && !strcmp(sg, t))
+						return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hop %d: SF "
+							    "\"%s\" is already in hop %d of this chain through "
+							    "its group \"%s\"; an SF can serve only one position "
+							    "of a chain", c->name, h + 1, s, hh + 1, t);
+					if (tg && !strcmp(tg, s))
+						return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hop %d: group "
+							    "\"%s\" includes SF \"%s\", which is already in hop "
+							    "%d of this chain; an SF can serve only one position "
+							    "of a chain", c->name, h + 1, s, t, hh + 1);
+				}
+		}
+	return 0;
+}
+
 static int check_hops(const struct sfc_doc *d, const struct sfc_chain_cfg *c, char *err,
 		      size_t errlen)
 {
@@ -90,18 +140,9 @@ static int check_hops(const struct sfc_doc *d, const struct sfc_chain_cfg *c, ch
 			if (!sfc_doc_sf(d, s) && !sfc_doc_group(d, s))
 				return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hop %d: no SF named \"%s\"",
 					    c->name, h + 1, s);
-			/* Back from an NSH-unaware SF, only its interface tells
-			 * where a packet was: one SF, one position per chain. */
-			for (int hh = 0; hh <= h; hh++)
-				for (int kk = 0; kk < (hh < h ? c->hops[hh].nsf : k); kk++)
-					if (!strcmp(c->hops[hh].sf[kk], s))
-						return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hop %d: SF \"%s\" "
-							    "is already in hop %d of this chain; an SF can "
-							    "serve only one position of a chain",
-							    c->name, h + 1, s, hh + 1);
 		}
 	}
-	return 0;
+	return check_positions(d, c, err, errlen);
 }
 
 /* Chains without an SPI keep the one they had in prev if it is free, else
