@@ -87,7 +87,9 @@ veth() {
 	ip -n "$1" link add name "$2" type veth peer name "$4" netns "$3" &&
 		ip -n "$1" link set dev "$2" up && ip -n "$3" link set dev "$4" up
 }
-sfcd() { timeout 60 nsenter --net="/run/netns/$FAB" -- "$SFCD" "$@"; }
+# --steer xdp: the XDP end is taken where the last SF returns on an
+# interface steered in XDP (auto steers rt's veth, a stack behind it, at tc)
+sfcd() { timeout 60 nsenter --net="/run/netns/$FAB" -- "$SFCD" --steer xdp "$@"; }
 
 # host NS ADDR4 ADDR6 GW4 GW6 FABIF
 host() {
