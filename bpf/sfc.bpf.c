@@ -13,6 +13,7 @@
 
 #include "sff.h"
 #include "end.h"
+#include "end_tc.h"
 #include "xmit_trace.h"
 
 /* Bytes of headers the tc entry makes linear before parsing: Ethernet,
@@ -279,6 +280,13 @@ static __always_inline int sfc_tc_steer(struct __sk_buff *skb, const struct sfc_
 		if (!d.returned)
 			return TC_ACT_OK; /* empty chain: it never left */
 		flow = d.flow;
+		/* end xdp: routed here, as from XDP (auto: the stack end, as
+		 * the conntrack check exists for XDP only) */
+		if (d.end == SFC_END_XDP &&
+		    sfc_end_fib_skb(skb, &p, flow) == TC_ACT_REDIRECT)
+			return TC_ACT_REDIRECT;
+		data = (void *)(long)skb->data;
+		data_end = (void *)(long)skb->data_end;
 		sfc_set_macs(data, data_end, flow->orig_dst, flow->orig_src);
 		if (flow->flags & SFC_FLOW_EGRESS)
 			return sfc_tc_redirected(bpf_redirect(flow->in_ifindex, 0));

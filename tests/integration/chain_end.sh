@@ -130,16 +130,20 @@ state() {
 	    {"pref": 20, "in-dev": "fd0", "dst": "198.18.1.0/24", "proto": "icmp", "chain": "web"},
 	    {"pref": 21, "in-dev": "fd0", "dst": "2001:db8:1::/64", "proto": "icmpv6", "chain": "web"},
 	    {"pref": 30, "in-dev": "fs0", "proto": "udp", "dport": "5000-5099", "chain": "web"},
-	    {"pref": 31, "in-dev": "fd0", "proto": "udp", "sport": "5000-5099", "chain": "web"}
+	    {"pref": 31, "in-dev": "fd0", "proto": "udp", "sport": "5000-5099", "chain": "web"},
+	    {"pref": 40, "in-dev": "fs0", "proto": "tcp", "dport": "5201", "chain": "web"}
 	  ]
 	}
 	EOF
 }
 
-# --steer xdp: the XDP end is taken where the last SF returns on an
-# interface steered in XDP; under auto (the default) rt's veth, a stack
-# behind it, is steered at tc and its chains end on the stack
-sfcd() { timeout 30 nsenter --net="/run/netns/$FAB" -- "$SFCD" --steer xdp "$@"; }
+# CHAIN_END_STEER=xdp (the default here): rt's veth steered in XDP, the
+# end taken by sfc_xdp; tc (chain_end_tc.sh): steered at tc, as auto does
+# for a veth with a stack behind it, the end taken by sfc_tc_ingress. The
+# sections after the fallbacks (end auto's conntrack stage, an egress
+# whose far end drops XDP) are the XDP path's only.
+STEER=${CHAIN_END_STEER:-xdp}
+sfcd() { timeout 30 nsenter --net="/run/netns/$FAB" -- "$SFCD" --steer "$STEER" "$@"; }
 
 # apply END: load or update sfc in fab with chain web ending with END
 apply() {
@@ -266,6 +270,40 @@ assert_ok "MTU, IPv4: a packet that fits still gets through" grep -q " 0% packet
 assert_eq "MTU, IPv4: a packet that fits is not counted" 0 "$DELTA"
 ip -n "$FAB" link set dev fd0 mtu 1500
 
+# ---- TCP from a stack (GSO, checksum offload) through end xdp at tc ------------
+
+if [[ $STEER == tc ]]; then
+	head -c $((4 << 20)) /dev/urandom >"$T/tcp.tx"
+	ns_exec fab nft -f - <<-'EOF'
+		table inet sfcte {
+			counter tcpdata {}
+			chain forward_tcp {
+				type filter hook forward priority 5; policy accept;
+				tcp dport 5201 counter name tcpdata
+			}
+		}
+	EOF
+	m0=$(reason end-xdp-mtu)
+	e0=$(ns_exec dst nstat -az TcpInCsumErrors | awk '$1 == "TcpInCsumErrors" { print $2 }')
+	bg_run timeout 60 ip netns exec "$(ns_name dst)" socat -u "TCP-LISTEN:5201,reuseaddr" \
+		"OPEN:$T/tcp.rx,creat,trunc"
+	rx_pid=$BG_PID
+	wait_until 5 bash -c "ip netns exec '$(ns_name dst)' ss -Htln 'sport = :5201' | grep -q ."
+	timeout 60 ip netns exec "$(ns_name src)" socat -u "OPEN:$T/tcp.tx" "TCP:$DST4:5201,connect-timeout=5"
+	wait "$rx_pid"
+	assert_eq "end xdp at tc, TCP: 4 MiB arrived intact" "$(sha256sum <"$T/tcp.tx")" \
+		"$(sha256sum <"$T/tcp.rx" 2>/dev/null)"
+	assert_eq "end xdp at tc, TCP: no checksum error at dst" "${e0:-0}" \
+		"$(ns_exec dst nstat -az TcpInCsumErrors | awk '$1 == "TcpInCsumErrors" { print $2 }')"
+	assert_eq "end xdp at tc, TCP: the fabric's FORWARD saw none of the data" 0 \
+		"$(ns_exec fab nft -j list counter inet sfcte tcpdata |
+			jq -r '.nftables[] | select(.counter) | .counter.packets')"
+	assert_eq "end xdp at tc, TCP: no end-xdp-mtu fallback (GSO packets fit by segment)" 0 \
+		$(($(reason end-xdp-mtu) - m0))
+	ns_exec fab nft delete table inet sfcte
+	assert_done
+fi
+
 # ---- end auto ----------------------------------------------------------------
 
 assert_do "chain web set to end auto" apply auto || assert_done
@@ -359,7 +397,7 @@ ns_exec fab nft delete table ip sfctnat
 # far end's XDP program as a feature change of fd0)
 assert_do "chain web set to end xdp" apply xdp || assert_done
 SOCK=$T/sfcd.sock
-bg_run timeout 120 nsenter --net="/run/netns/$FAB" -- "$SFCD" --steer xdp -f "$T/state.json" \
+bg_run timeout 120 nsenter --net="/run/netns/$FAB" -- "$SFCD" --steer "$STEER" -f "$T/state.json" \
 	-P "$PIN_DIR" -s "$SOCK" </dev/null >"$T/sfcd.log" 2>&1
 health() {
 	printf '{"cmd":"health"}\n' | timeout 5 socat -t 3 - "UNIX-CONNECT:$SOCK" 2>/dev/null |
