@@ -11,9 +11,11 @@
 #                   sf1: Linux bridge br0 (learning off, flooding)
 #
 # Chain c1 (SPI 10) = [br]; rules chain ICMP, ICMPv6 echo and TCP port
-# 5201 between src's and dst's networks, both directions. Checked, once
-# with sfcd's default datapath (XDP redirect into the SF's veth, XDP on
-# its peer) and once with --no-peer-xdp (tc path):
+# 5201 between src's and dst's networks, both directions. Checked three
+# times: with sfcd's default steering (auto: these veths have stacks
+# behind them, so tc and bpf_redirect_peer, packets stay skbs), with
+# --steer xdp (XDP redirect into the SF's veth, XDP on its peer), and with
+# --steer xdp --no-peer-xdp (XDP, handed to tc to reach the SF):
 #  - ping IPv4 and IPv6: all answered, and sf1's eth0 received and its
 #    eth1 sent exactly the 2N echo frames (the fabric has no address and
 #    no IPv6 on f1a, so nothing else reaches eth0 from fab);
@@ -313,6 +315,7 @@ else
 	fail "sfcd --check accepts the state" "$(echo "$out" | tail -n 3 | tr '\n' ' ')"
 fi
 
-run_mode xdp
-run_mode tc --no-peer-xdp
+run_mode auto
+run_mode xdp --steer xdp
+run_mode tc --steer xdp --no-peer-xdp
 done_
