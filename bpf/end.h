@@ -76,6 +76,81 @@ static __always_inline int sfc_end_precheck(void *data, void *data_end,
 }
 
 /*
+ * The FIB lookup's question for a packet whose untagged Ethernet header is
+ * eth, as if just received on in_ifindex: addresses, TOS or flow label,
+ * the packet's L3 length (tot_len: the helper then checks the route's MTU
+ * before neighbours), the flow's ports. 0, or the reason the stack must
+ * end it (not counted). *l3len: bytes of IP headers, extension headers
+ * included (l4len: L4 header and payload, as parsed).
+ */
+static __always_inline __u32 sfc_end_fib_params(struct ethhdr *eth, void *data_end,
+						__u8 l4proto, __be16 sport, __be16 dport,
+						__u16 l4len, __u32 in_ifindex,
+						struct bpf_fib_lookup *fib, __u32 *l3len)
+{
+	struct ipv6hdr *ip6h;
+	struct iphdr *iph;
+
+	if ((void *)(eth + 1) > data_end)
+		return SFC_R_END_FIB_ERROR;
+	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		iph = (void *)(eth + 1);
+		if ((void *)(iph + 1) > data_end)
+			return SFC_R_END_FIB_ERROR;
+		/* TTL 1 expires here: the stack sends time exceeded. */
+		if (iph->ttl <= 1)
+			return SFC_R_END_TTL;
+		*l3len = iph->ihl * 4;
+		fib->family = AF_INET;
+		fib->tos = iph->tos;
+		fib->tot_len = bpf_ntohs(iph->tot_len);
+		fib->ipv4_src = iph->saddr;
+		fib->ipv4_dst = iph->daddr;
+	} else {
+		ip6h = (void *)(eth + 1);
+		if ((void *)(ip6h + 1) > data_end)
+			return SFC_R_END_FIB_ERROR;
+		if (ip6h->hop_limit <= 1)
+			return SFC_R_END_TTL;
+		*l3len = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len) - l4len;
+		fib->family = AF_INET6;
+		fib->flowinfo = *(__be32 *)ip6h & bpf_htonl(0x0fffffff);
+		fib->tot_len = bpf_ntohs(ip6h->payload_len) + sizeof(*ip6h);
+		__builtin_memcpy(fib->ipv6_src, &ip6h->saddr, 16);
+		__builtin_memcpy(fib->ipv6_dst, &ip6h->daddr, 16);
+	}
+	fib->l4_protocol = l4proto;
+	fib->sport = sport;
+	fib->dport = dport;
+	fib->ifindex = in_ifindex;
+	return 0;
+}
+
+/* What a bpf_fib_lookup result leaves to the stack: 0 (forward it here)
+ * or the reason. */
+static __always_inline __u32 sfc_end_fib_reason(long rc)
+{
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_SUCCESS:
+		return 0;
+	case BPF_FIB_LKUP_RET_NOT_FWDED:
+		/* local, broadcast or multicast: delivery is the stack's */
+		return SFC_R_END_LOCAL;
+	case BPF_FIB_LKUP_RET_NO_NEIGH:
+		/* Only the stack queues the packet and resolves the
+		 * neighbour; later packets then take this end. */
+		return SFC_R_END_NO_NEIGH;
+	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
+		/* The stack fragments or sends frag needed/packet too big. */
+		return SFC_R_END_FRAG_NEEDED;
+	default:
+		/* blackhole, unreachable, prohibit, forwarding disabled,
+		 * unsupported lwt: the stack answers as it always does. */
+		return SFC_R_END_FIB_ERROR;
+	}
+}
+
+/*
  * Forward from XDP a packet whose Ethernet header (untagged, IPv4 or IPv6)
  * starts meta_len bytes after ctx->data_meta, as if just received on
  * in_ifindex. Returns XDP_REDIRECT (the metadata removed, the packet
@@ -83,7 +158,7 @@ static __always_inline int sfc_end_precheck(void *data, void *data_end,
  * and metadata untouched).
  */
 static __always_inline int sfc_end_fib(struct xdp_md *ctx, __u32 in_ifindex, __u8 l4proto,
-				       __be16 sport, __be16 dport, int meta_len)
+				       __be16 sport, __be16 dport, __u16 l4len, int meta_len)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -91,61 +166,19 @@ static __always_inline int sfc_end_fib(struct xdp_md *ctx, __u32 in_ifindex, __u
 	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6h;
 	struct iphdr *iph;
-	int rc, v4;
+	__u32 reason, l3len;
+	int v4;
 
-	if ((void *)(eth + 1) > data_end)
-		return sfc_end_fallback(SFC_R_END_FIB_ERROR);
-	v4 = eth->h_proto == bpf_htons(ETH_P_IP);
-	if (v4) {
-		iph = (void *)(eth + 1);
-		if ((void *)(iph + 1) > data_end)
-			return sfc_end_fallback(SFC_R_END_FIB_ERROR);
-		/* TTL 1 expires here: the stack sends time exceeded. */
-		if (iph->ttl <= 1)
-			return sfc_end_fallback(SFC_R_END_TTL);
-		fib.family = AF_INET;
-		fib.tos = iph->tos;
-		fib.tot_len = bpf_ntohs(iph->tot_len);
-		fib.ipv4_src = iph->saddr;
-		fib.ipv4_dst = iph->daddr;
-	} else {
-		ip6h = (void *)(eth + 1);
-		if ((void *)(ip6h + 1) > data_end)
-			return sfc_end_fallback(SFC_R_END_FIB_ERROR);
-		if (ip6h->hop_limit <= 1)
-			return sfc_end_fallback(SFC_R_END_TTL);
-		fib.family = AF_INET6;
-		fib.flowinfo = *(__be32 *)ip6h & bpf_htonl(0x0fffffff);
-		fib.tot_len = bpf_ntohs(ip6h->payload_len) + sizeof(*ip6h);
-		__builtin_memcpy(fib.ipv6_src, &ip6h->saddr, 16);
-		__builtin_memcpy(fib.ipv6_dst, &ip6h->daddr, 16);
-	}
-	fib.l4_protocol = l4proto;
-	fib.sport = sport;
-	fib.dport = dport;
-	fib.ifindex = in_ifindex;
-
-	/* With tot_len set the helper checks the egress MTU too (in XDP it
-	 * always does) and reports that before looking at neighbours. */
-	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	switch (rc) {
-	case BPF_FIB_LKUP_RET_SUCCESS:
-		break;
-	case BPF_FIB_LKUP_RET_NOT_FWDED:
-		/* local, broadcast or multicast: delivery is the stack's */
-		return sfc_end_fallback(SFC_R_END_LOCAL);
-	case BPF_FIB_LKUP_RET_NO_NEIGH:
-		/* Only the stack queues the packet and resolves the
-		 * neighbour; later packets then take the XDP end. */
-		return sfc_end_fallback(SFC_R_END_NO_NEIGH);
-	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
-		/* The stack fragments or sends frag needed/packet too big. */
-		return sfc_end_fallback(SFC_R_END_FRAG_NEEDED);
-	default:
-		/* blackhole, unreachable, prohibit, forwarding disabled,
-		 * unsupported lwt: the stack answers as it always does. */
-		return sfc_end_fallback(SFC_R_END_FIB_ERROR);
-	}
+	reason = sfc_end_fib_params(eth, data_end, l4proto, sport, dport, l4len, in_ifindex,
+				    &fib, &l3len);
+	if (reason)
+		return sfc_end_fallback(reason);
+	v4 = fib.family == AF_INET;
+	/* In XDP the helper always checks the egress MTU too, and reports
+	 * that before looking at neighbours. */
+	reason = sfc_end_fib_reason(bpf_fib_lookup(ctx, &fib, sizeof(fib), 0));
+	if (reason)
+		return sfc_end_fallback(reason);
 
 	/*
 	 * Only devices sfcd put in sfc_tx_ports take XDP frames for sure (a

@@ -121,7 +121,7 @@ int sfc_xdp_end_ct(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 	if (sfc_end_fib(ctx, in_ifindex, p.key.proto, p.key.sport, p.key.dport,
-			sizeof(struct sfc_meta)) == XDP_REDIRECT)
+			p.l4len, sizeof(struct sfc_meta)) == XDP_REDIRECT)
 		return XDP_REDIRECT;
 	return XDP_PASS;
 }

@@ -48,9 +48,8 @@ static __always_inline int sfc_end_fib_skb(struct __sk_buff *skb, const struct s
 	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6h;
 	struct iphdr *iph;
-	__u32 l3len;
+	__u32 reason, l3len = 0;
 	__u8 hlim;
-	int rc;
 
 	if (flow->flags & SFC_FLOW_EGRESS)
 		return sfc_end_fallback(SFC_R_END_LOCAL_SENT);
@@ -59,60 +58,27 @@ static __always_inline int sfc_end_fib_skb(struct __sk_buff *skb, const struct s
 	if (skb->vlan_present ||
 	    (eth->h_proto != bpf_htons(ETH_P_IP) && eth->h_proto != bpf_htons(ETH_P_IPV6)))
 		return sfc_end_fallback(SFC_R_END_VLAN);
-	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
-		iph = (void *)(eth + 1);
-		if ((void *)(iph + 1) > data_end)
-			return sfc_end_fallback(SFC_R_END_FIB_ERROR);
-		if (iph->ttl <= 1)
-			return sfc_end_fallback(SFC_R_END_TTL);
-		l3len = iph->ihl * 4;
-		fib.family = AF_INET;
-		fib.tos = iph->tos;
-		fib.tot_len = bpf_ntohs(iph->tot_len);
-		fib.ipv4_src = iph->saddr;
-		fib.ipv4_dst = iph->daddr;
-	} else {
-		ip6h = (void *)(eth + 1);
-		if ((void *)(ip6h + 1) > data_end)
-			return sfc_end_fallback(SFC_R_END_FIB_ERROR);
-		if (ip6h->hop_limit <= 1)
-			return sfc_end_fallback(SFC_R_END_TTL);
-		l3len = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len) - p->l4len;
-		fib.family = AF_INET6;
-		fib.flowinfo = *(__be32 *)ip6h & bpf_htonl(0x0fffffff);
-		fib.tot_len = bpf_ntohs(ip6h->payload_len) + sizeof(*ip6h);
-		__builtin_memcpy(fib.ipv6_src, &ip6h->saddr, 16);
-		__builtin_memcpy(fib.ipv6_dst, &ip6h->daddr, 16);
-	}
-	fib.l4_protocol = p->key.proto;
-	fib.sport = p->has_ports ? p->key.sport : 0;
-	fib.dport = p->has_ports ? p->key.dport : 0;
-	fib.ifindex = flow->in_ifindex;
+	reason = sfc_end_fib_params(eth, data_end, p->key.proto,
+				    p->has_ports ? p->key.sport : 0,
+				    p->has_ports ? p->key.dport : 0, p->l4len,
+				    flow->in_ifindex, &fib, &l3len);
+	if (reason)
+		return sfc_end_fallback(reason);
 
 	/*
 	 * With tot_len the helper checks the packet against the route's MTU
 	 * before it looks at neighbours, as in XDP. A GSO skb is checked by
 	 * its segments instead: tot_len 0 has the helper return the egress
-	 * MTU (mtu_result), and a segment with the largest headers must fit.
+	 * MTU (mtu_result), and a segment with its headers must fit.
 	 */
 	if (skb->gso_size)
 		fib.tot_len = 0;
-	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
-	if (rc == BPF_FIB_LKUP_RET_SUCCESS && skb->gso_size &&
+	reason = sfc_end_fib_reason(bpf_fib_lookup(skb, &fib, sizeof(fib), 0));
+	if (!reason && skb->gso_size &&
 	    skb->gso_size + sfc_gso_hdrs(data, data_end, p, l3len) > fib.mtu_result)
-		rc = BPF_FIB_LKUP_RET_FRAG_NEEDED;
-	switch (rc) {
-	case BPF_FIB_LKUP_RET_SUCCESS:
-		break;
-	case BPF_FIB_LKUP_RET_NOT_FWDED:
-		return sfc_end_fallback(SFC_R_END_LOCAL);
-	case BPF_FIB_LKUP_RET_NO_NEIGH:
-		return sfc_end_fallback(SFC_R_END_NO_NEIGH);
-	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
-		return sfc_end_fallback(SFC_R_END_FRAG_NEEDED);
-	default:
-		return sfc_end_fallback(SFC_R_END_FIB_ERROR);
-	}
+		reason = SFC_R_END_FRAG_NEEDED;
+	if (reason)
+		return sfc_end_fallback(reason);
 
 	/* bpf_skb_pull_data made the headers writable. The IPv4 TTL with
 	 * its checksum updated leaves the header's sum, and so a

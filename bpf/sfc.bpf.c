@@ -176,7 +176,7 @@ int sfc_xdp(struct xdp_md *ctx)
 		if (d.end == SFC_END_XDP && !r &&
 		    sfc_end_fib(ctx, flow->in_ifindex, p.key.proto,
 				p.has_ports ? p.key.sport : 0,
-				p.has_ports ? p.key.dport : 0, 0) == XDP_REDIRECT)
+				p.has_ports ? p.key.dport : 0, p.l4len, 0) == XDP_REDIRECT)
 			return XDP_REDIRECT;
 		data = (void *)(long)ctx->data;
 		data_end = (void *)(long)ctx->data_end;

@@ -15,16 +15,8 @@ set -u
 # shellcheck source=tests/daemon/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-
 set_abi() {
 	bpftool map update pinned "$PIN/sfc_record_abi" key 0 0 0 0 value "$1" 0 0 0 0 0 0 0
-}
-
-
-# run_sfcd ARGS...: another sfcd in fab (10 s at most); status in RC, messages in MSG
-run_sfcd() {
-	MSG=$(timeout 10 nsenter --net="/run/netns/$FAB" -- "$SFCD" "$@" </dev/null 2>&1)
-	RC=$?
 }
 
 # newer_refused LABEL: RC 1 and MSG names ABI 9 as a newer sfc's
@@ -37,41 +29,34 @@ newer_refused() {
 	fi
 }
 
-chained() {
-	local r
-	r=$(d_probe "$2" "$CHAINED_PORT" 30 0.003)
-	assert_eq "$1: traffic crosses both SFs" "{\"$DSCP_FULL\":30}" \
-		"$(jq -c .dscp <<<"$r" 2>/dev/null)"
-}
-
 d_init
 command -v bpftool >/dev/null || { fail setup "missing tool bpftool"; assert_done; }
 assert_do "topology" d_topo || assert_done
 d_state_json drop >"$STATE"
 assert_do "sfcd starts" d_sfcd_start || assert_done
 assert_eq "version 3 recorded beside the pins" 3 "$(d_abi_version)"
-chained "sfcd running" a0
+d_chained "sfcd running: traffic crosses both SFs" a0
 d_sfcd_stop TERM
 assert_eq "sfcd stops (exit 0)" 0 "$D_EXIT"
 
 assert_do "recorded version raised to 9" set_abi 9
 xdp0=$(d_xdp_id fs0)
 pins0=$(ls "$PIN" | tr '\n' ' ')
-run_sfcd -f "$STATE" -P "$PIN" -s "$T/run/b.sock"
+d_sfcd_run -f "$STATE" -P "$PIN" -s "$T/run/b.sock"
 newer_refused "sfcd on a newer sfc's pins"
-run_sfcd --stats -j -P "$PIN"
+d_sfcd_run --stats -j -P "$PIN"
 newer_refused "sfcd --stats on a newer sfc's pins"
-run_sfcd --unload -P "$PIN"
+d_sfcd_run --unload -P "$PIN"
 newer_refused "sfcd --unload on a newer sfc's pins"
 assert_eq "the same XDP program is still attached on fs0" "$xdp0" "$(d_xdp_id fs0)"
 assert_eq "the pins are the same" "$pins0" "$(ls "$PIN" | tr '\n' ' ')"
 assert_eq "the recorded version is still 9" 9 "$(d_abi_version)"
-chained "after the refusals" b0
+d_chained "after the refusals: traffic crosses both SFs" b0
 
 assert_do "recorded version put back to 3" set_abi 3
 assert_do "sfcd starts again" d_sfcd_start || assert_done
 assert_eq "it adopted the pinned XDP program" "$xdp0" "$(d_xdp_id fs0)"
-chained "sfcd running again" c0
+d_chained "sfcd running again: traffic crosses both SFs" c0
 d_sfcd_stop TERM
 assert_do "--unload in fab" d_unload
 assert_done

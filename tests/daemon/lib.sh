@@ -377,5 +377,21 @@ d_probe() {
 	cat "$T/$name.rx.json"
 }
 
+# d_chained LABEL NAME: 30 probes on the chained port (receiver NAME) all
+# arrive marked by both SFs (a check named LABEL)
+d_chained() {
+	local r
+	r=$(d_probe "$2" "$CHAINED_PORT" 30 0.003)
+	assert_eq "$1" "{\"$DSCP_FULL\":30}" "$(jq -c .dscp <<<"$r" 2>/dev/null)"
+}
+
+# d_sfcd_run ARGS...: another sfcd in fab, 10 s at most (--once, --stats,
+# --unload, a start that should be refused); exit status in RC, its
+# messages in MSG
+d_sfcd_run() {
+	MSG=$(timeout 10 nsenter --net="/run/netns/$FAB" -- "$SFCD" "$@" </dev/null 2>&1)
+	RC=$?
+}
+
 # rx FILE JQ: a field of a receiver summary
 rx() { jq -r "$2" "$1" 2>/dev/null || echo invalid; }

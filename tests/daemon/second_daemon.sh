@@ -20,13 +20,6 @@ set -u
 # shellcheck source=tests/daemon/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# second LABEL ARGS...: run another sfcd (in fab, 10 s at most); its exit
-# status in RC, its messages in MSG
-second() {
-	MSG=$(timeout 10 nsenter --net="/run/netns/$FAB" -- "$SFCD" "$@" </dev/null 2>&1)
-	RC=$?
-}
-
 # refused LABEL: RC is 1 and MSG names A's pid
 refused() {
 	assert_eq "$1: exit 1" 1 "$RC"
@@ -37,52 +30,44 @@ refused() {
 	fi
 }
 
-# chained LABEL: 30 probes cross both SFs
-chained() {
-	local r
-	r=$(d_probe "$2" "$CHAINED_PORT" 30 0.003)
-	assert_eq "$1: traffic still crosses both SFs" "{\"$DSCP_FULL\":30}" \
-		"$(jq -c .dscp <<<"$r" 2>/dev/null)"
-}
-
 d_init
 assert_do "topology" d_topo || assert_done
 d_state_json drop >"$STATE"
 assert_do "sfcd A starts" d_sfcd_start || assert_done
 A_PID=$SFCD_PID
-chained "sfcd A" a0
+d_chained "sfcd A: traffic still crosses both SFs" a0
 doc0=$(d_get)
 sha0=$(sha256sum <"$STATE")
 pins0=$(ls "$PIN" | tr '\n' ' ')
 
-second -f "$T/none.json" -P "$PIN" -s "$T/run/b.sock"
+d_sfcd_run -f "$T/none.json" -P "$PIN" -s "$T/run/b.sock"
 refused "sfcd B, same pin dir, empty state, own socket"
 assert_eq "sfcd B created no socket" "" "$(ls -A "$T/run/b.sock" 2>/dev/null)"
-chained "after B" b1
+d_chained "after B: traffic still crosses both SFs" b1
 assert_eq "after B: A answers, same pid" "$A_PID" \
 	"$(d_api '{"cmd":"health"}' | jq -r .pid 2>/dev/null)"
 assert_eq "after B: A's document unchanged" "$doc0" "$(d_get)"
 
-second -f "$T/none.json" -P "$PIN" -s "$SOCK"
+d_sfcd_run -f "$T/none.json" -P "$PIN" -s "$SOCK"
 refused "sfcd B, same pin dir, A's socket"
 assert_eq "A still serves its socket" "$A_PID" \
 	"$(d_api '{"cmd":"health"}' | jq -r .pid 2>/dev/null)"
 
 pin_dir_new other
 OTHER=$NS_LAST_PIN
-second -f "$STATE" -P "$OTHER" -s "$T/run/c.sock"
+d_sfcd_run -f "$STATE" -P "$OTHER" -s "$T/run/c.sock"
 refused "sfcd B, A's state file, another pin dir"
 assert_eq "... the other pin dir was not created" no "$([[ -e $OTHER ]] && echo yes || echo no)"
 
 echo '{"version":1}' >"$T/empty.json"
-second --once -f "$T/empty.json" -P "$PIN"
+d_sfcd_run --once -f "$T/empty.json" -P "$PIN"
 refused "sfcd --once, empty state, A's pin dir"
-chained "after --once" b2
+d_chained "after --once: traffic still crosses both SFs" b2
 
-second --unload -P "$PIN"
+d_sfcd_run --unload -P "$PIN"
 refused "sfcd --unload on A's pin dir"
 assert_eq "after --unload: the pins are all there" "$pins0" "$(ls "$PIN" 2>/dev/null | tr '\n' ' ')"
-chained "after --unload" b3
+d_chained "after --unload: traffic still crosses both SFs" b3
 assert_eq "after all that: A's state file unchanged" "$sha0" "$(sha256sum <"$STATE")"
 
 d_sfcd_stop TERM
@@ -90,5 +75,5 @@ assert_eq "A stops, exit 0" 0 "$D_EXIT"
 lock=/run/sfc/state-$(sed 's|/|%2f|g' <<<"$STATE").lock
 assert_eq "A's lock file is gone ($lock)" no "$([[ -e $lock ]] && echo yes || echo no)"
 assert_do "a new sfcd takes the pin dir over" d_sfcd_start
-chained "new sfcd" c1
+d_chained "new sfcd: traffic still crosses both SFs" c1
 assert_done
