@@ -129,6 +129,64 @@ __attribute__((noinline)) int sfc_hop_has_sf(__u32 path_id, __u32 si, __u32 sf_i
 }
 
 /*
+ * A packet back from an SF that no flow entry knows (not an ingress point:
+ * there it is classified). An SF that serves one chain is recognised by
+ * its interface alone: the packet becomes a flow of that chain entering
+ * at this SF, so a NAT-ing SF's output goes through the rest of the chain
+ * and ends here, where the SF sent it. Otherwise the chains' policy: a
+ * counted drop when one of them says on-failure drop, else the stack.
+ * The new entry, or NULL (d says what happened).
+ */
+static __always_inline struct sfc_flow *
+sfc_adopt(const struct sfc_pkt *p, __u32 ifindex, const struct sfc_iface *ifc,
+	  const __u8 *eth, struct sfc_decision *d)
+{
+	__u32 sf_id = ifc->sf_id, zero = 0, cid, path_id;
+	struct sfc_flow nf = {};
+	struct sfc_config *cfg;
+	struct sfc_chain *chain;
+	struct sfc_pos_key pk;
+	struct sfc_sf *sf;
+
+	sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
+	if (!sf || !sf_id)
+		goto policy;
+	if (!(sf->flags & SFC_SF_SOLE))
+		goto policy;
+	cid = sf->chain_id;
+	chain = bpf_map_lookup_elem(&sfc_chains, &cid);
+	cfg = bpf_map_lookup_elem(&sfc_config, &zero);
+	if (!chain || !cfg || !chain->path_id)
+		goto policy;
+	path_id = chain->path_id;
+	pk.ifindex = ifindex;
+	pk.path_id = path_id;
+	/* not on the chain's current version (an edit took it out) */
+	if (!bpf_map_lookup_elem(&sfc_sf_pos, &pk))
+		goto policy;
+	nf.generation = cfg->generation;
+	nf.in_ifindex = ifindex;
+	nf.path_id = path_id;
+	nf.flags = SFC_FLOW_CHAINED | SFC_FLOW_ADOPTED;
+	nf.hash = sfc_flow_hash(&p->key);
+	__builtin_memcpy(nf.orig_dst, eth, 6);
+	__builtin_memcpy(nf.orig_src, eth + 6, 6);
+	if (bpf_map_update_elem(&sfc_flows, &p->key, &nf, BPF_ANY)) {
+		count_reason(SFC_R_FLOW_CACHE_FULL);
+		goto policy;
+	}
+	count_reason(SFC_R_PROXY_ADOPTED);
+	return bpf_map_lookup_elem(&sfc_flows, &p->key);
+policy:
+	if (sf && (sf->flags & SFC_SF_MISS_DROP)) {
+		sfc_drop(d, SFC_R_PROXY_MISS_DROP);
+		return NULL;
+	}
+	count_reason(SFC_R_PROXY_MISS);
+	return NULL;
+}
+
+/*
  * The decision for one parsed packet received (or, with egress set, sent)
  * on ifindex, whose role is ifc.
  */
@@ -147,6 +205,9 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 	 * which position (an SF serves at most one SI of a path). */
 	if (!egress && (ifc->flags & SFC_IF_SF_RETURN)) {
 		flow = bpf_map_lookup_elem(&sfc_flows, &p->key);
+		if ((!flow || !(flow->flags & SFC_FLOW_CHAINED)) &&
+		    !(ifc->flags & SFC_IF_INGRESS) && !p->link_control)
+			flow = sfc_adopt(p, ifindex, ifc, eth, d);
 		if (flow && (flow->flags & SFC_FLOW_CHAINED)) {
 			struct sfc_pos_key pk = { .ifindex = ifindex, .path_id = flow->path_id };
 			struct sfc_pos *pos = bpf_map_lookup_elem(&sfc_sf_pos, &pk);
@@ -168,13 +229,9 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 				return sfc_drop(d, SFC_R_POS_MISMATCH);
 			return sfc_sff(flow, path, si - 1, p->len, d);
 		}
-		if (!(ifc->flags & SFC_IF_INGRESS)) {
-			/* The SF's own traffic, or a chained packet an SF
-			 * rewrote beyond recognition (NAT): the stack has it. */
-			if (!p->link_control)
-				count_reason(SFC_R_PROXY_MISS);
+		/* not chained: sfc_adopt said what happens to it */
+		if (!(ifc->flags & SFC_IF_INGRESS))
 			return;
-		}
 	}
 
 	if (!(ifc->flags & SFC_IF_INGRESS))

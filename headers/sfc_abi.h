@@ -62,12 +62,24 @@ _Static_assert(sizeof(struct sfc_iface) == 8, "sfc_iface layout");
 #define SFC_SF_PEER   (1u << 3) /* ifindex is a veth whose peer is in another netns:
 				 * tc sends with bpf_redirect_peer (straight into the
 				 * SF's stack, GSO and checksum state intact) */
+/*
+ * A packet back from the SF that matches no flow entry (an SF that
+ * rewrote its 5-tuple, NAT; an entry evicted; the SF's own traffic):
+ * SFC_SF_SOLE: the SF serves exactly one chain (so one position on it),
+ * chain_id: the packet continues that chain after the SF, as a flow of
+ * its own that entered the chain at this SF. Otherwise the policy of the
+ * chains it serves: SFC_SF_MISS_DROP when one of them says on-failure
+ * drop, else the stack has it. Both counted (sfc_reasons).
+ */
+#define SFC_SF_SOLE      (1u << 4)
+#define SFC_SF_MISS_DROP (1u << 5)
 
 /* sfc_sfs: SF id -> where to send packets for that SF instance */
 struct sfc_sf {
 	__u32 ifindex;      /* the fabric sends out here */
 	__u16 flags;        /* SFC_SF_* */
-	__u16 pad;
+	__u16 chain_id;     /* with SFC_SF_SOLE: the one chain it serves
+			     * (was pad: 0 in pins of an older sfcd) */
 	__u8  mac[6];       /* SF's MAC when SFC_SF_SETMAC */
 	__u8  out_mac[6];   /* MAC of ifindex, source MAC towards the SF */
 };
@@ -183,6 +195,9 @@ _Static_assert(sizeof(struct sfc_flow_key) == 40, "sfc_flow_key layout");
 
 #define SFC_FLOW_CHAINED (1u << 0) /* always set in sfc_flows since sfc_flows_neg */
 #define SFC_FLOW_EGRESS  (1u << 1) /* classified on tc egress (locally sent) */
+#define SFC_FLOW_ADOPTED (1u << 2) /* entered its chain back from an SF with
+				    * SFC_SF_SOLE (in_ifindex: that SF's return
+				    * interface, where it ends) */
 
 /* sfc_flows value: classification result and where the flow came from */
 struct sfc_flow {

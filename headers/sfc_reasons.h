@@ -59,7 +59,10 @@
 	X(SFC_R_END_LOCAL_SENT,   48, "end-xdp-locally-sent")                  \
 	X(SFC_R_END_NOT_ESTABLISHED, 49, "end-auto-not-established")           \
 	X(SFC_R_END_CT_NAT,       50, "end-auto-nat-or-helper")                \
-	X(SFC_R_END_NO_CT,        51, "end-auto-no-conntrack")
+	X(SFC_R_END_NO_CT,        51, "end-auto-no-conntrack")                 \
+	/* back from an SF without proxy state (52, 53) */                      \
+	X(SFC_R_PROXY_ADOPTED,    52, "sf-return-adopted-by-interface")        \
+	X(SFC_R_PROXY_MISS_DROP,  53, "sf-return-unknown-flow-drop")
 
 enum sfc_reason {
 #define SFC_REASON_ENUM(sym, num, name) sym = num,

@@ -41,6 +41,11 @@ QUICK=${QUICK:-}
 RUN=sfcb-$$
 NSP=$RUN-                 # namespace prefix, unique to this run
 PIN=/sys/fs/bpf/$RUN      # every pin of this run lives under here
+# A fresh host may have no bpffs yet (sfcd mounts one when it starts; the
+# fabric helpers pin before any sfcd runs).
+if [[ $(stat -f -c %T /sys/fs/bpf 2>/dev/null) != bpf_fs ]]; then
+	mount -t bpf bpf /sys/fs/bpf || { echo "cannot mount bpffs on /sys/fs/bpf" >&2; exit 1; }
+fi
 WORK=$(mktemp -d "/tmp/$RUN.XXXXXX") || exit 1
 T_START=$(date +%s)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -117,7 +117,9 @@ static void test_handoff_carries_the_datapath_key(void)
 /* checks that metadata an SF left in front of a frame it sends back is discarded at entry and counted */
 static void test_foreign_meta_on_sf_return_is_discarded(void)
 {
-	struct pkt_spec s = flow(2); /* no flow entry: the SF's own traffic */
+	/* No flow entry: the SF's own traffic, which continues the one
+	 * chain SF a serves (to SF b), as any packet a sends back. */
+	struct pkt_spec s = flow(2);
 	__u64 f0 = reason_count(SFC_R_META_FOREIGN);
 	__u8 in[2048];
 	struct pkt p;
@@ -128,10 +130,12 @@ static void test_foreign_meta_on_sf_return_is_discarded(void)
 	build_return(&p, s, IF_SFA, MAC_SF_A);
 	len = forge(in, &p, ifx[IF_IN1]);
 	ASSERT_OK(xdp_run_raw(ifx[IF_SFA], in, len, META_LEN, &r), "bpf_prog_test_run(sfc_xdp)");
-	ASSERT_XDP(r.ret, XDP_PASS);
+	ASSERT_XDP(r.ret, XDP_REDIRECT);
 	ASSERT_EQ(r.meta_len, 0, "metadata bytes left in front of the frame");
 	ASSERT_EQ(r.out_len, p.len, "bytes out");
-	ASSERT_MEM_EQ(r.frame, p.d, p.len, "frame untouched");
+	ASSERT_MEM_EQ(r.frame, MAC_SF_B, 6, "destination MAC (SF b, next on the chain)");
+	ASSERT_MEM_EQ(r.frame + 12, p.d + 12, p.len - 12, "rest of the frame untouched");
+	flow_del(&s);
 	ASSERT_EQ(reason_count(SFC_R_META_FOREIGN) - f0, 1, "reason xdp-meta-foreign-discarded count");
 }
 

@@ -546,19 +546,142 @@ static void test_csum_partial_udp6_goes_to_sf_through_tc(void)
 
 /* --- returns that do not fit */
 
-/* checks that a packet on an SF's return interface matching no flow is passed and counted sf-return-unknown-flow */
+/* Set or clear SF flag bits in the datapath entry of SF name, as sfcd
+ * would for another document; the previous flags. */
+static __u16 sf_flags_set(const char *name, __u16 set, __u16 clear)
+{
+	__u32 id = sf_id(name);
+	struct sfc_sf v;
+	__u16 old;
+
+	if (bpf_map_lookup_elem(dp->maps.sfs, &id, &v))
+		return 0;
+	old = v.flags;
+	v.flags = (v.flags | set) & ~clear;
+	bpf_map_update_elem(dp->maps.sfs, &id, &v, BPF_ANY);
+	return old;
+}
+
+static void sf_flags_restore(const char *name, __u16 flags)
+{
+	__u32 id = sf_id(name);
+	struct sfc_sf v;
+
+	if (!bpf_map_lookup_elem(dp->maps.sfs, &id, &v)) {
+		v.flags = flags;
+		bpf_map_update_elem(dp->maps.sfs, &id, &v, BPF_ANY);
+	}
+}
+
+/* checks that sfcd marks SFs by how chains use them: t serves one chain (sole, its id), a serves chains with on-failure drop (miss-drop, not sole) */
+static void test_sf_entries_say_sole_chain_and_miss_policy(void)
+{
+	__u32 ta = sf_id("a"), tt = sf_id("t");
+	struct sfc_sf va, vt;
+
+	ASSERT_OK(bpf_map_lookup_elem(dp->maps.sfs, &ta, &va), "sfc_sfs[a]");
+	ASSERT_OK(bpf_map_lookup_elem(dp->maps.sfs, &tt, &vt), "sfc_sfs[t]");
+	ASSERT_EQ(!!(vt.flags & SFC_SF_SOLE), 1, "t: SFC_SF_SOLE");
+	ASSERT_EQ(vt.chain_id, chain_id("tc"), "t: chain_id (chain tc)");
+	ASSERT_EQ(!!(va.flags & SFC_SF_SOLE), 0, "a: SFC_SF_SOLE");
+	ASSERT_EQ(va.chain_id, 0, "a: chain_id");
+	ASSERT_EQ(!!(va.flags & SFC_SF_MISS_DROP), 1, "a: SFC_SF_MISS_DROP");
+}
+
+/* checks that a packet on the return interface of an SF whose chains all say bypass, matching no flow, is passed to the stack and counted sf-return-unknown-flow */
 static void test_sf_return_of_unknown_flow_counts_proxy_miss(void)
 {
 	struct pkt_spec s = flow(1, 7);
-	__u64 r0 = reason_count(SFC_R_PROXY_MISS), s0 = all_sf_tx();
+	__u64 r0 = reason_count(SFC_R_PROXY_MISS), d0 = reason_count(SFC_R_PROXY_MISS_DROP);
+	__u64 s0 = all_sf_tx();
+	__u16 f0 = sf_flags_set("a", 0, SFC_SF_MISS_DROP | SFC_SF_SOLE);
 	struct run r;
 
 	flow_del(&s);
 	RETURN_RUN(IF_SFA, s, MAC_SF_A, &r);
+	sf_flags_restore("a", f0);
 	ASSERT_XDP(r.ret, XDP_PASS);
 	ASSERT_EQ(r.meta_len, 0, "metadata bytes");
 	ASSERT_EQ(reason_count(SFC_R_PROXY_MISS) - r0, 1, "reason sf-return-unknown-flow count");
+	ASSERT_EQ(reason_count(SFC_R_PROXY_MISS_DROP) - d0, 0,
+		  "reason sf-return-unknown-flow-drop count");
 	ASSERT_EQ(all_sf_tx() - s0, 0, "packets sent to SFs");
+	ASSERT_STREQ(flow_chain(&s), NO_ENTRY, "flow cache");
+}
+
+/* checks that a packet matching no flow back from an SF one of whose chains says on-failure drop is dropped and counted sf-return-unknown-flow-drop, never passed on */
+static void test_sf_return_of_unknown_flow_follows_drop_policy(void)
+{
+	struct pkt_spec s = flow(1, 8);
+	__u64 r0 = reason_count(SFC_R_PROXY_MISS), d0 = reason_count(SFC_R_PROXY_MISS_DROP);
+	__u64 s0 = all_sf_tx();
+	struct run r;
+
+	flow_del(&s);
+	RETURN_RUN(IF_SFA, s, MAC_SF_A, &r);
+	ASSERT_XDP(r.ret, XDP_DROP);
+	ASSERT_EQ(reason_count(SFC_R_PROXY_MISS_DROP) - d0, 1,
+		  "reason sf-return-unknown-flow-drop count");
+	ASSERT_EQ(reason_count(SFC_R_PROXY_MISS) - r0, 0, "reason sf-return-unknown-flow count");
+	ASSERT_EQ(all_sf_tx() - s0, 0, "packets sent to SFs");
+	ASSERT_STREQ(flow_chain(&s), NO_ENTRY, "flow cache");
+}
+
+/* checks that a packet matching no flow back from an SF that serves one chain (a NAT-ing SF rewrote its 5-tuple) is adopted by that chain at the SF's position: a flow entry of its own, then the rest of the chain (here the end, handed to tc to enter the stack where the SF sent it) */
+static void test_sf_return_of_unknown_flow_adopted_by_sole_chain(void)
+{
+	struct pkt_spec s = TCP4("198.18.77.1", 1234, "198.18.78.1", 80);
+	__u64 a0 = reason_count(SFC_R_PROXY_ADOPTED), m0 = reason_count(SFC_R_PROXY_MISS);
+	__u64 rx0 = sf_rx("t");
+	struct sfc_flow f;
+	struct sfc_meta m;
+	__u8 tc0_mac[6];
+	struct run r;
+
+	unit_if_mac(IF_TC0, tc0_mac);
+	flow_del(&s);
+	RETURN_RUN(IF_TC0, s, MAC_SF_A, &r);
+	ASSERT_XDP(r.ret, XDP_PASS);
+	ASSERT_EQ(reason_count(SFC_R_PROXY_ADOPTED) - a0, 1,
+		  "reason sf-return-adopted-by-interface count");
+	ASSERT_EQ(reason_count(SFC_R_PROXY_MISS) - m0, 0, "reason sf-return-unknown-flow count");
+	ASSERT_EQ(sf_rx("t") - rx0, 1, "SF t rx packets");
+	ASSERT_STREQ(flow_chain(&s), "tc", "flow cache");
+	ASSERT_OK(flow_get(&s, &f), "flow entry");
+	ASSERT_EQ(f.in_ifindex, ifx[IF_TC0], "flow in_ifindex (the SF's return interface)");
+	ASSERT_EQ(!!(f.flags & SFC_FLOW_ADOPTED), 1, "flow SFC_FLOW_ADOPTED");
+	ASSERT_EQ(r.meta_len, sizeof(m), "metadata bytes");
+	memcpy(&m, r.out, sizeof(m));
+	ASSERT_EQ(m.action, SFC_META_TO_INGRESS, "meta action (the stack, at the end)");
+	ASSERT_EQ(m.ifindex, ifx[IF_TC0], "meta ifindex (where the SF sent it)");
+	ASSERT_MEM_EQ(r.frame, tc0_mac, 6, "destination MAC (as the SF sent it)");
+	ASSERT_MEM_EQ(r.frame + 6, MAC_SF_A, 6, "source MAC (as the SF sent it)");
+	flow_del(&s);
+}
+
+/* checks that a sole SF no longer on its chain's current version gets the chains' policy instead of adoption */
+static void test_sf_return_of_unknown_flow_sole_off_path_follows_policy(void)
+{
+	struct pkt_spec s = TCP4("198.18.77.2", 1234, "198.18.78.1", 80);
+	__u64 a0 = reason_count(SFC_R_PROXY_ADOPTED), d0 = reason_count(SFC_R_PROXY_MISS_DROP);
+	__u32 id = sf_id("a");
+	struct sfc_sf v, keep;
+	struct run r;
+
+	/* a claims to serve only chain tc, where it has no position */
+	ASSERT_OK(bpf_map_lookup_elem(dp->maps.sfs, &id, &keep), "sfc_sfs[a]");
+	v = keep;
+	v.flags |= SFC_SF_SOLE | SFC_SF_MISS_DROP;
+	v.chain_id = chain_id("tc");
+	bpf_map_update_elem(dp->maps.sfs, &id, &v, BPF_ANY);
+	flow_del(&s);
+	RETURN_RUN(IF_SFA, s, MAC_SF_A, &r);
+	bpf_map_update_elem(dp->maps.sfs, &id, &keep, BPF_ANY);
+	ASSERT_XDP(r.ret, XDP_DROP);
+	ASSERT_EQ(reason_count(SFC_R_PROXY_ADOPTED) - a0, 0,
+		  "reason sf-return-adopted-by-interface count");
+	ASSERT_EQ(reason_count(SFC_R_PROXY_MISS_DROP) - d0, 1,
+		  "reason sf-return-unknown-flow-drop count");
 	ASSERT_STREQ(flow_chain(&s), NO_ENTRY, "flow cache");
 }
 
@@ -670,7 +793,11 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_devmap_miss_falls_back_to_tc_egress),
 		UNIT_TEST(test_csum_partial_tcp_goes_to_sf_through_tc),
 		UNIT_TEST(test_csum_partial_udp6_goes_to_sf_through_tc),
+		UNIT_TEST(test_sf_entries_say_sole_chain_and_miss_policy),
 		UNIT_TEST(test_sf_return_of_unknown_flow_counts_proxy_miss),
+		UNIT_TEST(test_sf_return_of_unknown_flow_follows_drop_policy),
+		UNIT_TEST(test_sf_return_of_unknown_flow_adopted_by_sole_chain),
+		UNIT_TEST(test_sf_return_of_unknown_flow_sole_off_path_follows_policy),
 		UNIT_TEST(test_sf_return_outside_path_counts_unknown_position),
 		UNIT_TEST(test_tc_egress_redirects_chained_flow_to_first_sf),
 		UNIT_TEST(test_tc_egress_flow_ends_on_its_egress),

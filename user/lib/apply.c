@@ -65,7 +65,9 @@ static int plan_alloc(struct plan *p, const struct sfc_doc *doc)
 	p->sf_new = calloc(doc->nsfs + 1, sizeof(bool));
 	p->chain_ids = calloc(doc->nchains + 1, sizeof(__u32));
 	p->chain_new = calloc(doc->nchains + 1, sizeof(bool));
-	return p->ifs && p->sf_ids && p->sf_new && p->chain_ids && p->chain_new ? 0 : -ENOMEM;
+	p->sf_use = calloc(doc->nsfs + 1, sizeof(*p->sf_use));
+	return p->ifs && p->sf_ids && p->sf_new && p->chain_ids && p->chain_new && p->sf_use ?
+		0 : -ENOMEM;
 }
 
 static void plan_free(struct plan *p)
@@ -75,6 +77,7 @@ static void plan_free(struct plan *p)
 	free(p->chain_ids);
 	free(p->chain_new);
 	free(p->sf_new);
+	free(p->sf_use);
 }
 
 const char *sfc_iface_outcome_name(enum sfc_iface_outcome o)
@@ -134,7 +137,7 @@ static int write_sfs(struct sfc_dp *dp, const struct sfc_doc *doc, const struct 
 		int ret;
 
 		ret = sfc_sf_write(dp, sf, p->sf_ids[i], p->sf_new[i], &out->st, &ret_if->st,
-				   &sfv[i].v);
+				   &p->sf_use[i], &sfv[i].v);
 		if (ret) {
 			snprintf(err, errlen, "SF %s: writing sfc_sfs: %s", sf->name, strerror(-ret));
 			return ret;
@@ -195,6 +198,8 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	ret = plan_assign_ids(dp, doc, &p, err, errlen);
 	if (!ret)
 		ret = plan_roles(&p, doc, err, errlen);
+	if (!ret)
+		ret = sfc_sf_uses(doc, p.chain_ids, p.sf_use);
 	if (!ret)
 		ret = sfc_rules_compile(doc, p.chain_ids, &rs, err, errlen);
 	if (ret)

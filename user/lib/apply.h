@@ -132,6 +132,12 @@ int sfc_detach_all(struct sfc_dp *dp);
 
 /* --- one SF (sfs.c) */
 
+/* How the chains of a document use one SF (user/lib/sf_use.c). */
+struct sfc_sf_use {
+	__u32 chain_id;          /* with SFC_SF_SOLE: the one chain it serves */
+	__u16 flags;             /* SFC_SF_SOLE, SFC_SF_MISS_DROP */
+};
+
 /*
  * Write the datapath entry of SF sf under id: its interfaces' ifindexes and
  * MACs and whether it is up, from the states of its two ends (out: where the
@@ -142,12 +148,17 @@ int sfc_detach_all(struct sfc_dp *dp);
  */
 int sfc_sf_write(struct sfc_dp *dp, const struct sfc_sf_cfg *sf, __u32 id, bool is_new,
 		 const struct sfc_iface_state *out, const struct sfc_iface_state *ret,
-		 struct sfc_sf *v_out);
+		 const struct sfc_sf_use *use, struct sfc_sf *v_out);
 /* Store an SF's value and record under id (the record first). */
 int sfc_sf_store(struct sfc_dp *dp, __u32 id, const struct sfc_sf *v,
 		 const struct sfc_sf_record *rec);
-/* What sfc_sf_write writes, computed only: the datapath value and the record. */
+/* What sfc_sf_write writes, computed only: the datapath value and the
+ * record. use: from sfc_sf_uses, NULL for none. */
 void sfc_sf_value(const struct sfc_sf_cfg *sf, const struct sfc_iface_state *out,
-		  const struct sfc_iface_state *ret, struct sfc_sf *v, struct sfc_sf_record *rec);
+		  const struct sfc_iface_state *ret, const struct sfc_sf_use *use,
+		  struct sfc_sf *v, struct sfc_sf_record *rec);
+
+/* out[i] for every doc->sfs[i]; chain_ids: per doc->chains[i]. 0 or -ENOMEM. */
+int sfc_sf_uses(const struct sfc_doc *doc, const __u32 *chain_ids, struct sfc_sf_use *out);
 
 #endif

@@ -23,6 +23,7 @@ struct plan {
 	__u32 *chain_ids;         /* per doc->chains[i] */
 	bool *chain_new;
 	bool *sf_new;
+	struct sfc_sf_use *sf_use; /* per doc->sfs[i], once chain_ids are known */
 };
 
 struct iface_plan *plan_find_iface(const struct plan *p, const char *name);

@@ -38,6 +38,7 @@ struct sfc_link_index {
 	int *sf_chains;          /* the chains doc->sfs[i] serves */
 	int *group_start, *group_sfs; /* the same for groups (SF indexes) */
 	__u32 *sf_ids, *chain_ids;
+	struct sfc_sf_use *sf_use;    /* per doc->sfs[i] (sfc_sf_uses) */
 	struct pos_index (*pos)[2]; /* position keys of path cid*2 + v, per chain */
 	int npos;                /* chains in pos */
 	struct sfc_sf_view *sfv; /* scratch: SF entries (and return ifindex) by doc index */

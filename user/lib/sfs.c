@@ -15,7 +15,8 @@ static bool usable(const struct sfc_iface_state *st)
 }
 
 void sfc_sf_value(const struct sfc_sf_cfg *sf, const struct sfc_iface_state *out,
-		  const struct sfc_iface_state *ret, struct sfc_sf *vp, struct sfc_sf_record *recp)
+		  const struct sfc_iface_state *ret, const struct sfc_sf_use *use,
+		  struct sfc_sf *vp, struct sfc_sf_record *recp)
 {
 	struct sfc_sf_record rec = { .kind = sf->kind };
 	struct sfc_sf v = {};
@@ -48,19 +49,23 @@ void sfc_sf_value(const struct sfc_sf_cfg *sf, const struct sfc_iface_state *out
 	}
 	if (usable(out) && usable(ret) && out->link.up && ret->link.up)
 		v.flags |= SFC_SF_UP;
+	if (use) {
+		v.flags |= use->flags;
+		v.chain_id = use->flags & SFC_SF_SOLE ? use->chain_id : 0;
+	}
 	*vp = v;
 	*recp = rec;
 }
 
 int sfc_sf_write(struct sfc_dp *dp, const struct sfc_sf_cfg *sf, __u32 id, bool is_new,
 		 const struct sfc_iface_state *out, const struct sfc_iface_state *ret,
-		 struct sfc_sf *v_out)
+		 const struct sfc_sf_use *use, struct sfc_sf *v_out)
 {
 	const struct sfc_maps *m = &dp->maps;
 	struct sfc_sf_record rec;
 	struct sfc_sf v;
 
-	sfc_sf_value(sf, out, ret, &v, &rec);
+	sfc_sf_value(sf, out, ret, use, &v, &rec);
 	if (v_out)
 		*v_out = v;
 	if (is_new)

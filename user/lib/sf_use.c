@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * How a document's chains use each SF, for what the datapath does with a
+ * packet back from it that no flow entry knows (SFC_SF_SOLE,
+ * SFC_SF_MISS_DROP in struct sfc_sf): one pass over the hops.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "apply.h"
+#include "model.h"
+
+int sfc_sf_uses(const struct sfc_doc *doc, const __u32 *chain_ids, struct sfc_sf_use *out)
+{
+	int *head = malloc((doc->ngroups + 1) * sizeof(int));
+	int *next = malloc((doc->nsfs + 1) * sizeof(int));
+	int *seen = malloc((doc->nsfs + 1) * sizeof(int));
+	int *nchains = calloc(doc->nsfs + 1, sizeof(int));
+
+	if (!head || !next || !seen || !nchains) {
+		free(head), free(next), free(seen), free(nchains);
+		return -ENOMEM;
+	}
+	for (int g = 0; g < doc->ngroups; g++)
+		head[g] = -1;
+	for (int i = doc->nsfs - 1; i >= 0; i--) {
+		const struct sfc_group_cfg *g = doc->sfs[i].group[0] ?
+			sfc_doc_group(doc, doc->sfs[i].group) : NULL;
+
+		next[i] = -1;
+		seen[i] = -1;
+		out[i] = (struct sfc_sf_use){ 0 };
+		if (g) {
+			next[i] = head[g - doc->groups];
+			head[g - doc->groups] = i;
+		}
+	}
+	for (int ci = 0; ci < doc->nchains; ci++) {
+		const struct sfc_chain_cfg *c = &doc->chains[ci];
+
+		for (int h = 0; h < c->nhops; h++)
+			for (int k = 0; k < c->hops[h].nsf; k++) {
+				const struct sfc_sf_cfg *sf = sfc_doc_sf(doc, c->hops[h].sf[k]);
+				const struct sfc_group_cfg *g = sf ? NULL :
+					sfc_doc_group(doc, c->hops[h].sf[k]);
+				int s = sf ? (int)(sf - doc->sfs) : g ? head[g - doc->groups] : -1;
+
+				for (; s >= 0; s = sf ? -1 : next[s]) {
+					if (seen[s] == ci)
+						continue;
+					seen[s] = ci;
+					if (!nchains[s]++)
+						out[s].chain_id = chain_ids ? chain_ids[ci] : 0;
+					if (c->on_failure == SFC_FAIL_DROP)
+						out[s].flags |= SFC_SF_MISS_DROP;
+				}
+			}
+	}
+	for (int i = 0; i < doc->nsfs; i++) {
+		/* one chain, so one position on it (validation refuses two);
+		 * chain ids fit the 16 bits of struct sfc_sf.chain_id */
+		if (nchains[i] == 1 && out[i].chain_id && out[i].chain_id < SFC_MAX_CHAINS)
+			out[i].flags |= SFC_SF_SOLE;
+		else
+			out[i].chain_id = 0;
+	}
+	free(head), free(next), free(seen), free(nchains);
+	return 0;
+}
