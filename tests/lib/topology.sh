@@ -227,8 +227,10 @@ topo_state_json() {
 # topo_sfcd ARGS...: run sfcd in fab's network namespace. nsenter rather
 # than `ip netns exec`: the latter remounts /sys, which hides the host's
 # bpffs at /sys/fs/bpf, so pins would not outlive the command.
+# TOPO_SFCD_ARGS: options added to every call (e.g. "--steer xdp").
 topo_sfcd() {
-	timeout 30 nsenter --net="/run/netns/$FAB" -- "$SFCD" "$@"
+	# shellcheck disable=SC2086
+	timeout 30 nsenter --net="/run/netns/$FAB" -- "$SFCD" ${TOPO_SFCD_ARGS:-} "$@"
 }
 
 # topo_sfc_start: write the state file and load sfc into fab. Sets PIN_DIR
