@@ -2,9 +2,11 @@
 /*
  * The conntrack stage of a chain's auto end, tail-called by sfc_xdp
  * (slot 0 of sfc_end_progs) with the stack end already prepared in the
- * metadata. A flow the stack has already accepted (conntrack entry
- * confirmed, reply seen, no NAT, no helper) takes the XDP end; anything
- * else keeps the stack end (XDP_PASS), counted by reason.
+ * metadata, and by sfc_tc_ingress (slot 0 of sfc_end_tc_progs) with the
+ * stack end prepared in the skb. A flow the stack has already accepted
+ * (conntrack entry confirmed, reply seen, no NAT, no helper) takes the
+ * fast end (bpf_fib_lookup, sent to the egress); anything else keeps the
+ * stack end, counted by reason.
  *
  * A separate object because the conntrack kfuncs live in nf_conntrack,
  * which may be a module that is not loaded: sfcd loads this stage only
@@ -14,6 +16,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "end.h"
+#include "end_tc.h"
 
 #define SFC_CT_OPTS_SZ 12 /* the 6.1 layout; later kernels accept it too */
 #define SFC_F_CURRENT_NETNS (-1)
@@ -51,7 +54,30 @@ struct nf_conn {
 extern struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *xdp_ctx, struct bpf_sock_tuple *tuple,
 					 __u32 tuple__sz, struct bpf_ct_opts *opts,
 					 __u32 opts__sz) __ksym;
+extern struct nf_conn *bpf_skb_ct_lookup(struct __sk_buff *skb_ctx, struct bpf_sock_tuple *tuple,
+					 __u32 tuple__sz, struct bpf_ct_opts *opts,
+					 __u32 opts__sz) __ksym;
 extern void bpf_ct_release(struct nf_conn *ct) __ksym;
+
+/* The lookup tuple of p: its size, 0 when conntrack cannot answer (the
+ * kfuncs look up TCP and UDP only; a later fragment has no ports). */
+static __always_inline __u32 ct_tuple(const struct sfc_pkt *p, struct bpf_sock_tuple *tuple)
+{
+	if ((p->key.proto != IPPROTO_TCP && p->key.proto != IPPROTO_UDP) || p->later_frag)
+		return 0;
+	if (p->key.family == 4) {
+		__builtin_memcpy(&tuple->ipv4.saddr, p->key.src, 4);
+		__builtin_memcpy(&tuple->ipv4.daddr, p->key.dst, 4);
+		tuple->ipv4.sport = p->key.sport;
+		tuple->ipv4.dport = p->key.dport;
+		return sizeof(tuple->ipv4);
+	}
+	__builtin_memcpy(tuple->ipv6.saddr, p->key.src, 16);
+	__builtin_memcpy(tuple->ipv6.daddr, p->key.dst, 16);
+	tuple->ipv6.sport = p->key.sport;
+	tuple->ipv6.dport = p->key.dport;
+	return sizeof(tuple->ipv6);
+}
 
 /* 0 when ct says the stack accepted this flow as it is, else a reason */
 static __always_inline __u32 ct_verdict(struct nf_conn *ct)
@@ -89,24 +115,10 @@ int sfc_xdp_end_ct(struct xdp_md *ctx)
 	in_ifindex = m->ifindex;
 	if (sfc_parse(data, data_end, data_end - data, &p))
 		return XDP_PASS;
-	/* The kfuncs look up TCP and UDP only; a later fragment has no
-	 * ports to look up with. */
-	if ((p.key.proto != IPPROTO_TCP && p.key.proto != IPPROTO_UDP) || p.later_frag) {
+	tsz = ct_tuple(&p, &tuple);
+	if (!tsz) {
 		count_reason(SFC_R_END_NO_CT);
 		return XDP_PASS;
-	}
-	if (p.key.family == 4) {
-		__builtin_memcpy(&tuple.ipv4.saddr, p.key.src, 4);
-		__builtin_memcpy(&tuple.ipv4.daddr, p.key.dst, 4);
-		tuple.ipv4.sport = p.key.sport;
-		tuple.ipv4.dport = p.key.dport;
-		tsz = sizeof(tuple.ipv4);
-	} else {
-		__builtin_memcpy(tuple.ipv6.saddr, p.key.src, 16);
-		__builtin_memcpy(tuple.ipv6.daddr, p.key.dst, 16);
-		tuple.ipv6.sport = p.key.sport;
-		tuple.ipv6.dport = p.key.dport;
-		tsz = sizeof(tuple.ipv6);
 	}
 	opts.l4proto = p.key.proto;
 	ct = bpf_xdp_ct_lookup(ctx, &tuple, tsz, &opts, SFC_CT_OPTS_SZ);
@@ -124,6 +136,58 @@ int sfc_xdp_end_ct(struct xdp_md *ctx)
 			p.l4len, sizeof(struct sfc_meta)) == XDP_REDIRECT)
 		return XDP_REDIRECT;
 	return XDP_PASS;
+}
+
+/* The stack end, as sfc_tc_ingress prepared it (mark and MACs set). */
+static __always_inline int tc_stack_end(struct __sk_buff *skb, __u32 in_ifindex)
+{
+	skb->mark = SFC_MARK_END;
+	if (bpf_redirect(in_ifindex, BPF_F_INGRESS) == TC_ACT_REDIRECT)
+		return TC_ACT_REDIRECT;
+	count_reason(SFC_R_TC_REDIRECT_FAILED);
+	return TC_ACT_SHOT;
+}
+
+SEC("tc")
+int sfc_tc_end_ct(struct __sk_buff *skb)
+{
+	struct bpf_ct_opts opts = { .netns_id = SFC_F_CURRENT_NETNS };
+	struct bpf_sock_tuple tuple = {};
+	struct sfc_flow flow = {};
+	struct sfc_pkt p = {};
+	__u32 in_ifindex, tsz, reason;
+	struct nf_conn *ct;
+
+	/* only as sfc_tc_ingress's tail call */
+	if (skb->cb[0] != SFC_END_TC_CB_MAGIC)
+		return TC_ACT_OK;
+	skb->cb[0] = 0;
+	in_ifindex = skb->cb[1];
+	if (sfc_parse((void *)(long)skb->data, (void *)(long)skb->data_end, skb->len, &p))
+		return tc_stack_end(skb, in_ifindex);
+	p.len = skb->len;
+	tsz = ct_tuple(&p, &tuple);
+	if (!tsz) {
+		count_reason(SFC_R_END_NO_CT);
+		return tc_stack_end(skb, in_ifindex);
+	}
+	opts.l4proto = p.key.proto;
+	ct = bpf_skb_ct_lookup(skb, &tuple, tsz, &opts, SFC_CT_OPTS_SZ);
+	if (!ct) {
+		count_reason(SFC_R_END_NO_CT);
+		return tc_stack_end(skb, in_ifindex);
+	}
+	reason = ct_verdict(ct);
+	bpf_ct_release(ct);
+	if (reason) {
+		count_reason(reason);
+		return tc_stack_end(skb, in_ifindex);
+	}
+	flow.in_ifindex = in_ifindex;
+	skb->mark = 0;
+	if (sfc_end_fib_skb(skb, &p, &flow) == TC_ACT_REDIRECT)
+		return TC_ACT_REDIRECT;
+	return tc_stack_end(skb, in_ifindex);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

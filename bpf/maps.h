@@ -85,6 +85,33 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_sf_pos SEC(".maps");
 
+/* Direct-mapped fronts of sfc_ifaces, sfc_hops and sfc_sf_pos (see
+ * struct sfc_if_front): read through sfc_iface_read, sfc_hop_get and
+ * sfc_pos_si below. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SFC_IF_FRONT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sfc_if_front);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_if_front SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SFC_HOP_FRONT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sfc_hop_front);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_hop_front SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SFC_POS_FRONT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sfc_pos_front);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_pos_front SEC(".maps");
+
 /* tuple id -> struct sfc_tuple: masks of each rule shape, two banks */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -170,6 +197,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_end_progs SEC(".maps");
 
+/* 0 -> the same stage for sfc_tc_ingress (the skb path), empty alike */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_end_tc_progs SEC(".maps");
+
 /* enum sfc_reason -> count, per CPU */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -178,6 +214,60 @@ struct {
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_reasons SEC(".maps");
+
+/*
+ * Readers of the fronts. Global functions: the verifier checks each once,
+ * on its own, and its callers go on from one state whichever of slot and
+ * hash map answered (inlined, that branch doubled the instructions
+ * verified for everything after each lookup). They copy what the callers
+ * need into the callers' stack.
+ */
+
+/* 0 and *out: the role of interface ifindex; -1: not the fabric's. */
+__attribute__((noinline)) int sfc_iface_read(__u32 ifindex, struct sfc_iface *out)
+{
+	__u32 i = sfc_if_front_idx(ifindex);
+	struct sfc_if_front *f = bpf_map_lookup_elem(&sfc_if_front, &i);
+	struct sfc_iface *v;
+
+	if (!out)
+		return -1;
+	if (f && f->ifindex == ifindex && f->check == ifindex) {
+		*out = f->v;
+		return 0;
+	}
+	v = bpf_map_lookup_elem(&sfc_ifaces, &ifindex);
+	if (!v)
+		return -1;
+	*out = *v;
+	return 0;
+}
+
+/* The hop at (path_id, si), or NULL: its front slot, else the hash map. */
+static __always_inline struct sfc_hop *sfc_hop_get(__u32 path_id, __u32 si)
+{
+	struct sfc_hop_key hk = { .path_id = path_id, .si = si };
+	__u32 i = sfc_hop_front_idx(path_id, si);
+	struct sfc_hop_front *f = bpf_map_lookup_elem(&sfc_hop_front, &i);
+
+	if (f && f->k.path_id == path_id && f->k.si == si && f->check == path_id)
+		return &f->v;
+	return bpf_map_lookup_elem(&sfc_hops, &hk);
+}
+
+/* The SI of a packet back on ifindex on path path_id, or -1. */
+__attribute__((noinline)) int sfc_pos_si(__u32 ifindex, __u32 path_id)
+{
+	struct sfc_pos_key pk = { .ifindex = ifindex, .path_id = path_id };
+	__u32 i = sfc_pos_front_idx(ifindex, path_id);
+	struct sfc_pos_front *f = bpf_map_lookup_elem(&sfc_pos_front, &i);
+	struct sfc_pos *v;
+
+	if (f && f->k.ifindex == ifindex && f->k.path_id == path_id && f->check == path_id)
+		return f->v.si;
+	v = bpf_map_lookup_elem(&sfc_sf_pos, &pk);
+	return v ? v->si : -1;
+}
 
 static __always_inline void count_reason(__u32 reason)
 {

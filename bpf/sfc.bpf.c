@@ -120,7 +120,7 @@ int sfc_xdp(struct xdp_md *ctx)
 	__u32 ifindex = ctx->ingress_ifindex;
 	struct sfc_decision d = {};
 	void *data, *data_end;
-	struct sfc_iface *ifc;
+	struct sfc_iface ifc = {};
 	struct sfc_pkt p = {};
 	struct sfc_flow *flow;
 	struct sfc_sf *sf;
@@ -133,8 +133,7 @@ int sfc_xdp(struct xdp_md *ctx)
 	}
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	ifc = bpf_map_lookup_elem(&sfc_ifaces, &ifindex);
-	if (!ifc)
+	if (sfc_iface_read(ifindex, &ifc))
 		return XDP_PASS;
 	r = sfc_parse(data, data_end, data_end - data, &p);
 	if (r == SFC_PARSE_NOT_IP)
@@ -145,7 +144,7 @@ int sfc_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 
-	sfc_decide(&p, ifindex, ifc, 0, data, &d);
+	sfc_decide(&p, ifindex, &ifc, 0, data, &d);
 	switch (d.act) {
 	case SFC_ACT_DROP:
 		return XDP_DROP;
@@ -280,17 +279,29 @@ static __always_inline int sfc_tc_steer(struct __sk_buff *skb, const struct sfc_
 		if (!d.returned)
 			return TC_ACT_OK; /* empty chain: it never left */
 		flow = d.flow;
-		/* end xdp: routed here, as from XDP (auto: the stack end, as
-		 * the conntrack check exists for XDP only) */
+		/* end xdp: routed here, as from XDP */
 		if (d.end == SFC_END_XDP &&
 		    sfc_end_fib_skb(skb, &p, flow) == TC_ACT_REDIRECT)
 			return TC_ACT_REDIRECT;
 		data = (void *)(long)skb->data;
 		data_end = (void *)(long)skb->data_end;
 		sfc_set_macs(data, data_end, flow->orig_dst, flow->orig_src);
-		if (flow->flags & SFC_FLOW_EGRESS)
+		if (flow->flags & SFC_FLOW_EGRESS) {
+			if (d.end == SFC_END_AUTO)
+				count_reason(SFC_R_END_LOCAL_SENT);
 			return sfc_tc_redirected(bpf_redirect(flow->in_ifindex, 0));
+		}
 		skb->mark = SFC_MARK_END;
+		/* auto: the stack end is ready; the conntrack stage takes the
+		 * fast end for an established flow, or the stack end. Without
+		 * it (no conntrack kfuncs) the tail call falls through. */
+		if (d.end == SFC_END_AUTO) {
+			skb->cb[0] = SFC_END_TC_CB_MAGIC;
+			skb->cb[1] = flow->in_ifindex;
+			bpf_tail_call(skb, &sfc_end_tc_progs, 0);
+			skb->cb[0] = 0;
+			count_reason(SFC_R_END_NO_CT);
+		}
 		return sfc_tc_redirected(bpf_redirect(flow->in_ifindex, BPF_F_INGRESS));
 	}
 	return TC_ACT_OK;
@@ -310,7 +321,7 @@ int sfc_tc_ingress(struct __sk_buff *skb)
 {
 	void *data = (void *)(long)skb->data;
 	struct sfc_meta *m = (void *)(long)skb->data_meta;
-	struct sfc_iface *ifc;
+	struct sfc_iface ifc = {};
 	__u32 ifindex, action;
 	__u64 key;
 
@@ -346,7 +357,7 @@ redirect:
 			count_reason(SFC_R_META_BAD_ACTION);
 			return TC_ACT_SHOT;
 		}
-		if (!bpf_map_lookup_elem(&sfc_ifaces, &ifindex)) {
+		if (sfc_iface_read(ifindex, &ifc)) {
 			count_reason(SFC_R_REDIRECT_TARGET_GONE);
 			return TC_ACT_SHOT;
 		}
@@ -361,10 +372,9 @@ redirect:
 		return TC_ACT_OK;
 	}
 	ifindex = skb->ifindex;
-	ifc = bpf_map_lookup_elem(&sfc_ifaces, &ifindex);
-	if (!ifc || !(ifc->flags & SFC_IF_TC_STEER))
+	if (sfc_iface_read(ifindex, &ifc) || !(ifc.flags & SFC_IF_TC_STEER))
 		return TC_ACT_OK;
-	return sfc_tc_steer(skb, ifc);
+	return sfc_tc_steer(skb, &ifc);
 }
 
 /* Classifies locally sent packets on ingress points. */
@@ -373,7 +383,7 @@ int sfc_tc_egress(struct __sk_buff *skb)
 {
 	__u32 ifindex = skb->ifindex;
 	struct sfc_decision d = {};
-	struct sfc_iface *ifc;
+	struct sfc_iface ifc = {};
 	struct sfc_pkt p = {};
 	void *data, *data_end;
 
@@ -384,8 +394,7 @@ int sfc_tc_egress(struct __sk_buff *skb)
 	 */
 	if (skb->ingress_ifindex)
 		return TC_ACT_OK;
-	ifc = bpf_map_lookup_elem(&sfc_ifaces, &ifindex);
-	if (!ifc || !(ifc->flags & SFC_IF_INGRESS))
+	if (sfc_iface_read(ifindex, &ifc) || !(ifc.flags & SFC_IF_INGRESS))
 		return TC_ACT_OK;
 	if (sfc_tc_parse(skb, &p))
 		return TC_ACT_OK;
@@ -394,7 +403,7 @@ int sfc_tc_egress(struct __sk_buff *skb)
 	if (data + ETH_HLEN > data_end) /* parsed already: for the verifier */
 		return TC_ACT_OK;
 
-	sfc_decide(&p, ifindex, ifc, SFC_FLOW_EGRESS, data, &d);
+	sfc_decide(&p, ifindex, &ifc, SFC_FLOW_EGRESS, data, &d);
 	switch (d.act) {
 	case SFC_ACT_DROP:
 		return TC_ACT_SHOT;

@@ -30,6 +30,33 @@ static __always_inline void sfc_drop(struct sfc_decision *d, __u32 reason)
 	d->act = SFC_ACT_DROP;
 }
 
+/* What the SFF needs of one hop for one flow. */
+struct sfc_hop_pick {
+	__u32 flags;        /* SFC_HOP_* */
+	__u32 stats_idx;
+	__u32 sf_id;        /* the flow's instance: its hash's bucket */
+	__u32 pad;
+};
+
+/*
+ * The hop at (path_id, si) for a flow of this hash: 0 and *out, or -1
+ * when there is no such hop. A global function (see sfc_iface_read).
+ */
+__attribute__((noinline)) int sfc_hop_pick(__u32 path_id, __u32 si, __u32 hash,
+					   struct sfc_hop_pick *out)
+{
+	struct sfc_hop *hop = sfc_hop_get(path_id, si);
+	__u32 b;
+
+	if (!hop || !out)
+		return -1;
+	out->flags = hop->flags;
+	out->stats_idx = hop->stats_idx;
+	b = hop->nbuckets > 1 ? hash % hop->nbuckets : 0;
+	out->sf_id = hop->sf[b & (SFC_HOP_BUCKETS - 1)];
+	return 0;
+}
+
 /*
  * Walk from SI si down to the first hop that can take the packet. A hop
  * whose instances are all down is skipped (bypass) or ends the packet
@@ -45,11 +72,10 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
 
 	/* One iteration per hop at most; bypassed hops continue the loop. */
 	for (i = 0; i < SFC_MAX_HOPS; i++) {
-		struct sfc_hop_key hk = { .path_id = path_id, .si = si };
+		struct sfc_hop_pick hp = {};
 		struct sfc_hop_counter *hs;
-		struct sfc_hop *hop;
 		struct sfc_sf *sf;
-		__u32 b, sf_id, sidx;
+		__u32 sf_id, sidx;
 		int down;
 
 		if (si == 0) {
@@ -57,17 +83,15 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
 			d->end = path->end;
 			return;
 		}
-		hop = bpf_map_lookup_elem(&sfc_hops, &hk);
-		if (!hop)
+		if (sfc_hop_pick(path_id, si, flow->hash, &hp))
 			return sfc_drop(d, SFC_R_NO_HOP);
-		sidx = hop->stats_idx;
+		sidx = hp.stats_idx;
 		hs = bpf_map_lookup_elem(&sfc_hop_stats, &sidx);
 
 		sf = NULL;
-		down = hop->flags & SFC_HOP_DOWN;
+		down = hp.flags & SFC_HOP_DOWN;
 		if (!down) {
-			b = hop->nbuckets > 1 ? flow->hash % hop->nbuckets : 0;
-			sf_id = hop->sf[b & (SFC_HOP_BUCKETS - 1)];
+			sf_id = hp.sf_id;
 			sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
 			if (!sf || !sf_id)
 				return sfc_drop(d, SFC_R_NO_SF);
@@ -115,8 +139,7 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
  */
 __attribute__((noinline)) int sfc_hop_has_sf(__u32 path_id, __u32 si, __u32 sf_id)
 {
-	struct sfc_hop_key hk = { .path_id = path_id, .si = si };
-	struct sfc_hop *hop = bpf_map_lookup_elem(&sfc_hops, &hk);
+	struct sfc_hop *hop = sfc_hop_get(path_id, si);
 	int i;
 
 	if (!hop || !sf_id)
@@ -145,7 +168,6 @@ sfc_adopt(const struct sfc_pkt *p, __u32 ifindex, const struct sfc_iface *ifc,
 	struct sfc_flow nf = {};
 	struct sfc_config *cfg;
 	struct sfc_chain *chain;
-	struct sfc_pos_key pk;
 	struct sfc_sf *sf;
 
 	sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
@@ -159,10 +181,8 @@ sfc_adopt(const struct sfc_pkt *p, __u32 ifindex, const struct sfc_iface *ifc,
 	if (!chain || !cfg || !chain->path_id)
 		goto policy;
 	path_id = chain->path_id;
-	pk.ifindex = ifindex;
-	pk.path_id = path_id;
 	/* not on the chain's current version (an edit took it out) */
-	if (!bpf_map_lookup_elem(&sfc_sf_pos, &pk))
+	if (sfc_pos_si(ifindex, path_id) < 0)
 		goto policy;
 	nf.generation = cfg->generation;
 	nf.in_ifindex = ifindex;
@@ -209,18 +229,17 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 		    !(ifc->flags & SFC_IF_INGRESS) && !p->link_control)
 			flow = sfc_adopt(p, ifindex, ifc, eth, d);
 		if (flow && (flow->flags & SFC_FLOW_CHAINED)) {
-			struct sfc_pos_key pk = { .ifindex = ifindex, .path_id = flow->path_id };
-			struct sfc_pos *pos = bpf_map_lookup_elem(&sfc_sf_pos, &pk);
+			int pos = sfc_pos_si(ifindex, flow->path_id);
 			struct sfc_sf_counter *sc;
 			__u32 sf_id = ifc->sf_id, si;
 
-			if (!pos)
+			if (pos < 0)
 				return sfc_drop(d, SFC_R_NO_POSITION);
 			sc = bpf_map_lookup_elem(&sfc_sf_stats, &sf_id);
 			if (sc)
 				count_add(&sc->rx, p->len);
 			d->returned = 1;
-			si = pos->si;
+			si = pos & 0xff;
 			path_id = flow->path_id;
 			path = bpf_map_lookup_elem(&sfc_paths, &path_id);
 			if (si == 0 || !path)

@@ -13,6 +13,10 @@
  * recorded beside the pins (sfc_record_abi), so a newer datapath is
  * refused instead of misread. Values keep reserved bytes (pad) where a
  * field can be added without a conversion.
+ * SFC_ABI_VERSION 4: direct-mapped arrays in front of sfc_ifaces, sfc_hops
+ * and sfc_sf_pos (struct sfc_*_front), kept by sfcd beside the hash maps
+ * and filled from them when it starts. New maps only: nothing converts.
+ * (An sfc of version 3 refuses these pins: it would not keep the arrays.)
  */
 #ifndef SFC_ABI_H
 #define SFC_ABI_H
@@ -29,7 +33,7 @@
 #define SFC_MAX_IFACES     1024
 #define SFC_FLOW_ENTRIES   1048576
 #define SFC_NAME_LEN       32
-#define SFC_ABI_VERSION    3
+#define SFC_ABI_VERSION    4
 
 /* sfc_config index 0 */
 struct sfc_config {
@@ -142,6 +146,62 @@ struct sfc_pos {
 	__u8  pad[3];
 };
 _Static_assert(sizeof(struct sfc_pos) == 4, "sfc_pos layout");
+
+/*
+ * Direct-mapped arrays in front of the hash maps sfc_ifaces, sfc_hops and
+ * sfc_sf_pos: the datapath reads the slot a key maps to, one inlined array
+ * access, and takes it when the slot holds that key (written at both ends
+ * of the slot, so a slot being rewritten is not taken for another key);
+ * otherwise it looks the key up in the hash map, which always holds every
+ * entry. sfcd writes the hash map first, then the slot; it clears a slot
+ * before deleting its key from the hash map. Two keys on one slot: the
+ * last written is in the slot, the other served by the hash map.
+ */
+#define SFC_IF_FRONT_SLOTS  4096
+#define SFC_HOP_FRONT_SLOTS 65536
+#define SFC_POS_FRONT_SLOTS 16384
+
+static inline __u32 sfc_if_front_idx(__u32 ifindex)
+{
+	return ifindex & (SFC_IF_FRONT_SLOTS - 1);
+}
+
+/* Consecutive SIs of a path on consecutive slots. */
+static inline __u32 sfc_hop_front_idx(__u32 path_id, __u32 si)
+{
+	return (path_id * (SFC_MAX_HOPS + 1) + si) & (SFC_HOP_FRONT_SLOTS - 1);
+}
+
+static inline __u32 sfc_pos_front_idx(__u32 ifindex, __u32 path_id)
+{
+	return ((ifindex * 0x9e3779b1u) ^ (path_id * 0x85ebca6bu)) >> 18; /* 14 bits */
+}
+_Static_assert(SFC_POS_FRONT_SLOTS == 1u << 14, "sfc_pos_front_idx bits");
+
+/* sfc_if_front: slot -> an sfc_ifaces entry */
+struct sfc_if_front {
+	__u32 ifindex;      /* 0: empty */
+	struct sfc_iface v;
+	__u32 check;        /* == ifindex */
+};
+_Static_assert(sizeof(struct sfc_if_front) == 16, "sfc_if_front layout");
+
+/* sfc_hop_front: slot -> an sfc_hops entry */
+struct sfc_hop_front {
+	struct sfc_hop_key k; /* path_id 0: empty */
+	struct sfc_hop v;
+	__u32 check;        /* == k.path_id */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct sfc_hop_front) == 88, "sfc_hop_front layout");
+
+/* sfc_pos_front: slot -> an sfc_sf_pos entry */
+struct sfc_pos_front {
+	struct sfc_pos_key k; /* ifindex 0: empty */
+	struct sfc_pos v;
+	__u32 check;        /* == k.path_id */
+};
+_Static_assert(sizeof(struct sfc_pos_front) == 16, "sfc_pos_front layout");
 
 /*
  * Classifier: tuple-space search. Every rule is expanded by the control
@@ -275,6 +335,13 @@ _Static_assert(sizeof(struct sfc_hop_counter) == 32, "sfc_hop_counter layout");
  * another netns is scrubbed when the packet crosses into this one.
  */
 #define SFC_MARK_END 0x5fc0e2d0u
+/*
+ * skb->cb[0] and cb[1] of a packet sfc_tc_ingress tail-calls the auto
+ * end's conntrack stage with (sfc_end_tc_progs): this magic, and the
+ * ifindex the packet was classified on. The stack end is ready (original
+ * MACs, SFC_MARK_END) when the stage starts.
+ */
+#define SFC_END_TC_CB_MAGIC 0x5fc0e2d1u
 
 struct sfc_meta {
 	__u16 magic;

@@ -87,6 +87,20 @@ struct {
 } sfc_hops SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SFC_IF_FRONT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sfc_if_front);
+} sfc_if_front SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SFC_HOP_FRONT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sfc_hop_front);
+} sfc_hop_front SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
 	__uint(max_entries, SFC_MAX_IFACES);
 	__type(key, __u32);
@@ -110,6 +124,16 @@ int micro_part_iface(struct xdp_md *ctx)
 	__u32 ifindex = ctx->ingress_ifindex;
 
 	return bpf_map_lookup_elem(&sfc_ifaces, &ifindex) ? XDP_PASS : XDP_ABORTED;
+}
+
+/* What sfc reads instead: the interface's front slot, checked at both ends */
+SEC("xdp")
+int micro_part_iface_front(struct xdp_md *ctx)
+{
+	__u32 ifindex = ctx->ingress_ifindex, i = sfc_if_front_idx(ifindex);
+	struct sfc_if_front *f = bpf_map_lookup_elem(&sfc_if_front, &i);
+
+	return f && f->ifindex == ifindex && f->check == ifindex ? XDP_PASS : XDP_ABORTED;
 }
 
 SEC("xdp")
@@ -137,6 +161,16 @@ int micro_part_hop(struct xdp_md *ctx)
 	struct sfc_hop_key k = part_hop;
 
 	return bpf_map_lookup_elem(&sfc_hops, &k) ? XDP_PASS : XDP_ABORTED;
+}
+
+SEC("xdp")
+int micro_part_hop_front(struct xdp_md *ctx)
+{
+	__u32 i = sfc_hop_front_idx(part_hop.path_id, part_hop.si);
+	struct sfc_hop_front *f = bpf_map_lookup_elem(&sfc_hop_front, &i);
+
+	return f && f->k.path_id == part_hop.path_id && f->k.si == part_hop.si &&
+	       f->check == part_hop.path_id ? XDP_PASS : XDP_ABORTED;
 }
 
 SEC("xdp")

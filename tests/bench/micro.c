@@ -215,10 +215,12 @@ static char parts_json[1024];
  * cached, the chain applied. */
 static void measure_parts(void)
 {
-	static const char *const names[] = { "iface", "flow", "hop", "redirect", "counters" };
+	static const char *const names[] = { "iface", "flow", "hop", "redirect", "counters",
+					     "iface_front", "hop_front" };
 	struct bpf_program *progs[] = { mk->progs.micro_part_iface, mk->progs.micro_part_flow,
 					mk->progs.micro_part_hop, mk->progs.micro_part_redirect,
-					mk->progs.micro_part_counters };
+					mk->progs.micro_part_counters, mk->progs.micro_part_iface_front,
+					mk->progs.micro_part_hop_front };
 	struct sfc_hop_key hk;
 	int off = 0;
 
@@ -227,7 +229,7 @@ static void measure_parts(void)
 	mk->bss->part_hop = hk;
 	mk->bss->part_port = if_sf1;
 	off += snprintf(parts_json + off, sizeof(parts_json) - off, "{");
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 7; i++) {
 		struct probe p = { .what = names[i], .fd = bpf_program__fd(progs[i]),
 				   .ifindex = if_in0, .want = i == 3 ? XDP_REDIRECT : XDP_PASS };
 		struct result r = measure(&p, &empty_probe);
@@ -389,6 +391,8 @@ int main(int argc, char **argv)
 	if (!mk || bpf_map__reuse_fd(mk->maps.sfc_ifaces, dp->maps.ifaces) ||
 	    bpf_map__reuse_fd(mk->maps.sfc_flows, dp->maps.flows) ||
 	    bpf_map__reuse_fd(mk->maps.sfc_hops, dp->maps.hops) ||
+	    bpf_map__reuse_fd(mk->maps.sfc_if_front, dp->maps.if_front) ||
+	    bpf_map__reuse_fd(mk->maps.sfc_hop_front, dp->maps.hop_front) ||
 	    bpf_map__reuse_fd(mk->maps.sfc_tx_ports, dp->maps.tx_ports) ||
 	    micro_bpf__load(mk)) {
 		fprintf(stderr, "micro: loading micro.bpf.o: %s\n", strerror(errno));

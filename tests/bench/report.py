@@ -346,7 +346,13 @@ def main():
               f"the empty program: sfc_ifaces lookup {parts['iface']['net_ns']:.0f}, "
               f"sfc_flows lookup (40-byte key) {parts['flow']['net_ns']:.0f}, sfc_hops lookup "
               f"{parts['hop']['net_ns']:.0f}, devmap redirect {parts['redirect']['net_ns']:.0f}, "
-              f"three per-CPU counters {parts['counters']['net_ns']:.0f}.\n")
+              f"three per-CPU counters {parts['counters']['net_ns']:.0f}.")
+            if "iface_front" in parts:
+                w(f" What the datapath reads first instead of the sfc_ifaces and sfc_hops "
+                  f"lookups: a front slot, {parts['iface_front']['net_ns']:.0f} and "
+                  f"{parts['hop_front']['net_ns']:.0f} (the hash maps answer only when the "
+                  f"slot holds another key).")
+            w("")
 
         hits = [(d["rules"], r_ns(d, "hit"), r_ns(d, "hit", "net_ns")) for d in docs
                 if r_ns(d, "hit") is not None]

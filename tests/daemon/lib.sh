@@ -285,6 +285,9 @@ d_steer_of() {
 }
 
 # d_abi_version: the map ABI recorded beside the pins ("none": not recorded)
+# The map ABI version this tree's sfc speaks (headers/sfc_abi.h).
+D_ABI=$(awk '$1 == "#define" && $2 == "SFC_ABI_VERSION" { print $3 }' "$D_ROOT/headers/sfc_abi.h")
+
 d_abi_version() {
 	local b
 	b=$(bpftool -j map lookup pinned "$PIN/sfc_record_abi" key 0 0 0 0 2>/dev/null |

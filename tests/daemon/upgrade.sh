@@ -4,8 +4,9 @@
 # Checks that a new sfcd started on the pins of an earlier release converts
 # them in place without interrupting traffic. UPGRADE_FROM picks the
 # release: e7f22e4 (map ABI 1: names, SPI, MACs and peer fields in the map
-# values; the default) or eef0b55 (ABI 2: 32 drop reasons, no version
-# recorded). The old sfcd, built from `git archive $UPGRADE_FROM`, runs chain "web" while a bounded, numbered
+# values; the default), eef0b55 (ABI 2: 32 drop reasons, no version
+# recorded) or dec5466 (ABI 3: no direct-mapped fronts of sfc_ifaces,
+# sfc_hops and sfc_sf_pos; any later commit of ABI 3 is checked alike). The old sfcd, built from `git archive $UPGRADE_FROM`, runs chain "web" while a bounded, numbered
 # UDP stream crosses both SFs; it is stopped and the new sfcd started on
 # the same pins and state file. Every datagram arrives, through both SFs;
 # the maps now have this version's value sizes, nothing of the old layout
@@ -58,13 +59,22 @@ assert_eq "old sfcd: 20 datagrams through both SFs" "{\"$DSCP_FULL\":20}" \
 if [ "$OLD_REV" = e7f22e4 ]; then
 	assert_eq "old layout: sfc_sfs values are 64 bytes" 64 "$(value_size sfc_sfs)"
 fi
-assert_eq "old layout: sfc_reasons has 32 entries" 32 "$(entries sfc_reasons)"
-assert_eq "old layout: no ABI version recorded" none "$(d_abi_version)"
+case $OLD_REV in
+e7f22e4 | eef0b55)
+	assert_eq "old layout: sfc_reasons has 32 entries" 32 "$(entries sfc_reasons)"
+	assert_eq "old layout: no ABI version recorded" none "$(d_abi_version)"
+	;;
+*)
+	assert_eq "old layout: ABI version 3 recorded" 3 "$(d_abi_version)"
+	assert_eq "old layout: no front arrays pinned" none "$(value_size sfc_hop_front)"
+	;;
+esac
 # a reason count both layouts have (27: checksum-offload-sent-via-tc), 7 per
 # CPU, so that carrying the counters over can be seen
 bpftool map update pinned "$PIN/sfc_reasons" key 27 0 0 0 value 7 0 0 0 0 0 0 0
 doc0=$(d_get)
 xdp0=$(d_xdp_id fs0)
+tc0=$(d_tc_id fs0)
 "$OLD_SFCD" --stats -j -P "$PIN" >"$T/a.st" 2>/dev/null
 
 assert_do "receiver" d_recv_start up "$CHAINED_PORT" "$N_MAX" 1 hold || assert_done
@@ -96,7 +106,11 @@ for m in "sfc_ifaces 8" "sfc_sfs 20" "sfc_chains 4" "sfc_paths 8"; do
 	assert_eq "new layout: $1 values are $2 bytes" "$2" "$(value_size "$1")"
 done
 assert_eq "new layout: sfc_reasons has 64 entries" 64 "$(entries sfc_reasons)"
-assert_eq "ABI version 3 recorded beside the pins" 3 "$(d_abi_version)"
+assert_eq "ABI version $D_ABI recorded beside the pins" "$D_ABI" "$(d_abi_version)"
+for m in "sfc_if_front 16" "sfc_hop_front 88" "sfc_pos_front 16"; do
+	set -- $m
+	assert_eq "new layout: $1 pinned, $2-byte slots" "$2" "$(value_size "$1")"
+done
 assert_eq "nothing of the old layout left pinned" "" "$(ls "$PIN" | grep '_v1$')"
 "$SFCD" --stats -j -P "$PIN" >"$T/b.st" 2>/dev/null
 assert_eq "record: chain names" '["web"]' "$(jq -c '[.chains[].name]' "$T/b.st")"
@@ -107,11 +121,19 @@ assert_eq "counters carried on: chain web counted the $n datagrams" "$n" \
 assert_eq "reason counters carried on (codes whose count went down)" "[]" \
 	"$(jq -c --slurpfile a "$T/a.st" '[.reasons[] | . as $r | select(($a[0].reasons[] | select(.code == $r.code) | .count) > $r.count) | .code]' "$T/b.st")"
 assert_ge "reason 27 kept its count (7 per CPU)" 7 "$(jq '.reasons[] | select(.code == 27) | .count' "$T/b.st")"
-# fs0 has a stack behind it (src): the old sfc steered it with XDP, this
-# one at tc (sfcd --steer auto)
+# fs0 has a stack behind it (src): the sfc of ABI 1 and 2 steered it with
+# XDP, this one at tc (sfcd --steer auto); the sfc of ABI 3 at tc already
 new_tc=$(bpftool -j prog show pinned "$PIN/prog_sfc_tc_ingress" | jq -r .id)
-assert_ne "fs0 had the old sfc's XDP program" 0 "$xdp0"
-assert_eq "fs0: the old XDP program was taken off (steered at tc now)" 0 "$(d_xdp_id fs0)"
+case $OLD_REV in
+e7f22e4 | eef0b55)
+	assert_ne "fs0 had the old sfc's XDP program" 0 "$xdp0"
+	assert_eq "fs0: the old XDP program was taken off (steered at tc now)" 0 "$(d_xdp_id fs0)"
+	;;
+*)
+	assert_ne "fs0 had the old sfc's tc program" 0 "$tc0"
+	assert_ne "fs0: the old tc program was replaced" "$tc0" "$(d_tc_id fs0)"
+	;;
+esac
 assert_eq "fs0: runs the new pinned sfc_tc_ingress" "$new_tc" "$(d_tc_id fs0)"
 assert_eq "document unchanged" "$doc0" "$(d_get)"
 r=$(d_probe after "$CHAINED_PORT" 20 0.005)

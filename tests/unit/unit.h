@@ -35,6 +35,7 @@
 
 #include "apply.h"
 #include "datapath.h"
+#include "front.h"
 #include "log.h"
 #include "model.h"
 #include "sfc_abi.h"

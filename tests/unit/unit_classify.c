@@ -505,13 +505,13 @@ static void iface_flags(int ifindex, __u32 set, struct sfc_iface *saved)
 	struct sfc_iface v;
 
 	if (!set) {
-		bpf_map_update_elem(dp->maps.ifaces, &k, saved, BPF_ANY);
+		sfc_iface_put(&dp->maps, k, saved, BPF_ANY);
 		return;
 	}
 	bpf_map_lookup_elem(dp->maps.ifaces, &k, saved);
 	v = *saved;
 	v.flags |= set;
-	bpf_map_update_elem(dp->maps.ifaces, &k, &v, BPF_ANY);
+	sfc_iface_put(&dp->maps, k, &v, BPF_ANY);
 }
 
 /* checks that on an interface steered at tc the tc ingress entry chains a

@@ -223,15 +223,14 @@ static void test_return_to_a_higher_position_is_dropped_not_cycled(void)
 	RETURN_RUN(IF_SFBR, s, MAC_SF_B, &r);
 	ASSERT_XDP(r.ret, XDP_REDIRECT); /* to c */
 	b0 = sf_tx("b");
-	ASSERT_OK(bpf_map_update_elem(dp->maps.sf_pos, &k, &bad, BPF_ANY) ? -errno : 0,
-		  "forcing c's position to SI 3");
+	ASSERT_OK(sfc_pos_put(&dp->maps, &k, &bad), "forcing c's position to SI 3");
 	{
 		struct pkt rp;
 
 		build_return(&rp, s, IF_SFCR, SF_C_MAC);
 		err = xdp_run(ifx[IF_SFCR], &rp, &r);
 	}
-	bpf_map_update_elem(dp->maps.sf_pos, &k, &good, BPF_ANY);
+	sfc_pos_put(&dp->maps, &k, &good);
 	ASSERT_OK(err, "bpf_prog_test_run(sfc_xdp)");
 	ASSERT_XDP(r.ret, XDP_DROP);
 	ASSERT_EQ(sf_tx("b") - b0, 0, "packets sent back to b");

@@ -51,6 +51,7 @@
 #include <bpf/bpf.h>
 
 #include "apply_plan.h"
+#include "front.h"
 #include "link_index.h"
 #include "log.h"
 #include "rules.h"
@@ -221,7 +222,7 @@ static int chain_again(struct apply_live *a, int ci, struct chain_batch *b)
 	for (__u32 si = a->cb->path.nhops + 1; si <= idle.nhops && si <= SFC_MAX_HOPS; si++) {
 		struct sfc_hop_key hk = { .path_id = next, .si = si };
 
-		bpf_map_delete_elem(m->hops, &hk);
+		sfc_hop_del(m, &hk);
 	}
 	stale = pos_index_path(&a->pix, next, &nstale);
 	if (a->indexing && record_fix(a, ci, next))

@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 
 #include "apply.h"
+#include "front.h"
 #include "log.h"
 #include "netns.h"
 
@@ -193,6 +194,7 @@ int sfc_refresh_peer_xdp(struct sfc_dp *dp, struct sfc_iface_state *st)
 {
 	const struct sfc_maps *m = &dp->maps;
 	__u32 was = st->v.flags & SFC_IF_XDP_TX_OK;
+	int ret;
 
 	st->roles = st->v.flags & ~SFC_IF_XDP_TX_OK;
 	if (st->roles & SFC_IF_SF_OUT)
@@ -205,8 +207,9 @@ int sfc_refresh_peer_xdp(struct sfc_dp *dp, struct sfc_iface_state *st)
 	 * far end that has no NAPI */
 	if (!(st->v.flags & SFC_IF_XDP_TX_OK))
 		bpf_map_delete_elem(m->tx_ports, &st->ifindex);
-	if (bpf_map_update_elem(m->ifaces, &st->ifindex, &st->v, BPF_EXIST))
-		return -errno;
+	ret = sfc_iface_put(m, st->ifindex, &st->v, BPF_EXIST);
+	if (ret)
+		return ret;
 	if ((st->v.flags & SFC_IF_XDP_TX_OK) &&
 	    bpf_map_update_elem(m->tx_ports, &st->ifindex, &st->ifindex, BPF_ANY))
 		return -errno;
@@ -258,9 +261,9 @@ int sfc_attach_iface(struct sfc_dp *dp, struct sfc_iface_state *st)
 	if (st->outcome != SFC_IFACE_OK)
 		return 0;
 	/* the record first: --unload needs it to take back what is attached */
-	if (bpf_map_update_elem(dp->rec.ifaces, &st->ifindex, &st->rec, BPF_ANY) ||
-	    bpf_map_update_elem(m->ifaces, &st->ifindex, &st->v, BPF_ANY)) {
-		ret = -errno;
+	ret = bpf_map_update_elem(dp->rec.ifaces, &st->ifindex, &st->rec, BPF_ANY) ? -errno :
+	      sfc_iface_put(m, st->ifindex, &st->v, BPF_ANY);
+	if (ret) {
 		snprintf(st->error, sizeof(st->error), "%s: writing sfc_ifaces or its record: %s",
 			 st->name, strerror(-ret));
 		return ret;

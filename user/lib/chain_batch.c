@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "apply_plan.h"
+#include "front.h"
 
 /* Room for n more elements of size sz in *p (capacity *cap). */
 static int room(void **p, size_t *cap, size_t used, size_t n, size_t sz)
@@ -94,12 +95,17 @@ int chain_batch_flush(const struct sfc_maps *m, struct chain_batch *b)
 	int err;
 
 	/* a delete batch stops at the first key that is not there */
+	sfc_pos_front_clear(m, b->dk, b->nd);
 	if (b->nd && bpf_map_delete_batch(m->sf_pos, b->dk, &count, NULL))
 		for (size_t i = count; i < b->nd; i++)
 			bpf_map_delete_elem(m->sf_pos, &b->dk[i]);
 	err = update_batch(m->hops, b->hk, b->hv, b->nh);
 	if (!err)
+		sfc_hop_front_fill(m, b->hk, b->hv, b->nh);
+	if (!err)
 		err = update_batch(m->sf_pos, b->pk, b->pv, b->np);
+	if (!err)
+		sfc_pos_front_fill(m, b->pk, b->pv, b->np);
 	if (!err)
 		err = update_batch(m->paths, b->pathk, b->pathv, b->nc);
 	/* the switch: every head in one write, after all it points at */

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "apply_plan.h"
+#include "front.h"
 #include "record.h"
 #include "rules.h"
 #include "yield.h"
@@ -258,11 +259,11 @@ static void purge_path(const struct sfc_maps *m, const struct pos_index *ix, __u
 		for (__u32 si = 1; si <= path.nhops && si <= SFC_MAX_HOPS; si++) {
 			struct sfc_hop_key hk = { .path_id = path_id, .si = si };
 
-			bpf_map_delete_elem(m->hops, &hk);
+			sfc_hop_del(m, &hk);
 		}
 	k = pos_index_path(ix, path_id, &n);
 	for (size_t i = 0; i < n; i++)
-		bpf_map_delete_elem(m->sf_pos, &k[i]);
+		sfc_pos_del(m, &k[i]);
 	if (path.nhops)
 		bpf_map_update_elem(m->paths, &path_id, &zero, BPF_ANY);
 }
@@ -277,13 +278,17 @@ static int write_chain(const struct sfc_dp *dp, const struct pos_index *ix, __u3
 	purge_path(m, ix, path_id);
 	for (__u32 si = 1; si <= b->path.nhops; si++) {
 		struct sfc_hop_key hk = { .path_id = path_id, .si = si };
+		int err = sfc_hop_put(m, &hk, &b->hops[si]);
 
-		if (bpf_map_update_elem(m->hops, &hk, &b->hops[si], BPF_ANY))
-			return -errno;
+		if (err)
+			return err;
 	}
-	for (int q = 0; q < b->npos; q++)
-		if (bpf_map_update_elem(m->sf_pos, &b->pos[q].k, &b->pos[q].v, BPF_ANY))
-			return -errno;
+	for (int q = 0; q < b->npos; q++) {
+		int err = sfc_pos_put(m, &b->pos[q].k, &b->pos[q].v);
+
+		if (err)
+			return err;
+	}
 	if (bpf_map_update_elem(m->paths, &path_id, &b->path, BPF_ANY))
 		return -errno;
 	snprintf(rec.name, sizeof(rec.name), "%s", name);

@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "datapath.h"
+#include "front.h"
 #include "log.h"
 #include "meta_key.h"
 #include "migrate.h"
@@ -26,6 +27,8 @@
 	X(config) X(ifaces) X(tx_ports) X(sfs) X(chains) X(paths) X(hops)      \
 	X(sf_pos) X(tuples) X(rules) X(flows) X(chain_stats) X(hop_stats)       \
 	X(sf_stats) X(reasons)
+/* Optional in pins (read-only opens of an older datapath have none). */
+#define FRONT_FIELDS(X) X(if_front) X(hop_front) X(pos_front)
 
 static int mkdir_p(const char *dir)
 {
@@ -130,6 +133,7 @@ static void set_fds_from_skel(struct sfc_dp *dp)
 
 #define X(n) dp->maps.n = bpf_map__fd(s->maps.sfc_##n);
 	MAP_FIELDS(X)
+	FRONT_FIELDS(X)
 #undef X
 	dp->xdp_fd = bpf_program__fd(s->progs.sfc_xdp);
 	dp->xdp_peer_fd = bpf_program__fd(s->progs.sfc_xdp_peer);
@@ -338,6 +342,11 @@ int sfc_dp_load(const char *pin_dir, struct sfc_dp **out)
 		err = sfc_migrate_finish(dp, &mig);
 	if (!err)
 		err = sfc_record_abi_set(dp);
+	/* the fronts from the hash maps: new ones are empty, and the hash
+	 * maps are what every sfcd before this one kept */
+	if (!err && (err = sfc_front_sync(&dp->maps)))
+		pr_warn("filling sfc_if_front, sfc_hop_front, sfc_pos_front: %s\n",
+			strerror(-err));
 	if (err) {
 		sfc_migrate_abort(pin_dir, &mig);
 		goto err_destroy;
@@ -390,6 +399,7 @@ int sfc_dp_open_pinned(const char *pin_dir, struct sfc_dp **out)
 	dp->xdp_fd = dp->xdp_peer_fd = dp->tc_ingress_fd = dp->tc_egress_fd = -1;
 #define X(n) dp->maps.n = -1;
 	MAP_FIELDS(X)
+	FRONT_FIELDS(X)
 #undef X
 #define X(n)                                                                   \
 	if (!err) {                                                            \
@@ -401,6 +411,13 @@ int sfc_dp_open_pinned(const char *pin_dir, struct sfc_dp **out)
 		}                                                              \
 	}
 	MAP_FIELDS(X)
+#undef X
+#define X(n)                                                                   \
+	if (!err) {                                                            \
+		snprintf(path, sizeof(path), "%s/sfc_" #n, pin_dir);           \
+		dp->maps.n = bpf_obj_get(path);                                \
+	}
+	FRONT_FIELDS(X)
 #undef X
 	if (!err)
 		err = sfc_migrate_check_layout(dp);
@@ -437,6 +454,7 @@ void sfc_dp_close(struct sfc_dp *dp)
 	} else {
 #define X(n) if (dp->maps.n >= 0) close(dp->maps.n);
 		MAP_FIELDS(X)
+		FRONT_FIELDS(X)
 #undef X
 	}
 	free(dp);

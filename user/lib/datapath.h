@@ -26,6 +26,7 @@ struct sfc_bpf;
 struct sfc_maps {
 	int config, ifaces, tx_ports, sfs, chains, paths, hops, sf_pos;
 	int tuples, rules, flows, chain_stats, hop_stats, sf_stats, reasons;
+	int if_front, hop_front, pos_front; /* -1: pins older than them (front.h) */
 };
 
 /* The control plane's record (record.h): pinned, written by user space only. */

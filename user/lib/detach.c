@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "apply.h"
+#include "front.h"
 #include "log.h"
 #include "netns.h"
 
@@ -109,7 +110,7 @@ static int locate(__u32 ifindex, const struct sfc_iface_record *rec, char *why, 
 static void forget(const struct sfc_dp *dp, __u32 ifindex)
 {
 	bpf_map_delete_elem(dp->maps.tx_ports, &ifindex);
-	bpf_map_delete_elem(dp->maps.ifaces, &ifindex);
+	sfc_iface_del(&dp->maps, ifindex);
 	bpf_map_delete_elem(dp->rec.ifaces, &ifindex);
 }
 

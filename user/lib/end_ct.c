@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The auto end's conntrack stage (bpf/end_ct.bpf.c): loaded beside the
- * datapath, on its maps, and put in slot 0 of sfc_end_progs. A kernel
+ * datapath, on its maps, and put in slot 0 of sfc_end_progs (XDP) and of
+ * sfc_end_tc_progs (tc). A kernel
  * without the conntrack kfuncs refuses it; chains with end auto then end
  * on the stack (counted end-auto-no-conntrack) and nothing else changes.
  */
@@ -55,6 +56,13 @@ int sfc_end_ct_load(struct sfc_dp *dp)
 	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.sfc_end_progs), &key, &fd, BPF_ANY)) {
 		err = -errno;
 		pr_warn("end auto: installing the conntrack stage: %s\n", strerror(-err));
+	}
+	fd = bpf_program__fd(s->progs.sfc_tc_end_ct);
+	if (!err &&
+	    bpf_map_update_elem(bpf_map__fd(dp->skel->maps.sfc_end_tc_progs), &key, &fd, BPF_ANY)) {
+		err = -errno;
+		pr_warn("end auto: installing the conntrack stage of the skb path: %s\n",
+			strerror(-err));
 	}
 out:
 	/* the program lives on in the pinned sfc_end_progs */

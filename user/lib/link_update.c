@@ -6,6 +6,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
+#include "front.h"
 #include "link_index.h"
 #include "log.h"
 #include "nl.h"
@@ -123,7 +124,7 @@ static int batch_chain(const struct sfc_dp *dp, const struct sfc_doc *doc,
 	for (__u32 si = cb->path.nhops + 1; si <= cs->nhops[next & 1]; si++) {
 		struct sfc_hop_key hk = { .path_id = next, .si = si };
 
-		bpf_map_delete_elem(m->hops, &hk);
+		sfc_hop_del(m, &hk);
 	}
 	pi = &ix->pos[ci][next & 1];
 	err = chain_batch_add(b, cid, next, cb, pi->k, pi->n);
