@@ -53,7 +53,9 @@ if [[ -n $QUICK ]]; then
 else
 	ROUNDS=5 SECS=3
 fi
-SYSTEMS=(none sfc1 tc1 sfc3 tc3)
+# sfca1: sfc with end auto, the fabric running a stateful FORWARD rule
+# (conntrack in use, as where an operator picks auto)
+SYSTEMS=(none sfc1 tc1 sfc3 tc3 sfca1)
 PORT=5201
 PA=198.18.64.1 PB=198.18.65.1
 
@@ -152,6 +154,17 @@ setup_sfc() {	# SYSTEM
 		ctl sf add "s$k" kind iface dev "f$k" mac "$(mac "$s-sf$k" eth0)" || return
 		hops+=(hop "s$k")
 	done
+	if [[ $s == sfca* ]]; then
+		hops+=(end auto)
+		nsx "$s-fab" nft -f - <<-'EOF' || return
+			table inet fw {
+				chain forward {
+					type filter hook forward priority 0; policy accept;
+					ct state invalid drop
+				}
+			}
+		EOF
+	fi
 	ctl chain add c "${hops[@]}" spi 1 &&
 		ctl rule add pref 10 in-dev pa dst 198.18.65.0/24 proto tcp dport $PORT chain c &&
 		ctl rule add pref 20 in-dev pb dst 198.18.64.0/24 proto tcp sport $PORT chain c

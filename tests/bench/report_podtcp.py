@@ -106,6 +106,8 @@ def section(out, micro):
     w(f"| no chain (same pods, plain routing) | {cell('none')} | (same) |")
     w("| sfc | " + " | ".join(cell(f"sfc{n}") for n in LENGTHS) + " |")
     w("| tc u32 + mirred | " + " | ".join(cell(f"tc{n}") for n in LENGTHS) + " |")
+    if "sfca1" in states:
+        w(f"| sfc, end auto (fabric FORWARD with a ct state rule) | {cell('sfca1')} | – |")
     w("")
 
     none = gbps("none")
@@ -134,6 +136,15 @@ def section(out, micro):
                                                     f"need {tgt / m:.1f}× its throughput") +
                              ")"))
     w("")
+    auto = gbps("sfca1")
+    if auto:
+        sf, tc = gbps("sfc1"), gbps("tc1")
+        r_sf = [auto[r] / sf[r] for r in auto if r in sf]
+        r_tc = [auto[r] / tc[r] for r in auto if r in tc]
+        w(f"End auto at N=1 (established flow: the fast end from tc, conntrack stage "
+          f"`bpf_skb_ct_lookup`), within a round: sfc end auto / sfc (stack end) "
+          f"{_rng(r_sf)}, sfc end auto / tc u32+mirred {_rng(r_tc)}. The auto system's "
+          f"fabric also runs a stateful FORWARD rule that the others do not.\n")
 
     w("Per run, median over rounds: TCP retransmitted segments and segments with a bad "
       "checksum (`nstat` TcpRetransSegs, TcpInCsumErrors deltas, both pods summed), and "
@@ -144,7 +155,7 @@ def section(out, micro):
     w("|---|---|---|---|")
     for system, lab in [("none", "no chain")] + [
             (f"{k}{n}", f"{name}, N={n}") for k, name in (("sfc", "sfc"), ("tc", "tc u32+mirred"))
-            for n in LENGTHS]:
+            for n in LENGTHS] + [("sfca1", "sfc end auto, N=1")]:
         rows = list(runs.get(system, {}).values())
         if not rows:
             continue
