@@ -3,12 +3,14 @@
  * Cooperative yield points. A long loop (parsing, validating, diffing or
  * compiling 100k rules, writing a large state file) calls sfc_yield() once
  * per item; about every interval it runs the hook the program set, which
- * sfcd uses to handle link events while one request takes seconds. The
- * hook never runs inside itself, and a loop that calls sfc_yield() must
- * not depend on anything the hook may change (sfcd's hook writes only
- * datapath state that the running request does not read or that it reads
- * again afterwards: see sfcd_monitor_yield; during sfc_apply's writes it
- * goes through the apply's own view, user/lib/apply_live.c).
+ * sfcd uses to handle link events and other clients while one request
+ * takes seconds. The hook never runs inside itself, and a loop that calls
+ * sfc_yield() must not depend on anything the hook may change (sfcd's
+ * hook writes only datapath state that the running request does not read
+ * or that it reads again afterwards: see sfcd_monitor_yield; during
+ * sfc_apply's writes it goes through the apply's own view,
+ * user/lib/apply_live.c; and it answers other clients' requests that
+ * only read: user/sfcd/server.c).
  *
  * Programs without a hook pay one decrement per call.
  */

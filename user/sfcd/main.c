@@ -278,6 +278,14 @@ int sfcd_reconcile(struct sfcd *d)
 	return ret;
 }
 
+/* The yield hook (user/common/yield.h): during a long request, link
+ * events first, then the other API clients. */
+static void yield_hook(void *arg)
+{
+	sfcd_monitor_yield(arg);
+	sfcd_server_yield(arg);
+}
+
 static void reload(struct sfcd *d)
 {
 	struct sfc_doc doc;
@@ -368,7 +376,7 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 		goto out;
 	}
 	sfcd_reconcile(&d);
-	sfc_yield_set(sfcd_monitor_yield, &d, SFC_YIELD_INTERVAL_US);
+	sfc_yield_set(yield_hook, &d, SFC_YIELD_INTERVAL_US);
 	sfc_json_yielding_allocs();
 	if (sfcd_server_open(&d))
 		goto out;
@@ -399,6 +407,9 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 		}
 		if (d.reconcile_pending && !d.stop)
 			sfcd_reconcile(&d);
+		/* what came during a long request and waited for it */
+		if (!d.stop)
+			sfcd_server_resume(&d);
 	}
 	pr_info("stopping; the datapath keeps running from %s\n", pin_dir);
 	ret = 0;

@@ -251,10 +251,8 @@ void sfcd_monitor_reindex(struct sfcd *d, const struct sfc_doc *doc,
 	d->in_monitor = false;
 }
 
-void sfcd_monitor_yield(void *arg)
+void sfcd_monitor_yield(struct sfcd *d)
 {
-	struct sfcd *d = arg;
-
 	/* not from inside a link update (rules compiled again yield too) */
 	if (d->nl && !d->in_monitor)
 		sfcd_monitor_event(d);
