@@ -279,11 +279,17 @@ int sfcd_reconcile(struct sfcd *d)
 }
 
 /* The yield hook (user/common/yield.h): during a long request, link
- * events first, then the other API clients. */
+ * events first, then the other API clients' reads; and inside those
+ * (a get of 100k rules, stats of 10k chains take a while), link events. */
 static void yield_hook(void *arg)
 {
 	sfcd_monitor_yield(arg);
 	sfcd_server_yield(arg);
+}
+
+static void yield_inner(void *arg)
+{
+	sfcd_monitor_yield(arg);
 }
 
 static void reload(struct sfcd *d)
@@ -377,6 +383,7 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 	}
 	sfcd_reconcile(&d);
 	sfc_yield_set(yield_hook, &d, SFC_YIELD_INTERVAL_US);
+	sfc_yield_set_inner(yield_inner);
 	sfc_json_yielding_allocs();
 	if (sfcd_server_open(&d))
 		goto out;
@@ -415,6 +422,7 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 	ret = 0;
 out:
 	sfc_yield_set(NULL, NULL, 0);
+	sfc_yield_set_inner(NULL);
 	sfcd_server_close(&d);
 	sfcd_monitor_close(&d);
 	sfc_link_index_free(d.links);
