@@ -97,6 +97,12 @@ add_then_get() {
 		'{"cmd":"get"}' | timeout 120 socat -t 120 - "UNIX-CONNECT:$SOCK"
 }
 
+# a rule-add whose client hangs up at once
+add_and_go() {
+	echo '{"cmd":"rule-add","rule":{"pref":91,"in-dev":"fs0","dst":"198.18.2.0/24","proto":"udp","dport":7002,"chain":"web"}}' |
+		socat -t 0 - "UNIX-CONNECT:$SOCK"
+}
+
 # --- reads, each on its own connection, all at once
 bg chains ctl -j chain show
 bg dump ctl dump
@@ -108,6 +114,8 @@ bg check d_api '{"cmd":"check","network":"n","container":"c","ifname":"eth0","ro
 bg add ctl rule add pref 90 in-dev fs0 dst 198.18.2.0/24 proto udp dport 7000 chain web
 bg raw add_then_get
 bg reset d_api '{"cmd":"stats","reset":true}'
+# and one whose client hangs up without its reply
+bg gone add_and_go
 sleep 0.1	# they connect and send
 bg dump2 ctl dump
 wait "${BG[@]}"
@@ -146,10 +154,12 @@ assert_eq "the get behind it: its rule" 7001 \
 assert_eq "stats reset: ok" true "$(jq -r .ok "$T/reset.out" 2>/dev/null)"
 
 d_get >"$T/final.json"
-assert_eq "after all: the apply's rules and both added ones" $((RULES + 5)) \
+assert_eq "after all: the apply's rules and the three added ones" $((RULES + 6)) \
 	"$(jq '.rules | length' "$T/final.json" 2>/dev/null)"
 assert_eq "after all: rule 90 (sfcctl)" 7000 \
 	"$(jq '.rules[] | select(.pref == 90) | .dport' "$T/final.json" 2>/dev/null)"
+assert_eq "after all: rule 91 (its client hung up while it waited)" 7002 \
+	"$(jq '.rules[] | select(.pref == 91) | .dport' "$T/final.json" 2>/dev/null)"
 assert_eq "after all: the state file holds it" "$(jq -S -c . "$T/final.json")" \
 	"$(jq -S -c . "$STATE" 2>/dev/null)"
 assert_eq "sfcd still runs, same pid" "$SFCD_PID" \
