@@ -97,6 +97,11 @@ add_then_get() {
 		'{"cmd":"get"}' | timeout 120 socat -t 120 - "UNIX-CONNECT:$SOCK"
 }
 
+# a stats reset, waiting as long as the apply takes
+reset_stats() {
+	echo '{"cmd":"stats","reset":true}' | timeout 120 socat -t 120 - "UNIX-CONNECT:$SOCK"
+}
+
 # a rule-add whose client hangs up at once
 add_and_go() {
 	echo '{"cmd":"rule-add","rule":{"pref":91,"in-dev":"fs0","dst":"198.18.2.0/24","proto":"udp","dport":7002,"chain":"web"}}' |
@@ -113,7 +118,7 @@ bg check d_api '{"cmd":"check","network":"n","container":"c","ifname":"eth0","ro
 # --- writes, sent while the apply runs
 bg add ctl rule add pref 90 in-dev fs0 dst 198.18.2.0/24 proto udp dport 7000 chain web
 bg raw add_then_get
-bg reset d_api '{"cmd":"stats","reset":true}'
+bg reset reset_stats
 # and one whose client hangs up without its reply
 bg gone add_and_go
 sleep 0.1	# they connect and send
