@@ -27,6 +27,12 @@
  *              -> ok; or error, with mismatch: true when the attachment
  *              sfcd holds has another role, SF group or dev than asked
  *   gc         network, valid: [{container, ifname}]
+ *
+ * While sfcd works on one long request (an apply of 100k rules), other
+ * connections still get get, health, stats without reset, and check
+ * answered (get and check from the document before that request); every
+ * other request, dry runs included, waits and is answered after it, in
+ * order (user/sfcd/api.c marks which requests only read).
  */
 #ifndef SFC_API_H
 #define SFC_API_H

@@ -7,10 +7,10 @@
 
 int sfc_yield_countdown = SFC_YIELD_EVERY;
 
-static sfc_yield_fn hook;
+static sfc_yield_fn hook, inner;
 static void *hook_arg;
 static unsigned long long interval_ns, last_ns;
-static bool in_hook;
+static bool in_hook, in_inner;
 static unsigned long runs;
 
 static unsigned long long mono_ns(void)
@@ -32,6 +32,11 @@ void sfc_yield_set(sfc_yield_fn fn, void *arg, unsigned int interval_us)
 	sfc_yield_countdown = SFC_YIELD_EVERY;
 }
 
+void sfc_yield_set_inner(sfc_yield_fn fn)
+{
+	inner = fn;
+}
+
 void sfc_yield_set_clock(unsigned long long (*fn)(void))
 {
 	now_ns = fn ? fn : mono_ns;
@@ -48,14 +53,20 @@ void sfc_yield_check(void)
 	unsigned long long t;
 
 	sfc_yield_countdown = SFC_YIELD_EVERY;
-	if (!hook || in_hook)
+	if (!hook || in_inner || (in_hook && !inner))
 		return;
 	t = now_ns();
 	if (t - last_ns < interval_ns)
 		return;
-	in_hook = true;
-	hook(hook_arg);
-	in_hook = false;
+	if (in_hook) {
+		in_inner = true;
+		inner(hook_arg);
+		in_inner = false;
+	} else {
+		in_hook = true;
+		hook(hook_arg);
+		in_hook = false;
+	}
 	runs++;
 	last_ns = now_ns();
 }

@@ -3,12 +3,15 @@
  * Cooperative yield points. A long loop (parsing, validating, diffing or
  * compiling 100k rules, writing a large state file) calls sfc_yield() once
  * per item; about every interval it runs the hook the program set, which
- * sfcd uses to handle link events while one request takes seconds. The
- * hook never runs inside itself, and a loop that calls sfc_yield() must
- * not depend on anything the hook may change (sfcd's hook writes only
- * datapath state that the running request does not read or that it reads
- * again afterwards: see sfcd_monitor_yield; during sfc_apply's writes it
- * goes through the apply's own view, user/lib/apply_live.c).
+ * sfcd uses to handle link events and other clients while one request
+ * takes seconds. The hook never runs inside itself (its own yield points
+ * run the inner hook, if one is set), and a loop that calls sfc_yield()
+ * must not depend on anything the hooks may change (sfcd's hook writes
+ * only datapath state that the running request does not read or that it
+ * reads again afterwards: see sfcd_monitor_yield; during sfc_apply's
+ * writes it goes through the apply's own view, user/lib/apply_live.c;
+ * and it answers other clients' requests that only read: server.c; its
+ * inner hook is the link events alone).
  *
  * Programs without a hook pay one decrement per call.
  */
@@ -24,6 +27,11 @@ typedef void (*sfc_yield_fn)(void *arg);
 
 /* Set (fn NULL: clear) the hook, run at most every interval_us. */
 void sfc_yield_set(sfc_yield_fn fn, void *arg, unsigned int interval_us);
+/* While the hook runs, the yield points it reaches run this one (NULL:
+ * none), with the same argument and interval; it never runs inside
+ * itself, and nothing runs inside it. sfcd's hook answers other clients'
+ * reads, which may take a while; link events go on meanwhile. */
+void sfc_yield_set_inner(sfc_yield_fn fn);
 /* A monotonic clock in ns for the interval; tests set their own (NULL: back). */
 void sfc_yield_set_clock(unsigned long long (*now_ns)(void));
 /* How many times the hook ran (for tests and health). */

@@ -556,34 +556,50 @@ static json_t *do_health(struct sfcd *d, const char *cmd, json_t *req)
 	return health(d);
 }
 
-/* Requests: a handler, or an edit of the document (fn NULL). */
+/* At a yield point of a long request: a request that only reads, and
+ * quickly, is answered from the document committed before it (and the
+ * live maps). A dry run reads only too, but is as long as an apply. */
+static bool reads(json_t *req)
+{
+	return true;
+}
+
+static bool stats_reads(json_t *req)
+{
+	return !json_is_true(json_object_get(req, SFC_KEY_RESET));
+}
+
+/* Requests: a handler, or an edit of the document (fn NULL); early: may a
+ * yield point of a long request answer it (NULL: it waits its turn)? */
 static const struct {
 	const char *name;
 	api_fn fn;
 	edit_fn edit;
+	bool (*early)(json_t *req);
 } api[] = {
-	{ SFC_REQ_GET, do_get, NULL },
-	{ SFC_REQ_APPLY, do_apply, NULL },
-	{ SFC_REQ_HEALTH, do_health, NULL },
-	{ SFC_REQ_STATS, do_stats, NULL },
-	{ SFC_REQ_INGRESS_ADD, NULL, edit_ingress },
-	{ SFC_REQ_INGRESS_DEL, NULL, edit_ingress },
-	{ SFC_REQ_GROUP_ADD, NULL, edit_group },
-	{ SFC_REQ_GROUP_DEL, NULL, edit_group },
-	{ SFC_REQ_SF_ADD, NULL, edit_sf_add },
-	{ SFC_REQ_SF_DEL, NULL, edit_del },
-	{ SFC_REQ_CHAIN_ADD, NULL, edit_chain },
-	{ SFC_REQ_CHAIN_SET, NULL, edit_chain },
-	{ SFC_REQ_CHAIN_DEL, NULL, edit_del },
-	{ SFC_REQ_RULE_ADD, NULL, edit_rule },
-	{ SFC_REQ_RULE_DEL, NULL, edit_rule },
-	{ SFC_REQ_ATTACH, do_cni, NULL },
-	{ SFC_REQ_DETACH, do_cni, NULL },
-	{ SFC_REQ_CHECK, do_cni, NULL },
-	{ SFC_REQ_GC, do_cni, NULL },
+	{ SFC_REQ_GET, do_get, NULL, reads },
+	{ SFC_REQ_APPLY, do_apply, NULL, NULL },
+	{ SFC_REQ_HEALTH, do_health, NULL, reads },
+	{ SFC_REQ_STATS, do_stats, NULL, stats_reads },
+	{ SFC_REQ_INGRESS_ADD, NULL, edit_ingress, NULL },
+	{ SFC_REQ_INGRESS_DEL, NULL, edit_ingress, NULL },
+	{ SFC_REQ_GROUP_ADD, NULL, edit_group, NULL },
+	{ SFC_REQ_GROUP_DEL, NULL, edit_group, NULL },
+	{ SFC_REQ_SF_ADD, NULL, edit_sf_add, NULL },
+	{ SFC_REQ_SF_DEL, NULL, edit_del, NULL },
+	{ SFC_REQ_CHAIN_ADD, NULL, edit_chain, NULL },
+	{ SFC_REQ_CHAIN_SET, NULL, edit_chain, NULL },
+	{ SFC_REQ_CHAIN_DEL, NULL, edit_del, NULL },
+	{ SFC_REQ_RULE_ADD, NULL, edit_rule, NULL },
+	{ SFC_REQ_RULE_DEL, NULL, edit_rule, NULL },
+	{ SFC_REQ_ATTACH, do_cni, NULL, NULL },
+	{ SFC_REQ_DETACH, do_cni, NULL, NULL },
+	{ SFC_REQ_CHECK, do_cni, NULL, reads },
+	{ SFC_REQ_GC, do_cni, NULL, NULL },
 };
 
-json_t *sfcd_api_handle(struct sfcd *d, const char *line, size_t len)
+/* early: NULL for a request that must wait its turn */
+static json_t *handle(struct sfcd *d, const char *line, size_t len, bool early)
 {
 	json_error_t je;
 	json_t *req, *reply = NULL;
@@ -597,14 +613,28 @@ json_t *sfcd_api_handle(struct sfcd *d, const char *line, size_t len)
 		json_decref(req);
 		return sfcd_error_reply("a request is a JSON object with a string \"cmd\"");
 	}
-	for (size_t i = 0; i < sizeof(api) / sizeof(api[0]); i++)
-		if (!strcmp(cmd, api[i].name)) {
-			reply = api[i].fn ? api[i].fn(d, cmd, req) :
-				do_edit(d, cmd, req, api[i].edit);
-			break;
+	for (size_t i = 0; i < sizeof(api) / sizeof(api[0]); i++) {
+		if (strcmp(cmd, api[i].name))
+			continue;
+		if (early && !(api[i].early && api[i].early(req))) {
+			json_decref(req);
+			return NULL;
 		}
+		reply = api[i].fn ? api[i].fn(d, cmd, req) : do_edit(d, cmd, req, api[i].edit);
+		break;
+	}
 	if (!reply)
 		reply = sfcd_error_reply("unknown request \"%s\"", cmd);
 	json_decref(req);
 	return reply;
+}
+
+json_t *sfcd_api_handle(struct sfcd *d, const char *line, size_t len)
+{
+	return handle(d, line, len, false);
+}
+
+json_t *sfcd_api_handle_early(struct sfcd *d, const char *line, size_t len)
+{
+	return handle(d, line, len, true);
 }

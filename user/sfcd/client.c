@@ -4,6 +4,12 @@
  * most SFC_API_MAX_REQUEST, and large buffers within SFCD_IN_TOTAL_MAX for
  * all clients), answered in order, replies queued and written as the
  * socket takes them. Nothing here waits.
+ *
+ * At the yield points of a long request, other connections are read too
+ * and their requests that only read are answered; the first request that
+ * must wait for the one under way stops the connection there: it keeps
+ * that request and what follows it, reads nothing more, and gets its turn
+ * (in the order connections came to wait) once the long request is done.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +30,7 @@
 #define IN_MAX        ((size_t)SFC_API_MAX_REQUEST + 1 + CHUNK)
 
 static size_t in_total;       /* sum of in_cap over clients */
+static unsigned long turns;   /* connections that came to wait, ever */
 
 unsigned long long sfcd_now_ms(void)
 {
@@ -59,7 +66,8 @@ static void watch(struct sfcd *d, struct sfcd_client *c)
 {
 	struct epoll_event ev = { .data.fd = c->fd };
 
-	ev.events = (c->eof ? 0 : EPOLLIN) | (c->out_len > c->out_off ? EPOLLOUT : 0);
+	ev.events = (c->eof || c->turn ? 0 : EPOLLIN) |
+		    (c->out_len > c->out_off ? EPOLLOUT : 0);
 	if (ev.events != c->events)
 		epoll_ctl(d->epfd, EPOLL_CTL_MOD, c->fd, &ev);
 	c->events = ev.events;
@@ -186,8 +194,10 @@ static bool in_room(struct sfcd_client *c)
 	return true;
 }
 
-/* Answer every whole request buffered. 0, or -1 when the client was closed. */
-static int serve_lines(struct sfcd *d, struct sfcd_client *c)
+/* Answer every whole request buffered; early: only those that read, up to
+ * the first that must wait (c->turn set). 0, or -1 when the client was
+ * closed. */
+static int serve_lines(struct sfcd *d, struct sfcd_client *c, bool early)
 {
 	size_t off = 0;
 	char *nl;
@@ -203,13 +213,18 @@ static int serve_lines(struct sfcd *d, struct sfcd_client *c)
 		sfcd_client_progress(d, c);
 		if (line > SFC_API_MAX_REQUEST)
 			reply = sfcd_error_reply("request larger than %u bytes", SFC_API_MAX_REQUEST);
-		else
+		else if (!early)
 			reply = sfcd_api_handle(d, c->in + off, line);
+		else if (line > SFCD_EARLY_REQUEST_MAX ||
+			 !(reply = sfcd_api_handle_early(d, c->in + off, line))) {
+			c->turn = ++turns;
+			break;
+		}
 		off += line + 1;
 		if (queue_reply(d, c, reply))
 			return -1;
 	}
-	c->in_scanned = c->in_len - off;
+	c->in_scanned = c->turn ? 0 : c->in_len - off;
 	if (off == c->in_len) {
 		in_free(c); /* nothing held between requests */
 	} else if (off) {
@@ -217,7 +232,7 @@ static int serve_lines(struct sfcd *d, struct sfcd_client *c)
 		c->in_len -= off;
 	}
 	/* Too long without a newline: drop what came, answer at the end. */
-	if (c->in_len > SFC_API_MAX_REQUEST) {
+	if (!c->turn && c->in_len > SFC_API_MAX_REQUEST) {
 		char why[64];
 
 		snprintf(why, sizeof(why), "request larger than %u bytes", SFC_API_MAX_REQUEST);
@@ -226,10 +241,19 @@ static int serve_lines(struct sfcd *d, struct sfcd_client *c)
 	return 0;
 }
 
-void sfcd_client_read(struct sfcd *d, struct sfcd_client *c)
+void sfcd_client_resume(struct sfcd *d, struct sfcd_client *c)
+{
+	c->turn = 0;
+	if (!serve_lines(d, c, false))
+		watch(d, c);
+}
+
+void sfcd_client_read(struct sfcd *d, struct sfcd_client *c, bool early)
 {
 	static char scratch[CHUNK];
 
+	if (c->turn)
+		return; /* an event from before it came to wait */
 	/* a bounded share of the loop per event; epoll comes back for more */
 	for (int round = 0; round < 16; round++) {
 		bool keep = !c->refuse[0] && in_room(c);
@@ -275,7 +299,11 @@ void sfcd_client_read(struct sfcd *d, struct sfcd_client *c)
 			memcpy(c->in + c->in_len, nl + 1, rest);
 			c->in_len += rest;
 		}
-		if (serve_lines(d, c))
+		if (serve_lines(d, c, early))
 			return;
+		if (c->turn) {
+			watch(d, c);
+			return;
+		}
 	}
 }

@@ -22,13 +22,24 @@ struct sfcd_client {
 	unsigned long long deadline_ms;
 	unsigned int events;      /* what epoll watches for */
 	bool eof;                 /* the client shut down its side */
+	unsigned long turn;       /* >0: a whole request waits for the one under
+				   * way (nothing more is read until its turn) */
 };
 
 unsigned long long sfcd_now_ms(void);
 /* a whole request came, or a reply byte was read: the timeout restarts */
 void sfcd_client_progress(struct sfcd *d, struct sfcd_client *c);
-/* EPOLLIN: read, answer whole requests, queue the replies */
-void sfcd_client_read(struct sfcd *d, struct sfcd_client *c);
+/* Requests the yield points of a long request look at: larger ones wait */
+#define SFCD_EARLY_REQUEST_MAX (64u << 10)
+
+/* EPOLLIN: read, answer whole requests, queue the replies. early: at a
+ * yield point of a long request (sfcd_server_yield): requests that only
+ * read are answered (sfcd_api_handle_early); the first other one waits
+ * with all that follows it on the connection, which is not read until
+ * sfcd_client_resume. */
+void sfcd_client_read(struct sfcd *d, struct sfcd_client *c, bool early);
+/* The request under way is done: answer those that waited, read again */
+void sfcd_client_resume(struct sfcd *d, struct sfcd_client *c);
 /* EPOLLOUT: write queued replies; -1 when the client was closed */
 int sfcd_client_flush(struct sfcd *d, struct sfcd_client *c);
 /* free its buffers (the client is being closed) */

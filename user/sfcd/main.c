@@ -278,6 +278,20 @@ int sfcd_reconcile(struct sfcd *d)
 	return ret;
 }
 
+/* The yield hook (user/common/yield.h): during a long request, link
+ * events first, then the other API clients' reads; and inside those
+ * (a get of 100k rules, stats of 10k chains take a while), link events. */
+static void yield_hook(void *arg)
+{
+	sfcd_monitor_yield(arg);
+	sfcd_server_yield(arg);
+}
+
+static void yield_inner(void *arg)
+{
+	sfcd_monitor_yield(arg);
+}
+
 static void reload(struct sfcd *d)
 {
 	struct sfc_doc doc;
@@ -368,7 +382,8 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 		goto out;
 	}
 	sfcd_reconcile(&d);
-	sfc_yield_set(sfcd_monitor_yield, &d, SFC_YIELD_INTERVAL_US);
+	sfc_yield_set(yield_hook, &d, SFC_YIELD_INTERVAL_US);
+	sfc_yield_set_inner(yield_inner);
 	sfc_json_yielding_allocs();
 	if (sfcd_server_open(&d))
 		goto out;
@@ -399,11 +414,15 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 		}
 		if (d.reconcile_pending && !d.stop)
 			sfcd_reconcile(&d);
+		/* what came during a long request and waited for it */
+		if (!d.stop)
+			sfcd_server_resume(&d);
 	}
 	pr_info("stopping; the datapath keeps running from %s\n", pin_dir);
 	ret = 0;
 out:
 	sfc_yield_set(NULL, NULL, 0);
+	sfc_yield_set_inner(NULL);
 	sfcd_server_close(&d);
 	sfcd_monitor_close(&d);
 	sfc_link_index_free(d.links);

@@ -40,8 +40,10 @@ int sfcd_monitor_open(struct sfcd *d)
 	d->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (!d->nl)
 		return -errno;
-	if (mnl_socket_bind(d->nl, RTMGRP_LINK | RTMGRP_NEIGH | RTMGRP_IPV4_IFADDR |
-			    RTMGRP_IPV6_IFADDR, MNL_SOCKET_AUTOPID) < 0) {
+	/* links only: neighbour and address changes (every ARP entry that
+	 * ages on a busy host) would wake sfcd for nothing, and fill the
+	 * buffer towards an overrun, which costs a full reconcile */
+	if (mnl_socket_bind(d->nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
 		int err = -errno;
 
 		mnl_socket_close(d->nl);
@@ -251,10 +253,8 @@ void sfcd_monitor_reindex(struct sfcd *d, const struct sfc_doc *doc,
 	d->in_monitor = false;
 }
 
-void sfcd_monitor_yield(void *arg)
+void sfcd_monitor_yield(struct sfcd *d)
 {
-	struct sfcd *d = arg;
-
 	/* not from inside a link update (rules compiled again yield too) */
 	if (d->nl && !d->in_monitor)
 		sfcd_monitor_event(d);

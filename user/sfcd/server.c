@@ -10,10 +10,18 @@
  * and for all of them, unsent replies per client; and a connection that
  * neither completes a request nor reads a byte of its replies for
  * --client-timeout seconds is closed.
+ *
+ * A request that takes seconds (a large apply) does not stop the others:
+ * at its yield points (sfcd_server_yield) connections are accepted and
+ * timed out, replies written, and requests that only read answered
+ * against the document committed before it; the others wait, read and
+ * kept, and are answered in turn after it (sfcd_server_resume). The
+ * connection whose request runs is left alone until it is done.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +40,9 @@
 static struct sfcd_client clients[SFCD_MAX_CLIENTS];
 static bool opened;
 static unsigned int nclients;
+/* the connection whose request runs (a reconcile or reload: none) */
+static struct sfcd_client *running;
+static bool early;            /* in sfcd_server_yield */
 
 static int mkdir_parent(const char *path)
 {
@@ -316,7 +327,8 @@ static void sweep(struct sfcd *d)
 	for (int i = 0; i < SFCD_MAX_CLIENTS; i++) {
 		struct sfcd_client *c = &clients[i];
 
-		if (c->fd < 0 || now < c->deadline_ms)
+		/* not a connection waiting for sfcd: it is not idle */
+		if (c->fd < 0 || c == running || c->turn || now < c->deadline_ms)
 			continue;
 		snprintf(why, sizeof(why), "%s for %u s",
 			 c->out_len > c->out_off ? "it read none of its replies" :
@@ -342,6 +354,35 @@ static void sweep(struct sfcd *d)
 	}
 }
 
+/* A yield point may close a connection in the middle of the main loop's
+ * batch of events and give its number to a new one: a hangup or an error
+ * from the batch is checked again. */
+static unsigned int still(int fd, unsigned int events)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (!(events & (EPOLLHUP | EPOLLERR)) || poll(&p, 1, 0) < 0)
+		return events;
+	return (events & ~(EPOLLHUP | EPOLLERR)) | (p.revents & POLLHUP ? EPOLLHUP : 0) |
+	       (p.revents & POLLERR ? EPOLLERR : 0);
+}
+
+static void client_event(struct sfcd *d, struct sfcd_client *c, unsigned int events)
+{
+	events = still(c->fd, events);
+	if (events & EPOLLERR) {
+		sfcd_client_close(d, c, NULL);
+		return;
+	}
+	if ((events & EPOLLOUT) && sfcd_client_flush(d, c))
+		return;
+	if (events & EPOLLIN)
+		sfcd_client_read(d, c, early);
+	/* one that waits its turn is not read: it is served, then closed */
+	else if ((events & EPOLLHUP) && !c->turn)
+		sfcd_client_close(d, c, NULL);
+}
+
 void sfcd_server_event(struct sfcd *d, int fd, unsigned int events)
 {
 	struct sfcd_client *c;
@@ -355,16 +396,50 @@ void sfcd_server_event(struct sfcd *d, int fd, unsigned int events)
 		return;
 	}
 	c = client_of(fd);
-	if (!c)
+	/* the connection whose request runs: its request line is in its buffer */
+	if (!c || c == running)
 		return;
-	if (events & EPOLLERR) {
-		sfcd_client_close(d, c, NULL);
+	if (early) {
+		client_event(d, c, events);
 		return;
 	}
-	if ((events & EPOLLOUT) && sfcd_client_flush(d, c))
+	running = c;
+	client_event(d, c, events);
+	running = NULL;
+}
+
+void sfcd_server_yield(struct sfcd *d)
+{
+	struct epoll_event evs[32];
+	int n;
+
+	if (!opened || d->listen_fd < 0)
 		return;
-	if (events & EPOLLIN)
-		sfcd_client_read(d, c);
-	else if (events & EPOLLHUP)
-		sfcd_client_close(d, c, NULL);
+	n = epoll_wait(d->epfd, evs, 32, 0);
+	early = true;
+	for (int i = 0; i < n; i++) {
+		int fd = evs[i].data.fd;
+
+		/* link events are the monitor's, signals wait for the loop */
+		if (fd != d->nl_fd && fd != d->sig_fd && sfcd_server_owns(d, fd))
+			sfcd_server_event(d, fd, evs[i].events);
+	}
+	early = false;
+}
+
+void sfcd_server_resume(struct sfcd *d)
+{
+	for (;;) {
+		struct sfcd_client *c = NULL;
+
+		for (int i = 0; i < SFCD_MAX_CLIENTS; i++)
+			if (clients[i].fd >= 0 && clients[i].turn &&
+			    (!c || clients[i].turn < c->turn))
+				c = &clients[i];
+		if (!c)
+			return;
+		running = c;
+		sfcd_client_resume(d, c);
+		running = NULL;
+	}
 }

@@ -76,6 +76,9 @@ int sfcd_reconcile(struct sfcd *d);
 
 /* api.c: one request line -> its reply */
 json_t *sfcd_api_handle(struct sfcd *d, const char *line, size_t len);
+/* The same at a yield point of a long request (d->doc is still the
+ * document before it): NULL, untouched, unless the request only reads */
+json_t *sfcd_api_handle_early(struct sfcd *d, const char *line, size_t len);
 json_t *sfcd_error_reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* lock.c: one sfcd per pin directory and per state file; -EBUSY with
@@ -92,6 +95,11 @@ unsigned int sfcd_server_clients(void);
 void sfcd_server_close(struct sfcd *d);
 /* epoll events: listening socket or a client */
 void sfcd_server_event(struct sfcd *d, int fd, unsigned int events);
+/* At a yield point of a long request: new connections, timeouts, and the
+ * other clients' requests that only read (client.c) */
+void sfcd_server_yield(struct sfcd *d);
+/* The long request is done: the requests that waited for it, in turn */
+void sfcd_server_resume(struct sfcd *d);
 bool sfcd_server_owns(struct sfcd *d, int fd);
 
 int sfcd_monitor_open(struct sfcd *d);
@@ -104,7 +112,7 @@ void sfcd_monitor_event(struct sfcd *d);
  * apply works), then run the events that waited. */
 void sfcd_monitor_reindex(struct sfcd *d, const struct sfc_doc *doc,
 			  struct sfc_link_index *links);
-/* The yield hook (user/common/yield.h): link events during a long request. */
-void sfcd_monitor_yield(void *d);
+/* At a yield point (user/common/yield.h): link events during a long request. */
+void sfcd_monitor_yield(struct sfcd *d);
 
 #endif
