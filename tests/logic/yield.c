@@ -95,6 +95,44 @@ static char *big_json(int n, size_t *len)
 	return s;
 }
 
+static int inner_calls, inner_depth, inner_max;
+
+static void inner_hook(void *arg)
+{
+	(void)arg;
+	inner_calls++;
+	if (++inner_depth > inner_max)
+		inner_max = inner_depth;
+	fake_ns += 10000000;
+	for (int i = 0; i < 4 * SFC_YIELD_EVERY; i++)
+		sfc_yield();
+	inner_depth--;
+}
+
+/* sfcd's link events during a read answered inside its hook: the yield
+ * points inside the hook run the inner hook, once the interval passed,
+ * never the hook itself, and the inner hook never inside itself */
+static void inner_hook_runs_inside_the_hook(void)
+{
+	reset(2000);
+	inner_calls = inner_depth = inner_max = 0;
+	sfc_yield_set_inner(inner_hook);
+	fake_ns += 2000000;
+	for (int i = 0; i < SFC_YIELD_EVERY; i++)
+		sfc_yield();
+	ASSERT_EQ(calls, 1, "the hook ran once");
+	ASSERT_EQ(max_depth, 1, "the hook never inside itself");
+	ASSERT_EQ(inner_calls, 1, "its yield points ran the inner hook once (time passed once)");
+	ASSERT_EQ(inner_max, 1, "the inner hook never inside itself");
+	sfc_yield_set_inner(NULL);
+	fake_ns += 2000000;
+	for (int i = 0; i < SFC_YIELD_EVERY; i++)
+		sfc_yield();
+	ASSERT_EQ(calls, 2, "without the inner hook: the hook again");
+	ASSERT_EQ(inner_calls, 1, "and no inner hook inside it");
+	sfc_yield_set(NULL, NULL, 0);
+}
+
 static void json_in_pieces(void)
 {
 	size_t len;
@@ -136,6 +174,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(hook_waits_for_interval),
 		UNIT_TEST(hook_never_inside_itself),
 		UNIT_TEST(cleared_hook_not_run),
+		UNIT_TEST(inner_hook_runs_inside_the_hook),
 		UNIT_TEST(json_in_pieces),
 	};
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The API's requests (headers/sfc_api.h), dispatched by name through one
- * table: a request line in, a reply object out.
+ * table: a request line in, a reply object out. Over ~600 lines on
+ * purpose: one handler per request beside the table that names them and
+ * says which are read-only (answered during a long request); split, the
+ * table and its handlers would drift apart.
  */
 #include <errno.h>
 #include <stdarg.h>
