@@ -64,24 +64,6 @@ static bool if_holds(const struct sfc_maps *m, __u32 ifindex)
 	       f.ifindex == ifindex;
 }
 
-static bool hop_holds(const struct sfc_maps *m, const struct sfc_hop_key *k)
-{
-	__u32 i = sfc_hop_front_idx(k->path_id, k->si);
-	struct sfc_hop_front f;
-
-	return m->hop_front >= 0 && !bpf_map_lookup_elem(m->hop_front, &i, &f) &&
-	       f.k.path_id == k->path_id && f.k.si == k->si;
-}
-
-static bool pos_holds(const struct sfc_maps *m, const struct sfc_pos_key *k)
-{
-	__u32 i = sfc_pos_front_idx(k->ifindex, k->path_id);
-	struct sfc_pos_front f;
-
-	return m->pos_front >= 0 && !bpf_map_lookup_elem(m->pos_front, &i, &f) &&
-	       f.k.ifindex == k->ifindex && f.k.path_id == k->path_id;
-}
-
 int sfc_iface_put(const struct sfc_maps *m, __u32 ifindex, const struct sfc_iface *v,
 		  __u64 flags)
 {
@@ -114,53 +96,112 @@ int sfc_iface_del(const struct sfc_maps *m, __u32 ifindex)
 	return bpf_map_delete_elem(m->ifaces, &ifindex) ? -errno : 0;
 }
 
+/* Hops and positions come and go by the thousand (chain versions): their
+ * slot is cleared without looking whose it is. A slot of another key
+ * cleared by a collision costs that key the fast path, never correctness:
+ * the hash map answers. */
 int sfc_hop_del(const struct sfc_maps *m, const struct sfc_hop_key *k)
 {
-	if (hop_holds(m, k))
-		hop_slot(m, k, NULL);
+	hop_slot(m, k, NULL);
 	return bpf_map_delete_elem(m->hops, k) ? -errno : 0;
 }
 
 int sfc_pos_del(const struct sfc_maps *m, const struct sfc_pos_key *k)
 {
-	if (pos_holds(m, k))
-		pos_slot(m, k, NULL);
+	pos_slot(m, k, NULL);
 	return bpf_map_delete_elem(m->sf_pos, k) ? -errno : 0;
+}
+
+/* n slots of an array in one syscall. */
+static void slots_write(int fd, const __u32 *idx, const void *vals, size_t n)
+{
+	__u32 count = n;
+
+	if (fd >= 0 && n)
+		bpf_map_update_batch(fd, idx, vals, &count, NULL);
 }
 
 void sfc_hop_front_fill(const struct sfc_maps *m, const struct sfc_hop_key *k,
 			const struct sfc_hop *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		hop_slot(m, &k[i], &v[i]);
+	struct sfc_hop_front *f;
+	__u32 *idx;
+
+	if (m->hop_front < 0 || !n)
+		return;
+	f = calloc(n, sizeof(*f));
+	idx = calloc(n, sizeof(*idx));
+	for (size_t i = 0; f && idx && i < n; i++) {
+		idx[i] = sfc_hop_front_idx(k[i].path_id, k[i].si);
+		f[i].k.path_id = k[i].path_id;
+		f[i].k.si = k[i].si;
+		f[i].v = v[i];
+		f[i].check = k[i].path_id;
+	}
+	if (f && idx)
+		slots_write(m->hop_front, idx, f, n);
+	else /* no memory for the batch: one at a time */
+		for (size_t i = 0; i < n; i++)
+			hop_slot(m, &k[i], &v[i]);
+	free(f);
+	free(idx);
 }
 
 void sfc_pos_front_fill(const struct sfc_maps *m, const struct sfc_pos_key *k,
 			const struct sfc_pos *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		pos_slot(m, &k[i], &v[i]);
+	struct sfc_pos_front *f;
+	__u32 *idx;
+
+	if (m->pos_front < 0 || !n)
+		return;
+	f = calloc(n, sizeof(*f));
+	idx = calloc(n, sizeof(*idx));
+	for (size_t i = 0; f && idx && i < n; i++) {
+		idx[i] = sfc_pos_front_idx(k[i].ifindex, k[i].path_id);
+		if (v) {
+			f[i].k = k[i];
+			f[i].v = v[i];
+			f[i].check = k[i].path_id;
+		}
+	}
+	if (f && idx)
+		slots_write(m->pos_front, idx, f, n);
+	else
+		for (size_t i = 0; i < n; i++)
+			pos_slot(m, &k[i], v ? &v[i] : NULL);
+	free(f);
+	free(idx);
 }
 
 void sfc_pos_front_clear(const struct sfc_maps *m, const struct sfc_pos_key *k, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (pos_holds(m, &k[i]))
-			pos_slot(m, &k[i], NULL);
+	sfc_pos_front_fill(m, k, NULL, n);
 }
 
-/* Zero a whole front. */
+/* Zero a whole front, 4096 slots a syscall. */
 static int front_clear(int fd, __u32 slots, size_t vsize)
 {
-	void *zero = calloc(1, vsize);
+	enum { CHUNK = 4096 };
+	void *zero = calloc(CHUNK, vsize);
+	__u32 *idx = calloc(CHUNK, sizeof(*idx));
 	int err = 0;
 
-	if (!zero)
+	if (!zero || !idx) {
+		free(zero);
+		free(idx);
 		return -ENOMEM;
-	for (__u32 i = 0; i < slots && !err; i++)
-		if (bpf_map_update_elem(fd, &i, zero, BPF_ANY))
+	}
+	for (__u32 base = 0; base < slots && !err; base += CHUNK) {
+		__u32 n = slots - base < CHUNK ? slots - base : CHUNK, count = n;
+
+		for (__u32 i = 0; i < n; i++)
+			idx[i] = base + i;
+		if (bpf_map_update_batch(fd, idx, zero, &count, NULL))
 			err = -errno;
+	}
 	free(zero);
+	free(idx);
 	return err;
 }
 
