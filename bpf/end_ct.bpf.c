@@ -138,16 +138,6 @@ int sfc_xdp_end_ct(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
-/* The stack end, as sfc_tc_ingress prepared it (mark and MACs set). */
-static __always_inline int tc_stack_end(struct __sk_buff *skb, __u32 in_ifindex)
-{
-	skb->mark = SFC_MARK_END;
-	if (bpf_redirect(in_ifindex, BPF_F_INGRESS) == TC_ACT_REDIRECT)
-		return TC_ACT_REDIRECT;
-	count_reason(SFC_R_TC_REDIRECT_FAILED);
-	return TC_ACT_SHOT;
-}
-
 SEC("tc")
 int sfc_tc_end_ct(struct __sk_buff *skb)
 {
@@ -164,30 +154,29 @@ int sfc_tc_end_ct(struct __sk_buff *skb)
 	skb->cb[0] = 0;
 	in_ifindex = skb->cb[1];
 	if (sfc_parse((void *)(long)skb->data, (void *)(long)skb->data_end, skb->len, &p))
-		return tc_stack_end(skb, in_ifindex);
+		return sfc_tc_stack_end(skb, in_ifindex);
 	p.len = skb->len;
 	tsz = ct_tuple(&p, &tuple);
 	if (!tsz) {
 		count_reason(SFC_R_END_NO_CT);
-		return tc_stack_end(skb, in_ifindex);
+		return sfc_tc_stack_end(skb, in_ifindex);
 	}
 	opts.l4proto = p.key.proto;
 	ct = bpf_skb_ct_lookup(skb, &tuple, tsz, &opts, SFC_CT_OPTS_SZ);
 	if (!ct) {
 		count_reason(SFC_R_END_NO_CT);
-		return tc_stack_end(skb, in_ifindex);
+		return sfc_tc_stack_end(skb, in_ifindex);
 	}
 	reason = ct_verdict(ct);
 	bpf_ct_release(ct);
 	if (reason) {
 		count_reason(reason);
-		return tc_stack_end(skb, in_ifindex);
+		return sfc_tc_stack_end(skb, in_ifindex);
 	}
 	flow.in_ifindex = in_ifindex;
-	skb->mark = 0;
 	if (sfc_end_fib_skb(skb, &p, &flow) == TC_ACT_REDIRECT)
 		return TC_ACT_REDIRECT;
-	return tc_stack_end(skb, in_ifindex);
+	return sfc_tc_stack_end(skb, in_ifindex);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -16,6 +16,26 @@
 
 #include <linux/tcp.h>
 
+/* The verdict of a tc redirect helper: one it refused (bad flags, or a
+ * peer redirect where there is no peer) is a counted drop, never an
+ * uncounted TC_ACT_SHOT. */
+static __always_inline int sfc_tc_redirected(long ret)
+{
+	if (ret == TC_ACT_REDIRECT)
+		return TC_ACT_REDIRECT;
+	count_reason(SFC_R_TC_REDIRECT_FAILED);
+	return TC_ACT_SHOT;
+}
+
+/* The stack end on the skb path: into the stack of ifindex, the interface
+ * the packet was classified on, marked so that its tc entry lets it
+ * through instead of classifying it again. */
+static __always_inline int sfc_tc_stack_end(struct __sk_buff *skb, __u32 ifindex)
+{
+	skb->mark = SFC_MARK_END;
+	return sfc_tc_redirected(bpf_redirect(ifindex, BPF_F_INGRESS));
+}
+
 /*
  * Bytes of network and transport headers each segment of a GSO skb
  * carries besides its gso_size: the packet's own (TCP with its options),

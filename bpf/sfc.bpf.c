@@ -225,17 +225,6 @@ static __always_inline int sfc_tc_parse(struct __sk_buff *skb, struct sfc_pkt *p
 	return 0;
 }
 
-/* The verdict of a tc redirect helper: one it refused (bad flags, or a
- * peer redirect where there is no peer) is a counted drop, never an
- * uncounted TC_ACT_SHOT. */
-static __always_inline int sfc_tc_redirected(long ret)
-{
-	if (ret == TC_ACT_REDIRECT)
-		return TC_ACT_REDIRECT;
-	count_reason(SFC_R_TC_REDIRECT_FAILED);
-	return TC_ACT_SHOT;
-}
-
 /* Send a packet to an SF from a tc entry. */
 static __always_inline int sfc_tc_to_sf(struct __sk_buff *skb, const struct sfc_sf *sf,
 					int at_ingress)
@@ -291,10 +280,9 @@ static __always_inline int sfc_tc_steer(struct __sk_buff *skb, const struct sfc_
 				count_reason(SFC_R_END_LOCAL_SENT);
 			return sfc_tc_redirected(bpf_redirect(flow->in_ifindex, 0));
 		}
-		skb->mark = SFC_MARK_END;
-		/* auto: the stack end is ready; the conntrack stage takes the
-		 * fast end for an established flow, or the stack end. Without
-		 * it (no conntrack kfuncs) the tail call falls through. */
+		/* auto: the conntrack stage takes the fast end for an
+		 * established flow, or the stack end. Without it (no
+		 * conntrack kfuncs) the tail call falls through. */
 		if (d.end == SFC_END_AUTO) {
 			skb->cb[0] = SFC_END_TC_CB_MAGIC;
 			skb->cb[1] = flow->in_ifindex;
@@ -302,7 +290,7 @@ static __always_inline int sfc_tc_steer(struct __sk_buff *skb, const struct sfc_
 			skb->cb[0] = 0;
 			count_reason(SFC_R_END_NO_CT);
 		}
-		return sfc_tc_redirected(bpf_redirect(flow->in_ifindex, BPF_F_INGRESS));
+		return sfc_tc_stack_end(skb, flow->in_ifindex);
 	}
 	return TC_ACT_OK;
 }
@@ -361,10 +349,8 @@ redirect:
 			count_reason(SFC_R_REDIRECT_TARGET_GONE);
 			return TC_ACT_SHOT;
 		}
-		if (action == SFC_META_TO_INGRESS) {
-			skb->mark = SFC_MARK_END;
-			return sfc_tc_redirected(bpf_redirect(ifindex, BPF_F_INGRESS));
-		}
+		if (action == SFC_META_TO_INGRESS)
+			return sfc_tc_stack_end(skb, ifindex);
 		return sfc_tc_redirected(bpf_redirect(ifindex, 0));
 	}
 	if (skb->mark == SFC_MARK_END) {

@@ -187,6 +187,50 @@ static void test_delete_clears_and_sync_rebuilds(void)
 	ASSERT_EQ(first_packet(9), XDP_REDIRECT, "chained after the sync");
 }
 
+/* A key of sfc_sf_pos (not in the hash map) whose slot is that of k. */
+static struct sfc_pos_key pos_collider(struct sfc_pos_key k)
+{
+	__u32 want = sfc_pos_front_idx(k.ifindex, k.path_id);
+
+	for (__u32 p = 1; p < 1u << 24; p++) {
+		struct sfc_pos_key c = { .ifindex = k.ifindex + 1, .path_id = p };
+
+		if (sfc_pos_front_idx(c.ifindex, c.path_id) == want)
+			return c;
+	}
+	return k;
+}
+
+/* checks that deleting a key whose slot another key holds (a collision) leaves that slot alone, one at a time and in a batch */
+static void test_delete_of_a_collider_keeps_the_slot(void)
+{
+	__u32 path = path_of("ab");
+	struct sfc_hop_key hk = { .path_id = path, .si = 1 };
+	struct sfc_hop_key hc = { .path_id = path + SFC_HOP_FRONT_SLOTS, .si = 1 };
+	struct sfc_pos_key pk = { .ifindex = ifx[IF_SFA], .path_id = path }, pc;
+	__u32 pi = sfc_pos_front_idx(pk.ifindex, pk.path_id);
+	struct sfc_pos_front fp;
+
+	ASSERT_EQ(sfc_hop_front_idx(hc.path_id, hc.si), sfc_hop_front_idx(hk.path_id, hk.si),
+		  "the two hop keys share a slot");
+	sfc_hop_del(&dp->maps, &hc);
+	ASSERT_EQ(hop_slot(path, 1).k.path_id, path, "hop slot still holds SI 1 of ab");
+	pc = pos_collider(pk);
+	ASSERT_EQ(sfc_pos_front_idx(pc.ifindex, pc.path_id), pi, "the two position keys share a slot");
+	sfc_pos_del(&dp->maps, &pc);
+	bpf_map_lookup_elem(dp->maps.pos_front, &pi, &fp);
+	ASSERT_EQ(fp.k.ifindex, pk.ifindex, "position slot still sfa's after a delete");
+	sfc_pos_front_clear(&dp->maps, &pc, 1);
+	bpf_map_lookup_elem(dp->maps.pos_front, &pi, &fp);
+	ASSERT_EQ(fp.k.ifindex, pk.ifindex, "position slot still sfa's after a batch clear");
+	sfc_pos_front_clear(&dp->maps, &pk, 1);
+	bpf_map_lookup_elem(dp->maps.pos_front, &pi, &fp);
+	ASSERT_EQ(fp.k.ifindex, 0, "a batch clear of sfa's own key clears it");
+	ASSERT_OK(sfc_front_sync(&dp->maps), "sfc_front_sync");
+	bpf_map_lookup_elem(dp->maps.pos_front, &pi, &fp);
+	ASSERT_EQ(fp.k.ifindex, pk.ifindex, "and the sync puts it back");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_test tests[] = {
@@ -195,6 +239,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_slot_of_another_key_falls_back_to_the_hash),
 		UNIT_TEST(test_hop_slot_taken_only_when_whole),
 		UNIT_TEST(test_delete_clears_and_sync_rebuilds),
+		UNIT_TEST(test_delete_of_a_collider_keeps_the_slot),
 	};
 
 	return unit_main_with_doc(DOC, tests, ARRAY_SIZE(tests), argc, argv);

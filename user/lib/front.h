@@ -18,8 +18,9 @@ int sfc_iface_put(const struct sfc_maps *m, __u32 ifindex, const struct sfc_ifac
 int sfc_hop_put(const struct sfc_maps *m, const struct sfc_hop_key *k, const struct sfc_hop *v);
 int sfc_pos_put(const struct sfc_maps *m, const struct sfc_pos_key *k, const struct sfc_pos *v);
 
-/* Clear the slot (sfc_iface_del: if it holds the key), then delete the
- * key from the hash map. 0 or -errno of the delete. */
+/* Clear the slot if it holds the key (another key's, after a collision,
+ * stays), then delete the key from the hash map. 0 or -errno of the
+ * delete. */
 int sfc_iface_del(const struct sfc_maps *m, __u32 ifindex);
 int sfc_hop_del(const struct sfc_maps *m, const struct sfc_hop_key *k);
 int sfc_pos_del(const struct sfc_maps *m, const struct sfc_pos_key *k);
@@ -29,8 +30,8 @@ void sfc_hop_front_fill(const struct sfc_maps *m, const struct sfc_hop_key *k,
 			const struct sfc_hop *v, size_t n);
 void sfc_pos_front_fill(const struct sfc_maps *m, const struct sfc_pos_key *k,
 			const struct sfc_pos *v, size_t n);
-/* Before a batch delete of n keys of sfc_sf_pos: clear their slots. The
- * batches are one syscall per front. */
+/* Before a batch delete of n keys of sfc_sf_pos: clear the slots that
+ * hold them. The fills are one syscall each, the clear two. */
 void sfc_pos_front_clear(const struct sfc_maps *m, const struct sfc_pos_key *k, size_t n);
 
 /* Every slot again from the hash maps (sfcd's start): slots of keys no
