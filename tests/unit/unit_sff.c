@@ -546,41 +546,31 @@ static void test_csum_partial_udp6_goes_to_sf_through_tc(void)
 
 /* --- returns that do not fit */
 
-/* Set or clear SF flag bits in the datapath entry of SF name, as sfcd
- * would for another document; the previous flags. */
-static __u16 sf_flags_set(const char *name, __u16 set, __u16 clear)
+/* The datapath entry of SF name, read, and written as sfcd would for
+ * another document. */
+static struct sfc_sf sf_entry(const char *name)
 {
 	__u32 id = sf_id(name);
-	struct sfc_sf v;
-	__u16 old;
+	struct sfc_sf v = {};
 
-	if (bpf_map_lookup_elem(dp->maps.sfs, &id, &v))
-		return 0;
-	old = v.flags;
-	v.flags = (v.flags | set) & ~clear;
-	bpf_map_update_elem(dp->maps.sfs, &id, &v, BPF_ANY);
-	return old;
+	bpf_map_lookup_elem(dp->maps.sfs, &id, &v);
+	return v;
 }
 
-static void sf_flags_restore(const char *name, __u16 flags)
+static void sf_entry_set(const char *name, struct sfc_sf v)
 {
 	__u32 id = sf_id(name);
-	struct sfc_sf v;
 
-	if (!bpf_map_lookup_elem(dp->maps.sfs, &id, &v)) {
-		v.flags = flags;
-		bpf_map_update_elem(dp->maps.sfs, &id, &v, BPF_ANY);
-	}
+	bpf_map_update_elem(dp->maps.sfs, &id, &v, BPF_ANY);
 }
 
 /* checks that sfcd marks SFs by how chains use them: t serves one chain (sole, its id), a serves chains with on-failure drop (miss-drop, not sole) */
 static void test_sf_entries_say_sole_chain_and_miss_policy(void)
 {
-	__u32 ta = sf_id("a"), tt = sf_id("t");
-	struct sfc_sf va, vt;
+	struct sfc_sf va = sf_entry("a"), vt = sf_entry("t");
 
-	ASSERT_OK(bpf_map_lookup_elem(dp->maps.sfs, &ta, &va), "sfc_sfs[a]");
-	ASSERT_OK(bpf_map_lookup_elem(dp->maps.sfs, &tt, &vt), "sfc_sfs[t]");
+	ASSERT_EQ(va.ifindex, ifx[IF_SFA], "sfc_sfs[a] read");
+	ASSERT_EQ(vt.ifindex, ifx[IF_TC0], "sfc_sfs[t] read");
 	ASSERT_EQ(!!(vt.flags & SFC_SF_SOLE), 1, "t: SFC_SF_SOLE");
 	ASSERT_EQ(vt.chain_id, chain_id("tc"), "t: chain_id (chain tc)");
 	ASSERT_EQ(!!(va.flags & SFC_SF_SOLE), 0, "a: SFC_SF_SOLE");
@@ -594,12 +584,14 @@ static void test_sf_return_of_unknown_flow_counts_proxy_miss(void)
 	struct pkt_spec s = flow(1, 7);
 	__u64 r0 = reason_count(SFC_R_PROXY_MISS), d0 = reason_count(SFC_R_PROXY_MISS_DROP);
 	__u64 s0 = all_sf_tx();
-	__u16 f0 = sf_flags_set("a", 0, SFC_SF_MISS_DROP | SFC_SF_SOLE);
+	struct sfc_sf keep = sf_entry("a"), v = keep;
 	struct run r;
 
+	v.flags &= ~(SFC_SF_MISS_DROP | SFC_SF_SOLE); /* a's chains all say bypass */
+	sf_entry_set("a", v);
 	flow_del(&s);
 	RETURN_RUN(IF_SFA, s, MAC_SF_A, &r);
-	sf_flags_restore("a", f0);
+	sf_entry_set("a", keep);
 	ASSERT_XDP(r.ret, XDP_PASS);
 	ASSERT_EQ(r.meta_len, 0, "metadata bytes");
 	ASSERT_EQ(reason_count(SFC_R_PROXY_MISS) - r0, 1, "reason sf-return-unknown-flow count");
@@ -664,19 +656,17 @@ static void test_sf_return_of_unknown_flow_sole_off_path_follows_policy(void)
 {
 	struct pkt_spec s = TCP4("198.18.77.2", 1234, "198.18.78.1", 80);
 	__u64 a0 = reason_count(SFC_R_PROXY_ADOPTED), d0 = reason_count(SFC_R_PROXY_MISS_DROP);
-	__u32 id = sf_id("a");
-	struct sfc_sf v, keep;
+	struct sfc_sf keep = sf_entry("a"), v = keep;
 	struct run r;
 
 	/* a claims to serve only chain tc, where it has no position */
-	ASSERT_OK(bpf_map_lookup_elem(dp->maps.sfs, &id, &keep), "sfc_sfs[a]");
-	v = keep;
+	ASSERT_EQ(keep.ifindex, ifx[IF_SFA], "sfc_sfs[a] read");
 	v.flags |= SFC_SF_SOLE | SFC_SF_MISS_DROP;
 	v.chain_id = chain_id("tc");
-	bpf_map_update_elem(dp->maps.sfs, &id, &v, BPF_ANY);
+	sf_entry_set("a", v);
 	flow_del(&s);
 	RETURN_RUN(IF_SFA, s, MAC_SF_A, &r);
-	bpf_map_update_elem(dp->maps.sfs, &id, &keep, BPF_ANY);
+	sf_entry_set("a", keep);
 	ASSERT_XDP(r.ret, XDP_DROP);
 	ASSERT_EQ(reason_count(SFC_R_PROXY_ADOPTED) - a0, 0,
 		  "reason sf-return-adopted-by-interface count");
