@@ -32,7 +32,7 @@ static const char seed_doc[] =
 
 static struct sfc_doc seed;
 static struct sfc_dp dp = {
-	.maps = { -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1 },
+	.maps = { -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1 },
 	.xdp_fd = -1, .xdp_peer_fd = -1, .tc_ingress_fd = -1, .tc_egress_fd = -1,
 };
 
