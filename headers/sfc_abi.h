@@ -258,6 +258,11 @@ _Static_assert(sizeof(struct sfc_flow_key) == 40, "sfc_flow_key layout");
 #define SFC_FLOW_ADOPTED (1u << 2) /* entered its chain back from an SF with
 				    * SFC_SF_SOLE (in_ifindex: that SF's return
 				    * interface, where it ends) */
+#define SFC_FLOW_IDLE    (1u << 3) /* set by sfcd on flows of a retired path
+				    * version; the flow's next packet clears it.
+				    * Still set at sfcd's next pass: the flow has
+				    * ended, its entry goes, and with the last
+				    * one its version (user/lib/path_pool.c) */
 
 /* sfc_flows value: classification result and where the flow came from */
 struct sfc_flow {
