@@ -62,6 +62,7 @@
 #define SFC_REQ_DETACH      "detach"
 #define SFC_REQ_CHECK       "check"
 #define SFC_REQ_GC          "gc"
+#define SFC_REQ_MIGRATE     "migrate"    /* {"chain": NAME} or every chain */
 
 /* keys of requests and replies */
 #define SFC_KEY_CMD       "cmd"
@@ -123,5 +124,21 @@
 /* those of them applied while an apply was writing the maps, against the
  * document being applied (each runs again as a link update after it) */
 #define SFC_KEY_LINK_UPDATES_APPLYING "link_updates_applying"
+
+/* health: "paths": chain versions (user/lib/path_pool.h). live: those the
+ * chain heads point at; retired: older ones still used by flows (or not
+ * collected yet); flows_aged/ended: entries of retired versions the
+ * collector marked idle / removed after a whole interval idle;
+ * flows_migrated: removed by migrate; versions_freed. migrate replies
+ * {"ok": true, "migrated": N} */
+#define SFC_KEY_PATHS          "paths"
+#define SFC_KEY_LIVE           "live"
+#define SFC_KEY_RETIRED        "retired"
+#define SFC_KEY_FLOWS_AGED     "flows_aged"
+#define SFC_KEY_FLOWS_ENDED    "flows_ended"
+#define SFC_KEY_FLOWS_MIGRATED "flows_migrated"
+#define SFC_KEY_VERSIONS_FREED "versions_freed"
+#define SFC_KEY_GC_PASSES      "gc_passes"
+#define SFC_KEY_MIGRATED       "migrated"
 
 #endif

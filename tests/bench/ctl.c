@@ -9,9 +9,9 @@
  *		set IF (a one-arm SF's interface) down and up in turns
  *		(SIOCSIFFLAGS, what `ip link set` does), and time each change
  *		until sfcd has written the SF's new state into the pinned
- *		sfc_sfs map ("up", "down"), and until it bumped the generation
- *		after rewriting the chains the SF serves ("up_chains",
- *		"down_chains"); "up_ioctl", "down_ioctl": how long the
+ *		sfc_sfs map ("up", "down": no chain version depends on
+ *		it, so that is all an up or down changes); "up_ioctl",
+ *		"down_ioctl": how long the
  *		SIOCSIFFLAGS itself took (the kernel's share, before any
  *		event); "lookup_ns" calibrates: one map lookup syscall
  *
@@ -256,14 +256,12 @@ static void *watch_event(void *arg)
 }
 
 /*
- * Each flap is timed twice from just before the SIOCSIFFLAGS: until the
- * SF's entry has the new up flag, and until the generation moved (sfcd
- * bumps it once every chain using the SF was rewritten).
+ * Each flap is timed from just before the SIOCSIFFLAGS until the SF's
+ * entry has the new up flag.
  */
 static int do_netlink(const char *ns, const char *pin, const char *ifname, int count)
 {
 	double *up = calloc(count, sizeof(double)), *down = calloc(count, sizeof(double));
-	double *up_all = calloc(count, sizeof(double)), *down_all = calloc(count, sizeof(double));
 	double *up_set = calloc(count, sizeof(double)), *down_set = calloc(count, sizeof(double));
 	/* from the call's return (the kernel sent the event inside it) */
 	double *up_ret = calloc(count, sizeof(double)), *down_ret = calloc(count, sizeof(double));
@@ -271,15 +269,14 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, int c
 	 * changing, seen by a second thread polling during the call */
 	double *up_ev = calloc(count, sizeof(double)), *down_ev = calloc(count, sizeof(double));
 	int nup_ev = 0, ndown_ev = 0, ev_fd;
-	int nup = 0, ndown = 0, tup = 0, tdown = 0, nup_all = 0, ndown_all = 0, s, err;
-	int sfs_fd, ifaces_fd, config_fd;
+	int nup = 0, ndown = 0, tup = 0, tdown = 0, s, err;
+	int sfs_fd, ifaces_fd;
 	struct sfc_iface iv;
-	__u32 id, ifindex, zero = 0;
+	__u32 id, ifindex;
 
 	sfs_fd = pinned(pin, "sfc_sfs");
 	ifaces_fd = pinned(pin, "sfc_ifaces");
-	config_fd = pinned(pin, "sfc_config");
-	if (sfs_fd < 0 || ifaces_fd < 0 || config_fd < 0 || !up || !down || !up_all || !down_all ||
+	if (sfs_fd < 0 || ifaces_fd < 0 || !up || !down ||
 	    !up_set || !down_set || !up_ret || !down_ret || !up_ev || !down_ev)
 		return 1;
 	err = bench_setns(ns);
@@ -302,17 +299,13 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, int c
 	}
 	for (int i = 0; i < count; i++) {
 		int want = i % 2; /* down first, then up */
-		struct sfc_config cfg = {};
 		struct sfc_sf v;
-		double t0, t_set, dt = -1, dt_all = -1;
-		__u32 gen0;
+		double t0, t_set, dt = -1;
 
 		struct flip_watch w = { .fd = sfs_fd, .id = id, .want = want };
 		struct event_watch ew = { .fd = ev_fd, .ifindex = ifindex };
 		pthread_t th, eth;
 
-		bpf_map_lookup_elem(config_fd, &zero, &cfg);
-		gen0 = cfg.generation;
 		link_events_drain(ev_fd);        /* what came before */
 		if (pthread_create(&eth, NULL, watch_event, &ew) ||
 		    pthread_create(&th, NULL, watch_flip, &w)) {
@@ -343,16 +336,13 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, int c
 			down_set[i / 2] = t_set;
 		/* Poll the maps every 100 us (light: sfcd needs the CPU more than we
 		 * need the resolution), 2 s at most. */
-		for (int j = 0; j < 20000 && dt_all < 0; j++) {
+		for (int j = 0; j < 20000 && dt < 0; j++) {
 			if (dt < 0 && !bpf_map_lookup_elem(sfs_fd, &id, &v) &&
 			    !!(v.flags & SFC_SF_UP) == want)
 				dt = bench_now() - t0;
-			if (dt >= 0 && !bpf_map_lookup_elem(config_fd, &zero, &cfg) &&
-			    cfg.generation != gen0)
-				dt_all = bench_now() - t0;
 			if (bench_now() - t0 > 2.0)
 				break;
-			if (dt_all < 0)
+			if (dt < 0)
 				bench_sleep(100e-6);
 		}
 		if (dt < 0) {
@@ -367,10 +357,6 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, int c
 			down_ret[ndown] = dt > t_set ? dt - t_set : 0;
 			down[ndown++] = dt;
 		}
-		if (dt_all >= 0 && want)
-			up_all[nup_all++] = dt_all;
-		else if (dt_all >= 0)
-			down_all[ndown_all++] = dt_all;
 		/* Let sfcd finish with the event before the next one. */
 		bench_sleep(0.02);
 	}
@@ -380,10 +366,6 @@ static int do_netlink(const char *ns, const char *pin, const char *ifname, int c
 	summary("up", up, nup, tup);
 	printf(",");
 	summary("down", down, ndown, tdown);
-	printf(",");
-	summary("up_chains", up_all, nup_all, nup - nup_all);
-	printf(",");
-	summary("down_chains", down_all, ndown_all, ndown - ndown_all);
 	printf(",");
 	summary("up_ioctl", up_set, count / 2, 0);
 	printf(",");

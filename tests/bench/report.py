@@ -440,8 +440,6 @@ def main():
             w("| event | samples | median ms | p99 ms | max ms | timeouts (2 s) |")
             w("|---|---|---|---|---|---|")
             for k, what in (("up", "link up: SF entry"), ("down", "link down: SF entry"),
-                            ("up_chains", "link up: its chains rewritten"),
-                            ("down_chains", "link down: its chains rewritten"),
                             ("up_ioctl", "link up: the SIOCSIFFLAGS call itself"),
                             ("down_ioctl", "link down: the SIOCSIFFLAGS call itself"),
                             ("up_after_call", "link up: SF entry, from the call's return"),

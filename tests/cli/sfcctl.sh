@@ -253,9 +253,9 @@ err "error: ingress del unknown" 'no ingress point on "up9"' ingress del dev up9
 err "error: unknown object" \
 	'unknown object "chian" (expected ingress, group, sf, chain, rule, stats, apply, diff, dump, health, help)' \
 	chian show
-err "error: unknown command" 'chain: unknown command "ad" (expected add, set, del, show, help)' \
+err "error: unknown command" 'chain: unknown command "ad" (expected add, set, del, migrate, show, help)' \
 	chain ad web hop fw
-err "error: no prefix matching" 'chain: unknown command "sh" (expected add, set, del, show, help)' \
+err "error: no prefix matching" 'chain: unknown command "sh" (expected add, set, del, migrate, show, help)' \
 	chain sh
 err "error: extra argument" 'rule show: unexpected argument "extra"' rule show extra
 err "error: stats unknown chain" 'no chain named "nope"' stats chain nope
@@ -400,7 +400,7 @@ fi
 expect "batch: back to the document before" "document differs" test "$(doc)" = "$before"
 ctl -b - < <(printf 'chain show\nchain dle x\n')
 expect "batch from stdin: error names <stdin> and line" "status $RC, '$ERR'" \
-	test "$RC:$ERR" = '1:<stdin>:2: chain: unknown command "dle" (expected add, set, del, show, help)
+	test "$RC:$ERR" = '1:<stdin>:2: chain: unknown command "dle" (expected add, set, del, migrate, show, help)
 sfcctl: <stdin>: 1 line with errors, nothing was run'
 expect "batch with a bad line runs no line" "printed '$OUT'" test -z "$OUT"
 ctl -b - <<<'chain add "x hop fw'

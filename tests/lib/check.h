@@ -59,6 +59,13 @@ static inline void unit_fail(const char *fmt, ...)
 			FAIL("%s: expected %lld, got %lld", (label), __e, __a); \
 	} while (0)
 
+#define ASSERT_NE(actual, other, label)                                        \
+	do {                                                                   \
+		long long __a = (long long)(actual), __o = (long long)(other); \
+		if (__a == __o)                                                \
+			FAIL("%s: expected other than %lld", (label), __o);     \
+	} while (0)
+
 #define ASSERT_GE(actual, expected, label)                                     \
 	do {                                                                   \
 		long long __a = (long long)(actual), __e = (long long)(expected); \

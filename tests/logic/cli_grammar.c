@@ -404,7 +404,7 @@ static void test_batch_every_error(void)
 
 	CHECK(ret == 3, "expected 3 bad lines, got %d (%s)", ret, errs);
 	CHECK(!strcmp(errs,
-		      "t.batch:2: chain: unknown command \"ad\" (expected add, set, del, show, help)\n"
+		      "t.batch:2: chain: unknown command \"ad\" (expected add, set, del, migrate, show, help)\n"
 		      "t.batch:3: unterminated quote\n"
 		      "t.batch:5: group add: NAME \"-g\": a name cannot start with '-' (it would "
 		      "read as an option)\n"), "errors: '%s'", errs);

@@ -228,12 +228,9 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 		goto out;
 	}
 	rep->rules_installed = installed;
-	/* Cached flows point at paths: move them to the new ones. */
-	if (!installed && rep->chains_switched) {
-		ret = sfc_generation_bump(m);
-		if (ret)
-			goto out;
-	}
+	/* Cached flows keep the versions they were classified on (a rule
+	 * change classifies them again, and the datapath keeps the version
+	 * of a flow whose chain did not change): path_pool.h. */
 
 	/* --- what the document no longer has */
 	ret = chains_remove_stale(dp, &p, doc->nchains);

@@ -72,6 +72,11 @@ int pos_index_read(const struct sfc_maps *m, struct pos_index *ix);
 /* The keys of ix that belong to path_id: *n of them from the return. */
 const struct sfc_pos_key *pos_index_path(const struct pos_index *ix, __u32 path_id, size_t *n);
 int current_slots(const struct sfc_maps *m, __u32 cid, __u32 *slots);
+/* Name version path_id in b's position keys (build_chain wrote another). */
+void chain_build_set_path(struct chain_build *b, __u32 path_id);
+/* Remove every hop and position entry of version path_id (ix: every
+ * position key, pos_index_read) and zero its path entry. */
+void chain_purge_path(const struct sfc_maps *m, const struct pos_index *ix, __u32 path_id);
 
 /* chain_batch.c: chains rewritten with one syscall per map */
 struct chain_batch {
@@ -91,7 +96,7 @@ int chain_batch_flush(const struct sfc_maps *m, struct chain_batch *b);
 void chain_batch_free(struct chain_batch *b);
 
 /* ids.c: ids of the document's SFs and chains, kept by name */
-int plan_assign_ids(const struct sfc_dp *dp, const struct sfc_doc *doc, struct plan *p,
+int plan_assign_ids(struct sfc_dp *dp, const struct sfc_doc *doc, struct plan *p,
 		    char *err, size_t errlen);
 
 /* sfs.c: clear SF ids the document no longer has */
@@ -111,12 +116,6 @@ struct apply_live {
 	struct pos_index pix;            /* sf_pos keys as chains_apply began */
 	struct chain_build *cb;          /* scratch */
 	int done;
-	bool *dirty;                     /* scratch, per SF */
-	/* chain versions rewritten while the link index is built: their
-	 * position keys, for the index's mirror (apply_live_index) */
-	bool indexing;
-	struct live_fix { int ci; __u32 path_id; struct sfc_pos_key *k; int n; } *fixes;
-	int nfixes, capfixes;
 	int handled, deferred;           /* link events, for the report */
 };
 
@@ -131,7 +130,7 @@ struct sfc_link_index *apply_live_index(struct apply_live *a);
 /* chains.c: every chain of the document, make-before-break, from a->sfv;
  * a yield point between two chains (a->done of them written) */
 int chains_apply(struct apply_live *a, int *switched, char *err, size_t errlen);
-/* chains.c: clear chain ids (and their paths) the document no longer has */
+/* chains.c: clear chain ids the document no longer has (their versions retire) */
 int chains_remove_stale(struct sfc_dp *dp, const struct plan *p, int nchains);
 
 #endif

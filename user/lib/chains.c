@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Chains: each chain's path versions (two per chain, switched by one write
- * of the chain head: make-before-break), their hops and SF positions, and
- * the hop counters' slots.
+ * Chains: each chain's versions (a new one under a fresh path id for every
+ * change, switched by one write of the chain head: make-before-break; the
+ * old one retired and kept while flows use it, path_pool.h), their hops
+ * and SF positions, and the hop counters' slots.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "apply_plan.h"
 #include "front.h"
+#include "path_pool.h"
 #include "record.h"
 #include "rules.h"
 #include "yield.h"
@@ -45,7 +47,6 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 		const struct sfc_hop_cfg *hc = &c->hops[h];
 		__u32 si = c->nhops - h;
 		struct sfc_hop *hop = &b->hops[si];
-		int up[SFC_HOP_MAX_INSTANCES], nup = 0;
 		int inst[SFC_HOP_MAX_INSTANCES], ninst = 0;
 
 		hop->stats_idx = slots[h];
@@ -68,8 +69,6 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 			__u32 ret = sfv[si_idx].ret_ifindex;
 			bool seen = false;
 
-			if (sfv[si_idx].v.flags & SFC_SF_UP)
-				up[nup++] = si_idx;
 			if (!ret)
 				continue;
 			/*
@@ -90,23 +89,30 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 			b->pos[b->npos].v = (struct sfc_pos){ .si = si };
 			b->npos++;
 		}
-		if (!nup) {
+		if (!ninst) {
+			/* a group with no member left: on-failure applies */
 			hop->flags = SFC_HOP_DOWN;
 			continue;
 		}
-		/* Rendezvous hashing: each bucket goes to the instance with the
-		 * highest score, so an instance coming or going only moves the
-		 * buckets it wins or won. */
+		/*
+		 * Rendezvous hashing over every instance, up or not: a version
+		 * does not change when an instance goes down or comes back.
+		 * The datapath skips an instance that is down to the next
+		 * bucket's (bpf/sff.h), and applies on-failure only when no
+		 * instance of the hop is up; each bucket goes to the instance
+		 * with the highest score, so an instance added or removed by an
+		 * edit moves only the buckets it wins or won.
+		 */
 		hop->nbuckets = SFC_HOP_BUCKETS;
 		for (int bk = 0; bk < SFC_HOP_BUCKETS; bk++) {
 			__u32 best = 0, best_score = 0;
 
-			for (int k = 0; k < nup; k++) {
-				__u32 sc = fnv(doc->sfs[up[k]].name, bk);
+			for (int k = 0; k < ninst; k++) {
+				__u32 sc = fnv(doc->sfs[inst[k]].name, bk);
 
 				if (k == 0 || sc > best_score) {
 					best_score = sc;
-					best = p->sf_ids[up[k]];
+					best = p->sf_ids[inst[k]];
 				}
 			}
 			hop->sf[bk] = best;
@@ -249,7 +255,7 @@ const struct sfc_pos_key *pos_index_path(const struct pos_index *ix, __u32 path_
 }
 
 /* Remove every hop and position entry of one path version. */
-static void purge_path(const struct sfc_maps *m, const struct pos_index *ix, __u32 path_id)
+void chain_purge_path(const struct sfc_maps *m, const struct pos_index *ix, __u32 path_id)
 {
 	struct sfc_path path = {}, zero = {};
 	const struct sfc_pos_key *k;
@@ -275,7 +281,7 @@ static int write_chain(const struct sfc_dp *dp, const struct pos_index *ix, __u3
 	struct sfc_chain head = { .path_id = path_id };
 	struct sfc_chain_record rec = { .spi = b->spi };
 
-	purge_path(m, ix, path_id);
+	chain_purge_path(m, ix, path_id);
 	for (__u32 si = 1; si <= b->path.nhops; si++) {
 		struct sfc_hop_key hk = { .path_id = path_id, .si = si };
 		int err = sfc_hop_put(m, &hk, &b->hops[si]);
@@ -372,7 +378,15 @@ static int assign_slots(struct sfc_dp *dp, const struct sfc_doc *doc, const stru
 }
 
 
-/* Build chain ci and switch to it when it differs from its current path. */
+/* Name version path_id in the position keys of b. */
+void chain_build_set_path(struct chain_build *b, __u32 path_id)
+{
+	for (int q = 0; q < b->npos; q++)
+		b->pos[q].k.path_id = path_id;
+}
+
+/* Build chain ci and, when it differs from its current version, write it
+ * as a new version and switch the head to it; the old one is retired. */
 static int switch_chain(struct sfc_dp *dp, const struct sfc_doc *doc, const struct plan *p,
 			int ci, const struct sfc_sf_view *sfv, const __u32 *slots,
 			const struct pos_index *pix, struct chain_build *cb, bool *switched)
@@ -381,21 +395,31 @@ static int switch_chain(struct sfc_dp *dp, const struct sfc_doc *doc, const stru
 	__u32 cid = p->chain_ids[ci], cur = 0, next;
 	struct sfc_chain_record rec = {};
 	struct sfc_chain head;
+	int err;
 
 	*switched = false;
 	if (!bpf_map_lookup_elem(m->chains, &cid, &head))
 		cur = head.path_id;
 	bpf_map_lookup_elem(dp->rec.chains, &cid, &rec);
-	next = cur == cid * 2 ? cid * 2 + 1 : cid * 2;
-	/* Built once for the new version; compared with the current one,
-	 * whose position keys differ only in the path id. */
-	build_chain(doc, p, ci, next, sfv, slots, cb);
+	/* Built once; compared with the current version, whose position
+	 * keys differ only in the path id. */
+	build_chain(doc, p, ci, cur, sfv, slots, cb);
 	if (cur && !p->chain_new[ci] && rec.spi == cb->spi && chain_unchanged(m, cur, cb))
 		return 0;
+	err = sfc_path_take(dp, cid, &next);
+	if (err)
+		return err;
+	chain_build_set_path(cb, next);
 	if (p->chain_new[ci])
 		sfc_map_zero_percpu(dp, m->chain_stats, cid, sizeof(struct sfc_counter));
+	err = write_chain(dp, pix, cid, doc->chains[ci].name, next, cb);
+	if (err) {
+		sfc_path_retire(dp, next); /* half-written: the collector purges it */
+		return err;
+	}
+	sfc_path_retire(dp, cur);
 	*switched = true;
-	return write_chain(dp, pix, cid, doc->chains[ci].name, next, cb);
+	return 0;
 }
 
 int chains_apply(struct apply_live *a, int *switched, char *err, size_t errlen)
@@ -422,6 +446,13 @@ int chains_apply(struct apply_live *a, int *switched, char *err, size_t errlen)
 
 		sfc_yield();
 		ret = switch_chain(a->dp, doc, a->p, ci, a->sfv, a->slots[ci], &a->pix, a->cb, &sw);
+		if (ret == -ENOSPC) {
+			snprintf(err, errlen, "chain %s: no free path version: all %d are in use "
+				 "by chains and by flows of their older versions (sfcctl migrate "
+				 "moves those flows to the current versions)",
+				 doc->chains[ci].name, SFC_MAX_PATHS - 1);
+			return ret;
+		}
 		if (ret) {
 			snprintf(err, errlen, "chain %s: %s", doc->chains[ci].name, strerror(-ret));
 			return ret;
@@ -437,31 +468,28 @@ int chains_remove_stale(struct sfc_dp *dp, const struct plan *p, int nchains)
 	const struct sfc_maps *m = &dp->maps;
 	sfc_id_name *names = sfc_record_chain_names(dp);
 	char *keep = calloc(SFC_MAX_CHAINS, 1);
-	struct pos_index pix = {};
 	int ret = -ENOMEM;
 
 	if (!names || !keep)
 		goto out;
-	ret = pos_index_read(m, &pix);
-	if (ret)
-		goto out;
 	for (int ci = 0; ci < nchains; ci++)
 		keep[p->chain_ids[ci]] = 1;
 	for (__u32 cid = 1; cid < SFC_MAX_CHAINS; cid++) {
-		struct sfc_chain zero = {};
+		struct sfc_chain zero = {}, head = {};
 		struct sfc_chain_record none = {};
 
 		sfc_yield();
 		if (!names[cid][0] || keep[cid])
 			continue;
+		bpf_map_lookup_elem(m->chains, &cid, &head);
 		bpf_map_update_elem(m->chains, &cid, &zero, BPF_ANY);
 		bpf_map_update_elem(dp->rec.chains, &cid, &none, BPF_ANY);
-		purge_path(m, &pix, cid * 2);
-		purge_path(m, &pix, cid * 2 + 1);
+		/* its flows finish on it, or are classified again */
+		sfc_path_retire(dp, head.path_id);
 	}
+	ret = 0;
 out:
 	free(names);
 	free(keep);
-	free(pix.k);
 	return ret;
 }

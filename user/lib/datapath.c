@@ -19,6 +19,7 @@
 #include "log.h"
 #include "meta_key.h"
 #include "migrate.h"
+#include "path_pool.h"
 #include "record.h"
 #include "sfc.skel.h"
 #include "xmit_trace.h"
@@ -436,6 +437,7 @@ void sfc_dp_close(struct sfc_dp *dp)
 {
 	if (!dp)
 		return;
+	sfc_path_pool_free(dp);
 	sfc_record_close(dp);
 	if (dp->skel) {
 		struct sfc_bpf *sk = dp->skel;

@@ -21,6 +21,7 @@
 #define SFC_TC_PRIO   1
 
 struct sfc_bpf;
+struct sfc_path_pool;
 
 /* File descriptors of every map, from the skeleton or from the pins. */
 struct sfc_maps {
@@ -52,6 +53,7 @@ struct sfc_dp {
 	enum sfc_steer steer;
 	int ncpus;
 	char pin_dir[PATH_MAX];
+	struct sfc_path_pool *paths; /* path versions (path_pool.h), read on first use */
 };
 
 /* Load the programs; reuse maps pinned in pin_dir, pin the others. */

@@ -6,6 +6,7 @@
 
 #include "apply_plan.h"
 #include "ids.h"
+#include "path_pool.h"
 #include "record.h"
 
 int sfc_ids_alloc(const sfc_id_name *names, __u32 max,
@@ -66,10 +67,11 @@ static int chain_index(const void *ctx, const char *name)
 	return c ? c - doc->chains : -1;
 }
 
-int plan_assign_ids(const struct sfc_dp *dp, const struct sfc_doc *doc, struct plan *p,
+int plan_assign_ids(struct sfc_dp *dp, const struct sfc_doc *doc, struct plan *p,
 		    char *err, size_t errlen)
 {
 	sfc_id_name *names;
+	__u8 *held;
 	int ret;
 
 	names = sfc_record_sf_names(dp);
@@ -84,8 +86,19 @@ int plan_assign_ids(const struct sfc_dp *dp, const struct sfc_doc *doc, struct p
 		return ret;
 	}
 	names = sfc_record_chain_names(dp);
-	if (!names)
+	held = calloc(SFC_MAX_CHAINS, 1);
+	if (!names || !held) {
+		free(names);
+		free(held);
 		return -ENOMEM;
+	}
+	/* The id of a removed chain whose versions still carry flows is not
+	 * given to a new chain yet: a name no document can hold keeps it. */
+	sfc_path_held_chains(dp, held);
+	for (__u32 id = 1; id < SFC_MAX_CHAINS; id++)
+		if (held[id] && !names[id][0])
+			names[id][0] = '\x01';
+	free(held);
 	ret = sfc_ids_alloc(names, SFC_MAX_CHAINS, chain_index, doc, doc->nchains,
 			    p->chain_ids, p->chain_new);
 	free(names);

@@ -176,49 +176,7 @@ static int index_devs(struct sfc_link_index *ix, const struct sfc_doc *doc)
 	return 0;
 }
 
-/* The position keys of every path version of the document's chains. */
-static int index_positions(struct sfc_link_index *ix, const struct sfc_dp *dp,
-			   const struct sfc_doc *doc)
-{
-	struct pos_index all = {};
-	int *ci_of = malloc(SFC_MAX_CHAINS * sizeof(int)), ret;
-
-	ix->pos = calloc(doc->nchains + 1, sizeof(*ix->pos));
-	if (!ci_of || !ix->pos) {
-		free(ci_of);
-		return -ENOMEM;
-	}
-	for (int c = 0; c < SFC_MAX_CHAINS; c++)
-		ci_of[c] = -1;
-	for (int ci = 0; ci < doc->nchains; ci++)
-		if (ix->chain_ids[ci] < SFC_MAX_CHAINS)
-			ci_of[ix->chain_ids[ci]] = ci;
-	ret = pos_index_read(&dp->maps, &all);
-	for (size_t lo = 0, hi; !ret && lo < all.n; lo = hi) {
-		__u32 path = all.k[lo].path_id;
-		int ci = path / 2 < SFC_MAX_CHAINS ? ci_of[path / 2] : -1;
-		struct pos_index *p;
-
-		sfc_yield();	/* apply_live.c fixes what a link event rewrites meanwhile */
-		for (hi = lo; hi < all.n && all.k[hi].path_id == path; hi++)
-			;
-		if (ci < 0)
-			continue;
-		p = &ix->pos[ci][path & 1];
-		p->k = malloc((hi - lo) * sizeof(*p->k));
-		if (!p->k) {
-			ret = -ENOMEM;
-			break;
-		}
-		memcpy(p->k, &all.k[lo], (hi - lo) * sizeof(*p->k));
-		p->n = hi - lo;
-	}
-	free(all.k);
-	free(ci_of);
-	return ret;
-}
-
-struct sfc_link_index *sfc_link_index_new(const struct sfc_dp *dp, const struct sfc_doc *doc,
+struct sfc_link_index *sfc_link_index_new(const struct sfc_doc *doc,
 					  __u32 *sf_ids, __u32 *chain_ids)
 {
 	struct sfc_link_index *ix = calloc(1, sizeof(*ix));
@@ -252,13 +210,8 @@ struct sfc_link_index *sfc_link_index_new(const struct sfc_dp *dp, const struct 
 	if (!err)
 		err = index_chains(ix, doc);
 	if (!err)
-		err = index_positions(ix, dp, doc);
-	if (!err) {
-		ix->npos = doc->nchains;
 		return ix;
-	}
 fail:
-	ix->npos = doc->nchains;
 	sfc_link_index_free(ix);
 	errno = -err;
 	return NULL;
@@ -268,11 +221,6 @@ void sfc_link_index_free(struct sfc_link_index *ix)
 {
 	if (!ix)
 		return;
-	for (int ci = 0; ix->pos && ci < ix->npos; ci++) {
-		free(ix->pos[ci][0].k);
-		free(ix->pos[ci][1].k);
-	}
-	free(ix->pos);
 	sfc_map_free(&ix->devs);
 	free(ix->dev);
 	free(ix->dev_sfs);

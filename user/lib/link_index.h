@@ -25,7 +25,7 @@ struct dev_entry {
 struct chain_state {
 	bool known;
 	__u32 cur;                   /* path id the head points at */
-	__u8 nhops[2];               /* of path cid*2 + v */
+	__u32 prev;                  /* ... before this event's batch */
 	__u32 slots[SFC_MAX_HOPS];   /* hop counter slots, by hop index */
 };
 
@@ -39,8 +39,6 @@ struct sfc_link_index {
 	int *group_start, *group_sfs; /* the same for groups (SF indexes) */
 	__u32 *sf_ids, *chain_ids;
 	struct sfc_sf_use *sf_use;    /* per doc->sfs[i] (sfc_sf_uses) */
-	struct pos_index (*pos)[2]; /* position keys of path cid*2 + v, per chain */
-	int npos;                /* chains in pos */
 	struct sfc_sf_view *sfv; /* scratch: SF entries (and return ifindex) by doc index */
 	int *stamp;              /* scratch: per chain, per SF */
 	int *sf_stamp, *sfv_stamp;

@@ -10,6 +10,7 @@
 #include "link_index.h"
 #include "log.h"
 #include "nl.h"
+#include "path_pool.h"
 #include "rules.h"
 
 /* An interface as the datapath has it now: attached (in sfc_ifaces, then
@@ -74,22 +75,15 @@ static int chain_state(const struct sfc_maps *m, const struct sfc_doc *doc,
 	if (bpf_map_lookup_elem(m->chains, &cid, &head))
 		return -ENOENT;
 	cs->cur = head.path_id;
-	for (int v = 0; v < 2; v++) {
-		__u32 path_id = cid * 2 + v;
-		struct sfc_path path = {};
-
-		bpf_map_lookup_elem(m->paths, &path_id, &path);
-		cs->nhops[v] = path.nhops;
-	}
 	if (current_slots(m, cid, cs->slots) < doc->chains[ci].nhops)
 		return -ESTALE;
 	cs->known = true;
 	return 0;
 }
 
-/* Build the idle version of doc->chains[ci] from the SF entries and add it
- * to the batch; the mirror and cache say what it will be once written. */
-static int batch_chain(const struct sfc_dp *dp, const struct sfc_doc *doc,
+/* Build doc->chains[ci] from the SF entries as a new version and add it
+ * to the batch; the cache says what it will be once written. */
+static int batch_chain(struct sfc_dp *dp, const struct sfc_doc *doc,
 		       struct sfc_link_index *ix, int ci, struct chain_batch *b)
 {
 	const struct sfc_maps *m = &dp->maps;
@@ -97,13 +91,11 @@ static int batch_chain(const struct sfc_dp *dp, const struct sfc_doc *doc,
 	__u32 cid = ix->chain_ids[ci], next;
 	struct chain_build *cb = ix->cb;
 	struct chain_state *cs;
-	struct pos_index *pi;
 	int n, err;
 
 	err = chain_state(m, doc, ix, ci, &cs);
 	if (err)
 		return err;
-	next = cs->cur == cid * 2 ? cid * 2 + 1 : cid * 2;
 	n = link_chain_sfs(ix, doc, ci, ix->scratch);
 	for (int k = 0; k < n; k++) {
 		int s = ix->scratch[k];
@@ -118,30 +110,41 @@ static int batch_chain(const struct sfc_dp *dp, const struct sfc_doc *doc,
 		ix->sfv[s].ret_ifindex = rec.ret_ifindex;
 		ix->sfv_stamp[s] = ix->chain_now;
 	}
-	build_chain(doc, &p, ci, next, ix->sfv, cs->slots, cb);
-
-	/* hops of a longer idle version than this one: rare, one at a time */
-	for (__u32 si = cb->path.nhops + 1; si <= cs->nhops[next & 1]; si++) {
-		struct sfc_hop_key hk = { .path_id = next, .si = si };
-
-		sfc_hop_del(m, &hk);
-	}
-	pi = &ix->pos[ci][next & 1];
-	err = chain_batch_add(b, cid, next, cb, pi->k, pi->n);
+	err = sfc_path_take(dp, cid, &next);
 	if (err)
 		return err;
-
-	/* the mirror and the cache now hold what the flush writes */
-	free(pi->k);
-	pi->n = 0;
-	pi->k = malloc((cb->npos + 1) * sizeof(*pi->k));
-	if (!pi->k)
-		return -ENOMEM;
-	for (int q = 0; q < cb->npos; q++)
-		pi->k[pi->n++] = cb->pos[q].k;
+	build_chain(doc, &p, ci, next, ix->sfv, cs->slots, cb);
+	err = chain_batch_add(b, cid, next, cb, NULL, 0);
+	if (err) {
+		sfc_path_retire(dp, next);
+		return err;
+	}
+	cs->prev = cs->cur;
 	cs->cur = next;
-	cs->nhops[next & 1] = cb->path.nhops;
 	return 0;
+}
+
+/* After the batch: the versions the heads left are retired; those a
+ * failed write did not switch to, and the cache forgets them. */
+static void batch_settle(struct sfc_dp *dp, struct sfc_link_index *ix, int nchains, bool ok)
+{
+	for (int q = 0; q < nchains; q++) {
+		int ci = ix->scratch_chains[q];
+		struct chain_state *cs = &ix->cs[ci];
+		__u32 cid = ix->chain_ids[ci];
+		struct sfc_chain head = {};
+
+		if (!cs->known || cs->cur == cs->prev)
+			continue;
+		if (ok || (!bpf_map_lookup_elem(dp->maps.chains, &cid, &head) &&
+			   head.path_id == cs->cur)) {
+			sfc_path_retire(dp, cs->prev);
+		} else {
+			sfc_path_retire(dp, cs->cur);
+			cs->known = false;
+		}
+		cs->prev = cs->cur;
+	}
 }
 
 /* Write doc->sfs[i]'s entry if it changed; *for_chains: in what its
@@ -172,7 +175,9 @@ static int rewrite_sf(struct sfc_dp *dp, const struct sfc_doc *doc, struct sfc_l
 		bool ret_moved = cur_rec.ret_ifindex != rec.ret_ifindex;
 
 		*changed = ret_moved || memcmp(&cur, &v, sizeof(v));
-		*for_chains = ret_moved || ((cur.flags ^ v.flags) & SFC_SF_UP);
+		/* up or down is the SF entry's alone: the datapath skips a
+		 * down instance in every version (bpf/sff.h) */
+		*for_chains = ret_moved;
 	}
 	return *changed ? sfc_sf_store(dp, id, &v, &rec) : 0;
 }
@@ -243,12 +248,11 @@ int sfc_link_update(struct sfc_dp *dp, const struct sfc_doc *doc, struct sfc_lin
 		err = batch_chain(dp, doc, ix, ix->scratch_chains[q], &batch);
 	if (!err)
 		err = chain_batch_flush(m, &batch);
+	batch_settle(dp, ix, nchains, !err);
 	chain_batch_free(&batch);
 	if (err)
 		return err;
+	/* flows keep the versions they were classified on */
 	res->chains_switched = nchains;
-	/* cached flows point at paths: classify them again */
-	if (res->chains_switched && !res->rules_installed)
-		return sfc_generation_bump(m);
 	return 0;
 }

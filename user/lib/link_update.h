@@ -29,7 +29,7 @@ struct sfc_link_index;
  * Index doc, which sfc_apply() just wrote with these ids (taken over and
  * freed with the index, even on failure). NULL with errno set.
  */
-struct sfc_link_index *sfc_link_index_new(const struct sfc_dp *dp, const struct sfc_doc *doc,
+struct sfc_link_index *sfc_link_index_new(const struct sfc_doc *doc,
 					  __u32 *sf_ids, __u32 *chain_ids);
 void sfc_link_index_free(struct sfc_link_index *ix);
 /* Does the document name dev (ingress point, SF interface, rule in-dev)? */

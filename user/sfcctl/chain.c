@@ -108,6 +108,30 @@ static int chain_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 	return 0;
 }
 
+/* The flows still on older versions of the chain (of every chain without
+ * a name) move to its current version. */
+static int chain_migrate(struct ctx *c, const struct cmd *cmd, json_t *args)
+{
+	const char *name = json_string_value(json_object_get(args, "name"));
+	json_t *req = json_pack("{s:s}", SFC_KEY_CMD, SFC_REQ_MIGRATE), *reply;
+	int ret;
+
+	if (name)
+		json_object_set_new(req, SFC_KEY_CHAIN, json_string(name));
+	ret = sfcd_request(c, req, &reply);
+	json_decref(req);
+	if (ret)
+		return -1;
+	json_object_del(reply, SFC_KEY_OK);
+	if (c->json)
+		print_view(c, reply, NULL);
+	else
+		printf("%lld flows moved to the current version\n",
+		       (long long)json_integer_value(json_object_get(reply, SFC_KEY_MIGRATED)));
+	json_decref(reply);
+	return 0;
+}
+
 static const struct cmd chain_cmds[] = {
 	{ .name = "add",
 	  .fn = chain_add,
@@ -136,6 +160,18 @@ static const struct cmd chain_cmds[] = {
 	  .name_meta = "NAME",
 	  .op = SFC_REQ_CHAIN_DEL,
 	  .req_key = SFC_KEY_NAME },
+	{ .name = "migrate",
+	  .fn = chain_migrate,
+	  .summary = "move the flows still on older versions of the chain (of every chain "
+	             "without NAME) to its current version",
+	  .name_arg = NAME_OPTIONAL,
+	  .name_meta = "NAME",
+	  .note = "An edit of a chain leaves the flows already on it on the version they "
+	          "started on, so their packets in flight never skip or repeat a hop; new "
+	          "flows take the new version, and an older version goes once its flows "
+	          "have ended (idle for about two seconds). After migrate, each such flow "
+	          "takes the current version at its next packet; packets of it inside an "
+	          "SF at that moment follow the chain's on-failure policy." },
 	{ .name = "show",
 	  .fn = chain_show,
 	  .summary = "list chains",

@@ -19,6 +19,8 @@
 
 #include "log.h"
 #include "model.h"
+#include "path_pool.h"
+#include "record.h"
 #include "sfc_api.h"
 #include "sfcd.h"
 #include "stats.h"
@@ -56,6 +58,20 @@ static json_t *health(struct sfcd *d)
 		      SFC_KEY_PIN_DIR, d->pin_dir, SFC_KEY_STATE_FILE, d->state_path,
 		      SFC_KEY_CLIENTS, (json_int_t)sfcd_server_clients(),
 		      SFC_KEY_CLIENTS_DROPPED, (json_int_t)d->clients_dropped);
+	{
+		const struct sfc_path_gc_stats *st = sfc_path_gc_stats(d->dp);
+		unsigned int live, retired;
+
+		sfc_path_count(d->dp, &live, &retired);
+		json_object_set_new(r, SFC_KEY_PATHS, json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+				    SFC_KEY_LIVE, (json_int_t)live,
+				    SFC_KEY_RETIRED, (json_int_t)retired,
+				    SFC_KEY_GC_PASSES, (json_int_t)st->passes,
+				    SFC_KEY_FLOWS_AGED, (json_int_t)st->flows_aged,
+				    SFC_KEY_FLOWS_ENDED, (json_int_t)st->flows_ended,
+				    SFC_KEY_FLOWS_MIGRATED, (json_int_t)st->flows_migrated,
+				    SFC_KEY_VERSIONS_FREED, (json_int_t)st->versions_freed));
+	}
 	/* a SIGHUP that could not load the state file, until a load or commit works */
 	if (d->reload_error[0]) {
 		char when[32];
@@ -559,6 +575,43 @@ static json_t *do_health(struct sfcd *d, const char *cmd, json_t *req)
 	return health(d);
 }
 
+/* The datapath's id of chain name, 0 when it has none. */
+static __u32 chain_id_of(struct sfcd *d, const char *name)
+{
+	sfc_id_name *names = sfc_record_chain_names(d->dp);
+	__u32 cid = 0;
+
+	for (__u32 id = 1; names && id < SFC_MAX_CHAINS && !cid; id++)
+		if (!strncmp(names[id], name, SFC_NAME_LEN))
+			cid = id;
+	free(names);
+	return cid;
+}
+
+/* The flows of one chain's older versions (or of every chain's) move to
+ * the current version: classified again at their next packet. */
+static json_t *do_migrate(struct sfcd *d, const char *cmd, json_t *req)
+{
+	json_t *jc = json_object_get(req, SFC_KEY_CHAIN);
+	const char *name = json_string_value(jc);
+	__u32 cid = 0;
+	long n;
+
+	if (jc && !name)
+		return sfcd_error_reply("%s: \"%s\" is a chain name (a string)", cmd, SFC_KEY_CHAIN);
+	if (name) {
+		if (!sfc_doc_chain(&d->doc, name))
+			return sfcd_error_reply("%s: no chain \"%s\"", cmd, name);
+		cid = chain_id_of(d, name);
+		if (!cid)
+			return sfcd_error_reply("%s: chain \"%s\" is not in the datapath", cmd, name);
+	}
+	n = sfc_path_migrate(d->dp, cid);
+	if (n < 0)
+		return sfcd_error_reply("%s: %s", cmd, strerror((int)-n));
+	return json_pack("{s:b,s:I}", SFC_KEY_OK, 1, SFC_KEY_MIGRATED, (json_int_t)n);
+}
+
 /* At a yield point of a long request: a request that only reads, and
  * quickly, is answered from the document committed before it (and the
  * live maps). A dry run reads only too, but is as long as an apply. */
@@ -599,6 +652,7 @@ static const struct {
 	{ SFC_REQ_DETACH, do_cni, NULL, NULL },
 	{ SFC_REQ_CHECK, do_cni, NULL, reads },
 	{ SFC_REQ_GC, do_cni, NULL, NULL },
+	{ SFC_REQ_MIGRATE, do_migrate, NULL, NULL },
 };
 
 /* early: NULL for a request that must wait its turn */

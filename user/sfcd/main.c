@@ -22,6 +22,7 @@
 #include "link_update.h"
 #include "log.h"
 #include "model.h"
+#include "path_pool.h"
 #include "sfcd.h"
 #include "state.h"
 #include "stats.h"
@@ -390,7 +391,10 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 	pr_info("serving %s\n", sock);
 
 	while (!d.stop) {
-		int n = epoll_wait(d.epfd, evs, 32, d.reconcile_pending ? 0 : -1);
+		/* the collector of chain versions, a step at a time (path_pool.h) */
+		long gc = sfc_path_gc_step(d.dp, sfc_now_ms(), SFCD_GC_STEP_FLOWS);
+		int n = epoll_wait(d.epfd, evs, 32, d.reconcile_pending ? 0 :
+				   gc < 0 ? -1 : gc > 60000 ? 60000 : (int)gc);
 
 		if (n < 0 && errno != EINTR)
 			break;

@@ -24,6 +24,7 @@
 #define SFCD_OUT_MAX        (4u << 20)   /* unsent replies beyond this: dropped */
 #define SFCD_IN_TOTAL_MAX   (80u << 20)  /* request bytes held for all clients */
 #define SFCD_IN_SMALL       (256u << 10) /* buffers this small are always granted */
+#define SFCD_GC_STEP_FLOWS  65536        /* flow entries the collector reads per loop */
 #define SFCD_LINK_QUEUE     64           /* link events held during a commit; more: reconcile */
 
 struct sfcd_state_lock {
