@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The datapath after the control plane changes it: a cached flow must
- * follow edited rules and chains (re-apply a changed document, send the
- * same packet again), a document that fails validation changes nothing,
+ * follow edited rules, and keep the version of its chain across edits of
+ * the chain (re-apply a changed document, send the same packet again), a
+ * document that fails validation changes nothing,
  * and 10,000 rules load and classify by pref wherever they are listed.
  */
 #include "unit.h"
@@ -130,20 +131,23 @@ static void test_cached_flow_follows_pref_swap(void)
 	SEND_EXPECT(&s, "x", MAC_SF_A, "with x's rule best again");
 }
 
-/* checks that a cached flow follows a chain whose hops were edited while the rules stayed the same */
-static void test_cached_flow_follows_chain_edit(void)
+/* checks that a cached flow stays on the version of its chain it was classified on when the chain's hops are edited (the rules the same), while a new flow takes the edited chain */
+static void test_cached_flow_keeps_its_version_across_chain_edit(void)
 {
 	struct pkt_spec s = TCP4(H4, 5, "198.18.80.5", 5);
+	struct pkt_spec n = TCP4(H4, 15, "198.18.80.15", 15);
 
 	APPLY_OK(DOC_TO_X);
 	flow_del(&s);
+	flow_del(&n);
 	SEND_EXPECT(&s, "x", MAC_SF_A, "before the edit");
 	APPLY_OK(DOC_X_VIA_E);
 	ASSERT_EQ(unit_rep.rules_installed, 0, "rules installed by a chain edit");
 	ASSERT_EQ(unit_rep.chains_switched, 1, "chains switched");
-	SEND_EXPECT(&s, "x", MAC_SF_E, "after x was edited to go through e");
+	SEND_EXPECT(&s, "x", MAC_SF_A, "of the cached flow after x was edited to go through e");
+	SEND_EXPECT(&n, "x", MAC_SF_E, "of a new flow after the edit");
 	APPLY_OK(DOC_TO_X);
-	SEND_EXPECT(&s, "x", MAC_SF_A, "after x went back to a");
+	SEND_EXPECT(&s, "x", MAC_SF_A, "of the cached flow after x went back to a");
 }
 
 /* checks that a cached flow of a chain removed from the document is no longer chained */
@@ -526,7 +530,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_cached_flow_unchained_when_rule_removed),
 		UNIT_TEST(test_cached_miss_follows_added_rule),
 		UNIT_TEST(test_cached_flow_follows_pref_swap),
-		UNIT_TEST(test_cached_flow_follows_chain_edit),
+		UNIT_TEST(test_cached_flow_keeps_its_version_across_chain_edit),
 		UNIT_TEST(test_cached_flow_of_removed_chain_is_unchained),
 		UNIT_TEST(test_cached_flow_follows_sf_going_down),
 		UNIT_TEST(test_link_update_alone_moves_its_chains),
