@@ -120,6 +120,35 @@ static __always_inline __u32 sfc_rule_search(const struct sfc_pkt *p, __u32 ifin
 }
 
 /*
+ * A packet of a flow whose entry sfcd marked idle (its path version is
+ * retired; sfcd removes the entries still marked at its next pass, and
+ * the version with the last of them): the flow is alive, unmark it. Only
+ * a marked entry is written: every other packet leaves its entry alone.
+ */
+static __always_inline void sfc_flow_seen(struct sfc_flow *flow)
+{
+	if (flow->flags & SFC_FLOW_IDLE)
+		flow->flags &= ~SFC_FLOW_IDLE;
+}
+
+/*
+ * The path of a flow classified again into chain cid: the version it was
+ * on (path_id) while that is still a version of cid (sfcd zeroes the
+ * entry of a version it removes), else the chain's current one (head).
+ * A chain edit or a rule change does not move a flow it leaves on the
+ * same chain to another version: it keeps the instances its SFs hold
+ * state for. A global function (see sfc_iface_read).
+ */
+__attribute__((noinline)) int sfc_path_kept(__u32 path_id, __u32 cid, __u32 head)
+{
+	struct sfc_path *path = bpf_map_lookup_elem(&sfc_paths, &path_id);
+
+	if (path && path->nhops && path->chain_id == cid)
+		return path_id;
+	return head;
+}
+
+/*
  * Find the flow's chain, from the cache when it is current, else from the
  * rules (and cache the answer, "no chain" included). Returns the cache
  * entry, or NULL when the flow is not chained.
@@ -146,8 +175,10 @@ sfc_classify(const struct sfc_pkt *p, __u32 ifindex, __u32 egress, const __u8 *e
 	if (flow && flow->generation == cfg->generation &&
 	    flow->in_ifindex == ifindex &&
 	    (flow->flags & SFC_FLOW_EGRESS) == egress &&
-	    (flow->flags & SFC_FLOW_CHAINED))
+	    (flow->flags & SFC_FLOW_CHAINED)) {
+		sfc_flow_seen(flow);
 		return flow;
+	}
 	neg = bpf_map_lookup_elem(&sfc_flows_neg, &p->key);
 	if (neg && neg->generation == cfg->generation && neg->in_ifindex == ifindex &&
 	    neg->flags == egress)
@@ -158,6 +189,8 @@ sfc_classify(const struct sfc_pkt *p, __u32 ifindex, __u32 egress, const __u8 *e
 		chain = bpf_map_lookup_elem(&sfc_chains, &cid);
 		if (chain && chain->path_id) {
 			nf.path_id = chain->path_id;
+			if (flow && (flow->flags & SFC_FLOW_CHAINED))
+				nf.path_id = sfc_path_kept(flow->path_id, cid, chain->path_id);
 		} else {
 			count_reason(SFC_R_NO_CHAIN);
 			cid = 0;

@@ -38,6 +38,12 @@ struct sfc_hop_pick {
 	__u32 pad;
 };
 
+/* The bucket of a flow of this hash in hop: its instance. */
+static __always_inline __u32 sfc_hop_bucket(const struct sfc_hop *hop, __u32 hash)
+{
+	return hop->nbuckets > 1 ? hash % hop->nbuckets : 0;
+}
+
 /*
  * The hop at (path_id, si) for a flow of this hash: 0 and *out, or -1
  * when there is no such hop. A global function (see sfc_iface_read).
@@ -52,15 +58,67 @@ __attribute__((noinline)) int sfc_hop_pick(__u32 path_id, __u32 si, __u32 hash,
 		return -1;
 	out->flags = hop->flags;
 	out->stats_idx = hop->stats_idx;
-	b = hop->nbuckets > 1 ? hash % hop->nbuckets : 0;
+	b = sfc_hop_bucket(hop, hash);
 	out->sf_id = hop->sf[b & (SFC_HOP_BUCKETS - 1)];
 	return 0;
 }
 
 /*
- * Walk from SI si down to the first hop that can take the packet. A hop
- * whose instances are all down is skipped (bypass) or ends the packet
- * (drop), as its path says. SI 0 is the end of the chain.
+ * The instance that takes a flow whose own (its hash's bucket) is down:
+ * the SF of the first bucket after it, round the hop, whose SF is up; 0
+ * when none is. A hop's buckets may name instances that are down: sfcd
+ * does not rewrite the hops of a path version flows still use, and fills
+ * a hop whose instances are all down with all of them. The datapath
+ * steps over the failed ones, so a flow keeps the healthy instances of
+ * its version, and goes back to its own when that is up again. A global
+ * function (see sfc_hop_has_sf): the probe loop is verified once, and
+ * only a flow whose instance is down runs it.
+ */
+__attribute__((noinline)) int sfc_hop_fallback(__u32 path_id, __u32 si, __u32 hash)
+{
+	struct sfc_hop *hop = sfc_hop_get(path_id, si);
+	__u32 b, n, i;
+
+	if (!hop)
+		return 0;
+	n = hop->nbuckets;
+	if (n > SFC_HOP_BUCKETS)
+		n = SFC_HOP_BUCKETS;
+	b = sfc_hop_bucket(hop, hash);
+	for (i = 1; i < n; i++) {
+		__u32 sf_id = hop->sf[(b + i) % n & (SFC_HOP_BUCKETS - 1)];
+		struct sfc_sf *sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
+
+		if (sf && sf_id && (sf->flags & SFC_SF_UP))
+			return sf_id;
+	}
+	return 0;
+}
+
+/*
+ * The flow's instance of the hop at (path_id, si) is down: another one
+ * of the hop that is up (*sf_id, counted), or NULL when none is.
+ */
+static __always_inline struct sfc_sf *sfc_sff_fallback(__u32 path_id, __u32 si, __u32 hash,
+						       __u32 *sf_id)
+{
+	struct sfc_sf *sf;
+
+	*sf_id = sfc_hop_fallback(path_id, si, hash);
+	if (!*sf_id)
+		return NULL;
+	sf = bpf_map_lookup_elem(&sfc_sfs, sf_id);
+	if (sf)
+		count_reason(SFC_R_HOP_INSTANCE_FALLBACK);
+	return sf;
+}
+
+/*
+ * Walk from SI si down to the first hop that can take the packet. A
+ * flow whose instance of a hop is down goes to another instance of it; a
+ * hop whose instances are all down (or marked SFC_HOP_DOWN) is skipped
+ * (bypass) or ends the packet (drop), as its path says. SI 0 is the end
+ * of the chain.
  */
 static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path *path,
 				    __u32 si, __u32 len, struct sfc_decision *d)
@@ -95,7 +153,9 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
 			sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
 			if (!sf || !sf_id)
 				return sfc_drop(d, SFC_R_NO_SF);
-			down = !(sf->flags & SFC_SF_UP);
+			if (!(sf->flags & SFC_SF_UP))
+				sf = sfc_sff_fallback(path_id, si, flow->hash, &sf_id);
+			down = !sf;
 		}
 		if (down) {
 			if (path->on_failure == SFC_FAIL_BYPASS) {
@@ -233,6 +293,8 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 			struct sfc_sf_counter *sc;
 			__u32 sf_id = ifc->sf_id, si;
 
+			/* an adopted flow's packets are never classified */
+			sfc_flow_seen(flow);
 			if (pos < 0)
 				return sfc_drop(d, SFC_R_NO_POSITION);
 			sc = bpf_map_lookup_elem(&sfc_sf_stats, &sf_id);

@@ -62,7 +62,9 @@
 	X(SFC_R_END_NO_CT,        51, "end-auto-no-conntrack")                 \
 	/* back from an SF without proxy state (52, 53) */                      \
 	X(SFC_R_PROXY_ADOPTED,    52, "sf-return-adopted-by-interface")        \
-	X(SFC_R_PROXY_MISS_DROP,  53, "sf-return-unknown-flow-drop")
+	X(SFC_R_PROXY_MISS_DROP,  53, "sf-return-unknown-flow-drop")         \
+	/* not a drop: the flow's instance was down, another one took it (54) */ \
+	X(SFC_R_HOP_INSTANCE_FALLBACK, 54, "hop-instance-down-fallback")
 
 enum sfc_reason {
 #define SFC_REASON_ENUM(sym, num, name) sym = num,

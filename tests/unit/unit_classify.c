@@ -2,7 +2,9 @@
 /*
  * The classification matrix: IPv4 and IPv6, prefixes, ports and port
  * ranges, protocols, priorities, ingress interface, fragments, link
- * control, VLAN tags, and the tc egress entry for locally sent packets.
+ * control, VLAN tags, flow ageing (idle marks) and path versions kept
+ * across reclassification, and the tc egress entry for locally sent
+ * packets.
  * One document, every chain a single hop to SF a; where a packet went is
  * read from the flow cache (its path's chain) and the verdict.
  */
@@ -399,6 +401,172 @@ static void test_cached_flow_counts_every_packet(void)
 	ASSERT_EQ(sf_tx("a") - t0, 3, "SF a tx packets");
 }
 
+/* --- ageing and path versions (sfcd marks the flows of retired versions) */
+
+/* checks that one packet of a flow whose entry sfcd marked idle unmarks it (a cache hit: nothing else changes), and that a packet leaves an unmarked entry as it was */
+static void test_flow_marked_idle_is_unmarked_by_a_packet(void)
+{
+	struct pkt_spec s = TCP4(H4, 14, "198.18.10.14", 22);
+	struct sfc_flow f, marked, after, again;
+	struct pkt p;
+	struct run r;
+
+	EXPECT_CHAIN(IN0, s, "v4dst");
+	ASSERT_OK(flow_get(&s, &f), "flow entry");
+	marked = f;
+	marked.flags |= SFC_FLOW_IDLE;
+	ASSERT_OK(flow_set(&s, &marked), "marking the entry idle");
+	pkt_build(&p, &s);
+	ASSERT_OK(xdp_run(IN0, &p, &r), "bpf_prog_test_run(sfc_xdp)");
+	ASSERT_XDP(r.ret, XDP_REDIRECT);
+	ASSERT_OK(flow_get(&s, &after), "flow entry after a packet");
+	ASSERT_EQ(after.flags, SFC_FLOW_CHAINED, "flags after a packet (idle cleared)");
+	ASSERT_MEM_EQ(&after, &f, sizeof(f), "entry after a packet (as before the mark)");
+	ASSERT_OK(xdp_run(IN0, &p, &r), "bpf_prog_test_run(sfc_xdp)");
+	ASSERT_OK(flow_get(&s, &again), "flow entry after another packet");
+	ASSERT_MEM_EQ(&again, &f, sizeof(f), "unmarked entry after a packet (unchanged)");
+}
+
+/* The chain's current path id (its head), 0 if none. */
+static __u32 head_path(__u32 cid)
+{
+	struct sfc_chain head = {};
+
+	bpf_map_lookup_elem(dp->maps.chains, &cid, &head);
+	return head.path_id;
+}
+
+static int head_set(__u32 cid, __u32 path_id)
+{
+	struct sfc_chain head = { .path_id = path_id };
+
+	return bpf_map_update_elem(dp->maps.chains, &cid, &head, BPF_ANY) ? -errno : 0;
+}
+
+static int path_set(__u32 path_id, const struct sfc_path *v)
+{
+	return bpf_map_update_elem(dp->maps.paths, &path_id, v, BPF_ANY) ? -errno : 0;
+}
+
+/* A path id no version uses (from the top of sfc_paths down), 0 if none. */
+static __u32 free_path(void)
+{
+	for (__u32 id = SFC_MAX_PATHS - 1; id > 0; id--) {
+		struct sfc_path v = {};
+
+		if (!bpf_map_lookup_elem(dp->maps.paths, &id, &v) && !v.nhops)
+			return id;
+	}
+	return 0;
+}
+
+/*
+ * A second version q of chain cid, a copy of its version p (same hops),
+ * made current, as sfcd does on a chain edit: the hops, the path, then
+ * the head. version_drop(cid, p, q) puts p back as current and removes q.
+ */
+static int version_add(__u32 cid, __u32 p, __u32 q)
+{
+	struct sfc_path path;
+	int err = 0;
+
+	if (bpf_map_lookup_elem(dp->maps.paths, &p, &path))
+		return -errno;
+	for (__u32 si = 1; si <= path.nhops && !err; si++) {
+		struct sfc_hop_key pk = { .path_id = p, .si = si }, qk = { .path_id = q, .si = si };
+		struct sfc_hop hop;
+
+		err = bpf_map_lookup_elem(dp->maps.hops, &pk, &hop) ? -errno :
+		      sfc_hop_put(&dp->maps, &qk, &hop);
+	}
+	return err ?: path_set(q, &path) ?: head_set(cid, q);
+}
+
+static void version_drop(__u32 cid, __u32 p, __u32 q, const struct sfc_path *pv)
+{
+	static const struct sfc_path zero;
+
+	path_set(p, pv);
+	head_set(cid, p);
+	for (__u32 si = 1; si <= pv->nhops; si++) {
+		struct sfc_hop_key qk = { .path_id = q, .si = si };
+
+		sfc_hop_del(&dp->maps, &qk);
+	}
+	path_set(q, &zero);
+	config_bump_generation();
+}
+
+/* checks that a flow classified again after a generation bump keeps the version of its chain it was on while that version is alive, even when the chain's head is on another one; once its version is gone (zeroed), the next reclassification takes the head's */
+static void test_reclassified_flow_keeps_its_path_version(void)
+{
+	struct pkt_spec s = TCP4(H4, 15, "198.18.10.15", 22);
+	struct pkt_spec n = TCP4(H4, 16, "198.18.10.16", 22);
+	__u32 cid = chain_id("v4dst"), p = head_path(cid), q = free_path();
+	struct sfc_flow kept = {}, fresh = {}, moved = {};
+	static const struct sfc_path zero;
+	struct sfc_path pv = {};
+	int err_add, err_bump1, err_zero, err_bump2;
+	__u32 ret_kept = 0, ret_moved = 0;
+	struct pkt pk;
+	struct run r;
+
+	ASSERT_TRUE(cid && p && q, "chain v4dst, its path and a free path id");
+	ASSERT_OK(bpf_map_lookup_elem(dp->maps.paths, &p, &pv) ? -errno : 0, "sfc_paths[p]");
+	EXPECT_CHAIN(IN0, s, "v4dst");
+	pkt_build(&pk, &s);
+
+	err_add = version_add(cid, p, q);
+	err_bump1 = config_bump_generation();
+	if (!err_add && !err_bump1 && !xdp_run(IN0, &pk, &r)) {
+		ret_kept = r.ret;
+		flow_get(&s, &kept);
+		expect_chain(IN0, n, "v4dst"); /* a new flow: the head's version */
+		flow_get(&n, &fresh);
+	}
+	err_zero = path_set(p, &zero);     /* p retired */
+	err_bump2 = config_bump_generation();
+	if (!err_zero && !err_bump2 && !xdp_run(IN0, &pk, &r)) {
+		ret_moved = r.ret;
+		flow_get(&s, &moved);
+	}
+	version_drop(cid, p, q, &pv);
+
+	ASSERT_OK(err_add, "a second version of v4dst, made current");
+	ASSERT_OK(err_bump1, "generation bump");
+	ASSERT_XDP(ret_kept, XDP_REDIRECT);
+	ASSERT_EQ(kept.generation, config_generation() - 2, "flow reclassified (its generation)");
+	ASSERT_EQ(kept.path_id, p, "flow's path after the head moved (its own version)");
+	ASSERT_EQ(fresh.path_id, q, "a new flow's path (the head's version)");
+	ASSERT_OK(err_zero, "zeroing sfc_paths[p]");
+	ASSERT_OK(err_bump2, "generation bump");
+	ASSERT_XDP(ret_moved, XDP_REDIRECT);
+	ASSERT_EQ(moved.path_id, q, "flow's path once its version is gone (the head's)");
+}
+
+/* checks that a flow whose entry is on a version of another chain than the one the rules now give is classified onto that chain's current version */
+static void test_reclassified_flow_of_another_chain_takes_the_head(void)
+{
+	struct pkt_spec s = TCP4(H4, 17, "198.18.10.17", 22);
+	__u32 other = head_path(chain_id("v4src"));
+	struct sfc_flow f, after;
+	struct pkt p;
+	struct run r;
+
+	ASSERT_TRUE(other != 0, "v4src's path");
+	EXPECT_CHAIN(IN0, s, "v4dst");
+	ASSERT_OK(flow_get(&s, &f), "flow entry");
+	f.path_id = other;
+	f.generation--;
+	ASSERT_OK(flow_set(&s, &f), "the entry on v4src's path, stale");
+	pkt_build(&p, &s);
+	ASSERT_OK(xdp_run(IN0, &p, &r), "bpf_prog_test_run(sfc_xdp)");
+	ASSERT_XDP(r.ret, XDP_REDIRECT);
+	ASSERT_OK(flow_get(&s, &after), "flow entry after a packet");
+	ASSERT_EQ(after.path_id, head_path(chain_id("v4dst")), "flow's path (v4dst's head)");
+	ASSERT_STREQ(flow_chain(&s), "v4dst", "flow's chain");
+}
+
 /* --- tc egress */
 
 /* checks that the tc egress entry classifies a locally sent packet and redirects it to the first SF */
@@ -586,6 +754,9 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_vlan_tagged_packet_is_classified_like_untagged),
 		UNIT_TEST(test_unmatched_flow_is_cached_unchained),
 		UNIT_TEST(test_cached_flow_counts_every_packet),
+		UNIT_TEST(test_flow_marked_idle_is_unmarked_by_a_packet),
+		UNIT_TEST(test_reclassified_flow_keeps_its_path_version),
+		UNIT_TEST(test_reclassified_flow_of_another_chain_takes_the_head),
 		UNIT_TEST(test_tc_egress_classifies_locally_sent_packet),
 		UNIT_TEST(test_tc_egress_passes_unmatched_packet),
 		UNIT_TEST(test_tc_egress_in_dev_rule_uses_the_egress_interface),

@@ -280,6 +280,15 @@ static inline int flow_get(const struct pkt_spec *s, struct sfc_flow *f)
 	return 0;
 }
 
+/* Write the flow's sfc_flows entry, as sfcd does when it marks one. */
+static inline int flow_set(const struct pkt_spec *s, const struct sfc_flow *f)
+{
+	struct sfc_flow_key k;
+
+	pkt_key(s, &k);
+	return bpf_map_update_elem(dp->maps.flows, &k, f, BPF_ANY) ? -errno : 0;
+}
+
 static inline void flow_del(const struct pkt_spec *s)
 {
 	struct sfc_flow_key k;
@@ -382,6 +391,19 @@ static inline __u32 config_generation(void)
 
 	bpf_map_lookup_elem(dp->maps.config, &zero, &cfg);
 	return cfg.generation;
+}
+
+/* Bump the classifier generation, as sfcd does after a rule change:
+ * every cached flow is classified again at its next packet. */
+static inline int config_bump_generation(void)
+{
+	struct sfc_config cfg = {};
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(dp->maps.config, &zero, &cfg))
+		return -errno;
+	cfg.generation++;
+	return bpf_map_update_elem(dp->maps.config, &zero, &cfg, BPF_EXIST) ? -errno : 0;
 }
 
 #endif

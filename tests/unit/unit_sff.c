@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The Service Function Forwarder: next hop per (SPI, SI), SF return
- * through the flow cache and the position map, end of chain, hops whose
- * SFs are down (drop or bypass), MAC rewrite towards L3 SFs, and the
+ * through the flow cache and the position map, end of chain, an instance
+ * down (the next one up takes its flows), hops whose SFs are all down
+ * (drop or bypass), MAC rewrite towards L3 SFs, and the
  * handoffs to tc (SF interface without XDP redirect, end of chain).
  *
  * Where a packet went is read from the verdict, the destination MAC
@@ -328,6 +329,228 @@ static void test_hop_instance_down_uses_the_other(void)
 	ASSERT_EQ(all_reasons() - all0, 0, "reasons counted");
 }
 
+static struct sfc_sf sf_entry(const char *name);
+static void sf_entry_set(const char *name, struct sfc_sf v);
+static void sf_down(const char *name);
+
+/* Run sfc_xdp on a packet of spec received on ifindex. */
+static int xdp_run_spec(int ifindex, const struct pkt_spec *s, struct run *r)
+{
+	struct pkt p;
+
+	pkt_build(&p, s);
+	return xdp_run(ifindex, &p, r);
+}
+
+/* The sfc_hops key of a chain's hop (1 = first) on its current path. */
+static struct sfc_hop_key hop_key(const char *chain, int hop)
+{
+	__u32 cid = chain_id(chain);
+	struct sfc_chain head = {};
+	struct sfc_path path = {};
+
+	bpf_map_lookup_elem(dp->maps.chains, &cid, &head);
+	bpf_map_lookup_elem(dp->maps.paths, &head.path_id, &path);
+	return (struct sfc_hop_key){ .path_id = head.path_id, .si = path.nhops - hop + 1 };
+}
+
+/*
+ * Make a chain's hop (1 = first) one of 16 buckets alternating between
+ * SFs x (even buckets) and y, with flags: a hop as sfcd leaves it in a
+ * path version it no longer rewrites, or fills it when no instance is
+ * up. The entry as it was goes to *keep, for hop_restore.
+ */
+static int hop_alternate(const char *chain, int hop, const char *x, const char *y,
+			 __u16 flags, struct sfc_hop *keep)
+{
+	struct sfc_hop_key k = hop_key(chain, hop);
+	struct sfc_hop v;
+
+	if (bpf_map_lookup_elem(dp->maps.hops, &k, keep))
+		return -errno;
+	v = *keep;
+	v.flags = flags;
+	v.nbuckets = SFC_HOP_BUCKETS;
+	for (int b = 0; b < SFC_HOP_BUCKETS; b++)
+		v.sf[b] = sf_id(b % 2 ? y : x);
+	return sfc_hop_put(&dp->maps, &k, &v);
+}
+
+static void hop_restore(const char *chain, int hop, const struct sfc_hop *keep)
+{
+	struct sfc_hop_key k = hop_key(chain, hop);
+
+	sfc_hop_put(&dp->maps, &k, keep);
+}
+
+/* Where a packet the ingress point redirected went: "a", "e", or "?". */
+static const char *sent_to(const struct run *r)
+{
+	if (r->ret != XDP_REDIRECT)
+		return "?";
+	return !memcmp(r->frame, MAC_SF_A, 6) ? "a" : !memcmp(r->frame, MAC_SF_E, 6) ? "e" : "?";
+}
+
+#define FALLBACK_FLOWS 32
+
+/* checks that a hop whose buckets alternate between a and e, a down, sends the flows of a's buckets to e (the next bucket) and leaves e's flows alone, counting hop-instance-down-fallback, and that a packet back from e goes on */
+static void test_hop_instance_down_falls_back_to_next_bucket(void)
+{
+	const char *before[FALLBACK_FLOWS], *after[FALLBACK_FLOWS];
+	struct sfc_sf keep_a = sf_entry("a");
+	__u64 f0, d0, b0, ta0, te0, back = 0;
+	struct hop_stat h0, h1;
+	struct sfc_hop keep;
+	int na = 0, err;
+	struct run r;
+
+	err = hop_alternate("lb", 1, "a", "e", 0, &keep);
+	for (int h = 0; h < FALLBACK_FLOWS && !err; h++) {
+		char dst[32];
+		struct pkt_spec s;
+
+		snprintf(dst, sizeof(dst), "198.18.10.%d", 100 + h);
+		s = TCP4("198.18.0.2", 41000 + h, dst, 5201);
+		flow_del(&s);
+		err = xdp_run_spec(IN0, &s, &r);
+		before[h] = sent_to(&r);
+		na += !strcmp(before[h], "a");
+	}
+	sf_down("a");
+	f0 = reason_count(SFC_R_HOP_INSTANCE_FALLBACK);
+	d0 = reason_count(SFC_R_HOP_DOWN);
+	b0 = reason_count(SFC_R_HOP_BYPASSED);
+	ta0 = sf_tx("a");
+	te0 = sf_tx("e");
+	h0 = hop_stat("lb", 1);
+	for (int h = 0; h < FALLBACK_FLOWS && !err; h++) {
+		char dst[32];
+		struct pkt_spec s;
+
+		snprintf(dst, sizeof(dst), "198.18.10.%d", 100 + h);
+		s = TCP4("198.18.0.2", 41000 + h, dst, 5201);
+		err = xdp_run_spec(IN0, &s, &r);
+		after[h] = sent_to(&r);
+		/* back from e, the packet of a flow that fell back ends its chain */
+		if (!err && !strcmp(before[h], "a") && !back) {
+			struct pkt rp;
+
+			build_return(&rp, s, IF_SFE, MAC_SF_E);
+			err = xdp_run(ifx[IF_SFE], &rp, &r);
+			back = r.ret == XDP_PASS && r.meta_len == sizeof(struct sfc_meta);
+		}
+	}
+	h1 = hop_stat("lb", 1);
+	sf_entry_set("a", keep_a);
+	hop_restore("lb", 1, &keep);
+
+	ASSERT_OK(err, "hop written, packets run");
+	ASSERT_TRUE(na > 0 && na < FALLBACK_FLOWS, "a up: flows on a and on e");
+	for (int h = 0; h < FALLBACK_FLOWS; h++) {
+		char label[96];
+
+		snprintf(label, sizeof(label), "flow %d (on %s with a up): SF with a down", h,
+			 before[h]);
+		ASSERT_STREQ(after[h], "e", label);
+	}
+	ASSERT_EQ(reason_count(SFC_R_HOP_INSTANCE_FALLBACK) - f0, na,
+		  "reason hop-instance-down-fallback count (a's flows)");
+	ASSERT_EQ(reason_count(SFC_R_HOP_DOWN) - d0, 0, "reason hop-down-drop count");
+	ASSERT_EQ(reason_count(SFC_R_HOP_BYPASSED) - b0, 0, "reason hop-down-bypass count");
+	ASSERT_EQ(sf_tx("a") - ta0, 0, "SF a tx packets");
+	ASSERT_EQ(sf_tx("e") - te0, FALLBACK_FLOWS, "SF e tx packets");
+	ASSERT_EQ(h1.fwd - h0.fwd, FALLBACK_FLOWS, "hop forwarded");
+	ASSERT_EQ(h1.drops - h0.drops, 0, "hop drops");
+	ASSERT_TRUE(back, "a fallen-back flow's packet back from e: end of chain");
+}
+
+/*
+ * The first packet of a flow of chain, whose first hop alternates
+ * between d (down) and e, with flags, e down too: its verdict, and the
+ * counts of the reasons and hop counters it moved.
+ */
+struct all_down {
+	__u32 ret, meta_len;
+	__u64 fallback, hop_down, bypassed, sf_tx;
+	struct hop_stat h;
+	int err;
+};
+
+static struct all_down all_down_run(const char *chain, struct pkt_spec s, __u16 flags,
+				    bool e_up)
+{
+	struct sfc_sf keep_e = sf_entry("e");
+	__u64 f0, d0, b0, t0;
+	struct all_down o = {};
+	struct hop_stat h0, h1;
+	struct sfc_hop keep;
+	struct run r = {};
+
+	o.err = hop_alternate(chain, 1, "d", "e", flags, &keep);
+	if (!e_up)
+		sf_down("e");
+	f0 = reason_count(SFC_R_HOP_INSTANCE_FALLBACK);
+	d0 = reason_count(SFC_R_HOP_DOWN);
+	b0 = reason_count(SFC_R_HOP_BYPASSED);
+	t0 = all_sf_tx();
+	h0 = hop_stat(chain, 1);
+	flow_del(&s);
+	if (!o.err)
+		o.err = xdp_run_spec(IN0, &s, &r);
+	h1 = hop_stat(chain, 1);
+	o.ret = r.ret;
+	o.meta_len = r.meta_len;
+	o.fallback = reason_count(SFC_R_HOP_INSTANCE_FALLBACK) - f0;
+	o.hop_down = reason_count(SFC_R_HOP_DOWN) - d0;
+	o.bypassed = reason_count(SFC_R_HOP_BYPASSED) - b0;
+	o.sf_tx = all_sf_tx() - t0;
+	o.h = (struct hop_stat){ .fwd = h1.fwd - h0.fwd, .drops = h1.drops - h0.drops,
+				 .bypassed = h1.bypassed - h0.bypassed };
+	sf_entry_set("e", keep_e);
+	hop_restore(chain, 1, &keep);
+	return o;
+}
+
+/* checks that a hop whose instances are all down, though its buckets name them, is bypassed under on-failure bypass (no fallback counted) */
+static void test_hop_all_instances_down_is_bypassed(void)
+{
+	struct all_down o = all_down_run("all-bypass", flow(5, 2), 0, false);
+
+	ASSERT_OK(o.err, "hop written, packet run");
+	ASSERT_XDP(o.ret, XDP_PASS);
+	ASSERT_EQ(o.meta_len, 0, "metadata bytes (passed on as if never chained)");
+	ASSERT_EQ(o.bypassed, 1, "reason hop-down-bypass count");
+	ASSERT_EQ(o.h.bypassed, 1, "hop bypassed");
+	ASSERT_EQ(o.fallback, 0, "reason hop-instance-down-fallback count");
+	ASSERT_EQ(o.sf_tx, 0, "packets sent to SFs");
+}
+
+/* checks that a hop whose instances are all down, though its buckets name them, drops under on-failure drop and counts hop-down-drop (no fallback counted) */
+static void test_hop_all_instances_down_drops(void)
+{
+	struct all_down o = all_down_run("pair", flow(8, 40), 0, false);
+
+	ASSERT_OK(o.err, "hop written, packet run");
+	ASSERT_XDP(o.ret, XDP_DROP);
+	ASSERT_EQ(o.hop_down, 1, "reason hop-down-drop count");
+	ASSERT_EQ(o.h.drops, 1, "hop drops");
+	ASSERT_EQ(o.fallback, 0, "reason hop-instance-down-fallback count");
+	ASSERT_EQ(o.sf_tx, 0, "packets sent to SFs");
+}
+
+/* checks that a hop sfcd marked down is down whatever its buckets say: a flow of d's bucket is dropped though e is up */
+static void test_hop_marked_down_ignores_its_buckets(void)
+{
+	/* were the mark ignored, e would take the flow from either bucket */
+	struct all_down o = all_down_run("pair", flow(8, 41), SFC_HOP_DOWN, true);
+
+	ASSERT_OK(o.err, "hop written, packet run");
+	ASSERT_XDP(o.ret, XDP_DROP);
+	ASSERT_EQ(o.hop_down, 1, "reason hop-down-drop count");
+	ASSERT_EQ(o.fallback, 0, "reason hop-instance-down-fallback count");
+	ASSERT_EQ(o.sf_tx, 0, "packets sent to SFs");
+}
+
 /* checks that a hop going down after the first SF drops the returning packet under on-failure drop */
 static void test_sff_hop_down_on_return_drops(void)
 {
@@ -564,6 +787,15 @@ static void sf_entry_set(const char *name, struct sfc_sf v)
 	bpf_map_update_elem(dp->maps.sfs, &id, &v, BPF_ANY);
 }
 
+/* SF name down, as sfcd marks it when its interface goes (SFC_SF_UP off). */
+static void sf_down(const char *name)
+{
+	struct sfc_sf v = sf_entry(name);
+
+	v.flags &= ~SFC_SF_UP;
+	sf_entry_set(name, v);
+}
+
 /* checks that sfcd marks SFs by how chains use them: t serves one chain (sole, its id), a serves chains with on-failure drop (miss-drop, not sole) */
 static void test_sf_entries_say_sole_chain_and_miss_policy(void)
 {
@@ -649,6 +881,29 @@ static void test_sf_return_of_unknown_flow_adopted_by_sole_chain(void)
 	ASSERT_MEM_EQ(r.frame, tc0_mac, 6, "destination MAC (as the SF sent it)");
 	ASSERT_MEM_EQ(r.frame + 6, MAC_SF_A, 6, "source MAC (as the SF sent it)");
 	flow_del(&s);
+}
+
+/* checks that a packet of an adopted flow (seen only on its SF's return interface, never classified) unmarks its entry when sfcd has marked it idle */
+static void test_adopted_flow_marked_idle_is_unmarked_by_a_packet(void)
+{
+	struct pkt_spec s = TCP4("198.18.77.3", 1234, "198.18.78.1", 80);
+	struct sfc_flow f = {}, after = {};
+	int err;
+	struct run r;
+
+	flow_del(&s);
+	RETURN_RUN(IF_TC0, s, MAC_SF_A, &r);
+	ASSERT_OK(flow_get(&s, &f), "adopted flow's entry");
+	ASSERT_EQ(!!(f.flags & SFC_FLOW_ADOPTED), 1, "flow SFC_FLOW_ADOPTED");
+	f.flags |= SFC_FLOW_IDLE;
+	ASSERT_OK(flow_set(&s, &f), "marking the entry idle");
+	RETURN_RUN(IF_TC0, s, MAC_SF_A, &r);
+	err = flow_get(&s, &after);
+	flow_del(&s);
+	ASSERT_OK(err, "entry after a packet");
+	ASSERT_XDP(r.ret, XDP_PASS);
+	ASSERT_EQ(after.flags, SFC_FLOW_CHAINED | SFC_FLOW_ADOPTED, "flags after a packet (idle cleared)");
+	ASSERT_EQ(after.path_id, f.path_id, "path after a packet");
 }
 
 /* checks that a sole SF no longer on its chain's current version gets the chains' policy instead of adoption */
@@ -775,6 +1030,10 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_sff_hop_down_bypass_goes_to_next_hop),
 		UNIT_TEST(test_sff_all_hops_bypassed_passes_packet),
 		UNIT_TEST(test_hop_instance_down_uses_the_other),
+		UNIT_TEST(test_hop_instance_down_falls_back_to_next_bucket),
+		UNIT_TEST(test_hop_all_instances_down_is_bypassed),
+		UNIT_TEST(test_hop_all_instances_down_drops),
+		UNIT_TEST(test_hop_marked_down_ignores_its_buckets),
 		UNIT_TEST(test_sff_hop_down_on_return_drops),
 		UNIT_TEST(test_sff_hop_down_on_return_is_bypassed),
 		UNIT_TEST(test_hop_instances_share_flows_both_directions_together),
@@ -787,6 +1046,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_sf_return_of_unknown_flow_counts_proxy_miss),
 		UNIT_TEST(test_sf_return_of_unknown_flow_follows_drop_policy),
 		UNIT_TEST(test_sf_return_of_unknown_flow_adopted_by_sole_chain),
+		UNIT_TEST(test_adopted_flow_marked_idle_is_unmarked_by_a_packet),
 		UNIT_TEST(test_sf_return_of_unknown_flow_sole_off_path_follows_policy),
 		UNIT_TEST(test_sf_return_outside_path_counts_unknown_position),
 		UNIT_TEST(test_tc_egress_redirects_chained_flow_to_first_sf),
