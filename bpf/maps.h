@@ -269,6 +269,36 @@ __attribute__((noinline)) int sfc_pos_si(__u32 ifindex, __u32 path_id)
 	return v ? v->si : -1;
 }
 
+/*
+ * A packet back on ifindex has no position on its flow's version path_id:
+ * the SF's interface was created again (a new ifindex) after the flow
+ * began, and only the chain's versions written since know it. The chain's
+ * current version, when it has a position there: (its path id << 8) | SI;
+ * else -1.
+ */
+__attribute__((noinline)) int sfc_pos_current(__u32 ifindex, __u32 path_id)
+{
+	struct sfc_chain *head;
+	struct sfc_path *path;
+	__u32 cid, cur;
+	int si;
+
+	path = bpf_map_lookup_elem(&sfc_paths, &path_id);
+	if (!path)
+		return -1;
+	cid = path->chain_id;
+	head = bpf_map_lookup_elem(&sfc_chains, &cid);
+	if (!head)
+		return -1;
+	cur = head->path_id;
+	if (!cur || cur == path_id || cur >= SFC_MAX_PATHS)
+		return -1;
+	si = sfc_pos_si(ifindex, cur);
+	if (si < 0)
+		return -1;
+	return (int)(cur << 8) | (si & 0xff);
+}
+
 static __always_inline void count_reason(__u32 reason)
 {
 	__u64 *v = bpf_map_lookup_elem(&sfc_reasons, &reason);

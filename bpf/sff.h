@@ -295,8 +295,16 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 
 			/* an adopted flow's packets are never classified */
 			sfc_flow_seen(flow);
-			if (pos < 0)
-				return sfc_drop(d, SFC_R_NO_POSITION);
+			if (pos < 0) {
+				/* the SF's interface is newer than the flow's
+				 * version: the flow moves to the current one */
+				pos = sfc_pos_current(ifindex, flow->path_id);
+				if (pos < 0)
+					return sfc_drop(d, SFC_R_NO_POSITION);
+				flow->path_id = (__u32)pos >> 8;
+				pos &= 0xff;
+				count_reason(SFC_R_POS_MOVED);
+			}
 			sc = bpf_map_lookup_elem(&sfc_sf_stats, &sf_id);
 			if (sc)
 				count_add(&sc->rx, p->len);

@@ -64,7 +64,10 @@
 	X(SFC_R_PROXY_ADOPTED,    52, "sf-return-adopted-by-interface")        \
 	X(SFC_R_PROXY_MISS_DROP,  53, "sf-return-unknown-flow-drop")         \
 	/* not a drop: the flow's instance was down, another one took it (54) */ \
-	X(SFC_R_HOP_INSTANCE_FALLBACK, 54, "hop-instance-down-fallback")
+	X(SFC_R_HOP_INSTANCE_FALLBACK, 54, "hop-instance-down-fallback")    \
+	/* not a drop: back on an SF interface newer than the flow's version,  \
+	 * the flow moved to the chain's current version (55) */               \
+	X(SFC_R_POS_MOVED,        55, "sf-return-moved-to-current-version")
 
 enum sfc_reason {
 #define SFC_REASON_ENUM(sym, num, name) sym = num,
