@@ -37,7 +37,8 @@
 
 /* sfc_config index 0 */
 struct sfc_config {
-	__u32 generation;   /* bumped on every rule/chain edit; stale flows reclassify */
+	__u32 generation;   /* bumped on every rule edit: cached flows are classified
+			     * again (a flow whose chain stays keeps its version) */
 	__u32 ntuples;      /* live entries in sfc_tuples, sorted by best pref */
 	__u32 tuple_base;   /* active tuple bank: 0 or SFC_MAX_TUPLES */
 	__u32 rules_hash;   /* control plane's digest of the installed rule set */

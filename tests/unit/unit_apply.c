@@ -200,6 +200,31 @@ static void test_flow_classified_again_into_its_chain_keeps_its_version(void)
 	ASSERT_EQ(flow_path(&s), v1, "version after the rule change");
 }
 
+/* checks that a chain's on-failure, changed with its hops, reaches the
+ * version a flow kept: the policy is the chain's, not a version's */
+static void test_on_failure_change_reaches_kept_versions(void)
+{
+	static const char *const doc_bypass =
+		"{'ingress':[{'dev':'in0'},{'dev':'in1'}],"
+		" 'sfs':[{'name':'a','dev':'sfa','mac':'02:00:00:00:5f:0a'},"
+		"        {'name':'e','dev':'sfe','mac':'02:00:00:00:5f:0e'}],"
+		" 'chains':[{'name':'x','spi':10,'hops':['e'],'on-failure':'bypass'},"
+		"           {'name':'y','spi':20,'hops':['e']}],"
+		" 'rules':[{'pref':10,'dst':'198.18.80.0/24','chain':'x'}]}";
+	struct pkt_spec s = TCP4(H4, 19, "198.18.80.19", 19);
+	struct sfc_path path = {};
+	__u32 v1;
+
+	APPLY_OK(DOC_TO_X);
+	flow_del(&s);
+	SEND_EXPECT(&s, "x", MAC_SF_A, "before the edit");
+	v1 = flow_path(&s);
+	APPLY_OK(doc_bypass);
+	SEND_EXPECT(&s, "x", MAC_SF_A, "after the edit: its version");
+	bpf_map_lookup_elem(dp->maps.paths, &v1, &path);
+	ASSERT_EQ(path.on_failure, SFC_FAIL_BYPASS, "on-failure of the kept version");
+}
+
 /* Steps of the collector at now_ms until its pass is over. */
 static void gc_pass(__u64 now_ms)
 {
@@ -657,6 +682,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_cached_flow_follows_pref_swap),
 		UNIT_TEST(test_cached_flow_keeps_its_version_across_chain_edit),
 		UNIT_TEST(test_flow_classified_again_into_its_chain_keeps_its_version),
+		UNIT_TEST(test_on_failure_change_reaches_kept_versions),
 		UNIT_TEST(test_collector_frees_a_version_once_its_flow_ends),
 		UNIT_TEST(test_removed_chain_id_waits_for_its_flows),
 		UNIT_TEST(test_cached_flow_of_removed_chain_is_unchained),

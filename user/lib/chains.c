@@ -418,6 +418,13 @@ static int switch_chain(struct sfc_dp *dp, const struct sfc_doc *doc, const stru
 		return err;
 	}
 	sfc_path_retire(dp, cur);
+	if (cur) {
+		struct sfc_path old = {};
+
+		bpf_map_lookup_elem(m->paths, &cur, &old);
+		if (old.on_failure != cb->path.on_failure || old.end != cb->path.end)
+			sfc_path_set_policy(dp, cid, cb->path.on_failure, cb->path.end);
+	}
 	*switched = true;
 	return 0;
 }

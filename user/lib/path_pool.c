@@ -150,6 +150,23 @@ void sfc_path_held_chains(struct sfc_dp *dp, __u8 *held)
 			held[pp->chain_of[p]] = 1;
 }
 
+void sfc_path_set_policy(struct sfc_dp *dp, __u32 chain_id, __u8 on_failure, __u8 end)
+{
+	struct sfc_path_pool *pp = pool_get(dp);
+
+	for (__u32 p = 1; pp && p < SFC_MAX_PATHS; p++) {
+		struct sfc_path path;
+
+		if (pp->state[p] != PATH_RETIRED || pp->chain_of[p] != chain_id ||
+		    bpf_map_lookup_elem(dp->maps.paths, &p, &path) || !path.nhops ||
+		    (path.on_failure == on_failure && path.end == end))
+			continue;
+		path.on_failure = on_failure;
+		path.end = end;
+		bpf_map_update_elem(dp->maps.paths, &p, &path, BPF_EXIST);
+	}
+}
+
 const struct sfc_path_gc_stats *sfc_path_gc_stats(struct sfc_dp *dp)
 {
 	static const struct sfc_path_gc_stats none;

@@ -53,6 +53,10 @@ void sfc_path_retire(struct sfc_dp *dp, __u32 path_id);
  * keep the old chain's version. */
 void sfc_path_held_chains(struct sfc_dp *dp, __u8 *held);
 
+/* A chain's on-failure and end are the chain's, not a version's: written
+ * into its retired versions too when they change. */
+void sfc_path_set_policy(struct sfc_dp *dp, __u32 chain_id, __u8 on_failure, __u8 end);
+
 /* Live and retired versions now. */
 void sfc_path_count(struct sfc_dp *dp, unsigned int *live, unsigned int *retired);
 const struct sfc_path_gc_stats *sfc_path_gc_stats(struct sfc_dp *dp);
