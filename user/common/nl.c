@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <net/if.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
@@ -221,21 +222,41 @@ int sfc_nl_link(struct sfc_nl *nl, int ifindex, const char *name, int nsid,
 	return sfc_nl_talk(nl, nlh, link_cb, out);
 }
 
+/*
+ * One socket for every call, opened on first use: a link event asks for
+ * a few links, and a socket and its bind each time cost more than the
+ * question. After an error it is opened afresh, so a reply left over from
+ * an exchange that failed half-way can never answer the next one, and so
+ * it is when the thread is in another network namespace than the socket.
+ * (Our programs are single-threaded.)
+ */
 int sfc_nl_get_link(int ifindex, int nsid, struct sfc_link *out)
 {
-	struct sfc_nl nl;
-	int err;
+	static struct sfc_nl nl;
+	static ino_t nl_netns;
+	struct stat st;
+	int err = 0;
 
-	err = sfc_nl_open(&nl);
+	/* a netlink socket answers for the netns it was opened in */
+	if (stat("/proc/thread-self/ns/net", &st))
+		st.st_ino = 0;
+	if (nl.sock && st.st_ino != nl_netns)
+		sfc_nl_close(&nl);
+	if (!nl.sock) {
+		err = sfc_nl_open(&nl);
+		nl_netns = st.st_ino;
+	}
 	if (err) {
 		memset(out, 0, sizeof(*out));
 		out->peer_nsid = -1;
 		return err;
 	}
+	nl.kmsg[0] = '\0';
 	err = sfc_nl_link(&nl, ifindex, NULL, nsid, out);
 	if (err && nl.kmsg[0])
 		pr_warn("kernel says: %s\n", nl.kmsg);
-	sfc_nl_close(&nl);
+	if (err)
+		sfc_nl_close(&nl);
 	return err;
 }
 
