@@ -23,6 +23,8 @@ static void iface_state(const struct sfc_dp *dp, const char *name, struct sfc_if
 	ip->ifindex = if_nametoindex(name);
 	if (!ip->ifindex || bpf_map_lookup_elem(dp->maps.ifaces, &ip->ifindex, &ip->v))
 		return;
+	/* whose program the veth peer runs (sfc_sf_value) */
+	bpf_map_lookup_elem(dp->rec.ifaces, &ip->ifindex, &ip->rec);
 	if (!sfc_nl_get_link(ip->ifindex, -1, &ip->link))
 		ip->outcome = SFC_IFACE_OK;
 }

@@ -14,6 +14,13 @@ static bool usable(const struct sfc_iface_state *st)
 	return st && st->outcome == SFC_IFACE_OK;
 }
 
+/* The SF's veth peer runs an XDP program sfc did not put there (sfc
+ * records the peers it gave its pass-through program). */
+static bool peer_runs_own_xdp(const struct sfc_iface_state *out)
+{
+	return (out->v.flags & SFC_IF_XDP_TX_OK) && !out->rec.peer_ifindex;
+}
+
 void sfc_sf_value(const struct sfc_sf_cfg *sf, const struct sfc_iface_state *out,
 		  const struct sfc_iface_state *ret, const struct sfc_sf_use *use,
 		  struct sfc_sf *vp, struct sfc_sf_record *recp)
@@ -27,8 +34,11 @@ void sfc_sf_value(const struct sfc_sf_cfg *sf, const struct sfc_iface_state *out
 		memcpy(v.out_mac, out->link.mac, 6);
 		if (out->v.flags & SFC_IF_XDP_TX_OK)
 			v.flags |= SFC_SF_XDP_TX;
+		/* Straight into the SF's netns (bpf_redirect_peer) enters its
+		 * stack past its veth's XDP hook: an SF that runs an XDP
+		 * program of its own gets its packets through the veth. */
 		if (!strcmp(out->link.kind, "veth") && out->link.peer_ifindex &&
-		    out->link.peer_nsid >= 0)
+		    out->link.peer_nsid >= 0 && !peer_runs_own_xdp(out))
 			v.flags |= SFC_SF_PEER;
 	}
 	if (usable(ret))
