@@ -38,10 +38,17 @@ struct sfc_hop_pick {
 	__u32 pad;
 };
 
-/* The bucket of a flow of this hash in hop: its instance. */
+/* The bucket of a flow of this hash in hop: its instance. sfcd fills
+ * SFC_HOP_BUCKETS of them, a power of two: a mask, not a division (a
+ * division by a value from a map costs tens of cycles); other counts,
+ * from pins of older versions, take the division. */
 static __always_inline __u32 sfc_hop_bucket(const struct sfc_hop *hop, __u32 hash)
 {
-	return hop->nbuckets > 1 ? hash % hop->nbuckets : 0;
+	__u32 n = hop->nbuckets;
+
+	if (n == SFC_HOP_BUCKETS)
+		return hash & (SFC_HOP_BUCKETS - 1);
+	return n > 1 ? hash % n : 0;
 }
 
 /*
