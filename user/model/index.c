@@ -5,6 +5,7 @@
 
 #include "hash.h"
 #include "index.h"
+#include "yield.h"
 
 int sfc_map_init(struct sfc_map *m, size_t n)
 {
@@ -16,8 +17,12 @@ int sfc_map_init(struct sfc_map *m, size_t n)
 		m->cap = 0;
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < m->cap; i++)
+	/* A map for 100k keys is 6 MiB of fresh pages: touching them all
+	 * takes milliseconds, so the fill is a yield point. */
+	for (size_t i = 0; i < m->cap; i++) {
+		sfc_yield();
 		m->slot[i].idx = -1;
+	}
 	return 0;
 }
 
