@@ -40,9 +40,10 @@ static void *dup_array(const void *src, int n, size_t size)
 	char *p = calloc(n + 1, size);
 	size_t len = n * size;
 
-	for (size_t off = 0; p && off < len; off += 1u << 20) {
+	for (size_t off = 0, k; p && off < len; off += k) {
+		k = len - off < (1u << 20) ? len - off : 1u << 20;
 		sfc_yield_check();
-		memcpy(p + off, (const char *)src + off, len - off < (1u << 20) ? len - off : 1u << 20);
+		memcpy(p + off, (const char *)src + off, k);
 	}
 	return p;
 }
