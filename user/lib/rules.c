@@ -247,8 +247,11 @@ int sfc_rules_compile(const struct sfc_doc *doc, const __u32 *chain_ids,
 		remap[order[i]] = i;
 	}
 	memcpy(rs->tuples, sorted, sizeof(sorted[0]) * rs->ntuples);
-	for (size_t i = 0; i < rs->n; i++)
+	/* a cache line per entry: 100k of them take milliseconds */
+	for (size_t i = 0; i < rs->n; i++) {
+		sfc_yield();
 		rs->e[i].key.tuple = remap[rs->e[i].key.tuple];
+	}
 
 	/* Two rules can produce the same entry: the better pref wins there,
 	 * exactly as it would in a linear scan. */

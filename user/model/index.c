@@ -5,20 +5,47 @@
 
 #include "hash.h"
 #include "index.h"
+#include "yield.h"
+
+static size_t cap_for(size_t n)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	return cap;
+}
+
+/* Every slot empty. A map for 100k keys is 6 MiB: the fill is a yield
+ * point, and touching fresh pages takes milliseconds. */
+static void clear(struct sfc_map *m)
+{
+	for (size_t i = 0; i < m->cap; i++) {
+		sfc_yield();
+		m->slot[i].idx = -1;
+	}
+}
 
 int sfc_map_init(struct sfc_map *m, size_t n)
 {
-	m->cap = 16;
-	while (m->cap < 2 * n)
-		m->cap *= 2;
+	m->cap = cap_for(n);
 	m->slot = malloc(m->cap * sizeof(*m->slot));
 	if (!m->slot) {
 		m->cap = 0;
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < m->cap; i++)
-		m->slot[i].idx = -1;
+	clear(m);
 	return 0;
+}
+
+int sfc_map_reinit(struct sfc_map *m, size_t n)
+{
+	if (m->slot && m->cap == cap_for(n)) {
+		clear(m);
+		return 0;
+	}
+	sfc_map_free(m);
+	return sfc_map_init(m, n);
 }
 
 void sfc_map_free(struct sfc_map *m)

@@ -23,6 +23,10 @@ struct sfc_map {
 
 /* Room for n keys. 0 or -ENOMEM. */
 int sfc_map_init(struct sfc_map *m, size_t n);
+/* The same on a map initialised or freed before: emptied, its slots kept
+ * when they are as many as n keys need (nothing to free and fault in
+ * again), else made anew. 0 or -ENOMEM (the map then freed). */
+int sfc_map_reinit(struct sfc_map *m, size_t n);
 void sfc_map_free(struct sfc_map *m);
 /* Insert (key, idx) unless key is there: then return the index it has. */
 int sfc_map_put_str(struct sfc_map *m, const char *s, int idx);

@@ -181,7 +181,9 @@ int sfc_sf_from_json(json_t *v, struct sfc_sf_cfg *sf, char *err, size_t errlen)
 	return parse_sf(&e, label_of(v, "SF", "name", 0, label, sizeof(label)), v, sf);
 }
 
-static int parse_hops(struct perr *e, const char *label, json_t *hops, struct sfc_chain_cfg *c)
+/* zeroed: c is all zero already (see one_chain) */
+static int parse_hops(struct perr *e, const char *label, json_t *hops, struct sfc_chain_cfg *c,
+		      bool zeroed)
 {
 	size_t i, j;
 	json_t *h, *s;
@@ -191,7 +193,8 @@ static int parse_hops(struct perr *e, const char *label, json_t *hops, struct sf
 	if (json_array_size(hops) == 0 || json_array_size(hops) > SFC_MAX_HOPS)
 		return fail(e, label, "hops: a chain has 1 to %d hops, not %zu", SFC_MAX_HOPS,
 			    json_array_size(hops));
-	memset(c->hops, 0, sizeof(c->hops));
+	if (!zeroed)
+		memset(c->hops, 0, sizeof(c->hops));
 	json_array_foreach(hops, i, h) {
 		struct sfc_hop_cfg *hop = &c->hops[i];
 		/* A hop is a list of equivalent SF instances; a bare name is a
@@ -218,14 +221,14 @@ static int parse_hops(struct perr *e, const char *label, json_t *hops, struct sf
 }
 
 static int parse_chain(struct perr *e, const char *label, json_t *v, struct sfc_chain_cfg *c,
-		       bool partial)
+		       bool partial, bool zeroed)
 {
 	static const char *const keys[] = { "name", "spi", "hops", "on-failure", "end", NULL };
 	char pol[16], end[16];
 	json_t *x;
 	int err;
 
-	if (!partial)
+	if (!partial && !zeroed)
 		memset(c, 0, sizeof(*c));
 	err = check_keys(e, label, v, keys);
 	if (!err)
@@ -260,7 +263,7 @@ static int parse_chain(struct perr *e, const char *label, json_t *v, struct sfc_
 	x = json_object_get(v, "hops");
 	if (!x)
 		return partial ? 0 : fail(e, label, "missing \"hops\"");
-	return parse_hops(e, label, x, c);
+	return parse_hops(e, label, x, c, zeroed);
 }
 
 int sfc_chain_from_json(json_t *v, struct sfc_chain_cfg *c, bool partial, char *err,
@@ -270,7 +273,7 @@ int sfc_chain_from_json(json_t *v, struct sfc_chain_cfg *c, bool partial, char *
 	char label[LABEL_LEN];
 
 	return parse_chain(&e, label_of(v, "chain", "name", 0, label, sizeof(label)), v, c,
-			   partial);
+			   partial, false);
 }
 
 static int parse_ports(struct perr *e, const char *label, const char *key, json_t *v,
@@ -380,6 +383,18 @@ int sfc_rule_from_json(json_t *v, struct sfc_rule_cfg *r, const char *no_pref_la
 	return parse_rule(&e, "rule", v, r, no_pref_label, has_pref);
 }
 
+/* A yield point per element. sfc_yield() looks at the clock every 64
+ * calls, but a chain is 16 KiB (32 hops of 16 names), zeroed twice and
+ * faulted in as it is parsed: 64 of them take milliseconds, so an element
+ * that big looks at the clock each time. */
+static void yield_per(size_t elem)
+{
+	if (elem >= 4096)
+		sfc_yield_check();
+	else
+		sfc_yield();
+}
+
 /* Each section: allocate, then parse element i into slot i. */
 static int parse_section(struct perr *e, json_t *root, const char *key, size_t elem,
 			 void **arr, int *n,
@@ -395,7 +410,7 @@ static int parse_section(struct perr *e, json_t *root, const char *key, size_t e
 	if (a && !json_is_array(a))
 		return fail(e, "document", "%s: expected an array", key);
 	json_array_foreach(a, i, v) {
-		sfc_yield();
+		yield_per(elem);
 		err = one(e, v, i, (char *)*arr + i * elem);
 		if (err)
 			return err;
@@ -441,11 +456,15 @@ static int one_sf(struct perr *e, json_t *v, size_t i, void *out)
 	return parse_sf(e, label_of(v, "SF", "name", i, label, sizeof(label)), v, out);
 }
 
+/* out is a fresh slot of parse_section's, all zero: a chain is 16 KiB,
+ * mostly hops it does not have, and zeroing it again would fault in the
+ * pages of all 10k chains (most of reading such a document) for nothing. */
 static int one_chain(struct perr *e, json_t *v, size_t i, void *out)
 {
 	char label[LABEL_LEN];
 
-	return parse_chain(e, label_of(v, "chain", "name", i, label, sizeof(label)), v, out, false);
+	return parse_chain(e, label_of(v, "chain", "name", i, label, sizeof(label)), v, out, false,
+			   true);
 }
 
 static int one_rule(struct perr *e, json_t *v, size_t i, void *out)

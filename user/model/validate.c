@@ -159,6 +159,7 @@ static int number_chains(struct sfc_doc *d, const struct sfc_doc *prev, char *er
 	for (int i = 0; i < d->nchains; i++) {
 		struct sfc_chain_cfg *c = &d->chains[i];
 
+		sfc_yield();
 		if (!c->spi)
 			continue;
 		j = sfc_map_put_u32(&used, c->spi, i);
@@ -173,6 +174,7 @@ static int number_chains(struct sfc_doc *d, const struct sfc_doc *prev, char *er
 			struct sfc_chain_cfg *c = &d->chains[i];
 			const struct sfc_chain_cfg *old = prev ? sfc_doc_chain(prev, c->name) : NULL;
 
+			sfc_yield();
 			if (c->spi)
 				continue;
 			if (!pass) {
