@@ -6,9 +6,12 @@
  * file accept it; maps have nothing in them.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "path_pool.h"
+#include "record.h"
 #include "sfcd.h"
 #include "stats.h"
 
@@ -41,6 +44,30 @@ json_t *sfc_stats_json(const struct sfc_dp *dp)
 int sfc_stats_reset(const struct sfc_dp *dp, const char *chain, const char *sf)
 {
 	return chain || sf ? -ENOENT : 0;
+}
+
+/* No chain versions: none live, none retired, nothing to migrate. */
+void sfc_path_count(struct sfc_dp *dp, unsigned int *live, unsigned int *retired)
+{
+	*live = *retired = 0;
+}
+
+const struct sfc_path_gc_stats *sfc_path_gc_stats(struct sfc_dp *dp)
+{
+	static const struct sfc_path_gc_stats none;
+
+	return &none;
+}
+
+long sfc_path_migrate(struct sfc_dp *dp, __u32 chain_id)
+{
+	return 0;
+}
+
+/* No chain in the datapath: every name unknown. */
+sfc_id_name *sfc_record_chain_names(const struct sfc_dp *dp)
+{
+	return calloc(SFC_MAX_CHAINS, sizeof(sfc_id_name));
 }
 
 int bpf_map_lookup_elem(int fd, const void *key, void *value)
