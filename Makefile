@@ -137,6 +137,9 @@ $(DEPS_OK): Makefile | $(OUT)
 
 test: $(DEPS_OK)
 	$(MAKE) all
+	@# the fuzz targets are built (not run: make fuzz), so that a change
+	@# that breaks their build fails here and not only in CI
+	$(MAKE) --no-print-directory fuzz-build
 	tests/run.sh
 
 demo: $(DEPS_OK)
