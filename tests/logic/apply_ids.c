@@ -48,7 +48,7 @@ static void names_keep_their_ids(void)
 	bool fresh[4];
 
 	held(t, by_id);
-	ASSERT_OK(sfc_ids_alloc(t, MAX, index_of, &d, d.n, ids, fresh), "alloc");
+	ASSERT_OK(sfc_ids_alloc(t, NULL, MAX, index_of, &d, d.n, ids, fresh), "alloc");
 	ASSERT_EQ(ids[0], 4, "c keeps id 4");
 	ASSERT_EQ(ids[2], 1, "a keeps id 1");
 	ASSERT_TRUE(!fresh[0] && !fresh[2], "kept ids are not new");
@@ -68,7 +68,7 @@ static void id_zero_is_never_given(void)
 	bool fresh[2];
 
 	held(t, by_id);
-	ASSERT_OK(sfc_ids_alloc(t, MAX, index_of, &d, d.n, ids, fresh), "alloc");
+	ASSERT_OK(sfc_ids_alloc(t, NULL, MAX, index_of, &d, d.n, ids, fresh), "alloc");
 	ASSERT_EQ(ids[0], 1, "a name found at id 0 gets a real id");
 	ASSERT_EQ(ids[1], 2, "the next name the next id");
 	ASSERT_TRUE(fresh[0], "and counts as new");
@@ -84,10 +84,10 @@ static void full_space_is_enospc(void)
 	bool fresh[3];
 
 	held(t, by_id);
-	ASSERT_EQ(sfc_ids_alloc(t, MAX, index_of, &d, d.n, ids, fresh), -ENOSPC,
+	ASSERT_EQ(sfc_ids_alloc(t, NULL, MAX, index_of, &d, d.n, ids, fresh), -ENOSPC,
 		  "8 ids, 6 held, 2 new names: one too many");
 	d.n = 2;
-	ASSERT_OK(sfc_ids_alloc(t, MAX, index_of, &d, d.n, ids, fresh), "one new name fits");
+	ASSERT_OK(sfc_ids_alloc(t, NULL, MAX, index_of, &d, d.n, ids, fresh), "one new name fits");
 	ASSERT_EQ(ids[1], 7, "the last free id");
 }
 
@@ -96,7 +96,7 @@ static void nothing_to_allocate(void)
 	sfc_id_name t[MAX] = { "", "gone" };
 	struct names d = { NULL, 0 };
 
-	ASSERT_OK(sfc_ids_alloc(t, MAX, index_of, &d, 0, NULL, NULL), "no objects, no arrays");
+	ASSERT_OK(sfc_ids_alloc(t, NULL, MAX, index_of, &d, 0, NULL, NULL), "no objects, no arrays");
 }
 
 static void full_length_names_match(void)
@@ -109,8 +109,22 @@ static void full_length_names_match(void)
 	bool fresh[1];
 
 	memcpy(t[6], doc[0], SFC_NAME_LEN);
-	ASSERT_OK(sfc_ids_alloc(t, MAX, index_of, &d, d.n, ids, fresh), "alloc");
+	ASSERT_OK(sfc_ids_alloc(t, NULL, MAX, index_of, &d, d.n, ids, fresh), "alloc");
 	ASSERT_EQ(ids[0], 6, "a 32-byte name keeps its id");
+}
+
+static void reserved_ids_are_not_given(void)
+{
+	static const char *const doc[] = { "new1", "new2" };
+	struct names d = { doc, 2 };
+	sfc_id_name t[MAX] = { "", "", "kept" };
+	__u8 reserved[MAX] = { [1] = 1, [3] = 1 };
+	__u32 ids[2];
+	bool fresh[2];
+
+	ASSERT_OK(sfc_ids_alloc(t, reserved, MAX, index_of, &d, d.n, ids, fresh), "alloc");
+	ASSERT_EQ(ids[0], 4, "first new name: past the reserved 1 and 3 and the used 2");
+	ASSERT_EQ(ids[1], 5, "second new name");
 }
 
 int main(int argc, char **argv)
@@ -121,6 +135,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(full_space_is_enospc),
 		UNIT_TEST(nothing_to_allocate),
 		UNIT_TEST(full_length_names_match),
+		UNIT_TEST(reserved_ids_are_not_given),
 	};
 
 	return unit_run(tests, ARRAY_SIZE(tests), argc, argv);

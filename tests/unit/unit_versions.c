@@ -8,59 +8,18 @@
  * waits for its flows.
  */
 #include "unit.h"
+#include "apply_plan.h"
 #include "path_pool.h"
 
 #define IN0 ifx[IF_IN0]
 #define H4 "198.18.0.1"
 
-/* Chains x (to SF a) and y (to SF e); RULES is the rules array. */
-#define DOC_XY(RULES, XHOPS)                                                   \
-	"{'ingress':[{'dev':'in0'},{'dev':'in1'}],"                            \
-	" 'sfs':[{'name':'a','dev':'sfa','mac':'02:00:00:00:5f:0a'},"          \
-	"        {'name':'e','dev':'sfe','mac':'02:00:00:00:5f:0e'}],"         \
-	" 'chains':[{'name':'x','spi':10,'hops':" XHOPS "},"                   \
-	"           {'name':'y','spi':20,'hops':['e']}],"                      \
-	" 'rules':" RULES "}"
+#include "unit_xy.h"
 
-static const char *const DOC_TO_X =
-	DOC_XY("[{'pref':10,'dst':'198.18.80.0/24','chain':'x'}]", "['a']");
+static const char *const DOC_TO_X = DOC_TO_X_TEXT;
 static const char *const DOC_X_VIA_E =
 	DOC_XY("[{'pref':10,'dst':'198.18.80.0/24','chain':'x'}]", "['e']");
-static const char *const DOC_ONLY_Y =
-	"{'ingress':[{'dev':'in0'}],"
-	" 'sfs':[{'name':'e','dev':'sfe','mac':'02:00:00:00:5f:0e'}],"
-	" 'chains':[{'name':'y','spi':20,'hops':['e']}],"
-	" 'rules':[{'pref':10,'dst':'198.18.81.0/24','chain':'y'}]}";
-
-/* Send the packet (same bytes every time) on in0, expecting chain
- * (redirect to the SF with mac) or NOT_CHAINED (pass). */
-static void send_expect(const struct pkt_spec *s, const char *chain, const __u8 *mac,
-			const char *when)
-{
-	bool chained = strcmp(chain, NOT_CHAINED) != 0;
-	char label[128];
-	struct pkt p;
-	struct run r;
-
-	pkt_build(&p, s);
-	ASSERT_OK(xdp_run(IN0, &p, &r), "bpf_prog_test_run(sfc_xdp)");
-	if (r.ret != (chained ? XDP_REDIRECT : XDP_PASS))
-		FAIL("xdp verdict %s: expected %s, got %s", when,
-		     unit_xdp_name(chained ? XDP_REDIRECT : XDP_PASS), unit_xdp_name(r.ret));
-	snprintf(label, sizeof(label), "chain %s", when);
-	ASSERT_STREQ(flow_chain(s), chain, label);
-	if (mac) {
-		snprintf(label, sizeof(label), "destination MAC %s", when);
-		ASSERT_MEM_EQ(r.frame, mac, 6, label);
-	}
-}
-
-#define SEND_EXPECT(s, chain, mac, when)                                       \
-	do {                                                                   \
-		send_expect((s), (chain), (mac), (when));                      \
-		if (unit_failed)                                               \
-			return;                                                \
-	} while (0)
+static const char *const DOC_ONLY_Y = DOC_ONLY_Y_TEXT;
 
 /* The version a flow's cache entry names, 0 without one. */
 static __u32 flow_path(const struct pkt_spec *s)
@@ -155,6 +114,19 @@ static void test_on_failure_change_reaches_kept_versions(void)
 	ASSERT_EQ(path.on_failure, SFC_FAIL_BYPASS, "on-failure of the kept version");
 }
 
+/* How many sfc_sf_pos keys name version path_id (-1: unreadable). */
+static long path_positions(__u32 path_id)
+{
+	struct pos_index ix = {};
+	size_t n = 0;
+
+	if (pos_index_read(&dp->maps, &ix))
+		return -1;
+	pos_index_path(&ix, path_id, &n);
+	free(ix.k);
+	return (long)n;
+}
+
 /* Steps of the collector at now_ms until its pass is over. */
 static void gc_pass(__u64 now_ms)
 {
@@ -190,6 +162,7 @@ static void test_collector_frees_a_version_once_its_flow_ends(void)
 	ASSERT_OK(flow_get(&s, &f), "entry after the first pass");
 	ASSERT_EQ(!!(f.flags & SFC_FLOW_IDLE), 1, "idle mark after the first pass");
 	ASSERT_EQ(path_hops(v1), 1, "old version after the first pass");
+	ASSERT_GE(path_positions(v1), 1, "position keys of the old version after the first pass");
 	SEND_EXPECT(&s, "x", MAC_SF_A, "a packet between two passes");
 	ASSERT_OK(flow_get(&s, &f), "entry after the packet");
 	ASSERT_EQ(!!(f.flags & SFC_FLOW_IDLE), 0, "idle mark after the packet");
@@ -205,6 +178,7 @@ static void test_collector_frees_a_version_once_its_flow_ends(void)
 	ASSERT_GE(st->flows_ended - ended, 1, "entries removed");
 	ASSERT_GE(st->versions_freed - freed, 1, "versions freed");
 	ASSERT_EQ(path_hops(v1), 0, "old version after the third pass");
+	ASSERT_EQ(path_positions(v1), 0, "position keys of the old version after the third pass");
 	SEND_EXPECT(&s, "x", MAC_SF_E, "the flow's next packet");
 }
 

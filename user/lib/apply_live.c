@@ -61,10 +61,8 @@ void apply_live_end(struct apply_live *a)
 		live = NULL;
 	free(a->slots);
 	free(a->cb);
-	free(a->pix.k);
 	a->slots = NULL;
 	a->cb = NULL;
-	a->pix.k = NULL;
 }
 
 bool sfc_apply_writing(void)

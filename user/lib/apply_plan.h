@@ -52,8 +52,8 @@ struct chain_build {
 	struct { struct sfc_pos_key k; struct sfc_pos v; } pos[SFC_MAX_HOPS * SFC_HOP_MAX_INSTANCES];
 };
 
-/* Every sfc_sf_pos key, sorted by path: read once per apply, so purging
- * a path costs its own entries and not a walk of the whole map. */
+/* Every sfc_sf_pos key, sorted by path: read once per collector pass, so
+ * purging a version costs its own entries and not a walk of the map. */
 struct pos_index {
 	struct sfc_pos_key *k;
 	size_t n;
@@ -74,23 +74,21 @@ const struct sfc_pos_key *pos_index_path(const struct pos_index *ix, __u32 path_
 int current_slots(const struct sfc_maps *m, __u32 cid, __u32 *slots);
 /* Name version path_id in b's position keys (build_chain wrote another). */
 void chain_build_set_path(struct chain_build *b, __u32 path_id);
-/* Remove every hop and position entry of version path_id (ix: every
- * position key, pos_index_read) and zero its path entry. */
-void chain_purge_path(const struct sfc_maps *m, const struct pos_index *ix, __u32 path_id);
+/* Remove every hop and position entry of the versions ids[0..n) (ix:
+ * every position key, pos_index_read) and zero their path entries. */
+int chain_purge_paths(const struct sfc_maps *m, const struct pos_index *ix,
+		      const __u32 *ids, size_t n);
 
 /* chain_batch.c: chains rewritten with one syscall per map */
 struct chain_batch {
-	struct sfc_pos_key *dk;                 size_t nd, capd;
 	struct sfc_hop_key *hk; struct sfc_hop *hv; size_t nh, caph, caphv;
 	struct sfc_pos_key *pk; struct sfc_pos *pv; size_t np, capp, cappv;
 	__u32 *ck, *pathk; struct sfc_path *pathv; struct sfc_chain *headv;
 	size_t nc, capc, cappathk, cappath, caphead;
 };
 
-/* Add version next of chain cid, built in cb, whose stale position keys
- * (what that version held before) are stale[0..nstale). */
-int chain_batch_add(struct chain_batch *b, __u32 cid, __u32 next, const struct chain_build *cb,
-		    const struct sfc_pos_key *stale, size_t nstale);
+/* Add version next (a fresh path id) of chain cid, built in cb. */
+int chain_batch_add(struct chain_batch *b, __u32 cid, __u32 next, const struct chain_build *cb);
 /* Write it all, the chain heads last. */
 int chain_batch_flush(const struct sfc_maps *m, struct chain_batch *b);
 void chain_batch_free(struct chain_batch *b);
@@ -113,7 +111,6 @@ struct apply_live {
 	struct plan *p;
 	struct sfc_sf_view *sfv;         /* by doc index */
 	__u32 (*slots)[SFC_MAX_HOPS];    /* hop counter slots per chain (chains_apply) */
-	struct pos_index pix;            /* sf_pos keys as chains_apply began */
 	struct chain_build *cb;          /* scratch */
 	int done;
 	int handled, deferred;           /* link events, for the report */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Many chains rewritten at once, one syscall per map: the stale position
- * keys of their idle versions out, their hops, positions and paths in,
- * then every chain head switched in one write (make-before-break, as
+ * Many chains rewritten at once, one syscall per map: the hops,
+ * positions and paths of their new versions (fresh path ids: nothing to
+ * clear first) in, then every chain head switched in one write (make-before-break, as
  * chains.c's write_chain() does one chain at a time). Used by link
  * updates (link_update.c) and by link events during an apply
  * (apply_live.c).
@@ -35,7 +35,6 @@ static int room(void **p, size_t *cap, size_t used, size_t n, size_t sz)
 
 void chain_batch_free(struct chain_batch *b)
 {
-	free(b->dk);
 	free(b->hk);
 	free(b->hv);
 	free(b->pk);
@@ -47,11 +46,9 @@ void chain_batch_free(struct chain_batch *b)
 	memset(b, 0, sizeof(*b));
 }
 
-int chain_batch_add(struct chain_batch *b, __u32 cid, __u32 next, const struct chain_build *cb,
-		    const struct sfc_pos_key *stale, size_t nstale)
+int chain_batch_add(struct chain_batch *b, __u32 cid, __u32 next, const struct chain_build *cb)
 {
-	if (room((void **)&b->dk, &b->capd, b->nd, nstale, sizeof(*b->dk)) ||
-	    room((void **)&b->hk, &b->caph, b->nh, cb->path.nhops, sizeof(*b->hk)) ||
+	if (room((void **)&b->hk, &b->caph, b->nh, cb->path.nhops, sizeof(*b->hk)) ||
 	    room((void **)&b->hv, &b->caphv, b->nh, cb->path.nhops, sizeof(*b->hv)) ||
 	    room((void **)&b->pk, &b->capp, b->np, cb->npos, sizeof(*b->pk)) ||
 	    room((void **)&b->pv, &b->cappv, b->np, cb->npos, sizeof(*b->pv)) ||
@@ -60,9 +57,6 @@ int chain_batch_add(struct chain_batch *b, __u32 cid, __u32 next, const struct c
 	    room((void **)&b->pathv, &b->cappath, b->nc, 1, sizeof(*b->pathv)) ||
 	    room((void **)&b->headv, &b->caphead, b->nc, 1, sizeof(*b->headv)))
 		return -ENOMEM;
-	if (nstale)
-		memcpy(b->dk + b->nd, stale, nstale * sizeof(*stale));
-	b->nd += nstale;
 	for (__u32 si = 1; si <= cb->path.nhops; si++) {
 		b->hk[b->nh] = (struct sfc_hop_key){ .path_id = next, .si = si };
 		b->hv[b->nh++] = cb->hops[si];
@@ -91,14 +85,8 @@ static int update_batch(int fd, const void *k, const void *v, size_t n)
 
 int chain_batch_flush(const struct sfc_maps *m, struct chain_batch *b)
 {
-	__u32 count = b->nd;
 	int err;
 
-	/* a delete batch stops at the first key that is not there */
-	sfc_pos_front_clear(m, b->dk, b->nd);
-	if (b->nd && bpf_map_delete_batch(m->sf_pos, b->dk, &count, NULL))
-		for (size_t i = count; i < b->nd; i++)
-			bpf_map_delete_elem(m->sf_pos, &b->dk[i]);
 	err = update_batch(m->hops, b->hk, b->hv, b->nh);
 	if (!err)
 		sfc_hop_front_fill(m, b->hk, b->hv, b->nh);

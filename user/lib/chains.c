@@ -254,34 +254,68 @@ const struct sfc_pos_key *pos_index_path(const struct pos_index *ix, __u32 path_
 	return ix->k + lo;
 }
 
-/* Remove every hop and position entry of one path version. */
-void chain_purge_path(const struct sfc_maps *m, const struct pos_index *ix, __u32 path_id)
+/* The position keys of ids[0..n) out, their front slots first: one
+ * read of the front, one delete batch. */
+static int purge_positions(const struct sfc_maps *m, const struct pos_index *ix,
+			   const __u32 *ids, size_t n)
 {
-	struct sfc_path path = {}, zero = {};
-	const struct sfc_pos_key *k;
-	size_t n;
+	struct sfc_pos_key *dk = NULL;
+	size_t nd = 0;
+	__u32 count;
 
-	if (!bpf_map_lookup_elem(m->paths, &path_id, &path))
+	for (size_t i = 0; i < n; i++) {
+		size_t nk;
+		const struct sfc_pos_key *k = pos_index_path(ix, ids[i], &nk);
+		void *q = nk ? realloc(dk, (nd + nk) * sizeof(*dk)) : dk;
+
+		if (!q) {
+			free(dk);
+			return -ENOMEM;
+		}
+		dk = q;
+		memcpy(dk + nd, k, nk * sizeof(*k));
+		nd += nk;
+	}
+	sfc_pos_front_clear(m, dk, nd);
+	count = nd;
+	/* a delete batch stops at the first key that is not there */
+	if (nd && bpf_map_delete_batch(m->sf_pos, dk, &count, NULL))
+		for (size_t i = count; i < nd; i++)
+			bpf_map_delete_elem(m->sf_pos, &dk[i]);
+	free(dk);
+	return 0;
+}
+
+int chain_purge_paths(const struct sfc_maps *m, const struct pos_index *ix,
+		      const __u32 *ids, size_t n)
+{
+	static const struct sfc_path zero;
+	int err = purge_positions(m, ix, ids, n);
+
+	for (size_t i = 0; i < n && !err; i++) {
+		__u32 path_id = ids[i];
+		struct sfc_path path = {};
+
+		if (bpf_map_lookup_elem(m->paths, &path_id, &path))
+			continue;
 		for (__u32 si = 1; si <= path.nhops && si <= SFC_MAX_HOPS; si++) {
 			struct sfc_hop_key hk = { .path_id = path_id, .si = si };
 
 			sfc_hop_del(m, &hk);
 		}
-	k = pos_index_path(ix, path_id, &n);
-	for (size_t i = 0; i < n; i++)
-		sfc_pos_del(m, &k[i]);
-	if (path.nhops)
-		bpf_map_update_elem(m->paths, &path_id, &zero, BPF_ANY);
+		if (path.nhops)
+			bpf_map_update_elem(m->paths, &path_id, &zero, BPF_ANY);
+	}
+	return err;
 }
 
-static int write_chain(const struct sfc_dp *dp, const struct pos_index *ix, __u32 cid,
-		       const char *name, __u32 path_id, const struct chain_build *b)
+static int write_chain(const struct sfc_dp *dp, __u32 cid, const char *name, __u32 path_id,
+		       const struct chain_build *b)
 {
 	const struct sfc_maps *m = &dp->maps;
 	struct sfc_chain head = { .path_id = path_id };
 	struct sfc_chain_record rec = { .spi = b->spi };
 
-	chain_purge_path(m, ix, path_id);
 	for (__u32 si = 1; si <= b->path.nhops; si++) {
 		struct sfc_hop_key hk = { .path_id = path_id, .si = si };
 		int err = sfc_hop_put(m, &hk, &b->hops[si]);
@@ -389,7 +423,7 @@ void chain_build_set_path(struct chain_build *b, __u32 path_id)
  * as a new version and switch the head to it; the old one is retired. */
 static int switch_chain(struct sfc_dp *dp, const struct sfc_doc *doc, const struct plan *p,
 			int ci, const struct sfc_sf_view *sfv, const __u32 *slots,
-			const struct pos_index *pix, struct chain_build *cb, bool *switched)
+			struct chain_build *cb, bool *switched)
 {
 	const struct sfc_maps *m = &dp->maps;
 	__u32 cid = p->chain_ids[ci], cur = 0, next;
@@ -412,7 +446,7 @@ static int switch_chain(struct sfc_dp *dp, const struct sfc_doc *doc, const stru
 	chain_build_set_path(cb, next);
 	if (p->chain_new[ci])
 		sfc_map_zero_percpu(dp, m->chain_stats, cid, sizeof(struct sfc_counter));
-	err = write_chain(dp, pix, cid, doc->chains[ci].name, next, cb);
+	err = write_chain(dp, cid, doc->chains[ci].name, next, cb);
 	if (err) {
 		sfc_path_retire(dp, next); /* half-written: the collector purges it */
 		return err;
@@ -438,9 +472,6 @@ int chains_apply(struct apply_live *a, int *switched, char *err, size_t errlen)
 	a->cb = malloc(sizeof(*a->cb));
 	if (!a->slots || !a->cb)
 		return -ENOMEM;
-	ret = pos_index_read(&a->dp->maps, &a->pix);
-	if (ret)
-		return ret;
 	ret = assign_slots(a->dp, doc, a->p, a->slots);
 	if (ret) {
 		snprintf(err, errlen, "$.chains: more than %d hops in all chains",
@@ -452,7 +483,7 @@ int chains_apply(struct apply_live *a, int *switched, char *err, size_t errlen)
 		bool sw;
 
 		sfc_yield();
-		ret = switch_chain(a->dp, doc, a->p, ci, a->sfv, a->slots[ci], &a->pix, a->cb, &sw);
+		ret = switch_chain(a->dp, doc, a->p, ci, a->sfv, a->slots[ci], a->cb, &sw);
 		if (ret == -ENOSPC) {
 			snprintf(err, errlen, "chain %s: no free path version: all %d are in use "
 				 "by chains and by flows of their older versions (sfcctl migrate "

@@ -9,7 +9,7 @@
 #include "path_pool.h"
 #include "record.h"
 
-int sfc_ids_alloc(const sfc_id_name *names, __u32 max,
+int sfc_ids_alloc(const sfc_id_name *names, const __u8 *reserved, __u32 max,
 		  int (*index_of)(const void *ctx, const char *name), const void *ctx,
 		  int n, __u32 *ids, bool *is_new)
 {
@@ -26,6 +26,8 @@ int sfc_ids_alloc(const sfc_id_name *names, __u32 max,
 	for (__u32 id = 1; id < max; id++) {
 		int i;
 
+		if (reserved && reserved[id])
+			used[id] = 1;
 		memcpy(name, names[id], SFC_NAME_LEN);
 		if (!name[0])
 			continue;
@@ -77,7 +79,7 @@ int plan_assign_ids(struct sfc_dp *dp, const struct sfc_doc *doc, struct plan *p
 	names = sfc_record_sf_names(dp);
 	if (!names)
 		return -ENOMEM;
-	ret = sfc_ids_alloc(names, SFC_MAX_SFS, sf_index, doc, doc->nsfs, p->sf_ids, p->sf_new);
+	ret = sfc_ids_alloc(names, NULL, SFC_MAX_SFS, sf_index, doc, doc->nsfs, p->sf_ids, p->sf_new);
 	free(names);
 	if (ret) {
 		if (ret == -ENOSPC)
@@ -93,14 +95,11 @@ int plan_assign_ids(struct sfc_dp *dp, const struct sfc_doc *doc, struct plan *p
 		return -ENOMEM;
 	}
 	/* The id of a removed chain whose versions still carry flows is not
-	 * given to a new chain yet: a name no document can hold keeps it. */
+	 * given to a new chain yet. */
 	sfc_path_held_chains(dp, held);
-	for (__u32 id = 1; id < SFC_MAX_CHAINS; id++)
-		if (held[id] && !names[id][0])
-			names[id][0] = '\x01';
-	free(held);
-	ret = sfc_ids_alloc(names, SFC_MAX_CHAINS, chain_index, doc, doc->nchains,
+	ret = sfc_ids_alloc(names, held, SFC_MAX_CHAINS, chain_index, doc, doc->nchains,
 			    p->chain_ids, p->chain_new);
+	free(held);
 	free(names);
 	if (ret == -ENOSPC)
 		snprintf(err, errlen, "$.chains: no free chain id (at most %d chains)",

@@ -17,9 +17,10 @@ typedef char sfc_id_name[SFC_NAME_LEN];
 /*
  * ids[i] and is_new[i] for the n objects whose names index_of(ctx, name)
  * finds (it returns the object's index, or -1). 0, or -ENOSPC when fewer
- * than the new names' count of ids are free.
+ * than the new names' count of ids are free. reserved (NULL: none):
+ * reserved[id] set, id is given to no new name.
  */
-int sfc_ids_alloc(const sfc_id_name *names, __u32 max,
+int sfc_ids_alloc(const sfc_id_name *names, const __u8 *reserved, __u32 max,
 		  int (*index_of)(const void *ctx, const char *name), const void *ctx,
 		  int n, __u32 *ids, bool *is_new);
 

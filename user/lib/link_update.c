@@ -116,7 +116,7 @@ static int batch_chain(struct sfc_dp *dp, const struct sfc_doc *doc,
 	if (err)
 		return err;
 	build_chain(doc, &p, ci, next, ix->sfv, cs->slots, cb);
-	err = chain_batch_add(b, cid, next, cb, NULL, 0);
+	err = chain_batch_add(b, cid, next, cb);
 	if (err) {
 		sfc_path_retire(dp, next);
 		return err;

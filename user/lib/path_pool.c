@@ -243,54 +243,50 @@ static void age_entry(struct sfc_dp *dp, struct sfc_path_pool *pp, const struct 
 	pp->named[v->path_id] = 1;
 }
 
-static void pass_start(struct sfc_path_pool *pp, __u64 now)
+/* A pass over the versions retired a grace period ago; false when there
+ * is none. */
+static bool pass_start(struct sfc_path_pool *pp, __u64 now)
 {
+	bool any = false;
+
 	memset(pp->named, 0, sizeof(pp->named));
-	for (__u32 p = 1; p < SFC_MAX_PATHS; p++)
+	for (__u32 p = 1; p < SFC_MAX_PATHS; p++) {
 		pp->cand[p] = pp->state[p] == PATH_RETIRED &&
 			      pp->retired_ms[p] + SFC_PATH_GRACE_MS <= now;
-	pp->in_pass = true;
+		any |= pp->cand[p];
+	}
+	pp->in_pass = any;
 	pp->token_set = pp->last_set = false;
+	return any;
 }
 
 static void pass_end(struct sfc_dp *dp, struct sfc_path_pool *pp, __u64 now)
 {
 	struct pos_index pix = {};
-	bool have_pix = false;
+	__u32 *ids = NULL;
+	size_t n = 0;
 
 	for (__u32 p = 1; p < SFC_MAX_PATHS; p++) {
 		if (!pp->cand[p] || pp->named[p] || pp->state[p] != PATH_RETIRED)
 			continue;
-		/* position keys: one read of the whole map, only when needed */
-		if (!have_pix) {
-			if (pos_index_read(&dp->maps, &pix))
-				break; /* the next pass tries again */
-			have_pix = true;
-		}
-		chain_purge_path(&dp->maps, &pix, p);
-		pp->state[p] = PATH_FREE;
-		pp->nretired--;
-		pp->st.versions_freed++;
+		if (!ids && !(ids = malloc(SFC_MAX_PATHS * sizeof(*ids))))
+			break;
+		ids[n++] = p;
+	}
+	/* position keys: one read of the whole map, and only when needed;
+	 * on failure the next pass tries again */
+	if (n && !pos_index_read(&dp->maps, &pix) &&
+	    !chain_purge_paths(&dp->maps, &pix, ids, n)) {
+		for (size_t i = 0; i < n; i++)
+			pp->state[ids[i]] = PATH_FREE;
+		pp->nretired -= n;
+		pp->st.versions_freed += n;
 	}
 	free(pix.k);
+	free(ids);
 	pp->in_pass = false;
 	pp->last_end_ms = now;
 	pp->st.passes++;
-}
-
-/* The earliest a pass could free something: ms from now. */
-static long next_due(const struct sfc_path_pool *pp, __u64 now)
-{
-	__u64 due = pp->last_end_ms + SFC_PATH_GC_EVERY_MS, first = ~0ull;
-
-	if (!pp->nretired)
-		return -1;
-	for (__u32 p = 1; p < SFC_MAX_PATHS; p++)
-		if (pp->state[p] == PATH_RETIRED && pp->retired_ms[p] + SFC_PATH_GRACE_MS < first)
-			first = pp->retired_ms[p] + SFC_PATH_GRACE_MS;
-	if (first > due)
-		due = first;
-	return due > now ? (long)(due - now) : 0;
 }
 
 long sfc_path_gc_step(struct sfc_dp *dp, __u64 now_ms, unsigned int max_flows)
@@ -301,11 +297,15 @@ long sfc_path_gc_step(struct sfc_dp *dp, __u64 now_ms, unsigned int max_flows)
 	if (!pp)
 		return SFC_PATH_GC_EVERY_MS;
 	if (!pp->in_pass) {
-		long wait = next_due(pp, now_ms);
-
-		if (wait != 0)
-			return wait;
-		pass_start(pp, now_ms);
+		if (!pp->nretired)
+			return -1;
+		if (now_ms < pp->last_end_ms + SFC_PATH_GC_EVERY_MS)
+			return (long)(pp->last_end_ms + SFC_PATH_GC_EVERY_MS - now_ms);
+		if (!pass_start(pp, now_ms)) {
+			/* every retired version still in its grace period */
+			pp->last_end_ms = now_ms;
+			return SFC_PATH_GC_EVERY_MS;
+		}
 	}
 	while (seen < max_flows) {
 		bool done = false;
@@ -329,7 +329,7 @@ long sfc_path_gc_step(struct sfc_dp *dp, __u64 now_ms, unsigned int max_flows)
 		seen += n;
 		if (done) {
 			pass_end(dp, pp, now_ms);
-			return next_due(pp, now_ms);
+			return pp->nretired ? SFC_PATH_GC_EVERY_MS : -1;
 		}
 	}
 	return 0;
