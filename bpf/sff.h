@@ -121,6 +121,80 @@ static __always_inline struct sfc_sf *sfc_sff_fallback(__u32 path_id, __u32 si, 
 }
 
 /*
+ * The index of SI si in struct sfc_flow.step_*, or SFC_FLOW_STEPS when
+ * the flow keeps no step for it. The mask is done in assembly, after the
+ * test: clang would otherwise compute the address from the unbounded SI
+ * before the test, and the verifier refuse it.
+ */
+static __always_inline __u32 sfc_step_idx(__u32 si)
+{
+	__u32 i = si - 1;
+
+	if (i >= SFC_FLOW_STEPS)
+		return SFC_FLOW_STEPS;
+	asm volatile("%0 &= 7" : "+r"(i));
+	return i;
+}
+_Static_assert(SFC_FLOW_STEPS == 8, "sfc_step_idx mask");
+
+/*
+ * The flow's resolved step at SI si (struct sfc_flow.step_*), into *hp:
+ * 1, or 0 when it has none for its current version yet.
+ */
+static __always_inline int sfc_step_get(const struct sfc_flow *flow, __u32 path_id, __u32 si,
+					struct sfc_hop_pick *hp)
+{
+	__u32 i = sfc_step_idx(si);
+
+	if (i >= SFC_FLOW_STEPS || flow->steps_path != path_id || !flow->step_sf[i])
+		return 0;
+	hp->flags = 0;
+	hp->sf_id = flow->step_sf[i];
+	hp->stats_idx = flow->step_slot[i];
+	return 1;
+}
+
+/*
+ * Remember the flow's instance of the hop at SI si (its hash's bucket,
+ * not a fallback taken while it is down) and the hop's counter slot. The
+ * steps of another version go first. A hop marked down is not resolved:
+ * its path's policy applies every time.
+ */
+static __always_inline void sfc_step_put(struct sfc_flow *flow, __u32 path_id, __u32 si,
+					 const struct sfc_hop_pick *hp)
+{
+	__u32 i = sfc_step_idx(si);
+
+	if (i >= SFC_FLOW_STEPS || (hp->flags & SFC_HOP_DOWN) || !hp->sf_id ||
+	    hp->sf_id >= SFC_MAX_SFS || hp->stats_idx >= SFC_HOP_STATS_ENTRIES)
+		return;
+	if (flow->steps_path != path_id) {
+		__builtin_memset(flow->step_sf, 0, sizeof(flow->step_sf));
+		flow->steps_path = path_id;
+	}
+	flow->step_slot[i] = hp->stats_idx;
+	flow->step_sf[i] = hp->sf_id;
+}
+
+/*
+ * The SI of the flow's resolved step whose SF is sf_id (the SF a packet
+ * came back from), or 0. The lowest such SI: were an SF ever at two
+ * positions, a return must never lead back up the chain.
+ */
+static __always_inline __u32 sfc_step_find(const struct sfc_flow *flow, __u32 sf_id)
+{
+	int i;
+
+	if (!sf_id || flow->steps_path != flow->path_id)
+		return 0;
+#pragma unroll
+	for (i = 0; i < SFC_FLOW_STEPS; i++)
+		if (flow->step_sf[i] == sf_id)
+			return i + 1;
+	return 0;
+}
+
+/*
  * Walk from SI si down to the first hop that can take the packet. A
  * flow whose instance of a hop is down goes to another instance of it; a
  * hop whose instances are all down (or marked SFC_HOP_DOWN) is skipped
@@ -148,8 +222,12 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
 			d->end = path->end;
 			return;
 		}
-		if (sfc_hop_pick(path_id, si, flow->hash, &hp))
-			return sfc_drop(d, SFC_R_NO_HOP);
+		/* a resolved step skips the hop: the SF's entry validates it */
+		if (!sfc_step_get(flow, path_id, si, &hp)) {
+			if (sfc_hop_pick(path_id, si, flow->hash, &hp))
+				return sfc_drop(d, SFC_R_NO_HOP);
+			sfc_step_put(flow, path_id, si, &hp);
+		}
 		sidx = hp.stats_idx;
 		hs = bpf_map_lookup_elem(&sfc_hop_stats, &sidx);
 
@@ -296,12 +374,27 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 		    !(ifc->flags & SFC_IF_INGRESS) && !p->link_control)
 			flow = sfc_adopt(p, ifindex, ifc, eth, d);
 		if (flow && (flow->flags & SFC_FLOW_CHAINED)) {
-			int pos = sfc_pos_si(ifindex, flow->path_id);
-			struct sfc_sf_counter *sc;
 			__u32 sf_id = ifc->sf_id, si;
+			struct sfc_sf_counter *sc;
+			int pos;
 
 			/* an adopted flow's packets are never classified */
 			sfc_flow_seen(flow);
+			/* The SF is the flow's resolved step at SI si: that is
+			 * where it was, and the hop holds it. */
+			si = sfc_step_find(flow, sf_id);
+			if (si) {
+				sc = bpf_map_lookup_elem(&sfc_sf_stats, &sf_id);
+				if (sc)
+					count_add(&sc->rx, p->len);
+				d->returned = 1;
+				path_id = flow->path_id;
+				path = bpf_map_lookup_elem(&sfc_paths, &path_id);
+				if (!path)
+					return sfc_drop(d, SFC_R_NO_PATH);
+				return sfc_sff(flow, path, si - 1, p->len, d);
+			}
+			pos = sfc_pos_si(ifindex, flow->path_id);
 			if (pos < 0) {
 				/* the SF's interface is newer than the flow's
 				 * version: the flow moves to the current one */

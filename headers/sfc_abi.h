@@ -17,6 +17,9 @@
  * and sfc_sf_pos (struct sfc_*_front), kept by sfcd beside the hash maps
  * and filled from them when it starts. New maps only: nothing converts.
  * (An sfc of version 3 refuses these pins: it would not keep the arrays.)
+ * SFC_ABI_VERSION 5: sfc_flow holds the flow's resolved steps (72 bytes;
+ * was 36); sfcd copies the entries of version 4 pins into the new map
+ * before the new programs replace the old ones (user/lib/migrate.c).
  */
 #ifndef SFC_ABI_H
 #define SFC_ABI_H
@@ -33,7 +36,7 @@
 #define SFC_MAX_IFACES     1024
 #define SFC_FLOW_ENTRIES   1048576
 #define SFC_NAME_LEN       32
-#define SFC_ABI_VERSION    4
+#define SFC_ABI_VERSION    5
 
 /* sfc_config index 0 */
 struct sfc_config {
@@ -265,6 +268,18 @@ _Static_assert(sizeof(struct sfc_flow_key) == 40, "sfc_flow_key layout");
 				    * ended, its entry goes, and with the last
 				    * one its version (user/lib/path_pool.c) */
 
+/*
+ * The first SFC_FLOW_STEPS hops of a flow's path, resolved for that flow
+ * (struct sfc_flow.step_*): the SF instance its hash picks at each SI and
+ * the hop's counter slot. A path version's hops never change while it
+ * lives (an edit writes a new version), so the datapath resolves a hop
+ * once per flow, from its sfc_hops entry, and afterwards reads only the
+ * SF's entry: its up flag validates the step, its ifindex and MACs are
+ * where the packet goes. A packet back from an SF finds its SI among the
+ * steps by the SF's id, which also proves that the SF serves that SI.
+ */
+#define SFC_FLOW_STEPS 8
+
 /* sfc_flows value: classification result and where the flow came from */
 struct sfc_flow {
 	__u32 generation;   /* sfc_config.generation when classified */
@@ -275,8 +290,11 @@ struct sfc_flow {
 	__u8  pad[4];
 	__u8  orig_dst[6];  /* Ethernet addresses as received, restored at the end */
 	__u8  orig_src[6];
+	__u32 steps_path;   /* the path id step_* were resolved on; 0: none */
+	__u16 step_sf[SFC_FLOW_STEPS];   /* SI i + 1: the flow's SF id; 0: not yet */
+	__u16 step_slot[SFC_FLOW_STEPS]; /* SI i + 1: the hop's sfc_hop_stats slot */
 };
-_Static_assert(sizeof(struct sfc_flow) == 36, "sfc_flow layout");
+_Static_assert(sizeof(struct sfc_flow) == 72, "sfc_flow layout");
 
 /*
  * sfc_flows_neg value: a cached "no rule matched". Kept in an LRU of its
@@ -315,6 +333,8 @@ struct sfc_hop_counter {
 _Static_assert(sizeof(struct sfc_hop_counter) == 32, "sfc_hop_counter layout");
 
 #define SFC_HOP_STATS_ENTRIES 65536 /* hops over all chains; slot 0 unused */
+/* SF ids and hop slots fit struct sfc_flow's 16-bit steps */
+_Static_assert(SFC_MAX_SFS <= 65536 && SFC_HOP_STATS_ENTRIES <= 65536, "sfc_flow steps");
 
 /*
  * XDP -> tc handoff in the packet's metadata area (bpf_xdp_adjust_meta),

@@ -28,6 +28,7 @@
 #include "apply.h"
 #include "datapath.h"
 #include "log.h"
+#include "micro.h"
 #include "model.h"
 #include "bench.h"
 #include "micro.skel.h"
@@ -216,20 +217,33 @@ static char parts_json[1024];
 static void measure_parts(void)
 {
 	static const char *const names[] = { "iface", "flow", "hop", "redirect", "counters",
-					     "iface_front", "hop_front" };
+					     "iface_front", "hop_front", "flow4" };
 	struct bpf_program *progs[] = { mk->progs.micro_part_iface, mk->progs.micro_part_flow,
 					mk->progs.micro_part_hop, mk->progs.micro_part_redirect,
 					mk->progs.micro_part_counters, mk->progs.micro_part_iface_front,
-					mk->progs.micro_part_hop_front };
+					mk->progs.micro_part_hop_front, mk->progs.micro_part_flow4 };
+	struct sfc_flow_key fk;
+	struct sfc_flow fv;
 	struct sfc_hop_key hk;
 	int off = 0;
 
 	if (bpf_map_get_next_key(dp->maps.hops, NULL, &hk))
 		return;
+	/* the cached flow, under the 16-byte key of micro_part_flow4 */
+	if (!bpf_map_get_next_key(dp->maps.flows, NULL, &fk) &&
+	    !bpf_map_lookup_elem(dp->maps.flows, &fk, &fv)) {
+		struct micro_flow4_key k4 = { .sport = fk.sport, .dport = fk.dport,
+					      .proto = fk.proto, .family = fk.family,
+					      .vlan = fk.vlan };
+
+		memcpy(&k4.src, fk.src, 4);
+		memcpy(&k4.dst, fk.dst, 4);
+		bpf_map_update_elem(bpf_map__fd(mk->maps.micro_flows4), &k4, &fv, BPF_ANY);
+	}
 	mk->bss->part_hop = hk;
 	mk->bss->part_port = if_sf1;
 	off += snprintf(parts_json + off, sizeof(parts_json) - off, "{");
-	for (int i = 0; i < 7; i++) {
+	for (int i = 0; i < 8; i++) {
 		struct probe p = { .what = names[i], .fd = bpf_program__fd(progs[i]),
 				   .ifindex = if_in0, .want = i == 3 ? XDP_REDIRECT : XDP_PASS };
 		struct result r = measure(&p, &empty_probe);

@@ -5,8 +5,10 @@
 # them in place without interrupting traffic. UPGRADE_FROM picks the
 # release: e7f22e4 (map ABI 1: names, SPI, MACs and peer fields in the map
 # values; the default), eef0b55 (ABI 2: 32 drop reasons, no version
-# recorded) or dec5466 (ABI 3: no direct-mapped fronts of sfc_ifaces,
-# sfc_hops and sfc_sf_pos; any later commit of ABI 3 is checked alike). The old sfcd, built from `git archive $UPGRADE_FROM`, runs chain "web" while a bounded, numbered
+# recorded), dec5466 (ABI 3: no direct-mapped fronts of sfc_ifaces,
+# sfc_hops and sfc_sf_pos; any later commit of ABI 3 is checked alike) or
+# 20e9155 (ABI 4: flow entries without resolved steps, 36 bytes). The old
+# sfcd, built from `git archive $UPGRADE_FROM`, runs chain "web" while a bounded, numbered
 # UDP stream crosses both SFs; it is stopped and the new sfcd started on
 # the same pins and state file. Every datagram arrives, through both SFs;
 # the maps now have this version's value sizes, nothing of the old layout
@@ -64,6 +66,10 @@ e7f22e4 | eef0b55)
 	assert_eq "old layout: sfc_reasons has 32 entries" 32 "$(entries sfc_reasons)"
 	assert_eq "old layout: no ABI version recorded" none "$(d_abi_version)"
 	;;
+20e9155)
+	assert_eq "old layout: ABI version 4 recorded" 4 "$(d_abi_version)"
+	assert_eq "old layout: sfc_flows values are 36 bytes" 36 "$(value_size sfc_flows)"
+	;;
 *)
 	assert_eq "old layout: ABI version 3 recorded" 3 "$(d_abi_version)"
 	assert_eq "old layout: no front arrays pinned" none "$(value_size sfc_hop_front)"
@@ -101,7 +107,7 @@ assert_eq "upgrade: none lost (sent - unique)" 0 "$(delta "$(rx "$rxf" .unique)"
 assert_eq "upgrade: every datagram crossed both SFs" "{\"$DSCP_FULL\":$n}" \
 	"$(rx "$rxf" '.dscp | tojson')"
 
-for m in "sfc_ifaces 8" "sfc_sfs 20" "sfc_chains 4" "sfc_paths 8"; do
+for m in "sfc_ifaces 8" "sfc_sfs 20" "sfc_chains 4" "sfc_paths 8" "sfc_flows 72"; do
 	set -- $m
 	assert_eq "new layout: $1 values are $2 bytes" "$2" "$(value_size "$1")"
 done
@@ -112,6 +118,11 @@ for m in "sfc_if_front 16" "sfc_hop_front 88" "sfc_pos_front 16"; do
 	assert_eq "new layout: $1 pinned, $2-byte slots" "$2" "$(value_size "$1")"
 done
 assert_eq "nothing of the old layout left pinned" "" "$(ls "$PIN" | grep '_v1$')"
+if [ "$OLD_REV" = 20e9155 ]; then
+	# the stream's flow, in the middle of its chain, is one of them
+	copied=$(sed -n 's/.*sfc_flows: \([0-9]*\) flow entries copied.*/\1/p' "$SFCD_LOG" | tail -n 1)
+	assert_ge "the old flow entries were copied into the new sfc_flows" 1 "${copied:-0}"
+fi
 "$SFCD" --stats -j -P "$PIN" >"$T/b.st" 2>/dev/null
 assert_eq "record: chain names" '["web"]' "$(jq -c '[.chains[].name]' "$T/b.st")"
 assert_eq "record: chain web keeps SPI 100" 100 "$(st "$T/b.st" '.chains[0].spi')"

@@ -954,11 +954,15 @@ static void test_sf_return_outside_path_counts_unknown_position(void)
 	ASSERT_EQ(all_sf_tx() - s0, 0, "packets sent to SFs");
 }
 
-/* checks that a packet back on an SF interface that the flow's version
- * has no position for (the interface was created again after the flow
- * began: only versions written since know it) moves the flow to the
- * chain's current version and goes on from the position there */
-static void test_sf_return_on_newer_interface_moves_flow_to_current_version(void)
+/*
+ * A packet back on an SF interface that the flow's version has no
+ * position for (the interface was created again after the flow began:
+ * only versions written since know it). With resolved set, the flow keeps
+ * the steps the datapath resolved on its first packet; without, they are
+ * cleared (a flow past SFC_FLOW_STEPS hops, or one whose packet went to a
+ * fallback instance, has none for that SF).
+ */
+static void sf_return_on_newer_interface(bool resolved)
 {
 	struct pkt_spec s = flow(1, 30);
 	__u64 m0 = reason_count(SFC_R_POS_MOVED), n0 = reason_count(SFC_R_NO_POSITION);
@@ -977,6 +981,13 @@ static void test_sf_return_on_newer_interface_moves_flow_to_current_version(void
 	bpf_map_lookup_elem(dp->maps.chains, &cid, &head);
 	p = head.path_id;
 	pk = (struct sfc_pos_key){ .ifindex = ifa, .path_id = p };
+	ASSERT_OK(flow_get(&s, &f), "flow entry after the first hop");
+	ASSERT_EQ(f.steps_path, p, "the version the flow's steps were resolved on");
+	ASSERT_EQ(f.step_sf[2], sf_id("a"), "the flow's resolved SF at SI 3");
+	if (!resolved) {
+		f.steps_path = 0;
+		ASSERT_OK(flow_set(&s, &f), "flow entry without resolved steps");
+	}
 	/* version q: a copy of p; then a's position on p goes, as if a's
 	 * interface were newer than p */
 	err = bpf_map_lookup_elem(dp->maps.paths, &p, &path);
@@ -1022,10 +1033,25 @@ static void test_sf_return_on_newer_interface_moves_flow_to_current_version(void
 	ASSERT_OK(err, "version q written, a's position on p removed, return run");
 	ASSERT_XDP(r.ret, XDP_REDIRECT);
 	ASSERT_MEM_EQ(r.frame, MAC_SF_B, 6, "destination MAC: the next hop, b");
-	ASSERT_EQ(f.path_id, q, "the flow's version after the return");
-	ASSERT_EQ(reason_count(SFC_R_POS_MOVED) - m0, 1,
+	ASSERT_EQ(f.path_id, resolved ? p : q, "the flow's version after the return");
+	ASSERT_EQ(reason_count(SFC_R_POS_MOVED) - m0, resolved ? 0 : 1,
 		  "reason sf-return-moved-to-current-version count");
 	ASSERT_EQ(reason_count(SFC_R_NO_POSITION) - n0, 0, "reason sf-return-unknown-position count");
+}
+
+/* checks that such a return, for a flow without a resolved step for the
+ * SF, moves the flow to the chain's current version and goes on from the
+ * position there */
+static void test_sf_return_on_newer_interface_moves_flow_to_current_version(void)
+{
+	sf_return_on_newer_interface(false);
+}
+
+/* checks that a flow whose resolved steps name the SF goes on along its
+ * own version: the steps say where the SF was, whatever its interface */
+static void test_sf_return_on_newer_interface_keeps_resolved_version(void)
+{
+	sf_return_on_newer_interface(true);
 }
 
 /* --- tc egress */
@@ -1130,6 +1156,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_sf_return_of_unknown_flow_sole_off_path_follows_policy),
 		UNIT_TEST(test_sf_return_outside_path_counts_unknown_position),
 		UNIT_TEST(test_sf_return_on_newer_interface_moves_flow_to_current_version),
+		UNIT_TEST(test_sf_return_on_newer_interface_keeps_resolved_version),
 		UNIT_TEST(test_tc_egress_redirects_chained_flow_to_first_sf),
 		UNIT_TEST(test_tc_egress_flow_ends_on_its_egress),
 		UNIT_TEST(test_tc_egress_hop_down_drop_is_shot),

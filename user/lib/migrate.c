@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -47,11 +48,17 @@ struct sfc_path_v1 {
 };
 _Static_assert(sizeof(struct sfc_path_v1) == 16, "sfc_path v1");
 
+/* sfc_flow of SFC_ABI_VERSION 4 and before (sfc at 20e9155 and before):
+ * the current one without the resolved steps. */
+#define SFC_FLOW_V4_SIZE 36
+_Static_assert(offsetof(struct sfc_flow, steps_path) == SFC_FLOW_V4_SIZE, "sfc_flow v4");
+
 static int convert_ifaces(struct sfc_dp *dp, int old);
 static int convert_sfs(struct sfc_dp *dp, int old);
 static int convert_chains(struct sfc_dp *dp, int old);
 static int convert_paths(struct sfc_dp *dp, int old);
 static int convert_reasons(struct sfc_dp *dp, int old);
+static int convert_flows(struct sfc_dp *dp, int old);
 
 /* A pinned map's shape: what tells an older layout from the current one. */
 struct shape {
@@ -75,6 +82,9 @@ static const struct {
 	/* ABI 2 -> 3: room for 64 drop reasons (was 32) */
 	{ "sfc_reasons", { sizeof(__u64), SFC_R_MAX_V2 }, { sizeof(__u64), SFC_R_MAX },
 	  convert_reasons },
+	/* ABI 4 -> 5: flows keep their resolved steps */
+	{ "sfc_flows", { SFC_FLOW_V4_SIZE, SFC_FLOW_ENTRIES },
+	  { sizeof(struct sfc_flow), SFC_FLOW_ENTRIES }, convert_flows },
 };
 
 static int shape_of(int fd, struct shape *sh)
@@ -226,7 +236,7 @@ int sfc_migrate_finish(struct sfc_dp *dp, struct sfc_migration *mig)
 int sfc_migrate_check_layout(const struct sfc_dp *dp)
 {
 	const int fds[SFC_MIGRATE_MAPS] = { dp->maps.ifaces, dp->maps.sfs, dp->maps.chains,
-					    dp->maps.paths, dp->maps.reasons };
+					    dp->maps.paths, dp->maps.reasons, dp->maps.flows };
 	int err = sfc_migrate_check_version(dp->pin_dir);
 
 	for (int i = 0; i < SFC_MIGRATE_MAPS && !err; i++) {
@@ -359,5 +369,58 @@ static int convert_reasons(struct sfc_dp *dp, int old)
 			err = -errno;
 	}
 	free(v);
+	return err;
+}
+
+/*
+ * The chained flows, so that packets of flows in the middle of their chain
+ * find their path when they come back from an SF; their steps are
+ * resolved again by their next packets. Read in batches: the map holds up
+ * to SFC_FLOW_ENTRIES. Entries the old programs add while this runs are
+ * not copied: a packet of such a flow back from an SF is handled as one
+ * no entry knows (an SF serving one chain adopts it, else its policy).
+ */
+static int convert_flows(struct sfc_dp *dp, int old)
+{
+	enum { BATCH = 4096 };
+	struct sfc_flow_key *keys = calloc(BATCH, sizeof(*keys));
+	__u8 *vals = calloc(BATCH, SFC_FLOW_V4_SIZE);
+	struct sfc_flow *nv = calloc(BATCH, sizeof(*nv));
+	__u64 in = 0, out = 0;
+	bool first = true, done = false;
+	size_t copied = 0;
+	int err = 0;
+
+	if (!keys || !vals || !nv) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (!done && !err) {
+		LIBBPF_OPTS(bpf_map_batch_opts, o);
+		__u32 n = BATCH;
+
+		if (bpf_map_lookup_batch(old, first ? NULL : &in, &out, keys, vals, &n, &o)) {
+			if (errno != ENOENT) {
+				err = -errno;
+				break;
+			}
+			done = true; /* n holds what this last batch read */
+		}
+		first = false;
+		in = out;
+		for (__u32 i = 0; i < n; i++) {
+			nv[i] = (struct sfc_flow){ 0 };
+			memcpy(&nv[i], vals + (size_t)i * SFC_FLOW_V4_SIZE, SFC_FLOW_V4_SIZE);
+		}
+		if (n && bpf_map_update_batch(dp->maps.flows, keys, nv, &n, &o))
+			err = -errno;
+		copied += n;
+	}
+	if (!err)
+		pr_info("sfc_flows: %zu flow entries copied\n", copied);
+out:
+	free(keys);
+	free(vals);
+	free(nv);
 	return err;
 }

@@ -2,12 +2,14 @@
 /*
  * Upgrades of the pinned datapath: maps pinned by an older sfc whose layout
  * changed are converted while traffic flows (SFC_ABI_VERSION 1: names and
- * bookkeeping in the values; 2: 32 drop reasons). The version is recorded
+ * bookkeeping in the values; 2: 32 drop reasons; 4: flows without their
+ * resolved steps). The version is recorded
  * in the pins (sfc_record_abi) since 3; older pins are told by their
  * maps' shapes, and pins of a newer sfc are refused before anything is
- * touched. Before the new object is loaded their
- * pins are set aside (pinned as NAME_v1 instead: bpffs has no rename and
- * refuses dots; the running programs keep using them); once the new maps exist their contents are copied over, the names
+ * touched. Before the new object is loaded their pins are set aside
+ * (pinned as NAME_v1 instead: bpffs has no rename and refuses dots; the
+ * running programs keep using them); once the new maps exist their
+ * contents are copied over, the names
  * into the control plane's record, and the old pins removed. The new
  * programs replace the old ones on each interface atomically when sfcd
  * next attaches (sfc_apply), so a packet sees either the old maps with the
@@ -18,7 +20,7 @@
 
 struct sfc_dp;
 
-#define SFC_MIGRATE_MAPS 5
+#define SFC_MIGRATE_MAPS 6
 
 struct sfc_migration {
 	int old_fd[SFC_MIGRATE_MAPS];  /* set aside, by index in migrate.c's table; 0: none */
