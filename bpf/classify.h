@@ -119,6 +119,42 @@ static __always_inline __u32 sfc_rule_search(const struct sfc_pkt *p, __u32 ifin
 	return s.chain_id;
 }
 
+/* The packet's key in sfc_flows (struct sfc_flow_cache_key). */
+static __always_inline void sfc_pkt_cache_key(const struct sfc_pkt *p,
+					      struct sfc_flow_cache_key *ck)
+{
+	sfc_flow_cache_key_of(&p->key, p->key.family == 6 ? sfc_meta_key_get() : 0, ck);
+}
+
+/* The packet's flow entry, or NULL. An IPv6 entry must hold the packet's
+ * addresses: its key holds only their fold. */
+static __always_inline struct sfc_flow *sfc_flow_find(const struct sfc_pkt *p,
+						      const struct sfc_flow_cache_key *ck)
+{
+	struct sfc_flow *f = bpf_map_lookup_elem(&sfc_flows, ck);
+	const __u64 *a, *k;
+
+	if (!f || p->key.family != 6)
+		return f;
+	a = (const __u64 *)f->addr6;
+	k = (const __u64 *)p->key.src;
+	if (a[0] != k[0] || a[1] != k[1])
+		return NULL;
+	k = (const __u64 *)p->key.dst;
+	if (a[2] != k[0] || a[3] != k[1])
+		return NULL;
+	return f;
+}
+
+/* A new entry's IPv6 addresses (zero for IPv4). */
+static __always_inline void sfc_flow_set_addrs(struct sfc_flow *f, const struct sfc_pkt *p)
+{
+	if (p->key.family != 6)
+		return;
+	__builtin_memcpy(f->addr6, p->key.src, 16);
+	__builtin_memcpy(f->addr6 + 16, p->key.dst, 16);
+}
+
 /*
  * A packet of a flow whose entry sfcd marked idle (its path version is
  * retired; sfcd removes the entries still marked at its next pass, and
@@ -159,7 +195,8 @@ __attribute__((noinline)) int sfc_path_kept(__u32 path_id, __u32 cid, __u32 head
  * chained flow costs one lookup; an unchained one two.
  */
 static __always_inline struct sfc_flow *
-sfc_classify(const struct sfc_pkt *p, __u32 ifindex, __u32 egress, const __u8 *eth)
+sfc_classify(const struct sfc_pkt *p, const struct sfc_flow_cache_key *ck, __u32 ifindex,
+	     __u32 egress, const __u8 *eth)
 {
 	struct sfc_flow_neg *neg, nn = {};
 	struct sfc_config *cfg;
@@ -171,7 +208,7 @@ sfc_classify(const struct sfc_pkt *p, __u32 ifindex, __u32 egress, const __u8 *e
 	if (!cfg)
 		return NULL;
 
-	flow = bpf_map_lookup_elem(&sfc_flows, &p->key);
+	flow = sfc_flow_find(p, ck);
 	if (flow && flow->generation == cfg->generation &&
 	    flow->in_ifindex == ifindex &&
 	    (flow->flags & SFC_FLOW_EGRESS) == egress &&
@@ -201,7 +238,7 @@ sfc_classify(const struct sfc_pkt *p, __u32 ifindex, __u32 egress, const __u8 *e
 		/* A chained entry left from an older rule set goes: packets
 		 * of this flow are no longer chained, as before the split. */
 		if (flow)
-			bpf_map_delete_elem(&sfc_flows, &p->key);
+			bpf_map_delete_elem(&sfc_flows, ck);
 		nn.generation = cfg->generation;
 		nn.in_ifindex = ifindex;
 		nn.flags = egress;
@@ -217,15 +254,16 @@ sfc_classify(const struct sfc_pkt *p, __u32 ifindex, __u32 egress, const __u8 *e
 	nf.hash = sfc_flow_hash(&p->key);
 	__builtin_memcpy(nf.orig_dst, eth, 6);
 	__builtin_memcpy(nf.orig_src, eth + 6, 6);
+	sfc_flow_set_addrs(&nf, p);
 	if (neg)
 		bpf_map_delete_elem(&sfc_flows_neg, &p->key);
-	if (bpf_map_update_elem(&sfc_flows, &p->key, &nf, BPF_ANY)) {
+	if (bpf_map_update_elem(&sfc_flows, ck, &nf, BPF_ANY)) {
 		/* Not cached: the verdict still holds for this packet, but the
 		 * SF return path needs the entry, so do not chain it. */
 		count_reason(SFC_R_FLOW_CACHE_FULL);
 		return NULL;
 	}
-	return bpf_map_lookup_elem(&sfc_flows, &p->key);
+	return bpf_map_lookup_elem(&sfc_flows, ck);
 }
 
 #endif

@@ -131,11 +131,11 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_rules SEC(".maps");
 
-/* struct sfc_flow_key -> struct sfc_flow: chained flows (SFC proxy state) */
+/* struct sfc_flow_cache_key -> struct sfc_flow: chained flows (SFC proxy state) */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, SFC_FLOW_ENTRIES);
-	__type(key, struct sfc_flow_key);
+	__type(key, struct sfc_flow_cache_key);
 	__type(value, struct sfc_flow);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_flows SEC(".maps");
@@ -297,6 +297,16 @@ __attribute__((noinline)) int sfc_pos_current(__u32 ifindex, __u32 path_id)
 	if (si < 0)
 		return -1;
 	return (int)(cur << 8) | (si & 0xff);
+}
+
+/* sfc_meta_key[0]: the handoff key, and the seed of IPv6 flows' cache
+ * keys; 0 before sfcd wrote it */
+static __always_inline __u64 sfc_meta_key_get(void)
+{
+	__u32 zero = 0;
+	__u64 *k = bpf_map_lookup_elem(&sfc_meta_key, &zero);
+
+	return k ? *k : 0;
 }
 
 static __always_inline void count_reason(__u32 reason)

@@ -31,14 +31,6 @@ static __always_inline void sfc_set_macs(void *data, void *data_end,
 	__builtin_memcpy(eth + 6, src, 6);
 }
 
-static __always_inline __u64 sfc_meta_key_get(void)
-{
-	__u32 zero = 0;
-	__u64 *k = bpf_map_lookup_elem(&sfc_meta_key, &zero);
-
-	return k ? *k : 0;
-}
-
 /*
  * An 8-byte handoff of an older sfc_xdp, taken only in the seconds after
  * sfcd began replacing that program (sfc_meta_key[1]); otherwise such

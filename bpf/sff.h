@@ -306,8 +306,8 @@ __attribute__((noinline)) int sfc_hop_has_sf(__u32 path_id, __u32 si, __u32 sf_i
  * The new entry, or NULL (d says what happened).
  */
 static __always_inline struct sfc_flow *
-sfc_adopt(const struct sfc_pkt *p, __u32 ifindex, const struct sfc_iface *ifc,
-	  const __u8 *eth, struct sfc_decision *d)
+sfc_adopt(const struct sfc_pkt *p, const struct sfc_flow_cache_key *ck, __u32 ifindex,
+	  const struct sfc_iface *ifc, const __u8 *eth, struct sfc_decision *d)
 {
 	__u32 sf_id = ifc->sf_id, zero = 0, cid, path_id;
 	struct sfc_flow nf = {};
@@ -336,12 +336,13 @@ sfc_adopt(const struct sfc_pkt *p, __u32 ifindex, const struct sfc_iface *ifc,
 	nf.hash = sfc_flow_hash(&p->key);
 	__builtin_memcpy(nf.orig_dst, eth, 6);
 	__builtin_memcpy(nf.orig_src, eth + 6, 6);
-	if (bpf_map_update_elem(&sfc_flows, &p->key, &nf, BPF_ANY)) {
+	sfc_flow_set_addrs(&nf, p);
+	if (bpf_map_update_elem(&sfc_flows, ck, &nf, BPF_ANY)) {
 		count_reason(SFC_R_FLOW_CACHE_FULL);
 		goto policy;
 	}
 	count_reason(SFC_R_PROXY_ADOPTED);
-	return bpf_map_lookup_elem(&sfc_flows, &p->key);
+	return bpf_map_lookup_elem(&sfc_flows, ck);
 policy:
 	if (sf && (sf->flags & SFC_SF_MISS_DROP)) {
 		sfc_drop(d, SFC_R_PROXY_MISS_DROP);
@@ -359,20 +360,24 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 				       const struct sfc_iface *ifc, __u32 egress,
 				       const __u8 *eth, struct sfc_decision *d)
 {
+	struct sfc_flow_cache_key ck;
 	struct sfc_counter *cs;
 	struct sfc_flow *flow;
 	struct sfc_path *path;
 	__u32 cid, path_id;
 
 	d->act = SFC_ACT_PASS;
+	if (!(ifc->flags & (SFC_IF_SF_RETURN | SFC_IF_INGRESS)))
+		return;
+	sfc_pkt_cache_key(p, &ck);
 
 	/* Back from an SF: the flow entry says which path, the interface
 	 * which position (an SF serves at most one SI of a path). */
 	if (!egress && (ifc->flags & SFC_IF_SF_RETURN)) {
-		flow = bpf_map_lookup_elem(&sfc_flows, &p->key);
+		flow = sfc_flow_find(p, &ck);
 		if ((!flow || !(flow->flags & SFC_FLOW_CHAINED)) &&
 		    !(ifc->flags & SFC_IF_INGRESS) && !p->link_control)
-			flow = sfc_adopt(p, ifindex, ifc, eth, d);
+			flow = sfc_adopt(p, &ck, ifindex, ifc, eth, d);
 		if (flow && (flow->flags & SFC_FLOW_CHAINED)) {
 			__u32 sf_id = ifc->sf_id, si;
 			struct sfc_sf_counter *sc;
@@ -429,7 +434,7 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 		count_reason(SFC_R_LINK_CONTROL);
 		return;
 	}
-	flow = sfc_classify(p, ifindex, egress ? SFC_FLOW_EGRESS : 0, eth);
+	flow = sfc_classify(p, &ck, ifindex, egress ? SFC_FLOW_EGRESS : 0, eth);
 	if (!flow)
 		return;
 

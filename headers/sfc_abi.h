@@ -17,9 +17,11 @@
  * and sfc_sf_pos (struct sfc_*_front), kept by sfcd beside the hash maps
  * and filled from them when it starts. New maps only: nothing converts.
  * (An sfc of version 3 refuses these pins: it would not keep the arrays.)
- * SFC_ABI_VERSION 5: sfc_flow holds the flow's resolved steps (72 bytes;
- * was 36); sfcd copies the entries of version 4 pins into the new map
- * before the new programs replace the old ones (user/lib/migrate.c).
+ * SFC_ABI_VERSION 5: sfc_flows has a 16-byte key (struct
+ * sfc_flow_cache_key; was the 40-byte sfc_flow_key), and its values hold
+ * the flow's resolved steps and an IPv6 flow's addresses (104 bytes; was
+ * 36); sfcd copies the entries of version 4 pins into the new map before
+ * the new programs replace the old ones (user/lib/migrate.c).
  */
 #ifndef SFC_ABI_H
 #define SFC_ABI_H
@@ -245,7 +247,7 @@ struct sfc_tuple {
 };
 _Static_assert(sizeof(struct sfc_tuple) == 64, "sfc_tuple layout");
 
-/* sfc_flows key: the 5-tuple (plus VLAN) of a packet, as parsed */
+/* A packet's 5-tuple (plus VLAN), as parsed: the key of sfc_flows_neg */
 struct sfc_flow_key {
 	__u8  src[16];
 	__u8  dst[16];
@@ -256,6 +258,60 @@ struct sfc_flow_key {
 	__u16 vlan;
 };
 _Static_assert(sizeof(struct sfc_flow_key) == 40, "sfc_flow_key layout");
+
+/*
+ * sfc_flows key: 16 bytes, which the kernel hashes and compares in about
+ * two thirds of the time a 40-byte key takes, on every packet of every
+ * hop. An IPv4 flow's key is its 5-tuple. An IPv6 flow's addresses are
+ * folded into a and b with a secret seed (sfc_meta_key[0], the handoff
+ * key), and its entry holds them whole (struct sfc_flow.addr6): a lookup
+ * whose entry holds other addresses is a miss. Without the seed, two flows
+ * whose folds collide could be made to evict each other's entry.
+ */
+struct sfc_flow_cache_key {
+	__u32 a;            /* IPv4: source address; IPv6: fold */
+	__u32 b;            /* IPv4: destination address; IPv6: fold */
+	__u16 sport;
+	__u16 dport;
+	__u8  proto;
+	__u8  family;
+	__u16 vlan;
+};
+_Static_assert(sizeof(struct sfc_flow_cache_key) == 16, "sfc_flow_cache_key layout");
+
+static inline __u64 sfc_fold_mix(__u64 h, __u64 w)
+{
+	h ^= w;
+	h *= 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 29);
+}
+
+/* The cache key of a parsed 5-tuple; seed: sfc_meta_key[0]. */
+static inline void sfc_flow_cache_key_of(const struct sfc_flow_key *k, __u64 seed,
+					 struct sfc_flow_cache_key *ck)
+{
+	const __u64 *s = (const __u64 *)k->src, *d = (const __u64 *)k->dst;
+	const __u32 *s4 = (const __u32 *)k->src, *d4 = (const __u32 *)k->dst;
+	__u64 h;
+
+	ck->sport = k->sport;
+	ck->dport = k->dport;
+	ck->proto = k->proto;
+	ck->family = k->family;
+	ck->vlan = k->vlan;
+	if (k->family != 6) {
+		ck->a = s4[0];
+		ck->b = d4[0];
+		return;
+	}
+	h = sfc_fold_mix(seed ^ 0x5fc0f01d5fc0f01dull, s[0]);
+	h = sfc_fold_mix(h, s[1]);
+	h = sfc_fold_mix(h, d[0]);
+	h = sfc_fold_mix(h, d[1]);
+	h = sfc_fold_mix(h, seed);
+	ck->a = (__u32)h;
+	ck->b = (__u32)(h >> 32);
+}
 
 #define SFC_FLOW_CHAINED (1u << 0) /* always set in sfc_flows since sfc_flows_neg */
 #define SFC_FLOW_EGRESS  (1u << 1) /* classified on tc egress (locally sent) */
@@ -293,8 +349,10 @@ struct sfc_flow {
 	__u32 steps_path;   /* the path id step_* were resolved on; 0: none */
 	__u16 step_sf[SFC_FLOW_STEPS];   /* SI i + 1: the flow's SF id; 0: not yet */
 	__u16 step_slot[SFC_FLOW_STEPS]; /* SI i + 1: the hop's sfc_hop_stats slot */
+	__u8  addr6[32];    /* IPv6: source and destination (the key holds a fold);
+			     * IPv4: zero */
 };
-_Static_assert(sizeof(struct sfc_flow) == 72, "sfc_flow layout");
+_Static_assert(sizeof(struct sfc_flow) == 104, "sfc_flow layout");
 
 /*
  * sfc_flows_neg value: a cached "no rule matched". Kept in an LRU of its

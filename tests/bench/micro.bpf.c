@@ -14,7 +14,6 @@
 #include <bpf/bpf_endian.h>
 
 #include "sfc_abi.h"
-#include "micro.h"
 
 /* 0 -> the program under test */
 struct {
@@ -76,7 +75,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, SFC_FLOW_ENTRIES);
-	__type(key, struct sfc_flow_key);
+	__type(key, struct sfc_flow_cache_key);
 	__type(value, struct sfc_flow);
 } sfc_flows SEC(".maps");
 
@@ -116,12 +115,14 @@ struct {
 	__type(value, struct sfc_counter);
 } micro_counters SEC(".maps");
 
+/* sfc_flows as it was before map ABI 5: a 40-byte key, the 5-tuple as
+ * parsed */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, SFC_FLOW_ENTRIES);
-	__type(key, struct micro_flow4_key);
+	__type(key, struct sfc_flow_key);
 	__type(value, struct sfc_flow);
-} micro_flows4 SEC(".maps");
+} micro_flows40 SEC(".maps");
 
 struct sfc_hop_key part_hop; /* a hop that exists, set by user space */
 __u32 part_port;             /* an SF interface in sfc_tx_ports */
@@ -149,6 +150,27 @@ int micro_part_flow(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
+	struct sfc_flow_cache_key k = {};
+	__u8 *p = data;
+
+	if (p + 38 > (__u8 *)data_end)
+		return XDP_ABORTED;
+	__builtin_memcpy(&k.a, p + 26, 4);
+	__builtin_memcpy(&k.b, p + 30, 4);
+	__builtin_memcpy(&k.sport, p + 34, 2);
+	__builtin_memcpy(&k.dport, p + 36, 2);
+	k.proto = p[23];
+	k.family = 4;
+	return bpf_map_lookup_elem(&sfc_flows, &k) ? XDP_PASS : XDP_ABORTED;
+}
+
+/* The same lookup with the 40-byte key of map ABI 4 and before
+ * (micro_flows40, filled by user space with the flow sfc cached) */
+SEC("xdp")
+int micro_part_flow40(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
 	struct sfc_flow_key k = {};
 	__u8 *p = data;
 
@@ -160,28 +182,7 @@ int micro_part_flow(struct xdp_md *ctx)
 	__builtin_memcpy(&k.dport, p + 36, 2);
 	k.proto = p[23];
 	k.family = 4;
-	return bpf_map_lookup_elem(&sfc_flows, &k) ? XDP_PASS : XDP_ABORTED;
-}
-
-/* The same lookup with the 16-byte key of an IPv4 flow (micro_flows4,
- * filled by user space with the flow sfc cached) */
-SEC("xdp")
-int micro_part_flow4(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct micro_flow4_key k = {};
-	__u8 *p = data;
-
-	if (p + 38 > (__u8 *)data_end)
-		return XDP_ABORTED;
-	__builtin_memcpy(&k.src, p + 26, 4);
-	__builtin_memcpy(&k.dst, p + 30, 4);
-	__builtin_memcpy(&k.sport, p + 34, 2);
-	__builtin_memcpy(&k.dport, p + 36, 2);
-	k.proto = p[23];
-	k.family = 4;
-	return bpf_map_lookup_elem(&micro_flows4, &k) ? XDP_PASS : XDP_ABORTED;
+	return bpf_map_lookup_elem(&micro_flows40, &k) ? XDP_PASS : XDP_ABORTED;
 }
 
 SEC("xdp")

@@ -28,7 +28,6 @@
 #include "apply.h"
 #include "datapath.h"
 #include "log.h"
-#include "micro.h"
 #include "model.h"
 #include "bench.h"
 #include "micro.skel.h"
@@ -67,7 +66,7 @@ static void wrap(int target_fd, __u32 vary, __u32 reset_meta, __u32 seq)
 
 static void clear_flows(void)
 {
-	static struct sfc_flow_key keys[8192];
+	static struct sfc_flow_cache_key keys[8192];
 	static struct sfc_flow vals[8192];
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	__u32 out = 0, count;
@@ -89,7 +88,7 @@ static void clear_flows(void)
 	}
 	/* Whatever the batch missed (a concurrent bucket change): one by one. */
 	{
-		struct sfc_flow_key k;
+		struct sfc_flow_cache_key k;
 
 		for (int i = 0; i < 2000000 && !bpf_map_get_next_key(fd, NULL, &k); i++)
 			bpf_map_delete_elem(fd, &k);
@@ -98,7 +97,7 @@ static void clear_flows(void)
 
 static long count_flows(void)
 {
-	static struct sfc_flow_key keys[8192];
+	static struct sfc_flow_cache_key keys[8192];
 	static struct sfc_flow vals[8192];
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	__u32 out = 0, count;
@@ -217,28 +216,28 @@ static char parts_json[1024];
 static void measure_parts(void)
 {
 	static const char *const names[] = { "iface", "flow", "hop", "redirect", "counters",
-					     "iface_front", "hop_front", "flow4" };
+					     "iface_front", "hop_front", "flow40" };
 	struct bpf_program *progs[] = { mk->progs.micro_part_iface, mk->progs.micro_part_flow,
 					mk->progs.micro_part_hop, mk->progs.micro_part_redirect,
 					mk->progs.micro_part_counters, mk->progs.micro_part_iface_front,
-					mk->progs.micro_part_hop_front, mk->progs.micro_part_flow4 };
-	struct sfc_flow_key fk;
+					mk->progs.micro_part_hop_front, mk->progs.micro_part_flow40 };
+	struct sfc_flow_cache_key fk;
 	struct sfc_flow fv;
 	struct sfc_hop_key hk;
 	int off = 0;
 
 	if (bpf_map_get_next_key(dp->maps.hops, NULL, &hk))
 		return;
-	/* the cached flow, under the 16-byte key of micro_part_flow4 */
+	/* the cached (IPv4) flow, under the 40-byte key of micro_part_flow40 */
 	if (!bpf_map_get_next_key(dp->maps.flows, NULL, &fk) &&
 	    !bpf_map_lookup_elem(dp->maps.flows, &fk, &fv)) {
-		struct micro_flow4_key k4 = { .sport = fk.sport, .dport = fk.dport,
-					      .proto = fk.proto, .family = fk.family,
-					      .vlan = fk.vlan };
+		struct sfc_flow_key k40 = { .sport = fk.sport, .dport = fk.dport,
+					    .proto = fk.proto, .family = fk.family,
+					    .vlan = fk.vlan };
 
-		memcpy(&k4.src, fk.src, 4);
-		memcpy(&k4.dst, fk.dst, 4);
-		bpf_map_update_elem(bpf_map__fd(mk->maps.micro_flows4), &k4, &fv, BPF_ANY);
+		memcpy(k40.src, &fk.a, 4);
+		memcpy(k40.dst, &fk.b, 4);
+		bpf_map_update_elem(bpf_map__fd(mk->maps.micro_flows40), &k40, &fv, BPF_ANY);
 	}
 	mk->bss->part_hop = hk;
 	mk->bss->part_port = if_sf1;

@@ -344,12 +344,12 @@ def main():
         if parts:
             w("The hit path's map operations, each alone in a program of its own, ns above "
               f"the empty program: sfc_ifaces lookup {parts['iface']['net_ns']:.0f}, "
-              f"sfc_flows lookup (40-byte key) {parts['flow']['net_ns']:.0f}, sfc_hops lookup "
+              f"sfc_flows lookup (16-byte key) {parts['flow']['net_ns']:.0f}, sfc_hops lookup "
               f"{parts['hop']['net_ns']:.0f}, devmap redirect {parts['redirect']['net_ns']:.0f}, "
               f"three per-CPU counters {parts['counters']['net_ns']:.0f}.")
-            if "flow4" in parts:
-                w(f" The sfc_flows lookup with a 16-byte key, what an IPv4 flow's key would be "
-                  f"on its own: {parts['flow4']['net_ns']:.0f}.")
+            if "flow40" in parts:
+                w(f" The same lookup with the 40-byte key sfc_flows had before map ABI 5: "
+                  f"{parts['flow40']['net_ns']:.0f}.")
             if "iface_front" in parts:
                 w(f" What the datapath reads first instead of the sfc_ifaces and sfc_hops "
                   f"lookups: a front slot, {parts['iface_front']['net_ns']:.0f} and "

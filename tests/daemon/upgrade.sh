@@ -107,10 +107,12 @@ assert_eq "upgrade: none lost (sent - unique)" 0 "$(delta "$(rx "$rxf" .unique)"
 assert_eq "upgrade: every datagram crossed both SFs" "{\"$DSCP_FULL\":$n}" \
 	"$(rx "$rxf" '.dscp | tojson')"
 
-for m in "sfc_ifaces 8" "sfc_sfs 20" "sfc_chains 4" "sfc_paths 8" "sfc_flows 72"; do
+for m in "sfc_ifaces 8" "sfc_sfs 20" "sfc_chains 4" "sfc_paths 8" "sfc_flows 104"; do
 	set -- $m
 	assert_eq "new layout: $1 values are $2 bytes" "$2" "$(value_size "$1")"
 done
+assert_eq "new layout: sfc_flows keys are 16 bytes" 16 \
+	"$(bpftool -j map show pinned "$PIN/sfc_flows" 2>/dev/null | jq -r '.bytes_key // "none"')"
 assert_eq "new layout: sfc_reasons has 64 entries" 64 "$(entries sfc_reasons)"
 assert_eq "ABI version $D_ABI recorded beside the pins" "$D_ABI" "$(d_abi_version)"
 for m in "sfc_if_front 16" "sfc_hop_front 88" "sfc_pos_front 16"; do

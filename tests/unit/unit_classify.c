@@ -266,12 +266,12 @@ static void test_icmp_echo_id_is_part_of_the_flow(void)
 {
 	struct pkt_spec a = icmp_spec(4, 8, H4, "198.18.50.2", 100);
 	struct pkt_spec b = icmp_spec(4, 8, H4, "198.18.50.2", 200);
-	struct sfc_flow_key ka, kb;
+	struct sfc_flow_cache_key ka, kb;
 
 	EXPECT_CHAIN(IN0, a, "ping4");
 	EXPECT_CHAIN(IN0, b, "ping4");
-	pkt_key(&a, &ka);
-	pkt_key(&b, &kb);
+	flow_cache_key(&a, &ka);
+	flow_cache_key(&b, &kb);
 	ASSERT_TRUE(memcmp(&ka, &kb, sizeof(ka)), "two echo ids give two flow keys");
 	ASSERT_STREQ(flow_chain(&a), "ping4", "first ping still cached");
 }

@@ -247,7 +247,7 @@ static inline void pkt_cut(struct pkt *p, __u32 len)
 	}
 }
 
-/* The flow cache key the datapath builds for this packet. */
+/* The 5-tuple the datapath parses from this packet (sfc_flows_neg's key). */
 static inline void pkt_key(const struct pkt_spec *s, struct sfc_flow_key *k)
 {
 	memset(k, 0, sizeof(*k));

@@ -263,16 +263,38 @@ static inline int flows_neg_fd(void)
 	return fd;
 }
 
+/* The flow's key in sfc_flows, as the datapath builds it: an IPv6 flow's
+ * addresses folded with the seed in the pinned sfc_meta_key. */
+static inline void flow_cache_key(const struct pkt_spec *s, struct sfc_flow_cache_key *ck)
+{
+	static int fd = -1;
+	char path[PATH_MAX];
+	struct sfc_flow_key k;
+	__u64 seed = 0;
+	__u32 zero = 0;
+
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "%s/sfc_meta_key", unit_pin_dir);
+		fd = bpf_obj_get(path);
+	}
+	if (fd >= 0)
+		bpf_map_lookup_elem(fd, &zero, &seed);
+	pkt_key(s, &k);
+	sfc_flow_cache_key_of(&k, seed, ck);
+}
+
 /* The flow's cache entry: its sfc_flows entry, or one made of its
  * sfc_flows_neg entry (flags without SFC_FLOW_CHAINED). */
 static inline int flow_get(const struct pkt_spec *s, struct sfc_flow *f)
 {
+	struct sfc_flow_cache_key ck;
 	struct sfc_flow_key k;
 	struct sfc_flow_neg n;
 
-	pkt_key(s, &k);
-	if (!bpf_map_lookup_elem(dp->maps.flows, &k, f))
+	flow_cache_key(s, &ck);
+	if (!bpf_map_lookup_elem(dp->maps.flows, &ck, f))
 		return 0;
+	pkt_key(s, &k);
 	if (bpf_map_lookup_elem(flows_neg_fd(), &k, &n))
 		return -errno;
 	*f = (struct sfc_flow){ .generation = n.generation, .in_ifindex = n.in_ifindex,
@@ -283,18 +305,20 @@ static inline int flow_get(const struct pkt_spec *s, struct sfc_flow *f)
 /* Write the flow's sfc_flows entry, as sfcd does when it marks one. */
 static inline int flow_set(const struct pkt_spec *s, const struct sfc_flow *f)
 {
-	struct sfc_flow_key k;
+	struct sfc_flow_cache_key ck;
 
-	pkt_key(s, &k);
-	return bpf_map_update_elem(dp->maps.flows, &k, f, BPF_ANY) ? -errno : 0;
+	flow_cache_key(s, &ck);
+	return bpf_map_update_elem(dp->maps.flows, &ck, f, BPF_ANY) ? -errno : 0;
 }
 
 static inline void flow_del(const struct pkt_spec *s)
 {
+	struct sfc_flow_cache_key ck;
 	struct sfc_flow_key k;
 
+	flow_cache_key(s, &ck);
 	pkt_key(s, &k);
-	bpf_map_delete_elem(dp->maps.flows, &k);
+	bpf_map_delete_elem(dp->maps.flows, &ck);
 	bpf_map_delete_elem(flows_neg_fd(), &k);
 }
 

@@ -773,6 +773,45 @@ static void test_csum_partial_udp6_goes_to_sf_through_tc(void)
 	ASSERT_EQ(r.meta_len, sizeof(struct sfc_meta), "metadata bytes");
 }
 
+/* --- IPv6 flow keys */
+
+/* checks that an IPv6 flow's entry holds its addresses (its key holds only
+ * their fold), and that an entry under the flow's key holding other
+ * addresses (two flows whose folds collide) is not taken for it: the
+ * packet is classified and goes to its own chain, whose entry replaces
+ * the other */
+static void test_ipv6_entry_of_other_addresses_is_not_taken(void)
+{
+	struct pkt_spec s = UDP6("2001:db8::7", 4100, "2001:db8:1::7", 4100);
+	__u32 cid = chain_id("ba");
+	struct sfc_chain head = {};
+	struct sfc_flow f, other;
+	__u8 want[32];
+	struct run r;
+
+	inet_pton(AF_INET6, "2001:db8::7", want);
+	inet_pton(AF_INET6, "2001:db8:1::7", want + 16);
+	flow_del(&s);
+	XDP_RUN(IN0, &s, &r);
+	EXPECT_TO_SF(r, MAC_SF_A, "first hop of abc");
+	ASSERT_OK(flow_get(&s, &f), "the flow's entry");
+	ASSERT_MEM_EQ(f.addr6, want, 32, "the entry's addresses");
+	ASSERT_OK(bpf_map_lookup_elem(dp->maps.chains, &cid, &head) ? -errno : 0,
+		  "chain ba's head");
+	/* another flow's entry under the same key, on chain ba (first hop b) */
+	other = f;
+	other.path_id = head.path_id;
+	other.steps_path = 0;
+	other.addr6[15] ^= 1;
+	ASSERT_OK(flow_set(&s, &other), "writing it");
+	XDP_RUN(IN0, &s, &r);
+	EXPECT_TO_SF(r, MAC_SF_A, "the flow's own first hop, a (not ba's b)");
+	ASSERT_OK(flow_get(&s, &f), "the entry after the packet");
+	ASSERT_MEM_EQ(f.addr6, want, 32, "the entry's addresses after the packet");
+	ASSERT_TRUE(f.path_id != head.path_id, "the entry is on abc's path again");
+	flow_del(&s);
+}
+
 /* --- returns that do not fit */
 
 /* The datapath entry of SF name, read, and written as sfcd would for
@@ -1157,6 +1196,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_sf_return_outside_path_counts_unknown_position),
 		UNIT_TEST(test_sf_return_on_newer_interface_moves_flow_to_current_version),
 		UNIT_TEST(test_sf_return_on_newer_interface_keeps_resolved_version),
+		UNIT_TEST(test_ipv6_entry_of_other_addresses_is_not_taken),
 		UNIT_TEST(test_tc_egress_redirects_chained_flow_to_first_sf),
 		UNIT_TEST(test_tc_egress_flow_ends_on_its_egress),
 		UNIT_TEST(test_tc_egress_hop_down_drop_is_shot),

@@ -17,6 +17,7 @@
 #include "migrate.h"
 #include "netns.h"
 #include "record.h"
+#include "sfc.skel.h"
 #include "sfc_reasons.h"
 
 /* The values of SFC_ABI_VERSION 1 (sfc at e7f22e4 and before). */
@@ -49,7 +50,8 @@ struct sfc_path_v1 {
 _Static_assert(sizeof(struct sfc_path_v1) == 16, "sfc_path v1");
 
 /* sfc_flow of SFC_ABI_VERSION 4 and before (sfc at 20e9155 and before):
- * the current one without the resolved steps. */
+ * the current one without the resolved steps and addresses, under a
+ * struct sfc_flow_key. */
 #define SFC_FLOW_V4_SIZE 36
 _Static_assert(offsetof(struct sfc_flow, steps_path) == SFC_FLOW_V4_SIZE, "sfc_flow v4");
 
@@ -384,15 +386,22 @@ static int convert_flows(struct sfc_dp *dp, int old)
 {
 	enum { BATCH = 4096 };
 	struct sfc_flow_key *keys = calloc(BATCH, sizeof(*keys));
+	struct sfc_flow_cache_key *nk = calloc(BATCH, sizeof(*nk));
 	__u8 *vals = calloc(BATCH, SFC_FLOW_V4_SIZE);
 	struct sfc_flow *nv = calloc(BATCH, sizeof(*nv));
-	__u64 in = 0, out = 0;
+	__u64 in = 0, out = 0, seed = 0;
 	bool first = true, done = false;
 	size_t copied = 0;
+	__u32 zero = 0;
 	int err = 0;
 
-	if (!keys || !vals || !nv) {
+	if (!keys || !nk || !vals || !nv) {
 		err = -ENOMEM;
+		goto out;
+	}
+	/* the seed of IPv6 keys: written before the conversion (sfc_dp_load) */
+	if (bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.sfc_meta_key), &zero, &seed)) {
+		err = -errno;
 		goto out;
 	}
 	while (!done && !err) {
@@ -411,8 +420,13 @@ static int convert_flows(struct sfc_dp *dp, int old)
 		for (__u32 i = 0; i < n; i++) {
 			nv[i] = (struct sfc_flow){ 0 };
 			memcpy(&nv[i], vals + (size_t)i * SFC_FLOW_V4_SIZE, SFC_FLOW_V4_SIZE);
+			sfc_flow_cache_key_of(&keys[i], seed, &nk[i]);
+			if (keys[i].family == 6) {
+				memcpy(nv[i].addr6, keys[i].src, 16);
+				memcpy(nv[i].addr6 + 16, keys[i].dst, 16);
+			}
 		}
-		if (n && bpf_map_update_batch(dp->maps.flows, keys, nv, &n, &o))
+		if (n && bpf_map_update_batch(dp->maps.flows, nk, nv, &n, &o))
 			err = -errno;
 		copied += n;
 	}
@@ -420,6 +434,7 @@ static int convert_flows(struct sfc_dp *dp, int old)
 		pr_info("sfc_flows: %zu flow entries copied\n", copied);
 out:
 	free(keys);
+	free(nk);
 	free(vals);
 	free(nv);
 	return err;

@@ -24,10 +24,10 @@ struct sfc_path_pool {
 	bool in_pass, slow;
 	__u32 token;                   /* the batch walk's position */
 	bool token_set;
-	struct sfc_flow_key last;      /* the key-by-key walk's position */
+	struct sfc_flow_cache_key last;      /* the key-by-key walk's position */
 	bool last_set;
 	__u64 last_end_ms;
-	struct sfc_flow_key *keys;
+	struct sfc_flow_cache_key *keys;
 	struct sfc_flow *vals;
 	struct sfc_path_gc_stats st;
 };
@@ -203,7 +203,7 @@ static int walk_chunk(struct sfc_dp *dp, struct sfc_path_pool *pp, __u32 *n, boo
 	}
 	*n = 0;
 	while (*n < GC_CHUNK) {
-		struct sfc_flow_key k;
+		struct sfc_flow_cache_key k;
 
 		if (bpf_map_get_next_key(fd, pp->last_set ? &pp->last : NULL, &k)) {
 			*done = true;
@@ -219,7 +219,7 @@ static int walk_chunk(struct sfc_dp *dp, struct sfc_path_pool *pp, __u32 *n, boo
 }
 
 /* What the pass does to one entry of a version it looks at. */
-static void age_entry(struct sfc_dp *dp, struct sfc_path_pool *pp, const struct sfc_flow_key *k,
+static void age_entry(struct sfc_dp *dp, struct sfc_path_pool *pp, const struct sfc_flow_cache_key *k,
 		      struct sfc_flow *v)
 {
 	int fd = dp->maps.flows;
@@ -338,7 +338,7 @@ long sfc_path_gc_step(struct sfc_dp *dp, __u64 now_ms, unsigned int max_flows)
 long sfc_path_migrate(struct sfc_dp *dp, __u32 chain_id)
 {
 	struct sfc_path_pool *pp = pool_get(dp);
-	struct sfc_flow_key cur, nxt, *del = NULL;
+	struct sfc_flow_cache_key cur, nxt, *del = NULL;
 	size_t ndel = 0, cap = 0;
 	int fd = dp->maps.flows;
 	long removed = 0;
