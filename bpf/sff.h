@@ -51,24 +51,6 @@ static __always_inline __u32 sfc_hop_bucket(const struct sfc_hop *hop, __u32 has
 	return n > 1 ? hash % n : 0;
 }
 
-/*
- * The hop at (path_id, si) for a flow of this hash: 0 and *out, or -1
- * when there is no such hop. A global function (see sfc_iface_read).
- */
-__attribute__((noinline)) int sfc_hop_pick(__u32 path_id, __u32 si, __u32 hash,
-					   struct sfc_hop_pick *out)
-{
-	struct sfc_hop *hop = sfc_hop_get(path_id, si);
-	__u32 b;
-
-	if (!hop || !out)
-		return -1;
-	out->flags = hop->flags;
-	out->stats_idx = hop->stats_idx;
-	b = sfc_hop_bucket(hop, hash);
-	out->sf_id = hop->sf[b & (SFC_HOP_BUCKETS - 1)];
-	return 0;
-}
 
 /*
  * The instance that takes a flow whose own (its hash's bucket) is down:
@@ -130,6 +112,9 @@ static __always_inline __u32 sfc_step_idx(__u32 si)
 {
 	__u32 i = si - 1;
 
+	/* the test on i, not on si: a test clang rewrote into one on si
+	 * would split the SFF loop's states by SI on 6.1 */
+	asm volatile("" : "+r"(i));
 	if (i >= SFC_FLOW_STEPS)
 		return SFC_FLOW_STEPS;
 	asm volatile("%0 &= 7" : "+r"(i));
@@ -137,61 +122,107 @@ static __always_inline __u32 sfc_step_idx(__u32 si)
 }
 _Static_assert(SFC_FLOW_STEPS == 8, "sfc_step_idx mask");
 
-/*
- * The flow's resolved step at SI si (struct sfc_flow.step_*), into *hp:
- * 1, or 0 when it has none for its current version yet.
- */
-static __always_inline int sfc_step_get(const struct sfc_flow *flow, __u32 path_id, __u32 si,
-					struct sfc_hop_pick *hp)
+/* The flow's resolved step at SI si on version path_id, as
+ * SF id | counter slot << 16; 0 for none. */
+static __always_inline __u32 sfc_step_get(const struct sfc_flow *flow, __u32 path_id, __u32 si)
 {
 	__u32 i = sfc_step_idx(si);
 
-	if (i >= SFC_FLOW_STEPS || flow->steps_path != path_id || !flow->step_sf[i])
+	if (i >= SFC_FLOW_STEPS || flow->steps_path != path_id)
 		return 0;
-	hp->flags = 0;
-	hp->sf_id = flow->step_sf[i];
-	hp->stats_idx = flow->step_slot[i];
-	return 1;
+	return flow->step_sf[i] ? flow->step_sf[i] | (__u32)flow->step_slot[i] << 16 : 0;
 }
 
 /*
  * Remember the flow's instance of the hop at SI si (its hash's bucket,
  * not a fallback taken while it is down) and the hop's counter slot. The
- * steps of another version go first. A hop marked down is not resolved:
- * its path's policy applies every time.
+ * steps of another version go first.
  */
 static __always_inline void sfc_step_put(struct sfc_flow *flow, __u32 path_id, __u32 si,
-					 const struct sfc_hop_pick *hp)
+					 __u32 sf_id, __u32 slot)
 {
 	__u32 i = sfc_step_idx(si);
 
-	if (i >= SFC_FLOW_STEPS || (hp->flags & SFC_HOP_DOWN) || !hp->sf_id ||
-	    hp->sf_id >= SFC_MAX_SFS || hp->stats_idx >= SFC_HOP_STATS_ENTRIES)
+	if (i >= SFC_FLOW_STEPS)
 		return;
 	if (flow->steps_path != path_id) {
 		__builtin_memset(flow->step_sf, 0, sizeof(flow->step_sf));
 		flow->steps_path = path_id;
 	}
-	flow->step_slot[i] = hp->stats_idx;
-	flow->step_sf[i] = hp->sf_id;
+	flow->step_slot[i] = slot;
+	flow->step_sf[i] = sf_id;
 }
 
 /*
- * The SI of the flow's resolved step whose SF is sf_id (the SF a packet
- * came back from), or 0. The lowest such SI: were an SF ever at two
- * positions, a return must never lead back up the chain.
+ * The hop at (path_id, si) for this flow, into *out: 0, or -1 when there
+ * is no such hop. The flow's resolved step for the SI when it has one;
+ * else the hop's bucket for the flow's hash, which the flow then keeps
+ * (not a hop marked down: its path's policy applies every time; nor ids
+ * beyond the step's 16 bits). A global function (see sfc_iface_read):
+ * the caller goes on from one state whichever answered (inlined, the two
+ * answers split the SFF loop's states on 6.1, twice per hop).
  */
-static __always_inline __u32 sfc_step_find(const struct sfc_flow *flow, __u32 sf_id)
+__attribute__((noinline)) int sfc_hop_pick(struct sfc_flow *flow, __u32 path_id, __u32 si,
+					   struct sfc_hop_pick *out)
+{
+	struct sfc_hop *hop;
+	__u32 step, b;
+
+	if (!out || !flow)
+		return -1;
+	step = sfc_step_get(flow, path_id, si);
+	if (step) {
+		out->flags = 0;
+		out->sf_id = step & 0xffff;
+		out->stats_idx = step >> 16;
+		return 0;
+	}
+	hop = sfc_hop_get(path_id, si);
+	if (!hop)
+		return -1;
+	out->flags = hop->flags;
+	out->stats_idx = hop->stats_idx;
+	b = sfc_hop_bucket(hop, flow->hash);
+	out->sf_id = hop->sf[b & (SFC_HOP_BUCKETS - 1)];
+	if (!(out->flags & SFC_HOP_DOWN) && out->sf_id && out->sf_id < SFC_MAX_SFS &&
+	    out->stats_idx < SFC_HOP_STATS_ENTRIES)
+		sfc_step_put(flow, path_id, si, out->sf_id, out->stats_idx);
+	return 0;
+}
+
+/*
+ * The SI of the resolved step whose SF is sf_id, or 0, among the steps
+ * step_sf[0..3] (lo) and step_sf[4..7] (hi) of a flow. The lowest such
+ * SI: were an SF ever at two positions, a return must never lead back up
+ * the chain. A global function, given scalars: its caller goes on from
+ * one state whatever the SI (inlined, each of the eight answers was a
+ * constant the verifier followed through the rest of the SFF on its own).
+ */
+__attribute__((noinline)) int sfc_step_si(__u64 lo, __u64 hi, __u32 sf_id)
 {
 	int i;
 
-	if (!sf_id || flow->steps_path != flow->path_id)
+	if (!sf_id)
 		return 0;
-#pragma unroll
-	for (i = 0; i < SFC_FLOW_STEPS; i++)
-		if (flow->step_sf[i] == sf_id)
+	for (i = 0; i < 4; i++)
+		if (((lo >> (16 * i)) & 0xffff) == sf_id)
 			return i + 1;
+	for (i = 0; i < 4; i++)
+		if (((hi >> (16 * i)) & 0xffff) == sf_id)
+			return i + 5;
 	return 0;
+}
+_Static_assert(SFC_FLOW_STEPS == 8, "sfc_step_si: two words of four steps");
+
+/* The SI of the flow's resolved step whose SF is sf_id (the SF a packet
+ * came back from), or 0. */
+static __always_inline __u32 sfc_step_find(const struct sfc_flow *flow, __u32 sf_id)
+{
+	const __u64 *w = (const __u64 *)flow->step_sf;
+
+	if (flow->steps_path != flow->path_id)
+		return 0;
+	return sfc_step_si(w[0], w[1], sf_id);
 }
 
 /*
@@ -223,11 +254,8 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
 			return;
 		}
 		/* a resolved step skips the hop: the SF's entry validates it */
-		if (!sfc_step_get(flow, path_id, si, &hp)) {
-			if (sfc_hop_pick(path_id, si, flow->hash, &hp))
-				return sfc_drop(d, SFC_R_NO_HOP);
-			sfc_step_put(flow, path_id, si, &hp);
-		}
+		if (sfc_hop_pick(flow, path_id, si, &hp))
+			return sfc_drop(d, SFC_R_NO_HOP);
 		sidx = hp.stats_idx;
 		hs = bpf_map_lookup_elem(&sfc_hop_stats, &sidx);
 
@@ -379,47 +407,40 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 		    !(ifc->flags & SFC_IF_INGRESS) && !p->link_control)
 			flow = sfc_adopt(p, &ck, ifindex, ifc, eth, d);
 		if (flow && (flow->flags & SFC_FLOW_CHAINED)) {
-			__u32 sf_id = ifc->sf_id, si;
+			__u32 sf_id = ifc->sf_id, si, stepped;
 			struct sfc_sf_counter *sc;
 			int pos;
 
 			/* an adopted flow's packets are never classified */
 			sfc_flow_seen(flow);
 			/* The SF is the flow's resolved step at SI si: that is
-			 * where it was, and the hop holds it. */
-			si = sfc_step_find(flow, sf_id);
-			if (si) {
-				sc = bpf_map_lookup_elem(&sfc_sf_stats, &sf_id);
-				if (sc)
-					count_add(&sc->rx, p->len);
-				d->returned = 1;
-				path_id = flow->path_id;
-				path = bpf_map_lookup_elem(&sfc_paths, &path_id);
-				if (!path)
-					return sfc_drop(d, SFC_R_NO_PATH);
-				return sfc_sff(flow, path, si - 1, p->len, d);
-			}
-			pos = sfc_pos_si(ifindex, flow->path_id);
-			if (pos < 0) {
-				/* the SF's interface is newer than the flow's
-				 * version: the flow moves to the current one */
-				pos = sfc_pos_current(ifindex, flow->path_id);
-				if (pos < 0)
-					return sfc_drop(d, SFC_R_NO_POSITION);
-				flow->path_id = (__u32)pos >> 8;
-				pos &= 0xff;
-				count_reason(SFC_R_POS_MOVED);
+			 * where it was, and the hop holds it. Otherwise the
+			 * interface's position on the flow's version. */
+			si = sfc_step_find(flow, sf_id) & 0xff; /* one range with pos & 0xff below */
+			stepped = si != 0;
+			if (!stepped) {
+				pos = sfc_pos_si(ifindex, flow->path_id);
+				if (pos < 0) {
+					/* the SF's interface is newer than the flow's
+					 * version: the flow moves to the current one */
+					pos = sfc_pos_current(ifindex, flow->path_id);
+					if (pos < 0)
+						return sfc_drop(d, SFC_R_NO_POSITION);
+					flow->path_id = (__u32)pos >> 8;
+					pos &= 0xff;
+					count_reason(SFC_R_POS_MOVED);
+				}
+				si = pos & 0xff;
 			}
 			sc = bpf_map_lookup_elem(&sfc_sf_stats, &sf_id);
 			if (sc)
 				count_add(&sc->rx, p->len);
 			d->returned = 1;
-			si = pos & 0xff;
 			path_id = flow->path_id;
 			path = bpf_map_lookup_elem(&sfc_paths, &path_id);
 			if (si == 0 || !path)
 				return sfc_drop(d, si ? SFC_R_NO_PATH : SFC_R_NO_POSITION);
-			if (!sfc_hop_has_sf(path_id, si, sf_id))
+			if (!stepped && !sfc_hop_has_sf(path_id, si, sf_id))
 				return sfc_drop(d, SFC_R_POS_MISMATCH);
 			return sfc_sff(flow, path, si - 1, p->len, d);
 		}

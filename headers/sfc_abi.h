@@ -286,7 +286,8 @@ static inline __u64 sfc_fold_mix(__u64 h, __u64 w)
 	return h ^ (h >> 29);
 }
 
-/* The cache key of a parsed 5-tuple; seed: sfc_meta_key[0]. */
+/* The cache key of a parsed 5-tuple; seed: sfc_meta_key[0]. (The
+ * datapath computes the same without a branch: bpf/classify.h.) */
 static inline void sfc_flow_cache_key_of(const struct sfc_flow_key *k, __u64 seed,
 					 struct sfc_flow_cache_key *ck)
 {
@@ -349,8 +350,8 @@ struct sfc_flow {
 	__u32 steps_path;   /* the path id step_* were resolved on; 0: none */
 	__u16 step_sf[SFC_FLOW_STEPS];   /* SI i + 1: the flow's SF id; 0: not yet */
 	__u16 step_slot[SFC_FLOW_STEPS]; /* SI i + 1: the hop's sfc_hop_stats slot */
-	__u8  addr6[32];    /* IPv6: source and destination (the key holds a fold);
-			     * IPv4: zero */
+	__u8  addr6[32];    /* source and destination, 16 bytes each (IPv4: in the
+			     * first 4); read for IPv6 only, whose key holds a fold */
 };
 _Static_assert(sizeof(struct sfc_flow) == 104, "sfc_flow layout");
 
