@@ -37,6 +37,13 @@ void sfc_yield_set_clock(unsigned long long (*now_ns)(void));
 /* How many times the hook ran (for tests and health). */
 unsigned long sfc_yield_count(void);
 
+/* Run fn(arg) on a thread of its own and wait for it, the hook running
+ * meanwhile at a yield point every SFC_YIELD_WAIT_US: for a system call
+ * that takes milliseconds and cannot be split (an fsync of megabytes).
+ * Runs fn inline when no thread can be started. Returns what fn returns. */
+#define SFC_YIELD_WAIT_US 250
+int sfc_yield_while(int (*fn)(void *arg), void *arg);
+
 extern int sfc_yield_countdown;
 void sfc_yield_check(void);
 
