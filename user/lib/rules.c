@@ -258,6 +258,7 @@ int sfc_rules_compile(const struct sfc_doc *doc, const __u32 *chain_ids,
 	if (rs->n > 1)   /* rs->e is NULL without rules: qsort must not see it */
 		qsort(rs->e, rs->n, sizeof(rs->e[0]), cmp_entry);
 	for (size_t i = w = 0; i < rs->n; i++) {
+		sfc_yield();
 		if (w && !memcmp(&rs->e[w - 1].key, &rs->e[i].key, sizeof(rs->e[i].key)))
 			continue;
 		rs->e[w++] = rs->e[i];
@@ -340,7 +341,11 @@ static __u32 rules_digest(const struct sfc_rule_set *rs)
 
 	h = fnv_bytes(h, &rs->ntuples, sizeof(rs->ntuples));
 	h = fnv_bytes(h, rs->tuples, sizeof(rs->tuples[0]) * rs->ntuples);
-	h = fnv_bytes(h, rs->e, sizeof(rs->e[0]) * rs->n);
+	/* a byte at a time: 100k entries take milliseconds */
+	for (size_t i = 0; i < rs->n; i++) {
+		sfc_yield();
+		h = fnv_bytes(h, &rs->e[i], sizeof(rs->e[i]));
+	}
 	return h ? h : 1;
 }
 
