@@ -3,7 +3,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 #include "yield.h"
 
@@ -103,4 +107,21 @@ int sfc_yield_while(int (*fn)(void *arg), void *arg)
 	}
 	pthread_join(th, NULL);
 	return j.ret;
+}
+
+void sfc_free_yielding(void *p, size_t len)
+{
+	uintptr_t pg = sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1);
+	uintptr_t end = ((uintptr_t)p + len) & ~(pg - 1);
+
+	while (p && a < end) {
+		size_t n = end - a < (1u << 20) ? end - a : 1u << 20;
+
+		/* free() may write its own data there after: a fresh page */
+		madvise((void *)a, n, MADV_DONTNEED);
+		a += n;
+		sfc_yield_check();
+	}
+	free(p);
 }

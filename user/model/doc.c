@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The typed document: copy, free, and the lookups by name, dev and pref. */
 #include <errno.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "doc_index.h"
 #include "model.h"
@@ -22,29 +19,15 @@ void sfc_doc_free(struct sfc_doc *doc)
 	memset(doc, 0, sizeof(*doc));
 }
 
-/* The whole pages of an array whose contents are dead given back 1 MiB
- * at a time, a yield point between; its free() has little left to do. */
-static void release_pages(void *p, size_t len)
-{
-	uintptr_t pg = sysconf(_SC_PAGESIZE);
-	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1);
-	uintptr_t end = ((uintptr_t)p + len) & ~(pg - 1);
-
-	while (a < end) {
-		size_t n = end - a < (1u << 20) ? end - a : 1u << 20;
-
-		madvise((void *)a, n, MADV_DONTNEED);
-		a += n;
-		sfc_yield_check();
-	}
-}
-
 void sfc_doc_free_yielding(struct sfc_doc *doc)
 {
-	release_pages(doc->sfs, doc->nsfs * sizeof(*doc->sfs));
-	release_pages(doc->chains, doc->nchains * sizeof(*doc->chains));
-	release_pages(doc->rules, doc->nrules * sizeof(*doc->rules));
-	sfc_doc_free(doc);
+	sfc_doc_index_free(doc);
+	free(doc->ingress);
+	free(doc->groups);
+	sfc_free_yielding(doc->sfs, doc->nsfs * sizeof(*doc->sfs));
+	sfc_free_yielding(doc->chains, doc->nchains * sizeof(*doc->chains));
+	sfc_free_yielding(doc->rules, doc->nrules * sizeof(*doc->rules));
+	memset(doc, 0, sizeof(*doc));
 }
 
 void sfc_doc_index_free(struct sfc_doc *doc)
