@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Cooperative yield points: see yield.h. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 #include "yield.h"
 
@@ -69,4 +75,53 @@ void sfc_yield_check(void)
 	}
 	runs++;
 	last_ns = now_ns();
+}
+
+struct yield_job {
+	int (*fn)(void *arg);
+	void *arg;
+	int ret;
+	atomic_bool done;
+};
+
+static void *yield_job_run(void *p)
+{
+	struct yield_job *j = p;
+
+	j->ret = j->fn(j->arg);
+	atomic_store(&j->done, true);
+	return NULL;
+}
+
+int sfc_yield_while(int (*fn)(void *arg), void *arg)
+{
+	struct timespec pause = { .tv_nsec = SFC_YIELD_WAIT_US * 1000L };
+	struct yield_job j = { .fn = fn, .arg = arg };
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, yield_job_run, &j))
+		return fn(arg);
+	while (!atomic_load(&j.done)) {
+		nanosleep(&pause, NULL);
+		sfc_yield_check();
+	}
+	pthread_join(th, NULL);
+	return j.ret;
+}
+
+void sfc_free_yielding(void *p, size_t len)
+{
+	uintptr_t pg = sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1);
+	uintptr_t end = ((uintptr_t)p + len) & ~(pg - 1);
+
+	while (p && a < end) {
+		size_t n = end - a < (1u << 20) ? end - a : 1u << 20;
+
+		/* free() may write its own data there after: a fresh page */
+		madvise((void *)a, n, MADV_DONTNEED);
+		a += n;
+		sfc_yield_check();
+	}
+	free(p);
 }

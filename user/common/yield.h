@@ -19,6 +19,7 @@
 #define SFC_YIELD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef void (*sfc_yield_fn)(void *arg);
 
@@ -36,6 +37,18 @@ void sfc_yield_set_inner(sfc_yield_fn fn);
 void sfc_yield_set_clock(unsigned long long (*now_ns)(void));
 /* How many times the hook ran (for tests and health). */
 unsigned long sfc_yield_count(void);
+
+/* Run fn(arg) on a thread of its own and wait for it, the hook running
+ * meanwhile at a yield point every SFC_YIELD_WAIT_US: for a system call
+ * that takes milliseconds and cannot be split (an fsync of megabytes).
+ * Runs fn inline when no thread can be started. Returns what fn returns. */
+#define SFC_YIELD_WAIT_US 250
+int sfc_yield_while(int (*fn)(void *arg), void *arg);
+
+/* free(p) of an allocation of at least len bytes whose contents are dead,
+ * its whole pages given back 1 MiB at a time with a yield point between
+ * (unmapping 160 MiB took milliseconds in one call). */
+void sfc_free_yielding(void *p, size_t len);
 
 extern int sfc_yield_countdown;
 void sfc_yield_check(void);

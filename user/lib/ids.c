@@ -8,6 +8,7 @@
 #include "ids.h"
 #include "path_pool.h"
 #include "record.h"
+#include "yield.h"
 
 int sfc_ids_alloc(const sfc_id_name *names, const __u8 *reserved, __u32 max,
 		  int (*index_of)(const void *ctx, const char *name), const void *ctx,
@@ -26,6 +27,7 @@ int sfc_ids_alloc(const sfc_id_name *names, const __u8 *reserved, __u32 max,
 	for (__u32 id = 1; id < max; id++) {
 		int i;
 
+		sfc_yield();
 		if (reserved && reserved[id])
 			used[id] = 1;
 		memcpy(name, names[id], SFC_NAME_LEN);
@@ -37,6 +39,7 @@ int sfc_ids_alloc(const sfc_id_name *names, const __u8 *reserved, __u32 max,
 			ids[i] = id;
 	}
 	for (int i = 0; i < n; i++) {
+		sfc_yield();
 		is_new[i] = !ids[i];
 		if (ids[i])
 			continue;

@@ -107,6 +107,7 @@ static int index_chains(struct sfc_link_index *ix, const struct sfc_doc *doc)
 	for (int ci = 0; ci < doc->nchains; ci++) {
 		int n = link_chain_sfs(ix, doc, ci, sfs);
 
+		sfc_yield();
 		for (int k = 0; k < n; k++)
 			ix->chain_start[sfs[k] + 1]++;
 		total += n;
@@ -119,6 +120,7 @@ static int index_chains(struct sfc_link_index *ix, const struct sfc_doc *doc)
 	for (int ci = 0; ci < doc->nchains; ci++) {
 		int n = link_chain_sfs(ix, doc, ci, sfs);
 
+		sfc_yield();
 		for (int k = 0; k < n; k++)
 			ix->sf_chains[ix->chain_start[sfs[k]] + fill[sfs[k]]++] = ci;
 	}
@@ -152,9 +154,11 @@ static int index_devs(struct sfc_link_index *ix, const struct sfc_doc *doc)
 		if (ret != out)
 			ret->sf_n++;
 	}
-	for (int i = 0; i < doc->nrules; i++)
+	for (int i = 0; i < doc->nrules; i++) {
+		sfc_yield();
 		if (doc->rules[i].in_dev[0])
 			dev_add(ix, doc->rules[i].in_dev)->nrules++;
+	}
 	for (int d = 1; d < ix->ndevs; d++)
 		ix->dev[d].sf_start = ix->dev[d - 1].sf_start + ix->dev[d - 1].sf_n;
 	fill = calloc(ix->ndevs + 1, sizeof(int));

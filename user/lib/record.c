@@ -9,6 +9,7 @@
 #include "datapath.h"
 #include "log.h"
 #include "record.h"
+#include "yield.h"
 
 struct record_map {
 	const char *name;
@@ -109,21 +110,53 @@ int sfc_record_abi_set(const struct sfc_dp *dp)
 	return 0;
 }
 
+/* Records read a chunk per syscall, a yield point between: one read of
+ * 16k chain records took milliseconds in the kernel. */
+#define NAMES_CHUNK 1024
+
 static sfc_id_name *names_of(int fd, __u32 max, size_t value_size)
 {
-	char *vals = sfc_map_read_array(fd, max, value_size);
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	char *vals = calloc(NAMES_CHUNK, value_size);
+	__u32 *keys = calloc(NAMES_CHUNK, sizeof(*keys));
 	sfc_id_name *names = calloc(max, sizeof(*names));
+	__u32 batch = 0, count, k;
+	void *in = NULL;
+	bool more = true;
 
-	if (!vals || !names) {
+	if (!vals || !keys || !names) {
 		free(vals);
+		free(keys);
 		free(names);
 		errno = ENOMEM;
 		return NULL;
 	}
-	/* every record starts with its name */
-	for (__u32 id = 0; id < max; id++)
-		memcpy(names[id], vals + (size_t)id * value_size, SFC_NAME_LEN);
+	while (more) {
+		count = NAMES_CHUNK;
+		sfc_yield_check();
+		if (bpf_map_lookup_batch(fd, in, &batch, keys, vals, &count, &opts)) {
+			if (errno != ENOENT)
+				goto slow;
+			more = false;      /* the last chunk */
+		}
+		in = &batch;
+		/* every record starts with its name */
+		for (__u32 i = 0; i < count; i++)
+			if (keys[i] < max)
+				memcpy(names[keys[i]], vals + (size_t)i * value_size, SFC_NAME_LEN);
+	}
 	free(vals);
+	free(keys);
+	return names;
+slow:
+	/* kernels without batch lookups: one by one */
+	for (k = 0; k < max; k++) {
+		sfc_yield();
+		if (!bpf_map_lookup_elem(fd, &k, vals))
+			memcpy(names[k], vals, SFC_NAME_LEN);
+	}
+	free(vals);
+	free(keys);
 	return names;
 }
 

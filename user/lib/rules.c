@@ -93,6 +93,52 @@ static int cmp_entry(const void *a, const void *b)
 	return x->val.pref < y->val.pref ? -1 : x->val.pref > y->val.pref;
 }
 
+static int cmp_entry_at(const void *a, const void *b)
+{
+	return cmp_entry(*(const struct sfc_rule_entry *const *)a,
+			 *(const struct sfc_rule_entry *const *)b);
+}
+
+/*
+ * Sort the entries by key, then pref, and keep the first of each key.
+ * Pointers are sorted and the entries gathered after, a yield point per
+ * entry: glibc sorts large elements through pointers too, but then moves
+ * them into place in one go (2-3 ms for 100k entries).
+ */
+static int sort_entries(struct sfc_rule_set *rs)
+{
+	const struct sfc_rule_entry **order;
+	struct sfc_rule_entry *out;
+	size_t w = 0;
+
+	if (rs->n < 2)    /* rs->e is NULL without rules: qsort must not see it */
+		return 0;
+	order = malloc(rs->n * sizeof(*order));
+	out = malloc(rs->n * sizeof(*out));
+	if (!order || !out) {
+		free(order);
+		free(out);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < rs->n; i++) {
+		sfc_yield();
+		order[i] = &rs->e[i];
+	}
+	qsort(order, rs->n, sizeof(*order), cmp_entry_at);
+	for (size_t i = 0; i < rs->n; i++) {
+		sfc_yield();
+		if (w && !memcmp(&out[w - 1].key, &order[i]->key, sizeof(out[w - 1].key)))
+			continue;
+		out[w++] = *order[i];
+	}
+	free(order);
+	sfc_free_yielding(rs->e, rs->n * sizeof(*rs->e));
+	rs->e = out;
+	rs->cap = rs->n;
+	rs->n = w;
+	return 0;
+}
+
 static int cmp_tuple_idx(const void *a, const void *b, void *arg)
 {
 	const struct sfc_tuple *t = arg;
@@ -204,7 +250,6 @@ int sfc_rules_compile(const struct sfc_doc *doc, const __u32 *chain_ids,
 	struct ifindex_cache cache = { 0 };
 	int order[SFC_MAX_TUPLES], remap[SFC_MAX_TUPLES];
 	struct sfc_tuple sorted[SFC_MAX_TUPLES];
-	size_t w;
 	int ret;
 
 	memset(rs, 0, sizeof(*rs));
@@ -255,14 +300,11 @@ int sfc_rules_compile(const struct sfc_doc *doc, const __u32 *chain_ids,
 
 	/* Two rules can produce the same entry: the better pref wins there,
 	 * exactly as it would in a linear scan. */
-	if (rs->n > 1)   /* rs->e is NULL without rules: qsort must not see it */
-		qsort(rs->e, rs->n, sizeof(rs->e[0]), cmp_entry);
-	for (size_t i = w = 0; i < rs->n; i++) {
-		if (w && !memcmp(&rs->e[w - 1].key, &rs->e[i].key, sizeof(rs->e[i].key)))
-			continue;
-		rs->e[w++] = rs->e[i];
+	ret = sort_entries(rs);
+	if (ret) {
+		snprintf(err, errlen, "$.rules: %s", strerror(-ret));
+		goto fail;
 	}
-	rs->n = w;
 	if (rs->n > SFC_MAX_RULES) {
 		snprintf(err, errlen, "$.rules: %zu classifier entries after expanding port "
 			 "ranges, at most %d", rs->n, SFC_MAX_RULES);
@@ -340,7 +382,11 @@ static __u32 rules_digest(const struct sfc_rule_set *rs)
 
 	h = fnv_bytes(h, &rs->ntuples, sizeof(rs->ntuples));
 	h = fnv_bytes(h, rs->tuples, sizeof(rs->tuples[0]) * rs->ntuples);
-	h = fnv_bytes(h, rs->e, sizeof(rs->e[0]) * rs->n);
+	/* a byte at a time: 100k entries take milliseconds */
+	for (size_t i = 0; i < rs->n; i++) {
+		sfc_yield();
+		h = fnv_bytes(h, &rs->e[i], sizeof(rs->e[i]));
+	}
 	return h ? h : 1;
 }
 

@@ -9,6 +9,7 @@
 
 #include "apply.h"
 #include "model.h"
+#include "yield.h"
 
 int sfc_sf_uses(const struct sfc_doc *doc, const __u32 *chain_ids, struct sfc_sf_use *out)
 {
@@ -38,6 +39,7 @@ int sfc_sf_uses(const struct sfc_doc *doc, const __u32 *chain_ids, struct sfc_sf
 	for (int ci = 0; ci < doc->nchains; ci++) {
 		const struct sfc_chain_cfg *c = &doc->chains[ci];
 
+		sfc_yield();
 		for (int h = 0; h < c->nhops; h++)
 			for (int k = 0; k < c->hops[h].nsf; k++) {
 				const struct sfc_sf_cfg *sf = sfc_doc_sf(doc, c->hops[h].sf[k]);

@@ -19,6 +19,17 @@ void sfc_doc_free(struct sfc_doc *doc)
 	memset(doc, 0, sizeof(*doc));
 }
 
+void sfc_doc_free_yielding(struct sfc_doc *doc)
+{
+	sfc_doc_index_free(doc);
+	free(doc->ingress);
+	free(doc->groups);
+	sfc_free_yielding(doc->sfs, doc->nsfs * sizeof(*doc->sfs));
+	sfc_free_yielding(doc->chains, doc->nchains * sizeof(*doc->chains));
+	sfc_free_yielding(doc->rules, doc->nrules * sizeof(*doc->rules));
+	memset(doc, 0, sizeof(*doc));
+}
+
 void sfc_doc_index_free(struct sfc_doc *doc)
 {
 	if (!doc->ix)

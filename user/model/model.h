@@ -96,6 +96,10 @@ struct sfc_doc {
 };
 
 void sfc_doc_free(struct sfc_doc *doc);
+/* The same with yield points (yield.h), for a document no yield hook can
+ * reach any more: 10k chains are 160 MiB, whose unmapping took
+ * milliseconds in one call. */
+void sfc_doc_free_yielding(struct sfc_doc *doc);
 /* A deep copy, indexed; 0 or -ENOMEM. */
 int sfc_doc_copy(struct sfc_doc *dst, const struct sfc_doc *src);
 /* Rebuild the lookups after the arrays changed; 0 or -ENOMEM. */

@@ -3,7 +3,10 @@
  * The state file on disk: read and validated whole; written through a
  * temporary with an unpredictable name created beside it (O_EXCL and
  * O_NOFOLLOW: a symlink planted in the directory is never followed), then
- * fsync, rename over the file, fsync of the directory.
+ * fsync, rename over the file, fsync of the directory. Writing megabytes
+ * has yield points (yield.h) every 256 KiB; the fsyncs and the rename,
+ * which frees the old file's blocks, wait on a thread of their own with
+ * yield points meanwhile (sfc_yield_while).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -88,11 +91,14 @@ json_t *sfc_state_load(const char *path, int *missing, char *err, size_t errlen)
 	return root;
 }
 
+/* A write into the page cache of a slow VM took 3 ms per MiB. */
+#define WRITE_CHUNK (256u << 10)
+
 static int write_all(int fd, const char *s, size_t len)
 {
 	for (size_t off = 0; off < len;) {
-		/* 1 MiB at a time, a yield point between */
-		ssize_t n = write(fd, s + off, len - off < (1u << 20) ? len - off : 1u << 20);
+		/* a chunk at a time, a yield point between */
+		ssize_t n = write(fd, s + off, len - off < WRITE_CHUNK ? len - off : WRITE_CHUNK);
 
 		sfc_yield_check();
 		if (n < 0) {
@@ -105,11 +111,37 @@ static int write_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
+/* The temporary written: made durable under the file's name. */
+struct commit_file {
+	int fd;
+	const char *tmp, *path, *dir;
+};
+
+static int commit_file(void *arg)
+{
+	const struct commit_file *c = arg;
+	int ret = fsync(c->fd) ? -errno : 0, dfd;
+
+	close(c->fd);
+	if (!ret && rename(c->tmp, c->path))
+		ret = -errno;
+	if (ret)
+		return ret;
+	/* The rename itself is durable only once the directory is synced. */
+	dfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
 int sfc_state_save(const char *path, json_t *doc, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX], dir[PATH_MAX], base[NAME_MAX + 1];
+	struct commit_file c = { .tmp = tmp, .path = path, .dir = dir };
 	struct stat st;
-	int fd, dfd, ret;
+	int fd, ret;
 	char *text;
 
 	if (split_path(path, dir, base, sizeof(base)) ||
@@ -134,21 +166,16 @@ int sfc_state_save(const char *path, json_t *doc, char *err, size_t errlen)
 		ret = write_all(fd, text, strlen(text));
 	if (!ret)
 		ret = write_all(fd, "\n", 1);
-	if (!ret && fsync(fd))
-		ret = -errno;
-	close(fd);
 	free(text);
-	if (!ret && rename(tmp, path))
-		ret = -errno;
+	if (ret) {
+		close(fd);
+	} else {
+		c.fd = fd;
+		ret = sfc_yield_while(commit_file, &c);
+	}
 	if (ret) {
 		unlink(tmp);
 		return sfc_errf(err, errlen, ret, "%s: %s", path, strerror(-ret));
-	}
-	/* The rename itself is durable only once the directory is synced. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
 	}
 	return 0;
 }

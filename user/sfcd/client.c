@@ -24,8 +24,12 @@
 #include "jsonl.h"
 #include "log.h"
 #include "sfcd.h"
+#include "yield.h"
 
 #define CHUNK         65536
+/* bytes read per event: a large request arrives over many, with link
+ * events between (copying megabytes into fresh pages took milliseconds) */
+#define READ_BUDGET   (4 * CHUNK)
 /* one request of the largest size, its newline, and a chunk of the next */
 #define IN_MAX        ((size_t)SFC_API_MAX_REQUEST + 1 + CHUNK)
 
@@ -46,6 +50,19 @@ static void in_free(struct sfcd_client *c)
 	free(c->in);
 	c->in = NULL;
 	c->in_len = c->in_cap = c->in_scanned = 0;
+}
+
+/* The same after a request was served: megabytes are given back between
+ * yield points (the buffer is out of the accounts first). */
+static void in_free_served(struct sfcd_client *c)
+{
+	char *in = c->in;
+	size_t len = c->in_len;
+
+	in_total -= c->in_cap;
+	c->in = NULL;
+	c->in_len = c->in_cap = c->in_scanned = 0;
+	sfc_free_yielding(in, len);
 }
 
 void sfcd_client_release(struct sfcd_client *c)
@@ -226,7 +243,7 @@ static int serve_lines(struct sfcd *d, struct sfcd_client *c, bool early)
 	}
 	c->in_scanned = c->turn ? 0 : c->in_len - off;
 	if (off == c->in_len) {
-		in_free(c); /* nothing held between requests */
+		in_free_served(c); /* nothing held between requests */
 	} else if (off) {
 		memmove(c->in, c->in + off, c->in_len - off);
 		c->in_len -= off;
@@ -251,15 +268,16 @@ void sfcd_client_resume(struct sfcd *d, struct sfcd_client *c)
 void sfcd_client_read(struct sfcd *d, struct sfcd_client *c, bool early)
 {
 	static char scratch[CHUNK];
+	size_t budget = READ_BUDGET;
 
 	if (c->turn)
 		return; /* an event from before it came to wait */
 	/* a bounded share of the loop per event; epoll comes back for more */
-	for (int round = 0; round < 16; round++) {
+	for (int round = 0; round < 16 && budget; round++) {
 		bool keep = !c->refuse[0] && in_room(c);
 		char *dst = keep ? c->in + c->in_len : scratch;
 		size_t room = keep ? c->in_cap - c->in_len : sizeof(scratch);
-		ssize_t n = recv(c->fd, dst, room, 0);
+		ssize_t n = recv(c->fd, dst, room < budget ? room : budget, 0);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -269,6 +287,7 @@ void sfcd_client_read(struct sfcd *d, struct sfcd_client *c, bool early)
 			sfcd_client_close(d, c, strerror(errno));
 			return;
 		}
+		budget -= n;
 		if (n == 0) {
 			/* the client is done sending: close once it has its replies */
 			c->eof = true;

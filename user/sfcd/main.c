@@ -206,7 +206,7 @@ static int do_apply(const char *pin_dir, const char *state, int check_only)
 int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 {
 	struct sfc_apply_report rep = { .want_links = true }, back = { .want_links = true };
-	struct sfc_doc next = *doc;
+	struct sfc_doc next = *doc, old;
 	char inner[1024];
 	json_t *text;
 	int ret;
@@ -244,7 +244,7 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 		sfc_doc_free(&next);
 		return ret;
 	}
-	sfc_doc_free(&d->doc);
+	old = d->doc;
 	/* the same arrays, which the index points into; only the struct moves */
 	d->doc = next;
 	d->links_doc = &d->doc;
@@ -254,6 +254,8 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 	pr_info("applied: %d interfaces, %d SFs down, %d chains switched, %zu rule entries%s\n",
 		rep.ifaces_attached, rep.sfs_down, rep.chains_switched, rep.rule_entries,
 		rep.rules_installed ? " (rules switched)" : "");
+	/* last: its yield points may answer reads, from d->doc */
+	sfc_doc_free_yielding(&old);
 	return 0;
 }
 
