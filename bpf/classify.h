@@ -119,42 +119,11 @@ static __always_inline __u32 sfc_rule_search(const struct sfc_pkt *p, __u32 ifin
 	return s.chain_id;
 }
 
-/*
- * 1 when x is 6, else 0, with no branch: the datapath computes what
- * depends on the family without splitting the verifier's states by it
- * (on 6.1 a branch on the family doubled everything verified after it).
- */
-static __always_inline __u64 sfc_is6(__u64 family)
-{
-	__u64 x = family ^ 6;
-
-	asm volatile("" : "+r"(x));
-	return ((x | -x) >> 63) ^ 1;
-}
-
-/* The packet's key in sfc_flows (struct sfc_flow_cache_key): an IPv6
- * flow's addresses folded, an IPv4 flow's as they are; both computed,
- * one kept by mask. */
+/* The packet's key in sfc_flows (struct sfc_flow_cache_key). */
 static __always_inline void sfc_pkt_cache_key(const struct sfc_pkt *p,
 					      struct sfc_flow_cache_key *ck)
 {
-	const __u32 *s4 = (const __u32 *)p->key.src, *d4 = (const __u32 *)p->key.dst;
-	const __u64 *s = (const __u64 *)p->key.src, *d = (const __u64 *)p->key.dst;
-	__u64 m = -sfc_is6(p->key.family), seed = sfc_meta_key_get(), h;
-
-	/* sfc_flow_cache_key_of's fold, for every packet */
-	h = sfc_fold_mix(seed ^ 0x5fc0f01d5fc0f01dull, s[0]);
-	h = sfc_fold_mix(h, s[1]);
-	h = sfc_fold_mix(h, d[0]);
-	h = sfc_fold_mix(h, d[1]);
-	h = sfc_fold_mix(h, seed);
-	ck->a = (__u32)((s4[0] & ~m) | (h & m));
-	ck->b = (__u32)((d4[0] & ~m) | ((h >> 32) & m));
-	ck->sport = p->key.sport;
-	ck->dport = p->key.dport;
-	ck->proto = p->key.proto;
-	ck->family = p->key.family;
-	ck->vlan = p->key.vlan;
+	sfc_flow_cache_key_of(&p->key, sfc_meta_key_get(), ck);
 }
 
 /* The packet's flow entry, or NULL. An IPv6 entry must hold the packet's

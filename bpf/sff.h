@@ -51,7 +51,6 @@ static __always_inline __u32 sfc_hop_bucket(const struct sfc_hop *hop, __u32 has
 	return n > 1 ? hash % n : 0;
 }
 
-
 /*
  * The instance that takes a flow whose own (its hash's bucket) is down:
  * the SF of the first bucket after it, round the hop, whose SF is up; 0

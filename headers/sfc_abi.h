@@ -286,32 +286,44 @@ static inline __u64 sfc_fold_mix(__u64 h, __u64 w)
 	return h ^ (h >> 29);
 }
 
-/* The cache key of a parsed 5-tuple; seed: sfc_meta_key[0]. (The
- * datapath computes the same without a branch: bpf/classify.h.) */
+/*
+ * 1 when family is 6, else 0, with no branch. In the datapath a branch on
+ * the family would split the verifier's states by it (on 6.1 that doubled
+ * everything verified after it); the empty asm keeps clang from turning
+ * the arithmetic back into one.
+ */
+static inline __u64 sfc_is6(__u64 family)
+{
+	__u64 x = family ^ 6;
+
+#ifdef __bpf__
+	asm volatile("" : "+r"(x));
+#endif
+	return ((x | -x) >> 63) ^ 1;
+}
+
+/* The cache key of a parsed 5-tuple; seed: sfc_meta_key[0]. The fold is
+ * computed for every family and kept by mask for IPv6: no branch (see
+ * sfc_is6). */
 static inline void sfc_flow_cache_key_of(const struct sfc_flow_key *k, __u64 seed,
 					 struct sfc_flow_cache_key *ck)
 {
 	const __u64 *s = (const __u64 *)k->src, *d = (const __u64 *)k->dst;
 	const __u32 *s4 = (const __u32 *)k->src, *d4 = (const __u32 *)k->dst;
-	__u64 h;
+	__u64 m = -sfc_is6(k->family), h;
 
-	ck->sport = k->sport;
-	ck->dport = k->dport;
-	ck->proto = k->proto;
-	ck->family = k->family;
-	ck->vlan = k->vlan;
-	if (k->family != 6) {
-		ck->a = s4[0];
-		ck->b = d4[0];
-		return;
-	}
 	h = sfc_fold_mix(seed ^ 0x5fc0f01d5fc0f01dull, s[0]);
 	h = sfc_fold_mix(h, s[1]);
 	h = sfc_fold_mix(h, d[0]);
 	h = sfc_fold_mix(h, d[1]);
 	h = sfc_fold_mix(h, seed);
-	ck->a = (__u32)h;
-	ck->b = (__u32)(h >> 32);
+	ck->a = (__u32)((s4[0] & ~m) | (h & m));
+	ck->b = (__u32)((d4[0] & ~m) | ((h >> 32) & m));
+	ck->sport = k->sport;
+	ck->dport = k->dport;
+	ck->proto = k->proto;
+	ck->family = k->family;
+	ck->vlan = k->vlan;
 }
 
 #define SFC_FLOW_CHAINED (1u << 0) /* always set in sfc_flows since sfc_flows_neg */

@@ -421,10 +421,9 @@ static int convert_flows(struct sfc_dp *dp, int old)
 			nv[i] = (struct sfc_flow){ 0 };
 			memcpy(&nv[i], vals + (size_t)i * SFC_FLOW_V4_SIZE, SFC_FLOW_V4_SIZE);
 			sfc_flow_cache_key_of(&keys[i], seed, &nk[i]);
-			if (keys[i].family == 6) {
-				memcpy(nv[i].addr6, keys[i].src, 16);
-				memcpy(nv[i].addr6 + 16, keys[i].dst, 16);
-			}
+			/* as the datapath writes them (bpf/classify.h) */
+			memcpy(nv[i].addr6, keys[i].src, 16);
+			memcpy(nv[i].addr6 + 16, keys[i].dst, 16);
 		}
 		if (n && bpf_map_update_batch(dp->maps.flows, nk, nv, &n, &o))
 			err = -errno;
