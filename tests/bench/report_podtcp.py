@@ -69,7 +69,7 @@ def calibration(micro):
     e = f"{empty:.0f} ns" if empty is not None else "not measured"
     lk = f"{lookup:.0f} ns" if lookup is not None else "not measured"
     return (f"Calibration (this run's micro-benchmarks): an empty XDP program {e} per "
-            f"packet, one hash-map lookup (sfc_flows, 40-byte key) {lk} above it.")
+            f"packet, one hash-map lookup (sfc_flows, 16-byte key) {lk} above it.")
 
 
 def section(out, micro):
