@@ -260,9 +260,9 @@ struct sfc_flow_key {
 _Static_assert(sizeof(struct sfc_flow_key) == 40, "sfc_flow_key layout");
 
 /*
- * sfc_flows key: 16 bytes, which the kernel hashes and compares in about
- * two thirds of the time a 40-byte key takes, on every packet of every
- * hop. An IPv4 flow's key is its 5-tuple. An IPv6 flow's addresses are
+ * sfc_flows key: 16 bytes, which the kernel hashes and compares in less
+ * time than a 40-byte key, on every packet of every hop (make bench times
+ * both). An IPv4 flow's key is its 5-tuple. An IPv6 flow's addresses are
  * folded into a and b with a secret seed (sfc_meta_key[0], the handoff
  * key), and its entry holds them whole (struct sfc_flow.addr6): a lookup
  * whose entry holds other addresses is a miss. Without the seed, two flows
