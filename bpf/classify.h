@@ -184,7 +184,11 @@ __attribute__((noinline)) int sfc_path_kept(__u32 path_id, __u32 cid, __u32 head
 /*
  * Find the flow's chain, from the cache when it is current, else from the
  * rules (and cache the answer, "no chain" included). Returns the cache
- * entry, or NULL when the flow is not chained.
+ * entry, or NULL when the flow is not chained. A flow classified now is
+ * cached from *nf, the caller's, and the packet goes on with nf itself:
+ * looking up the entry just inserted would cost the first packet a
+ * second hash lookup; what the SFF resolves into nf (the flow's steps) is
+ * resolved again by the flow's next packet, for less.
  *
  * Chained flows and "no rule matched" live in two LRU maps: the entry of
  * a chained flow is also where a packet back from an NSH-unaware SF finds
@@ -193,13 +197,13 @@ __attribute__((noinline)) int sfc_path_kept(__u32 path_id, __u32 cid, __u32 head
  */
 static __always_inline struct sfc_flow *
 sfc_classify(const struct sfc_pkt *p, const struct sfc_flow_cache_key *ck, __u32 ifindex,
-	     __u32 egress, const __u8 *eth)
+	     __u32 egress, const __u8 *eth, struct sfc_flow *nf)
 {
 	struct sfc_flow_neg *neg, nn = {};
 	struct sfc_config *cfg;
 	struct sfc_chain *chain;
-	struct sfc_flow *flow, nf = {};
-	__u32 zero = 0, cid;
+	struct sfc_flow *flow;
+	__u32 zero = 0, cid, path_id = 0;
 
 	cfg = bpf_map_lookup_elem(&sfc_config, &zero);
 	if (!cfg)
@@ -222,9 +226,9 @@ sfc_classify(const struct sfc_pkt *p, const struct sfc_flow_cache_key *ck, __u32
 	if (cid) {
 		chain = bpf_map_lookup_elem(&sfc_chains, &cid);
 		if (chain && chain->path_id) {
-			nf.path_id = chain->path_id;
+			path_id = chain->path_id;
 			if (flow && (flow->flags & SFC_FLOW_CHAINED))
-				nf.path_id = sfc_path_kept(flow->path_id, cid, chain->path_id);
+				path_id = sfc_path_kept(flow->path_id, cid, chain->path_id);
 		} else {
 			count_reason(SFC_R_NO_CHAIN);
 			cid = 0;
@@ -245,22 +249,24 @@ sfc_classify(const struct sfc_pkt *p, const struct sfc_flow_cache_key *ck, __u32
 		return NULL;
 	}
 
-	nf.generation = cfg->generation;
-	nf.in_ifindex = ifindex;
-	nf.flags = egress | SFC_FLOW_CHAINED;
-	nf.hash = sfc_flow_hash(&p->key);
-	__builtin_memcpy(nf.orig_dst, eth, 6);
-	__builtin_memcpy(nf.orig_src, eth + 6, 6);
-	sfc_flow_set_addrs(&nf, p);
+	__builtin_memset(nf, 0, sizeof(*nf));
+	nf->path_id = path_id;
+	nf->generation = cfg->generation;
+	nf->in_ifindex = ifindex;
+	nf->flags = egress | SFC_FLOW_CHAINED;
+	nf->hash = sfc_flow_hash(&p->key);
+	__builtin_memcpy(nf->orig_dst, eth, 6);
+	__builtin_memcpy(nf->orig_src, eth + 6, 6);
+	sfc_flow_set_addrs(nf, p);
 	if (neg)
 		bpf_map_delete_elem(&sfc_flows_neg, &p->key);
-	if (bpf_map_update_elem(&sfc_flows, ck, &nf, BPF_ANY)) {
+	if (bpf_map_update_elem(&sfc_flows, ck, nf, BPF_ANY)) {
 		/* Not cached: the verdict still holds for this packet, but the
 		 * SF return path needs the entry, so do not chain it. */
 		count_reason(SFC_R_FLOW_CACHE_FULL);
 		return NULL;
 	}
-	return bpf_map_lookup_elem(&sfc_flows, ck);
+	return nf;
 }
 
 #endif

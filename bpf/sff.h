@@ -21,7 +21,10 @@ struct sfc_decision {
 	__u32 returned;        /* the packet came back from an SF */
 	__u32 end;             /* END: the path's SFC_END_* */
 	struct sfc_sf *sf;     /* TO_SF */
-	struct sfc_flow *flow; /* TO_SF, END */
+	/* TO_SF, END: the flow's entry; for a flow classified by this
+	 * packet, sfc_decide's own copy of it (see sfc_classify), which is
+	 * never read after sfc_decide: such a packet has not returned */
+	struct sfc_flow *flow;
 };
 
 static __always_inline void sfc_drop(struct sfc_decision *d, __u32 reason)
@@ -389,7 +392,7 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 {
 	struct sfc_flow_cache_key ck;
 	struct sfc_counter *cs;
-	struct sfc_flow *flow;
+	struct sfc_flow *flow, nf;
 	struct sfc_path *path;
 	__u32 cid, path_id;
 
@@ -454,7 +457,7 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 		count_reason(SFC_R_LINK_CONTROL);
 		return;
 	}
-	flow = sfc_classify(p, &ck, ifindex, egress ? SFC_FLOW_EGRESS : 0, eth);
+	flow = sfc_classify(p, &ck, ifindex, egress ? SFC_FLOW_EGRESS : 0, eth, &nf);
 	if (!flow)
 		return;
 

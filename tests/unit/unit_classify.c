@@ -415,6 +415,9 @@ static void test_flow_marked_idle_is_unmarked_by_a_packet(void)
 	struct run r;
 
 	EXPECT_CHAIN(IN0, s, "v4dst");
+	/* the second packet resolves the flow's steps: the entry as it stays */
+	pkt_build(&p, &s);
+	ASSERT_OK(xdp_run(IN0, &p, &r), "bpf_prog_test_run(sfc_xdp)");
 	ASSERT_OK(flow_get(&s, &f), "flow entry");
 	marked = f;
 	marked.flags |= SFC_FLOW_IDLE;

@@ -993,6 +993,32 @@ static void test_sf_return_outside_path_counts_unknown_position(void)
 	ASSERT_EQ(all_sf_tx() - s0, 0, "packets sent to SFs");
 }
 
+/* checks that a flow's first packet is cached from the classifier's own
+ * copy (no lookup of the entry just inserted): the entry has no resolved
+ * steps; the flow's second packet resolves them, on the same SF */
+static void test_first_packet_caches_flow_second_resolves_steps(void)
+{
+	struct pkt_spec s = flow(1, 31);
+	__u32 cid = chain_id("abc");
+	struct sfc_chain head = {};
+	struct sfc_flow f = {};
+	struct run r;
+
+	flow_del(&s);
+	XDP_RUN(IN0, &s, &r);
+	EXPECT_TO_SF(r, MAC_SF_A, "first packet");
+	ASSERT_OK(flow_get(&s, &f), "flow entry after the first packet");
+	ASSERT_EQ(f.flags, SFC_FLOW_CHAINED, "flow flags after the first packet");
+	ASSERT_EQ(f.steps_path, 0, "no steps resolved by the first packet");
+	bpf_map_lookup_elem(dp->maps.chains, &cid, &head);
+	ASSERT_EQ(f.path_id, head.path_id, "the flow's version");
+	XDP_RUN(IN0, &s, &r);
+	EXPECT_TO_SF(r, MAC_SF_A, "second packet");
+	ASSERT_OK(flow_get(&s, &f), "flow entry after the second packet");
+	ASSERT_EQ(f.steps_path, head.path_id, "steps resolved by the second packet");
+	ASSERT_EQ(f.step_sf[2], sf_id("a"), "the flow's resolved SF at SI 3");
+}
+
 /*
  * A packet back on an SF interface that the flow's version has no
  * position for (the interface was created again after the flow began:
@@ -1017,6 +1043,9 @@ static void sf_return_on_newer_interface(bool resolved)
 	flow_del(&s);
 	XDP_RUN(IN0, &s, &r);
 	EXPECT_TO_SF(r, MAC_SF_A, "first hop");
+	/* the first packet caches the flow; the second resolves its steps */
+	XDP_RUN(IN0, &s, &r);
+	EXPECT_TO_SF(r, MAC_SF_A, "first hop, second packet");
 	bpf_map_lookup_elem(dp->maps.chains, &cid, &head);
 	p = head.path_id;
 	pk = (struct sfc_pos_key){ .ifindex = ifa, .path_id = p };
@@ -1194,6 +1223,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_adopted_flow_marked_idle_is_unmarked_by_a_packet),
 		UNIT_TEST(test_sf_return_of_unknown_flow_sole_off_path_follows_policy),
 		UNIT_TEST(test_sf_return_outside_path_counts_unknown_position),
+		UNIT_TEST(test_first_packet_caches_flow_second_resolves_steps),
 		UNIT_TEST(test_sf_return_on_newer_interface_moves_flow_to_current_version),
 		UNIT_TEST(test_sf_return_on_newer_interface_keeps_resolved_version),
 		UNIT_TEST(test_ipv6_entry_of_other_addresses_is_not_taken),
