@@ -177,9 +177,11 @@ def main():
 
         # ratios within rounds
         w(f"### Ratios within a round, {label}: median [min–max]\n")
-        w("| N | sfc − floor, ns/packet | target | sfc − (floor + stack end), ns | "
+        w("sfc with its default end (the stack): the targets are judged on the chains "
+          "ending in XDP, below; these are for comparison.\n")
+        w("| N | sfc − floor, ns/packet | sfc − (floor + stack end), ns | "
           "sfc / tc | sfc / bridge | sfc / floor |")
-        w("|---|---|---|---|---|---|---|")
+        w("|---|---|---|---|---|---|")
         for n in LENGTHS:
             sf, fl = series(size, "sfc", n), series(size, "floor", n)
             fs, tc, br = series(size, "fstack", n), series(size, "tc", n), series(size, "bridge", n)
@@ -188,42 +190,42 @@ def main():
             r_tc = [sf[r] / tc[r] for r in sf if r in tc]
             r_br = [sf[r] / br[r] for r in sf if r in br]
             r_fl = [sf[r] / fl[r] for r in sf if r in fl]
-            target = 25 + 10 * n
-            w(f"| {n} | {fmt_range(extra, 0)} | ≤ {target} | {fmt_range(extra_s, 0)} | "
+            w(f"| {n} | {fmt_range(extra, 0)} | {fmt_range(extra_s, 0)} | "
               f"{fmt_range(r_tc)} | {fmt_range(r_br)} | {fmt_range(r_fl)} |")
-            if size <= 64 and extra:
-                m = med(extra)
-                verdicts.append((m <= target,
-                                 f"sfc's extra cost over the floor at N={n}: {m:.0f} ns/packet "
-                                 f"(target ≤ {target} ns" +
-                                 ("" if m <= target else f"; missed by {m - target:.0f} ns, "
-                                  f"{m / target:.1f}×") + ")"))
-            if size <= 64 and n >= 1:
-                for lab, rv in (("tc u32+mirred", r_tc), ("the Linux bridge", r_br)):
-                    if not rv:
-                        verdicts.append((False, f"sfc ≥ 3 × {lab} at N={n}: not measured"))
-                        continue
-                    m = med(rv)
-                    verdicts.append((m >= 3, f"sfc vs {lab} at N={n}: {m:.2f}× (target ≥ 3×" +
-                                     ("" if m >= 3 else f"; missed by {3 - m:.2f}×, sfc would "
-                                      f"need {3 / m:.1f}× its throughput") + ")"))
         w("")
 
         # sfc with end xdp against its reference, the floor ending in XDP
         if any(series(size, "sfcx", n) for n in LENGTHS):
             w(f"### sfc with end xdp, {label}: median [min–max]\n")
-            w("| N | sfcx − (floor + XDP fib end), ns/packet | target | sfcx / sfc | sfcx / tc |")
-            w("|---|---|---|---|---|")
+            w("| N | sfcx − (floor + XDP fib end), ns/packet | target | sfcx / sfc | sfcx / tc | "
+              "sfcx / bridge |")
+            w("|---|---|---|---|---|---|")
             for n in LENGTHS:
                 sx, ff = series(size, "sfcx", n), series(size, "ffib", n)
                 sf, tc = series(size, "sfc", n), series(size, "tc", n)
+                br = series(size, "bridge", n)
                 extra = [1000 / sx[r] - 1000 / ff[r] for r in sx if r in ff]
                 r_sf = [sx[r] / sf[r] for r in sx if r in sf]
                 r_tc = [sx[r] / tc[r] for r in sx if r in tc]
+                r_br = [sx[r] / br[r] for r in sx if r in br]
                 target = 30 + 30 * n
                 # N = 0 is traffic no rule chains: the stack routes it
                 w(f"| {n} | {fmt_range(extra, 0)} | {'–' if n == 0 else f'≤ {target}'} | "
-                  f"{fmt_range(r_sf)} | {fmt_range(r_tc)} |")
+                  f"{fmt_range(r_sf)} | {fmt_range(r_tc)} | {fmt_range(r_br)} |")
+                # sfc against the tools operators use: its fast end (end xdp)
+                for lab, rv, want in (("tc u32+mirred", r_tc, 2.5 if n == 1 else 3),
+                                      ("the Linux bridge", r_br, 3)):
+                    if size > 64 or n < 1:
+                        continue
+                    if not rv:
+                        verdicts.append((False, f"sfc end xdp ≥ {want:g} × {lab} at N={n}: "
+                                         "not measured"))
+                        continue
+                    m = med(rv)
+                    verdicts.append((m >= want, f"sfc end xdp vs {lab} at N={n}: {m:.2f}× "
+                                     f"(target ≥ {want:g}×" +
+                                     ("" if m >= want else f"; missed by {want - m:.2f}×, sfc "
+                                      f"would need {want / m:.1f}× its throughput") + ")"))
                 if size <= 64 and n >= 1 and extra:
                     m = med(extra)
                     verdicts.append((m <= target,
@@ -360,9 +362,22 @@ def main():
         hits = [(d["rules"], r_ns(d, "hit"), r_ns(d, "hit", "net_ns")) for d in docs
                 if r_ns(d, "hit") is not None]
         for rules, _, net in hits:
-            verdicts.append((net <= 40, f"flow-cache hit + SFF step, {rules:,} rules: {net:.0f} ns "
-                             f"above an empty XDP program (target ≤ 40 ns" +
-                             ("" if net <= 40 else f"; missed by {net - 40:.0f} ns") + ")"))
+            verdicts.append((net <= 30, f"flow-cache hit + SFF step, {rules:,} rules: {net:.0f} ns "
+                             f"above an empty XDP program (target ≤ 30 ns" +
+                             ("" if net <= 30 else f"; missed by {net - 30:.0f} ns") + ")"))
+        for d in docs:
+            if d["rules"] != 1000:
+                continue
+            for key, lab, want in (("sff", "SFF step for a packet back from an SF", 40),
+                                   ("miss", "first packet of a flow", 400)):
+                net = r_ns(d, key, "net_ns")
+                if net is None:
+                    verdicts.append((False, f"{lab}, 1,000 rules: not measured"))
+                    continue
+                verdicts.append((net <= want, f"{lab}, 1,000 rules: {net:.0f} ns above the "
+                                 f"baseline (target ≤ {want} ns" +
+                                 ("" if net <= want else f"; missed by {net - want:.0f} ns, "
+                                  f"{net / want:.1f}×") + ")"))
         if len(hits) >= 2:
             vals = [h[1] for h in hits]
             var = (max(vals) - min(vals)) / min(vals) * 100
