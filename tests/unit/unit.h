@@ -22,6 +22,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -83,6 +84,9 @@ static inline const char *unit_tc_name(long long v)
 
 static struct sfc_dp *dp UNIT_UNUSED;
 static char unit_pin_dir[PATH_MAX] UNIT_UNUSED;
+/* Run before the datapath is loaded, on the pin dir (which exists then):
+ * what an older sfc would have left pinned there. */
+static void (*unit_pre_load)(const char *pin_dir) UNIT_UNUSED;
 
 static inline void unit_cleanup(void)
 {
@@ -218,6 +222,14 @@ static inline void unit_env_init(void)
 	signal(SIGTERM, unit_on_signal);
 	signal(SIGSEGV, unit_on_signal);
 	signal(SIGABRT, unit_on_signal);
+	if (unit_pre_load) {
+		err = sfc_dp_ensure_bpffs(unit_pin_dir);
+		if (!err && mkdir(unit_pin_dir, 0700) && errno != EEXIST)
+			err = -errno;
+		if (err)
+			unit_setup_fail("pin dir %s: %s", unit_pin_dir, strerror(-err));
+		unit_pre_load(unit_pin_dir);
+	}
 	err = sfc_dp_load(unit_pin_dir, &dp);
 	if (err)
 		unit_setup_fail("sfc_dp_load(%s): %s", unit_pin_dir, strerror(-err));
