@@ -118,14 +118,28 @@ DEB_PKGS := clang llvm libbpf-dev bpftool libmnl-dev libelf-dev zlib1g-dev \
 	    libjansson-dev pkg-config gcc make iproute2 nftables iputils-ping \
 	    socat jq tcpdump tshark python3-scapy ethtool procps coreutils \
 	    containernetworking-plugins libfuzzer-14-dev libclang-rt-14-dev
+# Servers the tests start themselves, on loopback in their namespaces: no
+# recommended extras (exporters), and the package's own service, which
+# would listen on every address, is not left enabled.
+DEB_SERVERS := prometheus
 # apt-get update once, and only when something is missing
 deps:
-	@missing=; \
+	@missing=; servers=; \
 	for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 		grep -q 'ok installed' || missing="$$missing $$p"; done; \
+	for p in $(DEB_SERVERS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		grep -q 'ok installed' || servers="$$servers $$p"; done; \
+	if [ -n "$$missing$$servers" ]; then \
+		echo "installing:$$missing$$servers"; \
+		apt-get update -q || exit 1; \
+	fi; \
 	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing || exit 1; \
+	fi; \
+	if [ -n "$$servers" ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			$$servers || exit 1; \
+		for p in $$servers; do systemctl disable --now $$p >/dev/null 2>&1 || true; done; \
 	fi
 
 # The package check runs once per machine (and again when this Makefile

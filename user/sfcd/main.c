@@ -23,6 +23,7 @@
 #include "log.h"
 #include "model.h"
 #include "path_pool.h"
+#include "metrics.h"
 #include "sfcd.h"
 #include "state.h"
 #include "stats.h"
@@ -51,6 +52,10 @@ static void usage(FILE *f)
 		"                          where the driver has none); tc everywhere\n"
 		"      --no-peer-xdp       never attach to the far end of an SF's veth; send to\n"
 		"                          such SFs through tc instead of XDP redirect (slower)\n"
+		"      --metrics ADDR:PORT serve the counters for Prometheus at\n"
+		"                          http://ADDR:PORT/metrics (off by default; a loopback\n"
+		"                          address such as 127.0.0.1:9464 or [::1]:9464 keeps\n"
+		"                          them on this host)\n"
 		"      --check             validate the state file and exit; touches nothing\n"
 		"      --stats             print counters from the pinned maps and exit\n"
 		"  -j, --json              with --stats: JSON output\n"
@@ -63,9 +68,10 @@ static void usage(FILE *f)
 }
 
 enum { OPT_STATS = 256, OPT_UNLOAD, OPT_CHECK, OPT_NO_PEER_XDP, OPT_CLIENT_TIMEOUT,
-       OPT_STEER };
+       OPT_STEER, OPT_METRICS };
 
 static bool no_peer_xdp;
+static const char *metrics_spec; /* --metrics ADDRESS:PORT, NULL: off */
 static enum sfc_steer steer = SFC_STEER_AUTO;
 static unsigned int client_timeout = SFCD_CLIENT_TIMEOUT;
 
@@ -203,6 +209,24 @@ static int do_apply(const char *pin_dir, const char *state, int check_only)
 	return ret ? 1 : 0;
 }
 
+/* sfc_apply, timed and counted for --metrics */
+static int timed_apply(struct sfcd *d, struct sfc_doc *doc, struct sfc_apply_report *rep,
+		       char *err, size_t errlen)
+{
+	struct timespec a, b;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	ret = sfc_apply(d->dp, doc, rep, err, errlen);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	d->last_apply_seconds = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+	d->apply_seconds += d->last_apply_seconds;
+	d->applies++;
+	if (ret)
+		d->apply_failures++;
+	return ret;
+}
+
 int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 {
 	struct sfc_apply_report rep = { .want_links = true }, back = { .want_links = true };
@@ -221,7 +245,7 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 	 * against d->doc (nothing is written yet); from its first write,
 	 * against next (apply_live.c). Once next is in the maps, they follow
 	 * next. */
-	ret = sfc_apply(d->dp, &next, &rep, err, errlen);
+	ret = timed_apply(d, &next, &rep, err, errlen);
 	if (ret)
 		d->links_held = true;
 	else
@@ -237,7 +261,7 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 	if (ret) {
 		sfc_apply_report_free(&rep);
 		/* put the datapath back as the stored document says */
-		sfc_apply(d->dp, &d->doc, &back, inner, sizeof(inner));
+		timed_apply(d, &d->doc, &back, inner, sizeof(inner));
 		d->links_held = false;
 		sfcd_monitor_reindex(d, &d->doc, back.links);
 		sfc_apply_report_free(&back);
@@ -269,7 +293,7 @@ int sfcd_reconcile(struct sfcd *d)
 	d->reconcile_pending = false;
 	d->nlink_queue = 0;
 	d->reconciles++;
-	ret = sfc_apply(d->dp, &d->doc, &rep, err, sizeof(err));
+	ret = timed_apply(d, &d->doc, &rep, err, sizeof(err));
 	sfcd_monitor_reindex(d, &d->doc, rep.links);
 	sfc_apply_report_free(&rep);
 	if (ret)
@@ -321,6 +345,7 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 {
 	struct sfcd d = { .pin_dir = pin_dir, .state_path = state, .socket_path = sock,
 			  .listen_fd = -1, .nl_fd = -1, .sig_fd = -1, .timer_fd = -1,
+			  .metrics_fd = -1, .metrics_timer_fd = -1,
 			  .client_timeout_s = client_timeout };
 	struct epoll_event ev = { .events = EPOLLIN }, evs[32];
 	struct sfcd_state_lock state_lock = { .fd = -1 };
@@ -338,6 +363,13 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 	if (sfcd_server_check_path(sock, err, sizeof(err))) {
 		fprintf(stderr, "sfcd: %s; refusing to start, nothing was changed\n", err);
 		goto out_unlock;
+	}
+	if (metrics_spec) {
+		d.metrics_fd = sfcd_metrics_listen(metrics_spec, err, sizeof(err));
+		if (d.metrics_fd < 0) {
+			fprintf(stderr, "sfcd: %s; refusing to start, nothing was changed\n", err);
+			goto out_unlock;
+		}
 	}
 	if (claim_pin_dir(pin_dir, &pin_lock))
 		goto out_unlock;
@@ -391,6 +423,12 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 	if (sfcd_server_open(&d))
 		goto out;
 	pr_info("serving %s\n", sock);
+	if (sfcd_metrics_open(&d)) {
+		pr_warn("--metrics: %s\n", strerror(errno));
+		goto out;
+	}
+	if (metrics_spec)
+		pr_info("serving metrics on http://%s/metrics\n", metrics_spec);
 
 	while (!d.stop) {
 		/* the collector of chain versions, a step at a time (path_pool.h) */
@@ -416,6 +454,8 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 				sfcd_monitor_event(&d);
 			} else if (sfcd_server_owns(&d, fd)) {
 				sfcd_server_event(&d, fd, evs[i].events);
+			} else if (sfcd_metrics_owns(&d, fd)) {
+				sfcd_metrics_event(&d, fd, evs[i].events);
 			}
 		}
 		if (d.reconcile_pending && !d.stop)
@@ -430,6 +470,7 @@ out:
 	sfc_yield_set(NULL, NULL, 0);
 	sfc_yield_set_inner(NULL);
 	sfcd_server_close(&d);
+	sfcd_metrics_close(&d);
 	sfcd_monitor_close(&d);
 	sfc_link_index_free(d.links);
 	if (d.sig_fd >= 0)
@@ -438,6 +479,8 @@ out:
 	sfc_doc_free(&d.doc);
 	sfc_apply_report_free(&d.last_report);
 out_unlock:
+	if (d.metrics_fd >= 0)
+		close(d.metrics_fd);
 	if (pin_lock >= 0)
 		close(pin_lock);
 	sfcd_unlock_state(&state_lock);
@@ -457,6 +500,7 @@ int main(int argc, char **argv)
 		{ "no-peer-xdp", no_argument, NULL, OPT_NO_PEER_XDP },
 		{ "steer", required_argument, NULL, OPT_STEER },
 		{ "client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -503,6 +547,7 @@ int main(int argc, char **argv)
 			client_timeout = v;
 			break;
 		}
+		case OPT_METRICS: metrics_spec = optarg; break;
 		case 'j': json = 1; break;
 		case 'p': pretty = 1; break;
 		case 'v': verbose++; break;
@@ -526,6 +571,11 @@ int main(int argc, char **argv)
 	}
 	if (stats + unload + check + once > 1) {
 		fprintf(stderr, "sfcd: --once, --check, --stats and --unload exclude each other\n");
+		return 2;
+	}
+	if (metrics_spec && (stats || unload || check || once)) {
+		fprintf(stderr, "sfcd: --metrics is served by the daemon; --once, --check, --stats "
+			"and --unload exit at once\n");
 		return 2;
 	}
 	sfc_log_set_prefix("sfcd");

@@ -66,6 +66,12 @@ struct sfcd {
 	int timer_fd;
 	unsigned int client_timeout_s;
 	unsigned long clients_dropped;
+	/* applies to the datapath (commits and reconciles), for --metrics */
+	unsigned long applies, apply_failures;
+	double apply_seconds, last_apply_seconds;
+	/* metrics.c: --metrics listener (-1: off) */
+	int metrics_fd, metrics_timer_fd;
+	unsigned long metrics_scrapes, metrics_refused, metrics_expired;
 };
 
 /* Validate doc (unless it is already), apply it to the datapath and save

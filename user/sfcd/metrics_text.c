@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * sfcd's counters in the Prometheus text exposition format (version
+ * 0.0.4): what `stats` and `health` report, one series per chain, hop, SF
+ * and drop reason. Counters end in _total; names and labels follow the
+ * Prometheus conventions; every family has its HELP and TYPE.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "metrics.h"
+#include "path_pool.h"
+#include "sfc_abi.h"
+#include "stats.h"
+
+/* A label value: backslash, double quote and newline escaped. */
+static void label(FILE *f, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fputc('\\', f);
+		if (*v == '\n') {
+			fputs("\\n", f);
+			continue;
+		}
+		fputc(*v, f);
+	}
+}
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static unsigned long long num(json_t *o, const char *key)
+{
+	return (unsigned long long)json_integer_value(json_object_get(o, key));
+}
+
+/* The names a hop of chain `chain` (by hop number, from 1) is written
+ * with in the document: "fw", or "fw-a,fw-b" for several. */
+static void hop_names(const struct sfc_doc *doc, const char *chain, json_int_t hop,
+		      char *out, size_t len)
+{
+	out[0] = '\0';
+	for (int c = 0; c < doc->nchains; c++) {
+		const struct sfc_chain_cfg *cc = &doc->chains[c];
+		size_t n = 0;
+
+		if (strncmp(cc->name, chain, SFC_NAME_LEN) || hop < 1 || hop > cc->nhops)
+			continue;
+		for (int k = 0; k < cc->hops[hop - 1].nsf && n + 1 < len; k++)
+			n += snprintf(out + n, len - n, "%s%.*s", k ? "," : "", SFC_NAME_LEN,
+				      cc->hops[hop - 1].sf[k]);
+		return;
+	}
+}
+
+/* One family over the chains' hops: field of each hop. */
+static void hops_family(FILE *f, const struct sfc_doc *doc, json_t *chains, const char *name,
+			const char *help, const char *field)
+{
+	json_t *c, *h;
+	size_t i, j;
+
+	family(f, name, "counter", help);
+	json_array_foreach(chains, i, c) {
+		const char *cname = json_string_value(json_object_get(c, "name"));
+		char sfs[SFC_HOP_BUCKETS * (SFC_NAME_LEN + 1) + 1];
+
+		json_array_foreach(json_object_get(c, "hops"), j, h) {
+			hop_names(doc, cname, json_integer_value(json_object_get(h, "hop")),
+				  sfs, sizeof(sfs));
+			fprintf(f, "%s{chain=\"", name);
+			label(f, cname);
+			fprintf(f, "\",hop=\"%llu\",si=\"%llu\",sf=\"", num(h, "hop"), num(h, "si"));
+			label(f, sfs);
+			fprintf(f, "\"} %llu\n", num(h, field));
+		}
+	}
+}
+
+static void sfs_family(FILE *f, json_t *sfs, const char *name, const char *type,
+		       const char *help, const char *field)
+{
+	json_t *s;
+	size_t i;
+
+	family(f, name, type, help);
+	json_array_foreach(sfs, i, s) {
+		fprintf(f, "%s{sf=\"", name);
+		label(f, json_string_value(json_object_get(s, "name")));
+		if (field)
+			fprintf(f, "\"} %llu\n", num(s, field));
+		else
+			fprintf(f, "\"} %d\n", json_is_true(json_object_get(s, "up")) ? 1 : 0);
+	}
+}
+
+static void counter(FILE *f, const char *name, const char *help, unsigned long long v)
+{
+	family(f, name, "counter", help);
+	fprintf(f, "%s %llu\n", name, v);
+}
+
+static void gauge(FILE *f, const char *name, const char *help, double v)
+{
+	family(f, name, "gauge", help);
+	fprintf(f, "%s %.9g\n", name, v);
+}
+
+char *sfcd_metrics_text(const struct sfcd_metrics_src *src, size_t *len)
+{
+	json_t *st = sfc_stats_json(src->dp), *chains, *sfs, *r;
+	const struct sfc_path_gc_stats *gc = sfc_path_gc_stats(src->dp);
+	unsigned int live = 0, retired = 0;
+	char *buf = NULL;
+	size_t i;
+	FILE *f;
+
+	if (!st)
+		return NULL;
+	f = open_memstream(&buf, len);
+	if (!f) {
+		json_decref(st);
+		return NULL;
+	}
+	chains = json_object_get(st, "chains");
+	sfs = json_object_get(st, "sfs");
+
+	family(f, "sfc_build_info", "gauge", "sfc's build: its map ABI version.");
+	fprintf(f, "sfc_build_info{abi=\"%d\"} 1\n", SFC_ABI_VERSION);
+
+	family(f, "sfc_chain_packets_total", "counter",
+	       "Packets classified into the chain at its ingress points.");
+	json_array_foreach(chains, i, r) {
+		fputs("sfc_chain_packets_total{chain=\"", f);
+		label(f, json_string_value(json_object_get(r, "name")));
+		fprintf(f, "\",spi=\"%llu\"} %llu\n", num(r, "spi"), num(r, "packets"));
+	}
+	family(f, "sfc_chain_bytes_total", "counter",
+	       "Bytes classified into the chain at its ingress points.");
+	json_array_foreach(chains, i, r) {
+		fputs("sfc_chain_bytes_total{chain=\"", f);
+		label(f, json_string_value(json_object_get(r, "name")));
+		fprintf(f, "\",spi=\"%llu\"} %llu\n", num(r, "spi"), num(r, "bytes"));
+	}
+	hops_family(f, src->doc, chains, "sfc_hop_packets_total",
+		    "Packets the fabric sent to the hop's SFs.", "packets");
+	hops_family(f, src->doc, chains, "sfc_hop_bytes_total",
+		    "Bytes the fabric sent to the hop's SFs.", "bytes");
+	hops_family(f, src->doc, chains, "sfc_hop_drops_total",
+		    "Packets dropped at the hop because no instance was up (on-failure drop).",
+		    "drops");
+	hops_family(f, src->doc, chains, "sfc_hop_bypassed_total",
+		    "Packets that skipped the hop because no instance was up (on-failure bypass).",
+		    "bypassed");
+
+	sfs_family(f, sfs, "sfc_sf_up", "gauge",
+		   "1 when the SF's interfaces are present and up, else 0.", NULL);
+	sfs_family(f, sfs, "sfc_sf_sent_packets_total", "counter",
+		   "Packets the fabric sent to the SF.", "tx_packets");
+	sfs_family(f, sfs, "sfc_sf_sent_bytes_total", "counter",
+		   "Bytes the fabric sent to the SF.", "tx_bytes");
+	sfs_family(f, sfs, "sfc_sf_returned_packets_total", "counter",
+		   "Packets the SF sent back to the fabric.", "rx_packets");
+	sfs_family(f, sfs, "sfc_sf_returned_bytes_total", "counter",
+		   "Bytes the SF sent back to the fabric.", "rx_bytes");
+
+	family(f, "sfc_reason_packets_total", "counter",
+	       "Packets the datapath dropped or passed on unexpectedly, by numbered reason "
+	       "(headers/sfc_reasons.h).");
+	json_array_foreach(json_object_get(st, "reasons"), i, r) {
+		fprintf(f, "sfc_reason_packets_total{code=\"%llu\",reason=\"", num(r, "code"));
+		label(f, json_string_value(json_object_get(r, "name")));
+		fprintf(f, "\"} %llu\n", num(r, "count"));
+	}
+
+	counter(f, "sfc_applies_total", "Documents applied to the datapath (edits and reconciles).",
+		src->applies);
+	counter(f, "sfc_apply_failures_total", "Applies that failed (the state before was kept).",
+		src->apply_failures);
+	family(f, "sfc_apply_seconds_total", "counter", "Time spent applying documents.");
+	fprintf(f, "sfc_apply_seconds_total %.6f\n", src->apply_seconds);
+	gauge(f, "sfc_last_apply_duration_seconds", "How long the last apply took.",
+	      src->last_apply_seconds);
+	counter(f, "sfc_link_events_total", "rtnetlink messages about links handled.",
+		src->nl_events);
+	counter(f, "sfc_link_updates_total",
+		"Link events applied to the objects that name the interface.", src->link_updates);
+	counter(f, "sfc_reconciles_total", "Full re-applies of the document.", src->reconciles);
+	counter(f, "sfc_netlink_overruns_total",
+		"Times rtnetlink messages were lost (followed by a reconcile).", src->nl_overruns);
+	gauge(f, "sfc_api_clients", "Connections open on the API socket.", src->clients);
+	counter(f, "sfc_api_clients_dropped_total",
+		"API connections closed by sfcd (limits, timeouts).", src->clients_dropped);
+
+	sfc_path_count(src->dp, &live, &retired);
+	family(f, "sfc_chain_versions", "gauge",
+	       "Chain versions in the datapath: current, and retired ones flows still use.");
+	fprintf(f, "sfc_chain_versions{state=\"live\"} %u\n", live);
+	fprintf(f, "sfc_chain_versions{state=\"retired\"} %u\n", retired);
+	counter(f, "sfc_flows_aged_total", "Flow entries of retired versions marked idle.",
+		gc->flows_aged);
+	counter(f, "sfc_flows_ended_total",
+		"Flow entries of retired versions removed after a whole interval idle.",
+		gc->flows_ended);
+	counter(f, "sfc_flows_migrated_total",
+		"Flow entries moved to their chain's current version by `chain migrate`.",
+		gc->flows_migrated);
+	counter(f, "sfc_chain_versions_freed_total",
+		"Retired chain versions removed once no flow used them.", gc->versions_freed);
+	counter(f, "sfc_metrics_scrapes_total", "Requests for these metrics, this one included.",
+		src->scrapes);
+
+	json_decref(st);
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
