@@ -58,6 +58,21 @@ static void hop_names(const struct sfc_doc *doc, const char *chain, json_int_t h
 	}
 }
 
+/* One family over the chains: field of each chain. */
+static void chains_family(FILE *f, json_t *chains, const char *name, const char *help,
+			  const char *field)
+{
+	json_t *c;
+	size_t i;
+
+	family(f, name, "counter", help);
+	json_array_foreach(chains, i, c) {
+		fprintf(f, "%s{chain=\"", name);
+		label(f, json_string_value(json_object_get(c, "name")));
+		fprintf(f, "\",spi=\"%llu\"} %llu\n", num(c, "spi"), num(c, field));
+	}
+}
+
 /* One family over the chains' hops: field of each hop. */
 static void hops_family(FILE *f, const struct sfc_doc *doc, json_t *chains, const char *name,
 			const char *help, const char *field)
@@ -133,20 +148,10 @@ char *sfcd_metrics_text(const struct sfcd_metrics_src *src, size_t *len)
 	family(f, "sfc_build_info", "gauge", "sfc's build: its map ABI version.");
 	fprintf(f, "sfc_build_info{abi=\"%d\"} 1\n", SFC_ABI_VERSION);
 
-	family(f, "sfc_chain_packets_total", "counter",
-	       "Packets classified into the chain at its ingress points.");
-	json_array_foreach(chains, i, r) {
-		fputs("sfc_chain_packets_total{chain=\"", f);
-		label(f, json_string_value(json_object_get(r, "name")));
-		fprintf(f, "\",spi=\"%llu\"} %llu\n", num(r, "spi"), num(r, "packets"));
-	}
-	family(f, "sfc_chain_bytes_total", "counter",
-	       "Bytes classified into the chain at its ingress points.");
-	json_array_foreach(chains, i, r) {
-		fputs("sfc_chain_bytes_total{chain=\"", f);
-		label(f, json_string_value(json_object_get(r, "name")));
-		fprintf(f, "\",spi=\"%llu\"} %llu\n", num(r, "spi"), num(r, "bytes"));
-	}
+	chains_family(f, chains, "sfc_chain_packets_total",
+		      "Packets classified into the chain at its ingress points.", "packets");
+	chains_family(f, chains, "sfc_chain_bytes_total",
+		      "Bytes classified into the chain at its ingress points.", "bytes");
 	hops_family(f, src->doc, chains, "sfc_hop_packets_total",
 		    "Packets the fabric sent to the hop's SFs.", "packets");
 	hops_family(f, src->doc, chains, "sfc_hop_bytes_total",
