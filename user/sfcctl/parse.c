@@ -234,7 +234,9 @@ int kw_parse(struct ctx *c, const char *what, const struct cmd *cmd, int argc,
 		old = json_object_get(args, k->key);
 		if (old && !(k->flags & KW_REPEAT))
 			return errf(c, "%s: \"%s\" given twice", what, k->name);
-		if (k->type == KW_FLAG) {
+		if (k->type == KW_FLAG ||
+		    ((k->flags & KW_OPTVAL) &&
+		     (i + 1 >= argc || !isdigit((unsigned char)argv[i + 1][0])))) {
 			json_object_set_new(args, k->key, json_true());
 			continue;
 		}
@@ -304,6 +306,8 @@ void cmd_usage(FILE *f, const char *object, const struct cmd *cmd)
 
 		if (k->type == KW_FLAG)
 			n = snprintf(word, sizeof(word), req ? "%s" : "[%s]", k->name);
+		else if (k->flags & KW_OPTVAL)
+			n = snprintf(word, sizeof(word), "[%s [%s]]", k->name, m);
 		else if (k->flags & KW_REPEAT)
 			n = snprintf(word, sizeof(word), req ? "%s %s [%s %s]..." : "[%s %s]...",
 				     k->name, m, k->name, m);

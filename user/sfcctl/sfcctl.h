@@ -45,6 +45,7 @@ enum kw_type {
 
 #define KW_REQUIRED (1u << 0)
 #define KW_REPEAT   (1u << 1) /* may be given more than once (KW_HOP) */
+#define KW_OPTVAL   (1u << 2) /* KW_UINT whose value may be left out: true then */
 
 struct kw {
 	const char *name;             /* the keyword as typed */
@@ -182,5 +183,9 @@ json_t *group_show_view(json_t *doc, const char *name);
 
 /* helpers shared by the objects */
 json_t *find_by(json_t *arr, const char *key, const char *name);
+
+/* stats.c, stats_rates.c */
+void stats_name_hops(json_t *chain, json_t *doc);
+int stats_rates(struct ctx *c, const char *chain, const char *sf, json_t *args);
 
 #endif

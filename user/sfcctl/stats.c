@@ -8,6 +8,10 @@ static const struct kw stats_kws[] = {
 	{ .name = "chain", .type = KW_NAME, .key = "chain", .meta = "NAME" },
 	{ .name = "sf", .type = KW_NAME, .key = "sf", .meta = "NAME" },
 	{ .name = "reset", .type = KW_FLAG, .key = SFC_KEY_RESET },
+	{ .name = "-s", .type = KW_UINT, .key = "interval", .flags = KW_OPTVAL,
+	  .meta = "SECONDS", .min = 1, .max = 3600 },
+	{ .name = "count", .type = KW_UINT, .key = "count", .meta = "N", .min = 1,
+	  .max = 1000000 },
 	{},
 };
 
@@ -83,7 +87,7 @@ static void stats_text(FILE *f, json_t *view)
 }
 
 /* Name each hop's SFs, from the document: the counters only know ids. */
-static void add_hop_sfs(json_t *chain, json_t *doc)
+void stats_name_hops(json_t *chain, json_t *doc)
 {
 	json_t *cfg = find_by(json_object_get(doc, "chains"),
 			      "name", json_string_value(json_object_get(chain, "name")));
@@ -104,6 +108,11 @@ static int stats_check(struct ctx *c, const char *what, json_t *args)
 {
 	if (json_object_get(args, "chain") && json_object_get(args, "sf"))
 		return errf(c, "%s: chain and sf exclude each other", what);
+	if (json_object_get(args, "count") && !json_object_get(args, "interval"))
+		return errf(c, "%s: count N goes with -s: it counts intervals", what);
+	if (json_object_get(args, "interval") && json_object_get(args, SFC_KEY_RESET))
+		return errf(c, "%s: -s shows rates; reset sets counters to zero: one at a time",
+			    what);
 	return 0;
 }
 
@@ -116,6 +125,8 @@ static int stats_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 	size_t i;
 	int ret;
 
+	if (json_object_get(args, "interval"))
+		return stats_rates(c, chain, sf, args);
 	req = json_pack("{s:s}", SFC_KEY_CMD, SFC_REQ_STATS);
 	if (reset) {
 		json_object_set_new(req, SFC_KEY_RESET, json_true());
@@ -143,7 +154,7 @@ static int stats_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 		json_array_foreach(json_object_get(st, "chains"), i, v) {
 			if (chain && strcmp(chain, json_string_value(json_object_get(v, "name"))))
 				continue;
-			add_hop_sfs(v, doc);
+			stats_name_hops(v, doc);
 			json_array_append(chains, v);
 		}
 		json_object_set_new(view, "chains", chains);
@@ -174,7 +185,8 @@ static int stats_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 static const struct cmd stats_cmds[] = {
 	{ .fn = stats_show,
 	  .summary = "packets and bytes per chain, hop and SF; drops per hop and by reason. "
-	             "reset: set them to zero",
+	             "reset: set them to zero. -s: rates (packets/s, bits/s, drops/s) every "
+	             "SECONDS (1), until interrupted or for count N intervals",
 	  .kws = stats_kws,
 	  .check = stats_check },
 	{},

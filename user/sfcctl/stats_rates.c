@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * sfcctl stats -s [SECONDS] [count N]: rates instead of totals. The
+ * counters are read every SECONDS (1 by default); each interval prints
+ * packets/s and bits/s per chain, hop and SF, and drops/s per hop, from
+ * the difference of two readings over the time measured between them.
+ * Until interrupted, or N intervals. A counter that went down between two
+ * readings (reset, chain re-created) counts as 0 for that interval.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "sfcctl.h"
+
+#define I(o, k) ((long long)json_integer_value(json_object_get(o, k)))
+#define R(o, k) json_real_value(json_object_get(o, k))
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_until(double t)
+{
+	double d = t - now_s();
+	struct timespec ts;
+
+	if (d <= 0)
+		return;
+	ts.tv_sec = (time_t)d;
+	ts.tv_nsec = (long)((d - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts))
+		;
+}
+
+/* (b - a) / dt of key in two rows; 0 when the counter went down */
+static json_t *rate(json_t *a, json_t *b, const char *key, double dt, int mult)
+{
+	long long d = I(b, key) - I(a, key);
+
+	return json_real(d > 0 ? (double)d * mult / dt : 0.0);
+}
+
+/* One interval's view, from the readings prev and cur dt seconds apart. */
+static json_t *rates_view(json_t *prev, json_t *cur, double dt, const char *chain,
+			  const char *sf, json_t *doc)
+{
+	json_t *view = json_object(), *chains = json_array(), *sfs = json_array(), *v, *h;
+	char when[32];
+	time_t t = time(NULL);
+	size_t i, j;
+
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	json_object_set_new(view, "time", json_string(when));
+	json_object_set_new(view, "interval_s", json_real((double)(long long)(dt * 1000 + 0.5) / 1000));
+	json_array_foreach(sf ? NULL : json_object_get(cur, "chains"), i, v) {
+		const char *name = json_string_value(json_object_get(v, "name"));
+		json_t *p = find_by(json_object_get(prev, "chains"), "name", name), *c, *hops;
+
+		if (!p || (chain && strcmp(chain, name)))
+			continue;
+		stats_name_hops(v, doc);
+		hops = json_array();
+		json_array_foreach(json_object_get(v, "hops"), j, h) {
+			json_t *ph = json_array_get(json_object_get(p, "hops"), j);
+
+			if (!ph || I(ph, "si") != I(h, "si"))
+				continue;
+			json_array_append_new(hops, json_pack("{s:I,s:I,s:O*,s:o,s:o,s:o,s:o}",
+				"hop", I(h, "hop"), "si", I(h, "si"), "sfs", json_object_get(h, "sfs"),
+				"pps", rate(ph, h, "packets", dt, 1), "bps", rate(ph, h, "bytes", dt, 8),
+				"drops_ps", rate(ph, h, "drops", dt, 1),
+				"bypassed_ps", rate(ph, h, "bypassed", dt, 1)));
+		}
+		c = json_pack("{s:s,s:I,s:o,s:o,s:o}", "name", name, "spi", I(v, "spi"),
+			      "pps", rate(p, v, "packets", dt, 1), "bps", rate(p, v, "bytes", dt, 8),
+			      "hops", hops);
+		json_array_append_new(chains, c);
+	}
+	json_array_foreach(chain ? NULL : json_object_get(cur, "sfs"), i, v) {
+		const char *name = json_string_value(json_object_get(v, "name"));
+		json_t *p = find_by(json_object_get(prev, "sfs"), "name", name);
+
+		if (!p || (sf && strcmp(sf, name)))
+			continue;
+		json_array_append_new(sfs, json_pack("{s:s,s:O,s:o,s:o,s:o,s:o}", "name", name,
+			"up", json_object_get(v, "up"),
+			"tx_pps", rate(p, v, "tx_packets", dt, 1), "tx_bps", rate(p, v, "tx_bytes", dt, 8),
+			"rx_pps", rate(p, v, "rx_packets", dt, 1), "rx_bps", rate(p, v, "rx_bytes", dt, 8)));
+	}
+	if (!sf)
+		json_object_set_new(view, "chains", chains);
+	else
+		json_decref(chains);
+	if (!chain)
+		json_object_set_new(view, "sfs", sfs);
+	else
+		json_decref(sfs);
+	return view;
+}
+
+/* 1234567 -> "1.23M"; below 1000 as it is */
+static const char *si_units(double v, char *buf, size_t len)
+{
+	static const char *const u[] = { "", "k", "M", "G", "T" };
+	int i = 0;
+
+	while (v >= 1000 && i < 4) {
+		v /= 1000;
+		i++;
+	}
+	snprintf(buf, len, i ? "%.3g%s" : "%.0f", v, u[i]);
+	return buf;
+}
+
+static const char *fmt_rate(json_t *row, const char *key, char *buf, size_t len)
+{
+	return si_units(R(row, key), buf, len);
+}
+
+static const char *fmt_state(json_t *row, const char *key, char *buf, size_t len)
+{
+	return json_is_true(json_object_get(row, key)) ? "up" : "down";
+}
+
+static const struct col hop_cols[] = {
+	{ .head = "HOP", .key = "hop", .right = true },
+	{ .head = "SI", .key = "si", .right = true },
+	{ .head = "SFS", .key = "sfs", .fmt = fmt_hops },
+	{ .head = "PKT/S", .key = "pps", .fmt = fmt_rate, .right = true },
+	{ .head = "BIT/S", .key = "bps", .fmt = fmt_rate, .right = true },
+	{ .head = "DROPS/S", .key = "drops_ps", .fmt = fmt_rate, .right = true },
+	{ .head = "BYPASSED/S", .key = "bypassed_ps", .fmt = fmt_rate, .right = true },
+	{},
+};
+
+static const struct col sf_cols[] = {
+	{ .head = "SF", .key = "name" },
+	{ .head = "STATE", .key = "up", .fmt = fmt_state },
+	{ .head = "TX-PKT/S", .key = "tx_pps", .fmt = fmt_rate, .right = true },
+	{ .head = "TX-BIT/S", .key = "tx_bps", .fmt = fmt_rate, .right = true },
+	{ .head = "RX-PKT/S", .key = "rx_pps", .fmt = fmt_rate, .right = true },
+	{ .head = "RX-BIT/S", .key = "rx_bps", .fmt = fmt_rate, .right = true },
+	{},
+};
+
+static void rates_text(FILE *f, json_t *view)
+{
+	json_t *ch, *sfs = json_object_get(view, "sfs");
+	char a[32], b[32];
+	size_t i;
+
+	fprintf(f, "%s  over %.2f s\n", json_string_value(json_object_get(view, "time")),
+		R(view, "interval_s"));
+	json_array_foreach(json_object_get(view, "chains"), i, ch) {
+		fprintf(f, "chain %s  spi %lld  %s pkt/s  %s bit/s\n",
+			json_string_value(json_object_get(ch, "name")), I(ch, "spi"),
+			si_units(R(ch, "pps"), a, sizeof(a)), si_units(R(ch, "bps"), b, sizeof(b)));
+		print_table(f, "  ", hop_cols, json_object_get(ch, "hops"));
+	}
+	if (sfs && json_array_size(sfs))
+		print_table(f, "", sf_cols, sfs);
+	fputc('\n', f);
+}
+
+static json_t *reading(struct ctx *c)
+{
+	json_t *req = json_pack("{s:s}", SFC_KEY_CMD, SFC_REQ_STATS), *reply, *st;
+	int ret = sfcd_request(c, req, &reply);
+
+	json_decref(req);
+	if (ret)
+		return NULL;
+	st = json_incref(json_object_get(reply, SFC_KEY_STATS));
+	json_decref(reply);
+	return st;
+}
+
+int stats_rates(struct ctx *c, const char *chain, const char *sf, json_t *args)
+{
+	json_t *iv = json_object_get(args, "interval"), *cnt = json_object_get(args, "count");
+	double interval = json_is_integer(iv) ? (double)json_integer_value(iv) : 1.0;
+	long long count = json_is_integer(cnt) ? json_integer_value(cnt) : 0;
+	json_t *doc, *prev, *cur;
+	double t0, tp, t;
+	int ret = 0;
+
+	if (sfcd_get_doc(c, &doc))
+		return -1;
+	if (chain && !find_by(json_object_get(doc, "chains"), "name", chain))
+		ret = errf(c, "no chain named \"%s\"", chain);
+	else if (sf && !find_by(json_object_get(doc, "sfs"), "name", sf))
+		ret = errf(c, "no SF named \"%s\"", sf);
+	prev = ret ? NULL : reading(c);
+	if (!prev) {
+		json_decref(doc);
+		return -1;
+	}
+	t0 = tp = now_s();
+	for (long long n = 1; !count || n <= count; n++) {
+		json_t *view;
+
+		/* on a fixed grid: the time a reading takes does not add up */
+		sleep_until(t0 + interval * (double)n);
+		cur = reading(c);
+		t = now_s();
+		if (!cur) {
+			ret = -1;
+			break;
+		}
+		view = rates_view(prev, cur, t - tp, chain, sf, doc);
+		print_view(c, view, rates_text);
+		json_decref(view);
+		json_decref(prev);
+		prev = cur;
+		tp = t;
+	}
+	json_decref(prev);
+	json_decref(doc);
+	return ret;
+}
