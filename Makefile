@@ -116,7 +116,7 @@ $(OUT) $(OUT)/tests $(OUT)/deps:
 # --- packages: installed only when something is missing
 DEB_PKGS := clang llvm libbpf-dev bpftool libmnl-dev libelf-dev zlib1g-dev \
 	    libjansson-dev pkg-config gcc make iproute2 nftables iputils-ping \
-	    socat jq tcpdump tshark python3-scapy ethtool procps coreutils \
+	    socat jq tcpdump tshark tmux python3-scapy ethtool procps coreutils \
 	    containernetworking-plugins libfuzzer-14-dev libclang-rt-14-dev
 # Servers the tests start themselves, on loopback in their namespaces: no
 # recommended extras (exporters), and the package's own service, which

@@ -11,7 +11,7 @@
 #include "sfcctl.h"
 
 static const struct object *const objects[] = {
-	&obj_ingress, &obj_group, &obj_sf, &obj_chain, &obj_rule, &obj_stats,
+	&obj_ingress, &obj_group, &obj_sf, &obj_chain, &obj_rule, &obj_stats, &obj_top,
 	&obj_apply, &obj_diff, &obj_dump, &obj_health, NULL,
 };
 

@@ -88,6 +88,7 @@ struct object {
 };
 
 extern const struct object obj_ingress, obj_group, obj_sf, obj_chain, obj_rule, obj_stats,
+	obj_top,
 	obj_apply, obj_diff, obj_dump, obj_health;
 
 /*
@@ -184,8 +185,14 @@ json_t *group_show_view(json_t *doc, const char *name);
 /* helpers shared by the objects */
 json_t *find_by(json_t *arr, const char *key, const char *name);
 
-/* stats.c, stats_rates.c */
+/* stats.c, stats_rates.c: totals, and rates between two readings */
 void stats_name_hops(json_t *chain, json_t *doc);
 int stats_rates(struct ctx *c, const char *chain, const char *sf, json_t *args);
+json_t *stats_reading(struct ctx *c);
+json_t *stats_rates_view(json_t *prev, json_t *cur, double dt, const char *chain,
+			 const char *sf, json_t *doc);
+void stats_rates_text(FILE *f, json_t *view);
+double stats_now_s(void);
+void stats_sleep_until(double t);
 
 #endif

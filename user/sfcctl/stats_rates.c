@@ -15,7 +15,7 @@
 #define I(o, k) ((long long)json_integer_value(json_object_get(o, k)))
 #define R(o, k) json_real_value(json_object_get(o, k))
 
-static double now_s(void)
+double stats_now_s(void)
 {
 	struct timespec ts;
 
@@ -23,9 +23,9 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void sleep_until(double t)
+void stats_sleep_until(double t)
 {
-	double d = t - now_s();
+	double d = t - stats_now_s();
 	struct timespec ts;
 
 	if (d <= 0)
@@ -45,8 +45,8 @@ static json_t *rate(json_t *a, json_t *b, const char *key, double dt, int mult)
 }
 
 /* One interval's view, from the readings prev and cur dt seconds apart. */
-static json_t *rates_view(json_t *prev, json_t *cur, double dt, const char *chain,
-			  const char *sf, json_t *doc)
+json_t *stats_rates_view(json_t *prev, json_t *cur, double dt, const char *chain,
+			 const char *sf, json_t *doc)
 {
 	json_t *view = json_object(), *chains = json_array(), *sfs = json_array(), *v, *h;
 	char when[32];
@@ -99,6 +99,20 @@ static json_t *rates_view(json_t *prev, json_t *cur, double dt, const char *chai
 		json_object_set_new(view, "sfs", sfs);
 	else
 		json_decref(sfs);
+	/* the datapath's reasons (not per chain or SF): those that counted */
+	if (!chain && !sf) {
+		json_t *reasons = json_array();
+
+		json_array_foreach(json_object_get(cur, "reasons"), i, v) {
+			json_t *p = json_array_get(json_object_get(prev, "reasons"), i);
+
+			if (p && I(p, "code") == I(v, "code") && I(v, "count") > I(p, "count"))
+				json_array_append_new(reasons, json_pack("{s:I,s:O,s:o}",
+					"code", I(v, "code"), "name", json_object_get(v, "name"),
+					"per_s", rate(p, v, "count", dt, 1)));
+		}
+		json_object_set_new(view, "reasons", reasons);
+	}
 	return view;
 }
 
@@ -147,7 +161,14 @@ static const struct col sf_cols[] = {
 	{},
 };
 
-static void rates_text(FILE *f, json_t *view)
+static const struct col reason_cols[] = {
+	{ .head = "REASON", .key = "name" },
+	{ .head = "CODE", .key = "code", .right = true },
+	{ .head = "PER-S", .key = "per_s", .fmt = fmt_rate, .right = true },
+	{},
+};
+
+void stats_rates_text(FILE *f, json_t *view)
 {
 	json_t *ch, *sfs = json_object_get(view, "sfs");
 	char a[32], b[32];
@@ -163,10 +184,12 @@ static void rates_text(FILE *f, json_t *view)
 	}
 	if (sfs && json_array_size(sfs))
 		print_table(f, "", sf_cols, sfs);
+	if (json_array_size(json_object_get(view, "reasons")))
+		print_table(f, "", reason_cols, json_object_get(view, "reasons"));
 	fputc('\n', f);
 }
 
-static json_t *reading(struct ctx *c)
+json_t *stats_reading(struct ctx *c)
 {
 	json_t *req = json_pack("{s:s}", SFC_KEY_CMD, SFC_REQ_STATS), *reply, *st;
 	int ret = sfcd_request(c, req, &reply);
@@ -194,25 +217,25 @@ int stats_rates(struct ctx *c, const char *chain, const char *sf, json_t *args)
 		ret = errf(c, "no chain named \"%s\"", chain);
 	else if (sf && !find_by(json_object_get(doc, "sfs"), "name", sf))
 		ret = errf(c, "no SF named \"%s\"", sf);
-	prev = ret ? NULL : reading(c);
+	prev = ret ? NULL : stats_reading(c);
 	if (!prev) {
 		json_decref(doc);
 		return -1;
 	}
-	t0 = tp = now_s();
+	t0 = tp = stats_now_s();
 	for (long long n = 1; !count || n <= count; n++) {
 		json_t *view;
 
 		/* on a fixed grid: the time a reading takes does not add up */
-		sleep_until(t0 + interval * (double)n);
-		cur = reading(c);
-		t = now_s();
+		stats_sleep_until(t0 + interval * (double)n);
+		cur = stats_reading(c);
+		t = stats_now_s();
 		if (!cur) {
 			ret = -1;
 			break;
 		}
-		view = rates_view(prev, cur, t - tp, chain, sf, doc);
-		print_view(c, view, rates_text);
+		view = stats_rates_view(prev, cur, t - tp, chain, sf, doc);
+		print_view(c, view, stats_rates_text);
 		json_decref(view);
 		json_decref(prev);
 		prev = cur;
