@@ -228,20 +228,24 @@ static __always_inline __u32 sfc_step_find(const struct sfc_flow *flow, __u32 sf
 }
 
 /*
- * Walk from SI si down to the first hop that can take the packet. A
- * flow whose instance of a hop is down goes to another instance of it; a
+ * The SFF: from SI si of the flow's path, the next hop's SF or the end. A
  * hop whose instances are all down (or marked SFC_HOP_DOWN) is skipped
- * (bypass) or ends the packet (drop), as its path says. SI 0 is the end
- * of the chain.
+ * (bypass) or ends the packet (drop), as the path's on_failure says. SI 0
+ * is the end of the chain. One scalar back: the SF's id (> 0), 0 for the
+ * end of the chain, or -1 for a drop (its reason counted). A global
+ * function: the verifier checks it once, whatever its callers (a
+ * flow entry or a first packet's own copy, on the way in or back from an
+ * SF), instead of once for each of them.
  */
-static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path *path,
-				    __u32 si, __u32 len, struct sfc_decision *d)
+__attribute__((noinline)) int sfc_sff_run(struct sfc_flow *flow, __u32 si, __u32 len,
+					  __u32 on_failure)
 {
-	__u32 path_id = flow->path_id;
+	__u32 path_id;
 	int i;
 
-	d->flow = flow;
-
+	if (!flow)
+		return -1;
+	path_id = flow->path_id;
 	/* One iteration per hop at most; bypassed hops continue the loop. */
 	for (i = 0; i < SFC_MAX_HOPS; i++) {
 		struct sfc_hop_pick hp = {};
@@ -250,14 +254,13 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
 		__u32 sf_id, sidx;
 		int down;
 
-		if (si == 0) {
-			d->act = SFC_ACT_END;
-			d->end = path->end;
-			return;
-		}
+		if (si == 0)
+			return 0;
 		/* a resolved step skips the hop: the SF's entry validates it */
-		if (sfc_hop_pick(flow, path_id, si, &hp))
-			return sfc_drop(d, SFC_R_NO_HOP);
+		if (sfc_hop_pick(flow, path_id, si, &hp)) {
+			count_reason(SFC_R_NO_HOP);
+			return -1;
+		}
 		sidx = hp.stats_idx;
 		hs = bpf_map_lookup_elem(&sfc_hop_stats, &sidx);
 
@@ -266,14 +269,16 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
 		if (!down) {
 			sf_id = hp.sf_id;
 			sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
-			if (!sf || !sf_id)
-				return sfc_drop(d, SFC_R_NO_SF);
+			if (!sf || !sf_id || sf_id > 0xffff) {
+				count_reason(SFC_R_NO_SF);
+				return -1;
+			}
 			if (!(sf->flags & SFC_SF_UP))
 				sf = sfc_sff_fallback(path_id, si, flow->hash, &sf_id);
 			down = !sf;
 		}
 		if (down) {
-			if (path->on_failure == SFC_FAIL_BYPASS) {
+			if (on_failure == SFC_FAIL_BYPASS) {
 				if (hs)
 					hs->bypassed++;
 				count_reason(SFC_R_HOP_BYPASSED);
@@ -282,7 +287,8 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
 			}
 			if (hs)
 				hs->drops++;
-			return sfc_drop(d, SFC_R_HOP_DOWN);
+			count_reason(SFC_R_HOP_DOWN);
+			return -1;
 		}
 
 		if (hs)
@@ -293,11 +299,34 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
 			if (sc)
 				count_add(&sc->tx, len);
 		}
-		d->act = SFC_ACT_TO_SF;
-		d->sf = sf;
+		return sf_id;
+	}
+	count_reason(SFC_R_TOO_MANY_HOPS);
+	return -1;
+}
+
+/* sfc_sff_run's answer into d. */
+static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path *path,
+				    __u32 si, __u32 len, struct sfc_decision *d)
+{
+	int r = sfc_sff_run(flow, si, len, path->on_failure);
+	__u32 sf_id = r;
+
+	d->flow = flow;
+	if (r < 0) {
+		d->act = SFC_ACT_DROP;
 		return;
 	}
-	sfc_drop(d, SFC_R_TOO_MANY_HOPS);
+	if (r == 0) {
+		d->act = SFC_ACT_END;
+		d->end = path->end;
+		return;
+	}
+	d->sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
+	if (d->sf)
+		d->act = SFC_ACT_TO_SF;
+	else
+		sfc_drop(d, SFC_R_NO_SF);
 }
 
 /*
