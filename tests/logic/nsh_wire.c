@@ -114,7 +114,8 @@ static __u32 md2(__u8 *h, const __u8 *ctx, __u32 len)
 	n->np = SFC_NSH_NP_IPV4;
 	sfc_nsh_set_ttl(n, 63);
 	sfc_nsh_set_path(n, 7, 9);
-	memcpy(h + SFC_NSH_BASE_LEN, ctx, len);
+	if (len)
+		memcpy(h + SFC_NSH_BASE_LEN, ctx, len);
 	return SFC_NSH_BASE_LEN + len;
 }
 
