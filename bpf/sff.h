@@ -269,7 +269,7 @@ __attribute__((noinline)) int sfc_sff_run(struct sfc_flow *flow, __u32 si, __u32
 		if (!down) {
 			sf_id = hp.sf_id;
 			sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
-			if (!sf || !sf_id || sf_id > 0xffff) {
+			if (!sf || !sf_id) {
 				count_reason(SFC_R_NO_SF);
 				return -1;
 			}
@@ -305,7 +305,8 @@ __attribute__((noinline)) int sfc_sff_run(struct sfc_flow *flow, __u32 si, __u32
 	return -1;
 }
 
-/* sfc_sff_run's answer into d. */
+/* sfc_sff_run's answer into d. A global function returns no pointer: the
+ * SF's entry is read again here (an array slot, one inlined access). */
 static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path *path,
 				    __u32 si, __u32 len, struct sfc_decision *d)
 {

@@ -26,7 +26,8 @@ get() { ip netns exec "$FAB" "$PY" "$HTTP" 127.0.0.1 "$MPORT" "$@"; }
 # metric NAME{LABELS}: its value in the last scrape ($T/m), "none" if absent
 metric() {
 	local v
-	v=$(grep -F "$1 " "$T/m" | awk '{ print $NF }' | head -n 1)
+	# the sample line itself, not a HELP or TYPE line that names it
+	v=$(awk -v n="$1" '$1 == n { print $NF; exit }' "$T/m")
 	echo "${v:-none}"
 }
 
@@ -91,6 +92,7 @@ assert_eq "sfc_sf_sent_packets_total of s2: +20" 20 \
 	"$(delta "$s0" "$(metric 'sfc_sf_sent_packets_total{sf="s2"}')")"
 assert_eq "sfc_sf_returned_packets_total of s1: +20" 20 \
 	"$(delta "$r0" "$(metric 'sfc_sf_returned_packets_total{sf="s1"}')")"
+assert_ge "sfc_applies_total counts the apply at start" 1 "$a0"
 assert_eq "no apply for a scrape" "$a0" "$(metric 'sfc_applies_total')"
 assert_eq "drop reason 13 has its series" 0 \
 	"$(metric 'sfc_reason_packets_total{code="13",reason="hop-down-drop"}')"

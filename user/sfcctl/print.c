@@ -35,6 +35,16 @@ const char *fmt_any(json_t *row, const char *key, char *buf, size_t len)
 	return "-";
 }
 
+/* true -> "up", false -> "down", anything else "-" */
+const char *fmt_up(json_t *row, const char *key, char *buf, size_t len)
+{
+	json_t *v = json_object_get(row, key);
+
+	(void)buf;
+	(void)len;
+	return json_is_boolean(v) ? (json_is_true(v) ? "up" : "down") : "-";
+}
+
 /* [["fw","fw2"],["ids"]] -> "fw,fw2 -> ids" */
 const char *fmt_hops(json_t *row, const char *key, char *buf, size_t len)
 {

@@ -20,13 +20,6 @@ static const struct kw sf_add_kws[] = {
 	{},
 };
 
-static const char *fmt_state(json_t *row, const char *key, char *buf, size_t len)
-{
-	json_t *v = json_object_get(row, key);
-
-	return json_is_boolean(v) ? (json_is_true(v) ? "up" : "down") : "-";
-}
-
 static const struct col sf_cols[] = {
 	{ .head = "NAME", .key = "name" },
 	{ .head = "KIND", .key = "kind" },
@@ -34,7 +27,7 @@ static const struct col sf_cols[] = {
 	{ .head = "OUT-DEV", .key = "out-dev" },
 	{ .head = "MAC", .key = "mac" },
 	{ .head = "GROUP", .key = "group" },
-	{ .head = "STATE", .key = "up", .fmt = fmt_state },
+	{ .head = "STATE", .key = "up", .fmt = fmt_up },
 	{},
 };
 

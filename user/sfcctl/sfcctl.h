@@ -177,6 +177,7 @@ struct col {
 void print_table(FILE *f, const char *indent, const struct col *cols, json_t *rows);
 const char *fmt_any(json_t *row, const char *key, char *buf, size_t len);
 const char *fmt_hops(json_t *row, const char *key, char *buf, size_t len);
+const char *fmt_up(json_t *row, const char *key, char *buf, size_t len);
 
 /* group.c: what "group show [NAME]" prints, from a document: one entry per
  * group, {"name", "sfs": [member SFs], "used-by": [{"chain", "hop"}]}. */
@@ -188,6 +189,15 @@ json_t *find_by(json_t *arr, const char *key, const char *name);
 /* stats.c, stats_rates.c: totals, and rates between two readings */
 void stats_name_hops(json_t *chain, json_t *doc);
 int stats_rates(struct ctx *c, const char *chain, const char *sf, json_t *args);
+/* Readings every interval (args: "interval", "count") until count or
+ * until wait says stop; each interval's view to show. */
+struct rates_sink {
+	bool (*wait)(double t, void *arg);   /* until monotonic t; true: stop */
+	void (*show)(struct ctx *c, json_t *view, void *arg);
+	void *arg;
+};
+int stats_rates_loop(struct ctx *c, const char *chain, const char *sf, json_t *args,
+		     const struct rates_sink *sink);
 json_t *stats_reading(struct ctx *c);
 json_t *stats_rates_view(json_t *prev, json_t *cur, double dt, const char *chain,
 			 const char *sf, json_t *doc);

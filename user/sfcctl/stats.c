@@ -26,14 +26,9 @@ static const struct col hop_cols[] = {
 	{},
 };
 
-static const char *fmt_state(json_t *row, const char *key, char *buf, size_t len)
-{
-	return json_is_true(json_object_get(row, key)) ? "up" : "down";
-}
-
 static const struct col sf_cols[] = {
 	{ .head = "SF", .key = "name" },
-	{ .head = "STATE", .key = "up", .fmt = fmt_state },
+	{ .head = "STATE", .key = "up", .fmt = fmt_up },
 	{ .head = "TX-PACKETS", .key = "tx_packets", .right = true },
 	{ .head = "TX-BYTES", .key = "tx_bytes", .right = true },
 	{ .head = "RX-PACKETS", .key = "rx_packets", .right = true },

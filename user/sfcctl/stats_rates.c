@@ -44,6 +44,17 @@ static json_t *rate(json_t *a, json_t *b, const char *key, double dt, int mult)
 	return json_real(d > 0 ? (double)d * mult / dt : 0.0);
 }
 
+/* The row of arr named name: at index i, where two readings put the same
+ * object unless chains or SFs came or went between them, else searched. */
+static json_t *same_row(json_t *arr, size_t i, const char *name)
+{
+	json_t *r = json_array_get(arr, i);
+
+	if (r && !strcmp(json_string_value(json_object_get(r, "name")) ?: "", name))
+		return r;
+	return find_by(arr, "name", name);
+}
+
 /* One interval's view, from the readings prev and cur dt seconds apart. */
 json_t *stats_rates_view(json_t *prev, json_t *cur, double dt, const char *chain,
 			 const char *sf, json_t *doc)
@@ -58,7 +69,7 @@ json_t *stats_rates_view(json_t *prev, json_t *cur, double dt, const char *chain
 	json_object_set_new(view, "interval_s", json_real((double)(long long)(dt * 1000 + 0.5) / 1000));
 	json_array_foreach(sf ? NULL : json_object_get(cur, "chains"), i, v) {
 		const char *name = json_string_value(json_object_get(v, "name"));
-		json_t *p = find_by(json_object_get(prev, "chains"), "name", name), *c, *hops;
+		json_t *p = same_row(json_object_get(prev, "chains"), i, name), *c, *hops;
 
 		if (!p || (chain && strcmp(chain, name)))
 			continue;
@@ -82,7 +93,7 @@ json_t *stats_rates_view(json_t *prev, json_t *cur, double dt, const char *chain
 	}
 	json_array_foreach(chain ? NULL : json_object_get(cur, "sfs"), i, v) {
 		const char *name = json_string_value(json_object_get(v, "name"));
-		json_t *p = find_by(json_object_get(prev, "sfs"), "name", name);
+		json_t *p = same_row(json_object_get(prev, "sfs"), i, name);
 
 		if (!p || (sf && strcmp(sf, name)))
 			continue;
@@ -135,11 +146,6 @@ static const char *fmt_rate(json_t *row, const char *key, char *buf, size_t len)
 	return si_units(R(row, key), buf, len);
 }
 
-static const char *fmt_state(json_t *row, const char *key, char *buf, size_t len)
-{
-	return json_is_true(json_object_get(row, key)) ? "up" : "down";
-}
-
 static const struct col hop_cols[] = {
 	{ .head = "HOP", .key = "hop", .right = true },
 	{ .head = "SI", .key = "si", .right = true },
@@ -153,7 +159,7 @@ static const struct col hop_cols[] = {
 
 static const struct col sf_cols[] = {
 	{ .head = "SF", .key = "name" },
-	{ .head = "STATE", .key = "up", .fmt = fmt_state },
+	{ .head = "STATE", .key = "up", .fmt = fmt_up },
 	{ .head = "TX-PKT/S", .key = "tx_pps", .fmt = fmt_rate, .right = true },
 	{ .head = "TX-BIT/S", .key = "tx_bps", .fmt = fmt_rate, .right = true },
 	{ .head = "RX-PKT/S", .key = "rx_pps", .fmt = fmt_rate, .right = true },
@@ -202,7 +208,8 @@ json_t *stats_reading(struct ctx *c)
 	return st;
 }
 
-int stats_rates(struct ctx *c, const char *chain, const char *sf, json_t *args)
+int stats_rates_loop(struct ctx *c, const char *chain, const char *sf, json_t *args,
+		     const struct rates_sink *sink)
 {
 	json_t *iv = json_object_get(args, "interval"), *cnt = json_object_get(args, "count");
 	double interval = json_is_integer(iv) ? (double)json_integer_value(iv) : 1.0;
@@ -227,7 +234,8 @@ int stats_rates(struct ctx *c, const char *chain, const char *sf, json_t *args)
 		json_t *view;
 
 		/* on a fixed grid: the time a reading takes does not add up */
-		stats_sleep_until(t0 + interval * (double)n);
+		if (sink->wait(t0 + interval * (double)n, sink->arg))
+			break;
 		cur = stats_reading(c);
 		t = stats_now_s();
 		if (!cur) {
@@ -235,7 +243,7 @@ int stats_rates(struct ctx *c, const char *chain, const char *sf, json_t *args)
 			break;
 		}
 		view = stats_rates_view(prev, cur, t - tp, chain, sf, doc);
-		print_view(c, view, stats_rates_text);
+		sink->show(c, view, sink->arg);
 		json_decref(view);
 		json_decref(prev);
 		prev = cur;
@@ -244,4 +252,24 @@ int stats_rates(struct ctx *c, const char *chain, const char *sf, json_t *args)
 	json_decref(prev);
 	json_decref(doc);
 	return ret;
+}
+
+static bool sleep_until(double t, void *arg)
+{
+	(void)arg;
+	stats_sleep_until(t);
+	return false;
+}
+
+static void print_rates(struct ctx *c, json_t *view, void *arg)
+{
+	(void)arg;
+	print_view(c, view, stats_rates_text);
+}
+
+int stats_rates(struct ctx *c, const char *chain, const char *sf, json_t *args)
+{
+	static const struct rates_sink sink = { .wait = sleep_until, .show = print_rates };
+
+	return stats_rates_loop(c, chain, sf, args, &sink);
 }

@@ -114,16 +114,41 @@ static void draw(const char *head, const char *text)
 	fflush(stdout);
 }
 
+static bool top_wait(double t, void *arg)
+{
+	(void)arg;
+	return quit_before(t);
+}
+
+/* The view as stats -s prints it, under top's own title line. */
+static void top_show(struct ctx *c, json_t *view, void *arg)
+{
+	const double *interval = arg;
+	char head[256], when[16], *text = NULL;
+	size_t len = 0;
+	time_t now = time(NULL);
+	FILE *m = open_memstream(&text, &len);
+
+	(void)c;
+	if (m) {
+		stats_rates_text(m, view);
+		fclose(m);
+	}
+	strftime(when, sizeof(when), "%H:%M:%S", localtime(&now));
+	snprintf(head, sizeof(head), "sfc top  %s  every %g s   (q quits)", when, *interval);
+	/* stats -s's first line (time, interval) is in the title */
+	draw(head, text ? strchr(text, '\n') ? strchr(text, '\n') + 1 : text : "");
+	free(text);
+}
+
 static int top_run(struct ctx *c, const struct cmd *cmd, json_t *args)
 {
 	const char *chain = json_string_value(json_object_get(args, "chain"));
-	json_t *iv = json_object_get(args, "interval"), *cnt = json_object_get(args, "count");
+	json_t *iv = json_object_get(args, "interval");
 	double interval = json_is_integer(iv) ? (double)json_integer_value(iv) : 1.0;
-	long long count = json_is_integer(cnt) ? json_integer_value(cnt) : 0;
-	json_t *doc, *prev, *cur;
-	char head[256], when[16];
-	double t0, tp, t;
-	int ret = 0;
+	struct rates_sink sink = { .wait = top_wait, .show = top_show, .arg = &interval };
+	char head[128];
+	int ret;
 
 	(void)cmd;
 	if (c->json)
@@ -132,56 +157,12 @@ static int top_run(struct ctx *c, const struct cmd *cmd, json_t *args)
 	if (!isatty(STDOUT_FILENO))
 		return errf(c, "top draws on a terminal, and standard output is not one; "
 			    "sfcctl stats -s [SECONDS] prints rates to a pipe or a file");
-	if (sfcd_get_doc(c, &doc))
-		return -1;
-	if (chain && !find_by(json_object_get(doc, "chains"), "name", chain)) {
-		json_decref(doc);
-		return errf(c, "no chain named \"%s\"", chain);
-	}
-	prev = stats_reading(c);
-	if (!prev) {
-		json_decref(doc);
-		return -1;
-	}
 	term_enter();
 	snprintf(head, sizeof(head), "sfc top: every %g s, first figures in %g s   (q quits)",
 		 interval, interval);
 	draw(head, "");
-	t0 = tp = stats_now_s();
-	for (long long n = 1; !count || n <= count; n++) {
-		json_t *view;
-		char *text = NULL;
-		size_t len = 0;
-		time_t now;
-		FILE *m;
-
-		if (quit_before(t0 + interval * (double)n))
-			break;
-		cur = stats_reading(c);
-		t = stats_now_s();
-		if (!cur) {
-			ret = -1;
-			break;
-		}
-		view = stats_rates_view(prev, cur, t - tp, chain, NULL, doc);
-		m = open_memstream(&text, &len);
-		if (m) {
-			stats_rates_text(m, view);
-			fclose(m);
-		}
-		now = time(NULL);
-		strftime(when, sizeof(when), "%H:%M:%S", localtime(&now));
-		snprintf(head, sizeof(head), "sfc top  %s  every %g s   (q quits)", when, interval);
-		draw(head, text ? strchr(text, '\n') ? strchr(text, '\n') + 1 : text : "");
-		free(text);
-		json_decref(view);
-		json_decref(prev);
-		prev = cur;
-		tp = t;
-	}
+	ret = stats_rates_loop(c, chain, NULL, args, &sink);
 	term_leave();
-	json_decref(prev);
-	json_decref(doc);
 	return ret;
 }
 

@@ -44,18 +44,15 @@ static unsigned long long num(json_t *o, const char *key)
 static void hop_names(const struct sfc_doc *doc, const char *chain, json_int_t hop,
 		      char *out, size_t len)
 {
-	out[0] = '\0';
-	for (int c = 0; c < doc->nchains; c++) {
-		const struct sfc_chain_cfg *cc = &doc->chains[c];
-		size_t n = 0;
+	const struct sfc_chain_cfg *cc = sfc_doc_chain(doc, chain);
+	size_t n = 0;
 
-		if (strncmp(cc->name, chain, SFC_NAME_LEN) || hop < 1 || hop > cc->nhops)
-			continue;
-		for (int k = 0; k < cc->hops[hop - 1].nsf && n + 1 < len; k++)
-			n += snprintf(out + n, len - n, "%s%.*s", k ? "," : "", SFC_NAME_LEN,
-				      cc->hops[hop - 1].sf[k]);
+	out[0] = '\0';
+	if (!cc || hop < 1 || hop > cc->nhops)
 		return;
-	}
+	for (int k = 0; k < cc->hops[hop - 1].nsf && n + 1 < len; k++)
+		n += snprintf(out + n, len - n, "%s%.*s", k ? "," : "", SFC_NAME_LEN,
+			      cc->hops[hop - 1].sf[k]);
 }
 
 /* One family over the chains: field of each chain. */
