@@ -215,6 +215,49 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_reasons SEC(".maps");
 
+/* 0 -> struct sfc_obs: what is observed beyond the counters (sfcd) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sfc_obs);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_obs SEC(".maps");
+
+/* struct sfc_event records while an sfcctl monitor runs */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SFC_EVENTS_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_events SEC(".maps");
+
+/* struct sfc_drop_key -> drops (atomic add) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SFC_HOP_DROP_ENTRIES);
+	__type(key, struct sfc_drop_key);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_hop_drops SEC(".maps");
+
+/* SF id -> the packet being timed (see SFC_LAT_BUCKETS) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SFC_MAX_SFS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_sf_stamp SEC(".maps");
+
+/* SF id -> latency histogram, per CPU */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SFC_MAX_SFS);
+	__type(key, __u32);
+	__type(value, struct sfc_lat_hist);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_sf_lat SEC(".maps");
+
 /*
  * Readers of the fronts. Global functions: the verifier checks each once,
  * on its own, and its callers go on from one state whichever of slot and

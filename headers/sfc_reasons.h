@@ -47,6 +47,8 @@
 	X(SFC_R_META_NO_KEY,      34, "xdp-meta-key-unset")                     \
 	X(SFC_R_XDP_XMIT_DROPPED, 35, "xdp-redirect-not-sent")                  \
 	X(SFC_R_XDP_REDIRECT_ERR, 36, "xdp-redirect-error")                     \
+	/* not a drop: a trace event the ring buffer had no room for (37) */    \
+	X(SFC_R_MONITOR_LOST,     37, "monitor-event-lost")                     \
 	/* chain end xdp/auto: handed to the stack end instead (never dropped) */ \
 	X(SFC_R_END_LOCAL,        40, "end-xdp-local-destination")             \
 	X(SFC_R_END_NO_NEIGH,     41, "end-xdp-neighbour-unresolved")          \

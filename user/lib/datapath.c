@@ -29,7 +29,8 @@
 	X(sf_pos) X(tuples) X(rules) X(flows) X(chain_stats) X(hop_stats)       \
 	X(sf_stats) X(reasons)
 /* Optional in pins (read-only opens of an older datapath have none). */
-#define FRONT_FIELDS(X) X(if_front) X(hop_front) X(pos_front)
+#define FRONT_FIELDS(X) X(if_front) X(hop_front) X(pos_front) \
+	X(obs) X(events) X(hop_drops) X(sf_stamp) X(sf_lat)
 
 static int mkdir_p(const char *dir)
 {
