@@ -245,7 +245,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SFC_MAX_SFS);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct sfc_sf_stamp);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_sf_stamp SEC(".maps");
 

@@ -301,95 +301,6 @@ static inline __u64 sfc_is6(__u64 family)
 
 #ifdef __bpf__
 	asm volatile("" : "+r"(x));
-/*
- * Observation (SFC_ABI_VERSION 6). sfc_obs index 0 says what the datapath
- * records beyond its counters; with flags 0 the cost is one load and one
- * test per packet. sfcd writes it: latency as its --sf-latency option
- * says, the monitor bits while an `sfcctl monitor` is connected.
- */
-#define SFC_OBS_MONITOR    (1u << 0) /* trace events into sfc_events */
-#define SFC_OBS_LATENCY    (1u << 1) /* SF latency into sfc_sf_lat */
-#define SFC_OBS_DROPS_ONLY (1u << 2) /* monitor: drop events only */
-
-struct sfc_obs {
-	__u32 flags;        /* SFC_OBS_* */
-	__u32 sample;       /* monitor: one decision in `sample` (0, 1: every one) */
-	__u32 chain_id;     /* monitor: this chain's packets only (0: any) */
-	__u32 sf_id;        /* monitor: packets to or from this SF only (0: any) */
-};
-_Static_assert(sizeof(struct sfc_obs) == 16, "sfc_obs layout");
-
-/* struct sfc_event.verdict: what the fabric decided for the packet */
-#define SFC_EV_TO_SF 1      /* sent to SF sf_id, the hop at SI si */
-#define SFC_EV_END   2      /* chain done: delivered as if never chained */
-#define SFC_EV_DROP  3      /* dropped for reason */
-
-/* struct sfc_event.hook */
-#define SFC_HOOK_XDP        1
-#define SFC_HOOK_TC_INGRESS 2
-#define SFC_HOOK_TC_EGRESS  3
-
-#define SFC_EV_CAP 128      /* bytes of the packet an event carries (L2-L4) */
-
-/* sfc_events (ring buffer): one record per decision while monitoring */
-struct sfc_event {
-	__u64 ts_ns;        /* CLOCK_MONOTONIC */
-	__u32 ifindex;      /* received (tc egress: sent) on */
-	__u32 chain_id;     /* 0: unknown (a drop before the chain was known) */
-	__u32 path_id;
-	__u32 pkt_len;      /* bytes on the wire */
-	__u16 sf_id;        /* TO_SF: the SF it goes to */
-	__u16 from_sf;      /* the SF it came back from; 0: classified here */
-	__u8  si;           /* TO_SF: the hop's SI; END, DROP: the SI it was at */
-	__u8  verdict;      /* SFC_EV_* */
-	__u8  hook;         /* SFC_HOOK_* */
-	__u8  pad;
-	__u16 reason;       /* DROP: enum sfc_reason */
-	__u16 cap_len;      /* bytes in data */
-	__u32 pad2;
-	__u8  data[SFC_EV_CAP];
-};
-_Static_assert(sizeof(struct sfc_event) == 40 + SFC_EV_CAP, "sfc_event layout");
-
-#define SFC_EVENTS_BYTES (1u << 20)
-
-/*
- * sfc_hop_drops: drops by reason per chain and hop. slot: the hop's
- * sfc_hop_stats slot, 0 for a drop of the chain not at one of its hops
- * (a packet back from an SF at no known position, say). Counted with an
- * atomic add (drops are rare; a percpu hash would hand a reused entry's
- * stale values to other CPUs on older kernels). sfcd deletes the entries
- * of a chain or hop slot it frees. A full map: the drop is counted only
- * in sfc_reasons.
- */
-struct sfc_drop_key {
-	__u32 chain_id;
-	__u16 slot;
-	__u8  reason;       /* enum sfc_reason */
-	__u8  pad;
-};
-_Static_assert(sizeof(struct sfc_drop_key) == 8, "sfc_drop_key layout");
-#define SFC_HOP_DROP_ENTRIES 16384
-
-/*
- * SF latency: the time from the fabric sending a packet to an SF to the
- * packet coming back. One packet per SF is timed at a time: sfc_sf_stamp
- * holds its identity (the TCP sequence number, the first UDP payload word,
- * the ICMP echo identifier and sequence, with the L4 length) and the low
- * 32 bits of the send time, as one 64-bit word (ident << 32 | time), so
- * a reader on another CPU never sees half of one. The packet that comes
- * back from that SF with that identity is timed into the SF's histogram
- * and frees the stamp; a stamp older than SFC_LAT_STALE_NS (the packet
- * was dropped by the SF) is replaced by the next packet sent.
- */
-#define SFC_LAT_BUCKETS  32 /* bucket i: [2^i, 2^(i+1)) ns; the last: longer */
-#define SFC_LAT_STALE_NS 1000000000u
-
-struct sfc_lat_hist {
-	__u64 bucket[SFC_LAT_BUCKETS];
-};
-_Static_assert(sizeof(struct sfc_lat_hist) == 256, "sfc_lat_hist layout");
-
 #endif
 	return ((x | -x) >> 63) ^ 1;
 }
@@ -634,6 +545,16 @@ _Static_assert(sizeof(struct sfc_drop_key) == 8, "sfc_drop_key layout");
  */
 #define SFC_LAT_BUCKETS  32 /* bucket i: [2^i, 2^(i+1)) ns; the last: longer */
 #define SFC_LAT_STALE_NS 1000000000u
+
+/* sfc_sf_stamp value */
+struct sfc_sf_stamp {
+	__u64 word;         /* ident << 32 | send time's low 32 bits (ns, never 0);
+			     * 0: no packet of this SF is being timed */
+	__u32 busy;         /* sends that found a packet being timed: every
+			     * 64th looks at the clock for a stale stamp */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct sfc_sf_stamp) == 16, "sfc_sf_stamp layout");
 
 struct sfc_lat_hist {
 	__u64 bucket[SFC_LAT_BUCKETS];
