@@ -141,32 +141,3 @@ int sfc_sf_latency_reset(const struct sfc_dp *dp, __u32 sf_id)
 		return 0;
 	return sfc_map_zero_percpu(dp, dp->maps.sf_lat, sf_id, sizeof(struct sfc_lat_hist));
 }
-
-__u64 sfc_lat_count(const __u64 b[SFC_LAT_BUCKETS])
-{
-	__u64 n = 0;
-
-	for (int i = 0; i < SFC_LAT_BUCKETS; i++)
-		n += b[i];
-	return n;
-}
-
-double sfc_lat_quantile(const __u64 b[SFC_LAT_BUCKETS], double q)
-{
-	__u64 n = sfc_lat_count(b);
-	double rank, seen = 0;
-
-	if (!n)
-		return 0;
-	rank = q * (double)n;
-	for (int i = 0; i < SFC_LAT_BUCKETS; i++) {
-		double lo = i ? (double)(1ull << i) : 0, hi = (double)(1ull << (i + 1));
-
-		if (!b[i])
-			continue;
-		if (seen + (double)b[i] >= rank)
-			return lo + (hi - lo) * (rank - seen) / (double)b[i];
-		seen += (double)b[i];
-	}
-	return (double)(1ull << SFC_LAT_BUCKETS);
-}

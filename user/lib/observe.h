@@ -10,6 +10,7 @@
 #include <linux/types.h>
 
 #include "datapath.h"
+#include "lat_hist.h"
 
 /* sfc_obs.flags: set the bits of set, clear those of clear, keep the rest.
  * -ENOENT on pins without sfc_obs. */
@@ -39,9 +40,5 @@ void sfc_hop_drops_forget(const struct sfc_dp *dp, const char *fresh_slot,
 /* SF sf_id's latency histogram, summed over CPUs; -errno. */
 int sfc_sf_latency(const struct sfc_dp *dp, __u32 sf_id, __u64 b[SFC_LAT_BUCKETS]);
 int sfc_sf_latency_reset(const struct sfc_dp *dp, __u32 sf_id);
-/* Samples in b, and the q-quantile (0 < q < 1) in ns, interpolated within
- * its log2 bucket; 0 without samples. */
-__u64 sfc_lat_count(const __u64 b[SFC_LAT_BUCKETS]);
-double sfc_lat_quantile(const __u64 b[SFC_LAT_BUCKETS], double q);
 
 #endif
