@@ -67,7 +67,10 @@ struct sfc_pkt {
 	__u8  fragment;      /* any fragment, first included */
 	__u8  pad;
 	__u16 l4check;       /* the L4 checksum field, as on the wire */
-	__u16 pad2;
+	__u16 ident;         /* tells the flow's packets apart (SF latency), folded
+			      * from the TCP sequence number, the UDP length and
+			      * first payload word, the ICMP echo identifier and
+			      * sequence; else 0 */
 };
 
 /*
@@ -295,6 +298,7 @@ static __always_inline int parse_l4(struct sfc_cursor *c, struct sfc_pkt *p,
 		 * about to be redirected, not by every packet parsed. */
 		p->l4check = th->check;
 		p->has_l4check = !p->fragment;
+		p->ident = th->seq ^ th->seq >> 16;
 		break;
 	}
 	case IPPROTO_UDP:
@@ -309,6 +313,12 @@ static __always_inline int parse_l4(struct sfc_cursor *c, struct sfc_pkt *p,
 		p->has_ports = 1;
 		p->l4check = uh->check;
 		p->has_l4check = !p->fragment && l4proto == IPPROTO_UDP && uh->check;
+		p->ident = uh->len;
+		if ((void *)(uh + 1) + 4 <= c->end) {
+			__u32 w = *(__u32 *)(uh + 1);
+
+			p->ident ^= w ^ w >> 16;
+		}
 		break;
 	}
 	case IPPROTO_ICMP:
@@ -327,6 +337,7 @@ static __always_inline int parse_l4(struct sfc_cursor *c, struct sfc_pkt *p,
 			p->key.sport = ih->id;
 		else
 			p->key.dport = bpf_htons(ih->type << 8 | ih->code);
+		p->ident = ih->id ^ ih->seq;
 		/* MLD (130-132, 143) and NDP (133-137) keep the link working. */
 		if (l4proto == IPPROTO_ICMPV6 &&
 		    ((ih->type >= 130 && ih->type <= 137) || ih->type == 143))

@@ -15,6 +15,7 @@
 #include "end.h"
 #include "end_tc.h"
 #include "xmit_trace.h"
+#include "observe.h"
 
 /* Bytes of headers the tc entry makes linear before parsing: Ethernet,
  * VLAN, IPv6 with extension headers, and the L4 ports. */
@@ -137,11 +138,16 @@ int sfc_xdp(struct xdp_md *ctx)
 	}
 
 	sfc_decide(&p, ifindex, &ifc, 0, data, &d);
+	SFC_OBSERVE(sfc_observe_xdp, ctx, SFC_HOOK_XDP, ifindex, &p, &d);
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
 	switch (d.act) {
 	case SFC_ACT_DROP:
 		return XDP_DROP;
 	case SFC_ACT_TO_SF:
-		sf = d.sf;
+		sf = sfc_sf_of(d.sf_id);
+		if (!sf)
+			return XDP_DROP; /* sfc_sff found it: never */
 		if (sf->flags & SFC_SF_SETMAC)
 			sfc_set_macs(data, data_end, sf->mac, sf->out_mac);
 		if (!(sf->flags & SFC_SF_XDP_TX))
@@ -158,9 +164,9 @@ int sfc_xdp(struct xdp_md *ctx)
 		count_reason(SFC_R_REDIRECT_FAILED);
 		return xdp_to_tc(ctx, SFC_META_TO_EGRESS, sf->ifindex);
 	case SFC_ACT_END:
-		if (!d.returned)
-			return XDP_PASS; /* empty chain: it never left */
 		flow = d.flow;
+		if (!d.returned || !flow)
+			return XDP_PASS; /* empty chain: it never left */
 		r = 0;
 		if (d.end != SFC_END_STACK)
 			r = sfc_end_precheck(data, data_end, &p, flow);
@@ -242,6 +248,7 @@ static __always_inline int sfc_tc_steer(struct __sk_buff *skb, const struct sfc_
 	struct sfc_decision d = {};
 	struct sfc_pkt p = {};
 	struct sfc_flow *flow;
+	struct sfc_sf *sf;
 	void *data, *data_end;
 
 	if (sfc_tc_parse(skb, &p))
@@ -251,15 +258,19 @@ static __always_inline int sfc_tc_steer(struct __sk_buff *skb, const struct sfc_
 	if (data + ETH_HLEN > data_end) /* parsed already: for the verifier */
 		return TC_ACT_OK;
 	sfc_decide(&p, ifindex, ifc, 0, data, &d);
+	SFC_OBSERVE(sfc_observe_skb, skb, SFC_HOOK_TC_INGRESS, ifindex, &p, &d);
 	switch (d.act) {
 	case SFC_ACT_DROP:
 		return TC_ACT_SHOT;
 	case SFC_ACT_TO_SF:
-		return sfc_tc_to_sf(skb, d.sf, 1);
+		sf = sfc_sf_of(d.sf_id);
+		if (!sf)
+			return TC_ACT_SHOT; /* sfc_sff found it: never */
+		return sfc_tc_to_sf(skb, sf, 1);
 	case SFC_ACT_END:
-		if (!d.returned)
-			return TC_ACT_OK; /* empty chain: it never left */
 		flow = d.flow;
+		if (!d.returned || !flow)
+			return TC_ACT_OK; /* empty chain: it never left */
 		/* end xdp: routed here, as from XDP */
 		if (d.end == SFC_END_XDP &&
 		    sfc_end_fib_skb(skb, &p, flow) == TC_ACT_REDIRECT)
@@ -382,11 +393,17 @@ int sfc_tc_egress(struct __sk_buff *skb)
 		return TC_ACT_OK;
 
 	sfc_decide(&p, ifindex, &ifc, SFC_FLOW_EGRESS, data, &d);
+	SFC_OBSERVE(sfc_observe_skb, skb, SFC_HOOK_TC_EGRESS, ifindex, &p, &d);
 	switch (d.act) {
 	case SFC_ACT_DROP:
 		return TC_ACT_SHOT;
-	case SFC_ACT_TO_SF:
-		return sfc_tc_to_sf(skb, d.sf, 0);
+	case SFC_ACT_TO_SF: {
+		struct sfc_sf *sf = sfc_sf_of(d.sf_id);
+
+		if (!sf)
+			return TC_ACT_SHOT; /* sfc_sff found it: never */
+		return sfc_tc_to_sf(skb, sf, 0);
+	}
 	}
 	/* END here means an empty chain or all hops bypassed: send it on. */
 	return TC_ACT_OK;

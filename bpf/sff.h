@@ -12,34 +12,64 @@
 enum sfc_act {
 	SFC_ACT_PASS,   /* not ours: continue normally */
 	SFC_ACT_DROP,   /* reason already counted */
-	SFC_ACT_TO_SF,  /* send to d->sf */
+	SFC_ACT_TO_SF,  /* send to SF d->sf_id */
 	SFC_ACT_END,    /* chain done: deliver as if never chained */
 };
 
+/* Where a decision was made (struct sfc_decision.o): from sfc_sff_run's answer */
+struct sfc_sff_out {
+	__u16 slot;         /* the hop's sfc_hop_stats slot; 0: none */
+	__u8  si;           /* the hop it sent to or dropped at */
+	__u8  reason;       /* a drop's reason */
+};
+
+/*
+ * Small fields: the entries' stack must leave the SFF's calls room. act
+ * and chain_id share an 8-byte stack slot with nothing narrower, or the
+ * verifier would forget act's value.
+ */
 struct sfc_decision {
-	__u32 act;
-	__u32 returned;        /* the packet came back from an SF */
-	__u32 end;             /* END: the path's SFC_END_* */
-	struct sfc_sf *sf;     /* TO_SF */
+	__u32 act;             /* SFC_ACT_* */
+	__u32 chain_id;        /* 0 until the packet's chain is known */
+	__u8  returned;        /* the packet came back from an SF */
+	__u8  end;             /* END: the path's SFC_END_* */
+	__u16 sf_id;           /* TO_SF: the SF's id (its entry: sfc_sf_of) */
+	__u16 from_sf;         /* returned: the SF it came back from */
+	__u16 pad;
+	/* o.si: TO_SF: the hop's SI; DROP: the SI it was at. o.slot: TO_SF,
+	 * DROP at a hop: the hop's sfc_hop_stats slot. o.reason: DROP. */
+	struct sfc_sff_out o;
+	__u32 pad2;
 	/* TO_SF, END: the flow's entry; for a flow classified by this
 	 * packet, sfc_decide's own copy of it (see sfc_classify), which is
 	 * never read after sfc_decide: such a packet has not returned */
 	struct sfc_flow *flow;
 };
+_Static_assert(SFC_R_MAX <= 256 && SFC_MAX_HOPS < 256 && SFC_MAX_CHAINS <= 65536,
+	       "struct sfc_decision fields");
 
 static __always_inline void sfc_drop(struct sfc_decision *d, __u32 reason)
 {
 	count_reason(reason);
 	d->act = SFC_ACT_DROP;
+	d->o.reason = reason;
 }
 
-/* What the SFF needs of one hop for one flow. */
-struct sfc_hop_pick {
-	__u32 flags;        /* SFC_HOP_* */
-	__u32 stats_idx;
-	__u32 sf_id;        /* the flow's instance: its hash's bucket */
-	__u32 pad;
-};
+/* What the SFF needs of one hop for one flow, as sfc_hop_pick packs it:
+ * the flow's instance, the hop's counter slot and its SFC_HOP_* flags
+ * (an id or slot beyond 16 bits, which no valid entry has, becomes 0). */
+#define SFC_PICK_SF(v)    ((__u32)(v) & 0xffff)
+#define SFC_PICK_SLOT(v)  ((__u32)((v) >> 16) & 0xffff)
+#define SFC_PICK_FLAGS(v) ((__u32)((v) >> 32) & 0xffff)
+
+static __always_inline __s64 sfc_pick_pack(__u32 sf_id, __u32 slot, __u32 flags)
+{
+	if (sf_id > 0xffff)
+		sf_id = 0;
+	if (slot > 0xffff)
+		slot = 0;
+	return (__s64)(sf_id | slot << 16 | (__u64)(flags & 0xffff) << 32);
+}
 
 /* The bucket of a flow of this hash in hop: its instance. sfcd fills
  * SFC_HOP_BUCKETS of them, a power of two: a mask, not a division (a
@@ -164,32 +194,27 @@ static __always_inline void sfc_step_put(struct sfc_flow *flow, __u32 path_id, _
  * the caller goes on from one state whichever answered (inlined, the two
  * answers split the SFF loop's states on 6.1, twice per hop).
  */
-__attribute__((noinline)) int sfc_hop_pick(struct sfc_flow *flow, __u32 path_id, __u32 si,
-					   struct sfc_hop_pick *out)
+__attribute__((noinline)) __s64 sfc_hop_pick(struct sfc_flow *flow, __u32 path_id, __u32 si)
 {
 	struct sfc_hop *hop;
-	__u32 step, b;
+	__u32 step, b, sf_id, slot, flags;
 
-	if (!out || !flow)
+	if (!flow)
 		return -1;
 	step = sfc_step_get(flow, path_id, si);
-	if (step) {
-		out->flags = 0;
-		out->sf_id = step & 0xffff;
-		out->stats_idx = step >> 16;
-		return 0;
-	}
+	if (step)
+		return sfc_pick_pack(step & 0xffff, step >> 16, 0);
 	hop = sfc_hop_get(path_id, si);
 	if (!hop)
 		return -1;
-	out->flags = hop->flags;
-	out->stats_idx = hop->stats_idx;
+	flags = hop->flags;
+	slot = hop->stats_idx;
 	b = sfc_hop_bucket(hop, flow->hash);
-	out->sf_id = hop->sf[b & (SFC_HOP_BUCKETS - 1)];
-	if (!(out->flags & SFC_HOP_DOWN) && out->sf_id && out->sf_id < SFC_MAX_SFS &&
-	    out->stats_idx < SFC_HOP_STATS_ENTRIES)
-		sfc_step_put(flow, path_id, si, out->sf_id, out->stats_idx);
-	return 0;
+	sf_id = hop->sf[b & (SFC_HOP_BUCKETS - 1)];
+	if (!(flags & SFC_HOP_DOWN) && sf_id && sf_id < SFC_MAX_SFS &&
+	    slot < SFC_HOP_STATS_ENTRIES)
+		sfc_step_put(flow, path_id, si, sf_id, slot);
+	return sfc_pick_pack(sf_id, slot, flags);
 }
 
 /*
@@ -227,51 +252,66 @@ static __always_inline __u32 sfc_step_find(const struct sfc_flow *flow, __u32 sf
 	return sfc_step_si(w[0], w[1], sf_id);
 }
 
+/* sfc_sff_run's answers: sent to SF sf_id, the hop at SI si with counter
+ * slot slot; or dropped (negative) there, for reason */
+#define SFC_SFF_TO(sf_id, si, slot) \
+	((__s64)((sf_id) & 0xffff) | (__s64)((si) & 0xff) << 16 | (__s64)((slot) & 0xffff) << 24)
+#define SFC_SFF_DROP(si, slot, reason) \
+	((__s64)(1ull << 63 | ((__u64)(si) & 0xff) << 16 | ((__u64)(slot) & 0xffff) << 24 | \
+		 ((__u64)(reason) & 0xff) << 40))
+#define SFC_SFF_SF(v)     ((__u32)(v) & 0xffff)
+#define SFC_SFF_SI(v)     ((__u32)((v) >> 16) & 0xff)
+#define SFC_SFF_SLOT(v)   ((__u32)((v) >> 24) & 0xffff)
+#define SFC_SFF_REASON(v) ((__u32)((v) >> 40) & 0xff)
+
 /*
  * The SFF: from SI si of the flow's path, the next hop's SF or the end. A
  * hop whose instances are all down (or marked SFC_HOP_DOWN) is skipped
  * (bypass) or ends the packet (drop), as the path's on_failure says. SI 0
- * is the end of the chain. One scalar back: the SF's id (> 0), 0 for the
- * end of the chain, or -1 for a drop (its reason counted). A global
+ * is the end of the chain. len_fail: the packet's length | the path's
+ * on_failure << 32 (one argument: a spill less, for stack room). One
+ * scalar back (SFC_SFF_*): the SF's id with its hop's SI and counter slot,
+ * 0 for the end of the chain, or a drop with its reason (counted) and
+ * where it happened (no out argument: a spill less). A global
  * function: the verifier checks it once, whatever its callers (a
  * flow entry or a first packet's own copy, on the way in or back from an
  * SF), instead of once for each of them.
  */
-__attribute__((noinline)) int sfc_sff_run(struct sfc_flow *flow, __u32 si, __u32 len,
-					  __u32 on_failure)
+__attribute__((noinline)) __s64 sfc_sff_run(struct sfc_flow *flow, __u32 si, __u64 len_fail)
 {
-	__u32 path_id;
+	__u32 path_id, len = (__u32)len_fail, on_failure = len_fail >> 32;
 	int i;
 
 	if (!flow)
-		return -1;
+		return SFC_SFF_DROP(0, 0, SFC_R_NO_PATH);
 	path_id = flow->path_id;
 	/* One iteration per hop at most; bypassed hops continue the loop. */
 	for (i = 0; i < SFC_MAX_HOPS; i++) {
-		struct sfc_hop_pick hp = {};
 		struct sfc_hop_counter *hs;
 		struct sfc_sf *sf;
 		__u32 sf_id, sidx;
 		int down;
+		__s64 hp;
 
 		if (si == 0)
 			return 0;
 		/* a resolved step skips the hop: the SF's entry validates it */
-		if (sfc_hop_pick(flow, path_id, si, &hp)) {
+		hp = sfc_hop_pick(flow, path_id, si);
+		if (hp < 0) {
 			count_reason(SFC_R_NO_HOP);
-			return -1;
+			return SFC_SFF_DROP(si, 0, SFC_R_NO_HOP);
 		}
-		sidx = hp.stats_idx;
+		sidx = SFC_PICK_SLOT(hp);
 		hs = bpf_map_lookup_elem(&sfc_hop_stats, &sidx);
 
 		sf = NULL;
-		down = hp.flags & SFC_HOP_DOWN;
+		down = SFC_PICK_FLAGS(hp) & SFC_HOP_DOWN;
 		if (!down) {
-			sf_id = hp.sf_id;
+			sf_id = SFC_PICK_SF(hp);
 			sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
 			if (!sf || !sf_id) {
 				count_reason(SFC_R_NO_SF);
-				return -1;
+				return SFC_SFF_DROP(si, sidx, SFC_R_NO_SF);
 			}
 			if (!(sf->flags & SFC_SF_UP))
 				sf = sfc_sff_fallback(path_id, si, flow->hash, &sf_id);
@@ -288,7 +328,7 @@ __attribute__((noinline)) int sfc_sff_run(struct sfc_flow *flow, __u32 si, __u32
 			if (hs)
 				hs->drops++;
 			count_reason(SFC_R_HOP_DOWN);
-			return -1;
+			return SFC_SFF_DROP(si, sidx, SFC_R_HOP_DOWN);
 		}
 
 		if (hs)
@@ -299,10 +339,10 @@ __attribute__((noinline)) int sfc_sff_run(struct sfc_flow *flow, __u32 si, __u32
 			if (sc)
 				count_add(&sc->tx, len);
 		}
-		return sf_id;
+		return SFC_SFF_TO(sf_id, si, sidx);
 	}
 	count_reason(SFC_R_TOO_MANY_HOPS);
-	return -1;
+	return SFC_SFF_DROP(0, 0, SFC_R_TOO_MANY_HOPS);
 }
 
 /* sfc_sff_run's answer into d. A global function returns no pointer: the
@@ -310,12 +350,16 @@ __attribute__((noinline)) int sfc_sff_run(struct sfc_flow *flow, __u32 si, __u32
 static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path *path,
 				    __u32 si, __u32 len, struct sfc_decision *d)
 {
-	int r = sfc_sff_run(flow, si, len, path->on_failure);
-	__u32 sf_id = r;
+	__s64 r = sfc_sff_run(flow, si, len | (__u64)path->on_failure << 32);
+	__u32 sf_id = SFC_SFF_SF(r);
 
 	d->flow = flow;
+	d->chain_id = path->chain_id;
+	d->o.si = SFC_SFF_SI(r);
+	d->o.slot = SFC_SFF_SLOT(r);
 	if (r < 0) {
 		d->act = SFC_ACT_DROP;
+		d->o.reason = SFC_SFF_REASON(r);
 		return;
 	}
 	if (r == 0) {
@@ -323,11 +367,18 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
 		d->end = path->end;
 		return;
 	}
-	d->sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
-	if (d->sf)
+	d->sf_id = sf_id;
+	if (bpf_map_lookup_elem(&sfc_sfs, &sf_id))
 		d->act = SFC_ACT_TO_SF;
 	else
 		sfc_drop(d, SFC_R_NO_SF);
+}
+
+/* The entry of SF sf_id: the target of a TO_SF decision (an array slot,
+ * one inlined access; the decision keeps no pointer, for stack room). */
+static __always_inline struct sfc_sf *sfc_sf_of(__u32 sf_id)
+{
+	return bpf_map_lookup_elem(&sfc_sfs, &sf_id);
 }
 
 /*
@@ -468,8 +519,12 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 			if (sc)
 				count_add(&sc->rx, p->len);
 			d->returned = 1;
+			d->from_sf = sf_id;
+			d->o.si = si;
 			path_id = flow->path_id;
 			path = bpf_map_lookup_elem(&sfc_paths, &path_id);
+			if (path)
+				d->chain_id = path->chain_id;
 			if (si == 0 || !path)
 				return sfc_drop(d, si ? SFC_R_NO_PATH : SFC_R_NO_POSITION);
 			if (!stepped && !sfc_hop_has_sf(path_id, si, sf_id))
@@ -496,6 +551,7 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 	if (!path || !path->nhops)
 		return sfc_drop(d, SFC_R_NO_PATH);
 	cid = path->chain_id;
+	d->chain_id = cid;
 	cs = bpf_map_lookup_elem(&sfc_chain_stats, &cid);
 	if (cs)
 		count_add(cs, p->len);

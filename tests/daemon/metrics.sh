@@ -71,7 +71,7 @@ scrape
 assert_eq "GET /metrics: 200" 200 "$(get | jq -r .status)"
 assert_eq "content type of the text format 0.0.4" "text/plain; version=0.0.4; charset=utf-8" \
 	"$(get | jq -r '.headers["content-type"]')"
-assert_eq "sfc_build_info names the map ABI" 1 "$(metric 'sfc_build_info{abi="5"}')"
+assert_eq "sfc_build_info names the map ABI" 1 "$(metric 'sfc_build_info{abi="6"}')"
 assert_eq "SF s1 is up" 1 "$(metric 'sfc_sf_up{sf="s1"}')"
 c0=$(metric 'sfc_chain_packets_total{chain="web",spi="100"}')
 h0=$(metric 'sfc_hop_packets_total{chain="web",hop="1",si="2",sf="s1"}')
@@ -94,6 +94,11 @@ assert_eq "sfc_sf_returned_packets_total of s1: +20" 20 \
 	"$(delta "$r0" "$(metric 'sfc_sf_returned_packets_total{sf="s1"}')")"
 assert_ge "sfc_applies_total counts the apply at start" 1 "$a0"
 assert_eq "no apply for a scrape" "$a0" "$(metric 'sfc_applies_total')"
+lc=$(metric 'sfc_sf_latency_seconds_count{sf="s1"}')
+assert_eq "sfc_sf_latency_seconds of s1: 15 to 20 of the 20 datagrams timed" true \
+	"$( [[ $lc =~ ^[0-9]+$ ]] && ((lc >= 15 && lc <= 20)) && echo true || echo "$lc")"
+assert_eq "... its +Inf bucket is its count" "$lc" \
+	"$(metric 'sfc_sf_latency_seconds_bucket{sf="s1",le="+Inf"}')"
 assert_eq "drop reason 13 has its series" 0 \
 	"$(metric 'sfc_reason_packets_total{code="13",reason="hop-down-drop"}')"
 out=$(promtool check metrics <"$T/m" 2>&1)
@@ -178,6 +183,19 @@ for _ in $(seq 1 40); do
 	sleep 0.25
 done
 assert_eq "PromQL: s1 down after its link went down" 0 "$got"
+r=$(d_probe m3 "$CHAINED_PORT" 10 0.003)
+assert_eq "s1 down, on-failure drop: the 10 datagrams are dropped" 0 \
+	"$(jq -r .received <<<"$r" 2>/dev/null)"
+got=none
+for _ in $(seq 1 20); do
+	got=$(promql 'sfc_hop_drops_by_reason_total{chain="web",hop="1",reason="hop-down-drop"}')
+	[[ $got == 10 ]] && break
+	sleep 0.25
+done
+assert_eq "PromQL: web's hop 1 dropped 10 for hop-down-drop" 10 "$got"
+q=$(promql 'histogram_quantile(0.5, sfc_sf_latency_seconds_bucket{sf="s2"})')
+assert_eq "PromQL: s2's median latency, between 100 ns and 100 ms" true \
+	"$(jq -n "$q > 1e-7 and $q < 0.1" 2>/dev/null || echo "$q")"
 ip -n "$FAB" link set f1a up
 assert_eq "Prometheus logged no scrape error" "" \
 	"$(grep -i 'error' "$T/prom.log" | grep -v 'level=info' | head -n 3)"

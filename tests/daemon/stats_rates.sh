@@ -49,6 +49,9 @@ assert_eq "both hops: the chain's packets/s" "[true,true]" \
 assert_eq "both SFs sent and returned the chain's packets/s" "[true,true,true,true]" \
 	"$(jq -c --argjson dt "$(jq .interval_s "$T/mid.json")" \
 		"[.sfs[] | .tx_pps, .rx_pps | $near]" "$T/mid.json")"
+assert_eq "both SFs: the interval's latency, timed packets and p50 <= p99" "[true,true]" \
+	"$(jq -c '[.sfs[] | .latency.samples > 50 and .latency.p50_ns > 0 and
+		.latency.p50_ns <= .latency.p99_ns]' "$T/mid.json")"
 assert_eq "bits/s are 8 x bytes/s: at least 8 x 42 bytes per packet" true \
 	"$(jq '.chains[] | select(.name == "web") | .bps >= .pps * 8 * 42' "$T/mid.json")"
 assert_eq "no drops/s" "[0,0]" \
@@ -57,7 +60,7 @@ assert_eq "hops named by their SFs" '[[["s1"]],[["s2"]]]' \
 	"$(jq -c '[.chains[] | select(.name == "web") | .hops[].sfs]' "$T/mid.json")"
 if grep -Eq '^chain web  spi 100  [0-9.]+k? pkt/s  [0-9.]+[kMG]? bit/s$' "$T/rates.txt" &&
 	grep -Eq '^  HOP +SI +SFS +PKT/S +BIT/S +DROPS/S +BYPASSED/S$' "$T/rates.txt" &&
-	grep -Eq '^SF +STATE +TX-PKT/S +TX-BIT/S +RX-PKT/S +RX-BIT/S$' "$T/rates.txt"; then
+	grep -Eq '^SF +STATE +TX-PKT/S +TX-BIT/S +RX-PKT/S +RX-BIT/S +LAT-P50 +P99$' "$T/rates.txt"; then
 	pass "text form: the chain's line, the hop and SF tables"
 else
 	fail "text form: the chain's line, the hop and SF tables" "$(head -c 600 "$T/rates.txt")"

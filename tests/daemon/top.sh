@@ -5,7 +5,7 @@
 # on a tmux server of this test's own), against a sfcd whose chain "web"
 # carries a numbered UDP stream of about 200 datagrams/s. The screen is
 # read back: the title, chain web with a packet rate above zero, its hop
-# table, both SFs up; an SF whose link goes down shows down on a later
+# table, both SFs up with their latency; an SF whose link goes down shows down on a later
 # refresh; q ends it with status 0 and the terminal's normal screen back.
 # Outside a terminal, top refuses and says what to use instead.
 # Topology: tests/daemon/lib.sh.
@@ -51,6 +51,10 @@ assert_eq "the title line" 1 "$(grep -Ec '^sfc top  [0-9:]{8}  every 1 s   \(q q
 assert_eq "web's hop table" 1 "$(grep -Ec '^  HOP +SI +SFS +PKT/S +BIT/S +DROPS/S +BYPASSED/S' "$T/screen1")"
 assert_eq "both hops listed with their SFs" 2 "$(grep -Ec '^ +[12] +[12] +s[12] +[1-9]' "$T/screen1")"
 assert_eq "both SFs up" 2 "$(grep -Ec '^s[12] +up ' "$T/screen1")"
+assert_eq "the SF table has the latency columns" 1 \
+	"$(grep -Ec '^SF +STATE +TX-PKT/S +TX-BIT/S +RX-PKT/S +RX-BIT/S +LAT-P50 +P99$' "$T/screen1")"
+assert_eq "both SFs show a latency with its unit" 2 \
+	"$(grep -Ec '^s[12] +up .* [0-9.]+(ns|us|ms) +[0-9.]+(ns|us|ms)$' "$T/screen1")"
 assert_eq "no line longer than the window" 0 "$(awk 'length > 110' "$T/screen1" | wc -l)"
 
 ip -n "$FAB" link set f1a down

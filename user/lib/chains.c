@@ -13,6 +13,7 @@
 
 #include "apply_plan.h"
 #include "front.h"
+#include "observe.h"
 #include "path_pool.h"
 #include "record.h"
 #include "rules.h"
@@ -364,14 +365,15 @@ int current_slots(const struct sfc_maps *m, __u32 cid, __u32 *slots)
 
 /*
  * A hop keeps its counters' slot across edits of its chain (by position);
- * new hops take free slots, zeroed. Slots of removed hops and chains are
+ * new hops take free slots, zeroed, and so are the drops by reason of new
+ * hops and chains (sfc_hop_drops) and of chains that are gone. Slots of removed hops and chains are
  * free again once no current path refers to them.
  */
 static int assign_slots(struct sfc_dp *dp, const struct sfc_doc *doc, const struct plan *p,
 			__u32 (*slots)[SFC_MAX_HOPS])
 {
 	const struct sfc_maps *m = &dp->maps;
-	char *used = calloc(SFC_HOP_STATS_ENTRIES, 1);
+	char *used = calloc(SFC_HOP_STATS_ENTRIES, 1), *fresh_chains;
 	__u32 next = 1;
 
 	if (!used)
@@ -402,11 +404,19 @@ static int assign_slots(struct sfc_dp *dp, const struct sfc_doc *doc, const stru
 				free(used);
 				return -ENOSPC;
 			}
-			used[next] = 1;
+			used[next] = 2; /* fresh: its drops by reason go too */
 			slots[ci][h] = next;
 			sfc_map_zero_percpu(dp, m->hop_stats, next, sizeof(struct sfc_hop_counter));
 		}
 	}
+	for (int i = 0; i < SFC_HOP_STATS_ENTRIES; i++)
+		used[i] = used[i] == 2;
+	fresh_chains = calloc(SFC_MAX_CHAINS, 1);
+	for (int ci = 0; fresh_chains && ci < doc->nchains; ci++)
+		if (p->chain_new[ci] && p->chain_ids[ci] < SFC_MAX_CHAINS)
+			fresh_chains[p->chain_ids[ci]] = 1;
+	sfc_hop_drops_forget(dp, used, fresh_chains);
+	free(fresh_chains);
 	free(used);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 
 #include "sfc_reasons.h"
+#include "observe.h"
 #include "record.h"
 #include "stats.h"
 
@@ -42,6 +43,41 @@ static int percpu_sum(const struct sfc_dp *dp, int fd, __u32 key, __u64 *sum, in
 			sum[f] += vals[c * nfields + f];
 	free(vals);
 	return 0;
+}
+
+/* {"reason-name": count, ...} of chain cid's drops at hop slot slot (0:
+ * not at a hop), from the sorted entries d[0..n) */
+static json_t *drop_reasons_json(const struct sfc_drop_entry *d, int n, __u32 cid, __u32 slot)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; i < n; i++)
+		if (d[i].chain_id == cid && d[i].slot == slot && d[i].count)
+			json_object_set_new(o, sfc_reason_name(d[i].reason),
+					    json_integer((json_int_t)d[i].count));
+	return o;
+}
+
+/* {"samples":N,"p50_ns":..,"p90_ns":..,"p99_ns":..,"buckets":[..]} of SF
+ * sf_id; NULL when nothing was measured */
+static json_t *latency_json(const struct sfc_dp *dp, __u32 sf_id)
+{
+	__u64 b[SFC_LAT_BUCKETS];
+	json_t *buckets;
+	__u64 n;
+
+	if (sfc_sf_latency(dp, sf_id, b))
+		return NULL;
+	n = sfc_lat_count(b);
+	if (!n)
+		return NULL;
+	buckets = json_array();
+	for (int i = 0; i < SFC_LAT_BUCKETS; i++)
+		json_array_append_new(buckets, json_integer((json_int_t)b[i]));
+	return json_pack("{s:I,s:I,s:I,s:I,s:o}", "samples", (json_int_t)n,
+			 "p50_ns", (json_int_t)sfc_lat_quantile(b, 0.50),
+			 "p90_ns", (json_int_t)sfc_lat_quantile(b, 0.90),
+			 "p99_ns", (json_int_t)sfc_lat_quantile(b, 0.99), "buckets", buckets);
 }
 
 /* How sfc takes packets in on each interface it attached to, and its roles. */
@@ -89,8 +125,13 @@ json_t *sfc_stats_json(const struct sfc_dp *dp)
 	struct sfc_chain_record *crec = sfc_map_read_array(dp->rec.chains, SFC_MAX_CHAINS,
 							   sizeof(*crec));
 	sfc_id_name *sfn = sfc_record_sf_names(dp);
+	struct sfc_drop_entry *drops = NULL;
+	int ndrops = sfc_hop_drops_read(dp, &drops);
 
+	if (ndrops < 0)
+		ndrops = 0;
 	if (!heads || !sfv || !crec || !sfn) {
+		free(drops);
 		free(heads);
 		free(sfv);
 		free(crec);
@@ -120,31 +161,41 @@ json_t *sfc_stats_json(const struct sfc_dp *dp)
 			struct sfc_hop hop;
 
 			memset(hs, 0, sizeof(hs));
+			hop.stats_idx = 0;
 			if (!bpf_map_lookup_elem(m->hops, &hk, &hop))
 				percpu_sum(dp, m->hop_stats, hop.stats_idx, hs, 4);
-			json_array_append_new(hops, json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
+			json_array_append_new(hops, json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
 				"hop", (json_int_t)h + 1, "si", (json_int_t)(path.nhops - h),
 				"packets", (json_int_t)hs[0], "bytes", (json_int_t)hs[1],
-				"drops", (json_int_t)hs[2], "bypassed", (json_int_t)hs[3]));
+				"drops", (json_int_t)hs[2], "bypassed", (json_int_t)hs[3],
+				"drop_reasons", hop.stats_idx ?
+				drop_reasons_json(drops, ndrops, cid, hop.stats_idx) :
+				json_object()));
 		}
-		c = json_pack("{s:s,s:I,s:I,s:I,s:o}", "name", name,
+		c = json_pack("{s:s,s:I,s:I,s:I,s:o,s:o}", "name", name,
 			      "spi", (json_int_t)crec[cid].spi, "packets", (json_int_t)cs[0],
-			      "bytes", (json_int_t)cs[1], "hops", hops);
+			      "bytes", (json_int_t)cs[1], "hops", hops,
+			      "drop_reasons", drop_reasons_json(drops, ndrops, cid, 0));
 		json_array_append_new(chains, c);
 	}
 	for (__u32 id = 1; id < SFC_MAX_SFS; id++) {
 		struct sfc_sf sf = sfv[id];
 		char name[SFC_NAME_LEN + 1] = "";
+		json_t *o, *lat;
 		__u64 s[4];
 
 		memcpy(name, sfn[id], SFC_NAME_LEN);
 		if (!name[0])
 			continue;
 		percpu_sum(dp, m->sf_stats, id, s, 4);
-		json_array_append_new(sfs, json_pack("{s:s,s:b,s:I,s:I,s:I,s:I}",
+		o = json_pack("{s:s,s:b,s:I,s:I,s:I,s:I}",
 			"name", name, "up", !!(sf.flags & SFC_SF_UP),
 			"tx_packets", (json_int_t)s[0], "tx_bytes", (json_int_t)s[1],
-			"rx_packets", (json_int_t)s[2], "rx_bytes", (json_int_t)s[3]));
+			"rx_packets", (json_int_t)s[2], "rx_bytes", (json_int_t)s[3]);
+		lat = latency_json(dp, id);
+		if (lat)
+			json_object_set_new(o, "latency", lat);
+		json_array_append_new(sfs, o);
 	}
 	for (__u32 r = 1; r < SFC_R_MAX; r++) {
 		__u64 n;
@@ -159,6 +210,14 @@ json_t *sfc_stats_json(const struct sfc_dp *dp)
 	free(sfv);
 	free(crec);
 	free(sfn);
+	free(drops);
+	{
+		struct sfc_obs obs;
+
+		sfc_obs_read(dp, &obs);
+		json_object_set_new(root, "sf_latency",
+				    json_boolean(obs.flags & SFC_OBS_LATENCY));
+	}
 	json_object_set_new(root, "chains", chains);
 	json_object_set_new(root, "sfs", sfs);
 	json_object_set_new(root, "reasons", reasons);
@@ -219,8 +278,11 @@ void sfc_stats_print_text(FILE *f, json_t *st)
 int sfc_stats_reset(const struct sfc_dp *dp, const char *chain, const char *sf)
 {
 	const struct sfc_maps *m = &dp->maps;
+	char *reset_chains = calloc(SFC_MAX_CHAINS, 1);
 	int found = 0;
 
+	if (!reset_chains)
+		return -ENOMEM;
 	for (__u32 cid = 1; cid < SFC_MAX_CHAINS && !sf; cid++) {
 		struct sfc_chain_record rec;
 		struct sfc_chain head;
@@ -231,6 +293,7 @@ int sfc_stats_reset(const struct sfc_dp *dp, const char *chain, const char *sf)
 		if (chain && strncmp(chain, rec.name, SFC_NAME_LEN))
 			continue;
 		found++;
+		reset_chains[cid] = 1;
 		sfc_map_zero_percpu(dp, m->chain_stats, cid, sizeof(struct sfc_counter));
 		for (__u32 si = 1; si <= SFC_MAX_HOPS; si++) {
 			struct sfc_hop_key hk = { .path_id = head.path_id, .si = si };
@@ -250,7 +313,11 @@ int sfc_stats_reset(const struct sfc_dp *dp, const char *chain, const char *sf)
 			continue;
 		found++;
 		sfc_map_zero_percpu(dp, m->sf_stats, id, sizeof(struct sfc_sf_counter));
+		sfc_sf_latency_reset(dp, id);
 	}
+	/* their drops by reason */
+	sfc_hop_drops_forget(dp, NULL, reset_chains);
+	free(reset_chains);
 	if (!chain && !sf) {
 		for (__u32 r = 0; r < SFC_R_MAX; r++)
 			sfc_map_zero_percpu(dp, m->reasons, r, sizeof(__u64));

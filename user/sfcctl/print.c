@@ -119,3 +119,44 @@ out:
 	free(cells);
 	free(width);
 }
+
+/* {"hop-down-drop":3,"missing-sf":1} -> "hop-down-drop 3, missing-sf 1"; "-" for none */
+const char *fmt_reasons(json_t *row, const char *key, char *buf, size_t len)
+{
+	const char *name;
+	size_t off = 0;
+	json_t *v;
+
+	buf[0] = '\0';
+	json_object_foreach(json_object_get(row, key), name, v) {
+		if (!json_integer_value(v) || off >= len)
+			continue;
+		off += snprintf(buf + off, len - off, "%s%s %lld", off ? ", " : "", name,
+				(long long)json_integer_value(v));
+	}
+	return buf[0] ? buf : "-";
+}
+
+/* A duration in ns as "850ns", "12.3us", "4.56ms", "1.20s" */
+const char *fmt_ns(double ns, char *buf, size_t len)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%.0fns", ns);
+	else if (ns < 1e6)
+		snprintf(buf, len, "%.3gus", ns / 1e3);
+	else if (ns < 1e9)
+		snprintf(buf, len, "%.3gms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.3gs", ns / 1e9);
+	return buf;
+}
+
+/* row's "latency" object's key (p50_ns...) as a duration; "-" unmeasured */
+const char *fmt_latency(json_t *row, const char *key, char *buf, size_t len)
+{
+	json_t *v = json_object_get(json_object_get(row, "latency"), key);
+
+	if (!json_is_integer(v))
+		return "-";
+	return fmt_ns((double)json_integer_value(v), buf, len);
+}

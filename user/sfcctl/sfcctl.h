@@ -178,6 +178,9 @@ void print_table(FILE *f, const char *indent, const struct col *cols, json_t *ro
 const char *fmt_any(json_t *row, const char *key, char *buf, size_t len);
 const char *fmt_hops(json_t *row, const char *key, char *buf, size_t len);
 const char *fmt_up(json_t *row, const char *key, char *buf, size_t len);
+const char *fmt_reasons(json_t *row, const char *key, char *buf, size_t len);
+const char *fmt_latency(json_t *row, const char *key, char *buf, size_t len);
+const char *fmt_ns(double ns, char *buf, size_t len);
 
 /* group.c: what "group show [NAME]" prints, from a document: one entry per
  * group, {"name", "sfs": [member SFs], "used-by": [{"chain", "hop"}]}. */

@@ -23,6 +23,7 @@ static const struct col hop_cols[] = {
 	{ .head = "BYTES", .key = "bytes", .right = true },
 	{ .head = "DROPS", .key = "drops", .right = true },
 	{ .head = "BYPASSED", .key = "bypassed", .right = true },
+	{ .head = "DROP-REASONS", .key = "drop_reasons", .fmt = fmt_reasons },
 	{},
 };
 
@@ -33,6 +34,9 @@ static const struct col sf_cols[] = {
 	{ .head = "TX-BYTES", .key = "tx_bytes", .right = true },
 	{ .head = "RX-PACKETS", .key = "rx_packets", .right = true },
 	{ .head = "RX-BYTES", .key = "rx_bytes", .right = true },
+	{ .head = "LAT-P50", .key = "p50_ns", .fmt = fmt_latency, .right = true },
+	{ .head = "P90", .key = "p90_ns", .fmt = fmt_latency, .right = true },
+	{ .head = "P99", .key = "p99_ns", .fmt = fmt_latency, .right = true },
 	{},
 };
 
@@ -57,12 +61,21 @@ static void stats_text(FILE *f, json_t *view)
 			json_string_value(json_object_get(ch, "name")), I(ch, "spi"),
 			I(ch, "packets"), I(ch, "bytes"));
 		print_table(f, "  ", hop_cols, json_object_get(ch, "hops"));
+		{
+			char buf[512];
+
+			/* drops of the chain not at one of its hops */
+			if (strcmp(fmt_reasons(ch, "drop_reasons", buf, sizeof(buf)), "-"))
+				fprintf(f, "  drops not at a hop: %s\n", buf);
+		}
 		sep = true;
 	}
 	if (sfs) {
 		if (sep)
 			fputc('\n', f);
 		print_table(f, "", sf_cols, sfs);
+		if (json_is_false(json_object_get(view, "sf_latency")))
+			fprintf(f, "SF latency is not measured (sfcd --sf-latency off)\n");
 		sep = true;
 	}
 	if (!reasons)
@@ -165,6 +178,8 @@ static int stats_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 	/* drop reasons are counted for the whole datapath, not per chain or SF */
 	if (!chain && !sf)
 		json_object_set(view, "reasons", json_object_get(st, "reasons"));
+	if (!chain && json_object_get(st, "sf_latency"))
+		json_object_set(view, "sf_latency", json_object_get(st, "sf_latency"));
 	json_decref(doc);
 	json_decref(reply);
 	if (chain && !json_array_size(json_object_get(view, "chains")))
@@ -179,7 +194,9 @@ static int stats_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 
 static const struct cmd stats_cmds[] = {
 	{ .fn = stats_show,
-	  .summary = "packets and bytes per chain, hop and SF; drops per hop and by reason. "
+	  .summary = "packets and bytes per chain, hop and SF; drops per hop with their "
+	             "reasons; SF latency (p50, p90, p99 of the time from the fabric to the SF "
+	             "and back). "
 	             "reset: set them to zero. -s: rates (packets/s, bits/s, drops/s) every "
 	             "SECONDS (1), until interrupted or for count N intervals",
 	  .kws = stats_kws,

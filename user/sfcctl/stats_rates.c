@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lat_hist.h"
 #include "sfcctl.h"
 
 #define I(o, k) ((long long)json_integer_value(json_object_get(o, k)))
@@ -55,6 +56,31 @@ static json_t *same_row(json_t *arr, size_t i, const char *name)
 	return find_by(arr, "name", name);
 }
 
+/* The latency of an SF's packets timed between readings p and v (their
+ * histograms' difference): {"samples","p50_ns","p99_ns"}, or NULL for none */
+static json_t *interval_latency(json_t *p, json_t *v)
+{
+	json_t *pb = json_object_get(json_object_get(p, "latency"), "buckets");
+	json_t *vb = json_object_get(json_object_get(v, "latency"), "buckets");
+	__u64 b[SFC_LAT_BUCKETS] = {}, n;
+
+	if (json_array_size(vb) != SFC_LAT_BUCKETS)
+		return NULL;
+	for (int i = 0; i < SFC_LAT_BUCKETS; i++) {
+		json_int_t a = json_integer_value(json_array_get(pb, i));
+		json_int_t c = json_integer_value(json_array_get(vb, i));
+
+		/* a reset between the readings: count from zero */
+		b[i] = c >= a ? (__u64)(c - a) : (__u64)c;
+	}
+	n = sfc_lat_count(b);
+	if (!n)
+		return NULL;
+	return json_pack("{s:I,s:I,s:I}", "samples", (json_int_t)n,
+			 "p50_ns", (json_int_t)sfc_lat_quantile(b, 0.50),
+			 "p99_ns", (json_int_t)sfc_lat_quantile(b, 0.99));
+}
+
 /* One interval's view, from the readings prev and cur dt seconds apart. */
 json_t *stats_rates_view(json_t *prev, json_t *cur, double dt, const char *chain,
 			 const char *sf, json_t *doc)
@@ -95,12 +121,18 @@ json_t *stats_rates_view(json_t *prev, json_t *cur, double dt, const char *chain
 		const char *name = json_string_value(json_object_get(v, "name"));
 		json_t *p = same_row(json_object_get(prev, "sfs"), i, name);
 
+		json_t *row, *lat;
+
 		if (!p || (sf && strcmp(sf, name)))
 			continue;
-		json_array_append_new(sfs, json_pack("{s:s,s:O,s:o,s:o,s:o,s:o}", "name", name,
+		row = json_pack("{s:s,s:O,s:o,s:o,s:o,s:o}", "name", name,
 			"up", json_object_get(v, "up"),
 			"tx_pps", rate(p, v, "tx_packets", dt, 1), "tx_bps", rate(p, v, "tx_bytes", dt, 8),
-			"rx_pps", rate(p, v, "rx_packets", dt, 1), "rx_bps", rate(p, v, "rx_bytes", dt, 8)));
+			"rx_pps", rate(p, v, "rx_packets", dt, 1), "rx_bps", rate(p, v, "rx_bytes", dt, 8));
+		lat = interval_latency(p, v);
+		if (lat)
+			json_object_set_new(row, "latency", lat);
+		json_array_append_new(sfs, row);
 	}
 	if (!sf)
 		json_object_set_new(view, "chains", chains);
@@ -164,6 +196,8 @@ static const struct col sf_cols[] = {
 	{ .head = "TX-BIT/S", .key = "tx_bps", .fmt = fmt_rate, .right = true },
 	{ .head = "RX-PKT/S", .key = "rx_pps", .fmt = fmt_rate, .right = true },
 	{ .head = "RX-BIT/S", .key = "rx_bps", .fmt = fmt_rate, .right = true },
+	{ .head = "LAT-P50", .key = "p50_ns", .fmt = fmt_latency, .right = true },
+	{ .head = "P99", .key = "p99_ns", .fmt = fmt_latency, .right = true },
 	{},
 };
 

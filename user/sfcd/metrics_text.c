@@ -94,6 +94,93 @@ static void hops_family(FILE *f, const struct sfc_doc *doc, json_t *chains, cons
 	}
 }
 
+/* Drops by reason at each hop of each chain, and of each chain not at a
+ * hop. */
+static void drop_reasons_families(FILE *f, const struct sfc_doc *doc, json_t *chains)
+{
+	const char *reason;
+	json_t *c, *h, *v;
+	size_t i, j;
+
+	family(f, "sfc_hop_drops_by_reason_total", "counter",
+	       "Packets dropped at the hop, by reason (headers/sfc_reasons.h).");
+	json_array_foreach(chains, i, c) {
+		const char *cname = json_string_value(json_object_get(c, "name"));
+		char sfs[SFC_HOP_BUCKETS * (SFC_NAME_LEN + 1) + 1];
+
+		json_array_foreach(json_object_get(c, "hops"), j, h) {
+			hop_names(doc, cname, json_integer_value(json_object_get(h, "hop")),
+				  sfs, sizeof(sfs));
+			json_object_foreach(json_object_get(h, "drop_reasons"), reason, v) {
+				fprintf(f, "sfc_hop_drops_by_reason_total{chain=\"");
+				label(f, cname);
+				fprintf(f, "\",hop=\"%llu\",si=\"%llu\",sf=\"", num(h, "hop"),
+					num(h, "si"));
+				label(f, sfs);
+				fprintf(f, "\",reason=\"");
+				label(f, reason);
+				fprintf(f, "\"} %lld\n", (long long)json_integer_value(v));
+			}
+		}
+	}
+	family(f, "sfc_chain_drops_by_reason_total", "counter",
+	       "Packets of the chain dropped not at one of its hops (a packet back from an SF "
+	       "at no known position, say), by reason.");
+	json_array_foreach(chains, i, c) {
+		json_object_foreach(json_object_get(c, "drop_reasons"), reason, v) {
+			fprintf(f, "sfc_chain_drops_by_reason_total{chain=\"");
+			label(f, json_string_value(json_object_get(c, "name")));
+			fprintf(f, "\",spi=\"%llu\",reason=\"", num(c, "spi"));
+			label(f, reason);
+			fprintf(f, "\"} %lld\n", (long long)json_integer_value(v));
+		}
+	}
+}
+
+/* The SFs' latency histograms: log2 buckets of nanoseconds, as seconds.
+ * The sum is estimated from the buckets' middles (the datapath keeps
+ * counts only). */
+static void latency_family(FILE *f, json_t *sfs)
+{
+	const char *name = "sfc_sf_latency_seconds";
+	json_t *s;
+	size_t i;
+
+	family(f, name, "histogram",
+	       "Time from the fabric sending a packet to the SF to its return, one packet "
+	       "timed at a time (sfcd --sf-latency); the sum is estimated from the buckets.");
+	json_array_foreach(sfs, i, s) {
+		json_t *b = json_object_get(json_object_get(s, "latency"), "buckets");
+		unsigned long long cum = 0;
+		double sum = 0;
+		size_t k, nb = json_array_size(b);
+
+		if (!nb)
+			continue;
+		for (k = 0; k < nb; k++) {
+			unsigned long long n = (unsigned long long)json_integer_value(
+				json_array_get(b, k));
+
+			cum += n;
+			sum += (double)n * 1.5 * (double)(1ull << k) * 1e-9;
+			if (k + 1 == nb)
+				break; /* the last bucket is open-ended: +Inf below */
+			fprintf(f, "%s_bucket{sf=\"", name);
+			label(f, json_string_value(json_object_get(s, "name")));
+			fprintf(f, "\",le=\"%.9g\"} %llu\n", (double)(1ull << (k + 1)) * 1e-9, cum);
+		}
+		fprintf(f, "%s_bucket{sf=\"", name);
+		label(f, json_string_value(json_object_get(s, "name")));
+		fprintf(f, "\",le=\"+Inf\"} %llu\n", cum);
+		fprintf(f, "%s_sum{sf=\"", name);
+		label(f, json_string_value(json_object_get(s, "name")));
+		fprintf(f, "\"} %.9g\n", sum);
+		fprintf(f, "%s_count{sf=\"", name);
+		label(f, json_string_value(json_object_get(s, "name")));
+		fprintf(f, "\"} %llu\n", cum);
+	}
+}
+
 static void sfs_family(FILE *f, json_t *sfs, const char *name, const char *type,
 		       const char *help, const char *field)
 {
@@ -159,6 +246,7 @@ char *sfcd_metrics_text(const struct sfcd_metrics_src *src, size_t *len)
 	hops_family(f, src->doc, chains, "sfc_hop_bypassed_total",
 		    "Packets that skipped the hop because no instance was up (on-failure bypass).",
 		    "bypassed");
+	drop_reasons_families(f, src->doc, chains);
 
 	sfs_family(f, sfs, "sfc_sf_up", "gauge",
 		   "1 when the SF's interfaces are present and up, else 0.", NULL);
@@ -170,6 +258,7 @@ char *sfcd_metrics_text(const struct sfcd_metrics_src *src, size_t *len)
 		   "Packets the SF sent back to the fabric.", "rx_packets");
 	sfs_family(f, sfs, "sfc_sf_returned_bytes_total", "counter",
 		   "Bytes the SF sent back to the fabric.", "rx_bytes");
+	latency_family(f, sfs);
 
 	family(f, "sfc_reason_packets_total", "counter",
 	       "Packets the datapath dropped or passed on unexpectedly, by numbered reason "
