@@ -43,7 +43,7 @@ struct mon {
 	FILE *pcap_f;             /* -w: the file (stdout for "-") */
 	struct pcapng pcap;
 	unsigned long long events, lost, lost_dp;
-	bool to_stdout;           /* text or JSON lines go to stdout */
+	bool to_stdout;           /* text or JSON lines go to stdout (not with -w) */
 };
 
 static void set_rcvtimeo(int fd, long us)
@@ -198,7 +198,7 @@ static int monitor_run(struct ctx *c, const struct cmd *cmd, json_t *args)
 	const char *path = json_string_value(json_object_get(args, "file"));
 	unsigned long long count = json_integer_value(json_object_get(args, "count"));
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
-	struct mon m = { .c = c, .to_stdout = !path || strcmp(path, "-") };
+	struct mon m = { .c = c, .to_stdout = !path }; /* -w: the file only, as tcpdump */
 	json_t *req, *reply;
 	int ret;
 
@@ -241,8 +241,8 @@ static const struct cmd monitor_cmds[] = {
 	             "SF, interface, hook, verdict (to-sf, end, drop and its reason) and "
 	             "the packet's headers; of one chain, of packets to or from one SF, "
 	             "drops only, one event in N; until count N events or Ctrl-C. -j: one "
-	             "JSON object per line. -w FILE: a pcapng capture (\"-\": standard "
-	             "output) with the trace in each packet's comment",
+	             "JSON object per line. -w FILE: a pcapng capture instead (\"-\": "
+	             "standard output), with the trace in each packet's comment",
 	  .kws = monitor_kws,
 	  .note = "Events lost (sfcctl read too slowly, or the datapath's ring buffer was "
 	          "full) are counted and reported; packets are never lost to monitoring." },

@@ -29,6 +29,7 @@
 
 #include "client.h"
 #include "log.h"
+#include "observe.h"
 #include "record.h"
 #include "sfc_reasons.h"
 #include "sfcd.h"
@@ -77,13 +78,11 @@ static long long ns_of(clockid_t clk)
 static int obs_write(struct sfcd *d)
 {
 	struct sfcd_monitor *only = NULL;
-	struct sfc_obs o = {};
-	__u32 zero = 0;
+	struct sfc_obs o;
+	int err = sfc_obs_read(d->dp, &o);
 
-	if (d->dp->maps.obs < 0)
-		return -EOPNOTSUPP;
-	if (bpf_map_lookup_elem(d->dp->maps.obs, &zero, &o))
-		return -errno;
+	if (err)
+		return err;
 	o.flags &= ~OBS_FILTER;
 	o.sample = o.chain_id = o.sf_id = 0;
 	for (int i = 0; i < MONITORS_MAX; i++) {
@@ -100,9 +99,7 @@ static int obs_write(struct sfcd *d)
 		o.sf_id = only->sf_id;
 		only->sampled_by_dp = true;
 	}
-	if (bpf_map_update_elem(d->dp->maps.obs, &zero, &o, BPF_ANY))
-		return -errno;
-	return 0;
+	return sfc_obs_write(d->dp, &o);
 }
 
 /* The datapath's monitor-event-lost count, summed over CPUs. */
