@@ -173,6 +173,30 @@ assert_do "sfc_obs: the monitor bit on" wait_until 5 monitor_on
 assert_do "sfc_obs: the monitor bit off after kill -9 of sfcctl monitor" wait_until 5 monitor_off
 assert_eq "sfcd still answers" true "$(d_api '{"cmd":"health"}' | jq '.ok')"
 
+# ---- a monitor that does not read: it loses events, sfcd holds at most
+# SFC_MONITOR_QUEUE_MAX (1 MiB) for it and answers the others meanwhile
+rm -f "$T/slow.ready" "$T/slow.go"
+bg_run timeout 60 "$PY" "$D_LIB_DIR/monitor_slow.py" "$SOCK" "$T/slow.ready" "$T/slow.go" \
+	>"$T/slow.json"
+slow_pid=$BG_PID
+wait_until 10 test -e "$T/slow.ready"
+# 1500 echoes and their replies: 9000 decisions, about 3.7 MB of events
+ip netns exec "$SRC" ping -q -c 1500 -i 0.002 -W 1 "$DST4" >/dev/null 2>&1
+rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$SFCD_PID/status")
+assert_eq "sfcd answers while a monitor does not read" true "$(d_api '{"cmd":"health"}' | jq '.ok')"
+touch "$T/slow.go"
+wait "$slow_pid"
+echo "# slow monitor: $(cat "$T/slow.json"); sfcd VmRSS $rss kB"
+assert_eq "the slow monitor: events lost, and said so in a loss report" true \
+	"$(jq '.ack == true and .last.lost > 0 and .events > 0' "$T/slow.json" 2>/dev/null)"
+assert_eq "the slow monitor: what it got and lost add up to the 9000 decisions" true \
+	"$(jq '(.events + .last.lost + .last.lost_datapath) as $n | $n <= 9000 and $n >= 8000' \
+		"$T/slow.json" 2>/dev/null)"
+assert_eq "the slow monitor: about 1 MiB of events kept for it (fewer than 4000)" true \
+	"$(jq '.events < 4000' "$T/slow.json" 2>/dev/null)"
+assert_eq "sfcd's memory stayed small (under 64 MiB)" 1 "$((rss < 65536))"
+assert_do "sfc_obs: the monitor bit off after the slow monitor" wait_until 5 monitor_off
+
 # ---- refusals
 msg=$(ctl monitor chain nope 2>&1); rc=$?
 assert_eq "an unknown chain: exit 1, named" '1:sfcctl: monitor: no chain named "nope"' "$rc:$msg"
