@@ -31,11 +31,18 @@ mon_bg() {
 	MON_PID=$BG_PID
 }
 
-# obs_flags: sfc_obs.flags from the pins (a number; "none" if unreadable)
-obs_flags() {
+# obs_byte N: byte N of sfc_obs from the pins, in decimal ("none": unreadable)
+obs_byte() {
 	local b
-	b=$(bpftool -j map dump pinned "$PIN/sfc_obs" 2>/dev/null | jq -r '.[0].value[0] // empty')
+	b=$(bpftool -j map dump pinned "$PIN/sfc_obs" 2>/dev/null | jq -r ".[0].value[$1] // empty")
 	[[ $b == 0x* ]] && echo $((16#${b#0x})) || echo none
+}
+obs_flags() { obs_byte 0; }
+# obs_filter: "MONITOR-BIT:DROPS-ONLY-BIT:SAMPLE:CHAIN:SF" (low bytes)
+obs_filter() {
+	local f
+	f=$(obs_flags)
+	echo "$((f & 1)):$(((f >> 2) & 1)):$(obs_byte 4):$(obs_byte 8):$(obs_byte 12)"
 }
 monitor_bit() { local f; f=$(obs_flags); [[ $f == none ]] && echo none || echo $((f & 1)); }
 monitor_on() { [[ $(monitor_bit) == 1 ]]; }
@@ -121,9 +128,7 @@ mon_bg drops -j monitor drops
 drops_pid=$MON_PID
 started=$((started + 2))
 wait_until 10 monitors_started $started
-assert_eq "sfc_obs: two monitors, no filter in the datapath" "1:0:0:0" \
-	"$(bpftool -j map dump pinned "$PIN/sfc_obs" | jq -r '.[0].value as $v |
-		"\($v[0] | ltrimstr("0x") | tonumber % 2):\($v[4] | ltrimstr("0x") | tonumber):\($v[8] | ltrimstr("0x") | tonumber):\($v[12] | ltrimstr("0x") | tonumber)"' 2>/dev/null)"
+assert_eq "sfc_obs: two monitors, no filter in the datapath" "1:0:0:0:0" "$(obs_filter)"
 ping1
 wait "$all_pid"; rc=$?
 kill -INT "$drops_pid"
@@ -164,11 +169,14 @@ ip -n "$FAB" link set dev f1a up
 # ---- kill -9 of a monitor: sfcd notices, the bit goes off
 # sfcctl itself, not under timeout(1): the kill is for it (the cleanup
 # ends it if the test stops before)
-bg_run "$SFCCTL" -s "$SOCK" monitor >"$T/k.out" 2>"$T/k.err"
+bg_run "$SFCCTL" -s "$SOCK" monitor chain web sf s2 sample 4 >"$T/k.out" 2>"$T/k.err"
 MON_PID=$BG_PID
 started=$((started + 1))
 wait_until 10 monitors_started $started
 assert_do "sfc_obs: the monitor bit on" wait_until 5 monitor_on
+# ids: chain web and SF s2 are the first ids sfcd gave (1 and 2)
+assert_eq "sfc_obs: a sole monitor's chain, SF and sampling in the datapath" "1:0:4:1:2" \
+	"$(obs_filter)"
 { kill -KILL "$MON_PID"; wait "$MON_PID"; } 2>/dev/null
 assert_do "sfc_obs: the monitor bit off after kill -9 of sfcctl monitor" wait_until 5 monitor_off
 assert_eq "sfcd still answers" true "$(d_api '{"cmd":"health"}' | jq '.ok')"
