@@ -10,13 +10,9 @@
 
 #include "sff.h"
 
-/*
- * What the observers need of one decision, unpacked from the scalars the
- * entries pass (a global function takes no packet pointer, and a decision
- * on the stack would cost the entry's stack room the SFF's calls need).
- */
+/* What the observers need of one decision */
 struct sfc_obs_in {
-	__u32 flags;        /* sfc_obs.flags when the decision was made */
+	__u32 flags;        /* sfc_obs.flags left by sfc_obs_wanted */
 	__u32 act;          /* SFC_ACT_* */
 	__u32 ifindex;
 	__u32 hook;         /* SFC_HOOK_* */
@@ -30,22 +26,22 @@ struct sfc_obs_in {
 	__u32 ident;        /* struct sfc_pkt.ident */
 };
 
-/* The packing (see SFC_OBSERVE) */
-static __always_inline void sfc_obs_unpack(struct sfc_obs_in *in, __u64 a, __u64 b,
-					   __u64 c, __u64 e)
+/* From the decision, the packet and a (flags | hook << 8 | ifindex << 32) */
+static __always_inline void sfc_obs_in_fill(struct sfc_obs_in *in, const struct sfc_dec_info *di,
+					    const struct sfc_pkt *p, __u64 a)
 {
-	in->act = a & 0xff;
+	in->flags = a & 0xff;
 	in->hook = (a >> 8) & 0xff;
-	in->si = (a >> 16) & 0xff;
-	in->reason = (a >> 24) & 0xff;
-	in->flags = a >> 32;
-	in->chain_id = (__u32)b;
-	in->path_id = b >> 32;
-	in->sf_id = c & 0xffff;
-	in->from_sf = (c >> 16) & 0xffff;
-	in->ifindex = c >> 32;
-	in->len = (__u32)e;
-	in->ident = e >> 32;
+	in->ifindex = a >> 32;
+	in->act = di->act;
+	in->chain_id = di->chain_id;
+	in->path_id = di->path_id;
+	in->sf_id = di->sf_id;
+	in->from_sf = di->from_sf;
+	in->si = di->o.si;
+	in->reason = di->o.reason;
+	in->len = p->len;
+	in->ident = p->ident;
 }
 
 /*
@@ -76,13 +72,12 @@ __attribute__((noinline)) int sfc_hop_drop_count(__u32 chain_id, __u32 slot, __u
 	return 0;
 }
 
-/* sfc_obs.flags: 0 unless something is observed */
-static __always_inline __u32 sfc_obs_flags(void)
+/* sfc_obs, and whether anything is observed: flags 0 unless it is */
+static __always_inline struct sfc_obs *sfc_obs_get(void)
 {
 	__u32 zero = 0;
-	struct sfc_obs *o = bpf_map_lookup_elem(&sfc_obs, &zero);
 
-	return o ? o->flags : 0;
+	return bpf_map_lookup_elem(&sfc_obs, &zero);
 }
 
 /* The log2 bucket of a latency of ns nanoseconds. */
@@ -152,7 +147,7 @@ static __always_inline int sfc_monitor_wants(const struct sfc_obs_in *in)
 	__u32 zero = 0;
 	struct sfc_obs *o = bpf_map_lookup_elem(&sfc_obs, &zero);
 
-	if (!o || !(o->flags & SFC_OBS_MONITOR))
+	if (!o || !(in->flags & SFC_OBS_MONITOR))
 		return 0;
 	if ((o->flags & SFC_OBS_DROPS_ONLY) && in->act != SFC_ACT_DROP)
 		return 0;
@@ -160,9 +155,7 @@ static __always_inline int sfc_monitor_wants(const struct sfc_obs_in *in)
 		return 0;
 	if (o->sf_id && o->sf_id != in->sf_id && o->sf_id != in->from_sf)
 		return 0;
-	if (o->sample > 1 && bpf_get_prandom_u32() % o->sample)
-		return 0;
-	return 1;
+	return 1; /* sampled in by sfc_obs_wanted */
 }
 
 /* A trace event for the decision, without the packet's bytes; NULL when
@@ -204,16 +197,16 @@ static __always_inline __u32 sfc_event_cap(__u32 len)
 _Static_assert((SFC_EV_CAP & (SFC_EV_CAP - 1)) == 0, "sfc_event_cap mask");
 
 /* The observers of a decision on the XDP path. */
-__attribute__((noinline)) int sfc_observe_xdp(struct xdp_md *ctx, __u64 a, __u64 b, __u64 c,
-					      __u64 w)
+__attribute__((noinline)) int sfc_observe_xdp(struct xdp_md *ctx, const struct sfc_dec_info *di,
+					      const struct sfc_pkt *p, __u64 a)
 {
 	struct sfc_obs_in i, *in = &i;
 	struct sfc_event *e;
 	__u32 cap;
 
-	if (!ctx)
+	if (!ctx || !di || !p)
 		return 0;
-	sfc_obs_unpack(in, a, b, c, w);
+	sfc_obs_in_fill(in, di, p, a);
 	if (in->flags & SFC_OBS_LATENCY)
 		sfc_latency(in);
 	if (!sfc_monitor_wants(in))
@@ -229,16 +222,16 @@ __attribute__((noinline)) int sfc_observe_xdp(struct xdp_md *ctx, __u64 a, __u64
 }
 
 /* The observers of a decision on the skb path. */
-__attribute__((noinline)) int sfc_observe_skb(struct __sk_buff *skb, __u64 a, __u64 b, __u64 c,
-					      __u64 w)
+__attribute__((noinline)) int sfc_observe_skb(struct __sk_buff *skb, const struct sfc_dec_info *di,
+					      const struct sfc_pkt *p, __u64 a)
 {
 	struct sfc_obs_in i, *in = &i;
 	struct sfc_event *e;
 	__u32 cap;
 
-	if (!skb)
+	if (!skb || !di || !p)
 		return 0;
-	sfc_obs_unpack(in, a, b, c, w);
+	sfc_obs_in_fill(in, di, p, a);
 	if (in->flags & SFC_OBS_LATENCY)
 		sfc_latency(in);
 	if (!sfc_monitor_wants(in))
@@ -254,26 +247,64 @@ __attribute__((noinline)) int sfc_observe_skb(struct __sk_buff *skb, __u64 a, __
 }
 
 /*
- * After sfc_decide. Drops are counted by chain and hop; the rest costs
- * one test when nothing is observed. Packets not chained (PASS) are not
- * observed.
+ * What a decision needs observed, inline, so that most decisions never
+ * pay for sfc_observe_*'s call: the monitor's sampling is drawn here
+ * (SFC_OBS_MONITOR stays only for a decision sampled in), and SF latency
+ * has nothing to do for a send while the SF's timed packet is out (but
+ * every 64th, which looks for a stale stamp) nor for a return that is not
+ * the timed packet. The flags left, 0 for none.
+ */
+static __always_inline __u32 sfc_obs_wanted(const struct sfc_obs *o,
+					    const struct sfc_decision *d,
+					    const struct sfc_pkt *p)
+{
+	__u32 f = o->flags, id;
+	struct sfc_sf_stamp *st;
+
+	if ((f & SFC_OBS_MONITOR) && o->sample > 1 && bpf_get_prandom_u32() % o->sample)
+		f &= ~(SFC_OBS_MONITOR | SFC_OBS_DROPS_ONLY);
+	if (!(f & SFC_OBS_LATENCY))
+		return f;
+	if (d->i.from_sf) {
+		id = d->i.from_sf;
+		st = bpf_map_lookup_elem(&sfc_sf_stamp, &id);
+		if (st && st->word && (__u32)(st->word >> 32) == p->ident)
+			return f;
+	}
+	if (d->i.act == SFC_ACT_TO_SF) {
+		id = d->i.sf_id;
+		st = bpf_map_lookup_elem(&sfc_sf_stamp, &id);
+		if (st && !st->word)
+			return f;
+		if (st && !(++st->busy & 63)) {
+			st->busy--; /* sfc_latency counts it */
+			return f;
+		}
+	}
+	return f & ~SFC_OBS_LATENCY;
+}
+
+/*
+ * After sfc_decide, before the entry changes the packet: one load and one
+ * test when nothing is observed. (A drop's count by chain and hop is the
+ * entry's, where it returns the drop: sfc_count_drop.)
  */
 #define SFC_OBSERVE(fn, ctx, hook, ifindex, p, d)                                   \
 	do {                                                                        \
+		struct sfc_obs *__o = sfc_obs_get();                                \
 		__u64 __f;                                                          \
-		if ((d)->act == SFC_ACT_PASS)                                       \
+		if (__builtin_expect(!__o || !__o->flags, 1) ||                     \
+		    (d)->i.act == SFC_ACT_PASS)                                     \
 			break;                                                      \
-		if ((d)->act == SFC_ACT_DROP)                                       \
-			sfc_hop_drop_count((d)->chain_id, (d)->o.slot, (d)->o.reason); \
-		__f = sfc_obs_flags();                                              \
+		__f = sfc_obs_wanted(__o, d, p);                                    \
 		if (__f)                                                            \
-			fn(ctx, (d)->act | (hook) << 8 | ((d)->o.si & 0xff) << 16 | \
-			   ((d)->o.reason & 0xff) << 24 | __f << 32,                \
-			   (d)->chain_id |                                          \
-			   (__u64)((d)->flow ? (d)->flow->path_id : 0) << 32,       \
-			   ((d)->sf_id & 0xffff) | ((d)->from_sf & 0xffff) << 16 |  \
-			   (__u64)(ifindex) << 32,                                  \
-			   (p)->len | (__u64)(p)->ident << 32);                     \
+			fn(ctx, &(d)->i, p, __f | (hook) << 8 | (__u64)(ifindex) << 32); \
 	} while (0)
+
+/* A dropped decision, counted by chain and hop with its reason */
+static __always_inline void sfc_count_drop(const struct sfc_decision *d)
+{
+	sfc_hop_drop_count(d->i.chain_id, d->i.o.slot, d->i.o.reason);
+}
 
 #endif

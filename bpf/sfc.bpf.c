@@ -141,11 +141,12 @@ int sfc_xdp(struct xdp_md *ctx)
 	SFC_OBSERVE(sfc_observe_xdp, ctx, SFC_HOOK_XDP, ifindex, &p, &d);
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	switch (d.act) {
+	switch (d.i.act) {
 	case SFC_ACT_DROP:
+		sfc_count_drop(&d);
 		return XDP_DROP;
 	case SFC_ACT_TO_SF:
-		sf = sfc_sf_of(d.sf_id);
+		sf = sfc_sf_of(d.i.sf_id);
 		if (!sf)
 			return XDP_DROP; /* sfc_sff found it: never */
 		if (sf->flags & SFC_SF_SETMAC)
@@ -165,12 +166,12 @@ int sfc_xdp(struct xdp_md *ctx)
 		return xdp_to_tc(ctx, SFC_META_TO_EGRESS, sf->ifindex);
 	case SFC_ACT_END:
 		flow = d.flow;
-		if (!d.returned || !flow)
+		if (!d.i.returned || !flow)
 			return XDP_PASS; /* empty chain: it never left */
 		r = 0;
-		if (d.end != SFC_END_STACK)
+		if (d.i.end != SFC_END_STACK)
 			r = sfc_end_precheck(data, data_end, &p, flow);
-		if (d.end == SFC_END_XDP && !r &&
+		if (d.i.end == SFC_END_XDP && !r &&
 		    sfc_end_fib(ctx, flow->in_ifindex, p.key.proto,
 				p.has_ports ? p.key.sport : 0,
 				p.has_ports ? p.key.dport : 0, p.l4len, 0) == XDP_REDIRECT)
@@ -187,7 +188,7 @@ int sfc_xdp(struct xdp_md *ctx)
 		 * or returns XDP_PASS to keep it. Without that stage (no
 		 * conntrack kfuncs) the tail call falls through.
 		 */
-		if (d.end == SFC_END_AUTO && !r && ret == XDP_PASS) {
+		if (d.i.end == SFC_END_AUTO && !r && ret == XDP_PASS) {
 			bpf_tail_call(ctx, &sfc_end_progs, 0);
 			count_reason(SFC_R_END_NO_CT);
 		}
@@ -259,34 +260,35 @@ static __always_inline int sfc_tc_steer(struct __sk_buff *skb, const struct sfc_
 		return TC_ACT_OK;
 	sfc_decide(&p, ifindex, ifc, 0, data, &d);
 	SFC_OBSERVE(sfc_observe_skb, skb, SFC_HOOK_TC_INGRESS, ifindex, &p, &d);
-	switch (d.act) {
+	switch (d.i.act) {
 	case SFC_ACT_DROP:
+		sfc_count_drop(&d);
 		return TC_ACT_SHOT;
 	case SFC_ACT_TO_SF:
-		sf = sfc_sf_of(d.sf_id);
+		sf = sfc_sf_of(d.i.sf_id);
 		if (!sf)
 			return TC_ACT_SHOT; /* sfc_sff found it: never */
 		return sfc_tc_to_sf(skb, sf, 1);
 	case SFC_ACT_END:
 		flow = d.flow;
-		if (!d.returned || !flow)
+		if (!d.i.returned || !flow)
 			return TC_ACT_OK; /* empty chain: it never left */
 		/* end xdp: routed here, as from XDP */
-		if (d.end == SFC_END_XDP &&
+		if (d.i.end == SFC_END_XDP &&
 		    sfc_end_fib_skb(skb, &p, flow) == TC_ACT_REDIRECT)
 			return TC_ACT_REDIRECT;
 		data = (void *)(long)skb->data;
 		data_end = (void *)(long)skb->data_end;
 		sfc_set_macs(data, data_end, flow->orig_dst, flow->orig_src);
 		if (flow->flags & SFC_FLOW_EGRESS) {
-			if (d.end == SFC_END_AUTO)
+			if (d.i.end == SFC_END_AUTO)
 				count_reason(SFC_R_END_LOCAL_SENT);
 			return sfc_tc_redirected(bpf_redirect(flow->in_ifindex, 0));
 		}
 		/* auto: the conntrack stage takes the fast end for an
 		 * established flow, or the stack end. Without it (no
 		 * conntrack kfuncs) the tail call falls through. */
-		if (d.end == SFC_END_AUTO) {
+		if (d.i.end == SFC_END_AUTO) {
 			skb->cb[0] = SFC_END_TC_CB_MAGIC;
 			skb->cb[1] = flow->in_ifindex;
 			bpf_tail_call(skb, &sfc_end_tc_progs, 0);
@@ -394,11 +396,12 @@ int sfc_tc_egress(struct __sk_buff *skb)
 
 	sfc_decide(&p, ifindex, &ifc, SFC_FLOW_EGRESS, data, &d);
 	SFC_OBSERVE(sfc_observe_skb, skb, SFC_HOOK_TC_EGRESS, ifindex, &p, &d);
-	switch (d.act) {
+	switch (d.i.act) {
 	case SFC_ACT_DROP:
+		sfc_count_drop(&d);
 		return TC_ACT_SHOT;
 	case SFC_ACT_TO_SF: {
-		struct sfc_sf *sf = sfc_sf_of(d.sf_id);
+		struct sfc_sf *sf = sfc_sf_of(d.i.sf_id);
 
 		if (!sf)
 			return TC_ACT_SHOT; /* sfc_sff found it: never */

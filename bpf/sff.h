@@ -12,7 +12,7 @@
 enum sfc_act {
 	SFC_ACT_PASS,   /* not ours: continue normally */
 	SFC_ACT_DROP,   /* reason already counted */
-	SFC_ACT_TO_SF,  /* send to SF d->sf_id */
+	SFC_ACT_TO_SF,  /* send to SF d->i.sf_id */
 	SFC_ACT_END,    /* chain done: deliver as if never chained */
 };
 
@@ -24,11 +24,14 @@ struct sfc_sff_out {
 };
 
 /*
- * Small fields: the entries' stack must leave the SFF's calls room. act
- * and chain_id share an 8-byte stack slot with nothing narrower, or the
- * verifier would forget act's value.
+ * A decision's scalars, apart from the flow pointer: the observers take a
+ * pointer to them (a global function may write what it is given: the
+ * verifier forgets what such memory held, which must not be a pointer
+ * the entry still uses). Small fields: the entries' stack must leave the
+ * SFF's calls room. act and chain_id share an 8-byte stack slot with
+ * nothing narrower, or the verifier would forget act's value.
  */
-struct sfc_decision {
+struct sfc_dec_info {
 	__u32 act;             /* SFC_ACT_* */
 	__u32 chain_id;        /* 0 until the packet's chain is known */
 	__u8  returned;        /* the packet came back from an SF */
@@ -39,7 +42,11 @@ struct sfc_decision {
 	/* o.si: TO_SF: the hop's SI; DROP: the SI it was at. o.slot: TO_SF,
 	 * DROP at a hop: the hop's sfc_hop_stats slot. o.reason: DROP. */
 	struct sfc_sff_out o;
-	__u32 pad2;
+	__u32 path_id;         /* the flow's version, once known */
+};
+
+struct sfc_decision {
+	struct sfc_dec_info i;
 	/* TO_SF, END: the flow's entry; for a flow classified by this
 	 * packet, sfc_decide's own copy of it (see sfc_classify), which is
 	 * never read after sfc_decide: such a packet has not returned */
@@ -51,8 +58,8 @@ _Static_assert(SFC_R_MAX <= 256 && SFC_MAX_HOPS < 256 && SFC_MAX_CHAINS <= 65536
 static __always_inline void sfc_drop(struct sfc_decision *d, __u32 reason)
 {
 	count_reason(reason);
-	d->act = SFC_ACT_DROP;
-	d->o.reason = reason;
+	d->i.act = SFC_ACT_DROP;
+	d->i.o.reason = reason;
 }
 
 /* What the SFF needs of one hop for one flow, as sfc_hop_pick packs it:
@@ -354,22 +361,23 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
 	__u32 sf_id = SFC_SFF_SF(r);
 
 	d->flow = flow;
-	d->chain_id = path->chain_id;
-	d->o.si = SFC_SFF_SI(r);
-	d->o.slot = SFC_SFF_SLOT(r);
+	d->i.chain_id = path->chain_id;
+	d->i.path_id = flow->path_id;
+	d->i.o.si = SFC_SFF_SI(r);
+	d->i.o.slot = SFC_SFF_SLOT(r);
 	if (r < 0) {
-		d->act = SFC_ACT_DROP;
-		d->o.reason = SFC_SFF_REASON(r);
+		d->i.act = SFC_ACT_DROP;
+		d->i.o.reason = SFC_SFF_REASON(r);
 		return;
 	}
 	if (r == 0) {
-		d->act = SFC_ACT_END;
-		d->end = path->end;
+		d->i.act = SFC_ACT_END;
+		d->i.end = path->end;
 		return;
 	}
-	d->sf_id = sf_id;
+	d->i.sf_id = sf_id;
 	if (bpf_map_lookup_elem(&sfc_sfs, &sf_id))
-		d->act = SFC_ACT_TO_SF;
+		d->i.act = SFC_ACT_TO_SF;
 	else
 		sfc_drop(d, SFC_R_NO_SF);
 }
@@ -477,7 +485,7 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 	struct sfc_path *path;
 	__u32 cid, path_id;
 
-	d->act = SFC_ACT_PASS;
+	d->i.act = SFC_ACT_PASS;
 	if (!(ifc->flags & (SFC_IF_SF_RETURN | SFC_IF_INGRESS)))
 		return;
 	sfc_pkt_cache_key(p, &ck);
@@ -518,13 +526,13 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 			sc = bpf_map_lookup_elem(&sfc_sf_stats, &sf_id);
 			if (sc)
 				count_add(&sc->rx, p->len);
-			d->returned = 1;
-			d->from_sf = sf_id;
-			d->o.si = si;
+			d->i.returned = 1;
+			d->i.from_sf = sf_id;
+			d->i.o.si = si;
 			path_id = flow->path_id;
 			path = bpf_map_lookup_elem(&sfc_paths, &path_id);
 			if (path)
-				d->chain_id = path->chain_id;
+				d->i.chain_id = path->chain_id;
 			if (si == 0 || !path)
 				return sfc_drop(d, si ? SFC_R_NO_PATH : SFC_R_NO_POSITION);
 			if (!stepped && !sfc_hop_has_sf(path_id, si, sf_id))
@@ -551,7 +559,7 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 	if (!path || !path->nhops)
 		return sfc_drop(d, SFC_R_NO_PATH);
 	cid = path->chain_id;
-	d->chain_id = cid;
+	d->i.chain_id = cid;
 	cs = bpf_map_lookup_elem(&sfc_chain_stats, &cid);
 	if (cs)
 		count_add(cs, p->len);

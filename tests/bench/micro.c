@@ -29,6 +29,7 @@
 #include "datapath.h"
 #include "log.h"
 #include "model.h"
+#include "observe.h"
 #include "bench.h"
 #include "micro.skel.h"
 
@@ -173,6 +174,31 @@ static struct result measure(const struct probe *p, const struct probe *base)
 	return res;
 }
 
+/* measure(), the observation switched to on before each run of p and to
+ * off before each run of base */
+static struct result measure_switched(const struct probe *p, const struct probe *base,
+				      const struct sfc_obs *on, const struct sfc_obs *off)
+{
+	struct result res = { -1, -1, -1 };
+	double v[64], b[64], d[64];
+	int n = 0;
+
+	for (int r = 0; r < runs && r < 64; r++, n++) {
+		sfc_obs_write(dp, off);
+		if (run_probe(base, r, &b[n]))
+			return res;
+		sfc_obs_write(dp, on);
+		if (run_probe(p, r, &v[n]))
+			return res;
+		d[n] = v[n] - b[n];
+	}
+	sfc_obs_write(dp, off);
+	res.raw = bench_median(v, n);
+	res.base = bench_median(b, n);
+	res.net = bench_median(d, n);
+	return res;
+}
+
 struct vary_arg {
 	int target_fd;
 	__u32 vary, reset_meta, seq0, step;
@@ -210,6 +236,71 @@ static void json_result(const char *key, struct result r, bool comma)
 }
 
 static char parts_json[1024];
+static char obs_json[2048];
+static struct ring_buffer *events_rb;
+
+static int drop_event(void *ctx, void *data, size_t len)
+{
+	(void)ctx;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+/* before each monitored run: an empty ring buffer, as a reader keeps it */
+static void prep_drain(int run, void *arg)
+{
+	(void)run;
+	(void)arg;
+	if (events_rb)
+		ring_buffer__consume(events_rb);
+}
+
+/*
+ * What observation costs on the hit and SF-return paths, each against the
+ * same probe with nothing observed, in turns: SF latency on (the hit finds
+ * its SF's packet being timed; the return from sf1 is timed every time,
+ * the same packet being sent again and again), and the monitor with every
+ * decision an event (4,000 repetitions a run: what the ring buffer holds,
+ * drained before each run) and with one in 64. Needs the flow cached.
+ */
+static void measure_observe(struct probe *hit_p, struct probe *sff_p)
+{
+	struct { const char *name; struct sfc_obs o; int rep; } modes[] = {
+		{ "latency", { .flags = SFC_OBS_LATENCY }, 0 },
+		{ "monitor_all", { .flags = SFC_OBS_MONITOR }, 4000 },
+		{ "monitor_1_in_64", { .flags = SFC_OBS_MONITOR, .sample = 64 }, 0 },
+	};
+	struct sfc_obs off = {};
+	int save = repeat, off_n = 0;
+
+	events_rb = ring_buffer__new(dp->maps.events, drop_event, NULL, NULL);
+	off_n += snprintf(obs_json + off_n, sizeof(obs_json) - off_n, "{");
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		struct probe h_on = *hit_p, s_on = *sff_p, h_off = *hit_p, s_off = *sff_p;
+		struct result rh, rs;
+
+		h_on.prep = s_on.prep = h_off.prep = s_off.prep = prep_drain;
+		if (modes[i].rep)
+			repeat = modes[i].rep;
+		/* the probe with the mode on, its baseline with nothing observed:
+		 * the mode is switched between the two runs of each pair */
+		sfc_obs_write(dp, &off);
+		rh = measure_switched(&h_on, &h_off, &modes[i].o, &off);
+		rs = measure_switched(&s_on, &s_off, &modes[i].o, &off);
+		sfc_obs_write(dp, &off);
+		repeat = save;
+		off_n += snprintf(obs_json + off_n, sizeof(obs_json) - off_n,
+				  "%s\"%s\":{\"repeat\":%d,\"hit\":{\"ns\":%.1f,\"base_ns\":%.1f,"
+				  "\"net_ns\":%.1f},\"sff\":{\"ns\":%.1f,\"base_ns\":%.1f,"
+				  "\"net_ns\":%.1f}}", i ? "," : "", modes[i].name,
+				  modes[i].rep ? modes[i].rep : save, rh.raw, rh.base, rh.net, rs.raw,
+				  rs.base, rs.net);
+	}
+	snprintf(obs_json + off_n, sizeof(obs_json) - off_n, "}");
+	ring_buffer__free(events_rb);
+	events_rb = NULL;
+}
 
 /* What each map operation of the hit path costs alone; the flow must be
  * cached, the chain applied. */
@@ -445,8 +536,10 @@ int main(int argc, char **argv)
 		json_result("hit", measure(&hit_p, &empty_probe), true);
 		json_result("sff", measure(&sff_p, &empty_probe), true);
 		json_result("end", measure(&end_p, &b_meta), true);
-		if (d == optind)
+		if (d == optind) {
 			measure_parts();
+			measure_observe(&hit_p, &sff_p);
+		}
 		json_result("miss", measure(&miss_p, &b_vary), true);
 
 		if (flows > 0 && nrules == flows_doc) {
@@ -482,6 +575,7 @@ int main(int argc, char **argv)
 		printf("}");
 		fflush(stdout);
 	}
-	printf("],\"parts\":%s}\n", parts_json[0] ? parts_json : "null");
+	printf("],\"parts\":%s,\"observe\":%s}\n", parts_json[0] ? parts_json : "null",
+	       obs_json[0] ? obs_json : "null");
 	return 0;
 }

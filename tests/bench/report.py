@@ -358,6 +358,24 @@ def main():
                   f"{parts['hop_front']['net_ns']:.0f} (the hash maps answer only when the "
                   f"slot holds another key).")
             w("")
+        obs = micro.get("observe")
+        if obs:
+            w("What observing costs (sfcd --sf-latency, sfcctl monitor), on the first "
+              "document: each probe with the observation on, run in turns with the same "
+              "probe with nothing observed; ns per packet above it. With nothing observed "
+              "(the figures above) the datapath loads sfc_obs's flags and tests them.\n")
+            w("| observation | hit (ingress → SF 1) | SFF step (SF 1 → SF 2) | repetitions |")
+            w("|---|---|---|---|")
+            for key, lab in (("latency", "SF latency on (one packet per SF timed at a time)"),
+                             ("monitor_1_in_64", "monitor, sample 64"),
+                             ("monitor_all", "monitor, every decision an event")):
+                o = obs.get(key)
+                if not o:
+                    continue
+                cell = lambda r: "failed" if r.get("ns", -1) < 0 else \
+                    f"+{r['net_ns']:.0f} ({r['ns']:.0f} vs {r['base_ns']:.0f})"
+                w(f"| {lab} | {cell(o['hit'])} | {cell(o['sff'])} | {o['repeat']:,} |")
+            w("")
 
         hits = [(d["rules"], r_ns(d, "hit"), r_ns(d, "hit", "net_ns")) for d in docs
                 if r_ns(d, "hit") is not None]
