@@ -101,9 +101,10 @@ $(OUT)/tests/logic_%: tests/logic/%.c $(LIB) $(MODEL) $(COMMON) $(SKELS) | $(OUT
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(TEST_DEPS) -Itests/lib -Iuser/sfcctl $< $(LIB) $(MODEL) $(COMMON) $(LDLIBS) -o $@
 
-# sfcctl's grammar and batch parser: its objects but main's, no daemon (headers
-# the dependency file adds to $^ are not inputs)
-$(OUT)/tests/logic_cli_grammar: tests/logic/cli_grammar.c \
+# sfcctl's grammar and batch parser, monitor's output: its objects but main's,
+# no daemon (headers the dependency file adds to $^ are not inputs)
+SFCCTL_LOGIC := $(OUT)/tests/logic_cli_grammar $(OUT)/tests/logic_monitor_output
+$(SFCCTL_LOGIC): $(OUT)/tests/logic_%: tests/logic/%.c \
 		$(filter-out %/main.o,$(call lib_objs,sfcctl)) $(COMMON) | $(OUT)/tests $(OUT)/deps
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(TEST_DEPS) -Itests/lib -Iuser/sfcctl $(filter %.c %.o %.a,$^) $(BASE_LDLIBS) -o $@

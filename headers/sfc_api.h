@@ -27,6 +27,8 @@
  *              -> ok; or error, with mismatch: true when the attachment
  *              sfcd holds has another role, SF group or dev than asked
  *   gc         network, valid: [{container, ifname}]
+ *   monitor    [chain, sf, drops, sample] -> ok; then the connection is a
+ *              stream of trace events (see below) until the client closes
  *
  * While sfcd works on one long request (an apply of 100k rules), other
  * connections still get get, health, stats without reset, and check
@@ -63,6 +65,7 @@
 #define SFC_REQ_CHECK       "check"
 #define SFC_REQ_GC          "gc"
 #define SFC_REQ_MIGRATE     "migrate"    /* {"chain": NAME} or every chain */
+#define SFC_REQ_MONITOR     "monitor"
 
 /* keys of requests and replies */
 #define SFC_KEY_CMD       "cmd"
@@ -140,5 +143,43 @@
 #define SFC_KEY_VERSIONS_FREED "versions_freed"
 #define SFC_KEY_GC_PASSES      "gc_passes"
 #define SFC_KEY_MIGRATED       "migrated"
+
+/*
+ * monitor: {"cmd": "monitor", "chain": NAME?, "sf": NAME?, "drops": true?,
+ * "sample": N?} (the events of that chain, of packets to or from that SF,
+ * drops only, one decision in N). An unknown chain or SF is refused like
+ * any request. The reply {"ok": true} is followed by one line per event:
+ *
+ *   {"time": CLOCK_MONOTONIC ns, "ts": "2026-12-03T09:27:47.123456Z",
+ *    "chain": NAME, "spi": N, "si": N, "sf": NAME, "from_sf": NAME,
+ *    "ifindex": N, "ifname": NAME, "hook": "xdp"|"tc-ingress"|"tc-egress",
+ *    "verdict": "to-sf"|"end"|"drop", "reason": NAME, "len": N,
+ *    "packet": HEX}
+ *
+ * (an id sfcd has no name for is given as its number; "sf" with to-sf,
+ * "reason" with drop; "from_sf", "ifname" only when known), and, about
+ * every second and when the client shuts down its sending side, a line
+ * {"lost": N, "lost_datapath": N}: events this client did not get since
+ * it began, because it read too slowly (sfcd holds at most
+ * SFC_MONITOR_QUEUE_MAX bytes for it) and because the datapath's ring
+ * buffer was full (the monitor-event-lost reason, for every monitor).
+ * Requests sent after monitor are not read. After a shutdown of the
+ * client's sending side, sfcd sends that last loss report and closes.
+ */
+#define SFC_MONITOR_QUEUE_MAX (1u << 20)
+#define SFC_KEY_DROPS         "drops"
+#define SFC_KEY_SAMPLE        "sample"
+#define SFC_KEY_TS            "ts"
+#define SFC_KEY_SPI           "spi"
+#define SFC_KEY_SI            "si"
+#define SFC_KEY_FROM_SF       "from_sf"
+#define SFC_KEY_IFINDEX       "ifindex"
+#define SFC_KEY_HOOK          "hook"
+#define SFC_KEY_VERDICT       "verdict"
+#define SFC_KEY_REASON        "reason"
+#define SFC_KEY_LEN           "len"
+#define SFC_KEY_PACKET        "packet"
+#define SFC_KEY_LOST          "lost"
+#define SFC_KEY_LOST_DATAPATH "lost_datapath"
 
 #endif

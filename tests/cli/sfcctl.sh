@@ -251,7 +251,7 @@ err "error: missing value" 'ingress add: "dev" needs a value (IFNAME)' ingress a
 err "error: ingress twice" 'ingress point "up0" already exists' ingress add dev up0
 err "error: ingress del unknown" 'no ingress point on "up9"' ingress del dev up9
 err "error: unknown object" \
-	'unknown object "chian" (expected ingress, group, sf, chain, rule, stats, top, apply, diff, dump, health, help)' \
+	'unknown object "chian" (expected ingress, group, sf, chain, rule, stats, top, monitor, apply, diff, dump, health, help)' \
 	chian show
 err "error: unknown command" 'chain: unknown command "ad" (expected add, set, del, migrate, show, help)' \
 	chain ad web hop fw

@@ -6,6 +6,7 @@
  * file accept it; maps have nothing in them.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -91,4 +92,13 @@ const struct sfc_iface_result *sfc_apply_report_iface(const struct sfc_apply_rep
 						      const char *dev)
 {
 	return NULL;
+}
+
+/* No connection streams here: monitor is refused as trace.c refuses a
+ * request that came from no connection. */
+int sfcd_trace_start(struct sfcd *d, struct sfcd_client *c, json_t *req, char *err,
+		     size_t len)
+{
+	snprintf(err, len, "monitor: only on an API connection");
+	return -EINVAL;
 }

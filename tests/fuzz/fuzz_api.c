@@ -32,7 +32,8 @@ static const char seed_doc[] =
 
 static struct sfc_doc seed;
 static struct sfc_dp dp = {
-	.maps = { -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1 },
+	.maps = { -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		  -1, -1, -1, -1, -1 },
 	.xdp_fd = -1, .xdp_peer_fd = -1, .tc_ingress_fd = -1, .tc_egress_fd = -1,
 };
 
@@ -41,7 +42,7 @@ static const char *const known[] = {
 	SFC_REQ_INGRESS_DEL, SFC_REQ_SF_ADD, SFC_REQ_SF_DEL, SFC_REQ_GROUP_ADD,
 	SFC_REQ_GROUP_DEL, SFC_REQ_CHAIN_ADD, SFC_REQ_CHAIN_SET, SFC_REQ_CHAIN_DEL,
 	SFC_REQ_RULE_ADD, SFC_REQ_RULE_DEL, SFC_REQ_ATTACH, SFC_REQ_DETACH, SFC_REQ_CHECK,
-	SFC_REQ_GC, SFC_REQ_MIGRATE, NULL,
+	SFC_REQ_GC, SFC_REQ_MIGRATE, SFC_REQ_MONITOR, NULL,
 };
 
 static void die(const char *what, const char *line, size_t len, const char *detail)

@@ -184,7 +184,7 @@ static void test_parse_errors(void)
 		  "rule add: \"src\" given twice" },
 		{ "sf add y kind iface", "sf add: missing \"dev IFNAME\"" },
 		{ "chian show", "unknown object \"chian\" (expected ingress, group, sf, chain, rule, "
-		  "stats, top, apply, diff, dump, health, help)" },
+		  "stats, top, monitor, apply, diff, dump, health, help)" },
 		/* what the document refuses, sfcctl refuses before sending */
 		{ "rule add src 198.18.0.0/24 dst 2001:db8::/32 chain web",
 		  "rule add: src and dst are of different address families" },

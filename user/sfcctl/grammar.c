@@ -12,7 +12,7 @@
 
 static const struct object *const objects[] = {
 	&obj_ingress, &obj_group, &obj_sf, &obj_chain, &obj_rule, &obj_stats, &obj_top,
-	&obj_apply, &obj_diff, &obj_dump, &obj_health, NULL,
+	&obj_monitor, &obj_apply, &obj_diff, &obj_dump, &obj_health, NULL,
 };
 
 int errf(struct ctx *c, const char *fmt, ...)

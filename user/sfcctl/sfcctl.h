@@ -88,7 +88,7 @@ struct object {
 };
 
 extern const struct object obj_ingress, obj_group, obj_sf, obj_chain, obj_rule, obj_stats,
-	obj_top,
+	obj_top, obj_monitor,
 	obj_apply, obj_diff, obj_dump, obj_health;
 
 /*

@@ -612,6 +612,16 @@ static json_t *do_migrate(struct sfcd *d, const char *cmd, json_t *req)
 	return json_pack("{s:b,s:I}", SFC_KEY_OK, 1, SFC_KEY_MIGRATED, (json_int_t)n);
 }
 
+/* The asking connection becomes a stream of trace events (trace.c). */
+static json_t *do_monitor(struct sfcd *d, const char *cmd, json_t *req)
+{
+	char err[256];
+
+	if (sfcd_trace_start(d, d->asking, req, err, sizeof(err)))
+		return sfcd_error_reply("%s", err);
+	return json_pack("{s:b}", SFC_KEY_OK, 1);
+}
+
 /* At a yield point of a long request: a request that only reads, and
  * quickly, is answered from the document committed before it (and the
  * live maps). A dry run reads only too, but is as long as an apply. */
@@ -653,6 +663,7 @@ static const struct {
 	{ SFC_REQ_CHECK, do_cni, NULL, reads },
 	{ SFC_REQ_GC, do_cni, NULL, NULL },
 	{ SFC_REQ_MIGRATE, do_migrate, NULL, NULL },
+	{ SFC_REQ_MONITOR, do_monitor, NULL, NULL },
 };
 
 /* early: NULL for a request that must wait its turn */

@@ -172,6 +172,35 @@ static int queue_reply(struct sfcd *d, struct sfcd_client *c, json_t *reply)
 	return sfcd_client_flush(d, c);
 }
 
+int sfcd_client_queue_line(struct sfcd_client *c, const char *line, size_t len, size_t max)
+{
+	size_t need;
+
+	if (c->out_len - c->out_off + len + 1 > max)
+		return -1;
+	need = c->out_len + len + 1;
+	/* what was sent goes first: no move per line while the socket is slow */
+	if (need > c->out_cap && c->out_off) {
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+		need = c->out_len + len + 1;
+	}
+	if (need > c->out_cap) {
+		size_t cap = need > 2 * c->out_cap ? need : 2 * c->out_cap;
+		char *b = realloc(c->out, cap);
+
+		if (!b)
+			return -1;
+		c->out = b;
+		c->out_cap = cap;
+	}
+	memcpy(c->out + c->out_len, line, len);
+	c->out[c->out_len + len] = '\n';
+	c->out_len += len + 1;
+	return 0;
+}
+
 /* Stop buffering this request: its bytes are discarded up to its newline,
  * which gets error why as its reply. */
 static void start_refusing(struct sfcd_client *c, const char *why)
@@ -230,8 +259,11 @@ static int serve_lines(struct sfcd *d, struct sfcd_client *c, bool early)
 		sfcd_client_progress(d, c);
 		if (line > SFC_API_MAX_REQUEST)
 			reply = sfcd_error_reply("request larger than %u bytes", SFC_API_MAX_REQUEST);
-		else if (!early)
+		else if (!early) {
+			d->asking = c;
 			reply = sfcd_api_handle(d, c->in + off, line);
+			d->asking = NULL;
+		}
 		else if (line > SFCD_EARLY_REQUEST_MAX ||
 			 !(reply = sfcd_api_handle_early(d, c->in + off, line))) {
 			c->turn = ++turns;
@@ -240,6 +272,11 @@ static int serve_lines(struct sfcd *d, struct sfcd_client *c, bool early)
 		off += line + 1;
 		if (queue_reply(d, c, reply))
 			return -1;
+		if (c->mon) {
+			/* a monitor stream from here: what follows is not read */
+			in_free(c);
+			return 0;
+		}
 	}
 	c->in_scanned = c->turn ? 0 : c->in_len - off;
 	if (off == c->in_len) {
@@ -265,6 +302,32 @@ void sfcd_client_resume(struct sfcd *d, struct sfcd_client *c)
 		watch(d, c);
 }
 
+/* A monitor stream: what the client sends is discarded; its shutdown
+ * gets the last loss report, then the connection closes. */
+static void monitor_read(struct sfcd *d, struct sfcd_client *c)
+{
+	char buf[4096];
+
+	for (;;) {
+		ssize_t n = recv(c->fd, buf, sizeof(buf), 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < 0) {
+			sfcd_client_close(d, c, strerror(errno));
+			return;
+		}
+		if (n == 0) {
+			sfcd_trace_eof(d, c);
+			c->eof = true;
+			sfcd_client_flush(d, c);
+			return;
+		}
+	}
+}
+
 void sfcd_client_read(struct sfcd *d, struct sfcd_client *c, bool early)
 {
 	static char scratch[CHUNK];
@@ -272,6 +335,10 @@ void sfcd_client_read(struct sfcd *d, struct sfcd_client *c, bool early)
 
 	if (c->turn)
 		return; /* an event from before it came to wait */
+	if (c->mon) {
+		monitor_read(d, c);
+		return;
+	}
 	/* a bounded share of the loop per event; epoll comes back for more */
 	for (int round = 0; round < 16 && budget; round++) {
 		bool keep = !c->refuse[0] && in_room(c);

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 struct sfcd;
+struct sfcd_monitor;
 
 struct sfcd_client {
 	int fd;
@@ -24,6 +25,7 @@ struct sfcd_client {
 	bool eof;                 /* the client shut down its side */
 	unsigned long turn;       /* >0: a whole request waits for the one under
 				   * way (nothing more is read until its turn) */
+	struct sfcd_monitor *mon; /* a monitor stream (trace.c): nothing more is read */
 };
 
 unsigned long long sfcd_now_ms(void);
@@ -42,6 +44,10 @@ void sfcd_client_read(struct sfcd *d, struct sfcd_client *c, bool early);
 void sfcd_client_resume(struct sfcd *d, struct sfcd_client *c);
 /* EPOLLOUT: write queued replies; -1 when the client was closed */
 int sfcd_client_flush(struct sfcd *d, struct sfcd_client *c);
+/* Queue one line of a stream (trace events) unless the unsent bytes
+ * would pass max: -1 then, and nothing is queued (the line is lost, the
+ * connection stays). Written by the next sfcd_client_flush. */
+int sfcd_client_queue_line(struct sfcd_client *c, const char *line, size_t len, size_t max);
 /* free its buffers (the client is being closed) */
 void sfcd_client_release(struct sfcd_client *c);
 /* server.c: close it; why (logged, counted as dropped) or NULL */

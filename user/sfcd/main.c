@@ -417,6 +417,7 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 	set_sf_latency(d.dp);
 	if (d.dp->adopted)
 		pr_info("adopted %d running programs from %s\n", d.dp->adopted, pin_dir);
+	sfcd_trace_open(&d);
 
 	d.epfd = epoll_create1(EPOLL_CLOEXEC);
 	sigemptyset(&mask);
@@ -474,6 +475,8 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 				sfcd_server_event(&d, fd, evs[i].events);
 			} else if (sfcd_metrics_owns(&d, fd)) {
 				sfcd_metrics_event(&d, fd, evs[i].events);
+			} else if (sfcd_trace_owns(&d, fd)) {
+				sfcd_trace_event(&d);
 			}
 		}
 		if (d.reconcile_pending && !d.stop)
@@ -488,6 +491,7 @@ out:
 	sfc_yield_set(NULL, NULL, 0);
 	sfc_yield_set_inner(NULL);
 	sfcd_server_close(&d);
+	sfcd_trace_close(&d);
 	sfcd_metrics_close(&d);
 	sfcd_monitor_close(&d);
 	sfc_link_index_free(d.links);

@@ -164,6 +164,7 @@ void sfcd_client_close(struct sfcd *d, struct sfcd_client *c, const char *why)
 		pr_info("closing the API connection of pid %d (uid %u): %s\n", c->pid, c->uid, why);
 		d->clients_dropped++;
 	}
+	sfcd_trace_stop(d, c);
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	sfcd_client_release(c);
@@ -327,8 +328,9 @@ static void sweep(struct sfcd *d)
 	for (int i = 0; i < SFCD_MAX_CLIENTS; i++) {
 		struct sfcd_client *c = &clients[i];
 
-		/* not a connection waiting for sfcd: it is not idle */
-		if (c->fd < 0 || c == running || c->turn || now < c->deadline_ms)
+		/* not a connection waiting for sfcd: it is not idle; a monitor
+		 * loses events rather than hold sfcd */
+		if (c->fd < 0 || c == running || c->turn || (c->mon && !c->eof) || now < c->deadline_ms)
 			continue;
 		snprintf(why, sizeof(why), "%s for %u s",
 			 c->out_len > c->out_off ? "it read none of its replies" :
@@ -393,6 +395,7 @@ void sfcd_server_event(struct sfcd *d, int fd, unsigned int events)
 	}
 	if (fd == d->timer_fd) {
 		sweep(d);
+		sfcd_trace_tick(d);
 		return;
 	}
 	c = client_of(fd);

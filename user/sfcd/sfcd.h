@@ -72,6 +72,9 @@ struct sfcd {
 	/* metrics.c: --metrics listener (-1: off) */
 	int metrics_fd, metrics_timer_fd;
 	unsigned long metrics_scrapes, metrics_refused, metrics_expired;
+	/* client.c: the connection whose request is being answered (NULL:
+	 * none, a request that came from elsewhere) */
+	struct sfcd_client *asking;
 };
 
 /* Validate doc (unless it is already), apply it to the datapath and save
@@ -121,5 +124,24 @@ void sfcd_monitor_reindex(struct sfcd *d, const struct sfc_doc *doc,
 			  struct sfc_link_index *links);
 /* At a yield point (user/common/yield.h): link events during a long request. */
 void sfcd_monitor_yield(struct sfcd *d);
+
+/* trace.c: sfcctl monitor's trace events. At start: the monitor bits of
+ * sfc_obs cleared (nobody reads events yet). */
+struct sfcd_client;
+int sfcd_trace_open(struct sfcd *d);
+void sfcd_trace_close(struct sfcd *d);
+bool sfcd_trace_owns(struct sfcd *d, int fd);
+/* the ring buffer has events */
+void sfcd_trace_event(struct sfcd *d);
+/* about every second while clients are connected: loss reports */
+void sfcd_trace_tick(struct sfcd *d);
+/* The monitor request of connection c: 0, its stream starts after the
+ * reply; or -errno with err set (a name nobody has, a bad argument). */
+int sfcd_trace_start(struct sfcd *d, struct sfcd_client *c, json_t *req, char *err,
+		     size_t len);
+/* c closes: its monitor ends (the last one turns the datapath's off) */
+void sfcd_trace_stop(struct sfcd *d, struct sfcd_client *c);
+/* c shut down its sending side: its last loss report is queued */
+void sfcd_trace_eof(struct sfcd *d, struct sfcd_client *c);
 
 #endif
