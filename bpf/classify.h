@@ -238,8 +238,8 @@ sfc_classify(const struct sfc_pkt *p, const struct sfc_flow_cache_key *ck, __u32
 	if (!cid) {
 		/* A chained entry left from an older rule set goes: packets
 		 * of this flow are no longer chained, as before the split. */
-		if (flow)
-			bpf_map_delete_elem(&sfc_flows, ck);
+		if (flow && !bpf_map_delete_elem(&sfc_flows, ck))
+			count_flow_entry(0);
 		nn.generation = cfg->generation;
 		nn.in_ifindex = ifindex;
 		nn.flags = egress;
@@ -266,6 +266,8 @@ sfc_classify(const struct sfc_pkt *p, const struct sfc_flow_cache_key *ck, __u32
 		count_reason(SFC_R_FLOW_CACHE_FULL);
 		return NULL;
 	}
+	if (!flow)
+		count_flow_entry(1);
 	return nf;
 }
 

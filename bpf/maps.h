@@ -258,6 +258,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_sf_lat SEC(".maps");
 
+/* 0 -> struct sfc_flow_counts, per CPU */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sfc_flow_counts);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_flow_counts SEC(".maps");
+
 /*
  * Readers of the fronts. Global functions: the verifier checks each once,
  * on its own, and its callers go on from one state whichever of slot and
@@ -358,6 +367,20 @@ static __always_inline void count_reason(__u32 reason)
 
 	if (v)
 		*v += 1;
+}
+
+/* An entry of sfc_flows made (for a flow that had none) or deleted */
+static __always_inline void count_flow_entry(int inserted)
+{
+	__u32 zero = 0;
+	struct sfc_flow_counts *c = bpf_map_lookup_elem(&sfc_flow_counts, &zero);
+
+	if (!c)
+		return;
+	if (inserted)
+		c->inserted++;
+	else
+		c->removed++;
 }
 
 static __always_inline void count_add(struct sfc_counter *c, __u32 len)

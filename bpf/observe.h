@@ -196,22 +196,33 @@ static __always_inline __u32 sfc_event_cap(__u32 len)
 }
 _Static_assert((SFC_EV_CAP & (SFC_EV_CAP - 1)) == 0, "sfc_event_cap mask");
 
+/*
+ * What both observers do before the packet's bytes: SF latency, the
+ * monitor's filters, and the event reserved (NULL: no event, or no room).
+ */
+static __always_inline struct sfc_event *sfc_observe_begin(const struct sfc_dec_info *di,
+							   const struct sfc_pkt *p, __u64 a)
+{
+	struct sfc_obs_in in;
+
+	sfc_obs_in_fill(&in, di, p, a);
+	if (in.flags & SFC_OBS_LATENCY)
+		sfc_latency(&in);
+	if (!sfc_monitor_wants(&in))
+		return NULL;
+	return sfc_event_start(&in);
+}
+
 /* The observers of a decision on the XDP path. */
 __attribute__((noinline)) int sfc_observe_xdp(struct xdp_md *ctx, const struct sfc_dec_info *di,
 					      const struct sfc_pkt *p, __u64 a)
 {
-	struct sfc_obs_in i, *in = &i;
 	struct sfc_event *e;
 	__u32 cap;
 
 	if (!ctx || !di || !p)
 		return 0;
-	sfc_obs_in_fill(in, di, p, a);
-	if (in->flags & SFC_OBS_LATENCY)
-		sfc_latency(in);
-	if (!sfc_monitor_wants(in))
-		return 0;
-	e = sfc_event_start(in);
+	e = sfc_observe_begin(di, p, a);
 	if (!e)
 		return 0;
 	cap = sfc_event_cap(ctx->data_end - ctx->data);
@@ -225,18 +236,12 @@ __attribute__((noinline)) int sfc_observe_xdp(struct xdp_md *ctx, const struct s
 __attribute__((noinline)) int sfc_observe_skb(struct __sk_buff *skb, const struct sfc_dec_info *di,
 					      const struct sfc_pkt *p, __u64 a)
 {
-	struct sfc_obs_in i, *in = &i;
 	struct sfc_event *e;
 	__u32 cap;
 
 	if (!skb || !di || !p)
 		return 0;
-	sfc_obs_in_fill(in, di, p, a);
-	if (in->flags & SFC_OBS_LATENCY)
-		sfc_latency(in);
-	if (!sfc_monitor_wants(in))
-		return 0;
-	e = sfc_event_start(in);
+	e = sfc_observe_begin(di, p, a);
 	if (!e)
 		return 0;
 	cap = sfc_event_cap(skb->len);

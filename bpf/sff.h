@@ -460,6 +460,7 @@ sfc_adopt(const struct sfc_pkt *p, const struct sfc_flow_cache_key *ck, __u32 if
 		count_reason(SFC_R_FLOW_CACHE_FULL);
 		goto policy;
 	}
+	count_flow_entry(1); /* adopted: the flow had no entry */
 	count_reason(SFC_R_PROXY_ADOPTED);
 	return bpf_map_lookup_elem(&sfc_flows, ck);
 policy:

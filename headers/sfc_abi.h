@@ -23,8 +23,9 @@
  * 36); sfcd copies the entries of version 4 pins into the new map before
  * the new programs replace the old ones (user/lib/migrate.c).
  * SFC_ABI_VERSION 6: observation maps (sfc_obs, sfc_events, sfc_hop_drops,
- * sfc_sf_stamp, sfc_sf_lat): drops by reason per chain and hop, SF latency
- * histograms and trace events. New maps only: nothing converts.
+ * sfc_sf_stamp, sfc_sf_lat, sfc_flow_counts): drops by reason per chain
+ * and hop, SF latency histograms, trace events, flow-cache inserts. New
+ * maps only: nothing converts.
  */
 #ifndef SFC_ABI_H
 #define SFC_ABI_H
@@ -560,5 +561,17 @@ struct sfc_lat_hist {
 	__u64 bucket[SFC_LAT_BUCKETS];
 };
 _Static_assert(sizeof(struct sfc_lat_hist) == 256, "sfc_lat_hist layout");
+
+/*
+ * sfc_flow_counts (per CPU, index 0): what the datapath did to sfc_flows.
+ * With sfcd's own removals and a count of the entries, the difference is
+ * what the LRU evicted (sfcd --metrics: sfc_flow_cache_evictions_total).
+ */
+struct sfc_flow_counts {
+	__u64 inserted;     /* entries made for flows that had none */
+	__u64 removed;      /* entries the datapath deleted (a rule set that no
+			     * longer chains the flow) */
+};
+_Static_assert(sizeof(struct sfc_flow_counts) == 16, "sfc_flow_counts layout");
 
 #endif

@@ -79,6 +79,7 @@ h20=$(metric 'sfc_hop_packets_total{chain="web",hop="2",si="1",sf="s2"}')
 s0=$(metric 'sfc_sf_sent_packets_total{sf="s2"}')
 r0=$(metric 'sfc_sf_returned_packets_total{sf="s1"}')
 a0=$(metric 'sfc_applies_total')
+i0=$(metric 'sfc_flow_cache_inserts_total')
 r=$(d_probe m1 "$CHAINED_PORT" 20 0.003)
 assert_eq "20 datagrams through both SFs" "{\"$DSCP_FULL\":20}" "$(jq -c .dscp <<<"$r" 2>/dev/null)"
 scrape
@@ -99,6 +100,20 @@ assert_eq "sfc_sf_latency_seconds of s1: 15 to 20 of the 20 datagrams timed" tru
 	"$( [[ $lc =~ ^[0-9]+$ ]] && ((lc >= 15 && lc <= 20)) && echo true || echo "$lc")"
 assert_eq "... its +Inf bucket is its count" "$lc" \
 	"$(metric 'sfc_sf_latency_seconds_bucket{sf="s1",le="+Inf"}')"
+assert_eq "sfc_flow_cache_inserts_total: +1, the probes' flow" 1 \
+	"$(delta "$i0" "$(metric 'sfc_flow_cache_inserts_total')")"
+assert_eq "sfc_flow_cache_capacity" 1048576 "$(metric 'sfc_flow_cache_capacity')"
+n=none
+for _ in $(seq 1 24); do	# a count every 10 s at most
+	scrape
+	n=$(metric 'sfc_flow_cache_entries')
+	[[ $n =~ ^[0-9]+$ ]] && ((n >= 1)) && break
+	sleep 0.5
+done
+assert_eq "sfc_flow_cache_entries counts the probes' flow" true \
+	"$( [[ $n =~ ^[0-9]+$ ]] && ((n >= 1 && n <= 8)) && echo true || echo "$n")"
+assert_eq "sfc_flow_cache_evictions_total: none in a cache this empty" 0 \
+	"$(metric 'sfc_flow_cache_evictions_total')"
 assert_eq "drop reason 13 has its series" 0 \
 	"$(metric 'sfc_reason_packets_total{code="13",reason="hop-down-drop"}')"
 out=$(promtool check metrics <"$T/m" 2>&1)

@@ -29,7 +29,7 @@ struct sfc_maps {
 	int tuples, rules, flows, chain_stats, hop_stats, sf_stats, reasons;
 	int if_front, hop_front, pos_front; /* -1: pins older than them (front.h) */
 	/* observation (SFC_ABI_VERSION 6); -1: pins older than them */
-	int obs, events, hop_drops, sf_stamp, sf_lat;
+	int obs, events, hop_drops, sf_stamp, sf_lat, flow_counts;
 };
 
 /* The control plane's record (record.h): pinned, written by user space only. */

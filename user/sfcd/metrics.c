@@ -23,6 +23,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "path_pool.h"
 #include "sfcd.h"
 
 struct mconn {
@@ -233,6 +234,7 @@ static void serve(struct sfcd *d, struct mconn *c)
 			.link_updates = d->link_updates, .reconciles = d->reconciles,
 			.nl_overruns = d->nl_overruns, .clients = sfcd_server_clients(),
 			.clients_dropped = d->clients_dropped, .scrapes = ++d->metrics_scrapes,
+			.census = &d->census,
 		};
 		size_t len = 0;
 		char *text = sfcd_metrics_text(&src, &len);
@@ -299,6 +301,24 @@ static void accept_all(struct sfcd *d)
 	}
 }
 
+/* The flow cache's fill, a bounded step a second; the eviction estimate
+ * after each complete count (flow_census.h). */
+static void census(struct sfcd *d)
+{
+	const struct sfc_path_gc_stats *gc = sfc_path_gc_stats(d->dp);
+	__u64 inserted, deleted;
+	int r = sfc_flow_census_step(d->dp, &d->census, sfc_now_ms(), SFCD_CENSUS_STEP,
+				     SFCD_CENSUS_EVERY_MS);
+
+	if (r < 0) {
+		pr_debug("counting sfc_flows: %s\n", strerror(-r));
+		return;
+	}
+	if (r == 1 && !sfc_flow_counts_read(d->dp, &inserted, &deleted))
+		sfc_flow_census_evictions(&d->census, inserted, deleted,
+					  gc->flows_ended + gc->flows_migrated);
+}
+
 static void expire(struct sfcd *d)
 {
 	time_t now = now_s();
@@ -306,6 +326,7 @@ static void expire(struct sfcd *d)
 
 	if (read(d->metrics_timer_fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		pr_debug("metrics timer: %s\n", strerror(errno));
+	census(d);
 	for (int i = 0; i < SFCD_METRICS_MAX_CONNS; i++)
 		if (conns[i].fd >= 0 && now >= conns[i].deadline) {
 			conn_close(d, &conns[i]);

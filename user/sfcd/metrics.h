@@ -12,11 +12,14 @@
 #include <stddef.h>
 
 #include "datapath.h"
+#include "flow_census.h"
 #include "model.h"
 
 #define SFCD_METRICS_MAX_CONNS  16     /* more: 503 and closed */
 #define SFCD_METRICS_REQ_MAX    8192   /* request line and headers */
 #define SFCD_METRICS_DEADLINE_S 10     /* to send a request and read the answer */
+#define SFCD_CENSUS_STEP        16384  /* flow-cache entries counted per second */
+#define SFCD_CENSUS_EVERY_MS    10000  /* a new count at most this often */
 
 /* What the exposition is made of. */
 struct sfcd_metrics_src {
@@ -25,6 +28,7 @@ struct sfcd_metrics_src {
 	unsigned long long applies, apply_failures, nl_events, link_updates, reconciles,
 		nl_overruns, clients, clients_dropped, scrapes;
 	double apply_seconds, last_apply_seconds;
+	const struct sfc_flow_census *census; /* the flow cache's last count */
 };
 
 /* The exposition text (malloc'd, *len bytes), or NULL. */

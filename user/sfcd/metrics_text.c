@@ -70,6 +70,21 @@ static void chains_family(FILE *f, json_t *chains, const char *name, const char 
 	}
 }
 
+/* A hop's series: NAME{chain="..",hop="..",si="..",sf=".." (the closing
+ * brace is the caller's, after any label of its own) */
+static void hop_series(FILE *f, const struct sfc_doc *doc, const char *name, const char *chain,
+		       json_t *h)
+{
+	char sfs[SFC_HOP_BUCKETS * (SFC_NAME_LEN + 1) + 1];
+
+	hop_names(doc, chain, json_integer_value(json_object_get(h, "hop")), sfs, sizeof(sfs));
+	fprintf(f, "%s{chain=\"", name);
+	label(f, chain);
+	fprintf(f, "\",hop=\"%llu\",si=\"%llu\",sf=\"", num(h, "hop"), num(h, "si"));
+	label(f, sfs);
+	fputc('"', f);
+}
+
 /* One family over the chains' hops: field of each hop. */
 static void hops_family(FILE *f, const struct sfc_doc *doc, json_t *chains, const char *name,
 			const char *help, const char *field)
@@ -80,16 +95,10 @@ static void hops_family(FILE *f, const struct sfc_doc *doc, json_t *chains, cons
 	family(f, name, "counter", help);
 	json_array_foreach(chains, i, c) {
 		const char *cname = json_string_value(json_object_get(c, "name"));
-		char sfs[SFC_HOP_BUCKETS * (SFC_NAME_LEN + 1) + 1];
 
 		json_array_foreach(json_object_get(c, "hops"), j, h) {
-			hop_names(doc, cname, json_integer_value(json_object_get(h, "hop")),
-				  sfs, sizeof(sfs));
-			fprintf(f, "%s{chain=\"", name);
-			label(f, cname);
-			fprintf(f, "\",hop=\"%llu\",si=\"%llu\",sf=\"", num(h, "hop"), num(h, "si"));
-			label(f, sfs);
-			fprintf(f, "\"} %llu\n", num(h, field));
+			hop_series(f, doc, name, cname, h);
+			fprintf(f, "} %llu\n", num(h, field));
 		}
 	}
 }
@@ -106,18 +115,11 @@ static void drop_reasons_families(FILE *f, const struct sfc_doc *doc, json_t *ch
 	       "Packets dropped at the hop, by reason (headers/sfc_reasons.h).");
 	json_array_foreach(chains, i, c) {
 		const char *cname = json_string_value(json_object_get(c, "name"));
-		char sfs[SFC_HOP_BUCKETS * (SFC_NAME_LEN + 1) + 1];
 
 		json_array_foreach(json_object_get(c, "hops"), j, h) {
-			hop_names(doc, cname, json_integer_value(json_object_get(h, "hop")),
-				  sfs, sizeof(sfs));
 			json_object_foreach(json_object_get(h, "drop_reasons"), reason, v) {
-				fprintf(f, "sfc_hop_drops_by_reason_total{chain=\"");
-				label(f, cname);
-				fprintf(f, "\",hop=\"%llu\",si=\"%llu\",sf=\"", num(h, "hop"),
-					num(h, "si"));
-				label(f, sfs);
-				fprintf(f, "\",reason=\"");
+				hop_series(f, doc, "sfc_hop_drops_by_reason_total", cname, h);
+				fprintf(f, ",reason=\"");
 				label(f, reason);
 				fprintf(f, "\"} %lld\n", (long long)json_integer_value(v));
 			}
@@ -208,6 +210,32 @@ static void gauge(FILE *f, const char *name, const char *help, double v)
 {
 	family(f, name, "gauge", help);
 	fprintf(f, "%s %.9g\n", name, v);
+}
+
+/* The flow cache: its size, its fill at the last count, what the datapath
+ * put in, and the LRU's evictions estimated since sfcd started. */
+static void flow_cache_families(FILE *f, const struct sfcd_metrics_src *src)
+{
+	__u64 inserted, deleted;
+
+	gauge(f, "sfc_flow_cache_capacity", "Entries the flow cache (sfc_flows) holds at most.",
+	      SFC_FLOW_ENTRIES);
+	if (!sfc_flow_counts_read(src->dp, &inserted, &deleted)) {
+		counter(f, "sfc_flow_cache_inserts_total",
+			"Flow-cache entries the datapath made for flows that had none.", inserted);
+		counter(f, "sfc_flow_cache_deletes_total",
+			"Flow-cache entries the datapath deleted (rules that no longer chain a flow).",
+			deleted);
+	}
+	if (!src->census || !src->census->counted)
+		return; /* no complete count yet */
+	gauge(f, "sfc_flow_cache_entries",
+	      "Entries in the flow cache at sfcd's last count (it counts 16,384 a second, "
+	      "a new count every 10 s at most).", (double)src->census->entries);
+	counter(f, "sfc_flow_cache_evictions_total",
+		"Entries the flow cache's LRU evicted since sfcd started, estimated: inserts "
+		"less deletes, less what sfcd removed, less the entries counted.",
+		src->census->evictions);
 }
 
 char *sfcd_metrics_text(const struct sfcd_metrics_src *src, size_t *len)
@@ -303,6 +331,7 @@ char *sfcd_metrics_text(const struct sfcd_metrics_src *src, size_t *len)
 		gc->flows_migrated);
 	counter(f, "sfc_chain_versions_freed_total",
 		"Retired chain versions removed once no flow used them.", gc->versions_freed);
+	flow_cache_families(f, src);
 	counter(f, "sfc_metrics_scrapes_total", "Requests for these metrics, this one included.",
 		src->scrapes);
 

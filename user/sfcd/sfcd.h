@@ -7,6 +7,7 @@
 
 #include "apply.h"
 #include "datapath.h"
+#include "flow_census.h"
 #include "model.h"
 #include "sfc_api.h"
 
@@ -72,6 +73,7 @@ struct sfcd {
 	/* metrics.c: --metrics listener (-1: off) */
 	int metrics_fd, metrics_timer_fd;
 	unsigned long metrics_scrapes, metrics_refused, metrics_expired;
+	struct sfc_flow_census census; /* the flow cache's fill, counted while --metrics */
 	/* client.c: the connection whose request is being answered (NULL:
 	 * none, a request that came from elsewhere) */
 	struct sfcd_client *asking;
