@@ -32,8 +32,6 @@ static const char seed_doc[] =
 
 static struct sfc_doc seed;
 static struct sfc_dp dp = {
-	.maps = { -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-		  -1, -1, -1, -1, -1 },
 	.xdp_fd = -1, .xdp_peer_fd = -1, .tc_ingress_fd = -1, .tc_egress_fd = -1,
 };
 
@@ -106,6 +104,13 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	const char *p = (const char *)data, *end = p + size;
 	char err[SFC_ERR_LEN];
 
+	/* no map is open: every descriptor -1, however many struct sfc_maps has */
+	if (dp.maps.config == 0) {
+		int *fd = (int *)&dp.maps;
+
+		for (size_t i = 0; i < sizeof(dp.maps) / sizeof(int); i++)
+			fd[i] = -1;
+	}
 	if (!seed.validated && sfc_doc_from_json_text(seed_doc, sizeof(seed_doc) - 1, &seed, err,
 						      sizeof(err))) {
 		fprintf(stderr, "fuzz_api: seed document: %s\n", err);
