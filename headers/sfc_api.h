@@ -107,6 +107,10 @@
 #define SFC_KEY_STATE_FILE       "state_file"
 #define SFC_KEY_CLIENTS          "clients"
 #define SFC_KEY_CLIENTS_DROPPED  "clients_dropped"
+/* health: sfcctl monitor connections open now; whether SF latency is
+ * measured (sfcd --sf-latency) */
+#define SFC_KEY_MONITORS         "monitors"
+#define SFC_KEY_SF_LATENCY       "sf_latency"
 /* health: a SIGHUP that could not load the state file, until a load or
  * a commit works: {"error": why, "time": ISO 8601 UTC, "unix_time": N} */
 #define SFC_KEY_RELOAD_ERROR "reload_error"

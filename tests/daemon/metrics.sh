@@ -103,6 +103,7 @@ assert_eq "... its +Inf bucket is its count" "$lc" \
 assert_eq "sfc_flow_cache_inserts_total: +1, the probes' flow" 1 \
 	"$(delta "$i0" "$(metric 'sfc_flow_cache_inserts_total')")"
 assert_eq "sfc_flow_cache_capacity" 1048576 "$(metric 'sfc_flow_cache_capacity')"
+assert_eq "sfc_monitors: none" 0 "$(metric 'sfc_monitors')"
 n=none
 for _ in $(seq 1 24); do	# a count every 10 s at most
 	scrape

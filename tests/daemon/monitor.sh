@@ -129,6 +129,7 @@ drops_pid=$MON_PID
 started=$((started + 2))
 wait_until 10 monitors_started $started
 assert_eq "sfc_obs: two monitors, no filter in the datapath" "1:0:0:0:0" "$(obs_filter)"
+assert_eq "health: two monitors" 2 "$(d_api '{"cmd":"health"}' | jq '.monitors')"
 ping1
 wait "$all_pid"; rc=$?
 kill -INT "$drops_pid"

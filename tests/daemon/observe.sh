@@ -28,6 +28,8 @@ assert_do "sfcd starts" d_sfcd_start || assert_done
 d_chained "30 probes cross both SFs" lat1
 ctl -j stats >"$T/st1.json"
 assert_eq "stats: SF latency is on by default" true "$(st "$T/st1.json" .sf_latency)"
+assert_eq "health: SF latency on, no monitor" "[true,0]" \
+	"$(d_api '{"cmd":"health"}' | jq -c '[.sf_latency, .monitors]')"
 for sf in s1 s2; do
 	n=$(st_sf "$T/st1.json" "$sf" latency.samples)
 	p50=$(st_sf "$T/st1.json" "$sf" latency.p50_ns)
@@ -84,6 +86,8 @@ before=$(ctl -j stats | jq -c '[.sfs[].latency.samples // 0]')
 d_chained "after the restart: 30 probes cross both SFs" lat2
 ctl -j stats >"$T/st3.json"
 assert_eq "--sf-latency off: stats say so" false "$(st "$T/st3.json" .sf_latency)"
+assert_eq "--sf-latency off: health says so" false \
+	"$(d_api '{"cmd":"health"}' | jq '.sf_latency')"
 assert_eq "--sf-latency off: no new samples at s1 and s2" "$before" \
 	"$(jq -c '[.sfs[].latency.samples // 0]' "$T/st3.json")"
 d_sfcd_stop TERM

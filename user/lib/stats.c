@@ -5,6 +5,7 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 
+#include "sfc_api.h"
 #include "sfc_reasons.h"
 #include "observe.h"
 #include "record.h"
@@ -215,7 +216,7 @@ json_t *sfc_stats_json(const struct sfc_dp *dp)
 		struct sfc_obs obs;
 
 		sfc_obs_read(dp, &obs);
-		json_object_set_new(root, "sf_latency",
+		json_object_set_new(root, SFC_KEY_SF_LATENCY,
 				    json_boolean(obs.flags & SFC_OBS_LATENCY));
 	}
 	json_object_set_new(root, "chains", chains);

@@ -22,6 +22,7 @@
 #include "path_pool.h"
 #include "record.h"
 #include "sfc_api.h"
+#include "observe.h"
 #include "sfcd.h"
 #include "stats.h"
 #include "jsonl.h"
@@ -71,6 +72,14 @@ static json_t *health(struct sfcd *d)
 				    SFC_KEY_FLOWS_ENDED, (json_int_t)st->flows_ended,
 				    SFC_KEY_FLOWS_MIGRATED, (json_int_t)st->flows_migrated,
 				    SFC_KEY_VERSIONS_FREED, (json_int_t)st->versions_freed));
+	}
+	{
+		struct sfc_obs obs;
+
+		sfc_obs_read(d->dp, &obs);
+		json_object_set_new(r, SFC_KEY_MONITORS, json_integer(sfcd_trace_monitors()));
+		json_object_set_new(r, SFC_KEY_SF_LATENCY,
+				    json_boolean(obs.flags & SFC_OBS_LATENCY));
 	}
 	/* a SIGHUP that could not load the state file, until a load or commit works */
 	if (d->reload_error[0]) {

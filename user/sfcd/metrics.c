@@ -234,7 +234,7 @@ static void serve(struct sfcd *d, struct mconn *c)
 			.link_updates = d->link_updates, .reconciles = d->reconciles,
 			.nl_overruns = d->nl_overruns, .clients = sfcd_server_clients(),
 			.clients_dropped = d->clients_dropped, .scrapes = ++d->metrics_scrapes,
-			.census = &d->census,
+			.census = &d->census, .monitors = sfcd_trace_monitors(),
 		};
 		size_t len = 0;
 		char *text = sfcd_metrics_text(&src, &len);

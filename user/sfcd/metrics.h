@@ -26,7 +26,7 @@ struct sfcd_metrics_src {
 	struct sfc_dp *dp;
 	const struct sfc_doc *doc;
 	unsigned long long applies, apply_failures, nl_events, link_updates, reconciles,
-		nl_overruns, clients, clients_dropped, scrapes;
+		nl_overruns, clients, clients_dropped, scrapes, monitors;
 	double apply_seconds, last_apply_seconds;
 	const struct sfc_flow_census *census; /* the flow cache's last count */
 };

@@ -313,6 +313,7 @@ char *sfcd_metrics_text(const struct sfcd_metrics_src *src, size_t *len)
 	counter(f, "sfc_netlink_overruns_total",
 		"Times rtnetlink messages were lost (followed by a reconcile).", src->nl_overruns);
 	gauge(f, "sfc_api_clients", "Connections open on the API socket.", src->clients);
+	gauge(f, "sfc_monitors", "sfcctl monitor connections open now.", src->monitors);
 	counter(f, "sfc_api_clients_dropped_total",
 		"API connections closed by sfcd (limits, timeouts).", src->clients_dropped);
 

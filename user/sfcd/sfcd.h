@@ -135,6 +135,8 @@ void sfcd_trace_close(struct sfcd *d);
 bool sfcd_trace_owns(struct sfcd *d, int fd);
 /* the ring buffer has events */
 void sfcd_trace_event(struct sfcd *d);
+/* connections monitoring now, and the SF latency switch (health, metrics) */
+unsigned int sfcd_trace_monitors(void);
 /* about every second while clients are connected: loss reports */
 void sfcd_trace_tick(struct sfcd *d);
 /* The monitor request of connection c: 0, its stream starts after the

@@ -318,6 +318,11 @@ bool sfcd_trace_owns(struct sfcd *d, int fd)
 	return rb && fd == rb_fd;
 }
 
+unsigned int sfcd_trace_monitors(void)
+{
+	return nmons;
+}
+
 void sfcd_trace_event(struct sfcd *d)
 {
 	consume(d);
