@@ -127,17 +127,12 @@ static __always_inline void sfc_latency(const struct sfc_obs_in *in)
 	st = bpf_map_lookup_elem(&sfc_sf_stamp, &sf_id);
 	if (!st)
 		return;
+	/* sfc_obs_wanted let through only a send that finds no packet
+	 * timed, or every 64th, which looks whether that one was lost */
 	w = st->word;
-	if (w) {
-		/* every 64th send looks whether the packet timed was lost */
-		if (++st->busy & 63)
-			return;
-		now = bpf_ktime_get_ns();
-		if ((__u32)now - (__u32)w < SFC_LAT_STALE_NS)
-			return;
-	} else {
-		now = bpf_ktime_get_ns();
-	}
+	now = bpf_ktime_get_ns();
+	if (w && (__u32)now - (__u32)w < SFC_LAT_STALE_NS)
+		return;
 	st->word = (__u64)in->ident << 32 | ((__u32)now | 1);
 }
 
@@ -281,10 +276,8 @@ static __always_inline __u32 sfc_obs_wanted(const struct sfc_obs *o,
 		st = bpf_map_lookup_elem(&sfc_sf_stamp, &id);
 		if (st && !st->word)
 			return f;
-		if (st && !(++st->busy & 63)) {
-			st->busy--; /* sfc_latency counts it */
+		if (st && !(++st->busy & 63))
 			return f;
-		}
 	}
 	return f & ~SFC_OBS_LATENCY;
 }

@@ -375,11 +375,9 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
 		d->i.end = path->end;
 		return;
 	}
+	/* sfc_sff_run answers an SF only after finding its entry */
 	d->i.sf_id = sf_id;
-	if (bpf_map_lookup_elem(&sfc_sfs, &sf_id))
-		d->i.act = SFC_ACT_TO_SF;
-	else
-		sfc_drop(d, SFC_R_NO_SF);
+	d->i.act = SFC_ACT_TO_SF;
 }
 
 /* The entry of SF sf_id: the target of a TO_SF decision (an array slot,

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -130,7 +131,7 @@ int sfcd_client_flush(struct sfcd *d, struct sfcd_client *c)
  * alone may be larger: it is what the client asked for). */
 static int queue_reply(struct sfcd *d, struct sfcd_client *c, json_t *reply)
 {
-	size_t pending = c->out_len - c->out_off, len, need;
+	size_t pending = c->out_len - c->out_off, len;
 	char *s = sfc_json_dumps(reply, JSON_COMPACT);
 	char why[128];
 
@@ -147,27 +148,11 @@ static int queue_reply(struct sfcd *d, struct sfcd_client *c, json_t *reply)
 		sfcd_client_close(d, c, why);
 		return -1;
 	}
-	if (c->out_off) {
-		memmove(c->out, c->out + c->out_off, pending);
-		c->out_off = 0;
-		c->out_len = pending;
+	if (sfcd_client_queue_line(c, s, len, SIZE_MAX)) {
+		free(s);
+		sfcd_client_close(d, c, "out of memory for its replies");
+		return -1;
 	}
-	need = c->out_len + len + 1;
-	if (need > c->out_cap) {
-		size_t cap = need > 2 * c->out_cap ? need : 2 * c->out_cap;
-		char *b = realloc(c->out, cap);
-
-		if (!b) {
-			free(s);
-			sfcd_client_close(d, c, "out of memory for its replies");
-			return -1;
-		}
-		c->out = b;
-		c->out_cap = cap;
-	}
-	memcpy(c->out + c->out_len, s, len);
-	c->out[c->out_len + len] = '\n';
-	c->out_len += len + 1;
 	free(s);
 	return sfcd_client_flush(d, c);
 }
