@@ -99,7 +99,7 @@ $(OUT)/tests/%: tests/unit/%.c $(LIB) $(MODEL) $(COMMON) $(SKELS) | $(OUT)/tests
 
 $(OUT)/tests/logic_%: tests/logic/%.c $(LIB) $(MODEL) $(COMMON) $(SKELS) | $(OUT)/tests $(OUT)/deps
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(TEST_DEPS) -Itests/lib -Iuser/sfcctl $< $(LIB) $(MODEL) $(COMMON) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(TEST_DEPS) -Itests/lib -Iuser/sfcctl $< $(LIB) $(MODEL) $(COMMON) $(LDLIBS) -lm -o $@
 
 # sfcctl's grammar and batch parser, monitor's output: its objects but main's,
 # no daemon (headers the dependency file adds to $^ are not inputs)

@@ -76,6 +76,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_hops SEC(".maps");
 
+/* (path id, SI) -> struct sfc_lb: the weighted table of a hop with
+ * SFC_HOP_TABLE. Allocated on use: most hops have one instance. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SFC_LB_TABLES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sfc_hop_key);
+	__type(value, struct sfc_lb);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_lb SEC(".maps");
+
 /* (return ifindex, path id) -> struct sfc_pos: SI a returning packet had */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -92,56 +92,6 @@ static __always_inline __u32 sfc_hop_bucket(const struct sfc_hop *hop, __u32 has
 }
 
 /*
- * The instance that takes a flow whose own (its hash's bucket) is down:
- * the SF of the first bucket after it, round the hop, whose SF is up; 0
- * when none is. A hop's buckets may name instances that are down: sfcd
- * does not rewrite the hops of a path version flows still use, and fills
- * a hop whose instances are all down with all of them. The datapath
- * steps over the failed ones, so a flow keeps the healthy instances of
- * its version, and goes back to its own when that is up again. A global
- * function (see sfc_hop_has_sf): the probe loop is verified once, and
- * only a flow whose instance is down runs it.
- */
-__attribute__((noinline)) int sfc_hop_fallback(__u32 path_id, __u32 si, __u32 hash)
-{
-	struct sfc_hop *hop = sfc_hop_get(path_id, si);
-	__u32 b, n, i;
-
-	if (!hop)
-		return 0;
-	n = hop->nbuckets;
-	if (n > SFC_HOP_BUCKETS)
-		n = SFC_HOP_BUCKETS;
-	b = sfc_hop_bucket(hop, hash);
-	for (i = 1; i < n; i++) {
-		__u32 sf_id = hop->sf[(b + i) % n & (SFC_HOP_BUCKETS - 1)];
-		struct sfc_sf *sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
-
-		if (sf && sf_id && (sf->flags & SFC_SF_UP))
-			return sf_id;
-	}
-	return 0;
-}
-
-/*
- * The flow's instance of the hop at (path_id, si) is down: another one
- * of the hop that is up (*sf_id, counted), or NULL when none is.
- */
-static __always_inline struct sfc_sf *sfc_sff_fallback(__u32 path_id, __u32 si, __u32 hash,
-						       __u32 *sf_id)
-{
-	struct sfc_sf *sf;
-
-	*sf_id = sfc_hop_fallback(path_id, si, hash);
-	if (!*sf_id)
-		return NULL;
-	sf = bpf_map_lookup_elem(&sfc_sfs, sf_id);
-	if (sf)
-		count_reason(SFC_R_HOP_INSTANCE_FALLBACK);
-	return sf;
-}
-
-/*
  * The index of SI si in struct sfc_flow.step_*, or SFC_FLOW_STEPS when
  * the flow keeps no step for it. The mask is done in assembly, after the
  * test: clang would otherwise compute the address from the unbounded SI
@@ -173,9 +123,9 @@ static __always_inline __u32 sfc_step_get(const struct sfc_flow *flow, __u32 pat
 }
 
 /*
- * Remember the flow's instance of the hop at SI si (its hash's bucket,
- * not a fallback taken while it is down) and the hop's counter slot. The
- * steps of another version go first.
+ * Remember the flow's instance of the hop at SI si (its hash's, or the
+ * one it failed over to) and the hop's counter slot. The steps of
+ * another version go first.
  */
 static __always_inline void sfc_step_put(struct sfc_flow *flow, __u32 path_id, __u32 si,
 					 __u32 sf_id, __u32 slot)
@@ -190,6 +140,96 @@ static __always_inline void sfc_step_put(struct sfc_flow *flow, __u32 path_id, _
 	}
 	flow->step_slot[i] = slot;
 	flow->step_sf[i] = sf_id;
+}
+
+/* The weighted table of the hop at (path_id, si), or NULL. */
+static __always_inline struct sfc_lb *sfc_lb_get(__u32 path_id, __u32 si)
+{
+	struct sfc_hop_key hk = { .path_id = path_id, .si = si };
+
+	return bpf_map_lookup_elem(&sfc_lb, &hk);
+}
+
+/* A table's instance for a flow of this hash: a multiply and a shift
+ * onto its size (a prime: a division would cost tens of cycles). */
+static __always_inline __u32 sfc_lb_slot(const struct sfc_lb *t, __u32 hash)
+{
+	__u64 i = ((__u64)hash * t->size) >> 32;
+
+	/* a bound the verifier sees: 6.1 keeps none through the multiply */
+	asm volatile("" : "+r"(i));
+	if (i >= SFC_LB_SLOTS)
+		return 0;
+	return t->slot[i];
+}
+
+/*
+ * The instance that takes a flow whose own is down: the first instance
+ * that is up after the one its hash names, round the hop (the buckets,
+ * or a table's instance list); 0 when none is. A hop may name instances
+ * that are down: sfcd does not rewrite the hops of a path version flows
+ * still use, and fills a hop whose instances are all down with all of
+ * them. The datapath steps over the failed ones, so a flow keeps the
+ * healthy instances of its version. A global function (see
+ * sfc_hop_has_sf): the probe loop is verified once, and only a flow
+ * whose instance is down runs it.
+ */
+__attribute__((noinline)) int sfc_hop_fallback(__u32 path_id, __u32 si, __u32 hash)
+{
+	struct sfc_hop *hop = sfc_hop_get(path_id, si);
+	struct sfc_lb *t = NULL;
+	__u32 b, n, i;
+
+	if (!hop)
+		return 0;
+	if (hop->flags & SFC_HOP_TABLE) {
+		t = sfc_lb_get(path_id, si);
+		if (!t)
+			return 0;
+		n = t->ninst;
+		if (n > SFC_LB_MAX_INST)
+			n = SFC_LB_MAX_INST;
+		b = n ? hash % n : 0;
+	} else {
+		n = hop->nbuckets;
+		if (n > SFC_HOP_BUCKETS)
+			n = SFC_HOP_BUCKETS;
+		b = sfc_hop_bucket(hop, hash);
+	}
+	for (i = 1; i <= n && i <= SFC_LB_MAX_INST; i++) {
+		__u32 sf_id = t ? t->inst[(b + i) % n & (SFC_LB_MAX_INST - 1)] :
+				  hop->sf[(b + i) % n & (SFC_HOP_BUCKETS - 1)];
+		struct sfc_sf *sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
+
+		if (sf && sf_id && (sf->flags & SFC_SF_UP))
+			return sf_id;
+	}
+	return 0;
+}
+_Static_assert((SFC_LB_MAX_INST & (SFC_LB_MAX_INST - 1)) == 0, "sfc_hop_fallback mask");
+
+/*
+ * The flow's instance of the hop at (path_id, si) is down: another one
+ * of the hop that is up (*sf_id, counted, the flow's from now on), or
+ * NULL when none is.
+ */
+static __always_inline struct sfc_sf *sfc_sff_fallback(struct sfc_flow *flow, __u32 path_id,
+						       __u32 si, __u32 slot, __u32 *sf_id)
+{
+	struct sfc_sf *sf;
+
+	*sf_id = sfc_hop_fallback(path_id, si, flow->hash);
+	if (!*sf_id)
+		return NULL;
+	sf = bpf_map_lookup_elem(&sfc_sfs, sf_id);
+	if (!sf)
+		return NULL;
+	count_reason(SFC_R_HOP_INSTANCE_FALLBACK);
+	/* the flow stays on the instance it failed over to, even once its
+	 * own is back: a stateful SF keeps the connections it took over */
+	if (*sf_id < SFC_MAX_SFS && slot < SFC_HOP_STATS_ENTRIES)
+		sfc_step_put(flow, path_id, si, *sf_id, slot);
+	return sf;
 }
 
 /*
@@ -216,8 +256,14 @@ __attribute__((noinline)) __s64 sfc_hop_pick(struct sfc_flow *flow, __u32 path_i
 		return -1;
 	flags = hop->flags;
 	slot = hop->stats_idx;
-	b = sfc_hop_bucket(hop, flow->hash);
-	sf_id = hop->sf[b & (SFC_HOP_BUCKETS - 1)];
+	if (flags & SFC_HOP_TABLE) {
+		struct sfc_lb *t = sfc_lb_get(path_id, si);
+
+		sf_id = t ? sfc_lb_slot(t, flow->hash) : 0;
+	} else {
+		b = sfc_hop_bucket(hop, flow->hash);
+		sf_id = hop->sf[b & (SFC_HOP_BUCKETS - 1)];
+	}
 	if (!(flags & SFC_HOP_DOWN) && sf_id && sf_id < SFC_MAX_SFS &&
 	    slot < SFC_HOP_STATS_ENTRIES)
 		sfc_step_put(flow, path_id, si, sf_id, slot);
@@ -321,7 +367,7 @@ __attribute__((noinline)) __s64 sfc_sff_run(struct sfc_flow *flow, __u32 si, __u
 				return SFC_SFF_DROP(si, sidx, SFC_R_NO_SF);
 			}
 			if (!(sf->flags & SFC_SF_UP))
-				sf = sfc_sff_fallback(path_id, si, flow->hash, &sf_id);
+				sf = sfc_sff_fallback(flow, path_id, si, sidx, &sf_id);
 			down = !sf;
 		}
 		if (down) {
@@ -406,6 +452,18 @@ __attribute__((noinline)) int sfc_hop_has_sf(__u32 path_id, __u32 si, __u32 sf_i
 
 	if (!hop || !sf_id)
 		return 0;
+	if (hop->flags & SFC_HOP_TABLE) {
+		struct sfc_lb *t = sfc_lb_get(path_id, si);
+		__u32 n;
+
+		if (!t)
+			return 0;
+		n = t->ninst;
+		for (i = 0; i < SFC_LB_MAX_INST && i < n; i++)
+			if (t->inst[i] == sf_id)
+				return 1;
+		return 0;
+	}
 #pragma unroll
 	for (i = 0; i < SFC_HOP_BUCKETS; i++)
 		if (hop->sf[i] == sf_id)

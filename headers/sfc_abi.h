@@ -26,6 +26,9 @@
  * sfc_sf_stamp, sfc_sf_lat, sfc_flow_counts): drops by reason per chain
  * and hop, SF latency histograms, trace events, flow-cache inserts. New
  * maps only: nothing converts.
+ * SFC_ABI_VERSION 7: hops of several instances may spread flows by a
+ * weighted table of their own (SFC_HOP_TABLE, sfc_lb); hops of pins of
+ * older versions keep their buckets. New map only: nothing converts.
  */
 #ifndef SFC_ABI_H
 #define SFC_ABI_H
@@ -42,7 +45,7 @@
 #define SFC_MAX_IFACES     1024
 #define SFC_FLOW_ENTRIES   1048576
 #define SFC_NAME_LEN       32
-#define SFC_ABI_VERSION    6
+#define SFC_ABI_VERSION    7
 
 /* sfc_config index 0 */
 struct sfc_config {
@@ -131,17 +134,55 @@ struct sfc_hop_key {
 };
 _Static_assert(sizeof(struct sfc_hop_key) == 8, "sfc_hop_key layout");
 
-#define SFC_HOP_DOWN (1u << 0) /* no instance up: apply the path's on_failure */
+#define SFC_HOP_DOWN  (1u << 0) /* no instance up: apply the path's on_failure */
+#define SFC_HOP_TABLE (1u << 1) /* instances and weights in sfc_lb[(path, SI)] */
 
-/* sfc_hops: (path, SI) -> the SF instances of that hop, as hash buckets */
+/*
+ * sfc_hops: (path, SI) -> the SF instances of that hop: as nbuckets hash
+ * buckets (one instance: one bucket), or, SFC_HOP_TABLE, as the weighted
+ * table sfc_lb holds under the same key (tab: its size and a digest of
+ * it, so that two versions with the same table compare equal).
+ */
 struct sfc_hop {
 	__u16 flags;        /* SFC_HOP_* */
-	__u8  nbuckets;     /* 1..SFC_HOP_BUCKETS */
+	__u8  nbuckets;     /* 1..SFC_HOP_BUCKETS; 0 with SFC_HOP_TABLE */
 	__u8  pad;
 	__u32 stats_idx;    /* slot in sfc_hop_stats, kept by the hop across edits */
-	__u32 sf[SFC_HOP_BUCKETS];
+	union {
+		__u32 sf[SFC_HOP_BUCKETS];
+		struct {
+			__u32 size;     /* == sfc_lb's size */
+			__u32 ninst;    /* == sfc_lb's ninst */
+			__u32 digest;   /* of sfc_lb's inst[] and slot[] */
+		} tab;
+	};
 };
 _Static_assert(sizeof(struct sfc_hop) == 72, "sfc_hop layout");
+
+/*
+ * sfc_lb: (path, SI) -> the weighted table of a hop of several instances
+ * (SFC_HOP_TABLE), written by sfcd before the hop and removed after it.
+ * A flow of hash h takes slot[(h * size) >> 32]: each instance holds a
+ * share of the slots in proportion to its weight, and a new table moves
+ * as few slots as the change needs (user/lib/lb_table.c). inst[] lists
+ * every instance, for the one that takes over from an instance that is
+ * down and for recognising a hop's instances.
+ */
+#define SFC_LB_SLOTS    4093  /* the largest table, a prime */
+#define SFC_LB_MIN      251   /* the smallest */
+#define SFC_LB_MAX_INST 64    /* instances of one hop */
+#define SFC_LB_TABLES   16384 /* hops with a table, over live and retired versions */
+
+struct sfc_lb {
+	__u16 size;                    /* slots in use: SFC_LB_MIN..SFC_LB_SLOTS */
+	__u16 ninst;                   /* 1..SFC_LB_MAX_INST */
+	__u32 pad;
+	__u16 inst[SFC_LB_MAX_INST];   /* SF ids */
+	__u16 slot[SFC_LB_SLOTS + 1];  /* SF ids; the last is padding */
+};
+_Static_assert(sizeof(struct sfc_lb) == 8 + 2 * SFC_LB_MAX_INST + 2 * (SFC_LB_SLOTS + 1),
+	       "sfc_lb layout");
+_Static_assert(SFC_MAX_SFS <= 65536, "sfc_lb holds SF ids in 16 bits");
 
 /* sfc_sf_pos key: which position a packet returning on ifindex was at */
 struct sfc_pos_key {
@@ -337,9 +378,14 @@ static inline void sfc_flow_cache_key_of(const struct sfc_flow_key *k, __u64 see
 				    * interface, where it ends) */
 #define SFC_FLOW_IDLE    (1u << 3) /* set by sfcd on flows of a retired path
 				    * version; the flow's next packet clears it.
-				    * Still set at sfcd's next pass: the flow has
-				    * ended, its entry goes, and with the last
-				    * one its version (user/lib/path_pool.c) */
+				    * Still set at sfcd's passes for the flow idle
+				    * time: the flow has ended, its entry goes, and
+				    * with the last one its version
+				    * (user/lib/path_pool.c) */
+/* Bits 24..31: the passes of sfcd's collector that found the flow idle
+ * since it was marked; sfcd's alone (the datapath keeps them as they are). */
+#define SFC_FLOW_IDLE_PASSES_SHIFT 24
+#define SFC_FLOW_IDLE_PASSES_MASK  (0xffu << SFC_FLOW_IDLE_PASSES_SHIFT)
 
 /*
  * The first SFC_FLOW_STEPS hops of a flow's path, resolved for that flow

@@ -17,6 +17,8 @@
  *   stats      [reset, chain | sf]       -> stats
  *   ingress-add / ingress-del  dev
  *   sf-add     the SF object; sf-del name
+ *   sf-set     sf: {name, weight}, a new weight (1 to 1000) for that SF;
+ *              no other key of an SF can be set
  *   group-add / group-del      name
  *   chain-add / chain-set      the chain object (sfcd numbers a chain
  *                              without spi); chain-del name
@@ -52,6 +54,7 @@
 #define SFC_REQ_INGRESS_ADD "ingress-add"
 #define SFC_REQ_INGRESS_DEL "ingress-del"
 #define SFC_REQ_SF_ADD      "sf-add"
+#define SFC_REQ_SF_SET      "sf-set"
 #define SFC_REQ_SF_DEL      "sf-del"
 #define SFC_REQ_GROUP_ADD   "group-add"
 #define SFC_REQ_GROUP_DEL   "group-del"

@@ -42,7 +42,7 @@ has "group show text header" '^NAME +SFS +USED-BY$'
 has "group show text row" '^ga +m1,m2 +gchain hop 1, gchain2 hop 2$'
 has "group show text unused group" '^gb +- +-$'
 ok "sf show -j group" -j sf show m1 && jq_eq "sf show -j has the group" '.[0].group' '"ga"'
-ok "sf show group column" sf show && has "sf show text group" '^m1 +iface +s5 +- +- +ga +(up|down)$'
+ok "sf show group column" sf show && has "sf show text group" '^m1 +iface +s5 +- +- +ga +1 +(up|down)$'
 err "error: group show unknown" 'no group named "nope"' group show nope
 
 # completion offers groups where a hop or a group is expected (bash-completion's
@@ -70,6 +70,14 @@ got=$(complete_words group del "")
 expect "completion: group del offers groups" "got '$got'" test "$got" = "ga gb "
 got=$(complete_words group "")
 expect "completion: group commands" "got '$got'" test "$got" = "add del help show "
+got=$(complete_words sf "")
+expect "completion: sf commands" "got '$got'" test "$got" = "add del help set show "
+got=$(complete_words sf set "")
+expect "completion: sf set offers SFs" "got '$got'" test "$got" = "fw fw2 ids m1 m2 "
+got=$(complete_words sf set m1 "")
+expect "completion: sf set offers weight" "got '$got'" test "$got" = "help weight "
+got=$(complete_words sf add x kind iface dev s5 group ga "")
+expect "completion: sf add offers weight" "got '$got'" test "$got" = "help mac out-dev weight "
 got=$(complete_words gr)
 expect "completion: group object" "got '$got'" test "$got" = "group "
 ok "group: apply back" apply -f "$T/doc.json"

@@ -35,6 +35,9 @@ help_ok "help: apply --help" '^  sfcctl apply -f FILE \[--dry-run\]$' apply --he
 help_ok "help: sf add help" '^  sfcctl sf add NAME kind iface dev IFNAME' sf add help
 help_ok "help: sf add -h ..." '^  sfcctl sf add NAME kind iface dev IFNAME' \
 	sf add -h kind iface dev s5
+help_ok "help: sf add shows weight" '\[group GROUP\] \[weight N\]$' sf add help
+help_ok "help: sf set help" '^  sfcctl sf set NAME weight N$' sf set help
+help_ok "help: sf set fw weight -h" '^  sfcctl sf set NAME weight N$' sf set fw weight -h
 help_ok "help: rule del pref 3 --help" '^  sfcctl rule del pref N$' rule del pref 3 --help
 help_ok "help: group help" '^  sfcctl group add NAME$' group help
 help_ok "help: help sf add" '^  sfcctl sf add NAME' help sf add
@@ -52,16 +55,30 @@ ok "ingress (default show)" ingress && has "ingress defaults to show" '^up0$'
 ok "sf add one-arm" sf add fw kind iface dev s0
 ok "sf add two-arm with mac" sf add fw2 kind iface dev s1 out-dev s2 mac 02:00:00:00:00:01
 ok "sf add ids" sf add ids kind iface dev s3
-ok "sf add spare" sf add spare kind iface dev s4
+ok "sf add spare, weight" sf add spare kind iface dev s4 weight 5
 ok "sf show -j NAME" -j sf show fw2 &&
 	jq_eq "sf show -j has every field" \
 		'.[0] | [.name, .kind, .dev, ."out-dev", .mac]' \
 		'["fw2","iface","s1","s2","02:00:00:00:00:01"]'
 ok "sf show -j" -j sf show && jq_eq "sf show -j lists all SFs" 'map(.name)' '["fw","fw2","ids","spare"]'
 jq_eq "sf show -j has link state" 'map(.up) | all' 'true'
+jq_eq "sf show -j has the weight, 1 when not set" 'map(.weight)' '[1,1,1,5]'
 ok "sf show" sf show
-has "sf show text header" '^NAME +KIND +DEV +OUT-DEV +MAC +GROUP +STATE$'
-has "sf show text row aligned" '^fw2 +iface +s1 +s2 +02:00:00:00:00:01 +- +up$'
+has "sf show text header" '^NAME +KIND +DEV +OUT-DEV +MAC +GROUP +WEIGHT +STATE$'
+has "sf show text row aligned" '^fw2 +iface +s1 +s2 +02:00:00:00:00:01 +- +1 +up$'
+has "sf show text weight" '^spare +iface +s4 +- +- +- +5 +up$'
+# sf set: the weight, and nothing else
+ok "sf set weight" sf set fw2 weight 3
+ok "sf show -j after sf set" -j sf show fw2 &&
+	jq_eq "sf set changed the weight only" '.[0] | [.name, .dev, ."out-dev", .mac, .weight]' \
+		'["fw2","s1","s2","02:00:00:00:00:01",3]'
+ok "sf set weight 1" sf set spare weight 1
+ok "dump after sf set" -j dump &&
+	jq_eq "dump writes a weight only when not 1" '.sfs | map([.name, .weight])' \
+		'[["fw",null],["fw2",3],["ids",null],["spare",null]]'
+before=$(doc)
+ok "sf set to the weight it has" sf set fw2 weight 3
+expect "sf set to the same weight changes nothing" "document changed" test "$(doc)" = "$before"
 # "-h" and "help" are never names, whatever follows them
 before=$(doc)
 ok "sf add -h ... is help" sf add -h kind iface dev s5 && has "sf add -h prints help" '^Usage:$'
@@ -247,6 +264,44 @@ err "error: name too long" \
 	'sf add: NAME "abcdefghijabcdefghijabcdefghijabc": name longer than 31 characters' \
 	sf add abcdefghijabcdefghijabcdefghijabc kind iface dev s5
 err "error: SF del unknown" 'no SF named "nosuch"' sf del nosuch
+err "error: sf set unknown SF" 'no SF named "nosuch"' sf set nosuch weight 2
+err "error: sf set weight 0" 'sf set: weight "0": expected an integer from 1 to 1000' \
+	sf set fw weight 0
+err "error: sf set weight 1001" 'sf set: weight "1001": expected an integer from 1 to 1000' \
+	sf set fw weight 1001
+err "error: sf set weight -1" 'sf set: weight "-1": expected an integer from 1 to 1000' \
+	sf set fw weight -1
+err "error: sf set weight not a number" 'sf set: weight "3x": expected an integer from 1 to 1000' \
+	sf set fw weight 3x
+err "error: sf set without weight" 'sf set: missing "weight N"' sf set fw
+err "error: sf set other keyword" 'sf set: unknown keyword "dev" (expected weight)' \
+	sf set fw dev s5
+err "error: sf add weight 0" 'sf add: weight "0": expected an integer from 1 to 1000' \
+	sf add y kind iface dev s5 weight 0
+# what sfcctl never sends, sfcd refuses by name as well
+for req in '{"cmd":"sf-set","sf":{"name":"fw","weight":0}}
+SF "fw": weight: expected an integer from 1 to 1000, got 0' \
+	'{"cmd":"sf-set","sf":{"name":"fw","weight":"3"}}
+SF "fw": weight: expected an integer from 1 to 1000, got "3"' \
+	'{"cmd":"sf-set","sf":{"name":"fw","dev":"s5","weight":2}}
+SF "fw": "dev" cannot be set (sf set changes only "weight"; delete and add the SF to change the rest)' \
+	'{"cmd":"sf-set","sf":{"name":"fw"}}
+SF "fw": nothing to set (expected "weight")' \
+	'{"cmd":"sf-set","sf":{"weight":2}}
+sf-set needs "sf" with "name" (a string)' \
+	'{"cmd":"sf-set","sf":{"name":"nosuch","weight":2}}
+no SF named "nosuch"' \
+	'{"cmd":"sf-add","sf":{"name":"y","kind":"iface","dev":"s5","weight":1001}}
+SF "y": weight: expected an integer from 1 to 1000, got 1001'; do
+	before=$(doc)
+	api_raw "${req%%$'\n'*}"
+	got=$(jq -r '[.ok, .error] | map(tostring) | join(": ")' <<<"$R" 2>&1)
+	if [[ $got == "false: ${req#*$'\n'}" && $(doc) == "$before" ]]; then
+		pass "error: API ${req%%$'\n'*}"
+	else
+		fail "error: API ${req%%$'\n'*}" "reply '$R'"
+	fi
+done
 err "error: missing value" 'ingress add: "dev" needs a value (IFNAME)' ingress add dev
 err "error: ingress twice" 'ingress point "up0" already exists' ingress add dev up0
 err "error: ingress del unknown" 'no ingress point on "up9"' ingress del dev up9
@@ -336,6 +391,17 @@ ok "apply result" -j chain show web && jq_eq "apply changed the chain" '.[0].hop
 ok "apply back from stdin" apply -f - <"$T/doc.json"
 ok "diff after apply back" -j diff -f "$T/doc.json" &&
 	jq_eq "apply back restored the document" '[.[][][]] | length' '0'
+# weights through dump and apply
+expect "dump keeps the weight" "$(jq -c .sfs "$T/doc.json")" \
+	test "$(jq '.sfs | map(select(.name == "fw2"))[0].weight' "$T/doc.json")" = 3
+jq '.sfs |= map(if .name == "fw2" then .weight = 7 else . end)' "$T/doc.json" >"$T/doc3.json"
+ok "diff -j of a weight" -j diff -f "$T/doc3.json" &&
+	jq_eq "diff: a weight change is a change of its SF" \
+		'[.changed.sfs, .changed.chains, .added.sfs, .removed.sfs]' '[["fw2"],[],[],[]]'
+ok "apply a weight" apply -f "$T/doc3.json" && has "apply of a weight names the SF" '^~ sf fw2$'
+ok "sf show after apply of a weight" -j sf show fw2 && jq_eq "apply set the weight" '.[0].weight' '7'
+ok "apply back the weight" apply -f "$T/doc.json"
+ok "sf show after apply back" -j sf show fw2 && jq_eq "apply back restored the weight" '.[0].weight' '3'
 
 printf '{\n  "version": 1,\n  "sfs": [,]\n}\n' >"$T/broken.json"
 err "error: broken JSON has line and column" \

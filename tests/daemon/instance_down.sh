@@ -8,7 +8,8 @@
 # FLOWS UDP flows (one per destination port) spread over both instances;
 # s1's veth is set down; once sfcd reports s1 down, every datagram of every
 # flow arrives, through s2 alone, none lost; s1's veth set up again, the
-# flows spread over both instances again, none lost.
+# flows that moved stay on s2 (a stateful SF keeps the connections it took
+# over), and new flows spread over both instances again, none lost.
 #
 # Environment: FLOWS=32, PER_FLOW=20 (datagrams per flow and round).
 
@@ -29,12 +30,14 @@ state_json() {
 sf_up() { d_stats >"$T/up.st"; st_sf "$T/up.st" "$1" up; }
 wait_sf() { wait_until 5 eval "[[ \$(sf_up $1) == $2 ]]"; }
 
-# round NAME: PER_FLOW datagrams to each of the FLOWS ports; the summary
-# in $T/NAME.json
+# round NAME [PORTS]: PER_FLOW datagrams to each of the FLOWS ports; the
+# summary in $T/NAME.json
 round() {
-	d_recv_start "$1" "$PORTS" "$PER_FLOW" 2 || return 1
-	timeout 60 ip netns exec "$SRC" "$PY" "$PROBE" send "$DST4" "$PORTS" "$PER_FLOW" \
-		--interval 0.0005 --log "$T/$1.tx.log" >/dev/null
+	local ports=${2:-$PORTS}
+
+	d_recv_start "$1" "$ports" "$PER_FLOW" 2 || return 1
+	timeout 60 ip netns exec "$SRC" "$PY" "$PROBE" send "$DST4" "$ports" "$PER_FLOW" \
+		--interval 0.0005 --sport 40000 --log "$T/$1.tx.log" >/dev/null
 	wait "$D_RECV_PID"
 	cp "$T/$1.rx.json" "$T/$1.json"
 }
@@ -68,6 +71,9 @@ ip -n "$FAB" link set dev f1a up
 assert_do "sfcd reports s1 up" wait_sf s1 true
 round again
 assert_eq "s1 back: datagrams missing" 0 "$(rx "$T/again.json" .missing)"
-assert_gt "s1 back: some flows through s1 again" 0 "$(rx "$T/again.json" '.dscp["8"] // 0')"
-assert_gt "s1 back: some flows through s2" 0 "$(rx "$T/again.json" '.dscp["16"] // 0')"
+assert_eq "s1 back: the moved flows stay on s2" "$total" "$(rx "$T/again.json" '.dscp["16"] // 0')"
+round fresh "$((CHAINED_PORT + FLOWS))-$((CHAINED_PORT + 2 * FLOWS - 1))"
+assert_eq "s1 back, new flows: datagrams missing" 0 "$(rx "$T/fresh.json" .missing)"
+assert_gt "s1 back: some new flows through s1" 0 "$(rx "$T/fresh.json" '.dscp["8"] // 0')"
+assert_gt "s1 back: some new flows through s2" 0 "$(rx "$T/fresh.json" '.dscp["16"] // 0')"
 assert_done

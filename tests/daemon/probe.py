@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 """Numbered, timestamped UDP probes for the sfcd tests.
 
-  probe.py send ADDR PORT COUNT [--interval S] [--size N] [--log FILE]
+  probe.py send ADDR PORT COUNT [--interval S] [--size N] [--log FILE] [--sport PORT]
                 [--stop-file FILE]
   probe.py recv ADDR PORT COUNT [--timeout S] [--hold-file FILE [--hold-max S]]
                 [--ready FILE] [--log FILE]
@@ -61,6 +61,10 @@ def ports(spec):
 
 def send(a):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    if a.sport:
+        # the same flows (5-tuples) round after round
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("0.0.0.0", a.sport))
     pad = b"p" * max(0, a.size - HDR.size)
     dports = ports(a.port)
     t0 = time.monotonic()
@@ -200,6 +204,7 @@ def main():
     s.add_argument("--size", type=int, default=64)
     s.add_argument("--log")
     s.add_argument("--stop-file")
+    s.add_argument("--sport", type=int, default=0, help="source port (default: any)")
     r = sub.add_parser("recv")
     r.add_argument("addr")
     r.add_argument("port", help="PORT or LOW-HIGH")

@@ -32,12 +32,14 @@ static void check_with_model(json_t *req)
 	char err[SFC_ERR_LEN] = "";
 	struct sfc_chain_cfg chain = {};
 	struct sfc_rule_cfg rule;
-	struct sfc_sf_cfg sf;
+	struct sfc_sf_cfg sf = {};
 	bool has_pref;
 	int ret = 0;
 
 	if (!strcmp(op, SFC_REQ_SF_ADD))
 		ret = sfc_sf_from_json(json_object_get(req, "sf"), &sf, err, sizeof(err));
+	else if (!strcmp(op, SFC_REQ_SF_SET))
+		ret = sfc_sf_set_from_json(json_object_get(req, "sf"), &sf, err, sizeof(err));
 	else if (!strcmp(op, SFC_REQ_CHAIN_ADD))
 		ret = sfc_chain_from_json(json_object_get(req, "chain"), &chain, false, err,
 					  sizeof(err));

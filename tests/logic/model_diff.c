@@ -177,6 +177,75 @@ static void test_chain_end_in_diff_and_json(void)
 	sfc_doc_free(&d);
 }
 
+/* checks that a weight change is a change of its SF, and weight 1 written out is the default */
+static void test_sf_weight_in_diff(void)
+{
+	const char *one = "{\"groups\":[{\"name\":\"pool\"}],"
+			  "\"sfs\":[{\"name\":\"a\",\"dev\":\"s0\",\"group\":\"pool\"},"
+			  "{\"name\":\"b\",\"dev\":\"s1\",\"group\":\"pool\"}],"
+			  "\"chains\":[{\"name\":\"web\",\"hops\":[\"pool\"]}]}";
+	const char *three = "{\"groups\":[{\"name\":\"pool\"}],"
+			    "\"sfs\":[{\"name\":\"a\",\"dev\":\"s0\",\"group\":\"pool\","
+			    "\"weight\":3},{\"name\":\"b\",\"dev\":\"s1\",\"group\":\"pool\"}],"
+			    "\"chains\":[{\"name\":\"web\",\"hops\":[\"pool\"]}]}";
+	const char *one_spelled = "{\"groups\":[{\"name\":\"pool\"}],"
+				  "\"sfs\":[{\"name\":\"a\",\"dev\":\"s0\",\"group\":\"pool\","
+				  "\"weight\":1},{\"name\":\"b\",\"dev\":\"s1\",\"group\":\"pool\","
+				  "\"weight\":1}],\"chains\":[{\"name\":\"web\",\"hops\":[\"pool\"]}]}";
+	char out[2048];
+
+	ASSERT_OK(diff_of(one, three, out, sizeof(out)), out);
+	ASSERT_STREQ(out,
+		     "{\"added\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[],\"rules\":[]},"
+		     "\"removed\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[],\"rules\":[]},"
+		     "\"changed\":{\"ingress\":[],\"groups\":[],\"sfs\":[\"a\"],\"chains\":[],"
+		     "\"rules\":[]}}", "diff of weight 1 -> 3");
+	ASSERT_OK(diff_of(three, one, out, sizeof(out)), out);
+	ASSERT_TRUE(strstr(out, "\"changed\":{\"ingress\":[],\"groups\":[],\"sfs\":[\"a\"]") != NULL,
+		    "diff of weight 3 -> unset shows SF a");
+	ASSERT_OK(diff_of(one, one_spelled, out, sizeof(out)), out);
+	ASSERT_STREQ(out, NO_CHANGE, "weight 1 written out is the default");
+}
+
+/* checks that weight is written only when not 1, so documents without weights print as before, and round-trips */
+static void test_sf_weight_in_json(void)
+{
+	const char *text = "{\"groups\":[{\"name\":\"pool\"}],"
+			   "\"sfs\":[{\"name\":\"a\",\"dev\":\"s0\",\"group\":\"pool\","
+			   "\"weight\":3},{\"name\":\"b\",\"dev\":\"s1\",\"group\":\"pool\","
+			   "\"weight\":1},{\"name\":\"c\",\"dev\":\"s2\",\"group\":\"pool\"}],"
+			   "\"chains\":[{\"name\":\"web\",\"hops\":[\"pool\"]}]}";
+	struct sfc_doc d, d2;
+	char err[512] = "", out[2048], buf[256], *s, *s2;
+	json_t *j, *j2;
+
+	ASSERT_OK(doc_from(text, NULL, &d, err, sizeof(err)), err);
+	j = sfc_doc_to_json(&d);
+	ASSERT_STREQ(elem(j, "sfs", 0, buf, sizeof(buf)),
+		     "{\"name\":\"a\",\"kind\":\"iface\",\"dev\":\"s0\",\"group\":\"pool\","
+		     "\"weight\":3}", "weight 3 written");
+	ASSERT_STREQ(elem(j, "sfs", 1, buf, sizeof(buf)),
+		     "{\"name\":\"b\",\"kind\":\"iface\",\"dev\":\"s1\",\"group\":\"pool\"}",
+		     "weight 1 left out");
+	ASSERT_STREQ(elem(j, "sfs", 2, buf, sizeof(buf)),
+		     "{\"name\":\"c\",\"kind\":\"iface\",\"dev\":\"s2\",\"group\":\"pool\"}",
+		     "no weight, none written");
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	ASSERT_OK(diff_of(text, s, out, sizeof(out)), out);
+	ASSERT_STREQ(out, NO_CHANGE, "weights round-trip");
+	/* and the dump of the dump is byte for byte the same */
+	ASSERT_OK(doc_from(s, NULL, &d2, err, sizeof(err)), err);
+	j2 = sfc_doc_to_json(&d2);
+	s2 = json_dumps(j2, JSON_COMPACT);
+	json_decref(j2);
+	ASSERT_STREQ(s2, s, "dump of the dump");
+	free(s);
+	free(s2);
+	sfc_doc_free(&d2);
+	sfc_doc_free(&d);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_test tests[] = {
@@ -185,6 +254,8 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_to_json_round_trips),
 		UNIT_TEST(test_diff_shows_groups_and_changes),
 		UNIT_TEST(test_chain_end_in_diff_and_json),
+		UNIT_TEST(test_sf_weight_in_diff),
+		UNIT_TEST(test_sf_weight_in_json),
 	};
 
 	return unit_run(tests, ARRAY_SIZE(tests), argc, argv);

@@ -144,6 +144,73 @@ static void test_chain_set_end(void)
 	sfc_doc_free(&d);
 }
 
+/* the SF sf-set request v (JSON text) makes of SF name in d, in *sf */
+static int sf_set(struct sfc_doc *d, const char *name, const char *v, struct sfc_sf_cfg *sf,
+		  char *err, size_t len)
+{
+	json_t *j = json_loads(v, 0, NULL);
+	int ret;
+
+	*sf = *sfc_doc_sf(d, name);
+	ret = sfc_sf_set_from_json(j, sf, err, len);
+	json_decref(j);
+	return ret;
+}
+
+/* checks that sf-set changes only the weight, and refuses other keys, no weight and bad weights by name */
+static void test_sf_set_changes_only_the_weight(void)
+{
+	struct sfc_sf_cfg sf, ghost = { .name = "nosuch", .dev = "s9", .weight = 2 };
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(base(&d, err, sizeof(err)), err);
+	ASSERT_OK(sf_set(&d, "p1", "{\"name\":\"p1\",\"weight\":7}", &sf, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_sf_set(&d, &sf, err, sizeof(err)), err);
+	ASSERT_TRUE(!d.validated, "an edit asks for validation");
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_sf_weight(sfc_doc_sf(&d, "p1")), 7, "weight set");
+	ASSERT_STREQ(sfc_doc_sf(&d, "p1")->group, "pool", "group kept");
+	ASSERT_STREQ(sfc_doc_sf(&d, "p1")->dev, "s2", "dev kept");
+	ASSERT_EQ(sf_set(&d, "p1", "{\"name\":\"p1\",\"weight\":0}", &sf, err, sizeof(err)),
+		  -EINVAL, "weight 0");
+	ASSERT_STREQ(err, "SF \"p1\": weight: expected an integer from 1 to 1000, got 0",
+		     "weight 0 message");
+	ASSERT_EQ(sf_set(&d, "p1", "{\"name\":\"p1\",\"dev\":\"s5\",\"weight\":2}", &sf, err,
+			 sizeof(err)), -EINVAL, "dev");
+	ASSERT_STREQ(err, "SF \"p1\": \"dev\" cannot be set (sf set changes only \"weight\"; "
+		     "delete and add the SF to change the rest)", "dev message");
+	ASSERT_EQ(sf_set(&d, "p1", "{\"name\":\"p1\"}", &sf, err, sizeof(err)), -EINVAL,
+		  "nothing to set");
+	ASSERT_STREQ(err, "SF \"p1\": nothing to set (expected \"weight\")", "nothing message");
+	ASSERT_EQ(sfc_edit_sf_set(&d, &ghost, err, sizeof(err)), -ENOENT, "sf set nosuch");
+	ASSERT_STREQ(err, "no SF named \"nosuch\"", "sf set nosuch message");
+	ASSERT_EQ(sfc_sf_weight(sfc_doc_sf(&d, "p1")), 7, "refusals changed nothing");
+	sfc_doc_free(&d);
+}
+
+/* checks that a repeated CNI ADD of a pod keeps the weight its SF was given */
+static void test_cni_reattach_keeps_the_weight(void)
+{
+	struct sfc_cni_attach a = { .network = "n", .container = "c1", .ifname = "eth0",
+				    .role = "sf", .dev = "veth1", .sf = "pool" };
+	struct sfc_sf_cfg sf;
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(base(&d, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_cni_attach(&d, &a, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_sf_weight(&d.sfs[d.nsfs - 1]), 1, "a pod's SF starts at weight 1");
+	sf = d.sfs[d.nsfs - 1];
+	sf.weight = 4;
+	ASSERT_OK(sfc_edit_sf_set(&d, &sf, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_cni_attach(&d, &a, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	ASSERT_EQ(d.nsfs, 4, "one SF for the pod");
+	ASSERT_EQ(sfc_sf_weight(sfc_doc_sf(&d, sf.name)), 4, "weight kept");
+	sfc_doc_free(&d);
+}
+
 /* checks that a CNI SF declares its group, and the group goes with its last SF unless a chain names it */
 static void test_cni_groups_follow_their_sfs(void)
 {
@@ -214,6 +281,8 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_rule_add_numbers_prefs),
 		UNIT_TEST(test_chain_set_keeps_what_is_not_given),
 		UNIT_TEST(test_chain_set_end),
+		UNIT_TEST(test_sf_set_changes_only_the_weight),
+		UNIT_TEST(test_cni_reattach_keeps_the_weight),
 		UNIT_TEST(test_cni_groups_follow_their_sfs),
 		UNIT_TEST(test_cni_removal_is_warned),
 	};

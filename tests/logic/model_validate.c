@@ -148,6 +148,67 @@ static void test_group_references_are_checked(void)
 		"SF \"fw\": \"fw\" is already the name of a group");
 }
 
+/* checks that an SF's weight is read (1 to 1000), and one left out is 1 */
+static void test_sf_weight_absent_is_one(void)
+{
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(doc_from("{\"groups\":[{\"name\":\"pool\"}],"
+			   "\"sfs\":[{\"name\":\"a\",\"dev\":\"s0\",\"group\":\"pool\",\"weight\":3},"
+			   "{\"name\":\"b\",\"dev\":\"s1\",\"group\":\"pool\"},"
+			   "{\"name\":\"c\",\"dev\":\"s2\",\"weight\":1000},"
+			   "{\"name\":\"d\",\"dev\":\"s3\",\"weight\":1}]}", NULL, &d, err,
+			   sizeof(err)), err);
+	ASSERT_EQ(sfc_sf_weight(sfc_doc_sf(&d, "a")), 3, "weight 3");
+	ASSERT_EQ(sfc_sf_weight(sfc_doc_sf(&d, "b")), 1, "weight left out");
+	ASSERT_EQ(sfc_doc_sf(&d, "b")->weight, 0, "weight left out is unset");
+	ASSERT_EQ(sfc_sf_weight(sfc_doc_sf(&d, "c")), SFC_WEIGHT_MAX, "weight 1000");
+	ASSERT_EQ(sfc_sf_weight(sfc_doc_sf(&d, "d")), 1, "weight 1 written out");
+	sfc_doc_free(&d);
+}
+
+/* checks that a weight of 0, over 1000, negative or not an integer is refused, naming the SF and the value */
+static void test_bad_sf_weights_are_refused(void)
+{
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"weight\":0}]}",
+		"SF \"fw\": weight: expected an integer from 1 to 1000, got 0");
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"weight\":1001}]}",
+		"SF \"fw\": weight: expected an integer from 1 to 1000, got 1001");
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"weight\":-1}]}",
+		"SF \"fw\": weight: expected an integer from 1 to 1000, got -1");
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"weight\":\"3\"}]}",
+		"SF \"fw\": weight: expected an integer from 1 to 1000, got \"3\"");
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"weight\":2.5}]}",
+		"SF \"fw\": weight: expected an integer from 1 to 1000, got 2.5");
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"weight\":3.0}]}",
+		"SF \"fw\": weight: expected an integer from 1 to 1000, got 3.0");
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"weight\":true}]}",
+		"SF \"fw\": weight: expected an integer from 1 to 1000, got true");
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"weight\":null}]}",
+		"SF \"fw\": weight: expected an integer from 1 to 1000, got null");
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"},"
+		"{\"name\":\"x\",\"dev\":\"s1\",\"weight\":[2]}]}",
+		"SF \"x\": weight: expected an integer from 1 to 1000, got an array");
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"weigth\":2}]}",
+		"SF \"fw\": unknown key \"weigth\"");
+}
+
+/* checks that a typed edit cannot slip a weight over 1000 past the validator */
+static void test_validator_refuses_a_typed_weight_over_the_limit(void)
+{
+	struct sfc_sf_cfg sf = { .name = "big", .dev = "s9", .weight = SFC_WEIGHT_MAX + 1 };
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(doc_from("{" BASE_SFS "}", NULL, &d, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_sf_add(&d, &sf, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_doc_validate(&d, NULL, err, sizeof(err)), -EINVAL, "validate");
+	ASSERT_STREQ(err, "SF \"big\": weight: expected an integer from 1 to 1000, got 1001",
+		     "message");
+	sfc_doc_free(&d);
+}
+
 /* checks that a valid document passes and its objects are found by name and pref */
 static void test_valid_document_is_indexed(void)
 {
@@ -184,6 +245,9 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_bad_names_are_refused),
 		UNIT_TEST(test_non_unicast_macs_are_refused),
 		UNIT_TEST(test_group_references_are_checked),
+		UNIT_TEST(test_sf_weight_absent_is_one),
+		UNIT_TEST(test_bad_sf_weights_are_refused),
+		UNIT_TEST(test_validator_refuses_a_typed_weight_over_the_limit),
 		UNIT_TEST(test_valid_document_is_indexed),
 	};
 

@@ -136,8 +136,9 @@ static void gc_pass(__u64 now_ms)
 
 /* checks that the collector keeps a retired version while a flow uses
  * it (the flow's packets clear the idle mark), and frees it, with the
- * entry, once the flow has been idle a whole interval; the flow's next
- * packet then takes the current version */
+ * entry, once the flow has been idle for the flow idle time (here one
+ * interval, sfcd --flow-idle 2); the flow's next packet then takes the
+ * current version */
 static void test_collector_frees_a_version_once_its_flow_ends(void)
 {
 	struct pkt_spec s = TCP4(H4, 17, "198.18.80.17", 17);
@@ -146,6 +147,7 @@ static void test_collector_frees_a_version_once_its_flow_ends(void)
 	struct sfc_flow f = {};
 	__u32 v1;
 
+	sfc_path_set_flow_idle(dp, SFC_PATH_GC_EVERY_MS);
 	APPLY_OK(DOC_TO_X);
 	flow_del(&s);
 	SEND_EXPECT(&s, "x", MAC_SF_A, "before the edit");
@@ -180,6 +182,35 @@ static void test_collector_frees_a_version_once_its_flow_ends(void)
 	ASSERT_EQ(path_hops(v1), 0, "old version after the third pass");
 	ASSERT_EQ(path_positions(v1), 0, "position keys of the old version after the third pass");
 	SEND_EXPECT(&s, "x", MAC_SF_E, "the flow's next packet");
+	sfc_path_set_flow_idle(dp, 0);
+}
+
+/* checks that, with the default flow idle time (30 s), a flow of a
+ * retired version idle for 20 s keeps its version (and SF), and one idle
+ * for 32 s has ended */
+static void test_quiet_flow_keeps_its_version_for_the_idle_time(void)
+{
+	struct pkt_spec s = TCP4(H4, 19, "198.18.80.19", 19);
+	__u64 t = sfc_now_ms() + 100 * SFC_PATH_GRACE_MS;
+	__u32 v1;
+	int passes = 0;
+
+	sfc_path_set_flow_idle(dp, 0);
+	APPLY_OK(DOC_TO_X);
+	flow_del(&s);
+	SEND_EXPECT(&s, "x", MAC_SF_A, "before the edit");
+	v1 = flow_path(&s);
+	APPLY_OK(DOC_X_VIA_E);
+	/* the first pass marks the entry; each later one is an interval idle */
+	for (; passes <= 10; passes++, t += SFC_PATH_GC_EVERY_MS + 1)
+		gc_pass(t);
+	ASSERT_EQ(flow_path(&s), v1, "entry after 20 s idle: its version kept");
+	ASSERT_EQ(path_hops(v1), 1, "old version after 20 s idle");
+	for (; passes <= 16; passes++, t += SFC_PATH_GC_EVERY_MS + 1)
+		gc_pass(t);
+	ASSERT_EQ(flow_path(&s), 0, "entry after 32 s idle: ended");
+	ASSERT_EQ(path_hops(v1), 0, "old version freed");
+	SEND_EXPECT(&s, "x", MAC_SF_E, "the flow's next packet: the current version");
 }
 
 /* checks that the id of a removed chain is not given to a new chain while
@@ -211,6 +242,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_flow_classified_again_into_its_chain_keeps_its_version),
 		UNIT_TEST(test_on_failure_change_reaches_kept_versions),
 		UNIT_TEST(test_collector_frees_a_version_once_its_flow_ends),
+		UNIT_TEST(test_quiet_flow_keeps_its_version_for_the_idle_time),
 		UNIT_TEST(test_removed_chain_id_waits_for_its_flows),
 	};
 

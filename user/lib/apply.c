@@ -189,6 +189,7 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	err[0] = '\0';
 	sfv = calloc(doc->nsfs + 1, sizeof(*sfv));
 	ret = plan_alloc(&p, doc);
+	p.lb_tables = dp->maps.lb >= 0;
 	if (ret || !sfv) {
 		ret = -ENOMEM;
 		goto out;

@@ -24,6 +24,7 @@ struct plan {
 	bool *chain_new;
 	bool *sf_new;
 	struct sfc_sf_use *sf_use; /* per doc->sfs[i], once chain_ids are known */
+	bool lb_tables;           /* hops of several instances get tables (sfc_lb) */
 };
 
 struct iface_plan *plan_find_iface(const struct plan *p, const char *name);
@@ -50,6 +51,10 @@ struct chain_build {
 	struct sfc_hop hops[SFC_MAX_HOPS + 1];  /* by SI */
 	int npos;
 	struct { struct sfc_pos_key k; struct sfc_pos v; } pos[SFC_MAX_HOPS * SFC_HOP_MAX_INSTANCES];
+	struct sfc_lb lb[SFC_MAX_HOPS + 1];     /* by SI: tables of SFC_HOP_TABLE hops */
+	/* the tables of the version it replaces, read once per build */
+	int nprev;
+	struct sfc_lb prev[SFC_MAX_HOPS];
 };
 
 /* Every sfc_sf_pos key, sorted by path: read once per collector pass, so
@@ -68,6 +73,11 @@ struct pos_index {
 void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 		 __u32 path_id, const struct sfc_sf_view *sfv, const __u32 *slots,
 		 struct chain_build *b);
+/* The tables of version prev_path (the chain's current one, 0 for none),
+ * which the tables of the next build_chain keep what they can of. */
+void chain_build_prev(const struct sfc_maps *m, __u32 prev_path, struct chain_build *b);
+/* Write b's hop tables (sfc_lb) under version path_id: before its hops. */
+int chain_write_tables(const struct sfc_maps *m, __u32 path_id, const struct chain_build *b);
 int pos_index_read(const struct sfc_maps *m, struct pos_index *ix);
 /* The keys of ix that belong to path_id: *n of them from the return. */
 const struct sfc_pos_key *pos_index_path(const struct pos_index *ix, __u32 path_id, size_t *n);

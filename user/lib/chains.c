@@ -13,6 +13,7 @@
 
 #include "apply_plan.h"
 #include "front.h"
+#include "lb_table.h"
 #include "observe.h"
 #include "path_pool.h"
 #include "record.h"
@@ -33,6 +34,97 @@ static __u32 fnv(const char *s, __u32 seed)
 	return h;
 }
 
+void chain_build_prev(const struct sfc_maps *m, __u32 prev_path, struct chain_build *b)
+{
+	struct sfc_path path = {};
+
+	b->nprev = 0;
+	if (!prev_path || m->lb < 0 || bpf_map_lookup_elem(m->paths, &prev_path, &path))
+		return;
+	for (__u32 si = 1; si <= path.nhops && si <= SFC_MAX_HOPS; si++) {
+		struct sfc_hop_key hk = { .path_id = prev_path, .si = si };
+		struct sfc_hop hop;
+
+		if (bpf_map_lookup_elem(m->hops, &hk, &hop) || !(hop.flags & SFC_HOP_TABLE))
+			continue;
+		if (!bpf_map_lookup_elem(m->lb, &hk, &b->prev[b->nprev]))
+			b->nprev++;
+	}
+}
+
+/* The table of the replaced version that shares most instances with in[]:
+ * the same hop before the edit, whatever its position now. */
+static const struct sfc_lb *prev_table(const struct chain_build *b, const struct lb_inst *in,
+				       int n)
+{
+	const struct sfc_lb *best = NULL;
+	int best_common = 0;
+
+	for (int t = 0; t < b->nprev; t++) {
+		const struct sfc_lb *lb = &b->prev[t];
+		int common = 0;
+
+		for (int i = 0; i < lb->ninst && i < SFC_LB_MAX_INST; i++)
+			for (int k = 0; k < n; k++)
+				common += lb->inst[i] == in[k].id;
+		if (common > best_common) {
+			best = lb;
+			best_common = common;
+		}
+	}
+	return best;
+}
+
+/*
+ * A hop of several instances as a weighted table (lb_table.h), built from
+ * the replaced version's table of the same instances: an edit moves only
+ * the share of new flows the change needs. Every instance, up or not: a
+ * version does not change when an instance goes down or comes back (the
+ * datapath steps over one that is down). -1: keep the buckets (a table
+ * cannot be built, or the pins have no sfc_lb).
+ */
+static int build_table(const struct sfc_doc *doc, const struct plan *p, const int *inst,
+		       int ninst, __u32 si, struct chain_build *b)
+{
+	struct lb_inst in[SFC_LB_MAX_INST];
+	struct sfc_hop *hop = &b->hops[si];
+	int n = 0;
+
+	for (int k = 0; k < ninst && n < SFC_LB_MAX_INST; k++) {
+		const struct sfc_sf_cfg *sf = &doc->sfs[inst[k]];
+		__u32 id = p->sf_ids[inst[k]];
+		bool dup = false;
+
+		for (int i = 0; i < n && !dup; i++)
+			dup = in[i].id == id;
+		if (!dup)
+			in[n++] = (struct lb_inst){ .id = id, .weight = sfc_sf_weight(sf),
+						    .key = lb_inst_key(sf->name) };
+	}
+	if (n < 2 || lb_table_build(in, n, prev_table(b, in, n), &b->lb[si]))
+		return -1;
+	hop->flags |= SFC_HOP_TABLE;
+	hop->nbuckets = 0;
+	memset(hop->sf, 0, sizeof(hop->sf));
+	hop->tab.size = b->lb[si].size;
+	hop->tab.ninst = b->lb[si].ninst;
+	hop->tab.digest = lb_table_digest(&b->lb[si]);
+	return 0;
+}
+
+int chain_write_tables(const struct sfc_maps *m, __u32 path_id, const struct chain_build *b)
+{
+	for (__u32 si = 1; si <= b->path.nhops; si++) {
+		struct sfc_hop_key hk = { .path_id = path_id, .si = si };
+
+		if (!(b->hops[si].flags & SFC_HOP_TABLE))
+			continue;
+		if (bpf_map_update_elem(m->lb, &hk, &b->lb[si], BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 		 __u32 path_id, const struct sfc_sf_view *sfv, const __u32 *slots,
 		 struct chain_build *b)
@@ -40,7 +132,7 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 	const struct sfc_chain_cfg *c = &doc->chains[ci];
 	__u32 cid = p->chain_ids[ci];
 
-	memset(b, 0, sizeof(*b));
+	memset(b, 0, offsetof(struct chain_build, lb)); /* the tables: as hops take them */
 	b->spi = c->spi;
 	b->path = (struct sfc_path){ .chain_id = cid, .nhops = c->nhops,
 				     .on_failure = c->on_failure, .end = c->end };
@@ -95,6 +187,8 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 			hop->flags = SFC_HOP_DOWN;
 			continue;
 		}
+		if (ninst > 1 && p->lb_tables && !build_table(doc, p, inst, ninst, si, b))
+			continue;
 		/*
 		 * Rendezvous hashing over every instance, up or not: a version
 		 * does not change when an instance goes down or comes back.
@@ -304,6 +398,14 @@ int chain_purge_paths(const struct sfc_maps *m, const struct pos_index *ix,
 
 			sfc_hop_del(m, &hk);
 		}
+		/* tables after their hops; every SI of a version whose path
+		 * entry was never written (a write that failed half-way) */
+		for (__u32 si = 1; m->lb >= 0 && si <= (path.nhops ? path.nhops : SFC_MAX_HOPS) &&
+				   si <= SFC_MAX_HOPS; si++) {
+			struct sfc_hop_key hk = { .path_id = path_id, .si = si };
+
+			bpf_map_delete_elem(m->lb, &hk);
+		}
 		if (path.nhops)
 			bpf_map_update_elem(m->paths, &path_id, &zero, BPF_ANY);
 	}
@@ -316,7 +418,10 @@ static int write_chain(const struct sfc_dp *dp, __u32 cid, const char *name, __u
 	const struct sfc_maps *m = &dp->maps;
 	struct sfc_chain head = { .path_id = path_id };
 	struct sfc_chain_record rec = { .spi = b->spi };
+	int terr = chain_write_tables(m, path_id, b);
 
+	if (terr)
+		return terr;
 	for (__u32 si = 1; si <= b->path.nhops; si++) {
 		struct sfc_hop_key hk = { .path_id = path_id, .si = si };
 		int err = sfc_hop_put(m, &hk, &b->hops[si]);
@@ -447,6 +552,7 @@ static int switch_chain(struct sfc_dp *dp, const struct sfc_doc *doc, const stru
 	bpf_map_lookup_elem(dp->rec.chains, &cid, &rec);
 	/* Built once; compared with the current version, whose position
 	 * keys differ only in the path id. */
+	chain_build_prev(m, cur, cb);
 	build_chain(doc, p, ci, cur, sfv, slots, cb);
 	if (cur && !p->chain_new[ci] && rec.spi == cb->spi && chain_unchanged(m, cur, cb))
 		return 0;

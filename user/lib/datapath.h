@@ -30,6 +30,7 @@ struct sfc_maps {
 	int if_front, hop_front, pos_front; /* -1: pins older than them (front.h) */
 	/* observation (SFC_ABI_VERSION 6); -1: pins older than them */
 	int obs, events, hop_drops, sf_stamp, sf_lat, flow_counts;
+	int lb; /* hop tables (SFC_ABI_VERSION 7); -1: pins older than it */
 };
 
 /* The control plane's record (record.h): pinned, written by user space only. */
@@ -56,6 +57,7 @@ struct sfc_dp {
 	int ncpus;
 	char pin_dir[PATH_MAX];
 	struct sfc_path_pool *paths; /* path versions (path_pool.h), read on first use */
+	unsigned int flow_idle_ms;   /* sfc_path_set_flow_idle; 0: the default */
 };
 
 /* Load the programs; reuse maps pinned in pin_dir, pin the others. */

@@ -89,7 +89,8 @@ static int batch_chain(struct sfc_dp *dp, const struct sfc_doc *doc,
 		       struct sfc_link_index *ix, int ci, struct chain_batch *b)
 {
 	const struct sfc_maps *m = &dp->maps;
-	struct plan p = { .sf_ids = ix->sf_ids, .chain_ids = ix->chain_ids };
+	struct plan p = { .sf_ids = ix->sf_ids, .chain_ids = ix->chain_ids,
+			  .lb_tables = m->lb >= 0 };
 	__u32 cid = ix->chain_ids[ci], next;
 	struct chain_build *cb = ix->cb;
 	struct chain_state *cs;
@@ -115,8 +116,11 @@ static int batch_chain(struct sfc_dp *dp, const struct sfc_doc *doc,
 	err = sfc_path_take(dp, cid, &next);
 	if (err)
 		return err;
+	chain_build_prev(m, cs->cur, cb);
 	build_chain(doc, &p, ci, next, ix->sfv, cs->slots, cb);
-	err = chain_batch_add(b, cid, next, cb);
+	err = chain_write_tables(m, next, cb);
+	if (!err)
+		err = chain_batch_add(b, cid, next, cb);
 	if (err) {
 		sfc_path_retire(dp, next);
 		return err;

@@ -27,6 +27,7 @@ struct sfc_path_pool {
 	struct sfc_flow_cache_key last;      /* the key-by-key walk's position */
 	bool last_set;
 	__u64 last_end_ms;
+	unsigned int idle_passes;      /* passes idle after the mark: ended */
 	struct sfc_flow_cache_key *keys;
 	struct sfc_flow *vals;
 	struct sfc_path_gc_stats st;
@@ -51,6 +52,7 @@ static struct sfc_path_pool *pool_get(struct sfc_dp *dp)
 		return pp;
 	pp = calloc(1, sizeof(*pp));
 	if (pp) {
+		pp->idle_passes = sfc_path_idle_passes(dp->flow_idle_ms);
 		pp->keys = malloc(GC_CHUNK * sizeof(*pp->keys));
 		pp->vals = malloc(GC_CHUNK * sizeof(*pp->vals));
 	}
@@ -230,14 +232,22 @@ static void age_entry(struct sfc_dp *dp, struct sfc_path_pool *pp, const struct 
 		 * keeps the flow */
 		if (!bpf_map_lookup_elem(fd, k, &now) && (now.flags & SFC_FLOW_IDLE) &&
 		    now.path_id == v->path_id) {
-			if (!bpf_map_delete_elem(fd, k))
-				pp->st.flows_ended++;
-			return;
+			unsigned int passes = (now.flags & SFC_FLOW_IDLE_PASSES_MASK) >>
+					      SFC_FLOW_IDLE_PASSES_SHIFT;
+
+			if (passes + 1 >= pp->idle_passes) {
+				if (!bpf_map_delete_elem(fd, k))
+					pp->st.flows_ended++;
+				return;
+			}
+			now.flags = (now.flags & ~SFC_FLOW_IDLE_PASSES_MASK) |
+				    (passes + 1) << SFC_FLOW_IDLE_PASSES_SHIFT;
+			bpf_map_update_elem(fd, k, &now, BPF_EXIST);
 		}
 		pp->named[v->path_id] = 1;
 		return;
 	}
-	v->flags |= SFC_FLOW_IDLE;
+	v->flags = (v->flags & ~SFC_FLOW_IDLE_PASSES_MASK) | SFC_FLOW_IDLE;
 	if (!bpf_map_update_elem(fd, k, v, BPF_EXIST))
 		pp->st.flows_aged++;
 	pp->named[v->path_id] = 1;
@@ -287,6 +297,23 @@ static void pass_end(struct sfc_dp *dp, struct sfc_path_pool *pp, __u64 now)
 	pp->in_pass = false;
 	pp->last_end_ms = now;
 	pp->st.passes++;
+}
+
+unsigned int sfc_path_idle_passes(unsigned int idle_ms)
+{
+	unsigned int n;
+
+	if (!idle_ms)
+		idle_ms = SFC_FLOW_IDLE_MS;
+	n = (idle_ms + SFC_PATH_GC_EVERY_MS - 1) / SFC_PATH_GC_EVERY_MS;
+	return n < 1 ? 1 : n > 255 ? 255 : n;
+}
+
+void sfc_path_set_flow_idle(struct sfc_dp *dp, unsigned int idle_ms)
+{
+	dp->flow_idle_ms = idle_ms;
+	if (dp->paths)
+		dp->paths->idle_passes = sfc_path_idle_passes(idle_ms);
 }
 
 long sfc_path_gc_step(struct sfc_dp *dp, __u64 now_ms, unsigned int max_flows)

@@ -10,10 +10,13 @@
  * left is retired, not rewritten: it lives on while flows use it.
  *
  * The collector frees a retired version once no flow entry names it. A
- * pass walks sfc_flows: an entry of a retired version that still carries
- * SFC_FLOW_IDLE from the previous pass had no packet for a whole interval:
- * that flow has ended and its entry goes; any other such entry gets the
- * mark (its next packet clears it) and keeps its version alive. A version
+ * pass walks sfc_flows: an entry of a retired version without the mark
+ * SFC_FLOW_IDLE gets it (its next packet clears it); one that still
+ * carries it counts one more idle pass in its flags, and once it has been
+ * idle for the flow idle time (sfcd --flow-idle, 30 s by default) that
+ * flow has ended and its entry goes. Until then it keeps its version, and
+ * so its SF instances, alive: a connection quiet for a while stays on the
+ * firewall that has its state, whatever edits happened meanwhile. A version
  * is looked at only a grace period after it was retired, so that every
  * packet that read the old head has long written its entry. Ids are taken
  * round-robin, so a freed id is reused as late as possible.
@@ -31,7 +34,9 @@
 #include "datapath.h"
 
 #define SFC_PATH_GRACE_MS     1000  /* retired this long before a pass looks at it */
-#define SFC_PATH_GC_EVERY_MS  2000  /* between two passes; a flow idle that long ends */
+#define SFC_PATH_GC_EVERY_MS  2000  /* between two passes */
+#define SFC_FLOW_IDLE_MS      30000 /* a flow of a retired version idle that long ends */
+#define SFC_FLOW_IDLE_MAX_MS  (255 * SFC_PATH_GC_EVERY_MS)
 
 struct sfc_path_gc_stats {
 	unsigned long passes;
@@ -67,6 +72,12 @@ const struct sfc_path_gc_stats *sfc_path_gc_stats(struct sfc_dp *dp);
  * end of the walk frees the versions no entry named. The ms until the
  * next step is due (0: the pass is under way), or -1: nothing retired.
  */
+/* How long a flow of a retired version may stay idle before it ends (and
+ * stops holding its version, and so its SF instances): idle_ms, rounded
+ * up to whole passes; 0: SFC_FLOW_IDLE_MS. */
+void sfc_path_set_flow_idle(struct sfc_dp *dp, unsigned int idle_ms);
+/* Passes for idle_ms (0: the default): 1..255. */
+unsigned int sfc_path_idle_passes(unsigned int idle_ms);
 long sfc_path_gc_step(struct sfc_dp *dp, __u64 now_ms, unsigned int max_flows);
 
 /*

@@ -142,10 +142,18 @@ static int set_key(struct sfc_cni_key *k, const struct sfc_cni_attach *a, char *
 	return 0;
 }
 
-static int attach_sf(struct sfc_doc *d, const struct sfc_cni_attach *a, char *err,
-		     size_t errlen)
+static bool key_match(const struct sfc_cni_key *k, const char *network, const char *container,
+		      const char *ifname)
 {
-	struct sfc_sf_cfg sf = { .kind = SFC_KIND_IFACE };
+	return k->set && !strcmp(k->network, network) && !strcmp(k->container, container) &&
+	       !strcmp(k->ifname, ifname);
+}
+
+/* weight: the one the SF this attachment made before had (0: unset) */
+static int attach_sf(struct sfc_doc *d, const struct sfc_cni_attach *a, __u16 weight,
+		     char *err, size_t errlen)
+{
+	struct sfc_sf_cfg sf = { .kind = SFC_KIND_IFACE, .weight = weight };
 	int ret;
 
 	if (!a->sf || !a->sf[0] || strlen(a->sf) >= SFC_NAME_LEN) {
@@ -182,6 +190,7 @@ int sfc_edit_cni_attach(struct sfc_doc *d, const struct sfc_cni_attach *a, char 
 			size_t errlen)
 {
 	char why[96], q[IFNAMSIZ * 4 + 8];
+	__u16 weight = 0;
 	int ret;
 
 	if (!a->network || !a->container || !a->ifname || !a->role || !a->dev ||
@@ -199,23 +208,19 @@ int sfc_edit_cni_attach(struct sfc_doc *d, const struct sfc_cni_attach *a, char 
 		snprintf(err, errlen, "unknown role \"%s\" (expected \"sf\" or \"ingress\")", a->role);
 		return -EINVAL;
 	}
-	/* a repeated key replaces */
+	/* a repeated key replaces, keeping a weight the operator gave the SF */
+	for (int i = 0; i < d->nsfs; i++)
+		if (key_match(&d->sfs[i].cni, a->network, a->container, a->ifname))
+			weight = d->sfs[i].weight;
 	ret = sfc_edit_cni_detach(d, a->network, a->container, a->ifname);
 	if (ret < 0)
 		return ret;
 	if (!strcmp(a->role, "sf"))
-		return attach_sf(d, a, err, errlen);
+		return attach_sf(d, a, weight, err, errlen);
 	ret = sfc_edit_ingress_add(d, a->dev, err, errlen);
 	if (ret)
 		return ret;
 	return set_key(&d->ingress[d->ningress - 1].cni, a, err, errlen);
-}
-
-static bool key_match(const struct sfc_cni_key *k, const char *network, const char *container,
-		      const char *ifname)
-{
-	return k->set && !strcmp(k->network, network) && !strcmp(k->container, container) &&
-	       !strcmp(k->ifname, ifname);
 }
 
 int sfc_doc_attachment(const struct sfc_doc *d, const char *network, const char *container,

@@ -39,7 +39,8 @@ static bool sf_eq(const void *x, const void *y)
 
 	return a->kind == b->kind && !strcmp(a->dev, b->dev) && !strcmp(a->out_dev, b->out_dev) &&
 	       a->has_mac == b->has_mac && (!a->has_mac || !memcmp(a->mac, b->mac, 6)) &&
-	       !strcmp(a->group, b->group) && cni_eq(&a->cni, &b->cni);
+	       !strcmp(a->group, b->group) && sfc_sf_weight(a) == sfc_sf_weight(b) &&
+	       cni_eq(&a->cni, &b->cni);
 }
 
 static bool chain_eq(const void *x, const void *y)

@@ -136,6 +136,16 @@ int sfc_edit_sf_add(struct sfc_doc *d, const struct sfc_sf_cfg *sf, char *err, s
 	return changed(d);
 }
 
+int sfc_edit_sf_set(struct sfc_doc *d, const struct sfc_sf_cfg *sf, char *err, size_t errlen)
+{
+	const struct sfc_sf_cfg *old = sfc_doc_sf(d, sf->name);
+
+	if (!old)
+		return sfc_errf(err, errlen, -ENOENT, "no SF named \"%s\"", sf->name);
+	d->sfs[old - d->sfs] = *sf;
+	return changed(d);
+}
+
 int sfc_edit_sf_del(struct sfc_doc *d, const char *name, char *err, size_t errlen)
 {
 	const struct sfc_sf_cfg *sf = sfc_doc_sf(d, name);

@@ -26,6 +26,8 @@ int sfc_edit_group_add(struct sfc_doc *d, const char *name, char *err, size_t er
 /* Refused while an SF or a chain names the group. */
 int sfc_edit_group_del(struct sfc_doc *d, const char *name, char *err, size_t errlen);
 int sfc_edit_sf_add(struct sfc_doc *d, const struct sfc_sf_cfg *sf, char *err, size_t errlen);
+/* Replace the SF of the same name (sf-set: its weight). */
+int sfc_edit_sf_set(struct sfc_doc *d, const struct sfc_sf_cfg *sf, char *err, size_t errlen);
 /* Refused while a chain names the SF. */
 int sfc_edit_sf_del(struct sfc_doc *d, const char *name, char *err, size_t errlen);
 /* A chain without an SPI (0) gets one from the validator. */

@@ -15,6 +15,9 @@
 #include "text.h"
 
 #define SFC_ERR_LEN 256
+/* An SF's "weight": its share of the new flows of a hop it serves with
+ * other instances, 1 to this. */
+#define SFC_WEIGHT_MAX 1000
 
 enum sfc_sf_kind { SFC_KIND_IFACE = SFC_SF_IFACE };
 
@@ -45,8 +48,15 @@ struct sfc_sf_cfg {
 	bool has_mac;
 	__u8 mac[6];
 	char group[SFC_NAME_LEN];/* "" = none */
+	__u16 weight;            /* 1..SFC_WEIGHT_MAX; 0 = unset, which is 1 */
 	struct sfc_cni_key cni;
 };
+
+/* An SF's weight, unset (0) read as 1: what a hop balances by. */
+static inline unsigned sfc_sf_weight(const struct sfc_sf_cfg *sf)
+{
+	return sf->weight ? sf->weight : 1;
+}
 
 struct sfc_hop_cfg {
 	int nsf;
@@ -143,15 +153,19 @@ int sfc_doc_from_file(const char *path, struct sfc_doc *doc, char *err, size_t e
  * the keys present overwrite *c. A rule without "pref" is labelled
  * no_pref_label in errors and *has_pref is false. */
 int sfc_sf_from_json(struct json_t *v, struct sfc_sf_cfg *sf, char *err, size_t errlen);
+/* sf-set: the SF's "name" and what changes, of which only "weight" can
+ * (another key is refused by name); the keys present overwrite *sf, the
+ * SF of that name as it is. */
+int sfc_sf_set_from_json(struct json_t *v, struct sfc_sf_cfg *sf, char *err, size_t errlen);
 int sfc_chain_from_json(struct json_t *v, struct sfc_chain_cfg *c, bool partial,
 			char *err, size_t errlen);
 int sfc_rule_from_json(struct json_t *v, struct sfc_rule_cfg *r, const char *no_pref_label,
 		       bool *has_pref, char *err, size_t errlen);
 
 /* The canonical JSON form: every default written (but a chain's "end"
- * only when it is not "stack", so a document that uses no XDP end still
- * reads in an sfc from before "end" existed), prefixes, protocols and ports
- * in one spelling. NULL on ENOMEM. */
+ * only when it is not "stack" and an SF's "weight" only when it is not 1,
+ * so a document that uses neither still reads in an sfc from before they
+ * existed), prefixes, protocols and ports in one spelling. NULL on ENOMEM. */
 struct json_t *sfc_doc_to_json(const struct sfc_doc *doc);
 
 /* {"added":{SECTION:[keys]},"removed":{...},"changed":{...}} between two

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The typed document as JSON, in its canonical form: every default
- * written (kind, on-failure; a chain's end only when not "stack"), prefixes as ADDR/LEN, protocols by name when
+ * written (kind, on-failure; a chain's end only when not "stack", an SF's
+ * weight only when not 1), prefixes as ADDR/LEN, protocols by name when
  * they have one, a single port as a number and a range as "LOW-HIGH",
  * hops always as lists. Two documents that mean the same print the same.
  */
@@ -35,6 +36,9 @@ static json_t *sf_json(const struct sfc_sf_cfg *sf)
 	}
 	if (sf->group[0])
 		json_object_set_new(o, "group", json_string(sf->group));
+	/* the default left out: a document without weights reads as it did */
+	if (sfc_sf_weight(sf) != 1)
+		json_object_set_new(o, "weight", json_integer(sfc_sf_weight(sf)));
 	if (sf->cni.set)
 		json_object_set_new(o, "cni", cni_json(&sf->cni));
 	return o;

@@ -132,10 +132,50 @@ static int parse_cni(struct perr *e, const char *label, json_t *obj, struct sfc_
 	return err;
 }
 
+/* A JSON value as a message quotes it: 0, 2.5, 3.0, "3", true, an array. */
+static const char *value_text(json_t *v, char *buf, size_t len)
+{
+	if (json_is_integer(v)) {
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	} else if (json_is_real(v)) {
+		/* 3.0 stays 3.0: "expected an integer ..., got 3" would puzzle */
+		snprintf(buf, len, "%.15g", json_real_value(v));
+		if (!strpbrk(buf, ".e") && strlen(buf) + 3 <= len)
+			strcat(buf, ".0");
+	} else if (json_is_string(v)) {
+		snprintf(buf, len, "\"%.40s\"", json_string_value(v));
+	} else if (json_is_boolean(v)) {
+		snprintf(buf, len, "%s", json_is_true(v) ? "true" : "false");
+	} else if (json_is_null(v)) {
+		snprintf(buf, len, "null");
+	} else {
+		snprintf(buf, len, "%s", json_is_array(v) ? "an array" : "an object");
+	}
+	return buf;
+}
+
+/* "weight": 1 to SFC_WEIGHT_MAX; absent: *weight untouched (unset is 1).
+ * 0 is refused, not read as "drain": an SF that should take no flows is
+ * taken out of its hop (or group). */
+static int get_weight(struct perr *e, const char *label, json_t *obj, __u16 *weight)
+{
+	json_t *v = json_object_get(obj, "weight");
+	char buf[64];
+
+	if (!v)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > SFC_WEIGHT_MAX)
+		return fail(e, label, "weight: expected an integer from 1 to %d, got %s",
+			    SFC_WEIGHT_MAX, value_text(v, buf, sizeof(buf)));
+	*weight = json_integer_value(v);
+	return 0;
+}
+
 static int parse_sf(struct perr *e, const char *label, json_t *v, struct sfc_sf_cfg *sf)
 {
 	static const char *const keys[] = { "name", "kind", "dev", "out-dev", "mac", "group",
-					    "cni", NULL };
+					    "weight", "cni", NULL };
 	char kind[16], mac[32];
 	int err;
 
@@ -158,6 +198,8 @@ static int parse_sf(struct perr *e, const char *label, json_t *v, struct sfc_sf_
 	if (!err)
 		err = get_str(e, label, v, "group", sf->group, sizeof(sf->group), false);
 	if (!err)
+		err = get_weight(e, label, v, &sf->weight);
+	if (!err)
 		err = parse_cni(e, label, v, &sf->cni);
 	if (err)
 		return err;
@@ -179,6 +221,26 @@ int sfc_sf_from_json(json_t *v, struct sfc_sf_cfg *sf, char *err, size_t errlen)
 	char label[LABEL_LEN];
 
 	return parse_sf(&e, label_of(v, "SF", "name", 0, label, sizeof(label)), v, sf);
+}
+
+int sfc_sf_set_from_json(json_t *v, struct sfc_sf_cfg *sf, char *err, size_t errlen)
+{
+	struct perr e = { err, errlen };
+	char label[LABEL_LEN];
+	const char *key;
+	json_t *x;
+
+	label_of(v, "SF", "name", 0, label, sizeof(label));
+	if (!json_is_object(v))
+		return fail(&e, label, "expected an object");
+	json_object_foreach(v, key, x) {
+		if (strcmp(key, "name") && strcmp(key, "weight"))
+			return fail(&e, label, "\"%.40s\" cannot be set (sf set changes only "
+				    "\"weight\"; delete and add the SF to change the rest)", key);
+	}
+	if (!json_object_get(v, "weight"))
+		return fail(&e, label, "nothing to set (expected \"weight\")");
+	return get_weight(&e, label, v, &sf->weight);
 }
 
 /* zeroed: c is all zero already (see one_chain) */

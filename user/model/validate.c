@@ -68,6 +68,9 @@ static int check_sfs(const struct sfc_doc *d, char *err, size_t errlen)
 				    "groups)", sf->name, sf->group);
 		if (sf->has_mac && sfc_mac_check_unicast(sf->mac, why, sizeof(why)))
 			return sfc_errf(err, errlen, -EINVAL, "SF \"%s\": mac: %s", sf->name, why);
+		if (sf->weight > SFC_WEIGHT_MAX)
+			return sfc_errf(err, errlen, -EINVAL, "SF \"%s\": weight: expected an integer "
+				    "from 1 to %d, got %u", sf->name, SFC_WEIGHT_MAX, sf->weight);
 	}
 	return 0;
 }

@@ -2,6 +2,7 @@
 /* sfcctl sf: service function instances. */
 #include <string.h>
 
+#include "model.h"      /* the document's limits: SFC_WEIGHT_MAX */
 #include "sfcctl.h"
 
 /* Kinds of SF. A new kind is a new entry here (and its keywords below). */
@@ -17,6 +18,15 @@ static const struct kw sf_add_kws[] = {
 	{ .name = "out-dev", .type = KW_IFNAME, .key = "out-dev", .meta = "IFNAME" },
 	{ .name = "mac", .type = KW_MAC, .key = "mac", .meta = "MAC" },
 	{ .name = "group", .type = KW_NAME, .key = "group", .meta = "GROUP" },
+	{ .name = "weight", .type = KW_UINT, .key = "weight", .meta = "N", .min = 1,
+	  .max = SFC_WEIGHT_MAX },
+	{},
+};
+
+/* What sf set can change: only the weight, so it is required. */
+static const struct kw sf_set_kws[] = {
+	{ .name = "weight", .type = KW_UINT, .key = "weight", .flags = KW_REQUIRED, .meta = "N",
+	  .min = 1, .max = SFC_WEIGHT_MAX },
 	{},
 };
 
@@ -27,6 +37,7 @@ static const struct col sf_cols[] = {
 	{ .head = "OUT-DEV", .key = "out-dev" },
 	{ .head = "MAC", .key = "mac" },
 	{ .head = "GROUP", .key = "group" },
+	{ .head = "WEIGHT", .key = "weight", .right = true },
 	{ .head = "STATE", .key = "up", .fmt = fmt_up },
 	{},
 };
@@ -67,6 +78,8 @@ static int sf_show(struct ctx *c, const struct cmd *cmd, json_t *args)
 		row = json_deep_copy(sf);
 		if (!json_object_get(row, "kind"))
 			json_object_set_new(row, "kind", json_string("iface"));
+		if (!json_object_get(row, "weight"))
+			json_object_set_new(row, "weight", json_integer(1));
 		st = find_by(json_object_get(json_object_get(reply, SFC_KEY_STATS), "sfs"), "name",
 			     json_string_value(json_object_get(sf, "name")));
 		if (st)
@@ -85,11 +98,21 @@ static const struct cmd sf_cmds[] = {
 	  .fn = cmd_edit,
 	  .summary = "a service function behind an interface (out-dev: two-arm; mac: address "
 	             "frames to it, a unicast MAC; group: an instance of GROUP, which a hop "
-	             "can name)",
+	             "can name; weight: its share of a hop's new flows, 1 to 1000, default 1)",
 	  .name_arg = NAME_REQUIRED,
 	  .name_meta = "NAME",
 	  .kws = sf_add_kws,
 	  .op = SFC_REQ_SF_ADD,
+	  .req_key = SFC_KEY_SF,
+	  .whole = true },
+	{ .name = "set",
+	  .fn = cmd_edit,
+	  .summary = "change an SF's weight: a hop spreads new flows over its SFs in proportion "
+	             "to their weights; flows already on an SF stay on it",
+	  .name_arg = NAME_REQUIRED,
+	  .name_meta = "NAME",
+	  .kws = sf_set_kws,
+	  .op = SFC_REQ_SF_SET,
 	  .req_key = SFC_KEY_SF,
 	  .whole = true },
 	{ .name = "del",
@@ -101,7 +124,7 @@ static const struct cmd sf_cmds[] = {
 	  .req_key = SFC_KEY_NAME },
 	{ .name = "show",
 	  .fn = sf_show,
-	  .summary = "list SFs with their group and link state",
+	  .summary = "list SFs with their group, weight and link state",
 	  .name_arg = NAME_OPTIONAL,
 	  .name_meta = "NAME" },
 	{},

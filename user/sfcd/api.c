@@ -261,6 +261,34 @@ static int edit_sf_add(struct sfc_doc *next, const char *cmd, json_t *req, json_
 	return sfc_edit_sf_add(next, &sf, err, errlen);
 }
 
+/* sf-set: the keys given replace (only "weight" may be), the others stay */
+static int edit_sf_set(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
+		       char *err, size_t errlen)
+{
+	json_t *v = arg_obj(cmd, req, SFC_KEY_SF, err, errlen);
+	const struct sfc_sf_cfg *old;
+	struct sfc_sf_cfg sf;
+	const char *name;
+
+	if (!v)
+		return -EINVAL;
+	name = json_string_value(json_object_get(v, SFC_KEY_NAME));
+	if (!name) {
+		snprintf(err, errlen, "%s needs \"%s\" with \"%s\" (a string)", cmd, SFC_KEY_SF,
+			 SFC_KEY_NAME);
+		return -EINVAL;
+	}
+	old = sfc_doc_sf(next, name);
+	if (!old) {
+		snprintf(err, errlen, "no SF named \"%s\"", name);
+		return -ENOENT;
+	}
+	sf = *old;
+	if (sfc_sf_set_from_json(v, &sf, err, errlen))
+		return -EINVAL;
+	return sfc_edit_sf_set(next, &sf, err, errlen);
+}
+
 static int edit_del(struct sfc_doc *next, const char *cmd, json_t *req, json_t *reply,
 		    char *err, size_t errlen)
 {
@@ -661,6 +689,7 @@ static const struct {
 	{ SFC_REQ_GROUP_ADD, NULL, edit_group, NULL },
 	{ SFC_REQ_GROUP_DEL, NULL, edit_group, NULL },
 	{ SFC_REQ_SF_ADD, NULL, edit_sf_add, NULL },
+	{ SFC_REQ_SF_SET, NULL, edit_sf_set, NULL },
 	{ SFC_REQ_SF_DEL, NULL, edit_del, NULL },
 	{ SFC_REQ_CHAIN_ADD, NULL, edit_chain, NULL },
 	{ SFC_REQ_CHAIN_SET, NULL, edit_chain, NULL },

@@ -60,6 +60,9 @@ static void usage(FILE *f)
 		"      --sf-latency on|off time packets from the fabric to each SF and back (on by\n"
 		"                          default; `sfcctl stats sf` shows p50/p90/p99). off\n"
 		"                          saves the datapath a few ns per SF hop\n"
+		"      --flow-idle S       a flow of a version an edit replaced keeps that version,\n"
+		"                          and so its SF instances, until it has been idle for S\n"
+		"                          seconds (default %d, 2 to %d)\n"
 		"      --check             validate the state file and exit; touches nothing\n"
 		"      --stats             print counters from the pinned maps and exit\n"
 		"  -j, --json              with --stats: JSON output\n"
@@ -68,16 +71,17 @@ static void usage(FILE *f)
 		"  -v, --verbose           more logging (repeat for libbpf debug output)\n"
 		"  -h, --help              this text\n",
 		SFC_API_DEFAULT_STATE, SFC_DEFAULT_PIN_DIR, SFC_API_DEFAULT_SOCKET,
-		SFCD_CLIENT_TIMEOUT);
+		SFCD_CLIENT_TIMEOUT, SFC_FLOW_IDLE_MS / 1000, SFC_FLOW_IDLE_MAX_MS / 1000);
 }
 
 enum { OPT_STATS = 256, OPT_UNLOAD, OPT_CHECK, OPT_NO_PEER_XDP, OPT_CLIENT_TIMEOUT,
-       OPT_STEER, OPT_METRICS, OPT_SF_LATENCY };
+       OPT_STEER, OPT_METRICS, OPT_SF_LATENCY, OPT_FLOW_IDLE };
 
 static bool no_peer_xdp;
 static const char *metrics_spec; /* --metrics ADDRESS:PORT, NULL: off */
 static enum sfc_steer steer = SFC_STEER_AUTO;
 static bool sf_latency = true;
+static unsigned int flow_idle_ms = SFC_FLOW_IDLE_MS; /* --flow-idle */
 
 /* sfc_obs's latency switch as --sf-latency says */
 static void set_sf_latency(const struct sfc_dp *dp)
@@ -206,6 +210,7 @@ static int do_apply(const char *pin_dir, const char *state, int check_only)
 	}
 	dp->no_peer_xdp = no_peer_xdp;
 	dp->steer = steer;
+	sfc_path_set_flow_idle(dp, flow_idle_ms);
 	set_sf_latency(dp);
 	ret = sfc_apply(dp, &doc, &rep, err, sizeof(err));
 	for (int i = 0; i < rep.nifaces; i++)
@@ -414,6 +419,7 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 		goto out;
 	d.dp->no_peer_xdp = no_peer_xdp;
 	d.dp->steer = steer;
+	sfc_path_set_flow_idle(d.dp, flow_idle_ms);
 	set_sf_latency(d.dp);
 	if (d.dp->adopted)
 		pr_info("adopted %d running programs from %s\n", d.dp->adopted, pin_dir);
@@ -524,6 +530,7 @@ int main(int argc, char **argv)
 		{ "client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT },
 		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "sf-latency", required_argument, NULL, OPT_SF_LATENCY },
+		{ "flow-idle", required_argument, NULL, OPT_FLOW_IDLE },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -579,6 +586,19 @@ int main(int argc, char **argv)
 			}
 			sf_latency = !strcmp(optarg, "on");
 			break;
+		case OPT_FLOW_IDLE: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || !optarg[0] || optarg[0] == '-' || v < 2 ||
+			    v > SFC_FLOW_IDLE_MAX_MS / 1000) {
+				fprintf(stderr, "sfcd: --flow-idle wants seconds, 2 to %d, not \"%s\"\n",
+					SFC_FLOW_IDLE_MAX_MS / 1000, optarg);
+				return 2;
+			}
+			flow_idle_ms = v * 1000;
+			break;
+		}
 		case 'j': json = 1; break;
 		case 'p': pretty = 1; break;
 		case 'v': verbose++; break;
