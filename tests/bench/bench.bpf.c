@@ -28,6 +28,10 @@ __u8 gen_hdr[BENCH_HDR_LEN];
 const volatile __u32 gen_flows = 1;   /* distinct UDP source ports */
 const volatile __u16 gen_sport = 1024; /* first source port, host order */
 const volatile __u32 gen_action = XDP_TX; /* XDP_DROP: calibrate the generator */
+/* > 0: a new flow every gen_churn frames (source port and the source
+ * address's last octet), 16 million before one repeats: flows the fabric
+ * has never seen keep coming, as they do on a real link */
+const volatile __u32 gen_churn = 0;
 
 __u64 gen_seq; /* one generator runs at a time, on one CPU */
 
@@ -42,7 +46,23 @@ int bench_gen(struct xdp_md *ctx)
 	if (p + BENCH_HDR_LEN > (__u8 *)data_end)
 		return XDP_DROP;
 	__builtin_memcpy(p, gen_hdr, BENCH_HDR_LEN);
-	if (gen_flows > 1) {
+	if (gen_churn) {
+		__u64 f = gen_seq / gen_churn;
+		__u16 *w = (__u16 *)(p + 14);
+		__u32 sum = 0;
+		int i;
+
+		sport = (__u16 *)(p + 34);
+		*sport = bpf_htons(1024 + f % 64000);
+		p[29] = 1 + (f / 64000) % 250;
+		w[5] = 0;
+#pragma unroll
+		for (i = 0; i < 10; i++)
+			sum += w[i];
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		w[5] = ~sum;
+	} else if (gen_flows > 1) {
 		sport = (__u16 *)(p + 34);
 		*sport = bpf_htons(gen_sport + gen_seq % gen_flows);
 	}

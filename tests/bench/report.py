@@ -4,7 +4,7 @@
 
     report.py OUT_DIR
 
-Reads OUT_DIR/{raw.tsv, systems.tsv, micro.json, control.json,
+Reads OUT_DIR/{raw.tsv, systems.tsv, micro.json, control.json, edits.json,
 params.json, sfc-stats.json, podtcp*.tsv (report_podtcp.py)}; writes OUT_DIR/results.md (figures, ratios,
 machine, targets) and OUT_DIR/chain.dat (for chain.gp).
 """
@@ -561,6 +561,37 @@ def main():
         w("sfc with end xdp, packets that fell back to the stack end: " +
           (", ".join(f"{r['name']} {r['count']:,}" for r in ends) if ends else "none") +
           " (build/bench/sfcx-stats.json).\n")
+
+    # ---- hitless edits
+    ed = load_json("edits.json", None)
+    if ed:
+        w("## Hitless edits\n")
+        w(f"sfc's chain c4 (4 SFs, end stack) edited through `sfcctl` every 100 ms for "
+          f"{ed.get('seconds', '?')} s ({ed.get('edits', '?')} edits, "
+          f"{ed.get('edit_failures', '?')} refused or failed: hops reordered, removed and "
+          "added, instances added and removed, weights changed) while the generator sends "
+          f"64 B frames, a new flow every {ed.get('churn', '?')} frames; every SF stays "
+          "healthy, so every frame must arrive. The same traffic without edits first.\n")
+        w("| run | frames sent | received | lost | sent, Mpps |")
+        w("|---|---|---|---|---|")
+        lost = {}
+        for key, label in (("baseline", "no edits"), ("edited", "edits every 100 ms")):
+            r = ed.get(key)
+            if isinstance(r, dict) and "tx" in r:
+                lost[key] = r["tx"] - r["rx"]
+                w(f"| {label} | {r['tx']:,} | {r['rx']:,} | {lost[key]:,} | "
+                  f"{r.get('tx_mpps', 0):.2f} |")
+            else:
+                w(f"| {label} | failed | | | |")
+        w("")
+        if "edited" in lost:
+            e = lost["edited"]
+            verdicts.append((e == 0, f"frames lost to {ed.get('edits', '?')} chain edits under "
+                             f"traffic: {e:,} (target 0" +
+                             ("" if e == 0 else f"; without edits {lost.get('baseline', '?')}")
+                             + ")"))
+        else:
+            verdicts.append((False, "hitless edits: the measurement failed"))
 
     # ---- verdict first, grouped by target
     def group(v):

@@ -659,6 +659,8 @@ main() {
 	rm -f "$OUT"/podtcp*.tsv "$OUT"/podtcp-*.json
 	skip podtcp || "$BENCH_SRC/podtcp.sh" "$OUT" || log "pod TCP benchmark failed"
 	skip control || run_control || log "control plane measurements failed"
+	rm -f "$OUT/edits.json"
+	skip edits || run_edits || log "hitless edit measurement failed"
 	printf '{"quick":%s,"rounds":%d,"sizes":"%s","warmup":%s,"win64":%s,"win1500":%s,"gen_cpu":%d,"other_rules":%d,"seconds":%d,"load_start":"%s","load_end":"%s"}\n' \
 		"$([[ -n $QUICK ]] && echo true || echo false)" "$ROUNDS" "${SIZES[*]}" "$WARMUP" "$WIN64" \
 		"$WIN1500" "$GEN_CPU" "$OTHER_RULES" "$(($(date +%s) - T_START))" "$LOAD_START" \
@@ -668,6 +670,68 @@ main() {
 		(cd "$OUT" && gnuplot "$BENCH_SRC/chain.gp") || log "gnuplot failed"
 	fi
 	log "done: $OUT/results.md${QUICK:+ (QUICK run)}"
+}
+
+# Hitless edits: sfc's chain c4 (4 SFs) edited through sfcctl every 100 ms
+# while the generator sends, each frame of a new flow every 4 (flows the
+# fabric never saw keep coming, so every version gets traffic): hops
+# reordered, removed and added back, instances added to hops and removed,
+# weights changed. Every SF stays healthy, so every frame sent must reach
+# the sink. The same traffic without edits first: what the machine loses
+# by itself. Writes edits.json.
+run_edits() {
+	local fabns sock=$WORK/sfc-edit.sock pid secs=10 rate count out base edited stop n=0
+	local -a edits
+	[[ ${SYS_STATE[sfc]} == ok ]] || return 0
+	[[ -n $QUICK ]] && secs=3
+	log "hitless edits: chain c4 edited every 100 ms for $secs s under traffic"
+	fabns=$(ns sfc-fab)
+	cp "$WORK/sfc.json" "$WORK/sfc-edit.json"
+	nsenter --net="/run/netns/$fabns" -- "$SFCD" -f "$WORK/sfc-edit.json" -P "$PIN/sfc" \
+		-s "$sock" >"$WORK/sfc-edit.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 300); do [[ -S $sock ]] && break; sleep 0.05; done
+	[[ -S $sock ]] || { log "sfcd did not start: $(tail -2 "$WORK/sfc-edit.log")"; kill "$pid"; return 1; }
+	ctl() { timeout 10 "$ROOT/build/sfcctl" -s "$sock" "$@" >>"$WORK/sfc-edit-ctl.log" 2>&1; }
+	edits=("chain set c4 hop n4s2 hop n4s1 hop n4s3 hop n4s4"
+	       "chain set c4 hop n4s1 hop n4s3"
+	       "chain set c4 hop n4s1,n8s1 hop n4s2 hop n4s3,n8s2 hop n4s4"
+	       "sf set n8s1 weight 4"
+	       "chain set c4 hop n4s1,n8s1,n8s3 hop n4s2,n8s2"
+	       "sf set n8s1 weight 1"
+	       "chain set c4 hop n4s1 hop n4s2 hop n4s3 hop n4s4")
+	# the generator's rate for this traffic, then as many frames as fill the time
+	# shellcheck disable=SC2086
+	rate=$("$OUT/traffic" ${TMPL["sfc 4"]} --churn 4 --warmup 0.2 --window 1 2>/dev/null |
+		jq -r '.tx_mpps // 0')
+	count=$(python3 -c "print(max(100000, min(int($rate * 1e6 * $secs), 50000000)))")
+	# shellcheck disable=SC2086
+	base=$("$OUT/traffic" ${TMPL["sfc 4"]} --churn 4 --count "$count" 2>&1) || base=null
+	stop=$WORK/sfc-edit.stop
+	rm -f "$stop"
+	(
+		i=0
+		while [[ ! -e $stop ]] && ((i < 20 * secs)); do
+			# shellcheck disable=SC2086
+			ctl ${edits[$((i % ${#edits[@]}))]} || echo "edit $i failed" >>"$WORK/sfc-edit-ctl.log"
+			i=$((i + 1))
+			sleep 0.1
+		done
+		echo "$i" >"$WORK/sfc-edit.count"
+	) &
+	# shellcheck disable=SC2086
+	edited=$("$OUT/traffic" ${TMPL["sfc 4"]} --churn 4 --count "$count" 2>&1) || edited=null
+	touch "$stop"
+	wait $!
+	n=$(cat "$WORK/sfc-edit.count" 2>/dev/null || echo 0)
+	nsenter --net="/run/netns/$fabns" -- "$SFCD" --stats -j -P "$PIN/sfc" \
+		>"$OUT/sfc-edit-stats.json" 2>/dev/null
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	printf '{"seconds":%s,"edits":%s,"edit_failures":%s,"churn":4,"baseline":%s,"edited":%s}\n' \
+		"$secs" "$n" "$(grep -c failed "$WORK/sfc-edit-ctl.log" 2>/dev/null || echo 0)" \
+		"$(jq -c . <<<"$base" 2>/dev/null || echo null)" \
+		"$(jq -c . <<<"$edited" 2>/dev/null || echo null)" >"$OUT/edits.json"
 }
 
 # Sourced (to work on one part by hand), it only defines the functions.

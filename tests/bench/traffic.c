@@ -100,12 +100,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: traffic -n NS -i IF --dst-mac MAC --src-mac MAC --src-ip A --dst-ip A\n"
-		"               [--size BYTES] [--flows N] [--sport P] [--dport P]\n"
+		"               [--size BYTES] [--flows N | --churn K] [--sport P] [--dport P]\n"
 		"               [--count N | --duration S] [--warmup S] [--window S]\n"
 		"               [--rx PINNED_COUNTERS] [--cpu N] [--batch N] [--drop]\n"
 		"\n"
 		"  --size      frame length without FCS (default 64; 60..1514)\n"
 		"  --flows     distinct UDP source ports, from --sport (default 1)\n"
+		"  --churn K   a new flow every K frames instead (source port and address)\n"
 		"  --count     send exactly N frames, then report (default: timed run)\n"
 		"  --duration  stop after S seconds (timed run: warm-up + window)\n"
 		"  --warmup    seconds before the reader's window opens (default 0.2)\n"
@@ -128,6 +129,7 @@ int main(int argc, char **argv)
 		{ "dport", required_argument, NULL, 'P' },
 		{ "size", required_argument, NULL, 'z' },
 		{ "flows", required_argument, NULL, 'f' },
+		{ "churn", required_argument, NULL, 'K' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 't' },
 		{ "warmup", required_argument, NULL, 'w' },
@@ -142,7 +144,7 @@ int main(int argc, char **argv)
 	const char *ns = NULL, *dev = NULL, *rx_pin = NULL;
 	__u8 dmac[6], smac[6];
 	struct in_addr sip = {}, dip = {};
-	unsigned sport = 1024, dport = 5001, flows = 1;
+	unsigned sport = 1024, dport = 5001, flows = 1, churn = 0;
 	double duration = 0, warmup = 0.2, window = 1.0;
 	int have = 0, rx_fd = -1, ncpu, c, err, drop = 0;
 	struct gen *g;
@@ -168,6 +170,7 @@ int main(int argc, char **argv)
 		case 'P': dport = strtoul(optarg, NULL, 0); break;
 		case 'z': g->size = strtoul(optarg, NULL, 0); break;
 		case 'f': flows = strtoul(optarg, NULL, 0); break;
+		case 'K': churn = strtoul(optarg, NULL, 0); break;
 		case 'c': g->count = strtoull(optarg, NULL, 0); break;
 		case 't': duration = strtod(optarg, NULL); break;
 		case 'w': warmup = strtod(optarg, NULL); break;
@@ -218,6 +221,7 @@ int main(int argc, char **argv)
 	}
 	memcpy(skel->bss->gen_hdr, g->frame, BENCH_HDR_LEN);
 	skel->rodata->gen_flows = flows;
+	skel->rodata->gen_churn = churn;
 	skel->rodata->gen_sport = sport;
 	skel->rodata->gen_action = drop ? XDP_DROP : XDP_TX;
 	bpf_program__set_autoload(skel->progs.bench_sink, false);

@@ -71,7 +71,8 @@ scrape
 assert_eq "GET /metrics: 200" 200 "$(get | jq -r .status)"
 assert_eq "content type of the text format 0.0.4" "text/plain; version=0.0.4; charset=utf-8" \
 	"$(get | jq -r '.headers["content-type"]')"
-assert_eq "sfc_build_info names the map ABI" 1 "$(metric 'sfc_build_info{abi="6"}')"
+abi=$(awk '$1 == "#define" && $2 == "SFC_ABI_VERSION" {print $3}' "$D_ROOT/headers/sfc_abi.h")
+assert_eq "sfc_build_info names the map ABI ($abi)" 1 "$(metric "sfc_build_info{abi=\"$abi\"}")"
 assert_eq "SF s1 is up" 1 "$(metric 'sfc_sf_up{sf="s1"}')"
 c0=$(metric 'sfc_chain_packets_total{chain="web",spi="100"}')
 h0=$(metric 'sfc_hop_packets_total{chain="web",hop="1",si="2",sf="s1"}')
