@@ -566,10 +566,11 @@ def main():
     ed = load_json("edits.json", None)
     if ed:
         w("## Hitless edits\n")
-        w(f"sfc's chain c4 (4 SFs, end stack) edited through `sfcctl` every 100 ms for "
+        w(f"Chain c1 of sfc with end xdp (1 SF) edited through `sfcctl` every 100 ms for "
           f"{ed.get('seconds', '?')} s ({ed.get('edits', '?')} edits, "
           f"{ed.get('edit_failures', '?')} refused or failed: hops reordered, removed and "
-          "added, instances added and removed, weights changed) while the generator sends "
+          "added, instances added and removed, weights changed; up to 2 hops, up to 3 "
+          "instances in a hop) while the generator sends "
           f"64 B frames, a new flow every {ed.get('churn', '?')} frames; every SF stays "
           "healthy, so every frame must arrive. The same traffic without edits first.\n")
         w("| run | frames sent | received | lost | sent, Mpps |")
@@ -583,6 +584,12 @@ def main():
                   f"{r.get('tx_mpps', 0):.2f} |")
             else:
                 w(f"| {label} | failed | | | |")
+        w("")
+        st = ed.get("sf_tx")
+        if isinstance(st, dict):
+            w("Frames each SF the edits bring in and out of the chain received during the "
+              "edited run (the edits took traffic): " +
+              ", ".join(f"{k} {v:,}" for k, v in sorted(st.items())) + ".")
         w("")
         if "edited" in lost:
             e = lost["edited"]

@@ -672,65 +672,80 @@ main() {
 	log "done: $OUT/results.md${QUICK:+ (QUICK run)}"
 }
 
-# Hitless edits: sfc's chain c4 (4 SFs) edited through sfcctl every 100 ms
-# while the generator sends, each frame of a new flow every 4 (flows the
-# fabric never saw keep coming, so every version gets traffic): hops
+# Hitless edits: chain c1 of sfc with end xdp (the fastest way through sfc,
+# so that the generator sends about 1 Mpps on this kind of machine) edited
+# through sfcctl every 100 ms while the generator sends, a new flow every 32 frames (EDIT_CHURN; flows
+# the fabric never saw keep coming, so every version gets traffic): hops
 # reordered, removed and added back, instances added to hops and removed,
 # weights changed. Every SF stays healthy, so every frame sent must reach
 # the sink. The same traffic without edits first: what the machine loses
 # by itself. Writes edits.json.
 run_edits() {
-	local fabns sock=$WORK/sfc-edit.sock pid secs=10 rate count out base edited stop n=0
+	local fabns sock=$WORK/sfc-edit.sock pid secs=10 churn=${EDIT_CHURN:-32} rate count base edited stop n=0
+	local tx_before sf_tx
 	local -a edits
-	[[ ${SYS_STATE[sfc]} == ok ]] || return 0
+	[[ ${SYS_STATE[sfcx]} == ok ]] || return 0
 	[[ -n $QUICK ]] && secs=3
-	log "hitless edits: chain c4 edited every 100 ms for $secs s under traffic"
-	fabns=$(ns sfc-fab)
-	cp "$WORK/sfc.json" "$WORK/sfc-edit.json"
-	nsenter --net="/run/netns/$fabns" -- "$SFCD" -f "$WORK/sfc-edit.json" -P "$PIN/sfc" \
+	log "hitless edits: chain c1 (end xdp) edited every 100 ms for $secs s under traffic"
+	fabns=$(ns sfcx-fab)
+	cp "$WORK/sfcx.json" "$WORK/sfc-edit.json"
+	nsenter --net="/run/netns/$fabns" -- "$SFCD" -f "$WORK/sfc-edit.json" -P "$PIN/sfcx" \
 		-s "$sock" >"$WORK/sfc-edit.log" 2>&1 &
 	pid=$!
 	for _ in $(seq 300); do [[ -S $sock ]] && break; sleep 0.05; done
 	[[ -S $sock ]] || { log "sfcd did not start: $(tail -2 "$WORK/sfc-edit.log")"; kill "$pid"; return 1; }
-	ctl() { timeout 10 "$ROOT/build/sfcctl" -s "$sock" "$@" >>"$WORK/sfc-edit-ctl.log" 2>&1; }
-	edits=("chain set c4 hop n4s2 hop n4s1 hop n4s3 hop n4s4"
-	       "chain set c4 hop n4s1 hop n4s3"
-	       "chain set c4 hop n4s1,n8s1 hop n4s2 hop n4s3,n8s2 hop n4s4"
+	ctl() { echo "$(date +%T.%N) sfcctl $*" >>"$WORK/sfc-edit-ctl.log"; timeout 10 "$ROOT/build/sfcctl" -s "$sock" "$@" >>"$WORK/sfc-edit-ctl.log" 2>&1; }
+	edits=("chain set c1 hop n1s1,n8s1"
 	       "sf set n8s1 weight 4"
-	       "chain set c4 hop n4s1,n8s1,n8s3 hop n4s2,n8s2"
+	       "chain set c1 hop n1s1,n8s1,n8s2 hop n2s1"
+	       "chain set c1 hop n2s1 hop n1s1,n8s1"
 	       "sf set n8s1 weight 1"
-	       "chain set c4 hop n4s1 hop n4s2 hop n4s3 hop n4s4")
+	       "chain set c1 hop n8s2"
+	       "chain set c1 hop n1s1")
 	# the generator's rate for this traffic, then as many frames as fill the time
 	# shellcheck disable=SC2086
-	rate=$("$OUT/traffic" ${TMPL["sfc 4"]} --churn 4 --warmup 0.2 --window 1 2>/dev/null |
+	rate=$("$OUT/traffic" ${TMPL["sfcx 1"]} --churn "$churn" --warmup 0.2 --window 1 2>/dev/null |
 		jq -r '.tx_mpps // 0')
 	count=$(python3 -c "print(max(100000, min(int($rate * 1e6 * $secs), 50000000)))")
 	# shellcheck disable=SC2086
-	base=$("$OUT/traffic" ${TMPL["sfc 4"]} --churn 4 --count "$count" 2>&1) || base=null
+	# each run its own flows: a flow seen before keeps its version
+	base=$("$OUT/traffic" ${TMPL["sfcx 1"]} --churn "$churn" --first-flow 2000000 --count "$count" 2>&1) || base=null
 	stop=$WORK/sfc-edit.stop
 	rm -f "$stop"
 	(
-		i=0
+		i=0 t0=$(date +%s%N)
 		while [[ ! -e $stop ]] && ((i < 20 * secs)); do
 			# shellcheck disable=SC2086
 			ctl ${edits[$((i % ${#edits[@]}))]} || echo "edit $i failed" >>"$WORK/sfc-edit-ctl.log"
 			i=$((i + 1))
-			sleep 0.1
+			# the next edit on the next 100 ms tick, however long this one took
+			wait_ns=$((t0 + i * 100000000 - $(date +%s%N)))
+			((wait_ns > 0)) && sleep "$(printf '0.%09d' "$wait_ns")"
 		done
 		echo "$i" >"$WORK/sfc-edit.count"
 	) &
+	sfs_tx() {
+		nsenter --net="/run/netns/$fabns" -- "$SFCD" --stats -j -P "$PIN/sfcx" 2>/dev/null |
+			jq -c '[.sfs[] | select(.name | test("^(n1s1|n2s1|n8s1|n8s2)$")) | {(.name): .tx_packets}] | add'
+	}
+	tx_before=$(sfs_tx)
 	# shellcheck disable=SC2086
-	edited=$("$OUT/traffic" ${TMPL["sfc 4"]} --churn 4 --count "$count" 2>&1) || edited=null
+	edited=$("$OUT/traffic" ${TMPL["sfcx 1"]} --churn "$churn" --first-flow 8000000 --count "$count" 2>&1) || edited=null
 	touch "$stop"
 	wait $!
 	n=$(cat "$WORK/sfc-edit.count" 2>/dev/null || echo 0)
-	nsenter --net="/run/netns/$fabns" -- "$SFCD" --stats -j -P "$PIN/sfc" \
+	sf_tx=$(jq -nc --argjson a "${tx_before:-null}" --argjson b "$(sfs_tx)" \
+		'if $a and $b then $b | with_entries(.value -= $a[.key]) else null end' 2>/dev/null) ||
+		sf_tx=null
+	nsenter --net="/run/netns/$fabns" -- "$SFCD" --stats -j -P "$PIN/sfcx" \
 		>"$OUT/sfc-edit-stats.json" 2>/dev/null
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	printf '{"seconds":%s,"edits":%s,"edit_failures":%s,"churn":4,"baseline":%s,"edited":%s}\n' \
-		"$secs" "$n" "$(grep -c failed "$WORK/sfc-edit-ctl.log" 2>/dev/null || echo 0)" \
-		"$(jq -c . <<<"$base" 2>/dev/null || echo null)" \
+	cp "$WORK/sfc-edit-ctl.log" "$OUT/sfc-edit-ctl.log" 2>/dev/null
+	cp "$WORK/sfc-edit.log" "$OUT/sfc-edit-sfcd.log" 2>/dev/null
+	printf '{"seconds":%s,"edits":%s,"edit_failures":%s,"churn":%s,"sf_tx":%s,"baseline":%s,"edited":%s}\n' \
+		"$secs" "$n" "$(cat "$WORK/sfc-edit-ctl.log" 2>/dev/null | grep -c failed)" \
+		"$churn" "${sf_tx:-null}" "$(jq -c . <<<"$base" 2>/dev/null || echo null)" \
 		"$(jq -c . <<<"$edited" 2>/dev/null || echo null)" >"$OUT/edits.json"
 }
 

@@ -107,6 +107,8 @@ static void usage(FILE *f)
 		"  --size      frame length without FCS (default 64; 60..1514)\n"
 		"  --flows     distinct UDP source ports, from --sport (default 1)\n"
 		"  --churn K   a new flow every K frames instead (source port and address)\n"
+		"  --first-flow N  with --churn: start at flow N, not 0 (runs that must not\n"
+		"              meet each other's flows)\n"
 		"  --count     send exactly N frames, then report (default: timed run)\n"
 		"  --duration  stop after S seconds (timed run: warm-up + window)\n"
 		"  --warmup    seconds before the reader's window opens (default 0.2)\n"
@@ -130,6 +132,7 @@ int main(int argc, char **argv)
 		{ "size", required_argument, NULL, 'z' },
 		{ "flows", required_argument, NULL, 'f' },
 		{ "churn", required_argument, NULL, 'K' },
+		{ "first-flow", required_argument, NULL, 'F' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 't' },
 		{ "warmup", required_argument, NULL, 'w' },
@@ -145,6 +148,7 @@ int main(int argc, char **argv)
 	__u8 dmac[6], smac[6];
 	struct in_addr sip = {}, dip = {};
 	unsigned sport = 1024, dport = 5001, flows = 1, churn = 0;
+	unsigned long long first_flow = 0;
 	double duration = 0, warmup = 0.2, window = 1.0;
 	int have = 0, rx_fd = -1, ncpu, c, err, drop = 0;
 	struct gen *g;
@@ -171,6 +175,7 @@ int main(int argc, char **argv)
 		case 'z': g->size = strtoul(optarg, NULL, 0); break;
 		case 'f': flows = strtoul(optarg, NULL, 0); break;
 		case 'K': churn = strtoul(optarg, NULL, 0); break;
+		case 'F': first_flow = strtoull(optarg, NULL, 0); break;
 		case 'c': g->count = strtoull(optarg, NULL, 0); break;
 		case 't': duration = strtod(optarg, NULL); break;
 		case 'w': warmup = strtod(optarg, NULL); break;
@@ -220,6 +225,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	memcpy(skel->bss->gen_hdr, g->frame, BENCH_HDR_LEN);
+	skel->bss->gen_seq = first_flow * churn;
 	skel->rodata->gen_flows = flows;
 	skel->rodata->gen_churn = churn;
 	skel->rodata->gen_sport = sport;
