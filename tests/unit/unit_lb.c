@@ -10,6 +10,7 @@
 #include "unit.h"
 #include "apply_plan.h"
 #include "lb_table.h"
+#include <time.h>
 
 #define IN0 ifx[IF_IN0]
 #define FLOWS 64
@@ -60,9 +61,19 @@ static char sent_to(const struct run *r)
 	       !memcmp(r->frame, MAC_SF_E, 6) ? 'e' : '?';
 }
 
+/* SF ids of a, b and e, read once per document (sf_id reads every name) */
+static __u32 id_a, id_b, id_e;
+
+static void ids_read(void)
+{
+	id_a = sf_id("a");
+	id_b = sf_id("b");
+	id_e = sf_id("e");
+}
+
 static char sf_letter(__u32 id)
 {
-	return id == sf_id("a") ? 'a' : id == sf_id("b") ? 'b' : id == sf_id("e") ? 'e' : '?';
+	return id == id_a ? 'a' : id == id_b ? 'b' : id == id_e ? 'e' : '?';
 }
 
 /* Send flow s on in0: where it went. */
@@ -96,6 +107,7 @@ static void test_flows_take_their_slot_by_weight(void)
 	int slots_a = 0, na = 0, ne = 0;
 
 	APPLY_OK(DOC_A3_E1);
+	ids_read();
 	ASSERT_OK(t ? x_table(&k, &hop, t) : -ENOMEM, "x's hop and its table");
 	if (unit_failed) {
 		free(t);
@@ -106,7 +118,7 @@ static void test_flows_take_their_slot_by_weight(void)
 	ASSERT_EQ(t->ninst, 2, "instances");
 	ASSERT_EQ(hop.tab.digest, lb_table_digest(t), "the hop's digest is its table's");
 	for (int j = 0; j < t->size; j++)
-		slots_a += t->slot[j] == sf_id("a");
+		slots_a += t->slot[j] == id_a;
 	ASSERT_TRUE(slots_a == 3070 || slots_a == 3069, "a holds 3/4 of 4093 slots");
 	for (int i = 0; i < FLOWS && !unit_failed; i++) {
 		struct pkt_spec s = lb_flow(41000, i);
@@ -138,6 +150,7 @@ static void test_added_instance_moves_only_new_flows(void)
 	int kept = 0, to_b = 0, same = 0, new_b = 0;
 
 	APPLY_OK(DOC_AE);
+	ids_read();
 	ASSERT_OK(t1 && t2 ? x_table(&k1, &h1, t1) : -ENOMEM, "table of a and e");
 	for (int i = 0; i < FLOWS && !unit_failed; i++) {
 		struct pkt_spec s = lb_flow(42000, i);
@@ -146,13 +159,14 @@ static void test_added_instance_moves_only_new_flows(void)
 		before[i] = send_flow(&s);
 	}
 	APPLY_OK(DOC_AEB);
+	ids_read();
 	ASSERT_EQ(unit_rep.chains_switched, 1, "x switched to a new version");
 	ASSERT_OK(x_table(&k2, &h2, t2), "table of a, e and b");
 	if (unit_failed)
 		goto out;
 	ASSERT_NE(k2.path_id, k1.path_id, "a new version");
 	for (int j = 0; j < t2->size; j++) {
-		to_b += t2->slot[j] == sf_id("b");
+		to_b += t2->slot[j] == id_b;
 		kept += t2->slot[j] == t1->slot[j];
 	}
 	ASSERT_TRUE(to_b == 1364 || to_b == 1365, "b holds a third of the slots");
@@ -179,6 +193,7 @@ static void test_failed_over_flows_stay(void)
 	int na = 0, on_e = 0, stayed = 0, back = 0;
 
 	APPLY_OK(DOC_AE);
+	ids_read();
 	for (int i = 0; i < FLOWS; i++) {
 		struct pkt_spec s = lb_flow(43000, i);
 
@@ -239,15 +254,81 @@ static void test_weight_change_is_a_new_version(void)
 	int slots_e = 0;
 
 	APPLY_OK(DOC_AE);
+	ids_read();
 	APPLY_OK(DOC_A1_E3);
+	ids_read();
 	ASSERT_EQ(unit_rep.chains_switched, 1, "x switched to a new version");
 	ASSERT_OK(t ? x_table(&k, &hop, t) : -ENOMEM, "x's table");
 	for (int j = 0; !unit_failed && j < t->size; j++)
-		slots_e += t->slot[j] == sf_id("e");
+		slots_e += t->slot[j] == id_e;
 	ASSERT_TRUE(slots_e == 3070 || slots_e == 3069, "e holds 3/4 of the slots");
 	APPLY_OK(DOC_A1_E3);
+	ids_read();
 	ASSERT_EQ(unit_rep.chains_switched, 0, "the same document again: no new version");
 	free(t);
+}
+
+/* checks that with sfc_lb full a hop of several instances is written as buckets, its flows still go to its instances, and the next edit after room is made gets a table again */
+static void test_full_table_map_falls_back_to_buckets(void)
+{
+	struct sfc_lb *fill = calloc(1, sizeof(*fill));
+	struct sfc_hop_key k;
+	struct sfc_hop hop;
+	int n = 0, sent = 0, full_err = 0;
+	char got;
+
+	APPLY_OK(DOC_AE);
+	ids_read();
+	/* fill the map with tables of path ids no version uses here */
+	for (__u32 p = SFC_MAX_PATHS - 1; fill && p > SFC_MAX_PATHS / 2; p--) {
+		for (__u32 si = 1; si <= SFC_MAX_HOPS; si++) {
+			k = (struct sfc_hop_key){ .path_id = p, .si = si };
+			if (bpf_map_update_elem(dp->maps.lb, &k, fill, BPF_NOEXIST)) {
+				full_err = errno;
+				goto full;
+			}
+			n++;
+		}
+	}
+full:
+	printf("# %d tables fill sfc_lb\n", n);
+	ASSERT_EQ(full_err, E2BIG, "the map refused a table: full");
+	APPLY_OK(DOC_AEB);
+	ids_read();
+	ASSERT_EQ(unit_rep.chains_switched, 1, "x switched to a new version");
+	{
+		__u32 cid = chain_id("x");
+		struct sfc_chain head = {};
+
+		bpf_map_lookup_elem(dp->maps.chains, &cid, &head);
+		k = (struct sfc_hop_key){ .path_id = head.path_id, .si = 1 };
+		ASSERT_OK(bpf_map_lookup_elem(dp->maps.hops, &k, &hop) ? -errno : 0, "x's hop");
+	}
+	ASSERT_EQ(hop.flags & SFC_HOP_TABLE, 0, "the hop is not a table");
+	ASSERT_EQ(hop.nbuckets, SFC_HOP_BUCKETS, "the hop has its buckets");
+	for (int i = 0; i < FLOWS; i++) {
+		struct pkt_spec s = lb_flow(44000, i);
+
+		flow_del(&s);
+		got = send_flow(&s);
+		sent += got == 'a' || got == 'b' || got == 'e';
+	}
+	ASSERT_EQ(sent, FLOWS, "every flow to an instance of the hop");
+	/* room again: the next edit writes a table */
+	for (__u32 p = SFC_MAX_PATHS - 1; p > SFC_MAX_PATHS / 2; p--)
+		for (__u32 si = 1; si <= SFC_MAX_HOPS; si++) {
+			k = (struct sfc_hop_key){ .path_id = p, .si = si };
+			bpf_map_delete_elem(dp->maps.lb, &k);
+		}
+	APPLY_OK(DOC_AE);
+	ids_read();
+	{
+		struct sfc_lb *t = malloc(sizeof(*t));
+
+		ASSERT_OK(t ? x_table(&k, &hop, t) : -ENOMEM, "a table again once there is room");
+		free(t);
+	}
+	free(fill);
 }
 
 int main(int argc, char **argv)
@@ -257,6 +338,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_added_instance_moves_only_new_flows),
 		UNIT_TEST(test_failed_over_flows_stay),
 		UNIT_TEST(test_weight_change_is_a_new_version),
+		UNIT_TEST(test_full_table_map_falls_back_to_buckets),
 	};
 
 	unit_env_init();

@@ -52,6 +52,7 @@ struct chain_build {
 	int npos;
 	struct { struct sfc_pos_key k; struct sfc_pos v; } pos[SFC_MAX_HOPS * SFC_HOP_MAX_INSTANCES];
 	struct sfc_lb lb[SFC_MAX_HOPS + 1];     /* by SI: tables of SFC_HOP_TABLE hops */
+	struct sfc_hop bucket_hop[SFC_MAX_HOPS + 1]; /* by SI: the hop as buckets */
 	/* the tables of the version it replaces, read once per build */
 	int nprev;
 	struct sfc_lb prev[SFC_MAX_HOPS];
@@ -76,8 +77,10 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 /* The tables of version prev_path (the chain's current one, 0 for none),
  * which the tables of the next build_chain keep what they can of. */
 void chain_build_prev(const struct sfc_maps *m, __u32 prev_path, struct chain_build *b);
-/* Write b's hop tables (sfc_lb) under version path_id: before its hops. */
-int chain_write_tables(const struct sfc_maps *m, __u32 path_id, const struct chain_build *b);
+/* Write b's hop tables (sfc_lb) under version path_id: before its hops.
+ * A table sfc_lb has no room for: its hop goes back to its buckets (b's
+ * hops change; logged once). */
+int chain_write_tables(const struct sfc_maps *m, __u32 path_id, struct chain_build *b);
 int pos_index_read(const struct sfc_maps *m, struct pos_index *ix);
 /* The keys of ix that belong to path_id: *n of them from the return. */
 const struct sfc_pos_key *pos_index_path(const struct pos_index *ix, __u32 path_id, size_t *n);

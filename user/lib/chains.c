@@ -14,6 +14,7 @@
 #include "apply_plan.h"
 #include "front.h"
 #include "lb_table.h"
+#include "log.h"
 #include "observe.h"
 #include "path_pool.h"
 #include "record.h"
@@ -112,15 +113,28 @@ static int build_table(const struct sfc_doc *doc, const struct plan *p, const in
 	return 0;
 }
 
-int chain_write_tables(const struct sfc_maps *m, __u32 path_id, const struct chain_build *b)
+int chain_write_tables(const struct sfc_maps *m, __u32 path_id, struct chain_build *b)
 {
+	static bool warned;
+
 	for (__u32 si = 1; si <= b->path.nhops; si++) {
 		struct sfc_hop_key hk = { .path_id = path_id, .si = si };
 
 		if (!(b->hops[si].flags & SFC_HOP_TABLE))
 			continue;
-		if (bpf_map_update_elem(m->lb, &hk, &b->lb[si], BPF_ANY))
+		if (!bpf_map_update_elem(m->lb, &hk, &b->lb[si], BPF_ANY))
+			continue;
+		if (errno != E2BIG && errno != ENOSPC && errno != ENOMEM)
 			return -errno;
+		/* sfc_lb is full (versions that edits retired still hold their
+		 * tables): the hop spreads by its 16 buckets, unweighted, until
+		 * the next edit finds room */
+		if (!warned)
+			pr_warn("hop tables (sfc_lb, %d) full: hops of several instances "
+				"spread flows by buckets, without weights, until versions are "
+				"freed\n", SFC_LB_TABLES);
+		warned = true;
+		b->hops[si] = b->bucket_hop[si];
 	}
 	return 0;
 }
@@ -187,8 +201,6 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 			hop->flags = SFC_HOP_DOWN;
 			continue;
 		}
-		if (ninst > 1 && p->lb_tables && !build_table(doc, p, inst, ninst, si, b))
-			continue;
 		/*
 		 * Rendezvous hashing over every instance, up or not: a version
 		 * does not change when an instance goes down or comes back.
@@ -212,6 +224,11 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 			}
 			hop->sf[bk] = best;
 		}
+		/* the buckets stay at hand: what the hop falls back to when
+		 * sfc_lb has no room for its table */
+		b->bucket_hop[si] = *hop;
+		if (ninst > 1 && p->lb_tables)
+			build_table(doc, p, inst, ninst, si, b);
 	}
 }
 
@@ -413,7 +430,7 @@ int chain_purge_paths(const struct sfc_maps *m, const struct pos_index *ix,
 }
 
 static int write_chain(const struct sfc_dp *dp, __u32 cid, const char *name, __u32 path_id,
-		       const struct chain_build *b)
+		       struct chain_build *b)
 {
 	const struct sfc_maps *m = &dp->maps;
 	struct sfc_chain head = { .path_id = path_id };
