@@ -55,6 +55,14 @@ assert_do "sfcd starts" d_sfcd_start || assert_done
 assert_eq "sf show: s1's weight" 3 "$(ctl -j sf show s1 | jq -r '.[0].weight')"
 assert_eq "sf show: s2's weight" 1 "$(ctl -j sf show s2 | jq -r '.[0].weight')"
 
+# share_of SF: the share of new flows stats gives SF in pair's hop, in per mille
+share_of() {
+	ctl -j stats chain pair | jq -r --arg sf "$1" '.chains[0].hops[0].shares[$sf] * 1000 | round'
+}
+assert_eq "stats: s1's share of the hop (per mille)" 750 "$(share_of s1)"
+assert_eq "stats: s2's share of the hop (per mille)" 250 "$(share_of s2)"
+assert_ok "stats text: the SHARES column" eval "ctl stats chain pair | grep -q 's1 75%, s2 25%'"
+
 round before "$OLD_PORTS"
 s1=$(flows_through before "$DSCP_SF1") s2=$(flows_through before "$DSCP_SF2")
 echo "# weights 3:1: $s1 flows through s1, $s2 through s2"
@@ -66,6 +74,7 @@ assert_gt "3:1: some flows through s2" 0 "$s2"
 assert_ok "sfcctl sf set s1 weight 1" ctl sf set s1 weight 1
 assert_ok "sfcctl sf set s2 weight 3" ctl sf set s2 weight 3
 assert_eq "sf show: s2's weight after the edit" 3 "$(ctl -j sf show s2 | jq -r '.[0].weight')"
+assert_eq "stats: s2's share after the edit (per mille)" 750 "$(share_of s2)"
 assert_eq "the state file keeps the weight" 3 \
 	"$(jq -r '.sfs[] | select(.name == "s2") | .weight' "$STATE")"
 

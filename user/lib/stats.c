@@ -61,6 +61,55 @@ static json_t *drop_reasons_json(const struct sfc_drop_entry *d, int n, __u32 ci
 
 /* {"samples":N,"p50_ns":..,"p90_ns":..,"p99_ns":..,"buckets":[..]} of SF
  * sf_id; NULL when nothing was measured */
+/*
+ * The share of new flows each instance of a hop takes, by SF name: the
+ * slots of its table, or its buckets (a hop of one instance: 1).
+ */
+static json_t *hop_shares_json(const struct sfc_dp *dp, const struct sfc_hop_key *hk,
+			       const struct sfc_hop *hop, sfc_id_name *sfn)
+{
+	json_t *o = json_object();
+	struct sfc_lb *t = NULL;
+	unsigned int count[SFC_LB_MAX_INST + SFC_HOP_BUCKETS] = {};
+	__u32 ids[SFC_LB_MAX_INST + SFC_HOP_BUCKETS];
+	unsigned int n = 0, total = 0;
+
+	if (!o)
+		return NULL;
+	if (hop->flags & SFC_HOP_TABLE) {
+		t = malloc(sizeof(*t));
+		if (!t || dp->maps.lb < 0 || bpf_map_lookup_elem(dp->maps.lb, hk, t) ||
+		    t->size > SFC_LB_SLOTS) {
+			free(t);
+			return o;
+		}
+	}
+	total = t ? t->size : hop->nbuckets > SFC_HOP_BUCKETS ? 0 : hop->nbuckets;
+	for (unsigned int j = 0; j < total; j++) {
+		__u32 id = t ? t->slot[j] : hop->sf[j];
+		unsigned int k;
+
+		for (k = 0; k < n && ids[k] != id; k++)
+			;
+		if (k == n) {
+			if (n == SFC_LB_MAX_INST + SFC_HOP_BUCKETS)
+				continue;
+			ids[n++] = id;
+		}
+		count[k]++;
+	}
+	for (unsigned int k = 0; k < n; k++) {
+		char name[SFC_NAME_LEN + 1] = "";
+
+		if (ids[k] && ids[k] < SFC_MAX_SFS)
+			memcpy(name, sfn[ids[k]], SFC_NAME_LEN);
+		if (name[0])
+			json_object_set_new(o, name, json_real((double)count[k] / total));
+	}
+	free(t);
+	return o;
+}
+
 static json_t *latency_json(const struct sfc_dp *dp, __u32 sf_id)
 {
 	__u64 b[SFC_LAT_BUCKETS];
@@ -161,17 +210,22 @@ json_t *sfc_stats_json(const struct sfc_dp *dp)
 			struct sfc_hop_key hk = { .path_id = head.path_id, .si = path.nhops - h };
 			struct sfc_hop hop;
 
+			json_t *shares = NULL;
+
 			memset(hs, 0, sizeof(hs));
 			hop.stats_idx = 0;
-			if (!bpf_map_lookup_elem(m->hops, &hk, &hop))
+			if (!bpf_map_lookup_elem(m->hops, &hk, &hop)) {
 				percpu_sum(dp, m->hop_stats, hop.stats_idx, hs, 4);
-			json_array_append_new(hops, json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
+				shares = hop_shares_json(dp, &hk, &hop, sfn);
+			}
+			json_array_append_new(hops, json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
 				"hop", (json_int_t)h + 1, "si", (json_int_t)(path.nhops - h),
 				"packets", (json_int_t)hs[0], "bytes", (json_int_t)hs[1],
 				"drops", (json_int_t)hs[2], "bypassed", (json_int_t)hs[3],
 				"drop_reasons", hop.stats_idx ?
 				drop_reasons_json(drops, ndrops, cid, hop.stats_idx) :
-				json_object()));
+				json_object(),
+				"shares", shares ? shares : json_object()));
 		}
 		c = json_pack("{s:s,s:I,s:I,s:I,s:o,s:o}", "name", name,
 			      "spi", (json_int_t)crec[cid].spi, "packets", (json_int_t)cs[0],

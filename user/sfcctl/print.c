@@ -137,6 +137,25 @@ const char *fmt_reasons(json_t *row, const char *key, char *buf, size_t len)
 	return buf[0] ? buf : "-";
 }
 
+/* {"a":0.75,"e":0.25} -> "a 75%, e 25%"; "-" for a hop of one instance or none */
+const char *fmt_shares(json_t *row, const char *key, char *buf, size_t len)
+{
+	json_t *o = json_object_get(row, key), *v;
+	const char *name;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (json_object_size(o) < 2)
+		return "-";
+	json_object_foreach(o, name, v) {
+		if (off >= len)
+			break;
+		off += snprintf(buf + off, len - off, "%s%s %.3g%%", off ? ", " : "", name,
+				json_number_value(v) * 100);
+	}
+	return buf;
+}
+
 /* A duration in ns as "850ns", "12.3us", "4.56ms", "1.20s" */
 const char *fmt_ns(double ns, char *buf, size_t len)
 {

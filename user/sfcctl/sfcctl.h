@@ -179,6 +179,7 @@ const char *fmt_any(json_t *row, const char *key, char *buf, size_t len);
 const char *fmt_hops(json_t *row, const char *key, char *buf, size_t len);
 const char *fmt_up(json_t *row, const char *key, char *buf, size_t len);
 const char *fmt_reasons(json_t *row, const char *key, char *buf, size_t len);
+const char *fmt_shares(json_t *row, const char *key, char *buf, size_t len);
 const char *fmt_latency(json_t *row, const char *key, char *buf, size_t len);
 const char *fmt_ns(double ns, char *buf, size_t len);
 

@@ -19,6 +19,7 @@ static const struct col hop_cols[] = {
 	{ .head = "HOP", .key = "hop", .right = true },
 	{ .head = "SI", .key = "si", .right = true },
 	{ .head = "SFS", .key = "sfs", .fmt = fmt_hops },
+	{ .head = "SHARES", .key = "shares", .fmt = fmt_shares },
 	{ .head = "PACKETS", .key = "packets", .right = true },
 	{ .head = "BYTES", .key = "bytes", .right = true },
 	{ .head = "DROPS", .key = "drops", .right = true },
