@@ -75,6 +75,8 @@ abi=$(awk '$1 == "#define" && $2 == "SFC_ABI_VERSION" {print $3}' "$D_ROOT/heade
 assert_eq "sfc_build_info names the map ABI ($abi)" 1 "$(metric "sfc_build_info{abi=\"$abi\"}")"
 assert_eq "SF s1 is up" 1 "$(metric 'sfc_sf_up{sf="s1"}')"
 c0=$(metric 'sfc_chain_packets_total{chain="web",spi="100"}')
+assert_eq "sfc_hop_instance_share: s1, alone at web's hop 1, takes all its flows" 1 \
+	"$(metric 'sfc_hop_instance_share{chain="web",hop="1",si="2",sf="s1",sf_instance="s1"}')"
 h0=$(metric 'sfc_hop_packets_total{chain="web",hop="1",si="2",sf="s1"}')
 h20=$(metric 'sfc_hop_packets_total{chain="web",hop="2",si="1",sf="s2"}')
 s0=$(metric 'sfc_sf_sent_packets_total{sf="s2"}')

@@ -103,6 +103,30 @@ static void hops_family(FILE *f, const struct sfc_doc *doc, json_t *chains, cons
 	}
 }
 
+/* The share of new flows each instance of each hop takes. */
+static void shares_family(FILE *f, const struct sfc_doc *doc, json_t *chains)
+{
+	const char *sf;
+	json_t *c, *h, *v;
+	size_t i, j;
+
+	family(f, "sfc_hop_instance_share", "gauge",
+	       "Share of the hop's new flows the SF takes (its slots of the hop's table: its "
+	       "weight's share to within 1/4093).");
+	json_array_foreach(chains, i, c) {
+		const char *cname = json_string_value(json_object_get(c, "name"));
+
+		json_array_foreach(json_object_get(c, "hops"), j, h) {
+			json_object_foreach(json_object_get(h, "shares"), sf, v) {
+				hop_series(f, doc, "sfc_hop_instance_share", cname, h);
+				fprintf(f, ",sf_instance=\"");
+				label(f, sf);
+				fprintf(f, "\"} %.6g\n", json_number_value(v));
+			}
+		}
+	}
+}
+
 /* Drops by reason at each hop of each chain, and of each chain not at a
  * hop. */
 static void drop_reasons_families(FILE *f, const struct sfc_doc *doc, json_t *chains)
@@ -275,6 +299,7 @@ char *sfcd_metrics_text(const struct sfcd_metrics_src *src, size_t *len)
 		    "Packets that skipped the hop because no instance was up (on-failure bypass).",
 		    "bypassed");
 	drop_reasons_families(f, src->doc, chains);
+	shares_family(f, src->doc, chains);
 
 	sfs_family(f, sfs, "sfc_sf_up", "gauge",
 		   "1 when the SF's interfaces are present and up, else 0.", NULL);
