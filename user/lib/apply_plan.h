@@ -53,7 +53,10 @@ struct chain_build {
 	struct { struct sfc_pos_key k; struct sfc_pos v; } pos[SFC_MAX_HOPS * SFC_HOP_MAX_INSTANCES];
 	struct sfc_lb lb[SFC_MAX_HOPS + 1];     /* by SI: tables of SFC_HOP_TABLE hops */
 	struct sfc_hop bucket_hop[SFC_MAX_HOPS + 1]; /* by SI: the hop as buckets */
-	/* the tables of the version it replaces, read once per build */
+	/* the tables of the version it replaces (prev_path in prev_maps),
+	 * read when a hop first needs them: nprev -1 until then */
+	const struct sfc_maps *prev_maps;
+	__u32 prev_path;
 	int nprev;
 	struct sfc_lb prev[SFC_MAX_HOPS];
 };

@@ -37,10 +37,20 @@ static __u32 fnv(const char *s, __u32 seed)
 
 void chain_build_prev(const struct sfc_maps *m, __u32 prev_path, struct chain_build *b)
 {
+	b->prev_maps = m;
+	b->prev_path = prev_path;
+	b->nprev = -1;
+}
+
+/* Read the replaced version's tables (chains of one-instance hops never do). */
+static void prev_read(struct chain_build *b)
+{
+	const struct sfc_maps *m = b->prev_maps;
+	__u32 prev_path = b->prev_path;
 	struct sfc_path path = {};
 
 	b->nprev = 0;
-	if (!prev_path || m->lb < 0 || bpf_map_lookup_elem(m->paths, &prev_path, &path))
+	if (!m || !prev_path || m->lb < 0 || bpf_map_lookup_elem(m->paths, &prev_path, &path))
 		return;
 	for (__u32 si = 1; si <= path.nhops && si <= SFC_MAX_HOPS; si++) {
 		struct sfc_hop_key hk = { .path_id = prev_path, .si = si };
@@ -55,12 +65,13 @@ void chain_build_prev(const struct sfc_maps *m, __u32 prev_path, struct chain_bu
 
 /* The table of the replaced version that shares most instances with in[]:
  * the same hop before the edit, whatever its position now. */
-static const struct sfc_lb *prev_table(const struct chain_build *b, const struct lb_inst *in,
-				       int n)
+static const struct sfc_lb *prev_table(struct chain_build *b, const struct lb_inst *in, int n)
 {
 	const struct sfc_lb *best = NULL;
 	int best_common = 0;
 
+	if (b->nprev < 0)
+		prev_read(b);
 	for (int t = 0; t < b->nprev; t++) {
 		const struct sfc_lb *lb = &b->prev[t];
 		int common = 0;
