@@ -160,8 +160,10 @@ ok "stats -j sf NAME" -j stats sf ids &&
 	jq_eq "stats sf NAME shows only it" '[(.sfs | map(.name)), has("chains")]' '[["ids"],false]'
 ok "stats" stats
 has "stats text chain line" '^chain web  spi 1  packets [0-9]+  bytes [0-9]+$'
-has "stats text hop header" '^  HOP +SI +SFS +PACKETS +BYTES +DROPS +BYPASSED +DROP-REASONS$'
-has "stats text hop row" '^ +2 +1 +fw,fw2( +[0-9]+){4} +-$'
+has "stats text hop header" '^  HOP +SI +SFS +SHARES +PACKETS +BYTES +DROPS +BYPASSED +DROP-REASONS$'
+has "stats text hop row, shares of fw (weight 1) and fw2 (weight 3)" \
+	'^ +2 +1 +fw,fw2 +fw 25%, fw2 75%( +[0-9]+){4} +-$'
+has "stats text hop row of one SF: no shares" '^ +1 +2 +ids +-( +[0-9]+){4} +-$'
 has "stats text sf header" '^SF +STATE +TX-PACKETS +TX-BYTES +RX-PACKETS +RX-BYTES +LAT-P50 +P90 +P99$'
 has "stats text reasons" '^(REASON +CODE +COUNT|no drops or exceptions counted)$'
 ok "stats reset" stats reset

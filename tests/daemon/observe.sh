@@ -66,9 +66,9 @@ assert_eq "hop 1: no drops by reason" '{}' "$(st_hop "$T/st2.json" 1 'drop_reaso
 assert_eq "chain web: no drops outside its hops" '{}' \
 	"$(st "$T/st2.json" '.chains[0].drop_reasons | tojson')"
 ctl stats chain web >"$T/ch.txt" 2>&1
-if grep -Eq '^  +HOP +SI +SFS +PACKETS +BYTES +DROPS +BYPASSED +DROP-REASONS$' "$T/ch.txt" &&
-	grep -Eq '^  +2 +1 +s2( +[0-9]+){2} +20 +0 +hop-down-drop 20$' "$T/ch.txt" &&
-	grep -Eq '^  +1 +2 +s1( +[0-9]+){4} +-$' "$T/ch.txt"; then
+if grep -Eq '^  +HOP +SI +SFS +SHARES +PACKETS +BYTES +DROPS +BYPASSED +DROP-REASONS$' "$T/ch.txt" &&
+	grep -Eq '^  +2 +1 +s2 +-( +[0-9]+){2} +20 +0 +hop-down-drop 20$' "$T/ch.txt" &&
+	grep -Eq '^  +1 +2 +s1 +-( +[0-9]+){4} +-$' "$T/ch.txt"; then
 	pass "stats chain web, text: hop 2's row names its drops' reason"
 else
 	fail "stats chain web, text: hop 2's row names its drops' reason" "$(cat "$T/ch.txt")"
