@@ -52,6 +52,8 @@ d_init
 assert_do "topology" d_topo || assert_done
 state_json >"$STATE"
 assert_do "sfcd starts" d_sfcd_start || assert_done
+assert_eq "health: the flow idle time, by default" 30 \
+	"$(d_api '{"cmd":"health"}' | jq -r .paths.flow_idle_s)"
 assert_eq "sf show: s1's weight" 3 "$(ctl -j sf show s1 | jq -r '.[0].weight')"
 assert_eq "sf show: s2's weight" 1 "$(ctl -j sf show s2 | jq -r '.[0].weight')"
 
@@ -89,6 +91,11 @@ echo "# weights 1:3: $n1 new flows through s1, $n2 through s2"
 assert_eq "1:3: datagrams missing" 0 "$(rx "$T/fresh.json" .missing)"
 assert_gt "1:3: more than half the new flows through s2" "$((FLOWS / 2))" "$n2"
 assert_gt "1:3: some new flows through s1" 0 "$n1"
+d_sfcd_stop TERM
+
+d_sfcd_start --flow-idle 7 || assert_done
+assert_eq "health: --flow-idle 7, rounded up to whole 2 s passes" 8 \
+	"$(d_api '{"cmd":"health"}' | jq -r .paths.flow_idle_s)"
 d_sfcd_stop TERM
 
 for bad in 1 511 x -5; do

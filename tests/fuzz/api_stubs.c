@@ -55,6 +55,12 @@ void sfc_path_count(struct sfc_dp *dp, unsigned int *live, unsigned int *retired
 	*live = *retired = 0;
 }
 
+unsigned int sfc_path_idle_passes(unsigned int idle_ms)
+{
+	(void)idle_ms;
+	return 15;
+}
+
 const struct sfc_path_gc_stats *sfc_path_gc_stats(struct sfc_dp *dp)
 {
 	static const struct sfc_path_gc_stats none;
