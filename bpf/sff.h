@@ -227,7 +227,7 @@ static __always_inline struct sfc_sf *sfc_sff_fallback(struct sfc_flow *flow, __
 	count_reason(SFC_R_HOP_INSTANCE_FALLBACK);
 	/* the flow stays on the instance it failed over to, even once its
 	 * own is back: a stateful SF keeps the connections it took over */
-	if (*sf_id < SFC_MAX_SFS && slot < SFC_HOP_STATS_ENTRIES)
+	if (slot < SFC_HOP_STATS_ENTRIES)
 		sfc_step_put(flow, path_id, si, *sf_id, slot);
 	return sf;
 }

@@ -139,9 +139,9 @@ _Static_assert(sizeof(struct sfc_hop_key) == 8, "sfc_hop_key layout");
 
 /*
  * sfc_hops: (path, SI) -> the SF instances of that hop: as nbuckets hash
- * buckets (one instance: one bucket), or, SFC_HOP_TABLE, as the weighted
- * table sfc_lb holds under the same key (tab: its size and a digest of
- * it, so that two versions with the same table compare equal).
+ * buckets, or, SFC_HOP_TABLE, as the weighted table sfc_lb holds under
+ * the same key (tab_digest: a digest of it, so that two versions with the
+ * same table compare equal by their hops alone).
  */
 struct sfc_hop {
 	__u16 flags;        /* SFC_HOP_* */
@@ -150,11 +150,7 @@ struct sfc_hop {
 	__u32 stats_idx;    /* slot in sfc_hop_stats, kept by the hop across edits */
 	union {
 		__u32 sf[SFC_HOP_BUCKETS];
-		struct {
-			__u32 size;     /* == sfc_lb's size */
-			__u32 ninst;    /* == sfc_lb's ninst */
-			__u32 digest;   /* of sfc_lb's inst[] and slot[] */
-		} tab;
+		__u32 tab_digest;   /* SFC_HOP_TABLE: of the whole sfc_lb value */
 	};
 };
 _Static_assert(sizeof(struct sfc_hop) == 72, "sfc_hop layout");

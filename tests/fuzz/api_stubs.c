@@ -55,10 +55,10 @@ void sfc_path_count(struct sfc_dp *dp, unsigned int *live, unsigned int *retired
 	*live = *retired = 0;
 }
 
-unsigned int sfc_path_idle_passes(unsigned int idle_ms)
+unsigned int sfc_path_flow_idle_ms(const struct sfc_dp *dp)
 {
-	(void)idle_ms;
-	return 15;
+	(void)dp;
+	return SFC_FLOW_IDLE_MS;
 }
 
 const struct sfc_path_gc_stats *sfc_path_gc_stats(struct sfc_dp *dp)

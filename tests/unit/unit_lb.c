@@ -116,7 +116,7 @@ static void test_flows_take_their_slot_by_weight(void)
 	ASSERT_TRUE(hop.flags & SFC_HOP_TABLE, "the hop is a table");
 	ASSERT_EQ(t->size, SFC_LB_SLOTS, "table size");
 	ASSERT_EQ(t->ninst, 2, "instances");
-	ASSERT_EQ(hop.tab.digest, lb_table_digest(t), "the hop's digest is its table's");
+	ASSERT_EQ(hop.tab_digest, lb_table_digest(t), "the hop's digest is its table's");
 	for (int j = 0; j < t->size; j++)
 		slots_a += t->slot[j] == id_a;
 	ASSERT_TRUE(slots_a == 3070 || slots_a == 3069, "a holds 3/4 of 4093 slots");
@@ -331,6 +331,32 @@ full:
 	free(fill);
 }
 
+/* checks that an SF a hop names and also reaches through a group it names is one instance of the hop's table, with one share */
+static void test_sf_named_and_in_group_is_one_instance(void)
+{
+	static const char *const doc =
+		"{'ingress':[{'dev':'in0'}],'groups':[{'name':'g'}],"
+		" 'sfs':[{'name':'a','dev':'sfa','mac':'02:00:00:00:5f:0a','group':'g'},"
+		"        {'name':'e','dev':'sfe','mac':'02:00:00:00:5f:0e','group':'g'}],"
+		" 'chains':[{'name':'x','spi':10,'hops':[['a','g']]}],"
+		" 'rules':[{'pref':10,'dst':'198.18.90.0/24','chain':'x'}]}";
+	struct sfc_lb *t = malloc(sizeof(*t));
+	struct sfc_hop_key k;
+	struct sfc_hop hop;
+	int slots_a = 0;
+
+	APPLY_OK(doc);
+	ids_read();
+	ASSERT_OK(t ? x_table(&k, &hop, t) : -ENOMEM, "x's hop and its table");
+	if (!unit_failed) {
+		ASSERT_EQ(t->ninst, 2, "instances: a once, e");
+		for (int j = 0; j < t->size; j++)
+			slots_a += t->slot[j] == id_a;
+		ASSERT_TRUE(slots_a == 2046 || slots_a == 2047, "a holds half the slots");
+	}
+	free(t);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_test tests[] = {
@@ -339,6 +365,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_failed_over_flows_stay),
 		UNIT_TEST(test_weight_change_is_a_new_version),
 		UNIT_TEST(test_full_table_map_falls_back_to_buckets),
+		UNIT_TEST(test_sf_named_and_in_group_is_one_instance),
 	};
 
 	unit_env_init();

@@ -147,7 +147,7 @@ static void test_collector_frees_a_version_once_its_flow_ends(void)
 	struct sfc_flow f = {};
 	__u32 v1;
 
-	sfc_path_set_flow_idle(dp, SFC_PATH_GC_EVERY_MS);
+	dp->flow_idle_ms = SFC_PATH_GC_EVERY_MS; /* sfcd --flow-idle 2 */
 	APPLY_OK(DOC_TO_X);
 	flow_del(&s);
 	SEND_EXPECT(&s, "x", MAC_SF_A, "before the edit");
@@ -182,7 +182,7 @@ static void test_collector_frees_a_version_once_its_flow_ends(void)
 	ASSERT_EQ(path_hops(v1), 0, "old version after the third pass");
 	ASSERT_EQ(path_positions(v1), 0, "position keys of the old version after the third pass");
 	SEND_EXPECT(&s, "x", MAC_SF_E, "the flow's next packet");
-	sfc_path_set_flow_idle(dp, 0);
+	dp->flow_idle_ms = 0;
 }
 
 /* checks that, with the default flow idle time (30 s), a flow of a
@@ -195,7 +195,7 @@ static void test_quiet_flow_keeps_its_version_for_the_idle_time(void)
 	__u32 v1;
 	int passes = 0;
 
-	sfc_path_set_flow_idle(dp, 0);
+	dp->flow_idle_ms = 0;
 	APPLY_OK(DOC_TO_X);
 	flow_del(&s);
 	SEND_EXPECT(&s, "x", MAC_SF_A, "before the edit");

@@ -102,25 +102,18 @@ static int build_table(const struct sfc_doc *doc, const struct plan *p, const in
 	struct sfc_hop *hop = &b->hops[si];
 	int n = 0;
 
-	for (int k = 0; k < ninst && n < SFC_LB_MAX_INST; k++) {
-		const struct sfc_sf_cfg *sf = &doc->sfs[inst[k]];
-		__u32 id = p->sf_ids[inst[k]];
-		bool dup = false;
+	for (; n < ninst && n < SFC_LB_MAX_INST; n++) {
+		const struct sfc_sf_cfg *sf = &doc->sfs[inst[n]];
 
-		for (int i = 0; i < n && !dup; i++)
-			dup = in[i].id == id;
-		if (!dup)
-			in[n++] = (struct lb_inst){ .id = id, .weight = sfc_sf_weight(sf),
-						    .key = lb_inst_key(sf->name) };
+		in[n] = (struct lb_inst){ .id = p->sf_ids[inst[n]], .weight = sfc_sf_weight(sf),
+					  .key = lb_inst_key(sf->name) };
 	}
-	if (n < 2 || lb_table_build(in, n, prev_table(b, in, n), &b->lb[si]))
+	if (lb_table_build(in, n, prev_table(b, in, n), &b->lb[si]))
 		return -1;
 	hop->flags |= SFC_HOP_TABLE;
 	hop->nbuckets = 0;
 	memset(hop->sf, 0, sizeof(hop->sf));
-	hop->tab.size = b->lb[si].size;
-	hop->tab.ninst = b->lb[si].ninst;
-	hop->tab.digest = lb_table_digest(&b->lb[si]);
+	hop->tab_digest = lb_table_digest(&b->lb[si]);
 	return 0;
 }
 
@@ -168,19 +161,21 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 		int inst[SFC_HOP_MAX_INSTANCES], ninst = 0;
 
 		hop->stats_idx = slots[h];
-		/* A name is an SF, or a group standing for all its SFs. */
+		/* A name is an SF, or a group standing for all its SFs; an SF
+		 * named and in a group the hop names too is one instance. */
 		for (int k = 0; k < hc->nsf; k++) {
 			const struct sfc_sf_cfg *sf = sfc_doc_sf(doc, hc->sf[k]);
 
-			if (sf) {
-				inst[ninst++] = sf - doc->sfs;
-			} else {
-				for (int i = 0; i < doc->nsfs && ninst < SFC_HOP_MAX_INSTANCES; i++)
-					if (!strcmp(doc->sfs[i].group, hc->sf[k]))
-						inst[ninst++] = i;
+			for (int i = 0; i < doc->nsfs && ninst < SFC_HOP_MAX_INSTANCES; i++) {
+				bool dup = false;
+
+				if (sf ? &doc->sfs[i] != sf : strcmp(doc->sfs[i].group, hc->sf[k]))
+					continue;
+				for (int q = 0; q < ninst && !dup; q++)
+					dup = inst[q] == i;
+				if (!dup)
+					inst[ninst++] = i;
 			}
-			if (ninst >= SFC_HOP_MAX_INSTANCES)
-				break;
 		}
 		for (int k = 0; k < ninst; k++) {
 			int si_idx = inst[k];
@@ -421,18 +416,15 @@ int chain_purge_paths(const struct sfc_maps *m, const struct pos_index *ix,
 
 		if (bpf_map_lookup_elem(m->paths, &path_id, &path))
 			continue;
-		for (__u32 si = 1; si <= path.nhops && si <= SFC_MAX_HOPS; si++) {
-			struct sfc_hop_key hk = { .path_id = path_id, .si = si };
-
-			sfc_hop_del(m, &hk);
-		}
-		/* tables after their hops; every SI of a version whose path
-		 * entry was never written (a write that failed half-way) */
-		for (__u32 si = 1; m->lb >= 0 && si <= (path.nhops ? path.nhops : SFC_MAX_HOPS) &&
+		/* every SI of a version whose path entry was never written (a
+		 * write that failed half-way); a hop's table after the hop */
+		for (__u32 si = 1; si <= (path.nhops ? path.nhops : SFC_MAX_HOPS) &&
 				   si <= SFC_MAX_HOPS; si++) {
 			struct sfc_hop_key hk = { .path_id = path_id, .si = si };
 
-			bpf_map_delete_elem(m->lb, &hk);
+			sfc_hop_del(m, &hk);
+			if (m->lb >= 0)
+				bpf_map_delete_elem(m->lb, &hk);
 		}
 		if (path.nhops)
 			bpf_map_update_elem(m->paths, &path_id, &zero, BPF_ANY);

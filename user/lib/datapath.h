@@ -57,7 +57,7 @@ struct sfc_dp {
 	int ncpus;
 	char pin_dir[PATH_MAX];
 	struct sfc_path_pool *paths; /* path versions (path_pool.h), read on first use */
-	unsigned int flow_idle_ms;   /* sfc_path_set_flow_idle; 0: the default */
+	unsigned int flow_idle_ms;   /* a flow of a retired version ends (path_pool.h); 0: default */
 };
 
 /* Load the programs; reuse maps pinned in pin_dir, pin the others. */

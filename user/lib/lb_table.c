@@ -5,15 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "lb_table.h"
 
 __u32 lb_inst_key(const char *name)
 {
-	__u32 h = 2166136261u;
-
-	for (; *name; name++)
-		h = (h ^ (unsigned char)*name) * 16777619u;
-	return h;
+	return sfc_hash_str(SFC_FNV_SEED, name);
 }
 
 /* The score of instance key for slot j: the higher, the more the slot
@@ -195,11 +192,5 @@ int lb_table_build(const struct lb_inst *in_, int n, const struct sfc_lb *prev,
 
 __u32 lb_table_digest(const struct sfc_lb *t)
 {
-	const unsigned char *p = (const unsigned char *)t;
-	size_t len = sizeof(*t);
-	__u32 h = 2166136261u;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
+	return sfc_hash_bytes(SFC_FNV_SEED, t, sizeof(*t));
 }

@@ -41,7 +41,7 @@ __u32 lb_inst_key(const char *name);
 int lb_table_build(const struct lb_inst *in, int n, const struct sfc_lb *prev,
 		   struct sfc_lb *out);
 
-/* A digest of a table's instances and slots (struct sfc_hop's tab.digest). */
+/* A digest of a table's instances and slots (struct sfc_hop's tab_digest). */
 __u32 lb_table_digest(const struct sfc_lb *t);
 
 /* The slot a flow of this hash takes in t: the datapath's rule. */

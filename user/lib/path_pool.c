@@ -27,7 +27,6 @@ struct sfc_path_pool {
 	struct sfc_flow_cache_key last;      /* the key-by-key walk's position */
 	bool last_set;
 	__u64 last_end_ms;
-	unsigned int idle_passes;      /* passes idle after the mark: ended */
 	struct sfc_flow_cache_key *keys;
 	struct sfc_flow *vals;
 	struct sfc_path_gc_stats st;
@@ -52,7 +51,6 @@ static struct sfc_path_pool *pool_get(struct sfc_dp *dp)
 		return pp;
 	pp = calloc(1, sizeof(*pp));
 	if (pp) {
-		pp->idle_passes = sfc_path_idle_passes(dp->flow_idle_ms);
 		pp->keys = malloc(GC_CHUNK * sizeof(*pp->keys));
 		pp->vals = malloc(GC_CHUNK * sizeof(*pp->vals));
 	}
@@ -220,6 +218,18 @@ static int walk_chunk(struct sfc_dp *dp, struct sfc_path_pool *pp, __u32 *n, boo
 	return 0;
 }
 
+/* The collector's passes for a flow idle time of idle_ms (0: the
+ * default), 1..255: the count fits the flags' SFC_FLOW_IDLE_PASSES bits. */
+static unsigned int idle_passes(unsigned int idle_ms)
+{
+	unsigned int n;
+
+	if (!idle_ms)
+		idle_ms = SFC_FLOW_IDLE_MS;
+	n = (idle_ms + SFC_PATH_GC_EVERY_MS - 1) / SFC_PATH_GC_EVERY_MS;
+	return n < 1 ? 1 : n > 255 ? 255 : n;
+}
+
 /* What the pass does to one entry of a version it looks at. */
 static void age_entry(struct sfc_dp *dp, struct sfc_path_pool *pp, const struct sfc_flow_cache_key *k,
 		      struct sfc_flow *v)
@@ -235,7 +245,7 @@ static void age_entry(struct sfc_dp *dp, struct sfc_path_pool *pp, const struct 
 			unsigned int passes = (now.flags & SFC_FLOW_IDLE_PASSES_MASK) >>
 					      SFC_FLOW_IDLE_PASSES_SHIFT;
 
-			if (passes + 1 >= pp->idle_passes) {
+			if (passes + 1 >= idle_passes(dp->flow_idle_ms)) {
 				if (!bpf_map_delete_elem(fd, k))
 					pp->st.flows_ended++;
 				return;
@@ -299,21 +309,9 @@ static void pass_end(struct sfc_dp *dp, struct sfc_path_pool *pp, __u64 now)
 	pp->st.passes++;
 }
 
-unsigned int sfc_path_idle_passes(unsigned int idle_ms)
+unsigned int sfc_path_flow_idle_ms(const struct sfc_dp *dp)
 {
-	unsigned int n;
-
-	if (!idle_ms)
-		idle_ms = SFC_FLOW_IDLE_MS;
-	n = (idle_ms + SFC_PATH_GC_EVERY_MS - 1) / SFC_PATH_GC_EVERY_MS;
-	return n < 1 ? 1 : n > 255 ? 255 : n;
-}
-
-void sfc_path_set_flow_idle(struct sfc_dp *dp, unsigned int idle_ms)
-{
-	dp->flow_idle_ms = idle_ms;
-	if (dp->paths)
-		dp->paths->idle_passes = sfc_path_idle_passes(idle_ms);
+	return idle_passes(dp->flow_idle_ms) * SFC_PATH_GC_EVERY_MS;
 }
 
 long sfc_path_gc_step(struct sfc_dp *dp, __u64 now_ms, unsigned int max_flows)

@@ -73,11 +73,9 @@ const struct sfc_path_gc_stats *sfc_path_gc_stats(struct sfc_dp *dp);
  * next step is due (0: the pass is under way), or -1: nothing retired.
  */
 /* How long a flow of a retired version may stay idle before it ends (and
- * stops holding its version, and so its SF instances): idle_ms, rounded
- * up to whole passes; 0: SFC_FLOW_IDLE_MS. */
-void sfc_path_set_flow_idle(struct sfc_dp *dp, unsigned int idle_ms);
-/* Passes for idle_ms (0: the default): 1..255. */
-unsigned int sfc_path_idle_passes(unsigned int idle_ms);
+ * stops holding its version, and so its SF instances): dp->flow_idle_ms
+ * (0: SFC_FLOW_IDLE_MS) rounded up to whole passes. */
+unsigned int sfc_path_flow_idle_ms(const struct sfc_dp *dp);
 long sfc_path_gc_step(struct sfc_dp *dp, __u64 now_ms, unsigned int max_flows);
 
 /*

@@ -65,8 +65,7 @@ static json_t *health(struct sfcd *d)
 
 		sfc_path_count(d->dp, &live, &retired);
 		json_object_set_new(r, SFC_KEY_PATHS, json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-				    SFC_KEY_FLOW_IDLE_S, (json_int_t)(sfc_path_idle_passes(
-					    d->dp->flow_idle_ms) * SFC_PATH_GC_EVERY_MS / 1000),
+				    SFC_KEY_FLOW_IDLE_S, (json_int_t)(sfc_path_flow_idle_ms(d->dp) / 1000),
 				    SFC_KEY_LIVE, (json_int_t)live,
 				    SFC_KEY_RETIRED, (json_int_t)retired,
 				    SFC_KEY_GC_PASSES, (json_int_t)st->passes,

@@ -210,7 +210,7 @@ static int do_apply(const char *pin_dir, const char *state, int check_only)
 	}
 	dp->no_peer_xdp = no_peer_xdp;
 	dp->steer = steer;
-	sfc_path_set_flow_idle(dp, flow_idle_ms);
+	dp->flow_idle_ms = flow_idle_ms;
 	set_sf_latency(dp);
 	ret = sfc_apply(dp, &doc, &rep, err, sizeof(err));
 	for (int i = 0; i < rep.nifaces; i++)
@@ -419,7 +419,7 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 		goto out;
 	d.dp->no_peer_xdp = no_peer_xdp;
 	d.dp->steer = steer;
-	sfc_path_set_flow_idle(d.dp, flow_idle_ms);
+	d.dp->flow_idle_ms = flow_idle_ms;
 	set_sf_latency(d.dp);
 	if (d.dp->adopted)
 		pr_info("adopted %d running programs from %s\n", d.dp->adopted, pin_dir);

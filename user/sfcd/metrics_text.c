@@ -103,25 +103,28 @@ static void hops_family(FILE *f, const struct sfc_doc *doc, json_t *chains, cons
 	}
 }
 
-/* The share of new flows each instance of each hop takes. */
-static void shares_family(FILE *f, const struct sfc_doc *doc, json_t *chains)
+/* One family over the chains' hops, a series per key of the hop's object
+ * field (its name the label key), its value the key's number. */
+static void hop_keys_family(FILE *f, const struct sfc_doc *doc, json_t *chains, const char *name,
+			    const char *type, const char *help, const char *field, const char *key)
 {
-	const char *sf;
+	const char *k;
 	json_t *c, *h, *v;
 	size_t i, j;
 
-	family(f, "sfc_hop_instance_share", "gauge",
-	       "Share of the hop's new flows the SF takes (its slots of the hop's table: its "
-	       "weight's share to within 1/4093).");
+	family(f, name, type, help);
 	json_array_foreach(chains, i, c) {
 		const char *cname = json_string_value(json_object_get(c, "name"));
 
 		json_array_foreach(json_object_get(c, "hops"), j, h) {
-			json_object_foreach(json_object_get(h, "shares"), sf, v) {
-				hop_series(f, doc, "sfc_hop_instance_share", cname, h);
-				fprintf(f, ",sf_instance=\"");
-				label(f, sf);
-				fprintf(f, "\"} %.6g\n", json_number_value(v));
+			json_object_foreach(json_object_get(h, field), k, v) {
+				hop_series(f, doc, name, cname, h);
+				fprintf(f, ",%s=\"", key);
+				label(f, k);
+				if (json_is_integer(v))
+					fprintf(f, "\"} %lld\n", (long long)json_integer_value(v));
+				else
+					fprintf(f, "\"} %.6g\n", json_number_value(v));
 			}
 		}
 	}
@@ -132,23 +135,12 @@ static void shares_family(FILE *f, const struct sfc_doc *doc, json_t *chains)
 static void drop_reasons_families(FILE *f, const struct sfc_doc *doc, json_t *chains)
 {
 	const char *reason;
-	json_t *c, *h, *v;
-	size_t i, j;
+	json_t *c, *v;
+	size_t i;
 
-	family(f, "sfc_hop_drops_by_reason_total", "counter",
-	       "Packets dropped at the hop, by reason (headers/sfc_reasons.h).");
-	json_array_foreach(chains, i, c) {
-		const char *cname = json_string_value(json_object_get(c, "name"));
-
-		json_array_foreach(json_object_get(c, "hops"), j, h) {
-			json_object_foreach(json_object_get(h, "drop_reasons"), reason, v) {
-				hop_series(f, doc, "sfc_hop_drops_by_reason_total", cname, h);
-				fprintf(f, ",reason=\"");
-				label(f, reason);
-				fprintf(f, "\"} %lld\n", (long long)json_integer_value(v));
-			}
-		}
-	}
+	hop_keys_family(f, doc, chains, "sfc_hop_drops_by_reason_total", "counter",
+			"Packets dropped at the hop, by reason (headers/sfc_reasons.h).",
+			"drop_reasons", "reason");
 	family(f, "sfc_chain_drops_by_reason_total", "counter",
 	       "Packets of the chain dropped not at one of its hops (a packet back from an SF "
 	       "at no known position, say), by reason.");
@@ -299,7 +291,9 @@ char *sfcd_metrics_text(const struct sfcd_metrics_src *src, size_t *len)
 		    "Packets that skipped the hop because no instance was up (on-failure bypass).",
 		    "bypassed");
 	drop_reasons_families(f, src->doc, chains);
-	shares_family(f, src->doc, chains);
+	hop_keys_family(f, src->doc, chains, "sfc_hop_instance_share", "gauge",
+			"Share of the hop's new flows the SF takes (its slots of the hop's table: "
+			"its weight's share to within 1/4093).", "shares", "sf_instance");
 
 	sfs_family(f, sfs, "sfc_sf_up", "gauge",
 		   "1 when the SF's interfaces are present and up, else 0.", NULL);
