@@ -87,7 +87,7 @@ $(OUT)/$(1): $(call lib_objs,$(1)) $(2)
 	$$(Q)$$(CC) $$(CFLAGS) $$^ $(3) -o $$@
 endef
 $(eval $(call PROGRAM,sfcd,$(LIB) $(MODEL) $(COMMON),$(LDLIBS)))
-$(eval $(call PROGRAM,sfcctl,$(COMMON),$(BASE_LDLIBS)))
+$(eval $(call PROGRAM,sfcctl,$(MODEL) $(COMMON),$(BASE_LDLIBS)))
 $(eval $(call PROGRAM,sfc-cni,$(COMMON),$(BASE_LDLIBS)))
 
 # BPF unit tests (root: they load the datapath); logic tests (no root, no BPF)
@@ -105,7 +105,7 @@ $(OUT)/tests/logic_%: tests/logic/%.c $(LIB) $(MODEL) $(COMMON) $(SKELS) | $(OUT
 # no daemon (headers the dependency file adds to $^ are not inputs)
 SFCCTL_LOGIC := $(OUT)/tests/logic_cli_grammar $(OUT)/tests/logic_monitor_output
 $(SFCCTL_LOGIC): $(OUT)/tests/logic_%: tests/logic/%.c \
-		$(filter-out %/main.o,$(call lib_objs,sfcctl)) $(COMMON) | $(OUT)/tests $(OUT)/deps
+		$(filter-out %/main.o,$(call lib_objs,sfcctl)) $(MODEL) $(COMMON) | $(OUT)/tests $(OUT)/deps
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(TEST_DEPS) -Itests/lib -Iuser/sfcctl $(filter %.c %.o %.a,$^) $(BASE_LDLIBS) -o $@
 

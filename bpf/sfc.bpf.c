@@ -151,8 +151,10 @@ int sfc_xdp(struct xdp_md *ctx)
 			return XDP_DROP; /* sfc_sff found it: never */
 		if (sf->flags & SFC_SF_SETMAC)
 			sfc_set_macs(data, data_end, sf->mac, sf->out_mac);
-		if (!(sf->flags & SFC_SF_XDP_TX))
-			return xdp_to_tc(ctx, SFC_META_TO_EGRESS, sf->ifindex);
+		/* a tap's copy is made at tc: XDP cannot copy a frame */
+		if (!(sf->flags & SFC_SF_XDP_TX) || d.i.tap_sf)
+			return xdp_to_tc(ctx, SFC_META_TO_EGRESS |
+					 d.i.tap_sf << SFC_META_TAP_SHIFT, sf->ifindex);
 		if (sfc_csum_partial(&p)) {
 			count_reason(SFC_R_CSUM_PARTIAL_TC);
 			return xdp_to_tc(ctx, SFC_META_TO_EGRESS, sf->ifindex);
@@ -169,6 +171,8 @@ int sfc_xdp(struct xdp_md *ctx)
 		if (!d.i.returned || !flow)
 			return XDP_PASS; /* empty chain: it never left */
 		r = 0;
+		if (d.i.tap_sf) /* the copy is made at tc: the stack end */
+			d.i.end = SFC_END_STACK;
 		if (d.i.end != SFC_END_STACK)
 			r = sfc_end_precheck(data, data_end, &p, flow);
 		if (d.i.end == SFC_END_XDP && !r &&
@@ -179,9 +183,9 @@ int sfc_xdp(struct xdp_md *ctx)
 		data = (void *)(long)ctx->data;
 		data_end = (void *)(long)ctx->data_end;
 		sfc_set_macs(data, data_end, flow->orig_dst, flow->orig_src);
-		ret = xdp_to_tc(ctx, (flow->flags & SFC_FLOW_EGRESS) ?
-				SFC_META_TO_EGRESS : SFC_META_TO_INGRESS,
-				flow->in_ifindex);
+		ret = xdp_to_tc(ctx, ((flow->flags & SFC_FLOW_EGRESS) ?
+				SFC_META_TO_EGRESS : SFC_META_TO_INGRESS) |
+				d.i.tap_sf << SFC_META_TAP_SHIFT, flow->in_ifindex);
 		/*
 		 * auto: the stack end is ready in the metadata; the conntrack
 		 * stage takes the XDP end instead for an established flow,
@@ -222,6 +226,16 @@ static __always_inline int sfc_tc_parse(struct __sk_buff *skb, struct sfc_pkt *p
 	if (skb->vlan_present && !p->key.vlan)
 		p->key.vlan = skb->vlan_tci & 0x0fff;
 	return 0;
+}
+
+/* A copy of the packet to tap SF tap_id's interface, as the packet is
+ * now (bpf_clone_redirect: packet pointers are invalid after it). */
+static __always_inline void sfc_tc_tap(struct __sk_buff *skb, __u32 tap_id)
+{
+	struct sfc_sf *tap = sfc_sf_of(tap_id);
+
+	if (!tap || !tap->ifindex || bpf_clone_redirect(skb, tap->ifindex, 0))
+		count_reason(SFC_R_TAP_COPY_FAILED);
 }
 
 /* Send a packet to an SF from a tc entry. */
@@ -268,9 +282,13 @@ static __always_inline int sfc_tc_steer(struct __sk_buff *skb, const struct sfc_
 		sf = sfc_sf_of(d.i.sf_id);
 		if (!sf)
 			return TC_ACT_SHOT; /* sfc_sff found it: never */
+		if (d.i.tap_sf)
+			sfc_tc_tap(skb, d.i.tap_sf);
 		return sfc_tc_to_sf(skb, sf, 1);
 	case SFC_ACT_END:
 		flow = d.flow;
+		if (d.i.tap_sf)
+			sfc_tc_tap(skb, d.i.tap_sf);
 		if (!d.i.returned || !flow)
 			return TC_ACT_OK; /* empty chain: it never left */
 		/* end xdp: routed here, as from XDP */
@@ -345,6 +363,9 @@ int sfc_tc_ingress(struct __sk_buff *skb)
 		m->key = 0;
 		ifindex = m->ifindex;
 		action = m->action;
+		if (action >> SFC_META_TAP_SHIFT)
+			sfc_tc_tap(skb, action >> SFC_META_TAP_SHIFT);
+		action &= SFC_META_ACTION_MASK;
 redirect:
 		if (action != SFC_META_TO_INGRESS && action != SFC_META_TO_EGRESS) {
 			count_reason(SFC_R_META_BAD_ACTION);
@@ -405,8 +426,14 @@ int sfc_tc_egress(struct __sk_buff *skb)
 
 		if (!sf)
 			return TC_ACT_SHOT; /* sfc_sff found it: never */
+		if (d.i.tap_sf)
+			sfc_tc_tap(skb, d.i.tap_sf);
 		return sfc_tc_to_sf(skb, sf, 0);
 	}
+	case SFC_ACT_END:
+		if (d.i.tap_sf)
+			sfc_tc_tap(skb, d.i.tap_sf);
+		break;
 	}
 	/* END here means an empty chain or all hops bypassed: send it on. */
 	return TC_ACT_OK;

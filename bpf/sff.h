@@ -38,7 +38,7 @@ struct sfc_dec_info {
 	__u8  end;             /* END: the path's SFC_END_* */
 	__u16 sf_id;           /* TO_SF: the SF's id (its entry: sfc_sf_of) */
 	__u16 from_sf;         /* returned: the SF it came back from */
-	__u16 pad;
+	__u16 tap_sf;          /* TO_SF, END: a tap SF that gets a copy first */
 	/* o.si: TO_SF: the hop's SI; DROP: the SI it was at. o.slot: TO_SF,
 	 * DROP at a hop: the hop's sfc_hop_stats slot. o.reason: DROP. */
 	struct sfc_sff_out o;
@@ -264,7 +264,7 @@ __attribute__((noinline)) __s64 sfc_hop_pick(struct sfc_flow *flow, __u32 path_i
 		b = sfc_hop_bucket(hop, flow->hash);
 		sf_id = hop->sf[b & (SFC_HOP_BUCKETS - 1)];
 	}
-	if (!(flags & SFC_HOP_DOWN) && sf_id && sf_id < SFC_MAX_SFS &&
+	if (!(flags & (SFC_HOP_DOWN | SFC_HOP_TAP)) && sf_id && sf_id < SFC_MAX_SFS &&
 	    slot < SFC_HOP_STATS_ENTRIES)
 		sfc_step_put(flow, path_id, si, sf_id, slot);
 	return sfc_pick_pack(sf_id, slot, flags);
@@ -306,25 +306,40 @@ static __always_inline __u32 sfc_step_find(const struct sfc_flow *flow, __u32 sf
 }
 
 /* sfc_sff_run's answers: sent to SF sf_id, the hop at SI si with counter
- * slot slot; or dropped (negative) there, for reason */
+ * slot slot (SF 0: the end of the chain); or dropped (negative) there, for
+ * reason */
 #define SFC_SFF_TO(sf_id, si, slot) \
 	((__s64)((sf_id) & 0xffff) | (__s64)((si) & 0xff) << 16 | (__s64)((slot) & 0xffff) << 24)
 #define SFC_SFF_DROP(si, slot, reason) \
 	((__s64)(1ull << 63 | ((__u64)(si) & 0xff) << 16 | ((__u64)(slot) & 0xffff) << 24 | \
 		 ((__u64)(reason) & 0xff) << 40))
+/* with a tap's SF id (a copy goes there first) for TO and the end */
+#define SFC_SFF_WITH_TAP(v, tap) ((v) | (__s64)((tap) & 0xffff) << 40)
 #define SFC_SFF_SF(v)     ((__u32)(v) & 0xffff)
+#define SFC_SFF_TAP(v)    ((__u32)((v) >> 40) & 0xffff)
 #define SFC_SFF_SI(v)     ((__u32)((v) >> 16) & 0xff)
 #define SFC_SFF_SLOT(v)   ((__u32)((v) >> 24) & 0xffff)
 #define SFC_SFF_REASON(v) ((__u32)((v) >> 40) & 0xff)
+
+/* What the fabric sent to SF sf_id. */
+static __always_inline void sfc_count_sf_tx(__u32 sf_id, __u32 len)
+{
+	struct sfc_sf_counter *sc = bpf_map_lookup_elem(&sfc_sf_stats, &sf_id);
+
+	if (sc)
+		count_add(&sc->tx, len);
+}
 
 /*
  * The SFF: from SI si of the flow's path, the next hop's SF or the end. A
  * hop whose instances are all down (or marked SFC_HOP_DOWN) is skipped
  * (bypass) or ends the packet (drop), as the path's on_failure says. SI 0
- * is the end of the chain. len_fail: the packet's length | the path's
- * on_failure << 32 (one argument: a spill less, for stack room). One
- * scalar back (SFC_SFF_*): the SF's id with its hop's SI and counter slot,
- * 0 for the end of the chain, or a drop with its reason (counted) and
+ * is the end of the chain. A tap hop (SFC_HOP_TAP) is passed over, its
+ * instance named in the answer (one tap per answer: the first one up).
+ * len_fail: the packet's length | the path's on_failure << 32 (one
+ * argument: a spill less, for stack room). One scalar back (SFC_SFF_*):
+ * the SF's id with its hop's SI and counter slot, SF 0 for the end of the
+ * chain, either with the tap's SF, or a drop with its reason (counted) and
  * where it happened (no out argument: a spill less). A global
  * function: the verifier checks it once, whatever its callers (a
  * flow entry or a first packet's own copy, on the way in or back from an
@@ -332,8 +347,12 @@ static __always_inline __u32 sfc_step_find(const struct sfc_flow *flow, __u32 sf
  */
 __attribute__((noinline)) __s64 sfc_sff_run(struct sfc_flow *flow, __u32 si, __u64 len_fail)
 {
-	__u32 path_id, len = (__u32)len_fail, on_failure = len_fail >> 32;
+	__u32 path_id;
 	int i;
+
+	/* the tap found so far rides in len_fail's bits 40-55 (no register
+	 * of its own: one more would take stack the 6.1 budget does not have) */
+	len_fail &= 0xffffffffffull;
 
 	if (!flow)
 		return SFC_SFF_DROP(0, 0, SFC_R_NO_PATH);
@@ -347,7 +366,7 @@ __attribute__((noinline)) __s64 sfc_sff_run(struct sfc_flow *flow, __u32 si, __u
 		__s64 hp;
 
 		if (si == 0)
-			return 0;
+			return SFC_SFF_WITH_TAP(0, len_fail >> 40);
 		/* a resolved step skips the hop: the SF's entry validates it */
 		hp = sfc_hop_pick(flow, path_id, si);
 		if (hp < 0) {
@@ -356,6 +375,20 @@ __attribute__((noinline)) __s64 sfc_sff_run(struct sfc_flow *flow, __u32 si, __u
 		}
 		sidx = SFC_PICK_SLOT(hp);
 		hs = bpf_map_lookup_elem(&sfc_hop_stats, &sidx);
+		if (SFC_PICK_FLAGS(hp) & SFC_HOP_TAP) {
+			sf_id = SFC_PICK_SF(hp);
+			sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
+			if (sf && sf_id && (sf->flags & SFC_SF_UP) && !(len_fail >> 40)) {
+				len_fail |= (__u64)(sf_id & 0xffff) << 40;
+				if (hs)
+					count_add(&hs->fwd, (__u32)len_fail);
+				sfc_count_sf_tx(sf_id, (__u32)len_fail);
+			} else {
+				count_reason(SFC_R_TAP_SKIPPED);
+			}
+			si--;
+			continue;
+		}
 
 		sf = NULL;
 		down = SFC_PICK_FLAGS(hp) & SFC_HOP_DOWN;
@@ -371,7 +404,7 @@ __attribute__((noinline)) __s64 sfc_sff_run(struct sfc_flow *flow, __u32 si, __u
 			down = !sf;
 		}
 		if (down) {
-			if (on_failure == SFC_FAIL_BYPASS) {
+			if (((len_fail >> 32) & 0xff) == SFC_FAIL_BYPASS) {
 				if (hs)
 					hs->bypassed++;
 				count_reason(SFC_R_HOP_BYPASSED);
@@ -385,14 +418,9 @@ __attribute__((noinline)) __s64 sfc_sff_run(struct sfc_flow *flow, __u32 si, __u
 		}
 
 		if (hs)
-			count_add(&hs->fwd, len);
-		{
-			struct sfc_sf_counter *sc = bpf_map_lookup_elem(&sfc_sf_stats, &sf_id);
-
-			if (sc)
-				count_add(&sc->tx, len);
-		}
-		return SFC_SFF_TO(sf_id, si, sidx);
+			count_add(&hs->fwd, (__u32)len_fail);
+		sfc_count_sf_tx(sf_id, (__u32)len_fail);
+		return SFC_SFF_WITH_TAP(SFC_SFF_TO(sf_id, si, sidx), len_fail >> 40);
 	}
 	count_reason(SFC_R_TOO_MANY_HOPS);
 	return SFC_SFF_DROP(0, 0, SFC_R_TOO_MANY_HOPS);
@@ -416,7 +444,8 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
 		d->i.o.reason = SFC_SFF_REASON(r);
 		return;
 	}
-	if (r == 0) {
+	d->i.tap_sf = SFC_SFF_TAP(r);
+	if (!sf_id) {
 		d->i.act = SFC_ACT_END;
 		d->i.end = path->end;
 		return;
@@ -471,9 +500,19 @@ __attribute__((noinline)) int sfc_hop_has_sf(__u32 path_id, __u32 si, __u32 sf_i
 	return 0;
 }
 
+/* Is the frame addressed to SFC_PROBE_MAC (eth: its Ethernet header)? */
+static __always_inline int sfc_to_probe_mac(const __u8 *eth)
+{
+	static const __u8 probe[6] = SFC_PROBE_MAC;
+
+	return eth[0] == probe[0] && eth[1] == probe[1] && eth[2] == probe[2] &&
+	       eth[3] == probe[3] && eth[4] == probe[4] && eth[5] == probe[5];
+}
+
 /*
  * A packet back from an SF that no flow entry knows (not an ingress point:
- * there it is classified). An SF that serves one chain is recognised by
+ * there it is classified). An answer to sfcd's health probe goes to the
+ * stack, where sfcd reads it (SFC_PROBE_MAC). An SF that serves one chain is recognised by
  * its interface alone: the packet becomes a flow of that chain entering
  * at this SF, so a NAT-ing SF's output goes through the rest of the chain
  * and ends here, where the SF sent it. Otherwise the chains' policy: a
@@ -490,6 +529,10 @@ sfc_adopt(const struct sfc_pkt *p, const struct sfc_flow_cache_key *ck, __u32 if
 	struct sfc_chain *chain;
 	struct sfc_sf *sf;
 
+	if (sfc_to_probe_mac(eth)) {
+		count_reason(SFC_R_HEALTH_PROBE_REPLY);
+		return NULL;
+	}
 	sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
 	if (!sf || !sf_id)
 		goto policy;

@@ -91,6 +91,15 @@ _Static_assert(sizeof(struct sfc_iface) == 8, "sfc_iface layout");
 #define SFC_SF_SOLE      (1u << 4)
 #define SFC_SF_MISS_DROP (1u << 5)
 
+/*
+ * sfcd's health probes leave the fabric towards an SF from this MAC, and
+ * sfcd answers ARP and neighbour solicitations for the probe's source
+ * address with it: an SF's answer to a probe comes back addressed to it.
+ * Such a packet of no known flow on an SF's interface is neither adopted
+ * nor dropped: it goes to the stack (counted), where sfcd reads it.
+ */
+#define SFC_PROBE_MAC { 0x02, 0x73, 0x66, 0x63, 0x68, 0x63 }
+
 /* sfc_sfs: SF id -> where to send packets for that SF instance */
 struct sfc_sf {
 	__u32 ifindex;      /* the fabric sends out here */
@@ -136,6 +145,11 @@ _Static_assert(sizeof(struct sfc_hop_key) == 8, "sfc_hop_key layout");
 
 #define SFC_HOP_DOWN  (1u << 0) /* no instance up: apply the path's on_failure */
 #define SFC_HOP_TABLE (1u << 1) /* instances and weights in sfc_lb[(path, SI)] */
+/* A tap: a copy of each packet goes to the hop's instance and never comes
+ * back; the packet itself goes on to the next hop. Its instance is never a
+ * flow's resolved step, and one that is down gets no copy (the chain goes
+ * on whatever its on_failure). */
+#define SFC_HOP_TAP   (1u << 2)
 
 /*
  * sfc_hops: (path, SI) -> the SF instances of that hop: as nbuckets hash
@@ -470,6 +484,10 @@ _Static_assert(SFC_MAX_SFS <= 65536 && SFC_HOP_STATS_ENTRIES <= 65536, "sfc_flow
 #define SFC_META_MAGIC 0x5fc0
 #define SFC_META_TO_INGRESS 1 /* bpf_redirect(ifindex, BPF_F_INGRESS) */
 #define SFC_META_TO_EGRESS  2 /* bpf_redirect(ifindex, 0) */
+/* action's bits above SFC_META_TAP_SHIFT: the tap SF whose interface gets
+ * a copy first (bpf_clone_redirect; XDP cannot copy a frame) */
+#define SFC_META_ACTION_MASK 0xf
+#define SFC_META_TAP_SHIFT   4
 /*
  * skb->mark of a packet that finished its chain on the skb path and is
  * redirected to the ingress of the interface it was classified on: that

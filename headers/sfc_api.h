@@ -114,6 +114,7 @@
  * measured (sfcd --sf-latency) */
 #define SFC_KEY_MONITORS         "monitors"
 #define SFC_KEY_SF_LATENCY       "sf_latency"
+#define SFC_KEY_PROBES           "probes"       /* health: probes pending, up, down */
 #define SFC_KEY_FLOW_IDLE_S      "flow_idle_s" /* health paths: sfcd --flow-idle, as applied */
 /* health: a SIGHUP that could not load the state file, until a load or
  * a commit works: {"error": why, "time": ISO 8601 UTC, "unix_time": N} */

@@ -69,7 +69,14 @@
 	X(SFC_R_HOP_INSTANCE_FALLBACK, 54, "hop-instance-down-fallback")    \
 	/* not a drop: back on an SF interface newer than the flow's version,  \
 	 * the flow moved to the chain's current version (55) */               \
-	X(SFC_R_POS_MOVED,        55, "sf-return-moved-to-current-version")
+	X(SFC_R_POS_MOVED,        55, "sf-return-moved-to-current-version") \
+	/* not a drop: an SF's answer to sfcd's health probe, addressed to  \
+	 * SFC_PROBE_MAC, goes to the stack for sfcd (56) */                \
+	X(SFC_R_HEALTH_PROBE_REPLY, 56, "sf-health-probe-answer") \
+	/* not a drop: a tap hop made no copy, its instance down or another \
+	 * tap's copy already due before the next SF (57) */                 \
+	X(SFC_R_TAP_SKIPPED,      57, "tap-skipped")                        \
+	X(SFC_R_TAP_COPY_FAILED,  58, "tap-copy-failed")
 
 enum sfc_reason {
 #define SFC_REASON_ENUM(sym, num, name) sym = num,

@@ -42,7 +42,7 @@ has "group show text header" '^NAME +SFS +USED-BY$'
 has "group show text row" '^ga +m1,m2 +gchain hop 1, gchain2 hop 2$'
 has "group show text unused group" '^gb +- +-$'
 ok "sf show -j group" -j sf show m1 && jq_eq "sf show -j has the group" '.[0].group' '"ga"'
-ok "sf show group column" sf show && has "sf show text group" '^m1 +iface +s5 +- +- +ga +1 +(up|down)$'
+ok "sf show group column" sf show && has "sf show text group" '^m1 +iface +s5 +- +- +ga +1 +link +- +(up|down) +-$'
 err "error: group show unknown" 'no group named "nope"' group show nope
 
 # completion offers groups where a hop or a group is expected (bash-completion's
@@ -75,9 +75,20 @@ expect "completion: sf commands" "got '$got'" test "$got" = "add del help set sh
 got=$(complete_words sf set "")
 expect "completion: sf set offers SFs" "got '$got'" test "$got" = "fw fw2 ids m1 m2 "
 got=$(complete_words sf set m1 "")
-expect "completion: sf set offers weight" "got '$got'" test "$got" = "help weight "
+expect "completion: sf set offers weight and health" "got '$got'" test "$got" = \
+	"health help probe probe-fail probe-from probe-interval probe-recover weight "
 got=$(complete_words sf add x kind iface dev s5 group ga "")
-expect "completion: sf add offers weight" "got '$got'" test "$got" = "help mac out-dev weight "
+expect "completion: sf add offers weight and health" "got '$got'" test "$got" = \
+	"health help mac out-dev probe probe-fail probe-from probe-interval probe-recover weight "
+got=$(complete_words sf set m1 health "")
+expect "completion: health modes" "got '$got'" test "$got" = "link none probe "
+got=$(complete_words sf set m1 probe "")
+expect "completion: probe types" "got '$got'" test "$got" = "icmp tcp "
+got=$(complete_words sf set m1 probe icmp "")
+expect "completion: no word for a probe's address" "got '$got'" test "$got" = " "
+got=$(complete_words sf set m1 probe icmp 2001:db8::1 "")
+expect "completion: keywords after a probe" "got '$got'" test "$got" = \
+	"health help probe-fail probe-from probe-interval probe-recover weight "
 got=$(complete_words gr)
 expect "completion: group object" "got '$got'" test "$got" = "group "
 ok "group: apply back" apply -f "$T/doc.json"

@@ -35,9 +35,15 @@ help_ok "help: apply --help" '^  sfcctl apply -f FILE \[--dry-run\]$' apply --he
 help_ok "help: sf add help" '^  sfcctl sf add NAME kind iface dev IFNAME' sf add help
 help_ok "help: sf add -h ..." '^  sfcctl sf add NAME kind iface dev IFNAME' \
 	sf add -h kind iface dev s5
-help_ok "help: sf add shows weight" '\[group GROUP\] \[weight N\]$' sf add help
-help_ok "help: sf set help" '^  sfcctl sf set NAME weight N$' sf set help
-help_ok "help: sf set fw weight -h" '^  sfcctl sf set NAME weight N$' sf set fw weight -h
+help_ok "help: sf add shows weight" '\[group GROUP\] \[weight N\] \[health none\|link\|probe\]$' \
+	sf add help
+help_ok "help: sf add shows the probe keywords" \
+	'^ +\[probe icmp ADDRESS\|tcp ADDRESS:PORT\] \[probe-from ADDRESS\]$' sf add help
+help_ok "help: sf add shows the probe limits" \
+	'^ +\[probe-interval MS\] \[probe-fail N\] \[probe-recover N\]$' sf add help
+help_ok "help: sf set help" '^  sfcctl sf set NAME \[weight N\] \[health none\|link\|probe\]$' sf set help
+help_ok "help: sf set fw weight -h" '^  sfcctl sf set NAME \[weight N\]' sf set fw weight -h
+help_ok "help: sf set fw probe icmp -h" '^  sfcctl sf set NAME \[weight N\]' sf set fw probe icmp -h
 help_ok "help: rule del pref 3 --help" '^  sfcctl rule del pref N$' rule del pref 3 --help
 help_ok "help: group help" '^  sfcctl group add NAME$' group help
 help_ok "help: help sf add" '^  sfcctl sf add NAME' help sf add
@@ -63,10 +69,12 @@ ok "sf show -j NAME" -j sf show fw2 &&
 ok "sf show -j" -j sf show && jq_eq "sf show -j lists all SFs" 'map(.name)' '["fw","fw2","ids","spare"]'
 jq_eq "sf show -j has link state" 'map(.up) | all' 'true'
 jq_eq "sf show -j has the weight, 1 when not set" 'map(.weight)' '[1,1,1,5]'
+jq_eq "sf show -j has the health, link when not set" 'map(.health)' '["link","link","link","link"]'
+jq_eq "sf show -j: no probe, no probe state" 'map(.probe, ."probe-state") | unique' '[null]'
 ok "sf show" sf show
-has "sf show text header" '^NAME +KIND +DEV +OUT-DEV +MAC +GROUP +WEIGHT +STATE$'
-has "sf show text row aligned" '^fw2 +iface +s1 +s2 +02:00:00:00:00:01 +- +1 +up$'
-has "sf show text weight" '^spare +iface +s4 +- +- +- +5 +up$'
+has "sf show text header" '^NAME +KIND +DEV +OUT-DEV +MAC +GROUP +WEIGHT +HEALTH +PROBE +STATE +CHECK$'
+has "sf show text row aligned" '^fw2 +iface +s1 +s2 +02:00:00:00:00:01 +- +1 +link +- +up +-$'
+has "sf show text weight" '^spare +iface +s4 +- +- +- +5 +link +- +up +-$'
 # sf set: the weight, and nothing else
 ok "sf set weight" sf set fw2 weight 3
 ok "sf show -j after sf set" -j sf show fw2 &&
@@ -79,6 +87,48 @@ ok "dump after sf set" -j dump &&
 before=$(doc)
 ok "sf set to the weight it has" sf set fw2 weight 3
 expect "sf set to the same weight changes nothing" "document changed" test "$(doc)" = "$before"
+# health settings: sf set probe (health probe implied), health none clears the probe
+ok "sf set probe" sf set spare probe icmp 198.18.3.1 probe-from 198.18.3.250 probe-fail 4
+ok "sf show -j after sf set probe" -j sf show spare &&
+	jq_eq "sf set probe: health probe, the probe and its keys, the weight kept" \
+		'.[0] | [.health, .probe, ."probe-from", ."probe-fail", ."probe-interval", .weight]' \
+		'["probe","icmp 198.18.3.1","198.18.3.250",4,null,1]'
+jq_eq "sf show -j: a probe state is sfcd's" \
+	'.[0]."probe-state" | if . == null then "none" else (.state | IN("pending","up","down")) end' \
+	'true'
+ok "sf show with a probe" sf show spare &&
+	has "sf show text health, probe and check" \
+		'^spare +iface +s4 +- +- +- +1 +probe +icmp 198\.18\.3\.1 +(up|down) +(pending|(up|down) [0-9]+[smhd])$'
+ok "dump after sf set probe" -j dump &&
+	jq_eq "dump writes the probe, not the health it implies" \
+		'.sfs | map(select(.name == "spare"))[0] | [.health, .probe, ."probe-from", ."probe-fail"]' \
+		'[null,"icmp 198.18.3.1","198.18.3.250",4]'
+before=$(doc)
+ok "sf set probe-interval alone" sf set spare probe-interval 2000
+ok "sf show -j after probe-interval" -j sf show spare &&
+	jq_eq "probe-interval set, the probe kept" '.[0] | [.probe, ."probe-from", ."probe-interval"]' \
+		'["icmp 198.18.3.1","198.18.3.250",2000]'
+ok "sf set health none" sf set spare health none
+ok "sf show -j after health none" -j sf show spare &&
+	jq_eq "health none clears the probe settings" \
+		'.[0] | [.health, .probe, ."probe-from", ."probe-fail", ."probe-interval", ."probe-state"]' \
+		'["none",null,null,null,null,null]'
+ok "dump after health none" -j dump &&
+	jq_eq "dump writes health none" '.sfs | map(select(.name == "spare"))[0].health' '"none"'
+ok "sf show with health none" sf show spare &&
+	has "sf show text health none" '^spare +iface +s4 +- +- +- +1 +none +- +up +-$'
+ok "sf add with a tcp probe" sf add hp kind iface dev s5 probe tcp [2001:db8::5]:443 probe-interval 250
+ok "sf show -j hp" -j sf show hp &&
+	jq_eq "sf add with an IPv6 tcp probe" '.[0] | [.health, .probe, ."probe-interval", ."probe-from"]' \
+		'["probe","tcp [2001:db8::5]:443",250,null]'
+ok "sf set health link" sf set hp health link
+ok "sf show -j after health link" -j sf show hp &&
+	jq_eq "health link clears the probe" '.[0] | [.health, .probe, ."probe-interval"]' '["link",null,null]'
+ok "dump after health link" -j dump &&
+	jq_eq "dump leaves health link out" '.sfs | map(select(.name == "hp"))[0] | keys' \
+		'["dev","kind","name"]'
+ok "sf del hp" sf del hp
+ok "sf set health link on spare" sf set spare health link
 # "-h" and "help" are never names, whatever follows them
 before=$(doc)
 ok "sf add -h ... is help" sf add -h kind iface dev s5 && has "sf add -h prints help" '^Usage:$'
@@ -275,9 +325,51 @@ err "error: sf set weight -1" 'sf set: weight "-1": expected an integer from 1 t
 	sf set fw weight -1
 err "error: sf set weight not a number" 'sf set: weight "3x": expected an integer from 1 to 1000' \
 	sf set fw weight 3x
-err "error: sf set without weight" 'sf set: missing "weight N"' sf set fw
-err "error: sf set other keyword" 'sf set: unknown keyword "dev" (expected weight)' \
+err "error: sf set without a keyword" \
+	'sf set: nothing to change (expected weight, health, probe, probe-from, probe-interval, probe-fail or probe-recover)' \
+	sf set fw
+err "error: sf set other keyword" \
+	'sf set: unknown keyword "dev" (expected weight, health, probe, probe-from, probe-interval, probe-fail, probe-recover)' \
 	sf set fw dev s5
+err "error: sf set probe udp" 'sf set: probe "udp": expected icmp ADDRESS or tcp ADDRESS:PORT' \
+	sf set fw probe udp 198.18.3.1:53
+err "error: sf set probe icmp without address" 'sf set: "probe icmp" needs an ADDRESS' \
+	sf set fw probe icmp
+err "error: sf set probe-from not an address" \
+	'sf set: probe-from "x.example": expected an IPv4 or IPv6 address' sf set fw probe-from x.example
+err "error: sf set probe-interval 99" \
+	'sf set: probe-interval "99": expected an integer from 100 to 60000' sf set fw probe-interval 99
+err "error: sf set probe-fail 101" 'sf set: probe-fail "101": expected an integer from 1 to 100' \
+	sf set fw probe-fail 101
+err "error: sf set health bad" 'sf set: health "up": expected none, link or probe' \
+	sf set fw health up
+err "error: sf add IPv4 probe without probe-from" \
+	"sf add: SF \"y\": probe 198.18.3.1 is IPv4 and needs \"probe-from\": an address of the SF's subnet that nothing else uses (sfcd sends from it and answers ARP for it)" \
+	sf add y kind iface dev s5 probe icmp 198.18.3.1
+err "error: sf add probe-from loopback" \
+	'sf add: probe-from "::1": ::1 is the loopback address, not the unicast address of one host' \
+	sf add y kind iface dev s5 probe icmp 2001:db8::1 probe-from ::1
+# sfcd refuses what the document refuses, naming the SF
+err "error: sf set health probe without a probe" \
+	'SF "fw": health probe needs "probe": "icmp ADDRESS" or "tcp ADDRESS:PORT"' sf set fw health probe
+err "error: sf set IPv4 probe without probe-from" \
+	"SF \"fw\": probe 198.18.3.1 is IPv4 and needs \"probe-from\": an address of the SF's subnet that nothing else uses (sfcd sends from it and answers ARP for it)" \
+	sf set fw probe icmp 198.18.3.1
+err "error: sf set probe with health none" \
+	'sf set: SF "fw": "probe" with health none: the probe would never be used (only health probe probes)' \
+	sf set fw health none probe icmp 2001:db8::1
+err "error: sf set probe-interval without probe" \
+	'SF "fw": "probe-interval" without "probe": nothing to probe (expected "probe": "icmp ADDRESS" or "tcp ADDRESS:PORT")' \
+	sf set fw probe-interval 500
+err "error: sf add broadcast probe" \
+	'sf add: probe "icmp 255.255.255.255": 255.255.255.255 is the broadcast address, not the unicast address of one host' \
+	sf add y kind iface dev s5 probe icmp 255.255.255.255 probe-from 198.18.3.9
+err "error: sf add tcp probe without port" \
+	'sf add: probe "tcp 198.18.3.1": a tcp probe needs a port (expected "tcp ADDRESS:PORT", "tcp [ADDRESS]:PORT" for IPv6)' \
+	sf add y kind iface dev s5 probe tcp 198.18.3.1 probe-from 198.18.3.9
+err "error: sf add probe-from of another family" \
+	'sf add: SF "y": probe-from 198.18.3.9 is IPv4 and the probe'"'"'s address 2001:db8::1 IPv6: they must be of one family' \
+	sf add y kind iface dev s5 probe icmp 2001:db8::1 probe-from 198.18.3.9
 err "error: sf add weight 0" 'sf add: weight "0": expected an integer from 1 to 1000' \
 	sf add y kind iface dev s5 weight 0
 # what sfcctl never sends, sfcd refuses by name as well
@@ -286,9 +378,19 @@ SF "fw": weight: expected an integer from 1 to 1000, got 0' \
 	'{"cmd":"sf-set","sf":{"name":"fw","weight":"3"}}
 SF "fw": weight: expected an integer from 1 to 1000, got "3"' \
 	'{"cmd":"sf-set","sf":{"name":"fw","dev":"s5","weight":2}}
-SF "fw": "dev" cannot be set (sf set changes only "weight"; delete and add the SF to change the rest)' \
+SF "fw": "dev" cannot be set (sf set changes "weight", "health" and the probe-* keys; delete and add the SF to change the rest)' \
 	'{"cmd":"sf-set","sf":{"name":"fw"}}
-SF "fw": nothing to set (expected "weight")' \
+SF "fw": nothing to set (expected "weight", "health", "probe", "probe-from", "probe-interval", "probe-fail" or "probe-recover")' \
+	'{"cmd":"sf-set","sf":{"name":"fw","probe":"icmp 2001:db8::1","health":"link"}}
+SF "fw": "probe" with health link: the probe would never be used (only health probe probes)' \
+	'{"cmd":"sf-set","sf":{"name":"fw","probe":"icmp 2001:db8::1 "}}
+SF "fw": probe: "icmp 2001:db8::1 ": "2001:db8::1 " is not an IPv4 or IPv6 address' \
+	'{"cmd":"sf-set","sf":{"name":"fw","probe-fail":0}}
+SF "fw": probe-fail: expected an integer from 1 to 100, got 0' \
+	'{"cmd":"sf-add","sf":{"name":"y","kind":"iface","dev":"s5","probe":"icmp ::1"}}
+SF "y": probe: "icmp ::1": ::1 is the loopback address, not the unicast address of one host' \
+	'{"cmd":"sf-add","sf":{"name":"y","kind":"iface","dev":"s5","health":"probe","probe-interval":500}}
+SF "y": health probe needs "probe": "icmp ADDRESS" or "tcp ADDRESS:PORT"' \
 	'{"cmd":"sf-set","sf":{"weight":2}}
 sf-set needs "sf" with "name" (a string)' \
 	'{"cmd":"sf-set","sf":{"name":"nosuch","weight":2}}

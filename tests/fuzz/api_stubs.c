@@ -116,6 +116,20 @@ unsigned int sfcd_trace_monitors(void)
 	return 0;
 }
 
+/* no probes: no SF has a probe state */
+json_t *sfcd_probe_json(struct sfcd *d, const char *name)
+{
+	(void)d;
+	(void)name;
+	return NULL;
+}
+
+void sfcd_probe_count(struct sfcd *d, unsigned int counts[3])
+{
+	(void)d;
+	counts[0] = counts[1] = counts[2] = 0;
+}
+
 /* no maps here: nothing is observed */
 int sfc_obs_read(const struct sfc_dp *dp, struct sfc_obs *out)
 {

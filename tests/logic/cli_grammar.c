@@ -8,6 +8,7 @@
  * tests/lib/check.h: "ok NAME" or "not ok NAME: why" per test.
  */
 #include <errno.h>
+#include <time.h>
 
 #include "check.h"
 #include "text.h"
@@ -86,6 +87,33 @@ static void test_requests(void)
 		  "{\"cmd\":\"sf-set\",\"sf\":{\"name\":\"fw\",\"weight\":1}}" },
 		{ "sf set fw weight 250",
 		  "{\"cmd\":\"sf-set\",\"sf\":{\"name\":\"fw\",\"weight\":250}}" },
+		/* health: a probe's two words are one string */
+		{ "sf add fw kind iface dev s0 health probe probe tcp 198.18.3.1:80 probe-from "
+		  "198.18.3.9 probe-interval 500 probe-fail 4 probe-recover 3",
+		  "{\"cmd\":\"sf-add\",\"sf\":{\"dev\":\"s0\",\"health\":\"probe\",\"kind\":\"iface\","
+		  "\"name\":\"fw\",\"probe\":\"tcp 198.18.3.1:80\",\"probe-fail\":4,"
+		  "\"probe-from\":\"198.18.3.9\",\"probe-interval\":500,\"probe-recover\":3}}" },
+		{ "sf add fw kind iface dev s0 probe tcp [2001:db8::1]:443 weight 2",
+		  "{\"cmd\":\"sf-add\",\"sf\":{\"dev\":\"s0\",\"kind\":\"iface\",\"name\":\"fw\","
+		  "\"probe\":\"tcp [2001:db8::1]:443\",\"weight\":2}}" },
+		{ "sf add fw kind iface dev s0 health none",
+		  "{\"cmd\":\"sf-add\",\"sf\":{\"dev\":\"s0\",\"health\":\"none\",\"kind\":\"iface\","
+		  "\"name\":\"fw\"}}" },
+		{ "sf set fw health link",
+		  "{\"cmd\":\"sf-set\",\"sf\":{\"health\":\"link\",\"name\":\"fw\"}}" },
+		{ "sf set fw probe icmp 2001:db8::1",
+		  "{\"cmd\":\"sf-set\",\"sf\":{\"name\":\"fw\",\"probe\":\"icmp 2001:db8::1\"}}" },
+		{ "sf set fw probe-interval 100 probe-from fe80::9",
+		  "{\"cmd\":\"sf-set\",\"sf\":{\"name\":\"fw\",\"probe-from\":\"fe80::9\","
+		  "\"probe-interval\":100}}" },
+		/* what depends on the SF's settings is sfcd's to refuse */
+		{ "sf set fw health probe",
+		  "{\"cmd\":\"sf-set\",\"sf\":{\"health\":\"probe\",\"name\":\"fw\"}}" },
+		{ "sf set fw probe icmp 198.18.3.1",
+		  "{\"cmd\":\"sf-set\",\"sf\":{\"name\":\"fw\",\"probe\":\"icmp 198.18.3.1\"}}" },
+		{ "sf set fw weight 2 probe-fail 100 probe-recover 1",
+		  "{\"cmd\":\"sf-set\",\"sf\":{\"name\":\"fw\",\"probe-fail\":100,"
+		  "\"probe-recover\":1,\"weight\":2}}" },
 		{ "sf del fw", "{\"cmd\":\"sf-del\",\"name\":\"fw\"}" },
 		{ "group add g", "{\"cmd\":\"group-add\",\"name\":\"g\"}" },
 		{ "group del g", "{\"cmd\":\"group-del\",\"name\":\"g\"}" },
@@ -134,6 +162,8 @@ static void test_help(void)
 		{ "sf add help", HELP_CMD, "sf", "add" },
 		{ "sf set fw weight -h", HELP_CMD, "sf", "set" },
 		{ "help sf set", HELP_CMD, "sf", "set" },
+		{ "sf set fw probe -h", HELP_CMD, "sf", "set" },
+		{ "sf add fw dev s0 probe icmp help", HELP_CMD, "sf", "add" },
 		{ "sf add -h kind iface dev s0", HELP_CMD, "sf", "add" },
 		{ "sf add fw kind iface dev s0 --help", HELP_CMD, "sf", "add" },
 		{ "chain add x help", HELP_CMD, "chain", "add" },
@@ -209,10 +239,72 @@ static void test_parse_errors(void)
 		{ "sf set fw weight 99999999999999999999",
 		  "sf set: weight \"99999999999999999999\": expected an integer from 1 to 1000" },
 		{ "sf set fw weight", "sf set: \"weight\" needs a value (N)" },
-		{ "sf set fw", "sf set: missing \"weight N\"" },
+		{ "sf set fw", "sf set: nothing to change (expected weight, health, probe, probe-from, "
+		  "probe-interval, probe-fail or probe-recover)" },
 		{ "sf set weight 3", "sf set: expected NAME before \"weight\"" },
 		{ "sf set fw weight 2 weight 3", "sf set: \"weight\" given twice" },
-		{ "sf set fw dev s1", "sf set: unknown keyword \"dev\" (expected weight)" },
+		{ "sf set fw dev s1", "sf set: unknown keyword \"dev\" (expected weight, health, probe, "
+		  "probe-from, probe-interval, probe-fail, probe-recover)" },
+		/* health keywords */
+		{ "sf add y dev s0 probe udp 198.18.3.1:53",
+		  "sf add: probe \"udp\": expected icmp ADDRESS or tcp ADDRESS:PORT" },
+		{ "sf add y dev s0 probe 198.18.3.1",
+		  "sf add: probe \"198.18.3.1\": expected icmp ADDRESS or tcp ADDRESS:PORT" },
+		{ "sf add y dev s0 probe icmp", "sf add: \"probe icmp\" needs an ADDRESS" },
+		{ "sf set fw probe tcp",
+		  "sf set: \"probe tcp\" needs ADDRESS:PORT ([ADDRESS]:PORT for IPv6)" },
+		{ "sf set fw probe", "sf set: \"probe\" needs a value (icmp ADDRESS|tcp ADDRESS:PORT)" },
+		{ "sf set fw probe icmp 2001:db8::1 probe icmp 2001:db8::2",
+		  "sf set: \"probe\" given twice" },
+		{ "sf set fw probe-from fw.example",
+		  "sf set: probe-from \"fw.example\": expected an IPv4 or IPv6 address" },
+		{ "sf set fw probe-from 198.18.3.0/24",
+		  "sf set: probe-from \"198.18.3.0/24\": expected an IPv4 or IPv6 address" },
+		{ "sf set fw probe-interval 99",
+		  "sf set: probe-interval \"99\": expected an integer from 100 to 60000" },
+		{ "sf set fw probe-interval 60001",
+		  "sf set: probe-interval \"60001\": expected an integer from 100 to 60000" },
+		{ "sf set fw probe-fail 0", "sf set: probe-fail \"0\": expected an integer from 1 to 100" },
+		{ "sf set fw probe-recover 101",
+		  "sf set: probe-recover \"101\": expected an integer from 1 to 100" },
+		{ "sf set fw health probes",
+		  "sf set: health \"probes\": expected none, link or probe" },
+		{ "sf add y dev s0 health", "sf add: \"health\" needs a value (none|link|probe)" },
+		/* the probe's forms and the health rules: what the document refuses */
+		{ "sf add y dev s0 probe icmp 198.18.3.1:80",
+		  "sf add: probe \"icmp 198.18.3.1:80\": an icmp probe takes no port (expected "
+		  "\"icmp ADDRESS\")" },
+		{ "sf add y dev s0 probe tcp 2001:db8::1:80",
+		  "sf add: probe \"tcp 2001:db8::1:80\": a tcp probe needs a port (expected \"tcp "
+		  "ADDRESS:PORT\", \"tcp [ADDRESS]:PORT\" for IPv6)" },
+		{ "sf add y dev s0 probe icmp 224.0.0.1",
+		  "sf add: probe \"icmp 224.0.0.1\": 224.0.0.1 is a multicast address, not the "
+		  "unicast address of one host" },
+		{ "sf set fw probe tcp 198.18.3.1:65536",
+		  "sf set: probe \"tcp 198.18.3.1:65536\": port \"65536\": expected an integer from 1 "
+		  "to 65535" },
+		{ "sf set fw probe-from 0.0.0.0",
+		  "sf set: probe-from \"0.0.0.0\": 0.0.0.0 is the unspecified address, not the "
+		  "unicast address of one host" },
+		{ "sf add y kind iface dev s0 health probe",
+		  "sf add: SF \"y\": health probe needs \"probe\": \"icmp ADDRESS\" or \"tcp "
+		  "ADDRESS:PORT\"" },
+		{ "sf add y kind iface dev s0 probe icmp 198.18.3.1",
+		  "sf add: SF \"y\": probe 198.18.3.1 is IPv4 and needs \"probe-from\": an address "
+		  "of the SF's subnet that nothing else uses (sfcd sends from it and answers ARP "
+		  "for it)" },
+		{ "sf add y kind iface dev s0 health link probe icmp 2001:db8::1",
+		  "sf add: SF \"y\": \"probe\" with health link: the probe would never be used "
+		  "(only health probe probes)" },
+		{ "sf add y kind iface dev s0 probe-fail 2",
+		  "sf add: SF \"y\": \"probe-fail\" without \"probe\": nothing to probe (expected "
+		  "\"probe\": \"icmp ADDRESS\" or \"tcp ADDRESS:PORT\")" },
+		{ "sf set fw health none probe-interval 500",
+		  "sf set: SF \"fw\": \"probe-interval\" with health none: the probe would never "
+		  "be used (only health probe probes)" },
+		{ "sf set fw probe icmp 2001:db8::1 probe-from 198.18.3.9",
+		  "sf set: SF \"fw\": probe-from 198.18.3.9 is IPv4 and the probe's address "
+		  "2001:db8::1 IPv6: they must be of one family" },
 		{ "sf st fw", "sf: unknown command \"st\" (expected add, set, del, show, help)" },
 		{ "chian show", "unknown object \"chian\" (expected ingress, group, sf, chain, rule, "
 		  "stats, top, monitor, apply, diff, dump, health, help)" },
@@ -506,6 +598,68 @@ static void test_group_view(void)
 	free(none);
 }
 
+/* sf show: the document's SFs with defaults filled in (health too) and the
+ * stats' link and probe states; CHECK as "state age". */
+static void test_sf_view(void)
+{
+	static const char doc_text[] =
+		"{\"sfs\": [{\"name\": \"a\", \"dev\": \"s1\"},"
+		"           {\"name\": \"b\", \"kind\": \"iface\", \"dev\": \"s2\","
+		"            \"probe\": \"icmp 2001:db8::1\", \"weight\": 2},"
+		"           {\"name\": \"c\", \"dev\": \"s3\", \"health\": \"none\"}]}";
+	json_t *doc = json_loads(doc_text, 0, NULL), *stats, *view, *row;
+	long long now = time(NULL);
+	char buf[64], *all;
+
+	CHECK(doc, "the test document does not parse");
+	stats = json_pack("{s:[{s:s,s:b},{s:s,s:b,s:{s:s,s:I,s:i,s:i,s:i}}]}", "sfs",
+			  "name", "a", "up", 1, "name", "b", "up", 1, "probe", "state", "down",
+			  "since", (json_int_t)(now - 300), "sent", 9, "answered", 4, "fails", 5);
+	view = sf_show_view(doc, stats, NULL);
+	all = json_dumps(view, JSON_COMPACT);
+	snprintf(buf, sizeof(buf), "%lld", now - 300);
+	CHECK(strstr(all, "{\"name\":\"a\",\"dev\":\"s1\",\"kind\":\"iface\",\"weight\":1,"
+			  "\"health\":\"link\",\"up\":true}") != NULL, "SF a: %s", all);
+	CHECK(strstr(all, "{\"name\":\"b\",\"kind\":\"iface\",\"dev\":\"s2\",\"probe\":"
+			  "\"icmp 2001:db8::1\",\"weight\":2,\"health\":\"probe\",\"up\":true,"
+			  "\"probe-state\":{\"state\":\"down\",\"since\":") != NULL, "SF b: %s", all);
+	CHECK(strstr(all, "\"sent\":9,\"answered\":4,\"fails\":5}}") != NULL, "b's counts: %s", all);
+	CHECK(strstr(all, "{\"name\":\"c\",\"dev\":\"s3\",\"health\":\"none\",\"kind\":\"iface\","
+			  "\"weight\":1}") != NULL, "SF c (no stats): %s", all);
+	free(all);
+	row = json_array_get(view, 1);
+	CHECK(!strcmp(fmt_check(row, "probe-state", buf, sizeof(buf)), "down 5m"),
+	      "CHECK of b: %s", fmt_check(row, "probe-state", buf, sizeof(buf)));
+	CHECK(!strcmp(fmt_check(json_array_get(view, 0), "probe-state", buf, sizeof(buf)), "-"),
+	      "CHECK of a: %s", buf);
+	json_object_set_new(json_object_get(row, "probe-state"), "state", json_string("pending"));
+	CHECK(!strcmp(fmt_check(row, "probe-state", buf, sizeof(buf)), "pending"),
+	      "CHECK pending: %s", fmt_check(row, "probe-state", buf, sizeof(buf)));
+	json_decref(view);
+	view = sf_show_view(doc, stats, "c");
+	CHECK(json_array_size(view) == 1, "sf show c: %zu rows", json_array_size(view));
+	json_decref(view);
+	json_decref(stats);
+	json_decref(doc);
+}
+
+/* ages as one unit, rounded down; a time ahead of ours is 0s */
+static void test_fmt_age(void)
+{
+	static const struct {
+		long long s;
+		const char *want;
+	} cases[] = {
+		{ 0, "0s" }, { 12, "12s" }, { 59, "59s" }, { 60, "1m" }, { 3599, "59m" },
+		{ 3600, "1h" }, { 86399, "23h" }, { 86400, "1d" }, { 200000, "2d" }, { -5, "0s" },
+	};
+	char buf[32];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		CHECK(!strcmp(fmt_age(cases[i].s, buf, sizeof(buf)), cases[i].want),
+		      "%lld s: expected %s, got %s", cases[i].s, cases[i].want, buf);
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(test_requests),
 	UNIT_TEST(test_help),
@@ -519,6 +673,8 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(test_batch_every_error),
 	UNIT_TEST(test_batch_good),
 	UNIT_TEST(test_group_view),
+	UNIT_TEST(test_sf_view),
+	UNIT_TEST(test_fmt_age),
 };
 
 int main(int argc, char **argv)

@@ -246,6 +246,130 @@ static void test_sf_weight_in_json(void)
 	sfc_doc_free(&d);
 }
 
+#define HEALTHY "{\"sfs\":[{\"name\":\"a\",\"dev\":\"s0\"},{\"name\":\"b\",\"dev\":\"s1\"," \
+	"\"probe\":\"icmp 198.18.3.1\",\"probe-from\":\"198.18.3.9\"}]}"
+
+/* the diff of HEALTHY and HEALTHY with SF b's members instead of its own (keys: JSON members, leading comma) */
+static void diff_b(const char *b_keys, char *out, size_t len)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "{\"sfs\":[{\"name\":\"a\",\"dev\":\"s0\"},"
+		 "{\"name\":\"b\",\"dev\":\"s1\"%s}]}", b_keys);
+	if (diff_of(HEALTHY, text, out, len))
+		return;
+}
+
+#define B_CHANGED "{\"added\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[],\"rules\":[]}," \
+	"\"removed\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[],\"rules\":[]}," \
+	"\"changed\":{\"ingress\":[],\"groups\":[],\"sfs\":[\"b\"],\"chains\":[],\"rules\":[]}}"
+
+/* checks that a change of an SF's health or probe settings is a change of that SF, and a default written out is none */
+static void test_sf_health_in_diff(void)
+{
+	static const struct {
+		const char *keys, *want, *label;
+	} cases[] = {
+		{ ",\"probe\":\"icmp 198.18.3.1\",\"probe-from\":\"198.18.3.9\",\"health\":\"probe\"",
+		  NO_CHANGE, "health probe written out" },
+		{ ",\"probe\":\"icmp 198.18.3.1\",\"probe-from\":\"198.18.3.9\","
+		  "\"probe-interval\":1000,\"probe-fail\":3,\"probe-recover\":2",
+		  NO_CHANGE, "the defaults written out" },
+		{ "", B_CHANGED, "the probe removed" },
+		{ ",\"health\":\"none\"", B_CHANGED, "health none" },
+		{ ",\"probe\":\"icmp 198.18.3.2\",\"probe-from\":\"198.18.3.9\"", B_CHANGED,
+		  "another address" },
+		{ ",\"probe\":\"tcp 198.18.3.1:80\",\"probe-from\":\"198.18.3.9\"", B_CHANGED,
+		  "tcp instead of icmp" },
+		{ ",\"probe\":\"icmp 198.18.3.1\",\"probe-from\":\"198.18.3.8\"", B_CHANGED,
+		  "another probe-from" },
+		{ ",\"probe\":\"icmp 198.18.3.1\",\"probe-from\":\"198.18.3.9\",\"probe-interval\":500",
+		  B_CHANGED, "another interval" },
+		{ ",\"probe\":\"icmp 198.18.3.1\",\"probe-from\":\"198.18.3.9\",\"probe-fail\":4",
+		  B_CHANGED, "another fail count" },
+		{ ",\"probe\":\"icmp 198.18.3.1\",\"probe-from\":\"198.18.3.9\",\"probe-recover\":5",
+		  B_CHANGED, "another recover count" },
+	};
+	char out[2048];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		out[0] = '\0';
+		diff_b(cases[i].keys, out, sizeof(out));
+		ASSERT_STREQ(out, cases[i].want, cases[i].label);
+	}
+	ASSERT_OK(diff_of("{\"sfs\":[{\"name\":\"a\",\"dev\":\"s0\"}]}",
+			  "{\"sfs\":[{\"name\":\"a\",\"dev\":\"s0\",\"health\":\"link\"}]}", out,
+			  sizeof(out)), out);
+	ASSERT_STREQ(out, NO_CHANGE, "health link written out");
+	ASSERT_OK(diff_of("{\"sfs\":[{\"name\":\"a\",\"dev\":\"s0\"}]}",
+			  "{\"sfs\":[{\"name\":\"a\",\"dev\":\"s0\",\"health\":\"none\"}]}", out,
+			  sizeof(out)), out);
+	ASSERT_TRUE(strstr(out, "\"changed\":{\"ingress\":[],\"groups\":[],\"sfs\":[\"a\"]") != NULL,
+		    "link -> none changes SF a");
+}
+
+/* checks the canonical form of the health keys (health only when not implied, probes spelled one way), and that parse(emit(x)) is x */
+static void test_sf_health_in_json(void)
+{
+	const char *text =
+		"{\"sfs\":[{\"name\":\"a\",\"dev\":\"s0\"},"
+		"{\"name\":\"b\",\"dev\":\"s1\",\"health\":\"none\"},"
+		"{\"name\":\"c\",\"dev\":\"s2\",\"health\":\"link\"},"
+		"{\"name\":\"d\",\"dev\":\"s3\",\"health\":\"probe\","
+		"\"probe\":\"icmp 198.18.3.1\",\"probe-from\":\"198.18.3.9\"},"
+		"{\"name\":\"e\",\"dev\":\"s4\",\"probe\":\"tcp [2001:DB8:0::0:5]:0443\","
+		"\"probe-from\":\"FE80::0:9\",\"probe-interval\":250,\"probe-fail\":5,"
+		"\"probe-recover\":1,\"weight\":2},"
+		"{\"name\":\"f\",\"dev\":\"s5\",\"probe\":\"tcp 198.18.3.1:80\","
+		"\"probe-from\":\"198.18.3.10\",\"probe-interval\":1000}]}";
+	static const char *const want[] = {
+		"{\"name\":\"a\",\"kind\":\"iface\",\"dev\":\"s0\"}",
+		"{\"name\":\"b\",\"kind\":\"iface\",\"dev\":\"s1\",\"health\":\"none\"}",
+		"{\"name\":\"c\",\"kind\":\"iface\",\"dev\":\"s2\"}",
+		NULL, /* d: below */
+		"{\"name\":\"e\",\"kind\":\"iface\",\"dev\":\"s4\",\"weight\":2,"
+		"\"probe\":\"tcp [2001:db8::5]:443\",\"probe-from\":\"fe80::9\","
+		"\"probe-interval\":250,\"probe-fail\":5,\"probe-recover\":1}",
+		"{\"name\":\"f\",\"kind\":\"iface\",\"dev\":\"s5\",\"probe\":\"tcp 198.18.3.1:80\","
+		"\"probe-from\":\"198.18.3.10\",\"probe-interval\":1000}",
+	};
+	struct sfc_doc d, d2;
+	char err[512] = "", out[2048], buf[512], *s, *s2;
+	json_t *j, *j2;
+
+	/* inet_pton reads no leading zeros in IPv4: that spelling is refused */
+	ASSERT_EQ(doc_from("{\"sfs\":[{\"name\":\"d\",\"dev\":\"s3\","
+			   "\"probe\":\"icmp 198.018.003.001\",\"probe-from\":\"198.18.3.9\"}]}",
+			   NULL, &d, err, sizeof(err)), -EINVAL, "198.018.003.001");
+	ASSERT_STREQ(err, "SF \"d\": probe: \"icmp 198.018.003.001\": \"198.018.003.001\" is not "
+		     "an IPv4 or IPv6 address", "leading zeros message");
+	ASSERT_OK(doc_from(text, NULL, &d, err, sizeof(err)), err);
+	j = sfc_doc_to_json(&d);
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+		if (want[i])
+			ASSERT_STREQ(elem(j, "sfs", i, buf, sizeof(buf)), want[i], want[i]);
+	ASSERT_STREQ(elem(j, "sfs", 3, buf, sizeof(buf)),
+		     "{\"name\":\"d\",\"kind\":\"iface\",\"dev\":\"s3\",\"probe\":\"icmp 198.18.3.1\","
+		     "\"probe-from\":\"198.18.3.9\"}", "health probe implied by the probe");
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	ASSERT_OK(doc_from(s, NULL, &d2, err, sizeof(err)), err);
+	/* parse(emit(x)) == x, typed, field for field */
+	ASSERT_EQ(d2.nsfs, d.nsfs, "SFs");
+	for (int i = 0; i < d.nsfs; i++)
+		ASSERT_TRUE(!memcmp(&d.sfs[i], &d2.sfs[i], sizeof(d.sfs[i])), d.sfs[i].name);
+	j2 = sfc_doc_to_json(&d2);
+	s2 = json_dumps(j2, JSON_COMPACT);
+	json_decref(j2);
+	ASSERT_STREQ(s2, s, "dump of the dump");
+	ASSERT_OK(diff_of(s, s2, out, sizeof(out)), out);
+	ASSERT_STREQ(out, NO_CHANGE, "round trip shows no change");
+	free(s);
+	free(s2);
+	sfc_doc_free(&d2);
+	sfc_doc_free(&d);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_test tests[] = {
@@ -256,6 +380,8 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_chain_end_in_diff_and_json),
 		UNIT_TEST(test_sf_weight_in_diff),
 		UNIT_TEST(test_sf_weight_in_json),
+		UNIT_TEST(test_sf_health_in_diff),
+		UNIT_TEST(test_sf_health_in_json),
 	};
 
 	return unit_run(tests, ARRAY_SIZE(tests), argc, argv);

@@ -178,11 +178,14 @@ static void test_sf_set_changes_only_the_weight(void)
 		     "weight 0 message");
 	ASSERT_EQ(sf_set(&d, "p1", "{\"name\":\"p1\",\"dev\":\"s5\",\"weight\":2}", &sf, err,
 			 sizeof(err)), -EINVAL, "dev");
-	ASSERT_STREQ(err, "SF \"p1\": \"dev\" cannot be set (sf set changes only \"weight\"; "
-		     "delete and add the SF to change the rest)", "dev message");
+	ASSERT_STREQ(err, "SF \"p1\": \"dev\" cannot be set (sf set changes \"weight\", "
+		     "\"health\" and the probe-* keys; delete and add the SF to change the rest)",
+		     "dev message");
 	ASSERT_EQ(sf_set(&d, "p1", "{\"name\":\"p1\"}", &sf, err, sizeof(err)), -EINVAL,
 		  "nothing to set");
-	ASSERT_STREQ(err, "SF \"p1\": nothing to set (expected \"weight\")", "nothing message");
+	ASSERT_STREQ(err, "SF \"p1\": nothing to set (expected \"weight\", \"health\", \"probe\", "
+		     "\"probe-from\", \"probe-interval\", \"probe-fail\" or \"probe-recover\")",
+		     "nothing message");
 	ASSERT_EQ(sfc_edit_sf_set(&d, &ghost, err, sizeof(err)), -ENOENT, "sf set nosuch");
 	ASSERT_STREQ(err, "no SF named \"nosuch\"", "sf set nosuch message");
 	ASSERT_EQ(sfc_sf_weight(sfc_doc_sf(&d, "p1")), 7, "refusals changed nothing");
@@ -208,6 +211,172 @@ static void test_cni_reattach_keeps_the_weight(void)
 	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
 	ASSERT_EQ(d.nsfs, 4, "one SF for the pod");
 	ASSERT_EQ(sfc_sf_weight(sfc_doc_sf(&d, sf.name)), 4, "weight kept");
+	sfc_doc_free(&d);
+}
+
+/* sf-set request v on SF name of d, applied and validated whole; err on refusal */
+static int sf_set_apply(struct sfc_doc *d, const char *name, const char *v, char *err,
+			size_t len)
+{
+	struct sfc_sf_cfg sf;
+	int ret = sf_set(d, name, v, &sf, err, len);
+
+	if (!ret)
+		ret = sfc_edit_sf_set(d, &sf, err, len);
+	if (!ret)
+		ret = sfc_doc_validate(d, NULL, err, len);
+	return ret;
+}
+
+/* checks sf-set of the health keys: probe implies health probe, keys present overwrite, link or none clear the probe, the rest is kept */
+static void test_sf_set_health_settings(void)
+{
+	struct sfc_doc d;
+	char err[512] = "", buf[96];
+	const struct sfc_sf_cfg *p1;
+
+	ASSERT_OK(base(&d, err, sizeof(err)), err);
+	ASSERT_OK(sf_set_apply(&d, "p1", "{\"name\":\"p1\",\"weight\":4}", err, sizeof(err)), err);
+	ASSERT_OK(sf_set_apply(&d, "p1", "{\"name\":\"p1\",\"probe\":\"tcp 198.18.3.1:80\","
+			       "\"probe-from\":\"198.18.3.9\"}", err, sizeof(err)), err);
+	p1 = sfc_doc_sf(&d, "p1");
+	ASSERT_EQ(p1->health, SFC_HEALTH_PROBE, "probe without health is health probe");
+	ASSERT_STREQ(sfc_probe_format(&p1->probe, buf, sizeof(buf)), "tcp 198.18.3.1:80", "probe");
+	ASSERT_TRUE(p1->probe.has_from, "probe-from set");
+	ASSERT_EQ(sfc_sf_weight(p1), 4, "weight kept");
+	ASSERT_STREQ(p1->group, "pool", "group kept");
+	/* one key: the others stay */
+	ASSERT_OK(sf_set_apply(&d, "p1", "{\"name\":\"p1\",\"probe-interval\":300}", err,
+			       sizeof(err)), err);
+	p1 = sfc_doc_sf(&d, "p1");
+	ASSERT_EQ(p1->probe.interval_ms, 300, "interval set");
+	ASSERT_EQ(p1->probe.port, 80, "probe kept");
+	ASSERT_TRUE(p1->probe.has_from, "probe-from kept");
+	ASSERT_OK(sf_set_apply(&d, "p1", "{\"name\":\"p1\",\"probe\":\"icmp 198.18.3.2\","
+			       "\"probe-fail\":6,\"probe-recover\":7}", err, sizeof(err)), err);
+	p1 = sfc_doc_sf(&d, "p1");
+	ASSERT_STREQ(sfc_probe_format(&p1->probe, buf, sizeof(buf)), "icmp 198.18.3.2",
+		     "probe replaced");
+	ASSERT_EQ(p1->probe.interval_ms, 300, "interval kept over a new probe");
+	ASSERT_EQ(p1->probe.fail * 100 + p1->probe.recover, 607, "fail and recover set");
+	/* a probe of the other family with the old probe-from: refused */
+	ASSERT_EQ(sf_set_apply(&d, "p1", "{\"name\":\"p1\",\"probe\":\"icmp 2001:db8::1\"}", err,
+			       sizeof(err)), -EINVAL, "IPv6 probe, IPv4 probe-from");
+	ASSERT_STREQ(err, "SF \"p1\": probe-from 198.18.3.9 is IPv4 and the probe's address "
+		     "2001:db8::1 IPv6: they must be of one family", "family message");
+	ASSERT_OK(sf_set_apply(&d, "p1", "{\"name\":\"p1\",\"probe\":\"icmp 2001:db8::1\","
+			       "\"probe-from\":\"2001:db8::9\"}", err, sizeof(err)), err);
+	ASSERT_EQ(sfc_doc_sf(&d, "p1")->probe.family, 6, "IPv6 with its probe-from");
+	/* health none: the probe settings go */
+	ASSERT_OK(sf_set_apply(&d, "p1", "{\"name\":\"p1\",\"health\":\"none\"}", err,
+			       sizeof(err)), err);
+	p1 = sfc_doc_sf(&d, "p1");
+	ASSERT_EQ(p1->health, SFC_HEALTH_NONE, "health none");
+	ASSERT_EQ(p1->probe.type, SFC_PROBE_OFF, "probe cleared");
+	ASSERT_TRUE(!p1->probe.has_from && !p1->probe.interval_ms && !p1->probe.fail &&
+		    !p1->probe.recover, "probe keys cleared");
+	ASSERT_EQ(sfc_sf_weight(p1), 4, "weight kept through health");
+	/* health probe with a probe in one request, then link clears it again */
+	ASSERT_OK(sf_set_apply(&d, "p1", "{\"name\":\"p1\",\"health\":\"probe\","
+			       "\"probe\":\"tcp [2001:db8::1]:22\"}", err, sizeof(err)), err);
+	ASSERT_EQ(sfc_doc_sf(&d, "p1")->health, SFC_HEALTH_PROBE, "health probe");
+	ASSERT_OK(sf_set_apply(&d, "p1", "{\"name\":\"p1\",\"health\":\"link\"}", err,
+			       sizeof(err)), err);
+	p1 = sfc_doc_sf(&d, "p1");
+	ASSERT_EQ(p1->health, SFC_HEALTH_LINK, "health link");
+	ASSERT_EQ(p1->probe.type, SFC_PROBE_OFF, "probe cleared by link");
+	sfc_doc_free(&d);
+}
+
+/* checks that sf-set refuses health settings that do not go together, naming the SF, and leaves the SF as it was */
+static void test_sf_set_health_refusals(void)
+{
+	static const char *const cases[][2] = {
+		{ "{\"name\":\"fw\",\"health\":\"probe\"}",
+		  "SF \"fw\": health probe needs \"probe\": \"icmp ADDRESS\" or \"tcp ADDRESS:PORT\"" },
+		{ "{\"name\":\"fw\",\"probe-interval\":500}",
+		  "SF \"fw\": \"probe-interval\" without \"probe\": nothing to probe (expected "
+		  "\"probe\": \"icmp ADDRESS\" or \"tcp ADDRESS:PORT\")" },
+		{ "{\"name\":\"fw\",\"health\":\"none\",\"probe\":\"icmp 2001:db8::1\"}",
+		  "SF \"fw\": \"probe\" with health none: the probe would never be used (only "
+		  "health probe probes)" },
+		{ "{\"name\":\"fw\",\"health\":\"link\",\"probe-fail\":2}",
+		  "SF \"fw\": \"probe-fail\" with health link: the probe would never be used (only "
+		  "health probe probes)" },
+		{ "{\"name\":\"fw\",\"probe\":\"icmp 198.18.3.1\"}",
+		  "SF \"fw\": probe 198.18.3.1 is IPv4 and needs \"probe-from\": an address of the "
+		  "SF's subnet that nothing else uses (sfcd sends from it and answers ARP for it)" },
+		{ "{\"name\":\"fw\",\"probe\":\"udp 198.18.3.1:53\"}",
+		  "SF \"fw\": probe: \"udp 198.18.3.1:53\": expected \"icmp ADDRESS\" or \"tcp "
+		  "ADDRESS:PORT\"" },
+		{ "{\"name\":\"fw\",\"health\":\"off\"}",
+		  "SF \"fw\": health: \"off\": expected \"none\", \"link\" or \"probe\"" },
+		{ "{\"name\":\"fw\",\"probe\":\"icmp 2001:db8::1\",\"probe-recover\":0}",
+		  "SF \"fw\": probe-recover: expected an integer from 1 to 100, got 0" },
+	};
+	struct sfc_sf_cfg sf, before;
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(base(&d, err, sizeof(err)), err);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		json_t *j = json_loads(cases[i][0], 0, NULL);
+		int ret;
+
+		sf = before = *sfc_doc_sf(&d, "fw");
+		ret = sfc_sf_set_from_json(j, &sf, err, sizeof(err));
+		json_decref(j);
+		ASSERT_EQ(ret, -EINVAL, cases[i][0]);
+		ASSERT_STREQ(err, cases[i][1], cases[i][0]);
+		ASSERT_TRUE(!memcmp(&sf, &before, sizeof(sf)), "a refusal leaves the SF as it was");
+	}
+	/* an SF with health none: a probe key alone is named as unused */
+	ASSERT_OK(sf_set_apply(&d, "fw", "{\"name\":\"fw\",\"health\":\"none\"}", err, sizeof(err)),
+		  err);
+	ASSERT_EQ(sf_set_apply(&d, "fw", "{\"name\":\"fw\",\"probe-interval\":500}", err,
+			       sizeof(err)), -EINVAL, "interval on health none");
+	ASSERT_STREQ(err, "SF \"fw\": \"probe-interval\" with health none: the probe would never "
+		     "be used (only health probe probes)", "health none message");
+	/* ... and a probe makes it health probe */
+	ASSERT_OK(sf_set_apply(&d, "fw", "{\"name\":\"fw\",\"probe\":\"icmp 2001:db8::1\"}", err,
+			       sizeof(err)), err);
+	ASSERT_EQ(sfc_doc_sf(&d, "fw")->health, SFC_HEALTH_PROBE, "none -> probe by a probe");
+	sfc_doc_free(&d);
+}
+
+/* checks that a repeated CNI ADD of a pod keeps the health settings its SF was given */
+static void test_cni_reattach_keeps_the_health_settings(void)
+{
+	struct sfc_cni_attach a = { .network = "n", .container = "c1", .ifname = "eth0",
+				    .role = "sf", .dev = "veth1", .sf = "pool" };
+	struct sfc_doc d;
+	char err[512] = "", name[SFC_NAME_LEN], buf[96];
+	const struct sfc_sf_cfg *sf;
+
+	ASSERT_OK(base(&d, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_cni_attach(&d, &a, err, sizeof(err)), err);
+	ASSERT_EQ(d.sfs[d.nsfs - 1].health, SFC_HEALTH_LINK, "a pod's SF starts with health link");
+	snprintf(name, sizeof(name), "%s", d.sfs[d.nsfs - 1].name);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	ASSERT_OK(sf_set_apply(&d, name, "{\"probe\":\"tcp 198.18.3.1:80\",\"probe-from\":"
+			       "\"198.18.3.9\",\"probe-fail\":9,\"weight\":2}", err, sizeof(err)),
+		  err);
+	ASSERT_OK(sfc_edit_cni_attach(&d, &a, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	ASSERT_EQ(d.nsfs, 4, "one SF for the pod");
+	sf = sfc_doc_sf(&d, name);
+	ASSERT_TRUE(sf != NULL, "the pod's SF");
+	ASSERT_EQ(sf->health, SFC_HEALTH_PROBE, "health kept");
+	ASSERT_STREQ(sfc_probe_format(&sf->probe, buf, sizeof(buf)), "tcp 198.18.3.1:80",
+		     "probe kept");
+	ASSERT_TRUE(sf->probe.has_from, "probe-from kept");
+	ASSERT_EQ(sf->probe.fail, 9, "probe-fail kept");
+	ASSERT_EQ(sfc_sf_weight(sf), 2, "weight kept");
+	/* another pod starts from the defaults */
+	a.container = "c2";
+	ASSERT_OK(sfc_edit_cni_attach(&d, &a, err, sizeof(err)), err);
+	ASSERT_EQ(d.sfs[d.nsfs - 1].health, SFC_HEALTH_LINK, "another pod: health link");
+	ASSERT_EQ(d.sfs[d.nsfs - 1].probe.type, SFC_PROBE_OFF, "another pod: no probe");
 	sfc_doc_free(&d);
 }
 
@@ -283,6 +452,9 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_chain_set_end),
 		UNIT_TEST(test_sf_set_changes_only_the_weight),
 		UNIT_TEST(test_cni_reattach_keeps_the_weight),
+		UNIT_TEST(test_sf_set_health_settings),
+		UNIT_TEST(test_sf_set_health_refusals),
+		UNIT_TEST(test_cni_reattach_keeps_the_health_settings),
 		UNIT_TEST(test_cni_groups_follow_their_sfs),
 		UNIT_TEST(test_cni_removal_is_warned),
 	};

@@ -209,6 +209,274 @@ static void test_validator_refuses_a_typed_weight_over_the_limit(void)
 	sfc_doc_free(&d);
 }
 
+/* an SF fw on s0 with the health keys KEYS (JSON members, leading comma) */
+#define HSF(keys) "{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"" keys "}]}"
+
+/* checks that health defaults to link, or to probe when a probe is given, and probes are read into their typed form */
+static void test_sf_health_defaults_and_forms(void)
+{
+	static const __u8 v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 5 };
+	struct sfc_doc d;
+	char err[512] = "";
+	const struct sfc_sf_cfg *sf;
+
+	ASSERT_OK(doc_from("{\"sfs\":[{\"name\":\"a\",\"dev\":\"s0\"},"
+			   "{\"name\":\"b\",\"dev\":\"s1\",\"health\":\"none\"},"
+			   "{\"name\":\"c\",\"dev\":\"s2\",\"probe\":\"icmp 2001:db8::5\"},"
+			   "{\"name\":\"e\",\"dev\":\"s3\",\"health\":\"probe\","
+			   "\"probe\":\"tcp 198.18.3.1:80\",\"probe-from\":\"198.18.3.250\","
+			   "\"probe-interval\":250,\"probe-fail\":5,\"probe-recover\":1},"
+			   "{\"name\":\"f\",\"dev\":\"s4\",\"probe\":\"tcp [2001:db8::5]:443\","
+			   "\"probe-from\":\"fe80::9\"},"
+			   "{\"name\":\"g\",\"dev\":\"s5\",\"health\":\"link\"}]}", NULL, &d, err,
+			   sizeof(err)), err);
+	sf = sfc_doc_sf(&d, "a");
+	ASSERT_EQ(sf->health, SFC_HEALTH_LINK, "a: no health is link");
+	ASSERT_EQ(sf->probe.type, SFC_PROBE_OFF, "a: no probe");
+	ASSERT_EQ(sfc_doc_sf(&d, "b")->health, SFC_HEALTH_NONE, "b: none");
+	ASSERT_EQ(sfc_doc_sf(&d, "g")->health, SFC_HEALTH_LINK, "g: link written out");
+	sf = sfc_doc_sf(&d, "c");
+	ASSERT_EQ(sf->health, SFC_HEALTH_PROBE, "c: a probe given means health probe");
+	ASSERT_EQ(sf->probe.type, SFC_PROBE_ICMP, "c: icmp");
+	ASSERT_EQ(sf->probe.family, 6, "c: IPv6");
+	ASSERT_TRUE(!memcmp(sf->probe.addr, v6, 16), "c: the address");
+	ASSERT_TRUE(!sf->probe.has_from, "c: IPv6 needs no probe-from");
+	ASSERT_EQ(sfc_probe_interval(&sf->probe), SFC_PROBE_INTERVAL_MS, "c: default interval");
+	ASSERT_EQ(sfc_probe_fail(&sf->probe), SFC_PROBE_FAIL, "c: default fail");
+	ASSERT_EQ(sfc_probe_recover(&sf->probe), SFC_PROBE_RECOVER, "c: default recover");
+	sf = sfc_doc_sf(&d, "e");
+	ASSERT_EQ(sf->health, SFC_HEALTH_PROBE, "e: probe");
+	ASSERT_EQ(sf->probe.type, SFC_PROBE_TCP, "e: tcp");
+	ASSERT_EQ(sf->probe.family, 4, "e: IPv4");
+	ASSERT_EQ(sf->probe.port, 80, "e: port");
+	ASSERT_TRUE(!memcmp(sf->probe.addr, "\xc6\x12\x03\x01", 4), "e: the address");
+	ASSERT_TRUE(sf->probe.has_from, "e: probe-from");
+	ASSERT_TRUE(!memcmp(sf->probe.from, "\xc6\x12\x03\xfa", 4), "e: probe-from's address");
+	ASSERT_EQ(sf->probe.interval_ms, 250, "e: interval");
+	ASSERT_EQ(sf->probe.fail, 5, "e: fail");
+	ASSERT_EQ(sf->probe.recover, 1, "e: recover");
+	sf = sfc_doc_sf(&d, "f");
+	ASSERT_EQ(sf->probe.port, 443, "f: port after brackets");
+	ASSERT_TRUE(!memcmp(sf->probe.addr, v6, 16), "f: the address in brackets");
+	ASSERT_EQ(sf->probe.from[0], 0xfe, "f: a link-local probe-from");
+	sfc_doc_free(&d);
+}
+
+/* checks that the health keys' rules refuse, naming the SF: health probe without probe, probe keys with link or none or without probe */
+static void test_health_rules_are_enforced(void)
+{
+	REFUSED(HSF(",\"health\":\"probe\""),
+		"SF \"fw\": health probe needs \"probe\": \"icmp ADDRESS\" or \"tcp ADDRESS:PORT\"");
+	REFUSED(HSF(",\"health\":\"probe\",\"probe-interval\":500"),
+		"SF \"fw\": health probe needs \"probe\": \"icmp ADDRESS\" or \"tcp ADDRESS:PORT\"");
+	REFUSED(HSF(",\"health\":\"link\",\"probe\":\"icmp 2001:db8::1\""),
+		"SF \"fw\": \"probe\" with health link: the probe would never be used (only "
+		"health probe probes)");
+	REFUSED(HSF(",\"health\":\"none\",\"probe\":\"icmp 2001:db8::1\""),
+		"SF \"fw\": \"probe\" with health none: the probe would never be used (only "
+		"health probe probes)");
+	REFUSED(HSF(",\"health\":\"none\",\"probe-interval\":500"),
+		"SF \"fw\": \"probe-interval\" with health none: the probe would never be used "
+		"(only health probe probes)");
+	REFUSED(HSF(",\"health\":\"link\",\"probe-from\":\"198.18.3.9\""),
+		"SF \"fw\": \"probe-from\" with health link: the probe would never be used (only "
+		"health probe probes)");
+	REFUSED(HSF(",\"probe-interval\":500"),
+		"SF \"fw\": \"probe-interval\" without \"probe\": nothing to probe (expected "
+		"\"probe\": \"icmp ADDRESS\" or \"tcp ADDRESS:PORT\")");
+	REFUSED(HSF(",\"probe-fail\":2"),
+		"SF \"fw\": \"probe-fail\" without \"probe\": nothing to probe (expected "
+		"\"probe\": \"icmp ADDRESS\" or \"tcp ADDRESS:PORT\")");
+	REFUSED(HSF(",\"probe-recover\":2"),
+		"SF \"fw\": \"probe-recover\" without \"probe\": nothing to probe (expected "
+		"\"probe\": \"icmp ADDRESS\" or \"tcp ADDRESS:PORT\")");
+	REFUSED(HSF(",\"probe-from\":\"2001:db8::9\""),
+		"SF \"fw\": \"probe-from\" without \"probe\": nothing to probe (expected "
+		"\"probe\": \"icmp ADDRESS\" or \"tcp ADDRESS:PORT\")");
+	REFUSED(HSF(",\"health\":\"probes\""),
+		"SF \"fw\": health: \"probes\": expected \"none\", \"link\" or \"probe\"");
+	REFUSED(HSF(",\"health\":1"), "SF \"fw\": health: expected a string");
+	REFUSED(HSF(",\"probe\":5"), "SF \"fw\": probe: expected a string");
+	REFUSED(HSF(",\"probe-from\":[1]"), "SF \"fw\": probe-from: expected a string");
+	REFUSED(HSF(",\"probe\":\"icmp 2001:db8::1\",\"probe-timeout\":2"),
+		"SF \"fw\": unknown key \"probe-timeout\"");
+}
+
+/* checks that a probe's string is read in its forms only, with the form expected in the message */
+static void test_bad_probe_forms_are_refused(void)
+{
+	REFUSED(HSF(",\"probe\":\"ping 198.18.3.1\""),
+		"SF \"fw\": probe: \"ping 198.18.3.1\": expected \"icmp ADDRESS\" or \"tcp "
+		"ADDRESS:PORT\"");
+	REFUSED(HSF(",\"probe\":\"icmp\""),
+		"SF \"fw\": probe: \"icmp\": expected \"icmp ADDRESS\" or \"tcp ADDRESS:PORT\"");
+	REFUSED(HSF(",\"probe\":\"icmp \""),
+		"SF \"fw\": probe: \"icmp \": missing ADDRESS (expected \"icmp ADDRESS\" or \"tcp "
+		"ADDRESS:PORT\")");
+	REFUSED(HSF(",\"probe\":\"icmp fw.example\""),
+		"SF \"fw\": probe: \"icmp fw.example\": \"fw.example\" is not an IPv4 or IPv6 "
+		"address");
+	REFUSED(HSF(",\"probe\":\"icmp 198.18.3.1:80\""),
+		"SF \"fw\": probe: \"icmp 198.18.3.1:80\": an icmp probe takes no port (expected "
+		"\"icmp ADDRESS\")");
+	REFUSED(HSF(",\"probe\":\"icmp [2001:db8::1]\""),
+		"SF \"fw\": probe: \"icmp [2001:db8::1]\": expected \"icmp ADDRESS\" (brackets go "
+		"only with a tcp probe's port)");
+	REFUSED(HSF(",\"probe\":\"tcp 198.18.3.1\",\"probe-from\":\"198.18.3.9\""),
+		"SF \"fw\": probe: \"tcp 198.18.3.1\": a tcp probe needs a port (expected \"tcp "
+		"ADDRESS:PORT\", \"tcp [ADDRESS]:PORT\" for IPv6)");
+	REFUSED(HSF(",\"probe\":\"tcp 2001:db8::1\""),
+		"SF \"fw\": probe: \"tcp 2001:db8::1\": a tcp probe needs a port (expected \"tcp "
+		"ADDRESS:PORT\", \"tcp [ADDRESS]:PORT\" for IPv6)");
+	REFUSED(HSF(",\"probe\":\"tcp [198.18.3.1]:80\""),
+		"SF \"fw\": probe: \"tcp [198.18.3.1]:80\": \"198.18.3.1\" is not an IPv6 address "
+		"(only IPv6 is written in brackets)");
+	REFUSED(HSF(",\"probe\":\"tcp [2001:db8::1]80\""),
+		"SF \"fw\": probe: \"tcp [2001:db8::1]80\": \"[2001:db8::1]80\": expected "
+		"[ADDRESS]:PORT");
+	REFUSED(HSF(",\"probe\":\"tcp 198.18.3.1:0\""),
+		"SF \"fw\": probe: \"tcp 198.18.3.1:0\": port \"0\": expected an integer from 1 "
+		"to 65535");
+	REFUSED(HSF(",\"probe\":\"tcp 198.18.3.1:65536\""),
+		"SF \"fw\": probe: \"tcp 198.18.3.1:65536\": port \"65536\": expected an integer "
+		"from 1 to 65535");
+	REFUSED(HSF(",\"probe\":\"tcp [2001:db8::1]:http\""),
+		"SF \"fw\": probe: \"tcp [2001:db8::1]:http\": port \"http\": expected an integer "
+		"from 1 to 65535");
+	REFUSED(HSF(",\"probe\":\"tcp 198.18.3.1:\""),
+		"SF \"fw\": probe: \"tcp 198.18.3.1:\": port \"\": expected an integer from 1 to "
+		"65535");
+	REFUSED(HSF(",\"probe\":\"tcp 198.18.3.1:+80\""),
+		"SF \"fw\": probe: \"tcp 198.18.3.1:+80\": port \"+80\": expected an integer from "
+		"1 to 65535");
+}
+
+/* checks that a probe's addresses are unicast: unspecified, loopback, multicast, broadcast and IPv4-mapped are refused by name */
+static void test_non_unicast_probe_addresses_are_refused(void)
+{
+	REFUSED(HSF(",\"probe\":\"icmp 0.0.0.0\""),
+		"SF \"fw\": probe: \"icmp 0.0.0.0\": 0.0.0.0 is the unspecified address, not the "
+		"unicast address of one host");
+	REFUSED(HSF(",\"probe\":\"icmp 127.0.0.1\""),
+		"SF \"fw\": probe: \"icmp 127.0.0.1\": 127.0.0.1 is a loopback address, not the "
+		"unicast address of one host");
+	REFUSED(HSF(",\"probe\":\"icmp 224.0.0.5\""),
+		"SF \"fw\": probe: \"icmp 224.0.0.5\": 224.0.0.5 is a multicast address, not the "
+		"unicast address of one host");
+	REFUSED(HSF(",\"probe\":\"tcp 255.255.255.255:80\""),
+		"SF \"fw\": probe: \"tcp 255.255.255.255:80\": 255.255.255.255 is the broadcast "
+		"address, not the unicast address of one host");
+	REFUSED(HSF(",\"probe\":\"icmp ::\""),
+		"SF \"fw\": probe: \"icmp ::\": :: is the unspecified address, not the unicast "
+		"address of one host");
+	REFUSED(HSF(",\"probe\":\"icmp ::1\""),
+		"SF \"fw\": probe: \"icmp ::1\": ::1 is the loopback address, not the unicast "
+		"address of one host");
+	REFUSED(HSF(",\"probe\":\"tcp [ff02::1]:80\""),
+		"SF \"fw\": probe: \"tcp [ff02::1]:80\": ff02::1 is a multicast address, not the "
+		"unicast address of one host");
+	REFUSED(HSF(",\"probe\":\"icmp ::ffff:198.18.3.1\""),
+		"SF \"fw\": probe: \"icmp ::ffff:198.18.3.1\": ::ffff:198.18.3.1 is an IPv4-mapped "
+		"address (write the IPv4 address), not the unicast address of one host");
+	REFUSED(HSF(",\"probe\":\"icmp 2001:db8::1\",\"probe-from\":\"ff02::2\""),
+		"SF \"fw\": probe-from: ff02::2 is a multicast address, not the unicast address "
+		"of one host");
+	REFUSED(HSF(",\"probe\":\"icmp 198.18.3.1\",\"probe-from\":\"255.255.255.255\""),
+		"SF \"fw\": probe-from: 255.255.255.255 is the broadcast address, not the unicast "
+		"address of one host");
+	REFUSED(HSF(",\"probe\":\"icmp 198.18.3.1\",\"probe-from\":\"fw-probe\""),
+		"SF \"fw\": probe-from: \"fw-probe\" is not an IPv4 or IPv6 address");
+}
+
+/* checks probe-from: required for IPv4 (saying what it must be), of the probe's family, not the probe's own address */
+static void test_probe_from_rules(void)
+{
+	REFUSED(HSF(",\"probe\":\"icmp 198.18.3.1\""),
+		"SF \"fw\": probe 198.18.3.1 is IPv4 and needs \"probe-from\": an address of the "
+		"SF's subnet that nothing else uses (sfcd sends from it and answers ARP for it)");
+	REFUSED(HSF(",\"probe\":\"icmp 198.18.3.1\",\"probe-from\":\"2001:db8::9\""),
+		"SF \"fw\": probe-from 2001:db8::9 is IPv6 and the probe's address 198.18.3.1 IPv4: "
+		"they must be of one family");
+	REFUSED(HSF(",\"probe\":\"tcp [2001:db8::1]:22\",\"probe-from\":\"198.18.3.9\""),
+		"SF \"fw\": probe-from 198.18.3.9 is IPv4 and the probe's address 2001:db8::1 IPv6: "
+		"they must be of one family");
+	REFUSED(HSF(",\"probe\":\"icmp 198.18.3.1\",\"probe-from\":\"198.18.3.1\""),
+		"SF \"fw\": probe-from 198.18.3.1 is the probe's own address (expected an address "
+		"of the SF's subnet that nothing else uses)");
+}
+
+/* checks the limits of probe-interval, probe-fail and probe-recover, naming the value */
+static void test_probe_limits_are_refused(void)
+{
+#define P4 ",\"probe\":\"icmp 198.18.3.1\",\"probe-from\":\"198.18.3.9\""
+	REFUSED(HSF(P4 ",\"probe-interval\":99"),
+		"SF \"fw\": probe-interval: expected an integer from 100 to 60000 (ms), got 99");
+	REFUSED(HSF(P4 ",\"probe-interval\":60001"),
+		"SF \"fw\": probe-interval: expected an integer from 100 to 60000 (ms), got 60001");
+	REFUSED(HSF(P4 ",\"probe-interval\":\"1000\""),
+		"SF \"fw\": probe-interval: expected an integer from 100 to 60000 (ms), got \"1000\"");
+	REFUSED(HSF(P4 ",\"probe-interval\":1000.5"),
+		"SF \"fw\": probe-interval: expected an integer from 100 to 60000 (ms), got 1000.5");
+	REFUSED(HSF(P4 ",\"probe-fail\":0"),
+		"SF \"fw\": probe-fail: expected an integer from 1 to 100, got 0");
+	REFUSED(HSF(P4 ",\"probe-fail\":101"),
+		"SF \"fw\": probe-fail: expected an integer from 1 to 100, got 101");
+	REFUSED(HSF(P4 ",\"probe-recover\":0"),
+		"SF \"fw\": probe-recover: expected an integer from 1 to 100, got 0");
+	REFUSED(HSF(P4 ",\"probe-recover\":-3"),
+		"SF \"fw\": probe-recover: expected an integer from 1 to 100, got -3");
+	REFUSED(HSF(P4 ",\"probe-recover\":null"),
+		"SF \"fw\": probe-recover: expected an integer from 1 to 100, got null");
+#undef P4
+}
+
+/* checks that the validator holds typed SFs (CNI, edits) to the same health rules */
+static void test_validator_refuses_typed_health_settings(void)
+{
+	static const struct {
+		struct sfc_sf_cfg sf;
+		const char *msg;
+	} cases[] = {
+		{ { .name = "t", .dev = "s9", .health = SFC_HEALTH_PROBE },
+		  "SF \"t\": health probe needs \"probe\": \"icmp ADDRESS\" or \"tcp ADDRESS:PORT\"" },
+		{ { .name = "t", .dev = "s9", .health = 7 },
+		  "SF \"t\": health: unknown mode 7 (expected none, link or probe)" },
+		{ { .name = "t", .dev = "s9", .health = SFC_HEALTH_NONE,
+		    .probe = { .type = SFC_PROBE_ICMP, .family = 6, .addr = { 0x20, 1, [15] = 1 } } },
+		  "SF \"t\": \"probe\" with health none: the probe would never be used (only "
+		  "health probe probes)" },
+		{ { .name = "t", .dev = "s9", .health = SFC_HEALTH_PROBE,
+		    .probe = { .type = SFC_PROBE_TCP, .family = 6, .addr = { 0x20, 1, [15] = 1 } } },
+		  "SF \"t\": probe: a tcp probe needs a port (expected \"tcp ADDRESS:PORT\")" },
+		{ { .name = "t", .dev = "s9", .health = SFC_HEALTH_PROBE,
+		    .probe = { .type = SFC_PROBE_ICMP, .family = 4, .addr = { 198, 18, 3, 1 } } },
+		  "SF \"t\": probe 198.18.3.1 is IPv4 and needs \"probe-from\": an address of the "
+		  "SF's subnet that nothing else uses (sfcd sends from it and answers ARP for it)" },
+		{ { .name = "t", .dev = "s9", .health = SFC_HEALTH_PROBE,
+		    .probe = { .type = SFC_PROBE_ICMP, .family = 6, .addr = { 0x20, 1, [15] = 1 },
+			       .interval_ms = 50 } },
+		  "SF \"t\": probe-interval: expected an integer from 100 to 60000 (ms), got 50" },
+		{ { .name = "t", .dev = "s9", .health = SFC_HEALTH_PROBE,
+		    .probe = { .type = SFC_PROBE_ICMP, .family = 6, .addr = { 0x20, 1, [15] = 1 },
+			       .fail = 200 } },
+		  "SF \"t\": probe-fail: expected an integer from 1 to 100, got 200" },
+		{ { .name = "t", .dev = "s9", .health = SFC_HEALTH_PROBE,
+		    .probe = { .type = SFC_PROBE_ICMP, .family = 5, .addr = { 1 } } },
+		  "SF \"t\": probe: address family 5 (expected 4 or 6)" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct sfc_doc d;
+		char err[512] = "";
+
+		ASSERT_OK(doc_from("{" BASE_SFS "}", NULL, &d, err, sizeof(err)), err);
+		ASSERT_OK(sfc_edit_sf_add(&d, &cases[i].sf, err, sizeof(err)), err);
+		ASSERT_EQ(sfc_doc_validate(&d, NULL, err, sizeof(err)), -EINVAL, cases[i].msg);
+		sfc_doc_free(&d);
+		ASSERT_STREQ(err, cases[i].msg, "message");
+	}
+}
+
 /* checks that a valid document passes and its objects are found by name and pref */
 static void test_valid_document_is_indexed(void)
 {
@@ -248,6 +516,13 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_sf_weight_absent_is_one),
 		UNIT_TEST(test_bad_sf_weights_are_refused),
 		UNIT_TEST(test_validator_refuses_a_typed_weight_over_the_limit),
+		UNIT_TEST(test_sf_health_defaults_and_forms),
+		UNIT_TEST(test_health_rules_are_enforced),
+		UNIT_TEST(test_bad_probe_forms_are_refused),
+		UNIT_TEST(test_non_unicast_probe_addresses_are_refused),
+		UNIT_TEST(test_probe_from_rules),
+		UNIT_TEST(test_probe_limits_are_refused),
+		UNIT_TEST(test_validator_refuses_typed_health_settings),
 		UNIT_TEST(test_valid_document_is_indexed),
 	};
 

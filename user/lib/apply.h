@@ -153,8 +153,10 @@ int sfc_sf_write(struct sfc_dp *dp, const struct sfc_sf_cfg *sf, __u32 id, bool 
 int sfc_sf_store(struct sfc_dp *dp, __u32 id, const struct sfc_sf *v,
 		 const struct sfc_sf_record *rec);
 /* What sfc_sf_write writes, computed only: the datapath value and the
- * record. use: from sfc_sf_uses, NULL for none. */
-void sfc_sf_value(const struct sfc_sf_cfg *sf, const struct sfc_iface_state *out,
+ * record. use: from sfc_sf_uses, NULL for none. Up: its interfaces are
+ * attached, up unless its health is "none", and it does not fail its
+ * health probe (dp->sf_failing). */
+void sfc_sf_value(const struct sfc_dp *dp, const struct sfc_sf_cfg *sf, const struct sfc_iface_state *out,
 		  const struct sfc_iface_state *ret, const struct sfc_sf_use *use,
 		  struct sfc_sf *v, struct sfc_sf_record *rec);
 

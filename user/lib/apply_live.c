@@ -85,7 +85,7 @@ static int sf_again(struct apply_live *a, int i, struct sfc_link_result *res)
 	struct sfc_sf v;
 	int err;
 
-	sfc_sf_value(sf, &out->st, &ret->st, &a->p->sf_use[i], &v, &rec);
+	sfc_sf_value(a->dp, sf, &out->st, &ret->st, &a->p->sf_use[i], &v, &rec);
 	if (!memcmp(&v, &a->sfv[i].v, sizeof(v)))
 		return 0;
 	err = sfc_sf_store(a->dp, a->p->sf_ids[i], &v, &rec);

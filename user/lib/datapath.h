@@ -58,6 +58,10 @@ struct sfc_dp {
 	char pin_dir[PATH_MAX];
 	struct sfc_path_pool *paths; /* path versions (path_pool.h), read on first use */
 	unsigned int flow_idle_ms;   /* a flow of a retired version ends (path_pool.h); 0: default */
+	/* sfcd's health probes: does the SF of this name fail its probe
+	 * (then it is down whatever its links say)? NULL: none does */
+	bool (*sf_failing)(void *ctx, const char *name);
+	void *sf_failing_ctx;
 };
 
 /* Load the programs; reuse maps pinned in pin_dir, pin the others. */

@@ -173,7 +173,7 @@ static int rewrite_sf(struct sfc_dp *dp, const struct sfc_doc *doc, struct sfc_l
 		iface_state(dp, sf_ret_dev(sf), &other_ret);
 		ret = &other_ret;
 	}
-	sfc_sf_value(sf, out, ret, &ix->sf_use[i], &v, &rec);
+	sfc_sf_value(dp, sf, out, ret, &ix->sf_use[i], &v, &rec);
 	if (bpf_map_lookup_elem(dp->maps.sfs, &id, &cur) ||
 	    bpf_map_lookup_elem(dp->rec.sfs, &id, &cur_rec)) {
 		*changed = *for_chains = true;

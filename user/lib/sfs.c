@@ -21,7 +21,7 @@ static bool peer_runs_own_xdp(const struct sfc_iface_state *out)
 	return (out->v.flags & SFC_IF_XDP_TX_OK) && !out->rec.peer_ifindex;
 }
 
-void sfc_sf_value(const struct sfc_sf_cfg *sf, const struct sfc_iface_state *out,
+void sfc_sf_value(const struct sfc_dp *dp, const struct sfc_sf_cfg *sf, const struct sfc_iface_state *out,
 		  const struct sfc_iface_state *ret, const struct sfc_sf_use *use,
 		  struct sfc_sf *vp, struct sfc_sf_record *recp)
 {
@@ -57,7 +57,10 @@ void sfc_sf_value(const struct sfc_sf_cfg *sf, const struct sfc_iface_state *out
 		memcpy(v.mac, ret->link.mac, 6);
 		v.flags |= SFC_SF_SETMAC;
 	}
-	if (usable(out) && usable(ret) && out->link.up && ret->link.up)
+	if (usable(out) && usable(ret) &&
+	    (sf->health == SFC_HEALTH_NONE || (out->link.up && ret->link.up)) &&
+	    !(sf->health == SFC_HEALTH_PROBE && dp->sf_failing &&
+	      dp->sf_failing(dp->sf_failing_ctx, sf->name)))
 		v.flags |= SFC_SF_UP;
 	if (use) {
 		v.flags |= use->flags;
@@ -75,7 +78,7 @@ int sfc_sf_write(struct sfc_dp *dp, const struct sfc_sf_cfg *sf, __u32 id, bool 
 	struct sfc_sf_record rec;
 	struct sfc_sf v;
 
-	sfc_sf_value(sf, out, ret, use, &v, &rec);
+	sfc_sf_value(dp, sf, out, ret, use, &v, &rec);
 	if (v_out)
 		*v_out = v;
 	if (is_new)

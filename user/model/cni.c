@@ -149,17 +149,23 @@ static bool key_match(const struct sfc_cni_key *k, const char *network, const ch
 	       !strcmp(k->ifname, ifname);
 }
 
-/* weight: the one the SF this attachment made before had (0: unset) */
-static int attach_sf(struct sfc_doc *d, const struct sfc_cni_attach *a, __u16 weight,
-		     char *err, size_t errlen)
+/* kept: what the operator gave the SF this attachment made before (its
+ * weight and health settings), NULL if none */
+static int attach_sf(struct sfc_doc *d, const struct sfc_cni_attach *a,
+		     const struct sfc_sf_cfg *kept, char *err, size_t errlen)
 {
-	struct sfc_sf_cfg sf = { .kind = SFC_KIND_IFACE, .weight = weight };
+	struct sfc_sf_cfg sf = { .kind = SFC_KIND_IFACE };
 	int ret;
 
 	if (!a->sf || !a->sf[0] || strlen(a->sf) >= SFC_NAME_LEN) {
 		snprintf(err, errlen, "role \"sf\" needs \"sf\": the name of the SF group (1 to %d "
 			 "characters)", SFC_NAME_LEN - 1);
 		return -EINVAL;
+	}
+	if (kept) {
+		sf.weight = kept->weight;
+		sf.health = kept->health;
+		sf.probe = kept->probe;
 	}
 	if (set_key(&sf.cni, a, err, errlen))
 		return -EINVAL;
@@ -190,7 +196,8 @@ int sfc_edit_cni_attach(struct sfc_doc *d, const struct sfc_cni_attach *a, char 
 			size_t errlen)
 {
 	char why[96], q[IFNAMSIZ * 4 + 8];
-	__u16 weight = 0;
+	struct sfc_sf_cfg kept;
+	bool has_kept = false;
 	int ret;
 
 	if (!a->network || !a->container || !a->ifname || !a->role || !a->dev ||
@@ -208,15 +215,18 @@ int sfc_edit_cni_attach(struct sfc_doc *d, const struct sfc_cni_attach *a, char 
 		snprintf(err, errlen, "unknown role \"%s\" (expected \"sf\" or \"ingress\")", a->role);
 		return -EINVAL;
 	}
-	/* a repeated key replaces, keeping a weight the operator gave the SF */
+	/* a repeated key replaces, keeping the weight and health settings the
+	 * operator gave the SF (sf set) */
 	for (int i = 0; i < d->nsfs; i++)
-		if (key_match(&d->sfs[i].cni, a->network, a->container, a->ifname))
-			weight = d->sfs[i].weight;
+		if (key_match(&d->sfs[i].cni, a->network, a->container, a->ifname)) {
+			kept = d->sfs[i];
+			has_kept = true;
+		}
 	ret = sfc_edit_cni_detach(d, a->network, a->container, a->ifname);
 	if (ret < 0)
 		return ret;
 	if (!strcmp(a->role, "sf"))
-		return attach_sf(d, a, weight, err, errlen);
+		return attach_sf(d, a, has_kept ? &kept : NULL, err, errlen);
 	ret = sfc_edit_ingress_add(d, a->dev, err, errlen);
 	if (ret)
 		return ret;

@@ -21,6 +21,75 @@
 
 enum sfc_sf_kind { SFC_KIND_IFACE = SFC_SF_IFACE };
 
+/*
+ * An SF's "health": what takes it out of its hops. link (the default):
+ * its interfaces are down or missing; none: only missing interfaces (a
+ * link that is down still gets its flows); probe: link, or sfcd's probe
+ * from the fabric (struct sfc_probe_cfg) failing "probe-fail" times in a
+ * row, until it answers "probe-recover" times in a row.
+ */
+enum sfc_health_mode { SFC_HEALTH_LINK = 0, SFC_HEALTH_NONE, SFC_HEALTH_PROBE };
+enum sfc_probe_type { SFC_PROBE_OFF = 0, SFC_PROBE_ICMP, SFC_PROBE_TCP };
+
+#define SFC_PROBE_INTERVAL_MS     1000  /* "probe-interval" default, ms */
+#define SFC_PROBE_INTERVAL_MIN_MS 100
+#define SFC_PROBE_INTERVAL_MAX_MS 60000
+#define SFC_PROBE_FAIL            3     /* "probe-fail" default */
+#define SFC_PROBE_RECOVER         2     /* "probe-recover" default */
+#define SFC_PROBE_COUNT_MAX       100   /* either threshold's limit */
+
+/*
+ * "probe": "icmp ADDRESS" (echo request, answered by an echo reply) or
+ * "tcp ADDRESS:PORT" ("tcp [ADDRESS]:PORT" for IPv6; a SYN answered by a
+ * SYN-ACK, then reset). sfcd sends it out of the SF's dev from the source
+ * "probe-from" (required for IPv4: an address of the SF's subnet that
+ * nothing else uses; IPv6 defaults to a link-local address) and the MAC
+ * SFC_PROBE_MAC, and answers ARP and neighbour solicitations for it.
+ */
+struct sfc_probe_cfg {
+	__u8 type;               /* SFC_PROBE_*; OFF: no probe */
+	__u8 family;             /* 4 or 6 */
+	__u8 fail, recover;      /* 0: unset (the defaults above) */
+	__u16 port;              /* TCP */
+	bool has_from;
+	__u32 interval_ms;       /* 0: unset */
+	__u8 addr[16];           /* family's bytes first */
+	__u8 from[16];
+};
+
+static inline unsigned sfc_probe_interval(const struct sfc_probe_cfg *p)
+{
+	return p->interval_ms ? p->interval_ms : SFC_PROBE_INTERVAL_MS;
+}
+
+static inline unsigned sfc_probe_fail(const struct sfc_probe_cfg *p)
+{
+	return p->fail ? p->fail : SFC_PROBE_FAIL;
+}
+
+static inline unsigned sfc_probe_recover(const struct sfc_probe_cfg *p)
+{
+	return p->recover ? p->recover : SFC_PROBE_RECOVER;
+}
+
+/* probe.c: the health settings' forms and rules. Each check returns 0 or
+ * -EINVAL with why set (without the "SF \"NAME\": " its caller adds). */
+const char *sfc_health_name(int mode);          /* "link", "none", "probe" */
+int sfc_health_parse(const char *name);         /* SFC_HEALTH_* or -EINVAL */
+/* "icmp ADDRESS", "tcp ADDRESS:PORT", "tcp [ADDRESS]:PORT" -> p's type,
+ * family, addr and port (the rest untouched); the address unicast. */
+int sfc_probe_parse(const char *s, struct sfc_probe_cfg *p, char *why, size_t len);
+/* The canonical spelling of p's probe (inet_ntop's addresses). */
+const char *sfc_probe_format(const struct sfc_probe_cfg *p, char *buf, size_t len);
+/* An IPv4 or IPv6 address in *family (4, 6) and addr, unicast. */
+int sfc_probe_addr_parse(const char *s, int *family, __u8 addr[16], char *why, size_t len);
+/* Refuses unspecified, loopback, multicast, broadcast, IPv4-mapped. */
+int sfc_probe_addr_check(int family, const __u8 *addr, char *why, size_t len);
+const char *sfc_probe_addr_format(int family, const __u8 *addr, char *buf, size_t len);
+/* probe-from's family (from_family) must be the probe's. */
+int sfc_probe_from_mismatch(const struct sfc_probe_cfg *p, int from_family,
+			    const __u8 *from, char *why, size_t len);
+
 /* Who made an object through sfc-cni: the CNI attachment key. */
 struct sfc_cni_key {
 	bool set;
@@ -49,8 +118,19 @@ struct sfc_sf_cfg {
 	__u8 mac[6];
 	char group[SFC_NAME_LEN];/* "" = none */
 	__u16 weight;            /* 1..SFC_WEIGHT_MAX; 0 = unset, which is 1 */
+	__u8 health;             /* enum sfc_health_mode */
+	struct sfc_probe_cfg probe;
 	struct sfc_cni_key cni;
 };
+
+/*
+ * An SF's health settings together: health probe has a probe, a probe and
+ * its keys go with health probe only, the probe's addresses unicast, an
+ * IPv4 probe has a "probe-from", the limits. health_given: the document
+ * said "health" (else probe keys without "probe" are named as that).
+ */
+int sfc_sf_health_check(const struct sfc_sf_cfg *sf, bool health_given, char *why,
+			size_t len);
 
 /* An SF's weight, unset (0) read as 1: what a hop balances by. */
 static inline unsigned sfc_sf_weight(const struct sfc_sf_cfg *sf)
@@ -153,9 +233,13 @@ int sfc_doc_from_file(const char *path, struct sfc_doc *doc, char *err, size_t e
  * the keys present overwrite *c. A rule without "pref" is labelled
  * no_pref_label in errors and *has_pref is false. */
 int sfc_sf_from_json(struct json_t *v, struct sfc_sf_cfg *sf, char *err, size_t errlen);
-/* sf-set: the SF's "name" and what changes, of which only "weight" can
- * (another key is refused by name); the keys present overwrite *sf, the
- * SF of that name as it is. */
+/* sf-set: the SF's "name" and what changes: "weight", "health", "probe",
+ * "probe-from", "probe-interval", "probe-fail", "probe-recover" (another
+ * key is refused by name). The keys present overwrite *sf, the SF of that
+ * name as it is; "health" link or none clears the probe settings, and
+ * "probe" without "health" means health probe. The SF's health settings
+ * are checked whole (sfc_sf_health_check); *sf is written only if they
+ * pass. */
 int sfc_sf_set_from_json(struct json_t *v, struct sfc_sf_cfg *sf, char *err, size_t errlen);
 int sfc_chain_from_json(struct json_t *v, struct sfc_chain_cfg *c, bool partial,
 			char *err, size_t errlen);
@@ -163,9 +247,11 @@ int sfc_rule_from_json(struct json_t *v, struct sfc_rule_cfg *r, const char *no_
 		       bool *has_pref, char *err, size_t errlen);
 
 /* The canonical JSON form: every default written (but a chain's "end"
- * only when it is not "stack" and an SF's "weight" only when it is not 1,
- * so a document that uses neither still reads in an sfc from before they
- * existed), prefixes, protocols and ports in one spelling. NULL on ENOMEM. */
+ * only when it is not "stack", an SF's "weight" only when it is not 1 and
+ * its "health" only when it is not the one implied: link, or probe when
+ * a "probe" is given; so a document that uses none of them still reads in
+ * an sfc from before they existed), prefixes, protocols, ports and probes
+ * in one spelling. NULL on ENOMEM. */
 struct json_t *sfc_doc_to_json(const struct sfc_doc *doc);
 
 /* {"added":{SECTION:[keys]},"removed":{...},"changed":{...}} between two

@@ -2,7 +2,8 @@
 /*
  * The typed document as JSON, in its canonical form: every default
  * written (kind, on-failure; a chain's end only when not "stack", an SF's
- * weight only when not 1), prefixes as ADDR/LEN, protocols by name when
+ * weight only when not 1, its health only when not the one implied),
+ * probes as "icmp ADDRESS" or "tcp ADDRESS:PORT", prefixes as ADDR/LEN, protocols by name when
  * they have one, a single port as a number and a range as "LOW-HIGH",
  * hops always as lists. Two documents that mean the same print the same.
  */
@@ -18,6 +19,29 @@ static json_t *cni_json(const struct sfc_cni_key *k)
 {
 	return json_pack("{s:s,s:s,s:s}", "network", k->network, "container", k->container,
 			 "ifname", k->ifname);
+}
+
+/* "health" only when not the one implied (link; probe when there is a
+ * probe), then the probe's keys that are set */
+static void sf_health_json(json_t *o, const struct sfc_sf_cfg *sf)
+{
+	const struct sfc_probe_cfg *p = &sf->probe;
+	int implied = p->type != SFC_PROBE_OFF ? SFC_HEALTH_PROBE : SFC_HEALTH_LINK;
+	char buf[96];
+
+	if (sf->health != implied)
+		json_object_set_new(o, "health", json_string(sfc_health_name(sf->health)));
+	if (p->type != SFC_PROBE_OFF)
+		json_object_set_new(o, "probe", json_string(sfc_probe_format(p, buf, sizeof(buf))));
+	if (p->has_from)
+		json_object_set_new(o, "probe-from", json_string(sfc_probe_addr_format(p->family,
+						p->from, buf, sizeof(buf))));
+	if (p->interval_ms)
+		json_object_set_new(o, "probe-interval", json_integer(p->interval_ms));
+	if (p->fail)
+		json_object_set_new(o, "probe-fail", json_integer(p->fail));
+	if (p->recover)
+		json_object_set_new(o, "probe-recover", json_integer(p->recover));
 }
 
 static json_t *sf_json(const struct sfc_sf_cfg *sf)
@@ -39,6 +63,7 @@ static json_t *sf_json(const struct sfc_sf_cfg *sf)
 	/* the default left out: a document without weights reads as it did */
 	if (sfc_sf_weight(sf) != 1)
 		json_object_set_new(o, "weight", json_integer(sfc_sf_weight(sf)));
+	sf_health_json(o, sf);
 	if (sf->cni.set)
 		json_object_set_new(o, "cni", cni_json(&sf->cni));
 	return o;

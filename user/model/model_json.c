@@ -154,30 +154,121 @@ static const char *value_text(json_t *v, char *buf, size_t len)
 	return buf;
 }
 
+/* An integer key from min to max; absent: *out untouched, *given false. */
+static int get_bounded(struct perr *e, const char *label, json_t *obj, const char *key,
+		       long long min, long long max, const char *unit, long long *out,
+		       bool *given)
+{
+	json_t *v = json_object_get(obj, key);
+	char buf[64];
+
+	if (given)
+		*given = v != NULL;
+	if (!v)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+		return fail(e, label, "%s: expected an integer from %lld to %lld%s, got %s", key,
+			    min, max, unit, value_text(v, buf, sizeof(buf)));
+	*out = json_integer_value(v);
+	return 0;
+}
+
 /* "weight": 1 to SFC_WEIGHT_MAX; absent: *weight untouched (unset is 1).
  * 0 is refused, not read as "drain": an SF that should take no flows is
  * taken out of its hop (or group). */
 static int get_weight(struct perr *e, const char *label, json_t *obj, __u16 *weight)
 {
-	json_t *v = json_object_get(obj, "weight");
-	char buf[64];
+	long long n = *weight;
+	int err = get_bounded(e, label, obj, "weight", 1, SFC_WEIGHT_MAX, "", &n, NULL);
 
-	if (!v)
-		return 0;
-	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-	    json_integer_value(v) > SFC_WEIGHT_MAX)
-		return fail(e, label, "weight: expected an integer from 1 to %d, got %s",
-			    SFC_WEIGHT_MAX, value_text(v, buf, sizeof(buf)));
-	*weight = json_integer_value(v);
+	*weight = n;
+	return err;
+}
+
+/* "health": none, link or probe; *given: the key is there */
+static int get_health(struct perr *e, const char *label, json_t *obj, __u8 *health,
+		      bool *given)
+{
+	char name[16];
+	int err = get_str(e, label, obj, "health", name, sizeof(name), false), mode;
+
+	*given = false;
+	if (err || !name[0])
+		return err;
+	mode = sfc_health_parse(name);
+	if (mode < 0)
+		return fail(e, label, "health: \"%s\": expected \"none\", \"link\" or \"probe\"",
+			    name);
+	*health = mode;
+	*given = true;
+	return 0;
+}
+
+/*
+ * The probe's keys present overwrite p: "probe", "probe-from" (its family
+ * in *from_family), "probe-interval", "probe-fail", "probe-recover". Each
+ * value is checked on its own; how they go together is
+ * sfc_sf_health_check()'s.
+ */
+static int get_probe(struct perr *e, const char *label, json_t *obj, struct sfc_probe_cfg *p,
+		     int *from_family)
+{
+	char s[128], why[160];
+	long long n;
+	int err;
+
+	err = get_str(e, label, obj, "probe", s, sizeof(s), false);
+	if (err)
+		return err;
+	if (s[0] && sfc_probe_parse(s, p, why, sizeof(why)))
+		return fail(e, label, "probe: \"%s\": %s", s, why);
+	err = get_str(e, label, obj, "probe-from", s, sizeof(s), false);
+	if (err)
+		return err;
+	if (s[0]) {
+		if (sfc_probe_addr_parse(s, from_family, p->from, why, sizeof(why)))
+			return fail(e, label, "probe-from: %s", why);
+		p->has_from = true;
+	}
+	n = p->interval_ms;
+	err = get_bounded(e, label, obj, "probe-interval", SFC_PROBE_INTERVAL_MIN_MS,
+			  SFC_PROBE_INTERVAL_MAX_MS, " (ms)", &n, NULL);
+	p->interval_ms = n;
+	n = p->fail;
+	if (!err)
+		err = get_bounded(e, label, obj, "probe-fail", 1, SFC_PROBE_COUNT_MAX, "", &n, NULL);
+	p->fail = n;
+	n = p->recover;
+	if (!err)
+		err = get_bounded(e, label, obj, "probe-recover", 1, SFC_PROBE_COUNT_MAX, "", &n,
+				  NULL);
+	p->recover = n;
+	return err;
+}
+
+/* The health settings of sf, as parsed, together (the message names it). */
+static int check_health(struct perr *e, const char *label, const struct sfc_sf_cfg *sf,
+			bool health_given, int from_family)
+{
+	char why[SFC_ERR_LEN];
+
+	if (sf->probe.type != SFC_PROBE_OFF && sf->probe.has_from &&
+	    sfc_probe_from_mismatch(&sf->probe, from_family, sf->probe.from, why, sizeof(why)))
+		return fail(e, label, "%s", why);
+	if (sfc_sf_health_check(sf, health_given, why, sizeof(why)))
+		return fail(e, label, "%s", why);
 	return 0;
 }
 
 static int parse_sf(struct perr *e, const char *label, json_t *v, struct sfc_sf_cfg *sf)
 {
 	static const char *const keys[] = { "name", "kind", "dev", "out-dev", "mac", "group",
-					    "weight", "cni", NULL };
+					    "weight", "health", "probe", "probe-from",
+					    "probe-interval", "probe-fail", "probe-recover", "cni",
+					    NULL };
 	char kind[16], mac[32];
-	int err;
+	bool health_given = false;
+	int err, from_family = 0;
 
 	memset(sf, 0, sizeof(*sf));
 	err = check_keys(e, label, v, keys);
@@ -200,7 +291,17 @@ static int parse_sf(struct perr *e, const char *label, json_t *v, struct sfc_sf_
 	if (!err)
 		err = get_weight(e, label, v, &sf->weight);
 	if (!err)
+		err = get_health(e, label, v, &sf->health, &health_given);
+	if (!err)
+		err = get_probe(e, label, v, &sf->probe, &from_family);
+	if (!err)
 		err = parse_cni(e, label, v, &sf->cni);
+	if (err)
+		return err;
+	/* without "health", a probe given means health probe */
+	if (!health_given)
+		sf->health = sf->probe.type != SFC_PROBE_OFF ? SFC_HEALTH_PROBE : SFC_HEALTH_LINK;
+	err = check_health(e, label, sf, health_given, from_family);
 	if (err)
 		return err;
 	/* one-arm written either way is one-arm */
@@ -225,8 +326,13 @@ int sfc_sf_from_json(json_t *v, struct sfc_sf_cfg *sf, char *err, size_t errlen)
 
 int sfc_sf_set_from_json(json_t *v, struct sfc_sf_cfg *sf, char *err, size_t errlen)
 {
+	static const char *const keys[] = { "weight", "health", "probe", "probe-from",
+					    "probe-interval", "probe-fail", "probe-recover", NULL };
 	struct perr e = { err, errlen };
+	struct sfc_sf_cfg n = *sf;
 	char label[LABEL_LEN];
+	bool health_given, any = false;
+	int from_family = sf->probe.has_from ? sf->probe.family : 0, ret;
 	const char *key;
 	json_t *x;
 
@@ -234,13 +340,42 @@ int sfc_sf_set_from_json(json_t *v, struct sfc_sf_cfg *sf, char *err, size_t err
 	if (!json_is_object(v))
 		return fail(&e, label, "expected an object");
 	json_object_foreach(v, key, x) {
-		if (strcmp(key, "name") && strcmp(key, "weight"))
-			return fail(&e, label, "\"%.40s\" cannot be set (sf set changes only "
-				    "\"weight\"; delete and add the SF to change the rest)", key);
+		const char *const *k;
+
+		for (k = keys; *k && strcmp(*k, key); k++)
+			;
+		if (!*k && strcmp(key, "name"))
+			return fail(&e, label, "\"%.40s\" cannot be set (sf set changes \"weight\", "
+				    "\"health\" and the probe-* keys; delete and add the SF to change "
+				    "the rest)", key);
+		any |= *k != NULL;
 	}
-	if (!json_object_get(v, "weight"))
-		return fail(&e, label, "nothing to set (expected \"weight\")");
-	return get_weight(&e, label, v, &sf->weight);
+	if (!any)
+		return fail(&e, label, "nothing to set (expected \"weight\", \"health\", \"probe\", "
+			    "\"probe-from\", \"probe-interval\", \"probe-fail\" or "
+			    "\"probe-recover\")");
+	ret = get_weight(&e, label, v, &n.weight);
+	if (!ret)
+		ret = get_health(&e, label, v, &n.health, &health_given);
+	if (ret)
+		return ret;
+	/* health link or none: no probe any more, whatever was set */
+	if (health_given && n.health != SFC_HEALTH_PROBE) {
+		memset(&n.probe, 0, sizeof(n.probe));
+		from_family = 0;
+	}
+	ret = get_probe(&e, label, v, &n.probe, &from_family);
+	if (ret)
+		return ret;
+	if (!health_given && json_object_get(v, "probe"))
+		n.health = SFC_HEALTH_PROBE;
+	/* an SF whose health is not the default has it as if given */
+	ret = check_health(&e, label, &n, health_given || n.health != SFC_HEALTH_LINK,
+			   from_family);
+	if (ret)
+		return ret;
+	*sf = n;
+	return 0;
 }
 
 /* zeroed: c is all zero already (see one_chain) */

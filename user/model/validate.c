@@ -41,7 +41,7 @@ static int check_name(const char *what, const char *name, char *err, size_t errl
 static int check_sfs(const struct sfc_doc *d, char *err, size_t errlen)
 {
 	const struct sfc_doc_index *ix = d->ix;
-	char why[128];
+	char why[SFC_ERR_LEN];
 
 	if (d->nsfs >= SFC_MAX_SFS)
 		return sfc_errf(err, errlen, -EINVAL, "%d SFs, at most %d", d->nsfs, SFC_MAX_SFS - 1);
@@ -71,6 +71,8 @@ static int check_sfs(const struct sfc_doc *d, char *err, size_t errlen)
 		if (sf->weight > SFC_WEIGHT_MAX)
 			return sfc_errf(err, errlen, -EINVAL, "SF \"%s\": weight: expected an integer "
 				    "from 1 to %d, got %u", sf->name, SFC_WEIGHT_MAX, sf->weight);
+		if (sfc_sf_health_check(sf, true, why, sizeof(why)))
+			return sfc_errf(err, errlen, -EINVAL, "SF \"%s\": %s", sf->name, why);
 	}
 	return 0;
 }

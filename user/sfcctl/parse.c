@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
+#include <arpa/inet.h>
 
+#include "model.h"      /* the probe's forms: sfc_probe_parse() */
 #include "text.h"
 #include "sfc_abi.h"
 #include "sfcctl.h"
@@ -143,6 +145,21 @@ static json_t *kw_value(struct ctx *c, const char *what, const struct kw *k, con
 			return NULL;
 		}
 		return json_string(v);
+	case KW_ADDR: {
+		__u8 a[16];
+		int family;
+
+		if (inet_pton(AF_INET, v, a) != 1 && inet_pton(AF_INET6, v, a) != 1) {
+			errf(c, "%s: %s \"%s\": expected an IPv4 or IPv6 address", what, k->name, v);
+			return NULL;
+		}
+		/* the document's check: unicast */
+		if (sfc_probe_addr_parse(v, &family, a, buf, sizeof(buf))) {
+			errf(c, "%s: %s \"%s\": %s", what, k->name, v, buf);
+			return NULL;
+		}
+		return json_string(v);
+	}
 	case KW_PATH:
 		if (!v[0]) {
 			errf(c, "%s: %s: expected a file name", what, k->name);
@@ -150,9 +167,37 @@ static json_t *kw_value(struct ctx *c, const char *what, const struct kw *k, con
 		}
 		return json_string(v);
 	case KW_HOP:
+	case KW_PROBE:
 		break;
 	}
 	return NULL;
+}
+
+/* "icmp" "198.18.3.1" -> "icmp 198.18.3.1", checked as the document checks
+ * it. argv[0] is the type, argv[1] (if argc > 1) the target. */
+static json_t *probe_value(struct ctx *c, const char *what, const struct kw *k, int argc,
+			   char **argv)
+{
+	bool tcp = !strcmp(argv[0], "tcp");
+	struct sfc_probe_cfg p = {};
+	char buf[128], why[160];
+
+	if (!tcp && strcmp(argv[0], "icmp")) {
+		errf(c, "%s: %s \"%s\": expected icmp ADDRESS or tcp ADDRESS:PORT", what, k->name,
+		     argv[0]);
+		return NULL;
+	}
+	if (argc < 2) {
+		errf(c, "%s: \"%s %s\" needs %s", what, k->name, argv[0],
+		     tcp ? "ADDRESS:PORT ([ADDRESS]:PORT for IPv6)" : "an ADDRESS");
+		return NULL;
+	}
+	snprintf(buf, sizeof(buf), "%s %s", argv[0], argv[1]);
+	if (sfc_probe_parse(buf, &p, why, sizeof(why))) {
+		errf(c, "%s: %s \"%s\": %s", what, k->name, buf, why);
+		return NULL;
+	}
+	return json_string(buf);
 }
 
 /* "fw,fw2" -> ["fw","fw2"]; nth counts hops from 1 for messages. */
@@ -253,6 +298,14 @@ int kw_parse(struct ctx *c, const char *what, const struct cmd *cmd, int argc,
 			if (!val)
 				return -1;
 			json_array_append_new(old, val);
+			continue;
+		}
+		if (k->type == KW_PROBE) {
+			val = probe_value(c, what, k, argc - i, argv + i);
+			if (!val)
+				return -1;
+			json_object_set_new(args, k->key, val);
+			i++;
 			continue;
 		}
 		val = kw_value(c, what, k, argv[i]);

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sfcctl.h"
 
@@ -178,4 +179,36 @@ const char *fmt_latency(json_t *row, const char *key, char *buf, size_t len)
 	if (!json_is_integer(v))
 		return "-";
 	return fmt_ns((double)json_integer_value(v), buf, len);
+}
+
+const char *fmt_age(long long s, char *buf, size_t len)
+{
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		snprintf(buf, len, "%llds", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%lldm", s / 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%lldh", s / 3600);
+	else
+		snprintf(buf, len, "%lldd", s / 86400);
+	return buf;
+}
+
+/* {"state": "up", "since": T} -> "up 12s" (time since T); pending has no
+ * age worth showing; absent: "-" */
+const char *fmt_check(json_t *row, const char *key, char *buf, size_t len)
+{
+	json_t *v = json_object_get(row, key), *since = json_object_get(v, "since");
+	const char *state = json_string_value(json_object_get(v, "state"));
+	char age[32];
+
+	if (!state)
+		return "-";
+	if (!strcmp(state, "pending") || !json_is_number(since))
+		return state;
+	fmt_age((long long)time(NULL) - (long long)json_number_value(since), age, sizeof(age));
+	snprintf(buf, len, "%s %s", state, age);
+	return buf;
 }

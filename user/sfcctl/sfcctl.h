@@ -41,6 +41,8 @@ enum kw_type {
 	KW_MAC,      /* aa:bb:cc:dd:ee:ff */
 	KW_HOP,      /* SF[,SF...]: appended to an array of hops */
 	KW_PATH,     /* a file name, "-" for stdin */
+	KW_ADDR,     /* an IPv4 or IPv6 address */
+	KW_PROBE,    /* two words, "icmp ADDRESS" or "tcp ADDRESS:PORT": one string */
 };
 
 #define KW_REQUIRED (1u << 0)
@@ -181,11 +183,20 @@ const char *fmt_up(json_t *row, const char *key, char *buf, size_t len);
 const char *fmt_reasons(json_t *row, const char *key, char *buf, size_t len);
 const char *fmt_shares(json_t *row, const char *key, char *buf, size_t len);
 const char *fmt_latency(json_t *row, const char *key, char *buf, size_t len);
+/* row's key, an object {"state", "since" (unix s)}: "up 12s", "pending" */
+const char *fmt_check(json_t *row, const char *key, char *buf, size_t len);
+/* seconds as one unit: 12s, 5m, 3h, 2d */
+const char *fmt_age(long long s, char *buf, size_t len);
 const char *fmt_ns(double ns, char *buf, size_t len);
 
 /* group.c: what "group show [NAME]" prints, from a document: one entry per
  * group, {"name", "sfs": [member SFs], "used-by": [{"chain", "hop"}]}. */
 json_t *group_show_view(json_t *doc, const char *name);
+
+/* sf.c: what "sf show [NAME]" prints, from a document and the stats
+ * reply's "stats" object: the document's SFs with kind, weight and health
+ * filled in, "up" and "probe-state" (the stats' "probe") when known. */
+json_t *sf_show_view(json_t *doc, json_t *stats, const char *name);
 
 /* helpers shared by the objects */
 json_t *find_by(json_t *arr, const char *key, const char *name);

@@ -82,6 +82,14 @@ static json_t *health(struct sfcd *d)
 		json_object_set_new(r, SFC_KEY_SF_LATENCY,
 				    json_boolean(obs.flags & SFC_OBS_LATENCY));
 	}
+	{
+		unsigned int n[3];
+
+		sfcd_probe_count(d, n);
+		json_object_set_new(r, SFC_KEY_PROBES, json_pack("{s:I,s:I,s:I}",
+				    "pending", (json_int_t)n[0], "up", (json_int_t)n[1],
+				    "down", (json_int_t)n[2]));
+	}
 	/* a SIGHUP that could not load the state file, until a load or commit works */
 	if (d->reload_error[0]) {
 		char when[32];
@@ -396,6 +404,19 @@ static json_t *do_stats(struct sfcd *d, const char *cmd, json_t *req)
 	st = sfc_stats_json(d->dp);
 	if (!st)
 		return sfcd_error_reply("reading statistics: %s", strerror(errno));
+	/* each probed SF's health as sfcd's probe sees it */
+	{
+		json_t *sfs = json_object_get(st, "sfs"), *row;
+		size_t i;
+
+		json_array_foreach(sfs, i, row) {
+			json_t *pr = sfcd_probe_json(d, json_string_value(json_object_get(row,
+									     "name")) ?: "");
+
+			if (pr)
+				json_object_set_new(row, "probe", pr);
+		}
+	}
 	return json_pack("{s:b,s:o}", SFC_KEY_OK, 1, SFC_KEY_STATS, st);
 }
 

@@ -295,6 +295,7 @@ int sfcd_commit(struct sfcd *d, struct sfc_doc *doc, char *err, size_t errlen)
 	d->doc = next;
 	d->links_doc = &d->doc;
 	d->reload_error[0] = '\0';
+	sfcd_probe_sync(d);
 	sfc_apply_report_free(&d->last_report);
 	d->last_report = rep;
 	pr_info("applied: %d interfaces, %d SFs down, %d chains switched, %zu rule entries%s\n",
@@ -436,6 +437,13 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 	ev.data.fd = d.sig_fd;
 	epoll_ctl(d.epfd, EPOLL_CTL_ADD, d.sig_fd, &ev);
 
+	/* before the first reconcile: an SF the datapath has down for its
+	 * probe stays down until the probe says otherwise */
+	if (sfcd_probe_open(&d)) {
+		pr_warn("health probes: %s\n", strerror(errno));
+		goto out;
+	}
+	sfcd_probe_sync(&d);
 	/* Subscribe before the first reconcile so no link change slips by. */
 	if (sfcd_monitor_open(&d)) {
 		pr_warn("cannot subscribe to rtnetlink: %s\n", strerror(errno));
@@ -483,6 +491,8 @@ static int run_daemon(const char *pin_dir, const char *state, const char *sock)
 				sfcd_metrics_event(&d, fd, evs[i].events);
 			} else if (sfcd_trace_owns(&d, fd)) {
 				sfcd_trace_event(&d);
+			} else if (sfcd_probe_owns(&d, fd)) {
+				sfcd_probe_event(&d, fd);
 			}
 		}
 		if (d.reconcile_pending && !d.stop)
@@ -498,6 +508,7 @@ out:
 	sfc_yield_set_inner(NULL);
 	sfcd_server_close(&d);
 	sfcd_trace_close(&d);
+	sfcd_probe_close(&d);
 	sfcd_metrics_close(&d);
 	sfcd_monitor_close(&d);
 	sfc_link_index_free(d.links);

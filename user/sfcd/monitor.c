@@ -253,6 +253,20 @@ void sfcd_monitor_reindex(struct sfcd *d, const struct sfc_doc *doc,
 	d->in_monitor = false;
 }
 
+void sfcd_monitor_touch(struct sfcd *d, const char *dev)
+{
+	if (!d->links) {
+		d->reconcile_pending = true;
+		return;
+	}
+	queue_event(d, dev, 0);
+	if (d->in_monitor)
+		return;
+	d->in_monitor = true;
+	run_queue(d);
+	d->in_monitor = false;
+}
+
 void sfcd_monitor_yield(struct sfcd *d)
 {
 	/* not from inside a link update (rules compiled again yield too) */

@@ -77,6 +77,8 @@ struct sfcd {
 	/* client.c: the connection whose request is being answered (NULL:
 	 * none, a request that came from elsewhere) */
 	struct sfcd_client *asking;
+	/* probe.c: the health probes of d->doc's SFs */
+	struct sfcd_probes *probes;
 };
 
 /* Validate doc (unless it is already), apply it to the datapath and save
@@ -126,6 +128,22 @@ void sfcd_monitor_reindex(struct sfcd *d, const struct sfc_doc *doc,
 			  struct sfc_link_index *links);
 /* At a yield point (user/common/yield.h): link events during a long request. */
 void sfcd_monitor_yield(struct sfcd *d);
+/* Rewrite the objects that name dev as a link event would (an SF's
+ * health changed): now, or after the request or apply under way. */
+void sfcd_monitor_touch(struct sfcd *d, const char *dev);
+
+/* probe.c: health probes. Open once the datapath and epoll are there
+ * (it answers dp->sf_failing); sync after d->doc changed. */
+int sfcd_probe_open(struct sfcd *d);
+void sfcd_probe_sync(struct sfcd *d);
+void sfcd_probe_close(struct sfcd *d);
+bool sfcd_probe_owns(struct sfcd *d, int fd);
+void sfcd_probe_event(struct sfcd *d, int fd);
+/* The probe state of SF name ({"state", "probe", "since", "sent",
+ * "answered", "fails"}), or NULL when it has no probe */
+json_t *sfcd_probe_json(struct sfcd *d, const char *name);
+/* probes pending, up and down */
+void sfcd_probe_count(struct sfcd *d, unsigned int counts[3]);
 
 /* trace.c: sfcctl monitor's trace events. At start: the monitor bits of
  * sfc_obs cleared (nobody reads events yet). */
