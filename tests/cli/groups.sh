@@ -3,7 +3,7 @@
 #
 # sfcctl group against a real sfcd: group show (text and JSON) of the
 # members and users of groups in an applied document, group add and del,
-# sf add ... group, hops that name a group, and the bash completion of
+# sf add ... group, hops and tap hops that name a group, and the bash completion of
 # group names. One line per check: "PASS name" or "FAIL name: why".
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -64,6 +64,17 @@ expect "completion: hop offers SFs and groups" "got '$got'" \
 	test "$got" = "fw fw2 ga gb ids m1 m2 "
 got=$(complete_words chain add x hop "m1,g")
 expect "completion: hop after a comma" "got '$got'" test "$got" = "m1,ga m1,gb "
+got=$(complete_words chain add x hop fw tap "")
+expect "completion: tap offers SFs and groups" "got '$got'" \
+	test "$got" = "fw fw2 ga gb ids m1 m2 "
+got=$(complete_words chain add x tap "ids,g")
+expect "completion: tap after a comma" "got '$got'" test "$got" = "ids,ga ids,gb "
+got=$(complete_words chain add x hop fw tap ids "")
+expect "completion: hop and tap repeat" "got '$got'" test "$got" = \
+	"end help hop on-failure spi tap "
+got=$(complete_words chain set web "")
+expect "completion: chain set offers tap" "got '$got'" test "$got" = \
+	"end help hop on-failure spi tap "
 got=$(complete_words sf add x kind iface dev s5 group "")
 expect "completion: sf add group offers groups" "got '$got'" test "$got" = "ga gb "
 got=$(complete_words group del "")
@@ -108,7 +119,19 @@ ctl group del g2
 expect "group del of a group in use is refused" "status $RC, '$ERR'" test "$RC" = 1
 expect "group del refused: says who uses it" "stderr '$ERR'" grep -qE 'gm1|gch' <<<"$ERR"
 expect "group del refused: document unchanged" "document changed" test "$(doc)" = "$before"
+# a group at a tap hop: its members are taps, in no other hop
+err "error: a group tapped whose member serves" \
+	'SF "gm1" is a tap in chain "gtap" (hop 2, through its group "g2") and serves hop 1 of chain "gch" through its group "g2": a tap never sends packets back, an SF of a hop must' \
+	chain add gtap hop fw tap g2
 ok "chain del gch" chain del gch
+ok "chain add tap GROUP" chain add gtap hop fw tap g2
+ok "group show -j of a tapped group" -j group show g2 &&
+	jq_eq "a tap hop uses its group" '.[0]["used-by"]' '[{"chain":"gtap","hop":2}]'
+ok "group show of a tapped group" group show g2 && has "group show text tap user" '^g2 +gm1 +gtap hop 2$'
+err "error: a member of a tapped group serves" \
+	'SF "gm1" is a tap in chain "gtap" (hop 2, through its group "g2") and serves hop 1 of chain "gch2": a tap never sends packets back, an SF of a hop must' \
+	chain add gch2 hop gm1
+ok "chain del gtap" chain del gtap
 ok "sf del gm1" sf del gm1
 ok "group del g2" group del g2
 ok "group del gprobe" group del gprobe

@@ -174,6 +174,83 @@ else
 	fail "-p indents JSON" "$OUT"
 fi
 
+# ---- tap hops --------------------------------------------------------------
+
+help_ok "help: chain add shows tap" '^ +\[tap SF\|GROUP\[,\.\.\.\]\]\.\.\.' chain add help
+help_ok "help: chain set shows tap" '\[tap SF\|GROUP\[,\.\.\.\]\]\.\.\.' chain set help
+ok "sf add tap SFs" sf add cap1 kind iface dev s4
+ok "sf add tap SFs, second" sf add cap2 kind iface dev s5
+ok "chain add with a tap" chain add tp hop fw tap cap1 hop ids
+ok "chain show -j tp" -j chain show tp &&
+	jq_eq "a tap hop in the hops, in order, in the document's form" '.[0].hops' \
+		'[["fw"],{"tap":["cap1"]},["ids"]]'
+ok "chain show tp" chain show tp &&
+	has "chain show text tap" '^tp +[0-9]+ +drop +stack +fw -> tap:cap1 -> ids$'
+ok "chain set with taps" chain set tp tap cap1,cap2 hop fw
+ok "chain show -j tp after set" -j chain show tp &&
+	jq_eq "chain set replaced the hops, taps too" '.[0].hops' '[{"tap":["cap1","cap2"]},["fw"]]'
+ok "chain show after set" chain show tp &&
+	has "chain show text tap of two" '^tp +[0-9]+ +drop +stack +tap:cap1,cap2 -> fw$'
+ok "chain add of a tap only" chain add tonly tap cap2
+ok "chain show -j tonly" -j chain show tonly &&
+	jq_eq "a chain of one tap" '.[0].hops' '[{"tap":["cap2"]}]'
+# the tap rules, through the CLI
+err "error: a tap SF serving a hop" \
+	'SF "cap1" is a tap in chain "tp" (hop 1) and serves hop 2 of chain "m": a tap never sends packets back, an SF of a hop must' \
+	chain add m hop fw hop cap1
+err "error: an SF of a hop tapped" \
+	'SF "ids" is a tap in chain "m" (hop 1) and serves hop 1 of chain "web": a tap never sends packets back, an SF of a hop must' \
+	chain add m tap ids
+err "error: adjacent taps" \
+	'chain "m": hops 2 and 3 are both taps: the fabric copies a packet to one tap between two SFs; put an SF between them or make them one tap hop' \
+	chain add m hop fw tap cap1 tap cap2
+err "error: chain set to adjacent taps" \
+	'chain "tp": hops 1 and 2 are both taps: the fabric copies a packet to one tap between two SFs; put an SF between them or make them one tap hop' \
+	chain set tp tap cap1 tap cap2 hop fw
+err "error: a tap SF twice in a chain" \
+	'chain "m": hop 3: SF "cap1" is already in hop 1 of this chain; an SF can serve only one position of a chain' \
+	chain add m tap cap1 hop fw tap cap1
+err "error: tap without a value" 'chain add: "tap" needs a value (SF|GROUP[,...])' chain add m hop fw tap
+err "error: tap with an empty name" 'chain add: tap 2 "cap1,,cap2": empty SF name (expected SF[,SF...])' \
+	chain add m hop fw tap cap1,,cap2
+err "error: tap of an unknown SF" 'chain "m": hop 2: no SF named "cap9"' chain add m hop fw tap cap9
+err "error: SF in use by a tap" 'SF "cap1" is used by chain "tp" hop 1' sf del cap1
+# dump, apply back: the taps as they were
+ok "dump with taps" dump && printf '%s\n' "$OUT" >"$T/taps.json"
+expect "dump writes tap hops as {\"tap\": [...]}" "$(jq -c .chains "$T/taps.json")" \
+	test "$(jq -c '.chains | map(select(.name == "tp" or .name == "tonly") | .hops)' "$T/taps.json")" = \
+	'[[{"tap":["cap1","cap2"]},["fw"]],[{"tap":["cap2"]}]]'
+ok "apply of the dump with taps" apply -f "$T/taps.json" && has "taps: dump -> apply is a no-op" '^no changes$'
+jq '.chains |= map(if .name == "tp" then .hops = [["fw"], {"tap": ["cap1"]}] else . end)' \
+	"$T/taps.json" >"$T/taps2.json"
+ok "diff -j of a tap moved" -j diff -f "$T/taps2.json" &&
+	jq_eq "a tap moved changes its chain" '[.changed.chains, .added.chains, .removed.chains]' '[["tp"],[],[]]'
+ok "apply a tap moved" apply -f "$T/taps2.json" && has "apply of a tap names the chain" '^~ chain tp$'
+ok "chain show after apply of a tap" -j chain show tp &&
+	jq_eq "apply moved the tap" '.[0].hops' '[["fw"],{"tap":["cap1"]}]'
+jq '.chains |= map(if .name == "tp" then .hops = [["fw"], ["cap1"]] else . end)' \
+	"$T/taps.json" >"$T/taps3.json"
+ok "diff -j of a tap made a hop" -j diff -f "$T/taps3.json" &&
+	jq_eq "a tap made a hop changes its chain" '.changed.chains' '["tp"]'
+jq '.chains |= map(if .name == "tp" then .hops = [{"tap": ["cap1"], "mirror": true}, ["fw"]] else . end)' \
+	"$T/taps.json" >"$T/taps4.json"
+err "error: apply a tap hop with another key" \
+	"$T/taps4.json: chain \"tp\": hop 1: unknown key \"mirror\" (a tap hop is {\"tap\": [SF names]})" \
+	apply -f "$T/taps4.json"
+jq '.chains |= map(if .name == "tp" then .hops = [{"tap": "cap1"}, ["fw"]] else . end)' \
+	"$T/taps.json" >"$T/taps5.json"
+err "error: apply a tap that is no list" \
+	"$T/taps5.json: chain \"tp\": hop 1: tap: a tap hop is a list of 1 to 16 SF names" \
+	apply -f "$T/taps5.json"
+ok "apply back the taps" apply -f "$T/taps.json"
+ok "dump after apply back" dump
+expect "apply back restored the taps, byte for byte" "$(diff <(printf '%s\n' "$OUT") "$T/taps.json")" \
+	test "$OUT" = "$(cat "$T/taps.json")"
+ok "chain del tonly" chain del tonly
+ok "chain del tp" chain del tp
+ok "sf del tap SFs" sf del cap1
+ok "sf del tap SFs, second" sf del cap2
+
 # ---- rule ------------------------------------------------------------------
 
 ok "rule add" rule add pref 10 src 198.18.0.0/24 proto tcp dport 80-90 chain web
@@ -247,7 +324,7 @@ err "error: chain without hop" 'chain add: missing "hop SF|GROUP[,...]"' chain a
 err "error: chain add without name" 'chain add: expected NAME before "hop"' chain add hop fw
 err "error: end value" 'chain add: end "fast": expected stack, xdp or auto' \
 	chain add x hop fw end fast
-err "error: chain set nothing" 'chain set: nothing to change (expected hop, spi, on-failure or end)' \
+err "error: chain set nothing" 'chain set: nothing to change (expected hop, tap, spi, on-failure or end)' \
 	chain set web
 err "error: chain set unknown chain" 'no chain*' chain set nosuch hop fw
 err "error: chain del unknown" 'no chain*' chain del nosuch

@@ -119,6 +119,9 @@ assert_do "router r1" rtr_build 1 cs1 || assert_done
 assert_do "router r2" rtr_build 2 cs2 || assert_done
 state_json >"$STATE"
 assert_do "sfcd starts" d_sfcd_start ${STEER:+--steer "$STEER"} || assert_done
+if [[ -n ${STEER:-} ]]; then
+	assert_eq "r1's interface steered as asked" "$STEER" "$(d_steer_of f1)"
+fi
 
 assert_do "r1's ICMP probe is answered" wait_until 5 eval '[[ $(probe_state r1) == up ]]'
 assert_do "r2's ICMPv6 probe (link-local source) is answered" \

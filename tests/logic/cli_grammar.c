@@ -122,6 +122,16 @@ static void test_requests(void)
 		{ "chain add web hop fw,fw2 hop g spi 7",
 		  "{\"chain\":{\"hops\":[[\"fw\",\"fw2\"],[\"g\"]],\"name\":\"web\",\"spi\":7},"
 		  "\"cmd\":\"chain-add\"}" },
+		/* tap: a hop {"tap": [...]} in the one array of hops, in order */
+		{ "chain add web hop fw tap ids hop nat",
+		  "{\"chain\":{\"hops\":[[\"fw\"],{\"tap\":[\"ids\"]},[\"nat\"]],\"name\":\"web\"},"
+		  "\"cmd\":\"chain-add\"}" },
+		{ "chain add web tap ids,g spi 9",
+		  "{\"chain\":{\"hops\":[{\"tap\":[\"ids\",\"g\"]}],\"name\":\"web\",\"spi\":9},"
+		  "\"cmd\":\"chain-add\"}" },
+		{ "chain set web tap ids hop fw,fw2 tap cap end xdp",
+		  "{\"chain\":{\"end\":\"xdp\",\"hops\":[{\"tap\":[\"ids\"]},[\"fw\",\"fw2\"],"
+		  "{\"tap\":[\"cap\"]}],\"name\":\"web\"},\"cmd\":\"chain-set\"}" },
 		{ "chain set web on-failure bypass",
 		  "{\"chain\":{\"name\":\"web\",\"on-failure\":\"bypass\"},\"cmd\":\"chain-set\"}" },
 		{ "chain set web end xdp",
@@ -168,6 +178,8 @@ static void test_help(void)
 		{ "sf add fw kind iface dev s0 --help", HELP_CMD, "sf", "add" },
 		{ "chain add x help", HELP_CMD, "chain", "add" },
 		{ "chain add x hop -h", HELP_CMD, "chain", "add" },
+		{ "chain add x hop fw tap --help", HELP_CMD, "chain", "add" },
+		{ "chain set x tap help", HELP_CMD, "chain", "set" },
 		{ "stats reset help", HELP_CMD, "stats", NULL },
 		{ "apply --help", HELP_CMD, "apply", NULL },
 		{ "apply -f x.json -h", HELP_CMD, "apply", NULL },
@@ -218,7 +230,20 @@ static void test_parse_errors(void)
 		{ "chain add c hop a,-b",
 		  "chain add: hop 1 \"-b\": a name cannot start with '-' (it would read as an "
 		  "option)" },
-		{ "chain set web", "chain set: nothing to change (expected hop, spi, on-failure or end)" },
+		{ "chain set web", "chain set: nothing to change (expected hop, tap, spi, on-failure or end)" },
+		/* tap: its SFs read like a hop's, its number the hop's */
+		{ "chain add c hop a tap b,,c",
+		  "chain add: tap 2 \"b,,c\": empty SF name (expected SF[,SF...])" },
+		{ "chain add c tap -x",
+		  "chain add: tap 1 \"-x\": a name cannot start with '-' (it would read as an "
+		  "option)" },
+		{ "chain add c hop a tap", "chain add: \"tap\" needs a value (SF|GROUP[,...])" },
+		{ "chain add c tap a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q",
+		  "chain add: tap 1 \"a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q\": 17 SFs, a hop has at most 16" },
+		{ "chain add c spi 3", "chain add: missing \"hop SF|GROUP[,...]\"" },
+		{ "chain set web tap", "chain set: \"tap\" needs a value (SF|GROUP[,...])" },
+		{ "chain add c hop a taps b",
+		  "chain add: unknown keyword \"taps\" (expected hop, tap, spi, on-failure, end)" },
 		{ "stats chain web sf fw", "stats: chain and sf exclude each other" },
 		{ "group add", "group add: missing NAME" },
 		{ "group ad g", "group: unknown command \"ad\" (expected add, del, show, help)" },
@@ -598,6 +623,52 @@ static void test_group_view(void)
 	free(none);
 }
 
+/* checks that a tap hop is one of the hops that name a group in group show */
+static void test_group_view_tap(void)
+{
+	static const char doc_text[] =
+		"{\"groups\": [{\"name\": \"caps\"}],"
+		" \"sfs\": [{\"name\": \"c1\", \"dev\": \"s1\", \"group\": \"caps\"},"
+		"           {\"name\": \"x\", \"dev\": \"s2\"}],"
+		" \"chains\": [{\"name\": \"web\", \"hops\": [[\"x\"], {\"tap\": [\"caps\"]}]},"
+		"             {\"name\": \"mail\", \"hops\": [{\"tap\": [\"x\"]}]}]}";
+	json_t *doc = json_loads(doc_text, 0, NULL), *view;
+	char *all;
+
+	CHECK(doc, "the test document does not parse");
+	view = group_show_view(doc, NULL);
+	all = json_dumps(view, JSON_COMPACT);
+	json_decref(view);
+	json_decref(doc);
+	CHECK(!strcmp(all, "[{\"name\":\"caps\",\"sfs\":[\"c1\"],\"used-by\":"
+			   "[{\"chain\":\"web\",\"hop\":2}]}]"), "groups: %s", all);
+	free(all);
+}
+
+/* checks the HOPS column: hops joined by " -> ", SFs by ",", a tap as tap:SF[,SF] */
+static void test_fmt_hops(void)
+{
+	static const struct {
+		const char *row, *want;
+	} cases[] = {
+		{ "{\"hops\":[[\"fw\",\"fw2\"],[\"nat\"]]}", "fw,fw2 -> nat" },
+		{ "{\"hops\":[[\"fw\"],{\"tap\":[\"ids\"]},[\"nat\"]]}", "fw -> tap:ids -> nat" },
+		{ "{\"hops\":[{\"tap\":[\"a\",\"b\"]},\"fw\"]}", "tap:a,b -> fw" },
+		{ "{\"hops\":[{\"tap\":[\"ids\"]}]}", "tap:ids" },
+		{ "{\"hops\":[]}", "-" },
+	};
+	char buf[256];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		json_t *row = json_loads(cases[i].row, 0, NULL);
+		const char *got = fmt_hops(row, "hops", buf, sizeof(buf));
+
+		CHECK(!strcmp(got, cases[i].want), "%s: expected \"%s\", got \"%s\"", cases[i].row,
+		      cases[i].want, got);
+		json_decref(row);
+	}
+}
+
 /* sf show: the document's SFs with defaults filled in (health too) and the
  * stats' link and probe states; CHECK as "state age". */
 static void test_sf_view(void)
@@ -673,6 +744,8 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(test_batch_every_error),
 	UNIT_TEST(test_batch_good),
 	UNIT_TEST(test_group_view),
+	UNIT_TEST(test_group_view_tap),
+	UNIT_TEST(test_fmt_hops),
 	UNIT_TEST(test_sf_view),
 	UNIT_TEST(test_fmt_age),
 };

@@ -370,6 +370,84 @@ static void test_sf_health_in_json(void)
 	sfc_doc_free(&d);
 }
 
+#define TAP_DOC(hops) "{\"groups\":[{\"name\":\"caps\"}],\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"}," \
+	"{\"name\":\"ids\",\"dev\":\"s1\"},{\"name\":\"nat\",\"dev\":\"s2\"}," \
+	"{\"name\":\"c1\",\"dev\":\"s3\",\"group\":\"caps\"}],\"chains\":[{\"name\":\"web\"," \
+	"\"spi\":7,\"hops\":" hops "}]}"
+#define WEB_CHANGED "{\"added\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[],\"rules\":[]}," \
+	"\"removed\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[],\"rules\":[]}," \
+	"\"changed\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[\"web\"],\"rules\":[]}}"
+
+/* checks that a hop that becomes or stops being a tap changes its chain, and one tap spelled alike does not */
+static void test_tap_in_diff(void)
+{
+	static const struct {
+		const char *a, *b, *want, *label;
+	} cases[] = {
+		{ TAP_DOC("[\"fw\",\"ids\",\"nat\"]"), TAP_DOC("[\"fw\",{\"tap\":[\"ids\"]},\"nat\"]"),
+		  WEB_CHANGED, "a hop becomes a tap" },
+		{ TAP_DOC("[\"fw\",{\"tap\":[\"ids\"]},\"nat\"]"), TAP_DOC("[\"fw\",[\"ids\"],\"nat\"]"),
+		  WEB_CHANGED, "a tap becomes a hop" },
+		{ TAP_DOC("[\"fw\",{\"tap\":[\"ids\",\"caps\"]}]"),
+		  TAP_DOC("[\"fw\",{\"tap\":[\"caps\",\"ids\"]}]"), WEB_CHANGED, "a tap's names in another order" },
+		{ TAP_DOC("[\"fw\",{\"tap\":[\"ids\"]}]"), TAP_DOC("[\"fw\",{\"tap\":[\"ids\",\"caps\"]}]"),
+		  WEB_CHANGED, "a tap gets an SF" },
+		{ TAP_DOC("[\"fw\",{\"tap\":[\"ids\"]},\"nat\"]"), TAP_DOC("[[\"fw\"],{\"tap\":[\"ids\"]},[\"nat\"]]"),
+		  NO_CHANGE, "one tap, hops spelled two ways" },
+	};
+	char out[2048];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		ASSERT_OK(diff_of(cases[i].a, cases[i].b, out, sizeof(out)), out);
+		ASSERT_STREQ(out, cases[i].want, cases[i].label);
+	}
+}
+
+/* checks that a tap hop is written {"tap": [...]}, plain hops as lists as ever, and that parse(emit(x)) is x */
+static void test_tap_in_json(void)
+{
+	struct sfc_doc d, d2;
+	char err[512] = "", out[2048], buf[512], *s, *s2;
+	json_t *j, *j2;
+
+	ASSERT_OK(doc_from(TAP_DOC("[{\"tap\":[\"ids\"]},\"fw\",{\"tap\":[\"c1\",\"caps\"]},\"nat\"]"),
+			   NULL, &d, err, sizeof(err)), err);
+	j = sfc_doc_to_json(&d);
+	ASSERT_STREQ(elem(j, "chains", 0, buf, sizeof(buf)),
+		     "{\"name\":\"web\",\"spi\":7,\"hops\":[{\"tap\":[\"ids\"]},[\"fw\"],"
+		     "{\"tap\":[\"c1\",\"caps\"]},[\"nat\"]],\"on-failure\":\"drop\"}", "taps written");
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	ASSERT_OK(doc_from(s, NULL, &d2, err, sizeof(err)), err);
+	/* parse(emit(x)) == x, typed */
+	ASSERT_EQ(d2.nchains, 1, "chains");
+	ASSERT_EQ(d2.chains[0].nhops, d.chains[0].nhops, "hops");
+	for (int h = 0; h < d.chains[0].nhops; h++)
+		ASSERT_TRUE(!memcmp(&d.chains[0].hops[h], &d2.chains[0].hops[h],
+				    sizeof(d.chains[0].hops[h])), "a hop read back");
+	ASSERT_TRUE(d2.chains[0].hops[0].tap && !d2.chains[0].hops[1].tap &&
+		    d2.chains[0].hops[2].tap && !d2.chains[0].hops[3].tap, "taps read back");
+	j2 = sfc_doc_to_json(&d2);
+	s2 = json_dumps(j2, JSON_COMPACT);
+	json_decref(j2);
+	ASSERT_STREQ(s2, s, "dump of the dump");
+	ASSERT_OK(diff_of(s, s2, out, sizeof(out)), out);
+	ASSERT_STREQ(out, NO_CHANGE, "round trip shows no change");
+	free(s);
+	free(s2);
+	sfc_doc_free(&d2);
+	sfc_doc_free(&d);
+
+	/* without taps: the form of before */
+	ASSERT_OK(doc_from(TAP_DOC("[\"fw\",[\"ids\",\"caps\"]]"), NULL, &d, err, sizeof(err)), err);
+	j = sfc_doc_to_json(&d);
+	ASSERT_STREQ(elem(j, "chains", 0, buf, sizeof(buf)),
+		     "{\"name\":\"web\",\"spi\":7,\"hops\":[[\"fw\"],[\"ids\",\"caps\"]],"
+		     "\"on-failure\":\"drop\"}", "no tap: hops as lists");
+	json_decref(j);
+	sfc_doc_free(&d);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_test tests[] = {
@@ -382,6 +460,8 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_sf_weight_in_json),
 		UNIT_TEST(test_sf_health_in_diff),
 		UNIT_TEST(test_sf_health_in_json),
+		UNIT_TEST(test_tap_in_diff),
+		UNIT_TEST(test_tap_in_json),
 	};
 
 	return unit_run(tests, ARRAY_SIZE(tests), argc, argv);

@@ -59,7 +59,7 @@ static void test_group_add_del(void)
 /* checks that chains without an SPI get the lowest free one, or keep the one they had */
 static void test_spis_numbered_by_the_model(void)
 {
-	struct sfc_chain_cfg c = { .name = "c2", .nhops = 1, .hops = { { 1, { "ids" } } } };
+	struct sfc_chain_cfg c = { .name = "c2", .nhops = 1, .hops = { { .nsf = 1, .sf = { "ids" } } } };
 	struct sfc_doc d, d2;
 	char err[512] = "";
 

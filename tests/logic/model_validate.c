@@ -477,6 +477,192 @@ static void test_validator_refuses_typed_health_settings(void)
 	}
 }
 
+/* SFs and groups of the tap tests: pool (p1) and caps (c1), empty group g */
+#define TAP_SFS                                                                \
+	"\"groups\":[{\"name\":\"pool\"},{\"name\":\"caps\"},{\"name\":\"g\"}],"      \
+	"\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"},{\"name\":\"ids\",\"dev\":\"s1\"}," \
+	"{\"name\":\"p1\",\"dev\":\"s2\",\"group\":\"pool\"},{\"name\":\"nat\",\"dev\":\"s3\"}," \
+	"{\"name\":\"c1\",\"dev\":\"s4\",\"group\":\"caps\"}]"
+/* a document of TAP_SFS and the chains CHAINS (JSON array members) */
+#define TAPDOC(chains) "{" TAP_SFS ",\"chains\":[" chains "]}"
+#define TAP_WHY ": a tap never sends packets back, an SF of a hop must"
+
+/* checks that {"tap": [...]} is read as a tap hop of those names, beside plain hops, and a chain of one tap is valid */
+static void test_tap_hops_are_read(void)
+{
+	const struct sfc_chain_cfg *c;
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(doc_from(TAPDOC("{\"name\":\"web\",\"hops\":[[\"fw\"],{\"tap\":[\"ids\",\"caps\"]},"
+				  "\"nat\"]},{\"name\":\"t\",\"hops\":[{\"tap\":[\"ids\"]}]}"),
+			   NULL, &d, err, sizeof(err)), err);
+	c = sfc_doc_chain(&d, "web");
+	ASSERT_EQ(c->nhops, 3, "web: hops");
+	ASSERT_TRUE(!c->hops[0].tap, "web: hop 1 is no tap");
+	ASSERT_TRUE(c->hops[1].tap, "web: hop 2 is a tap");
+	ASSERT_EQ(c->hops[1].nsf, 2, "web: hop 2's names");
+	ASSERT_STREQ(c->hops[1].sf[0], "ids", "web: hop 2, first");
+	ASSERT_STREQ(c->hops[1].sf[1], "caps", "web: hop 2, second");
+	ASSERT_TRUE(!c->hops[2].tap, "web: hop 3 is no tap");
+	c = sfc_doc_chain(&d, "t");
+	ASSERT_EQ(c->nhops, 1, "t: a chain of one tap");
+	ASSERT_TRUE(c->hops[0].tap, "t: hop 1 is a tap");
+	sfc_doc_free(&d);
+}
+
+/* checks that a hop that is neither a list nor {"tap": [names]} is refused, naming the chain, the hop and the form expected */
+static void test_bad_tap_hops_are_refused(void)
+{
+	char names[1024] = "", text[2048];
+	size_t off = 0;
+
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[\"fw\",{\"tap\":\"ids\"}]}"),
+		"chain \"web\": hop 2: tap: a tap hop is a list of 1 to 16 SF names");
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[\"fw\",{\"tap\":[]}]}"),
+		"chain \"web\": hop 2: tap: a tap hop is a list of 1 to 16 SF names");
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[\"fw\",{\"tap\":{\"ids\":1}}]}"),
+		"chain \"web\": hop 2: tap: a tap hop is a list of 1 to 16 SF names");
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[{\"tap\":[\"ids\"],\"mirror\":true},\"fw\"]}"),
+		"chain \"web\": hop 1: unknown key \"mirror\" (a tap hop is {\"tap\": [SF names]})");
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[\"fw\",{\"taps\":[\"ids\"]}]}"),
+		"chain \"web\": hop 2: unknown key \"taps\" (a tap hop is {\"tap\": [SF names]})");
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[\"fw\",{}]}"),
+		"chain \"web\": hop 2: missing \"tap\" (a tap hop is {\"tap\": [SF names]})");
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[\"fw\",\"ids\",5]}"),
+		"chain \"web\": hop 3: a hop is a list of 1 to 16 SF names, or {\"tap\": [SF names]} "
+		"for a tap");
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[null]}"),
+		"chain \"web\": hop 1: a hop is a list of 1 to 16 SF names, or {\"tap\": [SF names]} "
+		"for a tap");
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[\"fw\",{\"tap\":[\"ids\",5]}]}"),
+		"chain \"web\": hop 2: tap: expected an SF name");
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[\"fw\",{\"tap\":[[\"ids\"]]}]}"),
+		"chain \"web\": hop 2: tap: expected an SF name");
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[\"fw\",{\"tap\":[\"\"]}]}"),
+		"chain \"web\": hop 2: tap: expected an SF name");
+	/* c: the names of a tap are checked like any hop's */
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[\"fw\",{\"tap\":[\"ids9\"]}]}"),
+		"chain \"web\": hop 2: no SF named \"ids9\"");
+	for (int i = 0; i <= SFC_HOP_BUCKETS; i++)
+		off += snprintf(names + off, sizeof(names) - off, "%s\"t%d\"", i ? "," : "", i);
+	snprintf(text, sizeof(text), TAPDOC("{\"name\":\"web\",\"hops\":[{\"tap\":[%s]},\"fw\"]}"),
+		 names);
+	REFUSED(text, "chain \"web\": hop 1: tap: a tap hop is a list of 1 to 16 SF names");
+}
+
+/* checks that an SF at a tap hop and at a plain hop, in any two chains, directly or through its group, is refused naming both */
+static void test_tap_sf_serving_a_hop_is_refused(void)
+{
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[\"fw\",{\"tap\":[\"ids\"]},\"nat\"]},"
+		       "{\"name\":\"mail\",\"hops\":[\"ids\"]}"),
+		"SF \"ids\" is a tap in chain \"web\" (hop 2) and serves hop 1 of chain \"mail\"" TAP_WHY);
+	/* the chain that serves first in the document: the same two named */
+	REFUSED(TAPDOC("{\"name\":\"mail\",\"hops\":[\"fw\",\"ids\"]},"
+		       "{\"name\":\"web\",\"hops\":[\"nat\",{\"tap\":[\"ids\"]}]}"),
+		"SF \"ids\" is a tap in chain \"web\" (hop 2) and serves hop 2 of chain \"mail\"" TAP_WHY);
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[\"fw\",{\"tap\":[\"ids\",\"pool\"]}]},"
+		       "{\"name\":\"mail\",\"hops\":[\"nat\",\"p1\"]}"),
+		"SF \"p1\" is a tap in chain \"web\" (hop 2, through its group \"pool\") and serves "
+		"hop 2 of chain \"mail\"" TAP_WHY);
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[{\"tap\":[\"p1\"]},\"fw\"]},"
+		       "{\"name\":\"mail\",\"hops\":[\"pool\"]}"),
+		"SF \"p1\" is a tap in chain \"web\" (hop 1) and serves hop 1 of chain \"mail\" "
+		"through its group \"pool\"" TAP_WHY);
+	/* an empty group too: an SF that joins it would be both */
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[{\"tap\":[\"g\"]},\"fw\"]},"
+		       "{\"name\":\"mail\",\"hops\":[\"nat\",\"g\"]}"),
+		"group \"g\" is a tap in chain \"web\" (hop 1) and serves hop 2 of chain \"mail\"" TAP_WHY);
+	/* c: in one chain, the check of positions speaks first */
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[\"ids\",{\"tap\":[\"ids\"]}]}"),
+		"chain \"web\": hop 2: SF \"ids\" is already in hop 1 of this chain; an SF can "
+		"serve only one position of a chain");
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[{\"tap\":[\"pool\"]},\"fw\",{\"tap\":[\"p1\"]}]}"),
+		"chain \"web\": hop 3: SF \"p1\" is already in hop 1 of this chain through its "
+		"group \"pool\"; an SF can serve only one position of a chain");
+}
+
+/* checks that two adjacent tap hops are refused, naming both, at the start, the middle and the end */
+static void test_adjacent_taps_are_refused(void)
+{
+#define ADJ(a, b) "chain \"web\": hops " #a " and " #b " are both taps: the fabric copies a " \
+	"packet to one tap between two SFs; put an SF between them or make them one tap hop"
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[\"fw\",{\"tap\":[\"ids\"]},{\"tap\":[\"caps\"]},"
+		       "\"nat\"]}"), ADJ(2, 3));
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[{\"tap\":[\"ids\"]},{\"tap\":[\"caps\"]}]}"),
+		ADJ(1, 2));
+	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[\"fw\",{\"tap\":[\"ids\"]},{\"tap\":[\"caps\"]}]}"),
+		ADJ(2, 3));
+#undef ADJ
+}
+
+/* checks what taps may do: one SF tapped in several chains, a tap first and last, taps with an SF between, a group tapped and its SF tapped elsewhere */
+static void test_taps_that_are_accepted(void)
+{
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(doc_from(TAPDOC("{\"name\":\"web\",\"hops\":[{\"tap\":[\"ids\"]},\"fw\","
+				  "{\"tap\":[\"caps\"]},\"nat\",{\"tap\":[\"g\"]}]},"
+				  "{\"name\":\"mail\",\"hops\":[\"fw\",{\"tap\":[\"ids\",\"c1\"]}]},"
+				  "{\"name\":\"only\",\"hops\":[{\"tap\":[\"pool\"]}]},"
+				  "{\"name\":\"more\",\"hops\":[[\"nat\"],{\"tap\":[\"p1\"]}]}"),
+			   NULL, &d, err, sizeof(err)), err);
+	ASSERT_TRUE(d.validated, "validated");
+	sfc_doc_free(&d);
+}
+
+/* checks that a pod the CNI plugin adds to a tapped group is a tap like its group, and the document stays valid */
+static void test_cni_pod_joins_a_tapped_group(void)
+{
+	struct sfc_cni_attach a = { .network = "net", .container = "c1", .ifname = "eth0",
+				    .role = "sf", .dev = "veth1", .sf = "caps" };
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(doc_from(TAPDOC("{\"name\":\"web\",\"hops\":[\"fw\",{\"tap\":[\"caps\"]}]}"),
+			   NULL, &d, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_cni_attach(&d, &a, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	ASSERT_EQ(d.nsfs, 6, "SFs after the attach");
+	sfc_doc_free(&d);
+}
+
+/* checks that the validator holds typed chains (edits) to the tap rules: adjacent taps, a tap SF that serves, an empty tap */
+static void test_validator_refuses_typed_taps(void)
+{
+	struct sfc_chain_cfg web = { .name = "web", .nhops = 3,
+				     .hops = { { .nsf = 1, .sf = { "fw" } },
+					       { .nsf = 1, .tap = true, .sf = { "ids" } },
+					       { .nsf = 1, .tap = true, .sf = { "caps" } } } };
+	struct sfc_chain_cfg mail = { .name = "mail", .nhops = 1,
+				      .hops = { { .nsf = 1, .sf = { "c1" } } } };
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(doc_from("{" TAP_SFS "}", NULL, &d, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_chain_add(&d, &web, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_doc_validate(&d, NULL, err, sizeof(err)), -EINVAL, "adjacent taps");
+	ASSERT_STREQ(err, "chain \"web\": hops 2 and 3 are both taps: the fabric copies a packet "
+		     "to one tap between two SFs; put an SF between them or make them one tap hop",
+		     "adjacent taps, message");
+	web.hops[1].tap = false;
+	ASSERT_OK(sfc_edit_chain_set(&d, &web, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_chain_add(&d, &mail, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_doc_validate(&d, NULL, err, sizeof(err)), -EINVAL, "a tap SF that serves");
+	ASSERT_STREQ(err, "SF \"c1\" is a tap in chain \"web\" (hop 3, through its group \"caps\") "
+		     "and serves hop 1 of chain \"mail\"" TAP_WHY, "a tap SF that serves, message");
+	mail.hops[0].tap = true;
+	ASSERT_OK(sfc_edit_chain_set(&d, &mail, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	web.hops[2].nsf = 0;
+	ASSERT_OK(sfc_edit_chain_set(&d, &web, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_doc_validate(&d, NULL, err, sizeof(err)), -EINVAL, "an empty tap");
+	ASSERT_STREQ(err, "chain \"web\": hop 3: a hop is a list of 1 to 16 SF names",
+		     "an empty tap, message");
+	sfc_doc_free(&d);
+}
+
 /* checks that a valid document passes and its objects are found by name and pref */
 static void test_valid_document_is_indexed(void)
 {
@@ -523,6 +709,13 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_probe_from_rules),
 		UNIT_TEST(test_probe_limits_are_refused),
 		UNIT_TEST(test_validator_refuses_typed_health_settings),
+		UNIT_TEST(test_tap_hops_are_read),
+		UNIT_TEST(test_bad_tap_hops_are_refused),
+		UNIT_TEST(test_tap_sf_serving_a_hop_is_refused),
+		UNIT_TEST(test_adjacent_taps_are_refused),
+		UNIT_TEST(test_taps_that_are_accepted),
+		UNIT_TEST(test_cni_pod_joins_a_tapped_group),
+		UNIT_TEST(test_validator_refuses_typed_taps),
 		UNIT_TEST(test_valid_document_is_indexed),
 	};
 

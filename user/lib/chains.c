@@ -182,7 +182,9 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 			__u32 ret = sfv[si_idx].ret_ifindex;
 			bool seen = false;
 
-			if (!ret)
+			/* a tap never sends back: no position to come back to
+			 * (what it sends anyway finds none, and is dropped) */
+			if (!ret || hc->tap)
 				continue;
 			/*
 			 * An SF serves one SI of a path: the document refuses an
@@ -203,10 +205,13 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 			b->npos++;
 		}
 		if (!ninst) {
-			/* a group with no member left: on-failure applies */
-			hop->flags = SFC_HOP_DOWN;
+			/* a group with no member left: on-failure applies (a
+			 * tap: no copy) */
+			hop->flags = SFC_HOP_DOWN | (hc->tap ? SFC_HOP_TAP : 0);
 			continue;
 		}
+		if (hc->tap)
+			hop->flags |= SFC_HOP_TAP;
 		/*
 		 * Rendezvous hashing over every instance, up or not: a version
 		 * does not change when an instance goes down or comes back.

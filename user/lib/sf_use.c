@@ -2,7 +2,9 @@
 /*
  * How a document's chains use each SF, for what the datapath does with a
  * packet back from it that no flow entry knows (SFC_SF_SOLE,
- * SFC_SF_MISS_DROP in struct sfc_sf): one pass over the hops.
+ * SFC_SF_MISS_DROP in struct sfc_sf): one pass over the hops. A tap SF
+ * (an instance of a tap hop) is never SOLE and always MISS_DROP: nothing
+ * it sends is chained or reaches the stack.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,9 +19,10 @@ int sfc_sf_uses(const struct sfc_doc *doc, const __u32 *chain_ids, struct sfc_sf
 	int *next = malloc((doc->nsfs + 1) * sizeof(int));
 	int *seen = malloc((doc->nsfs + 1) * sizeof(int));
 	int *nchains = calloc(doc->nsfs + 1, sizeof(int));
+	bool *tap = calloc(doc->nsfs + 1, sizeof(bool));
 
-	if (!head || !next || !seen || !nchains) {
-		free(head), free(next), free(seen), free(nchains);
+	if (!head || !next || !seen || !nchains || !tap) {
+		free(head), free(next), free(seen), free(nchains), free(tap);
 		return -ENOMEM;
 	}
 	for (int g = 0; g < doc->ngroups; g++)
@@ -48,6 +51,7 @@ int sfc_sf_uses(const struct sfc_doc *doc, const __u32 *chain_ids, struct sfc_sf
 				int s = sf ? (int)(sf - doc->sfs) : g ? head[g - doc->groups] : -1;
 
 				for (; s >= 0; s = sf ? -1 : next[s]) {
+					tap[s] |= c->hops[h].tap;
 					if (seen[s] == ci)
 						continue;
 					seen[s] = ci;
@@ -61,11 +65,15 @@ int sfc_sf_uses(const struct sfc_doc *doc, const __u32 *chain_ids, struct sfc_sf
 	for (int i = 0; i < doc->nsfs; i++) {
 		/* one chain, so one position on it (validation refuses two);
 		 * chain ids fit the 16 bits of struct sfc_sf.chain_id */
-		if (nchains[i] == 1 && out[i].chain_id && out[i].chain_id < SFC_MAX_CHAINS)
+		if (nchains[i] == 1 && out[i].chain_id && out[i].chain_id < SFC_MAX_CHAINS &&
+		    !tap[i])
 			out[i].flags |= SFC_SF_SOLE;
 		else
 			out[i].chain_id = 0;
+		/* a tap never sends back: what comes from it is dropped */
+		if (tap[i])
+			out[i].flags |= SFC_SF_MISS_DROP;
 	}
-	free(head), free(next), free(seen), free(nchains);
+	free(head), free(next), free(seen), free(nchains), free(tap);
 	return 0;
 }

@@ -210,22 +210,27 @@ json_t *sfc_stats_json(const struct sfc_dp *dp)
 			struct sfc_hop_key hk = { .path_id = head.path_id, .si = path.nhops - h };
 			struct sfc_hop hop;
 
-			json_t *shares = NULL;
+			json_t *shares = NULL, *row;
 
 			memset(hs, 0, sizeof(hs));
 			hop.stats_idx = 0;
+			hop.flags = 0;
 			if (!bpf_map_lookup_elem(m->hops, &hk, &hop)) {
 				percpu_sum(dp, m->hop_stats, hop.stats_idx, hs, 4);
 				shares = hop_shares_json(dp, &hk, &hop, sfn);
 			}
-			json_array_append_new(hops, json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
+			row = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
 				"hop", (json_int_t)h + 1, "si", (json_int_t)(path.nhops - h),
 				"packets", (json_int_t)hs[0], "bytes", (json_int_t)hs[1],
 				"drops", (json_int_t)hs[2], "bypassed", (json_int_t)hs[3],
 				"drop_reasons", hop.stats_idx ?
 				drop_reasons_json(drops, ndrops, cid, hop.stats_idx) :
 				json_object(),
-				"shares", shares ? shares : json_object()));
+				"shares", shares ? shares : json_object());
+			/* a tap hop's packets are the copies it was given */
+			if (row && (hop.flags & SFC_HOP_TAP))
+				json_object_set_new(row, "tap", json_true());
+			json_array_append_new(hops, row);
 		}
 		c = json_pack("{s:s,s:I,s:I,s:I,s:o,s:o}", "name", name,
 			      "spi", (json_int_t)crec[cid].spi, "packets", (json_int_t)cs[0],

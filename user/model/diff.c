@@ -65,7 +65,7 @@ static bool chain_eq(const void *x, const void *y)
 	    a->end != b->end || a->nhops != b->nhops)
 		return false;
 	for (int h = 0; h < a->nhops; h++) {
-		if (a->hops[h].nsf != b->hops[h].nsf)
+		if (a->hops[h].nsf != b->hops[h].nsf || a->hops[h].tap != b->hops[h].tap)
 			return false;
 		for (int k = 0; k < a->hops[h].nsf; k++)
 			if (strcmp(a->hops[h].sf[k], b->hops[h].sf[k]))

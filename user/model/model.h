@@ -138,8 +138,12 @@ static inline unsigned sfc_sf_weight(const struct sfc_sf_cfg *sf)
 	return sf->weight ? sf->weight : 1;
 }
 
+/* A hop: its SFs or groups (instances). A tap hop (JSON {"tap": [...]})
+ * gets a copy of every packet, which never comes back; the packet goes on
+ * to the next hop. */
 struct sfc_hop_cfg {
 	int nsf;
+	bool tap;
 	char sf[SFC_HOP_BUCKETS][SFC_NAME_LEN];  /* SF or group names */
 };
 

@@ -5,7 +5,8 @@
  * weight only when not 1, its health only when not the one implied),
  * probes as "icmp ADDRESS" or "tcp ADDRESS:PORT", prefixes as ADDR/LEN, protocols by name when
  * they have one, a single port as a number and a range as "LOW-HIGH",
- * hops always as lists. Two documents that mean the same print the same.
+ * hops always as lists (a tap hop as {"tap": [...]}). Two documents that
+ * mean the same print the same.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -78,6 +79,8 @@ static json_t *chain_json(const struct sfc_chain_cfg *c)
 
 		for (int k = 0; k < c->hops[h].nsf; k++)
 			json_array_append_new(hop, json_string(c->hops[h].sf[k]));
+		if (c->hops[h].tap)
+			hop = json_pack("{s:o}", "tap", hop);
 		json_array_append_new(hops, hop);
 	}
 	json_t *o = json_pack("{s:s,s:I,s:o,s:s}", "name", c->name, "spi", (json_int_t)c->spi,

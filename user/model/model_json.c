@@ -378,12 +378,40 @@ int sfc_sf_set_from_json(json_t *v, struct sfc_sf_cfg *sf, char *err, size_t err
 	return 0;
 }
 
+/* A hop's names: a list of 1 to SFC_HOP_BUCKETS SF or group names, or
+ * (list_only false) a bare name, a hop of one. what: "" or "tap: ". */
+static int parse_hop_names(struct perr *e, const char *label, size_t nth, json_t *h,
+			   bool list_only, const char *what, struct sfc_hop_cfg *hop)
+{
+	size_t n = json_is_string(h) && !list_only ? 1 : json_array_size(h);
+	json_t *s;
+
+	if ((list_only || !json_is_string(h)) &&
+	    (!json_is_array(h) || n == 0 || n > SFC_HOP_BUCKETS))
+		return fail(e, label, "hop %zu: %sa %shop is a list of 1 to %d SF names", nth, what,
+			    what[0] ? "tap " : "", SFC_HOP_BUCKETS);
+	for (size_t j = 0; j < n; j++) {
+		s = json_is_string(h) ? h : json_array_get(h, j);
+		if (!json_is_string(s) || !json_string_length(s))
+			return fail(e, label, "hop %zu: %sexpected an SF name", nth, what);
+		if (json_string_length(s) >= SFC_NAME_LEN ||
+		    strlen(json_string_value(s)) != json_string_length(s))
+			return fail(e, label, "hop %zu: %sno SF named \"%.40s\"", nth, what,
+				    json_string_value(s));
+		strcpy(hop->sf[j], json_string_value(s));
+	}
+	hop->nsf = n;
+	return 0;
+}
+
 /* zeroed: c is all zero already (see one_chain) */
 static int parse_hops(struct perr *e, const char *label, json_t *hops, struct sfc_chain_cfg *c,
 		      bool zeroed)
 {
-	size_t i, j;
-	json_t *h, *s;
+	const char *key;
+	json_t *h, *v;
+	size_t i;
+	int err;
 
 	if (!json_is_array(hops))
 		return fail(e, label, "hops: expected an array of hops");
@@ -394,24 +422,30 @@ static int parse_hops(struct perr *e, const char *label, json_t *hops, struct sf
 		memset(c->hops, 0, sizeof(c->hops));
 	json_array_foreach(hops, i, h) {
 		struct sfc_hop_cfg *hop = &c->hops[i];
-		/* A hop is a list of equivalent SF instances; a bare name is a
-		 * hop of one. */
-		size_t n = json_is_string(h) ? 1 : json_array_size(h);
 
-		if (!json_is_string(h) && (!json_is_array(h) || n == 0 || n > SFC_HOP_BUCKETS))
-			return fail(e, label, "hop %zu: a hop is a list of 1 to %d SF names", i + 1,
-				    SFC_HOP_BUCKETS);
-		for (j = 0; j < n; j++) {
-			s = json_is_string(h) ? h : json_array_get(h, j);
-			if (!json_is_string(s) || !json_string_length(s))
-				return fail(e, label, "hop %zu: expected an SF name", i + 1);
-			if (json_string_length(s) >= SFC_NAME_LEN ||
-			    strlen(json_string_value(s)) != json_string_length(s))
-				return fail(e, label, "hop %zu: no SF named \"%.40s\"", i + 1,
-					    json_string_value(s));
-			strcpy(hop->sf[j], json_string_value(s));
+		/* A hop is a list of equivalent SF instances (a bare name is a
+		 * hop of one), or {"tap": [...]}: instances that get a copy. */
+		if (json_is_string(h) || json_is_array(h)) {
+			err = parse_hop_names(e, label, i + 1, h, false, "", hop);
+			if (err)
+				return err;
+			continue;
 		}
-		hop->nsf = n;
+		if (!json_is_object(h))
+			return fail(e, label, "hop %zu: a hop is a list of 1 to %d SF names, or "
+				    "{\"tap\": [SF names]} for a tap", i + 1, SFC_HOP_BUCKETS);
+		json_object_foreach(h, key, v)
+			if (strcmp(key, "tap"))
+				return fail(e, label, "hop %zu: unknown key \"%.40s\" (a tap hop is "
+					    "{\"tap\": [SF names]})", i + 1, key);
+		v = json_object_get(h, "tap");
+		if (!v)
+			return fail(e, label, "hop %zu: missing \"tap\" (a tap hop is "
+				    "{\"tap\": [SF names]})", i + 1);
+		err = parse_hop_names(e, label, i + 1, v, true, "tap: ", hop);
+		if (err)
+			return err;
+		hop->tap = true;
 	}
 	c->nhops = json_array_size(hops);
 	return 0;

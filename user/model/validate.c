@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "doc_index.h"
@@ -146,8 +147,110 @@ static int check_hops(const struct sfc_doc *d, const struct sfc_chain_cfg *c, ch
 				return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hop %d: no SF named \"%s\"",
 					    c->name, h + 1, s);
 		}
+		/* the fabric copies to a tap on its way from one SF (or the
+		 * ingress) to the next: one copy, to one tap hop, per step */
+		if (h && hop->tap && c->hops[h - 1].tap)
+			return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hops %d and %d are both taps: "
+				    "the fabric copies a packet to one tap between two SFs; put an SF "
+				    "between them or make them one tap hop", c->name, h, h + 1);
 	}
 	return check_positions(d, c, err, errlen);
+}
+
+/* Where an SF or a group is first met as a tap, and as an SF of a hop. */
+struct hop_use {
+	int chain, hop;          /* chain -1: not met */
+};
+
+static void use_note(struct hop_use *u, int chain, int hop)
+{
+	if (u->chain < 0)
+		*u = (struct hop_use){ chain, hop };
+}
+
+/* the earlier of two uses, a or b (either may be unmet) */
+static const struct hop_use *use_first(const struct hop_use *a, const struct hop_use *b)
+{
+	if (b->chain < 0)
+		return a;
+	if (a->chain < 0 || b->chain < a->chain || (b->chain == a->chain && b->hop < a->hop))
+		return b;
+	return a;
+}
+
+static int tap_conflict(const struct sfc_doc *d, const char *what, const char *name,
+			const struct hop_use *tap, const char *tap_via,
+			const struct hop_use *serve, const char *serve_via, char *err,
+			size_t errlen)
+{
+	char tv[SFC_NAME_LEN + 32] = "", sv[SFC_NAME_LEN + 32] = "";
+
+	if (tap_via)
+		snprintf(tv, sizeof(tv), ", through its group \"%s\"", tap_via);
+	if (serve_via)
+		snprintf(sv, sizeof(sv), " through its group \"%s\"", serve_via);
+	return sfc_errf(err, errlen, -EINVAL, "%s \"%s\" is a tap in chain \"%s\" (hop %d%s) and "
+		    "serves hop %d of chain \"%s\"%s: a tap never sends packets back, an SF of "
+		    "a hop must", what, name, d->chains[tap->chain].name, tap->hop + 1, tv,
+		    serve->hop + 1, d->chains[serve->chain].name, sv);
+}
+
+/*
+ * A tap's SF gets copies and sends nothing back (what it sends is
+ * dropped); an SF of a hop must send every packet back. One SF cannot do
+ * both, in any two chains: an SF named in a tap hop, or in a group a tap
+ * hop names, is in no other hop. A group is held to it even empty: an SF
+ * that joins it later (a pod the CNI plugin adds) would be both.
+ */
+static int check_taps(const struct sfc_doc *d, char *err, size_t errlen)
+{
+	const struct sfc_doc_index *ix = d->ix;
+	struct hop_use *sf_tap, *sf_serve, *g_tap, *g_serve;
+	int ret = 0, n = d->nsfs + d->ngroups + 1;
+
+	sf_tap = malloc(4 * n * sizeof(*sf_tap));
+	if (!sf_tap)
+		return -ENOMEM;
+	for (int i = 0; i < 4 * n; i++)
+		sf_tap[i].chain = -1;
+	sf_serve = sf_tap + n;
+	g_tap = sf_serve + n;
+	g_serve = g_tap + n;
+	for (int i = 0; i < d->nchains; i++) {
+		const struct sfc_chain_cfg *c = &d->chains[i];
+
+		sfc_yield();
+		for (int h = 0; h < c->nhops; h++)
+			for (int k = 0; k < c->hops[h].nsf; k++) {
+				const char *s = c->hops[h].sf[k];
+				int j = sfc_map_get_str(&ix->sfs, s);
+
+				if (j >= 0)
+					use_note(c->hops[h].tap ? &sf_tap[j] : &sf_serve[j], i, h);
+				else if ((j = sfc_map_get_str(&ix->groups, s)) >= 0)
+					use_note(c->hops[h].tap ? &g_tap[j] : &g_serve[j], i, h);
+			}
+	}
+	for (int i = 0; i < d->nsfs && !ret; i++) {
+		const struct sfc_sf_cfg *sf = &d->sfs[i];
+		int g = sf->group[0] ? sfc_map_get_str(&ix->groups, sf->group) : -1;
+		const struct hop_use *tap = &sf_tap[i], *serve = &sf_serve[i];
+
+		if (g >= 0) {
+			tap = use_first(tap, &g_tap[g]);
+			serve = use_first(serve, &g_serve[g]);
+		}
+		if (tap->chain >= 0 && serve->chain >= 0)
+			ret = tap_conflict(d, "SF", sf->name, tap, tap == &sf_tap[i] ? NULL : sf->group,
+					   serve, serve == &sf_serve[i] ? NULL : sf->group, err,
+					   errlen);
+	}
+	for (int g = 0; g < d->ngroups && !ret; g++)
+		if (g_tap[g].chain >= 0 && g_serve[g].chain >= 0)
+			ret = tap_conflict(d, "group", d->groups[g].name, &g_tap[g], NULL,
+					   &g_serve[g], NULL, err, errlen);
+	free(sf_tap);
+	return ret;
 }
 
 /* Chains without an SPI keep the one they had in prev if it is free, else
@@ -221,6 +324,9 @@ static int check_chains(struct sfc_doc *d, const struct sfc_doc *prev, char *err
 		if (ret)
 			return ret;
 	}
+	ret = check_taps(d, err, errlen);
+	if (ret)
+		return ret;
 	return number_chains(d, prev, err, errlen);
 }
 

@@ -16,6 +16,8 @@ static const struct kw chain_add_kws[] = {
 	  .key = "hops",
 	  .flags = KW_REQUIRED | KW_REPEAT,
 	  .meta = "SF|GROUP[,...]" },
+	{ .name = "tap", .type = KW_TAP, .key = "hops", .flags = KW_REPEAT,
+	  .meta = "SF|GROUP[,...]" },
 	{ .name = "spi", .type = KW_UINT, .key = "spi", .meta = "N", .min = 1, .max = SPI_MAX },
 	{ .name = "on-failure", .type = KW_CHOICE, .key = "on-failure", .choices = on_failure },
 	{ .name = "end", .type = KW_CHOICE, .key = "end", .choices = end_modes },
@@ -24,6 +26,8 @@ static const struct kw chain_add_kws[] = {
 
 static const struct kw chain_set_kws[] = {
 	{ .name = "hop", .type = KW_HOP, .key = "hops", .flags = KW_REPEAT,
+	  .meta = "SF|GROUP[,...]" },
+	{ .name = "tap", .type = KW_TAP, .key = "hops", .flags = KW_REPEAT,
 	  .meta = "SF|GROUP[,...]" },
 	{ .name = "spi", .type = KW_UINT, .key = "spi", .meta = "N", .min = 1, .max = SPI_MAX },
 	{ .name = "on-failure", .type = KW_CHOICE, .key = "on-failure", .choices = on_failure },
@@ -51,7 +55,7 @@ static int chain_add(struct ctx *c, const struct cmd *cmd, json_t *args)
 static int chain_set_check(struct ctx *c, const char *what, json_t *args)
 {
 	if (json_object_size(args) < 2)
-		return errf(c, "%s: nothing to change (expected hop, spi, on-failure or end)", what);
+		return errf(c, "%s: nothing to change (expected hop, tap, spi, on-failure or end)", what);
 	return 0;
 }
 
@@ -136,7 +140,8 @@ static const struct cmd chain_cmds[] = {
 	{ .name = "add",
 	  .fn = chain_add,
 	  .summary = "a chain of hops, in order; a hop of several SFs balances flows over "
-	             "them. Without spi: the lowest free one",
+	             "them; a tap hop's SF gets a copy of each packet and sends nothing back, "
+	             "the packet goes on to the next hop. Without spi: the lowest free one",
 	  .name_arg = NAME_REQUIRED,
 	  .name_meta = "NAME",
 	  .kws = chain_add_kws,
@@ -145,7 +150,7 @@ static const struct cmd chain_cmds[] = {
 	  .whole = true },
 	{ .name = "set",
 	  .fn = cmd_edit,
-	  .summary = "change a chain in one step: hops given replace all hops",
+	  .summary = "change a chain in one step: hops and taps given replace all hops",
 	  .name_arg = NAME_REQUIRED,
 	  .name_meta = "NAME",
 	  .kws = chain_set_kws,
@@ -182,5 +187,5 @@ static const struct cmd chain_cmds[] = {
 
 const struct object obj_chain = {
 	.name = "chain", .cmds = chain_cmds, .dflt = "show",
-	.summary = "service function chains (ordered hops, each of SFs or groups)",
+	.summary = "service function chains (ordered hops of SFs or groups, and taps)",
 };

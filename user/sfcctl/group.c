@@ -49,6 +49,8 @@ static bool hop_names(json_t *hop, const char *name)
 
 	if (json_is_string(hop))
 		return !strcmp(json_string_value(hop), name);
+	if (json_is_object(hop))
+		hop = json_object_get(hop, "tap");
 	json_array_foreach(hop, i, s)
 		if (json_is_string(s) && !strcmp(json_string_value(s), name))
 			return true;

@@ -167,6 +167,7 @@ static json_t *kw_value(struct ctx *c, const char *what, const struct kw *k, con
 		}
 		return json_string(v);
 	case KW_HOP:
+	case KW_TAP:
 	case KW_PROBE:
 		break;
 	}
@@ -200,7 +201,8 @@ static json_t *probe_value(struct ctx *c, const char *what, const struct kw *k, 
 	return json_string(buf);
 }
 
-/* "fw,fw2" -> ["fw","fw2"]; nth counts hops from 1 for messages. */
+/* "fw,fw2" -> ["fw","fw2"] (KW_TAP: {"tap":["fw","fw2"]}); nth counts hops
+ * from 1 for messages. */
 static json_t *hop_value(struct ctx *c, const char *what, const struct kw *k, const char *v,
 			 size_t nth)
 {
@@ -237,6 +239,8 @@ static json_t *hop_value(struct ctx *c, const char *what, const struct kw *k, co
 		     json_array_size(hop), SFC_HOP_BUCKETS);
 		goto fail;
 	}
+	if (k->type == KW_TAP)
+		return json_pack("{s:o}", "tap", hop);
 	return hop;
 fail:
 	json_decref(hop);
@@ -289,7 +293,8 @@ int kw_parse(struct ctx *c, const char *what, const struct cmd *cmd, int argc,
 			return errf(c, "%s: \"%s\" needs a value (%s)", what, k->name,
 				    kw_meta(k, meta, sizeof(meta)));
 		i++;
-		if (k->type == KW_HOP) {
+		/* hop and tap fill one array, in the order given */
+		if (k->type == KW_HOP || k->type == KW_TAP) {
 			if (!old) {
 				old = json_array();
 				json_object_set_new(args, k->key, old);

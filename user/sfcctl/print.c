@@ -46,7 +46,7 @@ const char *fmt_up(json_t *row, const char *key, char *buf, size_t len)
 	return json_is_boolean(v) ? (json_is_true(v) ? "up" : "down") : "-";
 }
 
-/* [["fw","fw2"],["ids"]] -> "fw,fw2 -> ids" */
+/* [["fw","fw2"],{"tap":["ids"]},["nat"]] -> "fw,fw2 -> tap:ids -> nat" */
 const char *fmt_hops(json_t *row, const char *key, char *buf, size_t len)
 {
 	size_t off = 0, i, j;
@@ -58,6 +58,11 @@ const char *fmt_hops(json_t *row, const char *key, char *buf, size_t len)
 			off += snprintf(buf + off, len - off, " -> ");
 		if (json_is_string(hop) && off < len)
 			off += snprintf(buf + off, len - off, "%s", json_string_value(hop));
+		if (json_is_object(hop)) {
+			hop = json_object_get(hop, "tap");
+			if (off < len)
+				off += snprintf(buf + off, len - off, "tap:");
+		}
 		json_array_foreach(hop, j, sf)
 			if (off < len)
 				off += snprintf(buf + off, len - off, "%s%s", j ? "," : "",

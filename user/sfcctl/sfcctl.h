@@ -40,13 +40,14 @@ enum kw_type {
 	KW_PORTS,    /* P or P-P */
 	KW_MAC,      /* aa:bb:cc:dd:ee:ff */
 	KW_HOP,      /* SF[,SF...]: appended to an array of hops */
+	KW_TAP,      /* SF[,SF...]: appended to the same array as {"tap": [...]} */
 	KW_PATH,     /* a file name, "-" for stdin */
 	KW_ADDR,     /* an IPv4 or IPv6 address */
 	KW_PROBE,    /* two words, "icmp ADDRESS" or "tcp ADDRESS:PORT": one string */
 };
 
 #define KW_REQUIRED (1u << 0)
-#define KW_REPEAT   (1u << 1) /* may be given more than once (KW_HOP) */
+#define KW_REPEAT   (1u << 1) /* may be given more than once (KW_HOP, KW_TAP) */
 #define KW_OPTVAL   (1u << 2) /* KW_UINT whose value may be left out: true then */
 
 struct kw {
