@@ -32,6 +32,22 @@ static __always_inline void sfc_set_macs(void *data, void *data_end,
 	__builtin_memcpy(eth + 6, src, 6);
 }
 
+/* The source MAC of a frame to an SFC_SF_POS_MAC SF: its position. */
+static __always_inline void sfc_set_pos_src(void *data, void *data_end, __u32 path_id,
+					    __u32 si)
+{
+	__u8 *eth = data;
+
+	if ((void *)(eth + 12) > data_end)
+		return;
+	eth[6] = SFC_POS_MAC_TAG;
+	eth[7] = path_id >> 24;
+	eth[8] = path_id >> 16;
+	eth[9] = path_id >> 8;
+	eth[10] = path_id;
+	eth[11] = si;
+}
+
 /*
  * An 8-byte handoff of an older sfc_xdp, taken only in the seconds after
  * sfcd began replacing that program (sfc_meta_key[1]); otherwise such
@@ -151,6 +167,8 @@ int sfc_xdp(struct xdp_md *ctx)
 			return XDP_DROP; /* sfc_sff found it: never */
 		if (sf->flags & SFC_SF_SETMAC)
 			sfc_set_macs(data, data_end, sf->mac, sf->out_mac);
+		if (sf->flags & SFC_SF_POS_MAC)
+			sfc_set_pos_src(data, data_end, d.i.path_id, d.i.o.si);
 		/* a tap's copy is made at tc: XDP cannot copy a frame */
 		if (!(sf->flags & SFC_SF_XDP_TX) || d.i.tap_sf)
 			return xdp_to_tc(ctx, SFC_META_TO_EGRESS |
@@ -240,11 +258,14 @@ static __always_inline void sfc_tc_tap(struct __sk_buff *skb, __u32 tap_id)
 
 /* Send a packet to an SF from a tc entry. */
 static __always_inline int sfc_tc_to_sf(struct __sk_buff *skb, const struct sfc_sf *sf,
-					int at_ingress)
+					int at_ingress, const struct sfc_decision *d)
 {
 	if (sf->flags & SFC_SF_SETMAC)
 		sfc_set_macs((void *)(long)skb->data, (void *)(long)skb->data_end,
 			     sf->mac, sf->out_mac);
+	if (sf->flags & SFC_SF_POS_MAC)
+		sfc_set_pos_src((void *)(long)skb->data, (void *)(long)skb->data_end,
+				d->i.path_id, d->i.o.si);
 	/* Straight into the SF's netns: no second pass through the fabric's
 	 * veth, the skb keeps GSO and checksum offload. Only from ingress. */
 	if (at_ingress && (sf->flags & SFC_SF_PEER))
@@ -284,7 +305,7 @@ static __always_inline int sfc_tc_steer(struct __sk_buff *skb, const struct sfc_
 			return TC_ACT_SHOT; /* sfc_sff found it: never */
 		if (d.i.tap_sf)
 			sfc_tc_tap(skb, d.i.tap_sf);
-		return sfc_tc_to_sf(skb, sf, 1);
+		return sfc_tc_to_sf(skb, sf, 1, &d);
 	case SFC_ACT_END:
 		flow = d.flow;
 		if (d.i.tap_sf)
@@ -428,7 +449,7 @@ int sfc_tc_egress(struct __sk_buff *skb)
 			return TC_ACT_SHOT; /* sfc_sff found it: never */
 		if (d.i.tap_sf)
 			sfc_tc_tap(skb, d.i.tap_sf);
-		return sfc_tc_to_sf(skb, sf, 0);
+		return sfc_tc_to_sf(skb, sf, 0, &d);
 	}
 	case SFC_ACT_END:
 		if (d.i.tap_sf)

@@ -521,7 +521,7 @@ static __always_inline int sfc_to_probe_mac(const __u8 *eth)
  */
 static __always_inline struct sfc_flow *
 sfc_adopt(const struct sfc_pkt *p, const struct sfc_flow_cache_key *ck, __u32 ifindex,
-	  const struct sfc_iface *ifc, const __u8 *eth, struct sfc_decision *d)
+	  const struct sfc_iface *ifc, const __u8 *eth, struct sfc_decision *d, __u32 pos_path)
 {
 	__u32 sf_id = ifc->sf_id, zero = 0, cid, path_id;
 	struct sfc_flow nf = {};
@@ -534,19 +534,23 @@ sfc_adopt(const struct sfc_pkt *p, const struct sfc_flow_cache_key *ck, __u32 if
 		return NULL;
 	}
 	sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
-	if (!sf || !sf_id)
-		goto policy;
-	if (!(sf->flags & SFC_SF_SOLE))
-		goto policy;
-	cid = sf->chain_id;
-	chain = bpf_map_lookup_elem(&sfc_chains, &cid);
 	cfg = bpf_map_lookup_elem(&sfc_config, &zero);
-	if (!chain || !cfg || !chain->path_id)
+	if (!sf || !sf_id || !cfg)
 		goto policy;
-	path_id = chain->path_id;
-	/* not on the chain's current version (an edit took it out) */
-	if (sfc_pos_si(ifindex, path_id) < 0)
-		goto policy;
+	/* its source MAC named the position, checked (SFC_SF_POS_MAC) */
+	path_id = pos_path;
+	if (!path_id) {
+		if (!(sf->flags & SFC_SF_SOLE))
+			goto policy;
+		cid = sf->chain_id;
+		chain = bpf_map_lookup_elem(&sfc_chains, &cid);
+		if (!chain || !chain->path_id)
+			goto policy;
+		path_id = chain->path_id;
+		/* not on the chain's current version (an edit took it out) */
+		if (sfc_pos_si(ifindex, path_id) < 0)
+			goto policy;
+	}
 	nf.generation = cfg->generation;
 	nf.in_ifindex = ifindex;
 	nf.path_id = path_id;
@@ -593,10 +597,29 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 	/* Back from an SF: the flow entry says which path, the interface
 	 * which position (an SF serves at most one SI of a path). */
 	if (!egress && (ifc->flags & SFC_IF_SF_RETURN)) {
+		__u32 pos_path = 0, pos_si = 0;
+
+		/* An SF of several positions or chains: the position its
+		 * source MAC names, if the SF serves that hop; for several
+		 * positions nothing else tells (SFC_SF_POS_MAC). Not an
+		 * answer to sfcd's probe. */
+		if ((ifc->flags & SFC_IF_POS_MAC) && !p->link_control && !sfc_to_probe_mac(eth)) {
+			if (eth[6] == SFC_POS_MAC_TAG) {
+				pos_path = (__u32)eth[7] << 24 | (__u32)eth[8] << 16 |
+					   (__u32)eth[9] << 8 | eth[10];
+				pos_si = eth[11];
+			}
+			if (pos_si && !sfc_hop_has_sf(pos_path, pos_si, ifc->sf_id))
+				pos_si = 0;
+			if (!pos_si && (ifc->flags & SFC_IF_POS_MAC_ONLY))
+				return sfc_drop(d, SFC_R_POS_MAC_MISSING);
+			if (!pos_si)
+				pos_path = 0;
+		}
 		flow = sfc_flow_find(p, &ck);
 		if ((!flow || !(flow->flags & SFC_FLOW_CHAINED)) &&
 		    !(ifc->flags & SFC_IF_INGRESS) && !p->link_control)
-			flow = sfc_adopt(p, &ck, ifindex, ifc, eth, d);
+			flow = sfc_adopt(p, &ck, ifindex, ifc, eth, d, pos_path);
 		if (flow && (flow->flags & SFC_FLOW_CHAINED)) {
 			__u32 sf_id = ifc->sf_id, si, stepped;
 			struct sfc_sf_counter *sc;
@@ -604,10 +627,19 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 
 			/* an adopted flow's packets are never classified */
 			sfc_flow_seen(flow);
-			/* The SF is the flow's resolved step at SI si: that is
-			 * where it was, and the hop holds it. Otherwise the
+			/* The position from the source MAC, the packet's own;
+			 * else the SF is the flow's resolved step at SI si: that
+			 * is where it was, and the hop holds it. Otherwise the
 			 * interface's position on the flow's version. */
-			si = sfc_step_find(flow, sf_id) & 0xff; /* one range with pos & 0xff below */
+			if (pos_si) {
+				/* a rewritten packet that met another flow's
+				 * entry: the entry follows the packet */
+				if (flow->path_id != pos_path)
+					flow->path_id = pos_path;
+				si = pos_si & 0xff;
+			} else {
+				si = sfc_step_find(flow, sf_id) & 0xff; /* one range with pos & 0xff below */
+			}
 			stepped = si != 0;
 			if (!stepped) {
 				pos = sfc_pos_si(ifindex, flow->path_id);

@@ -62,6 +62,10 @@ _Static_assert(sizeof(struct sfc_config) == 16, "sfc_config layout");
 #define SFC_IF_SF_RETURN (1u << 1) /* SFs send packets back to the fabric here */
 #define SFC_IF_SF_OUT    (1u << 2) /* the fabric sends packets to an SF here */
 #define SFC_IF_XDP_TX_OK (1u << 3) /* peer takes XDP frames: devmap redirect is safe */
+#define SFC_IF_POS_MAC   (1u << 5) /* SF_RETURN of an SF with SFC_SF_POS_MAC: a packet
+				    * back here may say its position in its source MAC */
+#define SFC_IF_POS_MAC_ONLY (1u << 6) /* ... and must: the SF serves several
+				       * positions of a chain */
 #define SFC_IF_TC_STEER  (1u << 4) /* packets arrive as skbs (a stack behind a veth, no
 				    * native XDP): sfc_tc_ingress steers them, no XDP */
 
@@ -90,6 +94,20 @@ _Static_assert(sizeof(struct sfc_iface) == 8, "sfc_iface layout");
  */
 #define SFC_SF_SOLE      (1u << 4)
 #define SFC_SF_MISS_DROP (1u << 5)
+/*
+ * SFC_SF_POS_MAC: an SF that keeps the fabric's Ethernet addressing (no
+ * MAC of its own: a bridge, a netdev forwarder) and serves several chains
+ * or several positions of one. The fabric writes the position a packet is
+ * sent to it at in the source MAC (SFC_POS_MAC_TAG, the path id in network
+ * order, the SI); a packet back from it continues from the position its
+ * source MAC names, once the datapath has checked that this SF serves that
+ * hop: so a packet it rewrote (NAT) continues the right chain, and one it
+ * serves twice continues from the right hop. One back without such a MAC
+ * is dropped when the SF serves several positions of a chain (nothing
+ * else tells which: SFC_IF_POS_MAC_ONLY), else found as any other.
+ */
+#define SFC_SF_POS_MAC   (1u << 6)
+#define SFC_POS_MAC_TAG  0xfe
 
 /*
  * sfcd's health probes leave the fabric towards an SF from this MAC, and

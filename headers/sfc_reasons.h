@@ -76,7 +76,10 @@
 	/* not a drop: a tap hop made no copy, its instance down or another \
 	 * tap's copy already due before the next SF (57) */                 \
 	X(SFC_R_TAP_SKIPPED,      57, "tap-skipped")                        \
-	X(SFC_R_TAP_COPY_FAILED,  58, "tap-copy-failed")
+	X(SFC_R_TAP_COPY_FAILED,  58, "tap-copy-failed")                    \
+	/* back from an SF of several positions of a chain without a source \
+	 * MAC naming one of them (59) */                                    \
+	X(SFC_R_POS_MAC_MISSING,  59, "sf-return-without-position-mac")
 
 enum sfc_reason {
 #define SFC_REASON_ENUM(sym, num, name) sym = num,

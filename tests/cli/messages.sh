@@ -135,15 +135,19 @@ if ip -n "$NS" link add br0 type bridge 2>/dev/null && ip -n "$NS" link set br0 
 else
 	fail "bridge" "ip link add type bridge failed"
 fi
-# --- one SF at two positions of a chain: a packet could cycle
+# --- one SF with a MAC at two positions of a chain: a packet could cycle
 ok "group add pool" group add pool
-ok "sf add p1 group pool" sf add p1 kind iface dev s7 group pool
+ok "sf add p1 group pool" sf add p1 kind iface dev s7 mac 02:00:00:00:07:01 group pool
 err "CLI: SF and its group in two hops" \
-	'chain "loop": hop 2: group "pool" includes SF "p1", which is already in hop 1 of this chain; an SF can serve only one position of a chain' \
+	'chain "loop": hop 2: group "pool" includes SF "p1", which is already in hop 1 of this chain; an SF with a MAC of its own (an L3 SF, which rewrites the Ethernet addresses) can serve only one position of a chain: the fabric could not tell at which one its packets come back (an SF without one, such as a bridge, can serve several)' \
 	chain add loop hop p1 hop pool
 doc >"$T/cur.json"
 jq '.chains += [{"name": "loop", "hops": [["pool"], ["fw"], ["p1"]]}]' "$T/cur.json" >"$T/loop.json"
 err "document: SF and its group in two hops" \
-	"$T/loop.json: chain \"loop\": hop 3: SF \"p1\" is already in hop 1 of this chain through its group \"pool\"; an SF can serve only one position of a chain" \
+	"$T/loop.json: chain \"loop\": hop 3: SF \"p1\" is already in hop 1 of this chain through its group \"pool\"; an SF with a MAC of its own (an L3 SF, which rewrites the Ethernet addresses) can serve only one position of a chain: the fabric could not tell at which one its packets come back (an SF without one, such as a bridge, can serve several)" \
 	apply -f "$T/loop.json"
+# --- one without a MAC (it keeps the fabric's addresses) may serve two
+ok "sf add p2 (no MAC)" sf add p2 kind iface dev s8
+ok "CLI: an SF without a MAC at two positions" chain add twice hop p2 hop fw hop p2
+ok "chain del twice" chain del twice
 assert_done

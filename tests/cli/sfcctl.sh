@@ -207,9 +207,9 @@ err "error: adjacent taps" \
 err "error: chain set to adjacent taps" \
 	'chain "tp": hops 1 and 2 are both taps: the fabric copies a packet to one tap between two SFs; put an SF between them or make them one tap hop' \
 	chain set tp tap cap1 tap cap2 hop fw
-err "error: a tap SF twice in a chain" \
-	'chain "m": hop 3: SF "cap1" is already in hop 1 of this chain; an SF can serve only one position of a chain' \
-	chain add m tap cap1 hop fw tap cap1
+# a tap without a MAC of its own at two positions: two copies
+ok "a tap SF at two positions of a chain" chain add m tap cap1 hop fw tap cap1
+ok "chain del m" chain del m
 err "error: tap without a value" 'chain add: "tap" needs a value (SF|GROUP[,...])' chain add m hop fw tap
 err "error: tap with an empty name" 'chain add: tap 2 "cap1,,cap2": empty SF name (expected SF[,SF...])' \
 	chain add m hop fw tap cap1,,cap2

@@ -53,32 +53,56 @@ static void test_spi_taken_names_both_chains(void)
 		"chain \"x\": spi 1 already used by chain \"web\"");
 }
 
-/* checks that one SF at two positions of a chain is refused with both hops */
+#define TWO_POSITIONS "; an SF with a MAC of its own (an L3 SF, which rewrites the Ethernet " \
+	"addresses) can serve only one position of a chain: the fabric could not tell at " \
+	"which one its packets come back (an SF without one, such as a bridge, can serve several)"
+/* SFs with a MAC of their own (L3): fw, and p1 in group pool */
+#define MAC_SFS                                                                \
+	"\"groups\":[{\"name\":\"pool\"}],"                                    \
+	"\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"mac\":\"02:00:00:00:00:01\"}," \
+	"{\"name\":\"ids\",\"dev\":\"s1\"},"                                   \
+	"{\"name\":\"p1\",\"dev\":\"s2\",\"group\":\"pool\",\"mac\":\"02:00:00:00:00:03\"}]"
+
+/* checks that one SF with a MAC of its own at two positions of a chain is refused with both hops, and one without (a bridge) accepted */
 static void test_sf_twice_in_chain_names_both_hops(void)
 {
-	REFUSED("{" BASE_SFS ",\"chains\":[{\"name\":\"aba\",\"hops\":[\"fw\",\"ids\",\"fw\"]}]}",
-		"chain \"aba\": hop 3: SF \"fw\" is already in hop 1 of this chain; an SF can "
-		"serve only one position of a chain");
+	struct sfc_doc d;
+	char err[512] = "";
+
+	REFUSED("{" MAC_SFS ",\"chains\":[{\"name\":\"aba\",\"hops\":[\"fw\",\"ids\",\"fw\"]}]}",
+		"chain \"aba\": hop 3: SF \"fw\" is already in hop 1 of this chain" TWO_POSITIONS);
+	REFUSED("{" MAC_SFS ",\"chains\":[{\"name\":\"aa\",\"hops\":[[\"ids\",\"ids\"]]}]}",
+		"chain \"aa\": hop 1: SF \"ids\" is named twice in this hop");
+	ASSERT_OK(doc_from("{" MAC_SFS ",\"chains\":[{\"name\":\"bab\",\"hops\":[\"ids\",\"fw\","
+			   "\"ids\"]}]}", NULL, &d, err, sizeof(err)), err);
+	sfc_doc_free(&d);
 }
 
 /* checks that an SF named in one hop and reachable through its group in another is refused, either way round */
 static void test_sf_and_its_group_in_two_hops_are_refused(void)
 {
-	REFUSED("{" BASE_SFS ",\"chains\":[{\"name\":\"loop\",\"hops\":[\"p1\",\"fw\",\"pool\"]}]}",
+	REFUSED("{" MAC_SFS ",\"chains\":[{\"name\":\"loop\",\"hops\":[\"p1\",\"fw\",\"pool\"]}]}",
 		"chain \"loop\": hop 3: group \"pool\" includes SF \"p1\", which is already in hop 1 "
-		"of this chain; an SF can serve only one position of a chain");
-	REFUSED("{" BASE_SFS ",\"chains\":[{\"name\":\"loop\",\"hops\":[[\"pool\"],[\"ids\",\"p1\"]]}]}",
+		"of this chain" TWO_POSITIONS);
+	REFUSED("{" MAC_SFS ",\"chains\":[{\"name\":\"loop\",\"hops\":[[\"pool\"],[\"ids\",\"p1\"]]}]}",
 		"chain \"loop\": hop 2: SF \"p1\" is already in hop 1 of this chain through its "
-		"group \"pool\"; an SF can serve only one position of a chain");
+		"group \"pool\"" TWO_POSITIONS);
 }
 
-/* checks that a group at two hops is refused even with no SF in it: an SF (a pod the CNI plugin adds) would be at both */
+/* checks that a group at two hops is accepted while no member has a MAC of its own (empty, or bridges), and refused once one has: an SF the CNI plugin adds with a MAC is refused then */
 static void test_group_in_two_hops_is_refused_even_empty(void)
 {
-	REFUSED("{\"groups\":[{\"name\":\"g\"}],\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"}],"
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(doc_from("{\"groups\":[{\"name\":\"g\"}],\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"}],"
+			   "\"chains\":[{\"name\":\"gg\",\"hops\":[\"g\",\"fw\",\"g\"]}]}", NULL, &d,
+			   err, sizeof(err)), err);
+	sfc_doc_free(&d);
+	REFUSED("{\"groups\":[{\"name\":\"g\"}],\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"},"
+		"{\"name\":\"m\",\"dev\":\"s1\",\"group\":\"g\",\"mac\":\"02:00:00:00:00:09\"}],"
 		"\"chains\":[{\"name\":\"gg\",\"hops\":[\"g\",\"fw\",\"g\"]}]}",
-		"chain \"gg\": hop 3: group \"g\" is already in hop 1 of this chain; an SF can "
-		"serve only one position of a chain");
+		"chain \"gg\": hop 3: group \"g\" is already in hop 1 of this chain" TWO_POSITIONS);
 }
 
 /* checks that an SF and its group in one hop, and one SF in two chains, are accepted */
@@ -573,13 +597,19 @@ static void test_tap_sf_serving_a_hop_is_refused(void)
 	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[{\"tap\":[\"g\"]},\"fw\"]},"
 		       "{\"name\":\"mail\",\"hops\":[\"nat\",\"g\"]}"),
 		"group \"g\" is a tap in chain \"web\" (hop 1) and serves hop 2 of chain \"mail\"" TAP_WHY);
-	/* c: in one chain, the check of positions speaks first */
+	/* c: in one chain too */
 	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[\"ids\",{\"tap\":[\"ids\"]}]}"),
-		"chain \"web\": hop 2: SF \"ids\" is already in hop 1 of this chain; an SF can "
-		"serve only one position of a chain");
-	REFUSED(TAPDOC("{\"name\":\"web\",\"hops\":[{\"tap\":[\"pool\"]},\"fw\",{\"tap\":[\"p1\"]}]}"),
-		"chain \"web\": hop 3: SF \"p1\" is already in hop 1 of this chain through its "
-		"group \"pool\"; an SF can serve only one position of a chain");
+		"SF \"ids\" is a tap in chain \"web\" (hop 2) and serves hop 1 of chain \"web\""
+		TAP_WHY);
+	/* a tap without a MAC of its own at two positions: two copies */
+	{
+		struct sfc_doc d;
+		char err[512] = "";
+
+		ASSERT_OK(doc_from(TAPDOC("{\"name\":\"web\",\"hops\":[{\"tap\":[\"pool\"]},\"fw\","
+					  "{\"tap\":[\"p1\"]}]}"), NULL, &d, err, sizeof(err)), err);
+		sfc_doc_free(&d);
+	}
 }
 
 /* checks that two adjacent tap hops are refused, naming both, at the start, the middle and the end */

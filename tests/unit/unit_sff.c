@@ -123,6 +123,23 @@ static void test_first_hop_redirects_with_mac_rewrite(void)
 }
 
 /* checks that an SF without mac gets frames from its out interface to its return interface, the rest untouched */
+/* The source MAC the fabric writes to an SF of several chains
+ * (SFC_SF_POS_MAC): its position, SI si of chain's current version. */
+static void pos_tag(const char *chain, __u32 si, __u8 mac[6])
+{
+	__u32 cid = chain_id(chain), path;
+	struct sfc_chain head = {};
+
+	bpf_map_lookup_elem(dp->maps.chains, &cid, &head);
+	path = head.path_id;
+	mac[0] = SFC_POS_MAC_TAG;
+	mac[1] = path >> 24;
+	mac[2] = path >> 16;
+	mac[3] = path >> 8;
+	mac[4] = path;
+	mac[5] = si;
+}
+
 static void test_sf_without_mac_is_addressed_to_its_return_interface(void)
 {
 	struct pkt_spec s = flow(9, 1);
@@ -131,14 +148,16 @@ static void test_sf_without_mac_is_addressed_to_its_return_interface(void)
 	struct pkt p;
 	struct run r;
 
-	unit_if_mac(IF_SFC, out_mac);
+	/* c serves two chains (abc, conly) and keeps the fabric's
+	 * addresses: the source MAC is its position (SFC_SF_POS_MAC) */
+	pos_tag("conly", 1, out_mac);
 	unit_if_mac(IF_SFCR, ret_mac);
 	flow_del(&s);
 	pkt_build(&p, &s);
 	ASSERT_OK(xdp_run(IN0, &p, &r), "bpf_prog_test_run(sfc_xdp)");
 	ASSERT_XDP(r.ret, XDP_REDIRECT);
 	ASSERT_MEM_EQ(r.frame, ret_mac, 6, "destination MAC (sfcr)");
-	ASSERT_MEM_EQ(r.frame + 6, out_mac, 6, "source MAC (sfc)");
+	ASSERT_MEM_EQ(r.frame + 6, out_mac, 6, "source MAC (c's position on conly)");
 	ASSERT_MEM_EQ(r.frame + 12, p.d + 12, p.len - 12, "rest of the packet");
 	ASSERT_EQ(sf_tx("c") - t0, 1, "SF c tx packets");
 }
@@ -180,10 +199,10 @@ static void test_two_arm_sf_returns_on_its_out_dev(void)
 	RETURN_RUN(IF_SFA, s, MAC_SF_A, &r);
 	EXPECT_TO_SF(r, MAC_SF_B, "second hop: destination MAC");
 	RETURN_RUN(IF_SFBR, s, MAC_SF_B, &r);
-	unit_if_mac(IF_SFC, out_mac);
+	pos_tag("abc", 1, out_mac);
 	unit_if_mac(IF_SFCR, ret_mac);
 	EXPECT_TO_SF(r, ret_mac, "third hop: destination MAC (c's return interface)");
-	ASSERT_MEM_EQ(r.frame + 6, out_mac, 6, "third hop: source MAC");
+	ASSERT_MEM_EQ(r.frame + 6, out_mac, 6, "third hop: source MAC (c's position on abc)");
 	ASSERT_EQ(sf_rx("b") - rx0, 1, "SF b rx packets");
 	ASSERT_EQ(sf_tx("c") - tc0, 1, "SF c tx packets");
 	ASSERT_EQ(hop_stat("abc", 3).fwd - h0.fwd, 1, "hop 3 forwarded");
@@ -241,11 +260,12 @@ static void test_next_hop_depends_on_spi_and_si(void)
 	ASSERT_EQ(r.meta_len, sizeof(struct sfc_meta), "ba after a: end-of-chain metadata bytes");
 }
 
-/* checks that a chain naming one SF at two positions is refused: back from an NSH-unaware SF only its interface tells the position */
+/* checks that a chain naming one SF with a MAC of its own at two positions is refused: back from such an SF only its interface tells the position */
 static void test_sf_twice_in_chain_is_refused(void)
 {
 	static const char doc_text[] =
-		"{\"sfs\":[{\"name\":\"a\",\"dev\":\"x0\"},{\"name\":\"b\",\"dev\":\"x1\"}],"
+		"{\"sfs\":[{\"name\":\"a\",\"dev\":\"x0\",\"mac\":\"02:00:00:00:5f:0a\"},"
+		"{\"name\":\"b\",\"dev\":\"x1\"}],"
 		"\"chains\":[{\"name\":\"aba\",\"spi\":9,\"hops\":[[\"a\"],[\"b\"],[\"a\"]]}]}";
 	struct sfc_doc d;
 	char err[256] = "";

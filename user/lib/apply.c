@@ -201,6 +201,9 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 		ret = plan_roles(&p, doc, err, errlen);
 	if (!ret)
 		ret = sfc_sf_uses(doc, p.chain_ids, p.sf_use);
+	/* a return interface whose SF says its position in the source MAC */
+	for (int i = 0; !ret && i < doc->nsfs; i++)
+		plan_iface(&p, sf_ret_dev(&doc->sfs[i]))->st.roles |= p.sf_use[i].if_flags;
 	if (!ret)
 		ret = sfc_rules_compile(doc, p.chain_ids, &rs, err, errlen);
 	if (ret)

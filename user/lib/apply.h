@@ -135,7 +135,8 @@ int sfc_detach_all(struct sfc_dp *dp);
 /* How the chains of a document use one SF (user/lib/sf_use.c). */
 struct sfc_sf_use {
 	__u32 chain_id;          /* with SFC_SF_SOLE: the one chain it serves */
-	__u16 flags;             /* SFC_SF_SOLE, SFC_SF_MISS_DROP */
+	__u16 flags;             /* SFC_SF_SOLE, SFC_SF_MISS_DROP, SFC_SF_POS_MAC */
+	__u32 if_flags;          /* its return interface's: SFC_IF_POS_MAC[_ONLY] */
 };
 
 /*

@@ -150,6 +150,7 @@ static int index_devs(struct sfc_link_index *ix, const struct sfc_doc *doc)
 		out->flags |= SFC_IF_SF_OUT;
 		out->sf_n++;
 		ret->flags |= SFC_IF_SF_RETURN;
+		ret->flags |= ix->sf_use[i].if_flags;
 		ret->ret_of = i;
 		if (ret != out)
 			ret->sf_n++;

@@ -4,7 +4,10 @@
  * packet back from it that no flow entry knows (SFC_SF_SOLE,
  * SFC_SF_MISS_DROP in struct sfc_sf): one pass over the hops. A tap SF
  * (an instance of a tap hop) is never SOLE and always MISS_DROP: nothing
- * it sends is chained or reaches the stack.
+ * it sends is chained or reaches the stack. An SF without a MAC of its own
+ * that serves several chains, or several positions of one, gets
+ * SFC_SF_POS_MAC, and its return interface SFC_IF_POS_MAC (and
+ * SFC_IF_POS_MAC_ONLY for several positions: nothing else tells them).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,9 +23,12 @@ int sfc_sf_uses(const struct sfc_doc *doc, const __u32 *chain_ids, struct sfc_sf
 	int *seen = malloc((doc->nsfs + 1) * sizeof(int));
 	int *nchains = calloc(doc->nsfs + 1, sizeof(int));
 	bool *tap = calloc(doc->nsfs + 1, sizeof(bool));
+	bool *multi = calloc(doc->nsfs + 1, sizeof(bool));
+	int *seen_hop = calloc(doc->nsfs + 1, sizeof(int));
 
-	if (!head || !next || !seen || !nchains || !tap) {
+	if (!head || !next || !seen || !nchains || !tap || !multi || !seen_hop) {
 		free(head), free(next), free(seen), free(nchains), free(tap);
+		free(multi), free(seen_hop);
 		return -ENOMEM;
 	}
 	for (int g = 0; g < doc->ngroups; g++)
@@ -52,9 +58,13 @@ int sfc_sf_uses(const struct sfc_doc *doc, const __u32 *chain_ids, struct sfc_sf
 
 				for (; s >= 0; s = sf ? -1 : next[s]) {
 					tap[s] |= c->hops[h].tap;
-					if (seen[s] == ci)
+					if (seen[s] == ci) {
+						/* named and in a group of one hop: one position */
+						multi[s] |= seen_hop[s] != h;
 						continue;
+					}
 					seen[s] = ci;
+					seen_hop[s] = h;
 					if (!nchains[s]++)
 						out[s].chain_id = chain_ids ? chain_ids[ci] : 0;
 					if (c->on_failure == SFC_FAIL_DROP)
@@ -73,7 +83,16 @@ int sfc_sf_uses(const struct sfc_doc *doc, const __u32 *chain_ids, struct sfc_sf
 		/* a tap never sends back: what comes from it is dropped */
 		if (tap[i])
 			out[i].flags |= SFC_SF_MISS_DROP;
+		/* several positions or chains, and the fabric's addressing
+		 * kept (no MAC of its own): the position travels in the
+		 * source MAC (validation refuses an SF with a MAC at two
+		 * positions of a chain) */
+		else if (!doc->sfs[i].has_mac && (nchains[i] > 1 || multi[i])) {
+			out[i].flags |= SFC_SF_POS_MAC;
+			out[i].if_flags = SFC_IF_POS_MAC | (multi[i] ? SFC_IF_POS_MAC_ONLY : 0);
+		}
 	}
 	free(head), free(next), free(seen), free(nchains), free(tap);
+	free(multi), free(seen_hop);
 	return 0;
 }

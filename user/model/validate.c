@@ -79,11 +79,36 @@ static int check_sfs(const struct sfc_doc *d, char *err, size_t errlen)
 }
 
 /*
- * Back from an NSH-unaware SF, only its interface tells where a packet
- * was: one SF, one position per chain. An SF is at a hop when the hop
- * names it or its group, so besides a name repeated (an SF, or a group:
- * all its SFs), an SF named in one hop and reachable through its group in
- * another is refused too. Were one SF at two positions, a packet coming
+ * Is SF or group name addressed with the fabric's own Ethernet addresses
+ * (no MAC: a bridge, a netdev forwarder), every member of a group? Such an
+ * SF gives a packet back with the source MAC the fabric wrote, which says
+ * the position it was sent at (SFC_SF_POS_MAC).
+ */
+static bool keeps_fabric_macs(const struct sfc_doc *d, const char *name)
+{
+	const struct sfc_sf_cfg *sf = sfc_doc_sf(d, name);
+
+	if (sf)
+		return !sf->has_mac;
+	for (int i = 0; i < d->nsfs; i++)
+		if (d->sfs[i].has_mac && !strcmp(d->sfs[i].group, name))
+			return false;
+	return true;
+}
+
+#define TWO_POSITIONS "; an SF with a MAC of its own (an L3 SF, which rewrites the Ethernet " \
+	"addresses) can serve only one position of a chain: the fabric could not tell at " \
+	"which one its packets come back (an SF without one, such as a bridge, can serve several)"
+
+/*
+ * Back from an NSH-unaware SF, its interface tells which SF a packet came
+ * back from; its position, when the SF serves only one. An SF that keeps
+ * the fabric's Ethernet addresses returns its position in the source MAC
+ * the fabric wrote, so it may serve several positions of a chain; an SF
+ * with a MAC of its own may not. An SF is at a hop when the hop names it
+ * or its group, so besides a name repeated (an SF, or a group: all its
+ * SFs), an SF named in one hop and reachable through its group in another
+ * counts too. Were an SF with a MAC at two positions, a packet coming
  * back from the later one would be taken for the earlier one and go
  * round the hops between them for ever.
  */
@@ -106,23 +131,27 @@ static int check_positions(const struct sfc_doc *d, const struct sfc_chain_cfg *
 				for (int kk = 0; kk < (hh < h ? c->hops[hh].nsf : k); kk++) {
 					const char *t = c->hops[hh].sf[kk], *tg = grp[hh][kk];
 
-					if (!strcmp(t, s))
+					if (!strcmp(t, s) && hh == h)
 						return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hop %d: %s "
-							    "\"%s\" is already in hop %d of this chain; an SF "
-							    "can serve only one position of a chain", c->name,
-							    h + 1, sfc_doc_sf(d, s) ? "SF" : "group", s, hh + 1);
+							    "\"%s\" is named twice in this hop", c->name,
+							    h + 1, sfc_doc_sf(d, s) ? "SF" : "group", s);
+					if (!strcmp(t, s) && !keeps_fabric_macs(d, s))
+						return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hop %d: %s "
+							    "\"%s\" is already in hop %d of this chain"
+							    TWO_POSITIONS, c->name, h + 1,
+							    sfc_doc_sf(d, s) ? "SF" : "group", s, hh + 1);
 					if (hh == h)
 						continue; /* one position, however named */
-					if (sg && !strcmp(sg, t))
+					if (sg && !strcmp(sg, t) && !keeps_fabric_macs(d, s))
 						return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hop %d: SF "
 							    "\"%s\" is already in hop %d of this chain through "
-							    "its group \"%s\"; an SF can serve only one position "
-							    "of a chain", c->name, h + 1, s, hh + 1, t);
-					if (tg && !strcmp(tg, s))
+							    "its group \"%s\"" TWO_POSITIONS, c->name, h + 1, s,
+							    hh + 1, t);
+					if (tg && !strcmp(tg, s) && !keeps_fabric_macs(d, t))
 						return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hop %d: group "
 							    "\"%s\" includes SF \"%s\", which is already in hop "
-							    "%d of this chain; an SF can serve only one position "
-							    "of a chain", c->name, h + 1, s, t, hh + 1);
+							    "%d of this chain" TWO_POSITIONS, c->name, h + 1, s, t,
+							    hh + 1);
 				}
 		}
 	return 0;
