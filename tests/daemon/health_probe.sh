@@ -102,15 +102,7 @@ blackhole() {
 }
 
 # round NAME [PORTS]: PER_FLOW datagrams to each of the FLOWS ports
-round() {
-	local ports=${2:-$PORTS}
-
-	d_recv_start "$1" "$ports" "$PER_FLOW" 2 || return 1
-	timeout 60 ip netns exec "$SRC" "$PY" "$PROBE" send "$DST4" "$ports" "$PER_FLOW" \
-		--interval 0.0005 --sport 40000 --log "$T/$1.tx.log" >/dev/null
-	wait "$D_RECV_PID"
-	cp "$T/$1.rx.json" "$T/$1.json"
-}
+round() { d_flows "$1" "${2:-$PORTS}" "$PER_FLOW"; }
 
 total=$((FLOWS * PER_FLOW))
 d_init

@@ -396,5 +396,16 @@ d_sfcd_run() {
 	RC=$?
 }
 
+# d_flows NAME PORTS COUNT: COUNT datagrams to each port of PORTS (one flow
+# per port, source port 40000), and wait for the receiver; its summary in
+# $T/NAME.json
+d_flows() {
+	d_recv_start "$1" "$2" "$3" 2 || return 1
+	timeout 60 ip netns exec "$SRC" "$PY" "$PROBE" send "$DST4" "$2" "$3" \
+		--interval 0.0005 --sport 40000 --log "$T/$1.tx.log" >/dev/null
+	wait "$D_RECV_PID"
+	cp "$T/$1.rx.json" "$T/$1.json"
+}
+
 # rx FILE JQ: a field of a receiver summary
 rx() { jq -r "$2" "$1" 2>/dev/null || echo invalid; }

@@ -37,13 +37,7 @@ state_json() {
 }
 
 # round NAME PORTS: PER_FLOW datagrams to each port; the summary in $T/NAME.json
-round() {
-	d_recv_start "$1" "$2" "$PER_FLOW" 2 || return 1
-	timeout 60 ip netns exec "$SRC" "$PY" "$PROBE" send "$DST4" "$2" "$PER_FLOW" \
-		--interval 0.0005 --sport 40000 --log "$T/$1.tx.log" >/dev/null
-	wait "$D_RECV_PID"
-	cp "$T/$1.rx.json" "$T/$1.json"
-}
+round() { d_flows "$1" "$2" "$PER_FLOW"; }
 
 # flows_through NAME DSCP: flows of round NAME that went through that SF
 flows_through() { echo $(($(rx "$T/$1.json" ".dscp[\"$2\"] // 0") / PER_FLOW)); }

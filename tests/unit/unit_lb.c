@@ -88,15 +88,6 @@ static char send_flow(const struct pkt_spec *s)
 	return sent_to(&r);
 }
 
-static void sf_up(const char *name, bool up)
-{
-	__u32 id = sf_id(name);
-	struct sfc_sf v = {};
-
-	bpf_map_lookup_elem(dp->maps.sfs, &id, &v);
-	v.flags = up ? v.flags | SFC_SF_UP : v.flags & ~SFC_SF_UP;
-	bpf_map_update_elem(dp->maps.sfs, &id, &v, BPF_ANY);
-}
 
 /* checks that a hop of a (weight 3) and e (weight 1) is a table holding three slots of a for one of e, and that every flow goes to the instance of its hash's slot */
 static void test_flows_take_their_slot_by_weight(void)
@@ -202,7 +193,7 @@ static void test_failed_over_flows_stay(void)
 		na += before[i] == 'a';
 	}
 	ASSERT_TRUE(na > 0 && na < FLOWS, "flows on a and on e");
-	sf_up("a", false);
+	sf_set_up("a", false);
 	f0 = reason_count(SFC_R_HOP_INSTANCE_FALLBACK);
 	for (int i = 0; i < FLOWS; i++) {
 		struct pkt_spec s = lb_flow(43000, i);
@@ -226,7 +217,7 @@ static void test_failed_over_flows_stay(void)
 	ASSERT_EQ(reason_count(SFC_R_HOP_INSTANCE_FALLBACK) - f0, na, "fallbacks: a's flows");
 	ASSERT_EQ(on_e, FLOWS, "every flow on e while a is down");
 	ASSERT_TRUE(back, "a moved flow's packet back from e ends the chain");
-	sf_up("a", true);
+	sf_set_up("a", true);
 	for (int i = 0; i < FLOWS; i++) {
 		struct pkt_spec s = lb_flow(43000, i);
 

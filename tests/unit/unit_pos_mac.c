@@ -28,17 +28,6 @@ static __u32 x_path(void)
 	return head.path_id;
 }
 
-/* what the fabric writes as the source MAC for (path, si) */
-static void pos_mac(__u32 path, __u32 si, __u8 mac[6])
-{
-	mac[0] = SFC_POS_MAC_TAG;
-	mac[1] = path >> 24;
-	mac[2] = path >> 16;
-	mac[3] = path >> 8;
-	mac[4] = path;
-	mac[5] = si;
-}
-
 /* r's frame, run by sfc_xdp as received on ifindex (an SF gave it back) */
 static int xdp_back(int ifindex, const struct run *r, struct run *out)
 {
@@ -82,14 +71,14 @@ static void test_position_travels_in_the_source_mac(void)
 	flow_del(&s);
 	XDP_RUN(IN0, &s, &r1);
 	ASSERT_XDP(r1.ret, XDP_REDIRECT);
-	pos_mac(path, 3, want);
+	pos_mac_of(path, 3, want);
 	ASSERT_MEM_EQ(r1.frame + 6, want, 6, "to b at SI 3: the position in the source MAC");
 	ASSERT_OK(xdp_back(ifx[IF_SFBR], &r1, &r2), "back from b");
 	ASSERT_XDP(r2.ret, XDP_REDIRECT);
 	ASSERT_MEM_EQ(r2.frame, MAC_SF_A, 6, "then to a");
 	ASSERT_OK(xdp_back(ifx[IF_SFA], &r2, &r3), "back from a");
 	ASSERT_XDP(r3.ret, XDP_REDIRECT);
-	pos_mac(path, 1, want);
+	pos_mac_of(path, 1, want);
 	ASSERT_MEM_EQ(r3.frame + 6, want, 6, "to b again, at SI 1");
 	ASSERT_OK(xdp_back(ifx[IF_SFBR], &r3, &r4), "back from b, the last hop");
 	ASSERT_XDP(r4.ret, XDP_PASS);
@@ -110,7 +99,7 @@ static void test_rewritten_packet_continues_from_its_position(void)
 	flow_del(&s);
 	flow_del(&nat);
 	pkt_build(&p, &nat);
-	pos_mac(x_path(), 3, p.d + 6);
+	pos_mac_of(x_path(), 3, p.d + 6);
 	ASSERT_OK(xdp_run(ifx[IF_SFBR], &p, &r), "the rewritten packet back from b");
 	ASSERT_XDP(r.ret, XDP_REDIRECT);
 	ASSERT_MEM_EQ(r.frame, MAC_SF_A, 6, "goes on to a");
@@ -130,10 +119,10 @@ static void test_missing_or_foreign_position_is_dropped(void)
 	pkt_build(&p, &s);
 	ASSERT_OK(xdp_run(ifx[IF_SFBR], &p, &r), "no position MAC");
 	ASSERT_XDP(r.ret, XDP_DROP);
-	pos_mac(x_path(), 2, p.d + 6);
+	pos_mac_of(x_path(), 2, p.d + 6);
 	ASSERT_OK(xdp_run(ifx[IF_SFBR], &p, &r), "a's position (SI 2)");
 	ASSERT_XDP(r.ret, XDP_DROP);
-	pos_mac(x_path() + 7, 3, p.d + 6);
+	pos_mac_of(x_path() + 7, 3, p.d + 6);
 	ASSERT_OK(xdp_run(ifx[IF_SFBR], &p, &r), "a path that does not exist");
 	ASSERT_XDP(r.ret, XDP_DROP);
 	ASSERT_EQ(reason_count(SFC_R_POS_MAC_MISSING) - n0, 3, "counted three times");

@@ -221,6 +221,29 @@ static inline __u64 all_sf_tx(void)
 	return percpu_total(dp->maps.sf_stats, SFC_MAX_SFS, 4, 0);
 }
 
+/* SF name's entry up or down, as a link event would write it. */
+static inline void sf_set_up(const char *name, bool up)
+{
+	__u32 id = sf_id(name);
+	struct sfc_sf v = {};
+
+	bpf_map_lookup_elem(dp->maps.sfs, &id, &v);
+	v.flags = up ? v.flags | SFC_SF_UP : v.flags & ~SFC_SF_UP;
+	bpf_map_update_elem(dp->maps.sfs, &id, &v, BPF_ANY);
+}
+
+/* The source MAC the fabric writes to an SFC_SF_POS_MAC SF for the
+ * position (path, si). */
+static inline void pos_mac_of(__u32 path, __u32 si, __u8 mac[6])
+{
+	mac[0] = SFC_POS_MAC_TAG;
+	mac[1] = path >> 24;
+	mac[2] = path >> 16;
+	mac[3] = path >> 8;
+	mac[4] = path;
+	mac[5] = si;
+}
+
 /* Hop counters of a chain's hop (1 = first) on its current path: fwd
  * packets, drops, bypassed. The hop's stats slot is in its sfc_hops entry. */
 struct hop_stat {

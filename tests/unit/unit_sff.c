@@ -127,17 +127,11 @@ static void test_first_hop_redirects_with_mac_rewrite(void)
  * (SFC_SF_POS_MAC): its position, SI si of chain's current version. */
 static void pos_tag(const char *chain, __u32 si, __u8 mac[6])
 {
-	__u32 cid = chain_id(chain), path;
+	__u32 cid = chain_id(chain);
 	struct sfc_chain head = {};
 
 	bpf_map_lookup_elem(dp->maps.chains, &cid, &head);
-	path = head.path_id;
-	mac[0] = SFC_POS_MAC_TAG;
-	mac[1] = path >> 24;
-	mac[2] = path >> 16;
-	mac[3] = path >> 8;
-	mac[4] = path;
-	mac[5] = si;
+	pos_mac_of(head.path_id, si, mac);
 }
 
 static void test_sf_without_mac_is_addressed_to_its_return_interface(void)

@@ -68,15 +68,6 @@ static void set_if_flags(int ifindex, __u32 set, __u32 clear)
 	sfc_iface_put(&dp->maps, k, &v, BPF_ANY);
 }
 
-static void sf_up(const char *name, bool up)
-{
-	__u32 id = sf_id(name);
-	struct sfc_sf v = {};
-
-	bpf_map_lookup_elem(dp->maps.sfs, &id, &v);
-	v.flags = up ? v.flags | SFC_SF_UP : v.flags & ~SFC_SF_UP;
-	bpf_map_update_elem(dp->maps.sfs, &id, &v, BPF_ANY);
-}
 
 /* checks that the tap hop is marked SFC_HOP_TAP, that its SF has no position on the path while a's has one, and that the tap SF drops what no flow knows and is never taken for the one SF of a chain */
 static void test_tap_hop_is_marked_and_has_no_position(void)
@@ -168,10 +159,10 @@ static void test_tap_down_gets_no_copy(void)
 
 	APPLY_OK(DOC_TAP);
 	flow_del(&s);
-	sf_up("e", false);
+	sf_set_up("e", false);
 	e0 = sf_tx("e");
 	XDP_RUN(IN0, &s, &r);
-	sf_up("e", true);
+	sf_set_up("e", true);
 	ASSERT_XDP(r.ret, XDP_REDIRECT);
 	ASSERT_MEM_EQ(r.frame, MAC_SF_A, 6, "to a");
 	ASSERT_EQ(reason_count(SFC_R_TAP_SKIPPED) - skipped0, 1, "counted tap-skipped");
