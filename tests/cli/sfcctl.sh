@@ -291,7 +291,7 @@ has "stats text hop header" '^  HOP +SI +SFS +SHARES +PACKETS +BYTES +DROPS +BYP
 has "stats text hop row, shares of fw (weight 1) and fw2 (weight 3)" \
 	'^ +2 +1 +fw,fw2 +fw 25%, fw2 75%( +[0-9]+){4} +-$'
 has "stats text hop row of one SF: no shares" '^ +1 +2 +ids +-( +[0-9]+){4} +-$'
-has "stats text sf header" '^SF +STATE +TX-PACKETS +TX-BYTES +RX-PACKETS +RX-BYTES +LAT-P50 +P90 +P99$'
+has "stats text sf header" '^SF +STATE +CHECK +TX-PACKETS +TX-BYTES +RX-PACKETS +RX-BYTES +LAT-P50 +P90 +P99$'
 has "stats text reasons" '^(REASON +CODE +COUNT|no drops or exceptions counted)$'
 ok "stats reset" stats reset
 ok "stats chain reset" stats chain web reset

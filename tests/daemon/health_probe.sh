@@ -29,6 +29,14 @@ FLOWS=${FLOWS:-32}
 PER_FLOW=${PER_FLOW:-20}
 PORTS="$CHAINED_PORT-$((CHAINED_PORT + FLOWS - 1))"
 INTERVAL_MS=200 FAIL=3 RECOVER=2
+SFCCTL=${SFCCTL:-$SFC_BIN_DIR/sfcctl}
+ctl() { timeout 20 "$SFCCTL" -s "$SOCK" "$@"; }
+# metric NAME{LABELS}: its value from sfcd --metrics on fab's loopback
+MPORT=9464
+metric() {
+	ip netns exec "$FAB" "$PY" "$D_LIB_DIR/http_get.py" 127.0.0.1 "$MPORT" |
+		jq -r .body | awk -v n="$1" '$1 == n { print $NF; f = 1; exit } END { if (!f) print "none" }'
+}
 R1_4=198.18.3.1 R1_FROM=198.18.3.253 R2_4=198.18.4.1 R2_6=2001:db8:4::1
 
 # rtr_build N DSCP: namespace rN, one arm eth0 <-> fab's fN, address
@@ -110,7 +118,8 @@ assert_do "topology" d_topo nosf || assert_done
 assert_do "router r1" rtr_build 1 cs1 || assert_done
 assert_do "router r2" rtr_build 2 cs2 || assert_done
 state_json >"$STATE"
-assert_do "sfcd starts" d_sfcd_start ${STEER:+--steer "$STEER"} || assert_done
+assert_do "sfcd starts" d_sfcd_start --metrics "127.0.0.1:$MPORT" ${STEER:+--steer "$STEER"} ||
+	assert_done
 if [[ -n ${STEER:-} ]]; then
 	assert_eq "r1's interface steered as asked" "$STEER" "$(d_steer_of f1)"
 fi
@@ -118,6 +127,8 @@ fi
 assert_do "r1's ICMP probe is answered" wait_until 5 eval '[[ $(probe_state r1) == up ]]'
 assert_do "r2's ICMPv6 probe (link-local source) is answered" \
 	wait_until 5 eval '[[ $(probe_state r2) == up ]]'
+assert_eq "metrics: r1's probe up" 1 "$(metric 'sfc_sf_probe_up{sf="r1"}')"
+assert_gt "metrics: r2's probes answered" 0 "$(metric 'sfc_sf_probes_answered_total{sf="r2"}')"
 assert_eq "health counts the probes up" 2 \
 	"$(d_api '{"cmd":"health"}' | jq -r '.probes.up' 2>/dev/null)"
 d_stats >"$T/a.st"
@@ -141,6 +152,11 @@ assert_eq "r1's link is still up" UP "$(ip -n "$(ns_name r1)" -j link show dev e
 # slack for a loaded machine's scheduling and the stats read
 assert_le "r1 out within (fail + 1) x interval + 1 s" $(((FAIL + 1) * INTERVAL_MS + 1000)) "$took"
 assert_eq "r1's probe state" down "$(probe_state r1)"
+assert_eq "metrics: r1's probe down" 0 "$(metric 'sfc_sf_probe_up{sf="r1"}')"
+assert_ok "sfcctl stats: r1's CHECK is down, since seconds" \
+	grep -Eq '^r1 +down +down [0-9]+s ' <<<"$(ctl stats sf r1)"
+assert_eq "sfcctl sf show -j: r1's health and probe state" "probe down" \
+	"$(ctl -j sf show r1 | jq -r '.[0] | "\(.health) \(.["probe-state"].state)"' 2>/dev/null)"
 assert_eq "r2 still up" true "$(sf_field r2 up)"
 assert_ok "the log says why r1 went down" grep -qE \
 	"SF r1: probe icmp $R1_4 failed $FAIL times in a row \(no answer\): down" "$SFCD_LOG"

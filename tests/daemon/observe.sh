@@ -43,8 +43,8 @@ for sf in s1 s2; do
 		"$(st_sf "$T/st1.json" "$sf" 'latency.buckets | "\(length) \(add)"')"
 done
 ctl stats sf s1 >"$T/sf1.txt" 2>&1
-if grep -Eq '^SF +STATE +TX-PACKETS +TX-BYTES +RX-PACKETS +RX-BYTES +LAT-P50 +P90 +P99$' "$T/sf1.txt" &&
-	grep -Eq '^s1 +up( +[0-9]+){4}( +[0-9.]+(ns|us|ms)){3}$' "$T/sf1.txt"; then
+if grep -Eq '^SF +STATE +CHECK +TX-PACKETS +TX-BYTES +RX-PACKETS +RX-BYTES +LAT-P50 +P90 +P99$' "$T/sf1.txt" &&
+	grep -Eq '^s1 +up +-( +[0-9]+){4}( +[0-9.]+(ns|us|ms)){3}$' "$T/sf1.txt"; then
 	pass "stats sf s1, text: the latency columns with units"
 else
 	fail "stats sf s1, text: the latency columns with units" "$(cat "$T/sf1.txt")"

@@ -31,6 +31,8 @@ static const struct col hop_cols[] = {
 static const struct col sf_cols[] = {
 	{ .head = "SF", .key = "name" },
 	{ .head = "STATE", .key = "up", .fmt = fmt_up },
+	/* the health probe's state and since when (sfcd's stats only) */
+	{ .head = "CHECK", .key = "probe", .fmt = fmt_check },
 	{ .head = "TX-PACKETS", .key = "tx_packets", .right = true },
 	{ .head = "TX-BYTES", .key = "tx_bytes", .right = true },
 	{ .head = "RX-PACKETS", .key = "rx_packets", .right = true },

@@ -98,6 +98,12 @@ int sfcd_metrics_listen(const char *spec, char *err, size_t len)
 	return fd;
 }
 
+/* sfcd_probe_json for the exposition (metrics_text.c knows no sfcd) */
+static json_t *probe_of(void *ctx, const char *sf)
+{
+	return sfcd_probe_json(ctx, sf);
+}
+
 static void watch(struct sfcd *d, int fd, unsigned int events, int op)
 {
 	struct epoll_event ev = { .events = events, .data.fd = fd };
@@ -235,6 +241,7 @@ static void serve(struct sfcd *d, struct mconn *c)
 			.nl_overruns = d->nl_overruns, .clients = sfcd_server_clients(),
 			.clients_dropped = d->clients_dropped, .scrapes = ++d->metrics_scrapes,
 			.census = &d->census, .monitors = sfcd_trace_monitors(),
+			.probe = probe_of, .probe_ctx = d,
 		};
 		size_t len = 0;
 		char *text = sfcd_metrics_text(&src, &len);

@@ -8,6 +8,7 @@
 #ifndef SFCD_METRICS_H
 #define SFCD_METRICS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -29,6 +30,9 @@ struct sfcd_metrics_src {
 		nl_overruns, clients, clients_dropped, scrapes, monitors;
 	double apply_seconds, last_apply_seconds;
 	const struct sfc_flow_census *census; /* the flow cache's last count */
+	/* an SF's health probe state (sfcd_probe_json's form), or NULL */
+	json_t *(*probe)(void *ctx, const char *sf);
+	void *probe_ctx;
 };
 
 /* The exposition text (malloc'd, *len bytes), or NULL. */

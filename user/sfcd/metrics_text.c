@@ -216,6 +216,53 @@ static void sfs_family(FILE *f, json_t *sfs, const char *name, const char *type,
 	}
 }
 
+/*
+ * The SFs sfcd probes: the probe's verdict (1: up or not yet failing, 0:
+ * down) and its probes sent and answered; SFs without a probe are left
+ * out.
+ */
+static void probe_families(FILE *f, const struct sfcd_metrics_src *src, json_t *sfs)
+{
+	static const struct {
+		const char *name, *type, *help, *field;
+	} fam[] = {
+		{ "sfc_sf_probe_up", "gauge",
+		  "1 while the SF's health probe is answered (or has not failed yet), 0 once "
+		  "it failed probe-fail times in a row.", NULL },
+		{ "sfc_sf_probes_sent_total", "counter", "Health probes sent to the SF.", "sent" },
+		{ "sfc_sf_probes_answered_total", "counter", "Health probes the SF answered.",
+		  "answered" },
+	};
+	json_t *s;
+	size_t i;
+
+	if (!src->probe)
+		return;
+	for (size_t k = 0; k < sizeof(fam) / sizeof(fam[0]); k++) {
+		bool head = false;
+
+		json_array_foreach(sfs, i, s) {
+			const char *name = json_string_value(json_object_get(s, "name"));
+			json_t *p = name ? src->probe(src->probe_ctx, name) : NULL;
+			const char *state;
+
+			if (!p)
+				continue;
+			if (!head)
+				family(f, fam[k].name, fam[k].type, fam[k].help);
+			head = true;
+			fprintf(f, "%s{sf=\"", fam[k].name);
+			label(f, name);
+			state = json_string_value(json_object_get(p, "state"));
+			if (fam[k].field)
+				fprintf(f, "\"} %llu\n", num(p, fam[k].field));
+			else
+				fprintf(f, "\"} %d\n", state && !strcmp(state, "down") ? 0 : 1);
+			json_decref(p);
+		}
+	}
+}
+
 static void counter(FILE *f, const char *name, const char *help, unsigned long long v)
 {
 	family(f, name, "counter", help);
@@ -306,6 +353,7 @@ char *sfcd_metrics_text(const struct sfcd_metrics_src *src, size_t *len)
 	sfs_family(f, sfs, "sfc_sf_returned_bytes_total", "counter",
 		   "Bytes the SF sent back to the fabric.", "rx_bytes");
 	latency_family(f, sfs);
+	probe_families(f, src, sfs);
 
 	family(f, "sfc_reason_packets_total", "counter",
 	       "Packets the datapath dropped or passed on unexpectedly, by numbered reason "
