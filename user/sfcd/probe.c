@@ -388,18 +388,6 @@ static void arm(struct sfcd_probes *ps)
 	ps->armed = on;
 }
 
-static void describe(struct probe *p, const struct sfc_sf_cfg *sf)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	inet_ntop(p->cfg.family == 4 ? AF_INET : AF_INET6, p->cfg.addr, a, sizeof(a));
-	if (sf->probe.type == SFC_PROBE_ICMP)
-		snprintf(p->what, sizeof(p->what), "icmp %s", a);
-	else
-		snprintf(p->what, sizeof(p->what), p->cfg.family == 4 ? "tcp %s:%u" :
-			 "tcp [%s]:%u", a, p->cfg.port);
-}
-
 /* Is SF name down in the datapath now (a restart while it failed)? */
 static bool down_in_datapath(struct sfcd *d, const char *name, sfc_id_name *names)
 {
@@ -424,7 +412,7 @@ static void init_probe(struct sfcd *d, struct probe *p, const struct sfc_sf_cfg 
 	p->cfg = sf->probe;
 	p->has_mac = sf->has_mac;
 	memcpy(p->sf_mac, sf->mac, 6);
-	describe(p, sf);
+	sfc_probe_format(&p->cfg, p->what, sizeof(p->what));
 	p->ends.family = p->cfg.family;
 	memcpy(p->ends.src_mac, probe_mac, 6);
 	memcpy(p->ends.dst, p->cfg.addr, 16);
