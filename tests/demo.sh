@@ -67,7 +67,8 @@ else
 	{
 		ctl ingress add dev fs0 && ctl ingress add dev fd0 &&
 		ctl sf add br kind iface dev f1a out-dev f1b &&
-		ctl sf add rt kind iface dev f2 mac "$SF2_MAC" &&
+		ctl sf add rt kind iface dev f2 mac "$SF2_MAC" \
+			probe icmp "$SF2_4" probe-from 198.18.3.253 &&
 		ctl sf add nft kind iface dev f3a out-dev f3b &&
 		ctl chain add web hop br hop rt hop nft spi 100 on-failure drop &&
 		ctl rule add pref 10 in-dev fs0 dst "$d4" proto tcp dport "$TOPO_TCP_PORT" chain web &&
