@@ -45,6 +45,9 @@
 
 #define PROBE_TICK_MS 50
 #define PROBE_MAX_FDS 4  /* two interfaces, ARP and IPv4 on each */
+/* frames read per wakeup of one socket: a broadcast storm on an SF's
+ * link must not hold the event loop (the rest waits for the next one) */
+#define PROBE_READ_BUDGET 64
 
 enum { ST_PENDING, ST_UP, ST_DOWN };
 static const char *const st_names[] = { "pending", "up", "down" };
@@ -306,9 +309,10 @@ static void receive(struct sfcd *d, struct probe *p, int fd)
 {
 	__u8 buf[2048];
 	struct sfc_probe_rx rx;
+	int budget = PROBE_READ_BUDGET;
 	ssize_t n;
 
-	while ((n = recv(fd, buf, sizeof(buf), MSG_TRUNC)) > 0) {
+	while (budget-- > 0 && (n = recv(fd, buf, sizeof(buf), MSG_TRUNC)) > 0) {
 		if ((size_t)n > sizeof(buf) || sfc_probe_frame_parse(buf, n, &rx) ||
 		    rx.family != p->cfg.family)
 			continue;
