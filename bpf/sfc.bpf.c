@@ -246,12 +246,16 @@ static __always_inline int sfc_tc_parse(struct __sk_buff *skb, struct sfc_pkt *p
 	return 0;
 }
 
-/* A copy of the packet to tap SF tap_id's interface, as the packet is
- * now (bpf_clone_redirect: packet pointers are invalid after it). */
+/* A copy of the packet to tap SF tap_id's interface (0: none), as the
+ * packet is now (bpf_clone_redirect: packet pointers are invalid after
+ * it). A decision names a tap only with TO_SF or END. */
 static __always_inline void sfc_tc_tap(struct __sk_buff *skb, __u32 tap_id)
 {
-	struct sfc_sf *tap = sfc_sf_of(tap_id);
+	struct sfc_sf *tap;
 
+	if (!tap_id)
+		return;
+	tap = sfc_sf_of(tap_id);
 	if (!tap || !tap->ifindex || bpf_clone_redirect(skb, tap->ifindex, 0))
 		count_reason(SFC_R_TAP_COPY_FAILED);
 }
@@ -295,6 +299,7 @@ static __always_inline int sfc_tc_steer(struct __sk_buff *skb, const struct sfc_
 		return TC_ACT_OK;
 	sfc_decide(&p, ifindex, ifc, 0, data, &d);
 	SFC_OBSERVE(sfc_observe_skb, skb, SFC_HOOK_TC_INGRESS, ifindex, &p, &d);
+	sfc_tc_tap(skb, d.i.tap_sf);
 	switch (d.i.act) {
 	case SFC_ACT_DROP:
 		sfc_count_drop(&d);
@@ -303,13 +308,9 @@ static __always_inline int sfc_tc_steer(struct __sk_buff *skb, const struct sfc_
 		sf = sfc_sf_of(d.i.sf_id);
 		if (!sf)
 			return TC_ACT_SHOT; /* sfc_sff found it: never */
-		if (d.i.tap_sf)
-			sfc_tc_tap(skb, d.i.tap_sf);
 		return sfc_tc_to_sf(skb, sf, 1, &d);
 	case SFC_ACT_END:
 		flow = d.flow;
-		if (d.i.tap_sf)
-			sfc_tc_tap(skb, d.i.tap_sf);
 		if (!d.i.returned || !flow)
 			return TC_ACT_OK; /* empty chain: it never left */
 		/* end xdp: routed here, as from XDP */
@@ -384,8 +385,7 @@ int sfc_tc_ingress(struct __sk_buff *skb)
 		m->key = 0;
 		ifindex = m->ifindex;
 		action = m->action;
-		if (action >> SFC_META_TAP_SHIFT)
-			sfc_tc_tap(skb, action >> SFC_META_TAP_SHIFT);
+		sfc_tc_tap(skb, action >> SFC_META_TAP_SHIFT);
 		action &= SFC_META_ACTION_MASK;
 redirect:
 		if (action != SFC_META_TO_INGRESS && action != SFC_META_TO_EGRESS) {
@@ -438,6 +438,7 @@ int sfc_tc_egress(struct __sk_buff *skb)
 
 	sfc_decide(&p, ifindex, &ifc, SFC_FLOW_EGRESS, data, &d);
 	SFC_OBSERVE(sfc_observe_skb, skb, SFC_HOOK_TC_EGRESS, ifindex, &p, &d);
+	sfc_tc_tap(skb, d.i.tap_sf);
 	switch (d.i.act) {
 	case SFC_ACT_DROP:
 		sfc_count_drop(&d);
@@ -447,14 +448,8 @@ int sfc_tc_egress(struct __sk_buff *skb)
 
 		if (!sf)
 			return TC_ACT_SHOT; /* sfc_sff found it: never */
-		if (d.i.tap_sf)
-			sfc_tc_tap(skb, d.i.tap_sf);
 		return sfc_tc_to_sf(skb, sf, 0, &d);
 	}
-	case SFC_ACT_END:
-		if (d.i.tap_sf)
-			sfc_tc_tap(skb, d.i.tap_sf);
-		break;
 	}
 	/* END here means an empty chain or all hops bypassed: send it on. */
 	return TC_ACT_OK;

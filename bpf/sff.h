@@ -512,8 +512,9 @@ static __always_inline int sfc_to_probe_mac(const __u8 *eth)
 /*
  * A packet back from an SF that no flow entry knows (not an ingress point:
  * there it is classified). An answer to sfcd's health probe goes to the
- * stack, where sfcd reads it (SFC_PROBE_MAC). An SF that serves one chain is recognised by
- * its interface alone: the packet becomes a flow of that chain entering
+ * stack, where sfcd reads it (SFC_PROBE_MAC). A position its source MAC
+ * named (pos_path, checked) says where it enters. An SF that serves one
+ * chain is recognised by its interface alone: the packet becomes a flow of that chain entering
  * at this SF, so a NAT-ing SF's output goes through the rest of the chain
  * and ends here, where the SF sent it. Otherwise the chains' policy: a
  * counted drop when one of them says on-failure drop, else the stack.
@@ -534,8 +535,7 @@ sfc_adopt(const struct sfc_pkt *p, const struct sfc_flow_cache_key *ck, __u32 if
 		return NULL;
 	}
 	sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
-	cfg = bpf_map_lookup_elem(&sfc_config, &zero);
-	if (!sf || !sf_id || !cfg)
+	if (!sf || !sf_id)
 		goto policy;
 	/* its source MAC named the position, checked (SFC_SF_POS_MAC) */
 	path_id = pos_path;
@@ -551,6 +551,9 @@ sfc_adopt(const struct sfc_pkt *p, const struct sfc_flow_cache_key *ck, __u32 if
 		if (sfc_pos_si(ifindex, path_id) < 0)
 			goto policy;
 	}
+	cfg = bpf_map_lookup_elem(&sfc_config, &zero);
+	if (!cfg)
+		goto policy;
 	nf.generation = cfg->generation;
 	nf.in_ifindex = ifindex;
 	nf.path_id = path_id;
@@ -609,12 +612,11 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 					   (__u32)eth[9] << 8 | eth[10];
 				pos_si = eth[11];
 			}
-			if (pos_si && !sfc_hop_has_sf(pos_path, pos_si, ifc->sf_id))
-				pos_si = 0;
-			if (!pos_si && (ifc->flags & SFC_IF_POS_MAC_ONLY))
-				return sfc_drop(d, SFC_R_POS_MAC_MISSING);
-			if (!pos_si)
-				pos_path = 0;
+			if (!pos_si || !sfc_hop_has_sf(pos_path, pos_si, ifc->sf_id)) {
+				if (ifc->flags & SFC_IF_POS_MAC_ONLY)
+					return sfc_drop(d, SFC_R_POS_MAC_MISSING);
+				pos_path = pos_si = 0;
+			}
 		}
 		flow = sfc_flow_find(p, &ck);
 		if ((!flow || !(flow->flags & SFC_FLOW_CHAINED)) &&

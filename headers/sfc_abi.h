@@ -62,12 +62,12 @@ _Static_assert(sizeof(struct sfc_config) == 16, "sfc_config layout");
 #define SFC_IF_SF_RETURN (1u << 1) /* SFs send packets back to the fabric here */
 #define SFC_IF_SF_OUT    (1u << 2) /* the fabric sends packets to an SF here */
 #define SFC_IF_XDP_TX_OK (1u << 3) /* peer takes XDP frames: devmap redirect is safe */
+#define SFC_IF_TC_STEER  (1u << 4) /* packets arrive as skbs (a stack behind a veth, no
+				    * native XDP): sfc_tc_ingress steers them, no XDP */
 #define SFC_IF_POS_MAC   (1u << 5) /* SF_RETURN of an SF with SFC_SF_POS_MAC: a packet
 				    * back here may say its position in its source MAC */
 #define SFC_IF_POS_MAC_ONLY (1u << 6) /* ... and must: the SF serves several
 				       * positions of a chain */
-#define SFC_IF_TC_STEER  (1u << 4) /* packets arrive as skbs (a stack behind a veth, no
-				    * native XDP): sfc_tc_ingress steers them, no XDP */
 
 /* sfc_ifaces: ifindex -> role of that interface in this fabric */
 struct sfc_iface {
