@@ -33,19 +33,6 @@ static bool group_eq(const void *x, const void *y)
 	return true;
 }
 
-/* what the probes mean: a default written or left out is the default */
-static bool probe_eq(const struct sfc_probe_cfg *a, const struct sfc_probe_cfg *b)
-{
-	size_t n = a->family == 6 ? 16 : 4;
-
-	return a->type == b->type && a->family == b->family && a->port == b->port &&
-	       !memcmp(a->addr, b->addr, n) && a->has_from == b->has_from &&
-	       (!a->has_from || !memcmp(a->from, b->from, n)) &&
-	       sfc_probe_interval(a) == sfc_probe_interval(b) &&
-	       sfc_probe_fail(a) == sfc_probe_fail(b) &&
-	       sfc_probe_recover(a) == sfc_probe_recover(b);
-}
-
 static bool sf_eq(const void *x, const void *y)
 {
 	const struct sfc_sf_cfg *a = x, *b = y;
@@ -53,7 +40,7 @@ static bool sf_eq(const void *x, const void *y)
 	return a->kind == b->kind && !strcmp(a->dev, b->dev) && !strcmp(a->out_dev, b->out_dev) &&
 	       a->has_mac == b->has_mac && (!a->has_mac || !memcmp(a->mac, b->mac, 6)) &&
 	       !strcmp(a->group, b->group) && sfc_sf_weight(a) == sfc_sf_weight(b) &&
-	       a->health == b->health && probe_eq(&a->probe, &b->probe) &&
+	       a->health == b->health && sfc_probe_eq(&a->probe, &b->probe) &&
 	       cni_eq(&a->cni, &b->cni);
 }
 

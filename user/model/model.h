@@ -81,6 +81,8 @@ int sfc_health_parse(const char *name);         /* SFC_HEALTH_* or -EINVAL */
 int sfc_probe_parse(const char *s, struct sfc_probe_cfg *p, char *why, size_t len);
 /* The canonical spelling of p's probe (inet_ntop's addresses). */
 const char *sfc_probe_format(const struct sfc_probe_cfg *p, char *buf, size_t len);
+/* Do two probes mean the same (a default written or left out alike)? */
+bool sfc_probe_eq(const struct sfc_probe_cfg *a, const struct sfc_probe_cfg *b);
 /* An IPv4 or IPv6 address in *family (4, 6) and addr, unicast. */
 int sfc_probe_addr_parse(const char *s, int *family, __u8 addr[16], char *why, size_t len);
 /* Refuses unspecified, loopback, multicast, broadcast, IPv4-mapped. */

@@ -271,3 +271,16 @@ int sfc_sf_health_check(const struct sfc_sf_cfg *sf, bool health_given, char *wh
 				"%d, got %u", SFC_PROBE_COUNT_MAX, p->recover);
 	return 0;
 }
+
+/* what the probes mean: a default written or left out is the default */
+bool sfc_probe_eq(const struct sfc_probe_cfg *a, const struct sfc_probe_cfg *b)
+{
+	size_t n = a->family == 6 ? 16 : 4;
+
+	return a->type == b->type && a->family == b->family && a->port == b->port &&
+	       !memcmp(a->addr, b->addr, n) && a->has_from == b->has_from &&
+	       (!a->has_from || !memcmp(a->from, b->from, n)) &&
+	       sfc_probe_interval(a) == sfc_probe_interval(b) &&
+	       sfc_probe_fail(a) == sfc_probe_fail(b) &&
+	       sfc_probe_recover(a) == sfc_probe_recover(b);
+}

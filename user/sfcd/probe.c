@@ -443,7 +443,7 @@ static void init_probe(struct sfcd *d, struct probe *p, const struct sfc_sf_cfg 
 /* Does the probe still stand for sf as it is configured? */
 static bool same_probe(const struct probe *p, const struct sfc_sf_cfg *sf)
 {
-	return !memcmp(&p->cfg, &sf->probe, sizeof(p->cfg)) && !strcmp(p->dev, sf->dev) &&
+	return sfc_probe_eq(&p->cfg, &sf->probe) && !strcmp(p->dev, sf->dev) &&
 	       !strcmp(p->ret_dev, sf->out_dev) && p->has_mac == sf->has_mac &&
 	       (!p->has_mac || !memcmp(p->sf_mac, sf->mac, 6));
 }
