@@ -177,6 +177,64 @@ static void test_chain_end_in_diff_and_json(void)
 	sfc_doc_free(&d);
 }
 
+/* checks that a chain's symmetric shows as a change, is written only when true (so a
+ * document without it dumps as before), and round-trips */
+static void test_chain_symmetric_in_diff_and_json(void)
+{
+	const char *plain = "{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"}],"
+			    "\"chains\":[{\"name\":\"web\",\"spi\":1,\"hops\":[\"fw\"]}]}";
+	const char *sym = "{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"}],"
+			  "\"chains\":[{\"name\":\"web\",\"spi\":1,\"hops\":[\"fw\"],"
+			  "\"symmetric\":true}]}";
+	const char *plain_spelled = "{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"}],"
+				    "\"chains\":[{\"name\":\"web\",\"spi\":1,\"hops\":[\"fw\"],"
+				    "\"symmetric\":false}]}";
+	struct sfc_doc d, d2;
+	char err[512] = "", out[2048], buf[256], *text;
+	json_t *j;
+
+	ASSERT_OK(diff_of(plain, sym, out, sizeof(out)), out);
+	ASSERT_STREQ(out,
+		     "{\"added\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[],\"rules\":[]},"
+		     "\"removed\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[],\"rules\":[]},"
+		     "\"changed\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[\"web\"],"
+		     "\"rules\":[]}}", "diff of symmetric off -> on");
+	ASSERT_OK(diff_of(sym, plain_spelled, out, sizeof(out)), out);
+	ASSERT_TRUE(strstr(out, "\"changed\":{\"ingress\":[],\"groups\":[],\"sfs\":[],"
+			   "\"chains\":[\"web\"]") != NULL, "diff of symmetric on -> off");
+	ASSERT_OK(diff_of(plain, plain_spelled, out, sizeof(out)), out);
+	ASSERT_STREQ(out, NO_CHANGE, "symmetric false written out is the default");
+
+	ASSERT_OK(doc_from(sym, NULL, &d, err, sizeof(err)), err);
+	ASSERT_TRUE(sfc_doc_chain(&d, "web")->symmetric, "symmetric true parsed");
+	j = sfc_doc_to_json(&d);
+	ASSERT_STREQ(elem(j, "chains", 0, buf, sizeof(buf)),
+		     "{\"name\":\"web\",\"spi\":1,\"hops\":[[\"fw\"]],\"on-failure\":\"drop\","
+		     "\"symmetric\":true}", "symmetric written, after the other keys");
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	ASSERT_OK(doc_from(text, NULL, &d2, err, sizeof(err)), err);
+	ASSERT_TRUE(sfc_doc_chain(&d2, "web")->symmetric, "symmetric read back");
+	sfc_doc_free(&d2);
+	ASSERT_OK(diff_of(sym, text, out, sizeof(out)), out);
+	ASSERT_STREQ(out, NO_CHANGE, "symmetric round-trips");
+	free(text);
+	/* the copy sfcd edits carries it */
+	ASSERT_OK(sfc_doc_copy(&d2, &d), "copy");
+	ASSERT_TRUE(sfc_doc_chain(&d2, "web")->symmetric, "symmetric copied");
+	sfc_doc_free(&d2);
+	sfc_doc_free(&d);
+
+	ASSERT_OK(doc_from(plain_spelled, NULL, &d, err, sizeof(err)), err);
+	ASSERT_TRUE(!sfc_doc_chain(&d, "web")->symmetric, "symmetric false parsed");
+	j = sfc_doc_to_json(&d);
+	ASSERT_STREQ(elem(j, "chains", 0, buf, sizeof(buf)),
+		     "{\"name\":\"web\",\"spi\":1,\"hops\":[[\"fw\"]],\"on-failure\":\"drop\"}",
+		     "symmetric false not written");
+	json_decref(j);
+	sfc_doc_free(&d);
+}
+
 /* checks that a weight change is a change of its SF, and weight 1 written out is the default */
 static void test_sf_weight_in_diff(void)
 {
@@ -456,6 +514,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_to_json_round_trips),
 		UNIT_TEST(test_diff_shows_groups_and_changes),
 		UNIT_TEST(test_chain_end_in_diff_and_json),
+		UNIT_TEST(test_chain_symmetric_in_diff_and_json),
 		UNIT_TEST(test_sf_weight_in_diff),
 		UNIT_TEST(test_sf_weight_in_json),
 		UNIT_TEST(test_sf_health_in_diff),

@@ -122,6 +122,87 @@ static void test_chain_set_keeps_what_is_not_given(void)
 	sfc_doc_free(&d);
 }
 
+/* checks that chain-set turns symmetric on and off, keeps it when not given, and refuses a non-boolean by name */
+static void test_chain_set_symmetric(void)
+{
+	json_t *on = json_loads("{\"name\":\"web\",\"symmetric\":true}", 0, NULL);
+	json_t *off = json_loads("{\"name\":\"web\",\"symmetric\":false}", 0, NULL);
+	json_t *other = json_loads("{\"name\":\"web\",\"end\":\"xdp\"}", 0, NULL);
+	json_t *bad = json_loads("{\"name\":\"web\",\"symmetric\":\"on\"}", 0, NULL);
+	json_t *whole = json_loads("{\"name\":\"c2\",\"hops\":[\"ids\"]}", 0, NULL);
+	struct sfc_chain_cfg c;
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(base(&d, err, sizeof(err)), err);
+	ASSERT_TRUE(!sfc_doc_chain(&d, "web")->symmetric, "not symmetric by default");
+	c = *sfc_doc_chain(&d, "web");
+	ASSERT_OK(sfc_chain_from_json(on, &c, true, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_chain_set(&d, &c, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	ASSERT_TRUE(sfc_doc_chain(&d, "web")->symmetric, "symmetric set");
+	ASSERT_EQ(sfc_doc_chain(&d, "web")->nhops, 2, "hops kept");
+	c = *sfc_doc_chain(&d, "web");
+	ASSERT_OK(sfc_chain_from_json(other, &c, true, err, sizeof(err)), err);
+	ASSERT_TRUE(c.symmetric, "symmetric kept by a set of something else");
+	ASSERT_EQ(sfc_chain_from_json(bad, &c, true, err, sizeof(err)), -EINVAL, "\"on\" refused");
+	ASSERT_STREQ(err, "chain \"web\": symmetric: expected true or false, got \"on\"",
+		     "\"on\" refused, message");
+	c = *sfc_doc_chain(&d, "web");
+	ASSERT_OK(sfc_chain_from_json(off, &c, true, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_chain_set(&d, &c, err, sizeof(err)), err);
+	ASSERT_TRUE(!sfc_doc_chain(&d, "web")->symmetric, "symmetric cleared");
+	/* a whole chain (chain add) without the key is not symmetric */
+	c.symmetric = true;
+	ASSERT_OK(sfc_chain_from_json(whole, &c, false, err, sizeof(err)), err);
+	ASSERT_TRUE(!c.symmetric, "chain add without symmetric: not symmetric");
+	json_decref(whole);
+	json_decref(on);
+	json_decref(off);
+	json_decref(other);
+	json_decref(bad);
+	sfc_doc_free(&d);
+}
+
+/* checks that an SF added later to a group a symmetric chain names must be one-arm, and a one-arm one is taken */
+static void test_sf_joining_a_symmetric_chain_must_be_one_arm(void)
+{
+	json_t *two = json_loads("{\"name\":\"p2\",\"dev\":\"s5\",\"out-dev\":\"s6\","
+				 "\"group\":\"pool\"}", 0, NULL);
+	json_t *one = json_loads("{\"name\":\"p3\",\"dev\":\"s7\",\"group\":\"pool\"}", 0, NULL);
+	json_t *sym = json_loads("{\"name\":\"web\",\"symmetric\":true}", 0, NULL);
+	struct sfc_chain_cfg c;
+	struct sfc_sf_cfg sf;
+	struct sfc_doc d, next;
+	char err[512] = "";
+
+	ASSERT_OK(base(&d, err, sizeof(err)), err);
+	c = *sfc_doc_chain(&d, "web");
+	ASSERT_OK(sfc_chain_from_json(sym, &c, true, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_chain_set(&d, &c, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	/* as sfcd does: edit a copy, validate it against the current one */
+	ASSERT_OK(sfc_doc_copy(&next, &d), "copy");
+	ASSERT_OK(sfc_sf_from_json(two, &sf, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_sf_add(&next, &sf, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_doc_validate(&next, &d, err, sizeof(err)), -EINVAL, "two-arm SF joins");
+	ASSERT_STREQ(err, "chain \"web\": hop 2: group \"pool\" includes SF \"p2\", which is "
+		     "two-arm (out-dev \"s6\"), and the chain is symmetric: its replies would have "
+		     "to enter the SF from its out-dev side, which sfc does not do yet (every SF "
+		     "of a symmetric chain must be one-arm)", "two-arm SF joins, message");
+	sfc_doc_free(&next);
+	ASSERT_OK(sfc_doc_copy(&next, &d), "copy");
+	ASSERT_OK(sfc_sf_from_json(one, &sf, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_sf_add(&next, &sf, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&next, &d, err, sizeof(err)), err);
+	ASSERT_TRUE(sfc_doc_chain(&next, "web")->symmetric, "still symmetric");
+	sfc_doc_free(&next);
+	json_decref(two);
+	json_decref(one);
+	json_decref(sym);
+	sfc_doc_free(&d);
+}
+
 /* checks that chain-set changes the end mode alone, and a bad mode is refused by name */
 static void test_chain_set_end(void)
 {
@@ -450,6 +531,8 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_rule_add_numbers_prefs),
 		UNIT_TEST(test_chain_set_keeps_what_is_not_given),
 		UNIT_TEST(test_chain_set_end),
+		UNIT_TEST(test_chain_set_symmetric),
+		UNIT_TEST(test_sf_joining_a_symmetric_chain_must_be_one_arm),
 		UNIT_TEST(test_sf_set_changes_only_the_weight),
 		UNIT_TEST(test_cni_reattach_keeps_the_weight),
 		UNIT_TEST(test_sf_set_health_settings),

@@ -714,6 +714,138 @@ static void test_valid_document_is_indexed(void)
 	sfc_doc_free(&d);
 }
 
+/* SFs of the symmetric tests: fw one-arm, fw1 one-arm written with out-dev = dev, nat
+ * two-arm; group pool of one-arm p1 and two-arm p2, group caps of one-arm c1 */
+#define SYM_SFS                                                                \
+	"\"groups\":[{\"name\":\"pool\"},{\"name\":\"caps\"}],"                \
+	"\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"},"                           \
+	"{\"name\":\"fw1\",\"dev\":\"s1\",\"out-dev\":\"s1\"},"                 \
+	"{\"name\":\"nat\",\"dev\":\"s2\",\"out-dev\":\"s3\"},"                 \
+	"{\"name\":\"p1\",\"dev\":\"s4\",\"group\":\"pool\"},"                  \
+	"{\"name\":\"p2\",\"dev\":\"s5\",\"out-dev\":\"s6\",\"group\":\"pool\"}," \
+	"{\"name\":\"c1\",\"dev\":\"s7\",\"group\":\"caps\"}]"
+#define SYMDOC(chains) "{" SYM_SFS ",\"chains\":[" chains "]}"
+#define SYM_WHY ", and the chain is symmetric: its replies would have to enter the SF from " \
+	"its out-dev side, which sfc does not do yet (every SF of a symmetric chain must be " \
+	"one-arm)"
+
+/* checks that "symmetric" is a JSON boolean, absent false, and anything else is refused naming the chain and the value */
+static void test_symmetric_is_a_boolean(void)
+{
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(doc_from(SYMDOC("{\"name\":\"a\",\"hops\":[\"fw\"],\"symmetric\":true},"
+				  "{\"name\":\"b\",\"hops\":[\"fw\"],\"symmetric\":false},"
+				  "{\"name\":\"c\",\"hops\":[\"fw\"]}"), NULL, &d, err, sizeof(err)),
+		  err);
+	ASSERT_TRUE(sfc_doc_chain(&d, "a")->symmetric, "true: symmetric");
+	ASSERT_TRUE(!sfc_doc_chain(&d, "b")->symmetric, "false: not symmetric");
+	ASSERT_TRUE(!sfc_doc_chain(&d, "c")->symmetric, "absent: not symmetric");
+	sfc_doc_free(&d);
+	REFUSED(SYMDOC("{\"name\":\"web\",\"hops\":[\"fw\"],\"symmetric\":\"yes\"}"),
+		"chain \"web\": symmetric: expected true or false, got \"yes\"");
+	REFUSED(SYMDOC("{\"name\":\"web\",\"hops\":[\"fw\"],\"symmetric\":1}"),
+		"chain \"web\": symmetric: expected true or false, got 1");
+	REFUSED(SYMDOC("{\"name\":\"web\",\"hops\":[\"fw\"],\"symmetric\":null}"),
+		"chain \"web\": symmetric: expected true or false, got null");
+	REFUSED(SYMDOC("{\"name\":\"web\",\"hops\":[\"fw\"],\"symmetric\":[true]}"),
+		"chain \"web\": symmetric: expected true or false, got an array");
+}
+
+/* checks that a symmetric chain through a two-arm SF is refused, named directly, through its group, or in a tap hop, with the chain, hop, SF and out-dev */
+static void test_symmetric_chain_refuses_two_arm_sfs(void)
+{
+	REFUSED(SYMDOC("{\"name\":\"web\",\"hops\":[\"fw\",\"nat\"],\"symmetric\":true}"),
+		"chain \"web\": hop 2: SF \"nat\" is two-arm (out-dev \"s3\")" SYM_WHY);
+	REFUSED(SYMDOC("{\"name\":\"web\",\"hops\":[[\"fw\",\"nat\"]],\"symmetric\":true}"),
+		"chain \"web\": hop 1: SF \"nat\" is two-arm (out-dev \"s3\")" SYM_WHY);
+	REFUSED(SYMDOC("{\"name\":\"web\",\"hops\":[\"fw\",[\"pool\"]],\"symmetric\":true}"),
+		"chain \"web\": hop 2: group \"pool\" includes SF \"p2\", which is two-arm "
+		"(out-dev \"s6\")" SYM_WHY);
+	REFUSED(SYMDOC("{\"name\":\"web\",\"hops\":[\"fw\",{\"tap\":[\"nat\"]}],"
+		       "\"symmetric\":true}"),
+		"chain \"web\": hop 2: SF \"nat\" is two-arm (out-dev \"s3\")" SYM_WHY);
+	/* the first of two symmetric chains in the document's order */
+	REFUSED(SYMDOC("{\"name\":\"ok\",\"hops\":[\"fw\"],\"symmetric\":true},"
+		       "{\"name\":\"bad\",\"hops\":[\"fw1\",\"pool\"],\"symmetric\":true}"),
+		"chain \"bad\": hop 2: group \"pool\" includes SF \"p2\", which is two-arm "
+		"(out-dev \"s6\")" SYM_WHY);
+}
+
+/* checks that one-arm SFs (out-dev left out or equal to dev), groups of them and taps make a valid symmetric chain, and two-arm SFs a valid chain that is not symmetric */
+static void test_symmetric_chains_that_are_accepted(void)
+{
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(doc_from(SYMDOC("{\"name\":\"sym\",\"hops\":[\"fw\",{\"tap\":[\"caps\"]},"
+				  "[\"fw1\"]],\"symmetric\":true},"
+				  "{\"name\":\"plain\",\"hops\":[\"nat\",\"pool\"]}"),
+			   NULL, &d, err, sizeof(err)), err);
+	ASSERT_TRUE(sfc_doc_chain(&d, "sym")->symmetric, "sym is symmetric");
+	sfc_doc_free(&d);
+}
+
+/* checks that the validator refuses a typed document whose symmetric chain reaches a two-arm SF, whatever edit made it so */
+static void test_validator_refuses_typed_symmetric_two_arm(void)
+{
+	struct sfc_chain_cfg web = { .name = "web", .symmetric = true, .nhops = 1,
+				     .hops = { { .nsf = 1, .sf = { "pool" } } } };
+	struct sfc_sf_cfg p3 = { .name = "p3", .kind = SFC_KIND_IFACE, .dev = "s8",
+				 .out_dev = "s9", .group = "pool" };
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(doc_from(SYMDOC(""), NULL, &d, err, sizeof(err)), err);
+	/* pool without its two-arm p2: valid */
+	ASSERT_OK(sfc_edit_sf_del(&d, "p2", err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_chain_add(&d, &web, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	/* a two-arm SF joins the group */
+	ASSERT_OK(sfc_edit_sf_add(&d, &p3, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_doc_validate(&d, NULL, err, sizeof(err)), -EINVAL, "two-arm SF joins");
+	ASSERT_STREQ(err, "chain \"web\": hop 1: group \"pool\" includes SF \"p3\", which is "
+		     "two-arm (out-dev \"s9\")" SYM_WHY, "two-arm SF joins, message");
+	/* out-dev equal to dev is one-arm */
+	strcpy(p3.out_dev, p3.dev);
+	ASSERT_OK(sfc_edit_sf_set(&d, &p3, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	/* a chain made symmetric while it reaches a two-arm SF */
+	web.symmetric = false;
+	web.hops[0] = (struct sfc_hop_cfg){ .nsf = 1, .sf = { "nat" } };
+	ASSERT_OK(sfc_edit_chain_set(&d, &web, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	web.symmetric = true;
+	ASSERT_OK(sfc_edit_chain_set(&d, &web, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_doc_validate(&d, NULL, err, sizeof(err)), -EINVAL, "made symmetric");
+	ASSERT_STREQ(err, "chain \"web\": hop 1: SF \"nat\" is two-arm (out-dev \"s3\")" SYM_WHY,
+		     "made symmetric, message");
+	ASSERT_TRUE(!d.validated, "not validated");
+	sfc_doc_free(&d);
+}
+
+/* checks that an apply giving an SF of a symmetric chain an out-dev is refused against the document before it */
+static void test_apply_giving_an_out_dev_is_refused(void)
+{
+	struct sfc_doc d, d2;
+	char err[512] = "";
+	int ret;
+
+	ASSERT_OK(doc_from("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"}],\"chains\":[{\"name\":"
+			   "\"web\",\"hops\":[\"fw\"],\"symmetric\":true}]}", NULL, &d, err,
+			   sizeof(err)), err);
+	ret = doc_from("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"out-dev\":\"s1\"}],"
+		       "\"chains\":[{\"name\":\"web\",\"hops\":[\"fw\"],\"symmetric\":true}]}", &d,
+		       &d2, err, sizeof(err));
+	if (!ret)
+		sfc_doc_free(&d2);
+	ASSERT_EQ(ret, -EINVAL, "out-dev given");
+	ASSERT_STREQ(err, "chain \"web\": hop 1: SF \"fw\" is two-arm (out-dev \"s1\")" SYM_WHY,
+		     "out-dev given, message");
+	sfc_doc_free(&d);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_test tests[] = {
@@ -746,6 +878,11 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_taps_that_are_accepted),
 		UNIT_TEST(test_cni_pod_joins_a_tapped_group),
 		UNIT_TEST(test_validator_refuses_typed_taps),
+		UNIT_TEST(test_symmetric_is_a_boolean),
+		UNIT_TEST(test_symmetric_chain_refuses_two_arm_sfs),
+		UNIT_TEST(test_symmetric_chains_that_are_accepted),
+		UNIT_TEST(test_validator_refuses_typed_symmetric_two_arm),
+		UNIT_TEST(test_apply_giving_an_out_dev_is_refused),
 		UNIT_TEST(test_valid_document_is_indexed),
 	};
 

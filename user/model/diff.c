@@ -48,8 +48,8 @@ static bool chain_eq(const void *x, const void *y)
 {
 	const struct sfc_chain_cfg *a = x, *b = y;
 
-	if (a->spi != b->spi || a->on_failure != b->on_failure ||
-	    a->end != b->end || a->nhops != b->nhops)
+	if (a->spi != b->spi || a->on_failure != b->on_failure || a->end != b->end ||
+	    a->symmetric != b->symmetric || a->nhops != b->nhops)
 		return false;
 	for (int h = 0; h < a->nhops; h++) {
 		if (a->hops[h].nsf != b->hops[h].nsf || a->hops[h].tap != b->hops[h].tap)

@@ -149,11 +149,20 @@ struct sfc_hop_cfg {
 	char sf[SFC_HOP_BUCKETS][SFC_NAME_LEN];  /* SF or group names */
 };
 
+/*
+ * A symmetric chain also carries the reply direction of each of its flows
+ * (the reversed 5-tuple, wherever it enters the fabric: at an ingress
+ * point) through the same SF instances in reverse order, whatever rules
+ * the replies match, so a stateful SF sees both directions of each
+ * connection. Every SF it reaches must be one-arm for now: a two-arm SF
+ * would have to be entered from its out-dev side on the way back.
+ */
 struct sfc_chain_cfg {
 	char name[SFC_NAME_LEN];
 	__u32 spi;
 	int on_failure;          /* SFC_FAIL_* */
 	int end;                 /* SFC_END_* */
+	bool symmetric;          /* JSON "symmetric", written only when true */
 	int nhops;
 	struct sfc_hop_cfg hops[SFC_MAX_HOPS];
 };
@@ -253,11 +262,11 @@ int sfc_rule_from_json(struct json_t *v, struct sfc_rule_cfg *r, const char *no_
 		       bool *has_pref, char *err, size_t errlen);
 
 /* The canonical JSON form: every default written (but a chain's "end"
- * only when it is not "stack", an SF's "weight" only when it is not 1 and
- * its "health" only when it is not the one implied: link, or probe when
- * a "probe" is given; so a document that uses none of them still reads in
- * an sfc from before they existed), prefixes, protocols, ports and probes
- * in one spelling. NULL on ENOMEM. */
+ * only when it is not "stack" and its "symmetric" only when true, an SF's
+ * "weight" only when it is not 1 and its "health" only when it is not the
+ * one implied: link, or probe when a "probe" is given; so a document that
+ * uses none of them still reads in an sfc from before they existed),
+ * prefixes, protocols, ports and probes in one spelling. NULL on ENOMEM. */
 struct json_t *sfc_doc_to_json(const struct sfc_doc *doc);
 
 /* {"added":{SECTION:[keys]},"removed":{...},"changed":{...}} between two

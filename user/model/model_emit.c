@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The typed document as JSON, in its canonical form: every default
- * written (kind, on-failure; a chain's end only when not "stack", an SF's
- * weight only when not 1, its health only when not the one implied),
- * probes as "icmp ADDRESS" or "tcp ADDRESS:PORT", prefixes as ADDR/LEN, protocols by name when
- * they have one, a single port as a number and a range as "LOW-HIGH",
- * hops always as lists (a tap hop as {"tap": [...]}). Two documents that
- * mean the same print the same.
+ * written (kind, on-failure; a chain's end only when not "stack" and
+ * symmetric only when true, an SF's weight only when not 1, its health
+ * only when not the one implied), probes as "icmp ADDRESS" or "tcp
+ * ADDRESS:PORT", prefixes as ADDR/LEN, protocols by name when they have
+ * one, a single port as a number and a range as "LOW-HIGH", hops always
+ * as lists (a tap hop as {"tap": [...]}). Two documents that mean the
+ * same print the same.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -89,6 +90,8 @@ static json_t *chain_json(const struct sfc_chain_cfg *c)
 
 	if (o && c->end != SFC_END_STACK)
 		json_object_set_new(o, "end", json_string(sfc_end_name(c->end)));
+	if (o && c->symmetric)
+		json_object_set_new(o, "symmetric", json_true());
 	return o;
 }
 

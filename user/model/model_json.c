@@ -451,10 +451,26 @@ static int parse_hops(struct perr *e, const char *label, json_t *hops, struct sf
 	return 0;
 }
 
+/* A boolean key; absent: *out untouched. */
+static int get_bool(struct perr *e, const char *label, json_t *obj, const char *key, bool *out)
+{
+	json_t *v = json_object_get(obj, key);
+	char buf[64];
+
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v))
+		return fail(e, label, "%s: expected true or false, got %s", key,
+			    value_text(v, buf, sizeof(buf)));
+	*out = json_is_true(v);
+	return 0;
+}
+
 static int parse_chain(struct perr *e, const char *label, json_t *v, struct sfc_chain_cfg *c,
 		       bool partial, bool zeroed)
 {
-	static const char *const keys[] = { "name", "spi", "hops", "on-failure", "end", NULL };
+	static const char *const keys[] = { "name", "spi", "hops", "on-failure", "end",
+					    "symmetric", NULL };
 	char pol[16], end[16];
 	json_t *x;
 	int err;
@@ -468,6 +484,9 @@ static int parse_chain(struct perr *e, const char *label, json_t *v, struct sfc_
 		err = get_str(e, label, v, "on-failure", pol, sizeof(pol), false);
 	if (!err)
 		err = get_str(e, label, v, "end", end, sizeof(end), false);
+	/* absent: false, or (chain-set) as it was */
+	if (!err)
+		err = get_bool(e, label, v, "symmetric", &c->symmetric);
 	if (err)
 		return err;
 	err = sfc_end_parse(end);

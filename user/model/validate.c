@@ -186,6 +186,45 @@ static int check_hops(const struct sfc_doc *d, const struct sfc_chain_cfg *c, ch
 	return check_positions(d, c, err, errlen);
 }
 
+static bool two_arm(const struct sfc_sf_cfg *sf)
+{
+	return sf->out_dev[0] && strcmp(sf->out_dev, sf->dev);
+}
+
+#define SYMMETRIC_ONE_ARM ", and the chain is symmetric: its replies would have to enter " \
+	"the SF from its out-dev side, which sfc does not do yet (every SF of a symmetric " \
+	"chain must be one-arm)"
+
+/*
+ * A symmetric chain's replies go through its SFs in reverse order, each
+ * entered where the forward direction left it: on an SF's dev. A two-arm
+ * SF gives the forward direction back on its out-dev, so the reply would
+ * have to enter it there. Refused whether the hop (a tap hop too) names
+ * the SF or its group; arm[g]: the first two-arm SF of group g, or -1.
+ */
+static int check_symmetric(const struct sfc_doc *d, const struct sfc_chain_cfg *c,
+			   const int *arm, char *err, size_t errlen)
+{
+	for (int h = 0; c->symmetric && h < c->nhops; h++)
+		for (int k = 0; k < c->hops[h].nsf; k++) {
+			const char *s = c->hops[h].sf[k];
+			const struct sfc_sf_cfg *sf = sfc_doc_sf(d, s);
+			int g;
+
+			if (sf && two_arm(sf))
+				return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hop %d: SF \"%s\" "
+						"is two-arm (out-dev \"%s\")" SYMMETRIC_ONE_ARM,
+						c->name, h + 1, s, sf->out_dev);
+			g = sf ? -1 : sfc_map_get_str(&d->ix->groups, s);
+			if (g >= 0 && arm[g] >= 0)
+				return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hop %d: group "
+						"\"%s\" includes SF \"%s\", which is two-arm (out-dev "
+						"\"%s\")" SYMMETRIC_ONE_ARM, c->name, h + 1, s,
+						d->sfs[arm[g]].name, d->sfs[arm[g]].out_dev);
+		}
+	return 0;
+}
+
 /* Where an SF or a group is first met as a tap, and as an SF of a hop. */
 struct hop_use {
 	int chain, hop;          /* chain -1: not met */
@@ -337,22 +376,38 @@ static int number_chains(struct sfc_doc *d, const struct sfc_doc *prev, char *er
 static int check_chains(struct sfc_doc *d, const struct sfc_doc *prev, char *err,
 			size_t errlen)
 {
-	int ret;
+	int ret = 0, *arm;
 
 	if (d->nchains >= SFC_MAX_CHAINS)
 		return sfc_errf(err, errlen, -EINVAL, "%d chains, at most %d", d->nchains, SFC_MAX_CHAINS - 1);
-	for (int i = 0; i < d->nchains; i++) {
+	/* each group's first two-arm SF, for check_symmetric() */
+	arm = malloc((d->ngroups + 1) * sizeof(*arm));
+	if (!arm)
+		return -ENOMEM;
+	for (int g = 0; g < d->ngroups; g++)
+		arm[g] = -1;
+	for (int i = 0; i < d->nsfs; i++) {
+		int g = d->sfs[i].group[0] ? sfc_map_get_str(&d->ix->groups, d->sfs[i].group) : -1;
+
+		if (g >= 0 && arm[g] < 0 && two_arm(&d->sfs[i]))
+			arm[g] = i;
+	}
+	for (int i = 0; i < d->nchains && !ret; i++) {
 		const struct sfc_chain_cfg *c = &d->chains[i];
 
 		sfc_yield();
 		if (check_name("chain", c->name, err, errlen))
-			return -EINVAL;
-		if (sfc_map_get_str(&d->ix->chains, c->name) != i)
-			return sfc_errf(err, errlen, -EINVAL, "chain \"%s\" defined twice", c->name);
-		ret = check_hops(d, c, err, errlen);
-		if (ret)
-			return ret;
+			ret = -EINVAL;
+		else if (sfc_map_get_str(&d->ix->chains, c->name) != i)
+			ret = sfc_errf(err, errlen, -EINVAL, "chain \"%s\" defined twice", c->name);
+		else
+			ret = check_hops(d, c, err, errlen);
+		if (!ret)
+			ret = check_symmetric(d, c, arm, err, errlen);
 	}
+	free(arm);
+	if (ret)
+		return ret;
 	ret = check_taps(d, err, errlen);
 	if (ret)
 		return ret;
