@@ -71,9 +71,17 @@ got=$(complete_words chain add x tap "ids,g")
 expect "completion: tap after a comma" "got '$got'" test "$got" = "ids,ga ids,gb "
 got=$(complete_words chain add x hop fw tap ids "")
 expect "completion: hop and tap repeat" "got '$got'" test "$got" = \
-	"end help hop on-failure spi tap "
+	"end help hop on-failure spi symmetric tap "
 got=$(complete_words chain set web "")
 expect "completion: chain set offers tap" "got '$got'" test "$got" = \
+	"end help hop on-failure spi symmetric tap "
+got=$(complete_words chain add x hop fw symmetric "")
+expect "completion: chain add symmetric: on, off or the next keyword" "got '$got'" \
+	test "$got" = "end help hop off on on-failure spi tap "
+got=$(complete_words chain set web symmetric "")
+expect "completion: chain set symmetric: on or off" "got '$got'" test "$got" = "off on "
+got=$(complete_words chain add x hop fw symmetric on "")
+expect "completion: symmetric given once" "got '$got'" test "$got" = \
 	"end help hop on-failure spi tap "
 got=$(complete_words sf add x kind iface dev s5 group "")
 expect "completion: sf add group offers groups" "got '$got'" test "$got" = "ga gb "
@@ -132,6 +140,17 @@ err "error: a member of a tapped group serves" \
 	'SF "gm1" is a tap in chain "gtap" (hop 2, through its group "g2") and serves hop 1 of chain "gch2": a tap never sends packets back, an SF of a hop must' \
 	chain add gch2 hop gm1
 ok "chain del gtap" chain del gtap
+# a symmetric chain through a group: every member one-arm, later ones too
+ok "chain add symmetric through a group" chain add gsym hop g2 symmetric
+err "error: a two-arm SF joins a group of a symmetric chain" \
+	'chain "gsym": hop 1: group "g2" includes SF "gm2", which is two-arm (out-dev "s9"), and the chain is symmetric: its replies would have to enter the SF from its out-dev side, which sfc does not do yet (every SF of a symmetric chain must be one-arm)' \
+	sf add gm2 kind iface dev s4 out-dev s9 group g2
+ok "a one-arm SF joins a group of a symmetric chain" sf add gm2 kind iface dev s4 group g2
+ok "group show -j of a symmetric chain's group" -j group show g2 &&
+	jq_eq "the one-arm SF joined" '.[0] | [.sfs, .["used-by"]]' \
+		'[["gm1","gm2"],[{"chain":"gsym","hop":1}]]'
+ok "chain del gsym" chain del gsym
+ok "sf del gm2" sf del gm2
 ok "sf del gm1" sf del gm1
 ok "group del g2" group del g2
 ok "group del gprobe" group del gprobe

@@ -165,8 +165,8 @@ ok "chain show c2 end stack" -j chain show c2 && jq_eq "chain set end kept the r
 ok "chain del c6" chain del c6
 ok "chain del" chain del c5
 ok "chain show" chain show
-has "chain show text header" '^NAME +SPI +ON-FAILURE +END +HOPS$'
-has "chain show text row" '^web +1 +drop +stack +ids -> fw,fw2$'
+has "chain show text header" '^NAME +SPI +ON-FAILURE +END +SYMMETRIC +HOPS$'
+has "chain show text row" '^web +1 +drop +stack +off +ids -> fw,fw2$'
 ok "chain show -j -p" -j -p chain show
 if [[ $(wc -l <<<"$OUT") -gt 5 ]] && jq -e . <<<"$OUT" >/dev/null; then
 	pass "-p indents JSON"
@@ -185,12 +185,12 @@ ok "chain show -j tp" -j chain show tp &&
 	jq_eq "a tap hop in the hops, in order, in the document's form" '.[0].hops' \
 		'[["fw"],{"tap":["cap1"]},["ids"]]'
 ok "chain show tp" chain show tp &&
-	has "chain show text tap" '^tp +[0-9]+ +drop +stack +fw -> tap:cap1 -> ids$'
+	has "chain show text tap" '^tp +[0-9]+ +drop +stack +off +fw -> tap:cap1 -> ids$'
 ok "chain set with taps" chain set tp tap cap1,cap2 hop fw
 ok "chain show -j tp after set" -j chain show tp &&
 	jq_eq "chain set replaced the hops, taps too" '.[0].hops' '[{"tap":["cap1","cap2"]},["fw"]]'
 ok "chain show after set" chain show tp &&
-	has "chain show text tap of two" '^tp +[0-9]+ +drop +stack +tap:cap1,cap2 -> fw$'
+	has "chain show text tap of two" '^tp +[0-9]+ +drop +stack +off +tap:cap1,cap2 -> fw$'
 ok "chain add of a tap only" chain add tonly tap cap2
 ok "chain show -j tonly" -j chain show tonly &&
 	jq_eq "a chain of one tap" '.[0].hops' '[{"tap":["cap2"]}]'
@@ -250,6 +250,75 @@ ok "chain del tonly" chain del tonly
 ok "chain del tp" chain del tp
 ok "sf del tap SFs" sf del cap1
 ok "sf del tap SFs, second" sf del cap2
+
+# ---- symmetric chains ------------------------------------------------------
+
+SYM_WHY='and the chain is symmetric: its replies would have to enter the SF from its out-dev side, which sfc does not do yet (every SF of a symmetric chain must be one-arm)'
+help_ok "help: chain add shows symmetric" '\[end stack\|xdp\|auto\] \[symmetric \[on\|off\]\]$' chain add help
+help_ok "help: chain add says what symmetric does" \
+	'^ +symmetric: the replies of each flow \(its reversed 5-tuple, entering at$' chain add help
+help_ok "help: chain set shows symmetric" '^ +\[symmetric on\|off\]$' chain set help
+ok "chain add symmetric, among the options" chain add sy hop fw symmetric hop ids spi 40
+ok "chain add symmetric off" chain add sy2 symmetric off hop ids
+ok "chain show -j sy" -j chain show sy &&
+	jq_eq "a symmetric chain: symmetric true, the rest as given" '.[0] | [.symmetric, .spi, .hops]' \
+		'[true,40,[["fw"],["ids"]]]'
+ok "chain show -j, symmetric" -j chain show &&
+	jq_eq "chain show -j: symmetric of every chain, false when not" 'map([.name, .symmetric])' \
+		'[["web",false],["c2",false],["c3",false],["sy",true],["sy2",false]]'
+ok "chain show sy" chain show sy && has "chain show text symmetric on" '^sy +40 +drop +stack +on +fw -> ids$'
+ok "chain show sy2" chain show sy2 && has "chain show text symmetric off" '^sy2 +[0-9]+ +drop +stack +off +ids$'
+ok "dump with a symmetric chain" -j dump &&
+	jq_eq "dump writes symmetric only when true" '.chains | map([.name, .symmetric])' \
+		'[["web",null],["c2",null],["c3",null],["sy",true],["sy2",null]]'
+printf '%s\n' "$OUT" >"$T/sym.json"
+ok "apply of the dump with a symmetric chain" apply -f "$T/sym.json" &&
+	has "symmetric: dump -> apply is a no-op" '^no changes$'
+ok "chain set symmetric off" chain set sy symmetric off
+ok "chain show -j after symmetric off" -j chain show sy &&
+	jq_eq "symmetric off, the rest kept" '.[0] | [.symmetric, .spi, .hops]' '[false,40,[["fw"],["ids"]]]'
+ok "chain set symmetric on, with end" chain set sy symmetric on end xdp
+ok "chain show -j after symmetric on" -j chain show sy &&
+	jq_eq "symmetric on and end xdp" '.[0] | [.symmetric, .end, .hops]' '[true,"xdp",[["fw"],["ids"]]]'
+ok "chain set of something else" chain set sy end stack hop ids hop fw
+ok "chain show -j after another set" -j chain show sy &&
+	jq_eq "a set without symmetric keeps it" '.[0] | [.symmetric, .end, .hops]' \
+		'[true,"stack",[["ids"],["fw"]]]'
+jq '.chains |= map(if .name == "sy" then del(.symmetric) else . end)' "$T/sym.json" >"$T/sym2.json"
+ok "diff -j of symmetric left out" -j diff -f "$T/sym2.json" &&
+	jq_eq "symmetric turned off changes its chain" '[.changed.chains, .added.chains, .removed.chains]' \
+		'[["sy"],[],[]]'
+# the refusals: bad words, and two-arm SFs (fw2: s1, out-dev s2)
+err "error: symmetric maybe" 'chain add: symmetric "maybe": expected on or off' \
+	chain add x hop fw symmetric maybe
+err "error: chain set symmetric yes" 'chain set: symmetric "yes": expected on or off' \
+	chain set sy symmetric yes
+err "error: chain set symmetric without a value" 'chain set: "symmetric" needs a value (on|off)' \
+	chain set sy symmetric
+err "error: symmetric given twice" 'chain add: "symmetric" given twice' \
+	chain add x hop fw symmetric symmetric off
+err "error: a symmetric chain through a two-arm SF" \
+	"chain \"x\": hop 2: SF \"fw2\" is two-arm (out-dev \"s2\"), $SYM_WHY" \
+	chain add x hop fw hop fw2 symmetric
+err "error: a chain through a two-arm SF made symmetric" \
+	"chain \"web\": hop 2: SF \"fw2\" is two-arm (out-dev \"s2\"), $SYM_WHY" \
+	chain set web symmetric on
+err "error: a two-arm SF put in a symmetric chain" \
+	"chain \"sy\": hop 2: SF \"fw2\" is two-arm (out-dev \"s2\"), $SYM_WHY" \
+	chain set sy hop ids hop fw2
+jq '.sfs |= map(if .name == "fw" then ."out-dev" = "s5" else . end)' "$T/sym.json" >"$T/sym3.json"
+err "error: apply giving an SF of a symmetric chain an out-dev" \
+	"$T/sym3.json: chain \"sy\": hop 1: SF \"fw\" is two-arm (out-dev \"s5\"), $SYM_WHY" \
+	apply -f "$T/sym3.json"
+before=$(doc)
+api_raw '{"cmd":"chain-add","chain":{"name":"x","hops":["fw"],"symmetric":"yes"}}'
+got=$(jq -r '[.ok, .error] | map(tostring) | join(": ")' <<<"$R" 2>&1)
+expect "error: API symmetric not a boolean" "reply '$R'" \
+	test "$got" = 'false: chain "x": symmetric: expected true or false, got "yes"'
+expect "error: API symmetric not a boolean: document unchanged" "document changed" \
+	test "$(doc)" = "$before"
+ok "chain del sy" chain del sy
+ok "chain del sy2" chain del sy2
 
 # ---- rule ------------------------------------------------------------------
 
@@ -324,7 +393,7 @@ err "error: chain without hop" 'chain add: missing "hop SF|GROUP[,...]"' chain a
 err "error: chain add without name" 'chain add: expected NAME before "hop"' chain add hop fw
 err "error: end value" 'chain add: end "fast": expected stack, xdp or auto' \
 	chain add x hop fw end fast
-err "error: chain set nothing" 'chain set: nothing to change (expected hop, tap, spi, on-failure or end)' \
+err "error: chain set nothing" 'chain set: nothing to change (expected hop, tap, spi, on-failure, end or symmetric)' \
 	chain set web
 err "error: chain set unknown chain" 'no chain*' chain set nosuch hop fw
 err "error: chain del unknown" 'no chain*' chain del nosuch

@@ -136,6 +136,25 @@ static void test_requests(void)
 		  "{\"chain\":{\"name\":\"web\",\"on-failure\":\"bypass\"},\"cmd\":\"chain-set\"}" },
 		{ "chain set web end xdp",
 		  "{\"chain\":{\"end\":\"xdp\",\"name\":\"web\"},\"cmd\":\"chain-set\"}" },
+		/* symmetric: a JSON boolean; bare in chain add (anywhere among the
+		 * options) is on */
+		{ "chain add web hop fw symmetric",
+		  "{\"chain\":{\"hops\":[[\"fw\"]],\"name\":\"web\",\"symmetric\":true},"
+		  "\"cmd\":\"chain-add\"}" },
+		{ "chain add web symmetric hop fw end xdp",
+		  "{\"chain\":{\"end\":\"xdp\",\"hops\":[[\"fw\"]],\"name\":\"web\","
+		  "\"symmetric\":true},\"cmd\":\"chain-add\"}" },
+		{ "chain add web hop fw symmetric on spi 3",
+		  "{\"chain\":{\"hops\":[[\"fw\"]],\"name\":\"web\",\"spi\":3,\"symmetric\":true},"
+		  "\"cmd\":\"chain-add\"}" },
+		{ "chain add web hop fw symmetric off",
+		  "{\"chain\":{\"hops\":[[\"fw\"]],\"name\":\"web\",\"symmetric\":false},"
+		  "\"cmd\":\"chain-add\"}" },
+		{ "chain set web symmetric on",
+		  "{\"chain\":{\"name\":\"web\",\"symmetric\":true},\"cmd\":\"chain-set\"}" },
+		{ "chain set web symmetric off end auto",
+		  "{\"chain\":{\"end\":\"auto\",\"name\":\"web\",\"symmetric\":false},"
+		  "\"cmd\":\"chain-set\"}" },
 		{ "chain del web", "{\"cmd\":\"chain-del\",\"name\":\"web\"}" },
 		{ "rule add pref 10 src 198.18.0.0/24 dst 198.19.0.0/16 proto tcp dport 80-90 chain web",
 		  "{\"cmd\":\"rule-add\",\"rule\":{\"chain\":\"web\",\"dport\":\"80-90\","
@@ -180,6 +199,8 @@ static void test_help(void)
 		{ "chain add x hop -h", HELP_CMD, "chain", "add" },
 		{ "chain add x hop fw tap --help", HELP_CMD, "chain", "add" },
 		{ "chain set x tap help", HELP_CMD, "chain", "set" },
+		{ "chain add x hop fw symmetric help", HELP_CMD, "chain", "add" },
+		{ "chain set x symmetric -h", HELP_CMD, "chain", "set" },
 		{ "stats reset help", HELP_CMD, "stats", NULL },
 		{ "apply --help", HELP_CMD, "apply", NULL },
 		{ "apply -f x.json -h", HELP_CMD, "apply", NULL },
@@ -230,7 +251,16 @@ static void test_parse_errors(void)
 		{ "chain add c hop a,-b",
 		  "chain add: hop 1 \"-b\": a name cannot start with '-' (it would read as an "
 		  "option)" },
-		{ "chain set web", "chain set: nothing to change (expected hop, tap, spi, on-failure or end)" },
+		{ "chain set web", "chain set: nothing to change (expected hop, tap, spi, on-failure, "
+		  "end or symmetric)" },
+		/* symmetric: on or off; bare only in chain add, before a keyword or at the end */
+		{ "chain add c hop a symmetric maybe", "chain add: symmetric \"maybe\": expected on or off" },
+		{ "chain add c symmetric yes hop a", "chain add: symmetric \"yes\": expected on or off" },
+		{ "chain add c hop a symmetric symmetric", "chain add: \"symmetric\" given twice" },
+		{ "chain set web symmetric maybe", "chain set: symmetric \"maybe\": expected on or off" },
+		{ "chain set web symmetric true", "chain set: symmetric \"true\": expected on or off" },
+		{ "chain set web symmetric", "chain set: \"symmetric\" needs a value (on|off)" },
+		{ "chain set web symmetric on symmetric off", "chain set: \"symmetric\" given twice" },
 		/* tap: its SFs read like a hop's, its number the hop's */
 		{ "chain add c hop a tap b,,c",
 		  "chain add: tap 2 \"b,,c\": empty SF name (expected SF[,SF...])" },
@@ -243,7 +273,8 @@ static void test_parse_errors(void)
 		{ "chain add c spi 3", "chain add: missing \"hop SF|GROUP[,...]\"" },
 		{ "chain set web tap", "chain set: \"tap\" needs a value (SF|GROUP[,...])" },
 		{ "chain add c hop a taps b",
-		  "chain add: unknown keyword \"taps\" (expected hop, tap, spi, on-failure, end)" },
+		  "chain add: unknown keyword \"taps\" (expected hop, tap, spi, on-failure, end, "
+		  "symmetric)" },
 		{ "stats chain web sf fw", "stats: chain and sf exclude each other" },
 		{ "group add", "group add: missing NAME" },
 		{ "group ad g", "group: unknown command \"ad\" (expected add, del, show, help)" },

@@ -21,6 +21,7 @@ static const struct kw chain_add_kws[] = {
 	{ .name = "spi", .type = KW_UINT, .key = "spi", .meta = "N", .min = 1, .max = SPI_MAX },
 	{ .name = "on-failure", .type = KW_CHOICE, .key = "on-failure", .choices = on_failure },
 	{ .name = "end", .type = KW_CHOICE, .key = "end", .choices = end_modes },
+	{ .name = "symmetric", .type = KW_BOOL, .key = "symmetric", .flags = KW_OPTVAL },
 	{},
 };
 
@@ -32,8 +33,14 @@ static const struct kw chain_set_kws[] = {
 	{ .name = "spi", .type = KW_UINT, .key = "spi", .meta = "N", .min = 1, .max = SPI_MAX },
 	{ .name = "on-failure", .type = KW_CHOICE, .key = "on-failure", .choices = on_failure },
 	{ .name = "end", .type = KW_CHOICE, .key = "end", .choices = end_modes },
+	{ .name = "symmetric", .type = KW_BOOL, .key = "symmetric" },
 	{},
 };
+
+#define SYMMETRIC_NOTE "symmetric: the replies of each flow (its reversed 5-tuple, " \
+	"entering at any ingress point) go through the same SF instances in reverse order, " \
+	"whatever rules they match, so a stateful SF sees both directions; every SF of a " \
+	"symmetric chain must be one-arm (no out-dev)."
 
 static int chain_add(struct ctx *c, const struct cmd *cmd, json_t *args)
 {
@@ -55,7 +62,8 @@ static int chain_add(struct ctx *c, const struct cmd *cmd, json_t *args)
 static int chain_set_check(struct ctx *c, const char *what, json_t *args)
 {
 	if (json_object_size(args) < 2)
-		return errf(c, "%s: nothing to change (expected hop, tap, spi, on-failure or end)", what);
+		return errf(c, "%s: nothing to change (expected hop, tap, spi, on-failure, end or "
+			    "symmetric)", what);
 	return 0;
 }
 
@@ -64,6 +72,7 @@ static const struct col chain_cols[] = {
 	{ .head = "SPI", .key = "spi", .right = true },
 	{ .head = "ON-FAILURE", .key = "on-failure" },
 	{ .head = "END", .key = "end" },
+	{ .head = "SYMMETRIC", .key = "symmetric", .fmt = fmt_onoff },
 	{ .head = "HOPS", .key = "hops", .fmt = fmt_hops },
 	{},
 };
@@ -84,6 +93,8 @@ static json_t *chain_view(json_t *ch)
 		json_object_set_new(row, "on-failure", json_string("drop"));
 	if (!json_object_get(row, "end"))
 		json_object_set_new(row, "end", json_string("stack"));
+	if (!json_object_get(row, "symmetric"))
+		json_object_set_new(row, "symmetric", json_false());
 	json_array_foreach(hops, i, hop)
 		if (json_is_string(hop))
 			json_array_set_new(hops, i, json_pack("[O]", hop));
@@ -145,12 +156,14 @@ static const struct cmd chain_cmds[] = {
 	  .name_arg = NAME_REQUIRED,
 	  .name_meta = "NAME",
 	  .kws = chain_add_kws,
+	  .note = SYMMETRIC_NOTE,
 	  .op = SFC_REQ_CHAIN_ADD,
 	  .req_key = SFC_KEY_CHAIN,
 	  .whole = true },
 	{ .name = "set",
 	  .fn = cmd_edit,
-	  .summary = "change a chain in one step: hops and taps given replace all hops",
+	  .summary = "change a chain in one step: hops and taps given replace all hops; "
+	             "symmetric as for chain add",
 	  .name_arg = NAME_REQUIRED,
 	  .name_meta = "NAME",
 	  .kws = chain_set_kws,

@@ -35,6 +35,8 @@ static const char *kw_meta(const struct kw *k, char *buf, size_t len)
 {
 	size_t off = 0;
 
+	if (k->type == KW_BOOL)
+		return "on|off";
 	if (k->type != KW_CHOICE)
 		return k->meta ? k->meta : "VALUE";
 	buf[0] = '\0';
@@ -160,6 +162,11 @@ static json_t *kw_value(struct ctx *c, const char *what, const struct kw *k, con
 		}
 		return json_string(v);
 	}
+	case KW_BOOL:
+		if (!strcmp(v, "on") || !strcmp(v, "off"))
+			return json_boolean(!strcmp(v, "on"));
+		errf(c, "%s: %s \"%s\": expected on or off", what, k->name, v);
+		return NULL;
 	case KW_PATH:
 		if (!v[0]) {
 			errf(c, "%s: %s: expected a file name", what, k->name);
@@ -247,6 +254,20 @@ fail:
 	return NULL;
 }
 
+/* Is keyword argv[i] given without a value (KW_FLAG, or KW_OPTVAL left out)? */
+static bool kw_bare(const struct cmd *cmd, const struct kw *k, int argc, char **argv, int i)
+{
+	if (k->type == KW_FLAG)
+		return true;
+	if (!(k->flags & KW_OPTVAL))
+		return false;
+	if (i + 1 >= argc)
+		return true;
+	if (k->type == KW_BOOL)
+		return kw_find(cmd->kws, argv[i + 1]) != NULL;
+	return !isdigit((unsigned char)argv[i + 1][0]);
+}
+
 int kw_parse(struct ctx *c, const char *what, const struct cmd *cmd, int argc,
 	     char **argv, json_t *args)
 {
@@ -283,9 +304,7 @@ int kw_parse(struct ctx *c, const char *what, const struct cmd *cmd, int argc,
 		old = json_object_get(args, k->key);
 		if (old && !(k->flags & KW_REPEAT))
 			return errf(c, "%s: \"%s\" given twice", what, k->name);
-		if (k->type == KW_FLAG ||
-		    ((k->flags & KW_OPTVAL) &&
-		     (i + 1 >= argc || !isdigit((unsigned char)argv[i + 1][0])))) {
+		if (kw_bare(cmd, k, argc, argv, i)) {
 			json_object_set_new(args, k->key, json_true());
 			continue;
 		}

@@ -46,6 +46,16 @@ const char *fmt_up(json_t *row, const char *key, char *buf, size_t len)
 	return json_is_boolean(v) ? (json_is_true(v) ? "up" : "down") : "-";
 }
 
+/* true -> "on", false -> "off" (what on|off keywords take), else "-" */
+const char *fmt_onoff(json_t *row, const char *key, char *buf, size_t len)
+{
+	json_t *v = json_object_get(row, key);
+
+	(void)buf;
+	(void)len;
+	return json_is_boolean(v) ? (json_is_true(v) ? "on" : "off") : "-";
+}
+
 /* [["fw","fw2"],{"tap":["ids"]},["nat"]] -> "fw,fw2 -> tap:ids -> nat" */
 const char *fmt_hops(json_t *row, const char *key, char *buf, size_t len)
 {

@@ -44,11 +44,15 @@ enum kw_type {
 	KW_PATH,     /* a file name, "-" for stdin */
 	KW_ADDR,     /* an IPv4 or IPv6 address */
 	KW_PROBE,    /* two words, "icmp ADDRESS" or "tcp ADDRESS:PORT": one string */
+	KW_BOOL,     /* on or off: true or false */
 };
 
 #define KW_REQUIRED (1u << 0)
 #define KW_REPEAT   (1u << 1) /* may be given more than once (KW_HOP, KW_TAP) */
-#define KW_OPTVAL   (1u << 2) /* KW_UINT whose value may be left out: true then */
+/* KW_UINT or KW_BOOL whose value may be left out: true then. Left out
+ * when nothing follows, or (KW_UINT) a word that is not a number, or
+ * (KW_BOOL) a keyword of the command. */
+#define KW_OPTVAL   (1u << 2)
 
 struct kw {
 	const char *name;             /* the keyword as typed */
@@ -181,6 +185,7 @@ void print_table(FILE *f, const char *indent, const struct col *cols, json_t *ro
 const char *fmt_any(json_t *row, const char *key, char *buf, size_t len);
 const char *fmt_hops(json_t *row, const char *key, char *buf, size_t len);
 const char *fmt_up(json_t *row, const char *key, char *buf, size_t len);
+const char *fmt_onoff(json_t *row, const char *key, char *buf, size_t len);
 const char *fmt_reasons(json_t *row, const char *key, char *buf, size_t len);
 const char *fmt_shares(json_t *row, const char *key, char *buf, size_t len);
 const char *fmt_latency(json_t *row, const char *key, char *buf, size_t len);
