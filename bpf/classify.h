@@ -153,6 +153,59 @@ static __always_inline void sfc_flow_set_addrs(struct sfc_flow *f, const struct 
 }
 
 /*
+ * The reply version for a packet that neither the flow cache nor its
+ * negative answers know: when the packet's reversed 5-tuple is a chained
+ * flow on the version of a symmetric chain, that version's reply version
+ * (sfc_abi.h: SFC_PATH_SYMMETRIC), whatever rules the packet would
+ * match; else 0. A flow on a reply version has none (sfc_path_rev is 0
+ * there): a forward flow is never taken for a reply. A global function:
+ * its stack is its own, which the entries have none of to spare on 6.1.
+ */
+__attribute__((noinline)) int sfc_reply_path(const struct sfc_pkt *p)
+{
+	const __u64 *s = (const __u64 *)p->key.src, *d = (const __u64 *)p->key.dst;
+	struct sfc_flow_cache_key ck;
+	const struct sfc_flow *f;
+	const __u64 *a;
+
+	if (!p)
+		return 0;
+	sfc_flow_cache_key_rev(&p->key, p->has_ports, sfc_meta_key_get(), &ck);
+	f = bpf_map_lookup_elem(&sfc_flows, &ck);
+	if (!f || !(f->flags & SFC_FLOW_CHAINED))
+		return 0;
+	/* an IPv6 entry holds its addresses: the other way round */
+	a = (const __u64 *)f->addr6;
+	if (p->key.family == 6 &&
+	    ((a[0] ^ d[0]) | (a[1] ^ d[1]) | (a[2] ^ s[0]) | (a[3] ^ s[1])))
+		return 0;
+	return sfc_path_rev_of(f->path_id);
+}
+
+/*
+ * A flow just chained on a symmetric chain's version: a negative answer
+ * cached for its reversed 5-tuple (a packet of it seen unchained before)
+ * goes, or the flow's replies would pass unchained until the next rule
+ * change. A global function, for the 40-byte key (see sfc_reply_path).
+ */
+__attribute__((noinline)) int sfc_reply_unneg(const struct sfc_pkt *p)
+{
+	struct sfc_flow_key k;
+
+	if (!p)
+		return 0;
+	k = p->key;
+	__builtin_memcpy(k.src, p->key.dst, 16);
+	__builtin_memcpy(k.dst, p->key.src, 16);
+	if (p->has_ports) {
+		k.sport = p->key.dport;
+		k.dport = p->key.sport;
+	}
+	bpf_map_delete_elem(&sfc_flows_neg, &k);
+	return 0;
+}
+
+/*
  * A packet of a flow whose entry sfcd marked idle (its path version is
  * retired; sfcd removes the entries still marked at its next pass, and
  * the version with the last of them): the flow is alive, unmark it. Only
@@ -222,20 +275,24 @@ sfc_classify(const struct sfc_pkt *p, const struct sfc_flow_cache_key *ck, __u32
 	    neg->flags == egress)
 		return NULL;
 
-	cid = sfc_rule_search(p, ifindex, cfg);
+	/* a reply of a symmetric chain's flow goes back the way it came */
+	path_id = sfc_reply_path(p);
+	cid = path_id ? 0 : sfc_rule_search(p, ifindex, cfg);
 	if (cid) {
 		chain = bpf_map_lookup_elem(&sfc_chains, &cid);
 		if (chain && chain->path_id) {
 			path_id = chain->path_id;
 			if (flow && (flow->flags & SFC_FLOW_CHAINED))
 				path_id = sfc_path_kept(flow->path_id, cid, chain->path_id);
+			/* its replies must not meet an old "no chain" */
+			if (sfc_path_rev_of(path_id))
+				sfc_reply_unneg(p);
 		} else {
 			count_reason(SFC_R_NO_CHAIN);
-			cid = 0;
 		}
 	}
 
-	if (!cid) {
+	if (!path_id) {
 		/* A chained entry left from an older rule set goes: packets
 		 * of this flow are no longer chained, as before the split. */
 		if (flow && !bpf_map_delete_elem(&sfc_flows, ck))

@@ -67,6 +67,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_paths SEC(".maps");
 
+/* path id -> its reply version (sfc_abi.h: SFC_PATH_SYMMETRIC) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SFC_MAX_PATHS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_path_rev SEC(".maps");
+
 /* (path id, SI) -> struct sfc_hop: instances of the hop at that SI */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -318,6 +327,14 @@ static __always_inline struct sfc_hop *sfc_hop_get(__u32 path_id, __u32 si)
 	return bpf_map_lookup_elem(&sfc_hops, &hk);
 }
 
+/* The reply version of version path_id (sfc_path_rev), 0 for none. */
+static __always_inline __u32 sfc_path_rev_of(__u32 path_id)
+{
+	__u32 *r = bpf_map_lookup_elem(&sfc_path_rev, &path_id);
+
+	return r ? *r : 0;
+}
+
 /* The SI of a packet back on ifindex on path path_id, or -1. */
 __attribute__((noinline)) int sfc_pos_si(__u32 ifindex, __u32 path_id)
 {
@@ -354,6 +371,9 @@ __attribute__((noinline)) int sfc_pos_current(__u32 ifindex, __u32 path_id)
 	if (!head)
 		return -1;
 	cur = head->path_id;
+	/* a reply version moves to the reply version of the current one */
+	if (path->flags & SFC_PATH_REPLY)
+		cur = sfc_path_rev_of(cur);
 	if (!cur || cur == path_id || cur >= SFC_MAX_PATHS)
 		return -1;
 	si = sfc_pos_si(ifindex, cur);

@@ -29,6 +29,9 @@
  * SFC_ABI_VERSION 7: hops of several instances may spread flows by a
  * weighted table of their own (SFC_HOP_TABLE, sfc_lb); hops of pins of
  * older versions keep their buckets. New map only: nothing converts.
+ * SFC_ABI_VERSION 8: symmetric chains. sfc_path's pad is flags
+ * (SFC_PATH_*; 0 in older pins), and sfc_path_rev names the reply
+ * version of a symmetric chain's version. New map only: nothing converts.
  */
 #ifndef SFC_ABI_H
 #define SFC_ABI_H
@@ -45,7 +48,7 @@
 #define SFC_MAX_IFACES     1024
 #define SFC_FLOW_ENTRIES   1048576
 #define SFC_NAME_LEN       32
-#define SFC_ABI_VERSION    7
+#define SFC_ABI_VERSION    8
 
 /* sfc_config index 0 */
 struct sfc_config {
@@ -143,15 +146,30 @@ struct sfc_chain {
 };
 _Static_assert(sizeof(struct sfc_chain) == 4, "sfc_chain layout");
 
+/*
+ * A symmetric chain's version P has a reply version P' (sfc_path_rev[P]):
+ * P's hops in reverse order, hop for hop the same instances, tables and
+ * counter slots. A flow that no rule or cache entry chains, whose
+ * reversed 5-tuple is a flow on P, is a reply: it takes P' and the same
+ * flow hash (sfc_flow_hash is symmetric), so it meets the instances its
+ * forward direction met, last first, and ends where it entered.
+ */
+#define SFC_PATH_SYMMETRIC (1u << 0) /* a symmetric chain's version: has a reply version */
+#define SFC_PATH_REPLY     (1u << 1) /* the reply version of one */
+
 /* sfc_paths: path id -> one version of a chain */
 struct sfc_path {
 	__u32 chain_id;
 	__u8  nhops;        /* first SI; SI 0 is the end of the chain */
 	__u8  on_failure;   /* SFC_FAIL_* */
 	__u8  end;          /* SFC_END_*; 0 in pins from before it existed */
-	__u8  pad;
+	__u8  flags;        /* SFC_PATH_*; 0 in pins from before it existed */
 };
 _Static_assert(sizeof(struct sfc_path) == 8, "sfc_path layout");
+
+/* sfc_path_rev: path id -> the id of its reply version; 0: none (a chain
+ * that is not symmetric, or a reply version itself). Written before the
+ * chain head names the version, zeroed when the version is freed. */
 
 /* sfc_hops key: a position on a path */
 struct sfc_hop_key {
@@ -375,14 +393,15 @@ static inline __u64 sfc_is6(__u64 family)
 	return ((x | -x) >> 63) ^ 1;
 }
 
-/* The cache key of a parsed 5-tuple; seed: sfc_meta_key[0]. The fold is
- * computed for every family and kept by mask for IPv6: no branch (see
- * sfc_is6). */
-static inline void sfc_flow_cache_key_of(const struct sfc_flow_key *k, __u64 seed,
-					 struct sfc_flow_cache_key *ck)
+/* The cache key of a flow from src to dst (its other fields from k):
+ * the fold is computed for every family and kept by mask for IPv6: no
+ * branch (see sfc_is6). */
+static inline void sfc_flow_cache_key_fill(const struct sfc_flow_key *k, const __u8 *src,
+					   const __u8 *dst, __u16 sport, __u16 dport, __u64 seed,
+					   struct sfc_flow_cache_key *ck)
 {
-	const __u64 *s = (const __u64 *)k->src, *d = (const __u64 *)k->dst;
-	const __u32 *s4 = (const __u32 *)k->src, *d4 = (const __u32 *)k->dst;
+	const __u64 *s = (const __u64 *)src, *d = (const __u64 *)dst;
+	const __u32 *s4 = (const __u32 *)src, *d4 = (const __u32 *)dst;
 	__u64 m = -sfc_is6(k->family), h;
 
 	h = sfc_fold_mix(seed ^ 0x5fc0f01d5fc0f01dull, s[0]);
@@ -392,11 +411,30 @@ static inline void sfc_flow_cache_key_of(const struct sfc_flow_key *k, __u64 see
 	h = sfc_fold_mix(h, seed);
 	ck->a = (__u32)((s4[0] & ~m) | (h & m));
 	ck->b = (__u32)((d4[0] & ~m) | ((h >> 32) & m));
-	ck->sport = k->sport;
-	ck->dport = k->dport;
+	ck->sport = sport;
+	ck->dport = dport;
 	ck->proto = k->proto;
 	ck->family = k->family;
 	ck->vlan = k->vlan;
+}
+
+/* The cache key of a parsed 5-tuple; seed: sfc_meta_key[0]. */
+static inline void sfc_flow_cache_key_of(const struct sfc_flow_key *k, __u64 seed,
+					 struct sfc_flow_cache_key *ck)
+{
+	sfc_flow_cache_key_fill(k, k->src, k->dst, k->sport, k->dport, seed, ck);
+}
+
+/* The cache key of the other direction of k's flow: addresses swapped,
+ * and the ports where they are ports (has_ports; an ICMP echo's
+ * identifier is the same both ways). */
+static inline void sfc_flow_cache_key_rev(const struct sfc_flow_key *k, int has_ports,
+					  __u64 seed, struct sfc_flow_cache_key *ck)
+{
+	if (has_ports)
+		sfc_flow_cache_key_fill(k, k->dst, k->src, k->dport, k->sport, seed, ck);
+	else
+		sfc_flow_cache_key_fill(k, k->dst, k->src, k->sport, k->dport, seed, ck);
 }
 
 #define SFC_FLOW_CHAINED (1u << 0) /* always set in sfc_flows since sfc_flows_neg */

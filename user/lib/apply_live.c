@@ -61,6 +61,8 @@ void apply_live_end(struct apply_live *a)
 		live = NULL;
 	free(a->slots);
 	free(a->cb);
+	free(a->rcb);
+	a->rcb = NULL;
 	a->slots = NULL;
 	a->cb = NULL;
 }

@@ -88,6 +88,10 @@ int pos_index_read(const struct sfc_maps *m, struct pos_index *ix);
 /* The keys of ix that belong to path_id: *n of them from the return. */
 const struct sfc_pos_key *pos_index_path(const struct pos_index *ix, __u32 path_id, size_t *n);
 int current_slots(const struct sfc_maps *m, __u32 cid, __u32 *slots);
+/* The reply version rev_path of b's version (b as written: its tables
+ * included) into rb: the hops in reverse order, the same instances,
+ * tables and counter slots, each return interface at the mirrored SI. */
+void chain_build_reverse(const struct chain_build *b, __u32 rev_path, struct chain_build *rb);
 /* Name version path_id in b's position keys (build_chain wrote another). */
 void chain_build_set_path(struct chain_build *b, __u32 path_id);
 /* Remove every hop and position entry of the versions ids[0..n) (ix:
@@ -101,10 +105,14 @@ struct chain_batch {
 	struct sfc_pos_key *pk; struct sfc_pos *pv; size_t np, capp, cappv;
 	__u32 *ck, *pathk; struct sfc_path *pathv; struct sfc_chain *headv;
 	size_t nc, capc, cappathk, cappath, caphead;
+	size_t nr;       /* path entries: a reply version has one too */
+	__u32 *revk, *revv; size_t caprk, caprv; /* sfc_path_rev, by chain (nc) */
 };
 
-/* Add version next (a fresh path id) of chain cid, built in cb. */
-int chain_batch_add(struct chain_batch *b, __u32 cid, __u32 next, const struct chain_build *cb);
+/* Add version next (a fresh path id) of chain cid, built in cb, and its
+ * reply version rev built in rcb (rev 0: the chain is not symmetric). */
+int chain_batch_add(struct chain_batch *b, __u32 cid, __u32 next, const struct chain_build *cb,
+		    __u32 rev, const struct chain_build *rcb);
 /* Write it all, the chain heads last. */
 int chain_batch_flush(const struct sfc_maps *m, struct chain_batch *b);
 void chain_batch_free(struct chain_batch *b);
@@ -127,7 +135,7 @@ struct apply_live {
 	struct plan *p;
 	struct sfc_sf_view *sfv;         /* by doc index */
 	__u32 (*slots)[SFC_MAX_HOPS];    /* hop counter slots per chain (chains_apply) */
-	struct chain_build *cb;          /* scratch */
+	struct chain_build *cb, *rcb;    /* scratch: a version, its reply version */
 	int done;
 	int handled, deferred;           /* link events, for the report */
 };

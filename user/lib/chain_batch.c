@@ -43,31 +43,53 @@ void chain_batch_free(struct chain_batch *b)
 	free(b->pathk);
 	free(b->pathv);
 	free(b->headv);
+	free(b->revk);
+	free(b->revv);
 	memset(b, 0, sizeof(*b));
 }
 
-int chain_batch_add(struct chain_batch *b, __u32 cid, __u32 next, const struct chain_build *cb)
+/* The hops and positions of version path_id, built in cb. */
+static int add_version(struct chain_batch *b, __u32 path_id, const struct chain_build *cb)
 {
 	if (room((void **)&b->hk, &b->caph, b->nh, cb->path.nhops, sizeof(*b->hk)) ||
 	    room((void **)&b->hv, &b->caphv, b->nh, cb->path.nhops, sizeof(*b->hv)) ||
 	    room((void **)&b->pk, &b->capp, b->np, cb->npos, sizeof(*b->pk)) ||
-	    room((void **)&b->pv, &b->cappv, b->np, cb->npos, sizeof(*b->pv)) ||
-	    room((void **)&b->ck, &b->capc, b->nc, 1, sizeof(*b->ck)) ||
-	    room((void **)&b->pathk, &b->cappathk, b->nc, 1, sizeof(*b->pathk)) ||
-	    room((void **)&b->pathv, &b->cappath, b->nc, 1, sizeof(*b->pathv)) ||
-	    room((void **)&b->headv, &b->caphead, b->nc, 1, sizeof(*b->headv)))
+	    room((void **)&b->pv, &b->cappv, b->np, cb->npos, sizeof(*b->pv)))
 		return -ENOMEM;
 	for (__u32 si = 1; si <= cb->path.nhops; si++) {
-		b->hk[b->nh] = (struct sfc_hop_key){ .path_id = next, .si = si };
+		b->hk[b->nh] = (struct sfc_hop_key){ .path_id = path_id, .si = si };
 		b->hv[b->nh++] = cb->hops[si];
 	}
 	for (int q = 0; q < cb->npos; q++) {
 		b->pk[b->np] = cb->pos[q].k;
 		b->pv[b->np++] = cb->pos[q].v;
 	}
+	return 0;
+}
+
+int chain_batch_add(struct chain_batch *b, __u32 cid, __u32 next, const struct chain_build *cb,
+		    __u32 rev, const struct chain_build *rcb)
+{
+	int n = rev ? 2 : 1;
+
+	if (add_version(b, next, cb) || (rev && add_version(b, rev, rcb)) ||
+	    room((void **)&b->ck, &b->capc, b->nc, 1, sizeof(*b->ck)) ||
+	    room((void **)&b->pathk, &b->cappathk, b->nr, n, sizeof(*b->pathk)) ||
+	    room((void **)&b->pathv, &b->cappath, b->nr, n, sizeof(*b->pathv)) ||
+	    room((void **)&b->headv, &b->caphead, b->nc, 1, sizeof(*b->headv)) ||
+	    room((void **)&b->revk, &b->caprk, b->nc, 1, sizeof(*b->revk)) ||
+	    room((void **)&b->revv, &b->caprv, b->nc, 1, sizeof(*b->revv)))
+		return -ENOMEM;
+	/* path entries: one per version, the reply version's too (nr) */
+	b->pathk[b->nr] = next;
+	b->pathv[b->nr++] = cb->path;
+	if (rev) {
+		b->pathk[b->nr] = rev;
+		b->pathv[b->nr++] = rcb->path;
+	}
+	b->revk[b->nc] = next;
+	b->revv[b->nc] = rev;
 	b->ck[b->nc] = cid;
-	b->pathk[b->nc] = next;
-	b->pathv[b->nc] = cb->path;
 	/* the record (name, SPI) stays: a link event changes neither */
 	b->headv[b->nc] = (struct sfc_chain){ .path_id = next };
 	b->nc++;
@@ -95,7 +117,9 @@ int chain_batch_flush(const struct sfc_maps *m, struct chain_batch *b)
 	if (!err)
 		sfc_pos_front_fill(m, b->pk, b->pv, b->np);
 	if (!err)
-		err = update_batch(m->paths, b->pathk, b->pathv, b->nc);
+		err = update_batch(m->paths, b->pathk, b->pathv, b->nr);
+	if (!err && m->path_rev >= 0)
+		err = update_batch(m->path_rev, b->revk, b->revv, b->nc);
 	/* the switch: every head in one write, after all it points at */
 	if (!err)
 		err = update_batch(m->chains, b->ck, b->headv, b->nc);

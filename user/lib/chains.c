@@ -153,7 +153,8 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 	memset(b, 0, offsetof(struct chain_build, lb)); /* the tables: as hops take them */
 	b->spi = c->spi;
 	b->path = (struct sfc_path){ .chain_id = cid, .nhops = c->nhops,
-				     .on_failure = c->on_failure, .end = c->end };
+				     .on_failure = c->on_failure, .end = c->end,
+				     .flags = c->symmetric ? SFC_PATH_SYMMETRIC : 0 };
 	for (int h = 0; h < c->nhops; h++) {
 		const struct sfc_hop_cfg *hc = &c->hops[h];
 		__u32 si = c->nhops - h;
@@ -241,6 +242,32 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 		if (ninst > 1 && p->lb_tables)
 			build_table(doc, p, inst, ninst, si, b);
 	}
+}
+
+void chain_build_reverse(const struct chain_build *b, __u32 rev_path, struct chain_build *rb)
+{
+	__u32 n = b->path.nhops;
+
+	memset(rb, 0, offsetof(struct chain_build, lb));
+	rb->spi = b->spi;
+	rb->path = b->path;
+	rb->path.flags = SFC_PATH_REPLY;
+	rb->nprev = -1;
+	for (__u32 si = 1; si <= n && si <= SFC_MAX_HOPS; si++) {
+		__u32 rsi = n + 1 - si;
+
+		/* the same instances and counter slot; a table as it is */
+		rb->hops[rsi] = b->hops[si];
+		rb->bucket_hop[rsi] = b->bucket_hop[si];
+		if (b->hops[si].flags & SFC_HOP_TABLE)
+			rb->lb[rsi] = b->lb[si];
+	}
+	for (int q = 0; q < b->npos; q++) {
+		rb->pos[q].k = (struct sfc_pos_key){ .ifindex = b->pos[q].k.ifindex,
+						     .path_id = rev_path };
+		rb->pos[q].v = (struct sfc_pos){ .si = n + 1 - b->pos[q].v.si };
+	}
+	rb->npos = b->npos;
 }
 
 static bool chain_unchanged(const struct sfc_maps *m, __u32 path_id, const struct chain_build *b)
@@ -433,16 +460,18 @@ int chain_purge_paths(const struct sfc_maps *m, const struct pos_index *ix,
 		}
 		if (path.nhops)
 			bpf_map_update_elem(m->paths, &path_id, &zero, BPF_ANY);
+		if (m->path_rev >= 0) {
+			__u32 none = 0;
+
+			bpf_map_update_elem(m->path_rev, &path_id, &none, BPF_ANY);
+		}
 	}
 	return err;
 }
 
-static int write_chain(const struct sfc_dp *dp, __u32 cid, const char *name, __u32 path_id,
-		       struct chain_build *b)
+/* Version path_id's tables, hops, positions and path entry from b. */
+static int write_version(const struct sfc_maps *m, __u32 path_id, struct chain_build *b)
 {
-	const struct sfc_maps *m = &dp->maps;
-	struct sfc_chain head = { .path_id = path_id };
-	struct sfc_chain_record rec = { .spi = b->spi };
 	int terr = chain_write_tables(m, path_id, b);
 
 	if (terr)
@@ -461,6 +490,32 @@ static int write_chain(const struct sfc_dp *dp, __u32 cid, const char *name, __u
 			return err;
 	}
 	if (bpf_map_update_elem(m->paths, &path_id, &b->path, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/* Version path_id of chain cid from b, with its reply version rev_id
+ * from rb when the chain is symmetric (else rev_id 0), then the head. */
+static int write_chain(const struct sfc_dp *dp, __u32 cid, const char *name, __u32 path_id,
+		       struct chain_build *b, __u32 rev_id, struct chain_build *rb)
+{
+	const struct sfc_maps *m = &dp->maps;
+	struct sfc_chain head = { .path_id = path_id };
+	struct sfc_chain_record rec = { .spi = b->spi };
+	int err = write_version(m, path_id, b);
+
+	if (err)
+		return err;
+	if (rev_id) {
+		/* from the forward version as written (a table sfc_lb had no
+		 * room for went back to buckets) */
+		chain_build_reverse(b, rev_id, rb);
+		err = write_version(m, rev_id, rb);
+		if (err)
+			return err;
+	}
+	/* before the head: the version's first flow may find its reply */
+	if (m->path_rev >= 0 && bpf_map_update_elem(m->path_rev, &path_id, &rev_id, BPF_ANY))
 		return -errno;
 	snprintf(rec.name, sizeof(rec.name), "%s", name);
 	if (bpf_map_update_elem(dp->rec.chains, &cid, &rec, BPF_ANY))
@@ -563,10 +618,10 @@ void chain_build_set_path(struct chain_build *b, __u32 path_id)
  * as a new version and switch the head to it; the old one is retired. */
 static int switch_chain(struct sfc_dp *dp, const struct sfc_doc *doc, const struct plan *p,
 			int ci, const struct sfc_sf_view *sfv, const __u32 *slots,
-			struct chain_build *cb, bool *switched)
+			struct chain_build *cb, struct chain_build *rcb, bool *switched)
 {
 	const struct sfc_maps *m = &dp->maps;
-	__u32 cid = p->chain_ids[ci], cur = 0, next;
+	__u32 cid = p->chain_ids[ci], cur = 0, next, rev = 0;
 	struct sfc_chain_record rec = {};
 	struct sfc_chain head;
 	int err;
@@ -584,10 +639,18 @@ static int switch_chain(struct sfc_dp *dp, const struct sfc_doc *doc, const stru
 	err = sfc_path_take(dp, cid, &next);
 	if (err)
 		return err;
+	if (cb->path.flags & SFC_PATH_SYMMETRIC) {
+		err = m->path_rev < 0 ? -EOPNOTSUPP : sfc_path_take(dp, cid, &rev);
+		if (err) {
+			sfc_path_retire(dp, next);
+			return err;
+		}
+		sfc_path_pair(dp, next, rev);
+	}
 	chain_build_set_path(cb, next);
 	if (p->chain_new[ci])
 		sfc_map_zero_percpu(dp, m->chain_stats, cid, sizeof(struct sfc_counter));
-	err = write_chain(dp, cid, doc->chains[ci].name, next, cb);
+	err = write_chain(dp, cid, doc->chains[ci].name, next, cb, rev, rcb);
 	if (err) {
 		sfc_path_retire(dp, next); /* half-written: the collector purges it */
 		return err;
@@ -611,7 +674,8 @@ int chains_apply(struct apply_live *a, int *switched, char *err, size_t errlen)
 
 	a->slots = calloc(doc->nchains + 1, sizeof(*a->slots));
 	a->cb = malloc(sizeof(*a->cb));
-	if (!a->slots || !a->cb)
+	a->rcb = malloc(sizeof(*a->rcb));
+	if (!a->slots || !a->cb || !a->rcb)
 		return -ENOMEM;
 	ret = assign_slots(a->dp, doc, a->p, a->slots);
 	if (ret) {
@@ -625,7 +689,8 @@ int chains_apply(struct apply_live *a, int *switched, char *err, size_t errlen)
 		bool sw;
 
 		sfc_yield_check();
-		ret = switch_chain(a->dp, doc, a->p, ci, a->sfv, a->slots[ci], a->cb, &sw);
+		ret = switch_chain(a->dp, doc, a->p, ci, a->sfv, a->slots[ci], a->cb, a->rcb,
+				   &sw);
 		if (ret == -ENOSPC) {
 			snprintf(err, errlen, "chain %s: no free path version: all %d are in use "
 				 "by chains and by flows of their older versions (sfcctl migrate "

@@ -30,7 +30,8 @@
 	X(sf_stats) X(reasons)
 /* Optional in pins (read-only opens of an older datapath have none). */
 #define FRONT_FIELDS(X) X(if_front) X(hop_front) X(pos_front) \
-	X(obs) X(events) X(hop_drops) X(sf_stamp) X(sf_lat) X(flow_counts) X(lb)
+	X(obs) X(events) X(hop_drops) X(sf_stamp) X(sf_lat) X(flow_counts) X(lb) \
+	X(path_rev)
 
 static int mkdir_p(const char *dir)
 {

@@ -203,8 +203,9 @@ struct sfc_link_index *sfc_link_index_new(const struct sfc_doc *doc,
 	ix->cs = calloc(doc->nchains + 1, sizeof(*ix->cs));
 	ix->scratch_chains = calloc(doc->nchains + 1, sizeof(int));
 	ix->cb = malloc(sizeof(*ix->cb));
+	ix->rcb = malloc(sizeof(*ix->rcb));
 	ix->sf_use = calloc(doc->nsfs + 1, sizeof(*ix->sf_use));
-	if (!sf_ids || !chain_ids || !ix->sfv || !ix->stamp || !ix->sf_stamp || !ix->cb ||
+	if (!sf_ids || !chain_ids || !ix->sfv || !ix->stamp || !ix->sf_stamp || !ix->cb || !ix->rcb ||
 	    !ix->sfv_stamp || !ix->scratch || !ix->cs || !ix->scratch_chains || !ix->sf_use)
 		goto fail;
 	err = sfc_sf_uses(doc, chain_ids, ix->sf_use);
@@ -243,6 +244,7 @@ void sfc_link_index_free(struct sfc_link_index *ix)
 	free(ix->cs);
 	free(ix->scratch_chains);
 	free(ix->cb);
+	free(ix->rcb);
 	free(ix->sf_use);
 	free(ix);
 }

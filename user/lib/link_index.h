@@ -46,7 +46,7 @@ struct sfc_link_index {
 	int *scratch_chains;     /* chains of one link update */
 	struct chain_state *cs;  /* per chain */
 	int now, chain_now;     /* stamp values */
-	struct chain_build *cb;
+	struct chain_build *cb, *rcb;
 };
 
 /* The entry of an interface the document names, or NULL. */

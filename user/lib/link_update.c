@@ -91,7 +91,7 @@ static int batch_chain(struct sfc_dp *dp, const struct sfc_doc *doc,
 	const struct sfc_maps *m = &dp->maps;
 	struct plan p = { .sf_ids = ix->sf_ids, .chain_ids = ix->chain_ids,
 			  .lb_tables = m->lb >= 0 };
-	__u32 cid = ix->chain_ids[ci], next;
+	__u32 cid = ix->chain_ids[ci], next, rev = 0;
 	struct chain_build *cb = ix->cb;
 	struct chain_state *cs;
 	int n, err;
@@ -118,11 +118,23 @@ static int batch_chain(struct sfc_dp *dp, const struct sfc_doc *doc,
 		return err;
 	chain_build_prev(m, cs->cur, cb);
 	build_chain(doc, &p, ci, next, ix->sfv, cs->slots, cb);
+	if (cb->path.flags & SFC_PATH_SYMMETRIC) {
+		err = m->path_rev < 0 ? -EOPNOTSUPP : sfc_path_take(dp, cid, &rev);
+		if (err) {
+			sfc_path_retire(dp, next);
+			return err;
+		}
+		sfc_path_pair(dp, next, rev);
+	}
 	err = chain_write_tables(m, next, cb);
+	if (!err && rev) {
+		chain_build_reverse(cb, rev, ix->rcb);
+		err = chain_write_tables(m, rev, ix->rcb);
+	}
 	if (!err)
-		err = chain_batch_add(b, cid, next, cb);
+		err = chain_batch_add(b, cid, next, cb, rev, ix->rcb);
 	if (err) {
-		sfc_path_retire(dp, next);
+		sfc_path_retire(dp, next); /* and rev, its pair */
 		return err;
 	}
 	cs->prev = cs->cur;

@@ -17,6 +17,8 @@ struct sfc_path_pool {
 	__u8 state[SFC_MAX_PATHS];
 	__u64 retired_ms[SFC_MAX_PATHS];
 	__u32 chain_of[SFC_MAX_PATHS];
+	__u32 rev_of[SFC_MAX_PATHS];   /* a symmetric chain's version: its reply version */
+	__u32 fwd_of[SFC_MAX_PATHS];   /* a reply version: the version it answers */
 	__u8 cand[SFC_MAX_PATHS];      /* looked at by the pass under way */
 	__u8 named[SFC_MAX_PATHS];     /* ... and named by an entry it saw */
 	__u32 next;                    /* where the search for a free id starts */
@@ -45,6 +47,7 @@ static struct sfc_path_pool *pool_get(struct sfc_dp *dp)
 	struct sfc_path_pool *pp = dp->paths;
 	struct sfc_path *paths = NULL;
 	struct sfc_chain *heads = NULL;
+	__u32 *rev = NULL;
 	__u64 now = sfc_now_ms();
 
 	if (pp)
@@ -56,7 +59,10 @@ static struct sfc_path_pool *pool_get(struct sfc_dp *dp)
 	}
 	paths = sfc_map_read_array(dp->maps.paths, SFC_MAX_PATHS, sizeof(*paths));
 	heads = sfc_map_read_array(dp->maps.chains, SFC_MAX_CHAINS, sizeof(*heads));
-	if (!pp || !pp->keys || !pp->vals || !paths || !heads) {
+	if (dp->maps.path_rev >= 0)
+		rev = sfc_map_read_array(dp->maps.path_rev, SFC_MAX_PATHS, sizeof(*rev));
+	if (!pp || !pp->keys || !pp->vals || !paths || !heads ||
+	    (dp->maps.path_rev >= 0 && !rev)) {
 		if (pp) {
 			free(pp->keys);
 			free(pp->vals);
@@ -65,12 +71,22 @@ static struct sfc_path_pool *pool_get(struct sfc_dp *dp)
 		pp = NULL;
 		goto out;
 	}
-	for (__u32 c = 1; c < SFC_MAX_CHAINS; c++)
-		if (heads[c].path_id && heads[c].path_id < SFC_MAX_PATHS &&
-		    pp->state[heads[c].path_id] != PATH_LIVE) {
-			pp->state[heads[c].path_id] = PATH_LIVE;
-			pp->nlive++;
+	for (__u32 p = 1; rev && p < SFC_MAX_PATHS; p++)
+		if (rev[p] && rev[p] < SFC_MAX_PATHS) {
+			pp->rev_of[p] = rev[p];
+			pp->fwd_of[rev[p]] = p;
 		}
+	for (__u32 c = 1; c < SFC_MAX_CHAINS; c++) {
+		__u32 h = heads[c].path_id;
+
+		for (int twice = 0; twice < 2 && h && h < SFC_MAX_PATHS; twice++) {
+			if (pp->state[h] != PATH_LIVE) {
+				pp->state[h] = PATH_LIVE;
+				pp->nlive++;
+			}
+			h = pp->rev_of[h]; /* and its reply version */
+		}
+	}
 	for (__u32 p = 1; p < SFC_MAX_PATHS; p++) {
 		pp->chain_of[p] = paths[p].chain_id;
 		if (paths[p].nhops && pp->state[p] == PATH_FREE) {
@@ -85,6 +101,7 @@ static struct sfc_path_pool *pool_get(struct sfc_dp *dp)
 out:
 	free(paths);
 	free(heads);
+	free(rev);
 	return pp;
 }
 
@@ -125,12 +142,40 @@ void sfc_path_retire(struct sfc_dp *dp, __u32 path_id)
 {
 	struct sfc_path_pool *pp = pool_get(dp);
 
-	if (!pp || !path_id || path_id >= SFC_MAX_PATHS || pp->state[path_id] != PATH_LIVE)
+	for (int twice = 0; twice < 2; twice++) {
+		if (!pp || !path_id || path_id >= SFC_MAX_PATHS)
+			return;
+		if (pp->state[path_id] == PATH_LIVE) {
+			pp->state[path_id] = PATH_RETIRED;
+			pp->retired_ms[path_id] = sfc_now_ms();
+			pp->nlive--;
+			pp->nretired++;
+		}
+		path_id = pp->rev_of[path_id]; /* and its reply version */
+	}
+}
+
+void sfc_path_pair(struct sfc_dp *dp, __u32 fwd, __u32 rev)
+{
+	struct sfc_path_pool *pp = pool_get(dp);
+
+	if (!pp || !fwd || !rev || fwd >= SFC_MAX_PATHS || rev >= SFC_MAX_PATHS)
 		return;
-	pp->state[path_id] = PATH_RETIRED;
-	pp->retired_ms[path_id] = sfc_now_ms();
-	pp->nlive--;
-	pp->nretired++;
+	pp->rev_of[fwd] = rev;
+	pp->fwd_of[rev] = fwd;
+}
+
+/* Version p is free again: it and its pairing are forgotten. */
+static void path_forget(struct sfc_path_pool *pp, __u32 p)
+{
+	__u32 r = pp->rev_of[p], f = pp->fwd_of[p];
+
+	if (r && pp->fwd_of[r] == p)
+		pp->fwd_of[r] = 0;
+	if (f && pp->rev_of[f] == p)
+		pp->rev_of[f] = 0;
+	pp->rev_of[p] = pp->fwd_of[p] = 0;
+	pp->state[p] = PATH_FREE;
 }
 
 void sfc_path_count(struct sfc_dp *dp, unsigned int *live, unsigned int *retired)
@@ -286,8 +331,14 @@ static void pass_end(struct sfc_dp *dp, struct sfc_path_pool *pp, __u64 now)
 	__u32 *ids = NULL;
 	size_t n = 0;
 
+	/* what no flow names; a reply version only with (or after) the
+	 * version it answers, whose flows may start replies on it */
+	for (__u32 p = 1; p < SFC_MAX_PATHS; p++)
+		pp->cand[p] = pp->cand[p] && !pp->named[p] && pp->state[p] == PATH_RETIRED;
 	for (__u32 p = 1; p < SFC_MAX_PATHS; p++) {
-		if (!pp->cand[p] || pp->named[p] || pp->state[p] != PATH_RETIRED)
+		__u32 f = pp->fwd_of[p];
+
+		if (!pp->cand[p] || (f && pp->state[f] != PATH_FREE && !pp->cand[f]))
 			continue;
 		if (!ids && !(ids = malloc(SFC_MAX_PATHS * sizeof(*ids))))
 			break;
@@ -298,7 +349,7 @@ static void pass_end(struct sfc_dp *dp, struct sfc_path_pool *pp, __u64 now)
 	if (n && !pos_index_read(&dp->maps, &pix) &&
 	    !chain_purge_paths(&dp->maps, &pix, ids, n)) {
 		for (size_t i = 0; i < n; i++)
-			pp->state[ids[i]] = PATH_FREE;
+			path_forget(pp, ids[i]);
 		pp->nretired -= n;
 		pp->st.versions_freed += n;
 	}

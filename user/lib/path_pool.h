@@ -49,8 +49,13 @@ struct sfc_path_gc_stats {
 /* A free path id for a new version, taken (live from now on); -ENOSPC
  * when every id is held by a live or retired version. */
 int sfc_path_take(struct sfc_dp *dp, __u32 chain_id, __u32 *path_id);
-/* The chain head no longer points at path_id (or never came to). */
+/* The chain head no longer points at path_id (or never came to); its
+ * reply version goes with it. */
 void sfc_path_retire(struct sfc_dp *dp, __u32 path_id);
+/* rev (taken) is the reply version of version fwd (a symmetric chain's):
+ * retired with it, and freed only once fwd is, since fwd's flows may
+ * still start replies on it. */
+void sfc_path_pair(struct sfc_dp *dp, __u32 fwd, __u32 rev);
 
 /* held[cid] = 1 for every chain id a retired version still belongs to
  * (held: SFC_MAX_CHAINS entries): a new chain must not take such an id,

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Symmetric chains (bpf/classify.h, user/lib/chains.c): a symmetric
+ * chain's version has a reply version, its hops in reverse order with the
+ * same instances and counter slots; a packet whose reversed 5-tuple is a
+ * flow on that version takes the reply version wherever it enters, meets
+ * the instances in reverse order and ends where it entered; a chain that
+ * is not symmetric has no reply version and its replies are not chained.
+ */
+#include "unit.h"
+
+#define IN0 ifx[IF_IN0]
+#define IN1 ifx[IF_IN1]
+
+/* Chain x: a, then e; its forward direction enters on in0. */
+#define DOC_SYM_(sym)                                                          \
+	"{'ingress':[{'dev':'in0'},{'dev':'in1'}],"                             \
+	" 'sfs':[{'name':'a','dev':'sfa','mac':'02:00:00:00:5f:0a'},"           \
+	"        {'name':'e','dev':'sfe','mac':'02:00:00:00:5f:0e'}],"          \
+	" 'chains':[{'name':'x','spi':10,'hops':[['a'],['e']]" sym "}],"       \
+	" 'rules':[{'pref':10,'in-dev':'in0','dst':'198.18.91.0/24','chain':'x'}," \
+	"          {'pref':11,'in-dev':'in0','dst':'2001:db8:91::/64','chain':'x'}]}"
+static const char *const DOC_SYM = DOC_SYM_(",'symmetric':true");
+static const char *const DOC_ONEWAY = DOC_SYM_("");
+
+static struct pkt_spec fwd(int sport)
+{
+	return TCP4("198.18.0.1", sport, "198.18.91.1", 5201);
+}
+
+static struct pkt_spec reply(int sport)
+{
+	return TCP4("198.18.91.1", 5201, "198.18.0.1", sport);
+}
+
+static __u32 x_path(void)
+{
+	__u32 cid = chain_id("x");
+	struct sfc_chain head = {};
+
+	bpf_map_lookup_elem(dp->maps.chains, &cid, &head);
+	return head.path_id;
+}
+
+static __u32 rev_of(__u32 path_id)
+{
+	__u32 rev = 0;
+
+	bpf_map_lookup_elem(dp->maps.path_rev, &path_id, &rev);
+	return rev;
+}
+
+static struct sfc_hop hop_at(__u32 path_id, __u32 si)
+{
+	struct sfc_hop_key hk = { .path_id = path_id, .si = si };
+	struct sfc_hop hop = {};
+
+	bpf_map_lookup_elem(dp->maps.hops, &hk, &hop);
+	return hop;
+}
+
+static int pos_at(int ifindex, __u32 path_id)
+{
+	struct sfc_pos_key pk = { .ifindex = ifindex, .path_id = path_id };
+	struct sfc_pos pos;
+
+	return bpf_map_lookup_elem(dp->maps.sf_pos, &pk, &pos) ? -1 : pos.si;
+}
+
+/* the flow entry's path, 0 for none */
+static __u32 flow_path(const struct pkt_spec *s)
+{
+	struct sfc_flow f;
+
+	if (flow_get(s, &f) || !(f.flags & SFC_FLOW_CHAINED))
+		return 0;
+	return f.path_id;
+}
+
+/* checks that a symmetric chain's version names a reply version: flagged, of the same chain, its hops the forward ones in reverse order with the same instances and counter slots, each SF's return interface at the mirrored SI */
+static void test_reply_version_is_written(void)
+{
+	struct sfc_path fp = {}, rp = {};
+	__u32 p, r;
+
+	APPLY_OK(DOC_SYM);
+	p = x_path();
+	r = rev_of(p);
+	ASSERT_TRUE(p != 0, "x has a version");
+	ASSERT_TRUE(r != 0 && r != p, "the version names a reply version");
+	ASSERT_OK(bpf_map_lookup_elem(dp->maps.paths, &p, &fp), "the version's path entry");
+	ASSERT_OK(bpf_map_lookup_elem(dp->maps.paths, &r, &rp), "the reply version's");
+	ASSERT_EQ(fp.flags, SFC_PATH_SYMMETRIC, "the version is flagged symmetric");
+	ASSERT_EQ(rp.flags, SFC_PATH_REPLY, "the reply version is flagged reply");
+	ASSERT_EQ(rp.chain_id, fp.chain_id, "same chain");
+	ASSERT_EQ(rp.nhops, 2, "two hops");
+	ASSERT_EQ(rev_of(r), 0, "a reply version has no reply version");
+	ASSERT_EQ(hop_at(r, 2).sf[0], sf_id("e"), "the reply meets e first");
+	ASSERT_EQ(hop_at(r, 1).sf[0], sf_id("a"), "then a");
+	ASSERT_EQ(hop_at(r, 2).stats_idx, hop_at(p, 1).stats_idx, "e's hop: one counter slot");
+	ASSERT_EQ(hop_at(r, 1).stats_idx, hop_at(p, 2).stats_idx, "a's hop: one counter slot");
+	ASSERT_EQ(pos_at(ifx[IF_SFE], r), 2, "e's interface at SI 2 of the reply version");
+	ASSERT_EQ(pos_at(ifx[IF_SFA], r), 1, "a's at SI 1");
+	ASSERT_EQ(pos_at(ifx[IF_SFA], p), 2, "a's at SI 2 of the version");
+}
+
+/* checks that a reply entering on another ingress point (in1, no rule) goes to e, then a, then ends on in1, on the reply version, while the forward direction went to a, then e */
+static void test_reply_meets_the_instances_in_reverse(void)
+{
+	struct pkt_spec f = fwd(47001), b = reply(47001);
+	struct sfc_flow ent;
+	struct sfc_meta m;
+	struct run r;
+	__u32 p, rv;
+
+	APPLY_OK(DOC_SYM);
+	flow_del(&f);
+	flow_del(&b);
+	p = x_path();
+	rv = rev_of(p);
+	XDP_RUN(IN0, &f, &r);
+	ASSERT_XDP(r.ret, XDP_REDIRECT);
+	ASSERT_MEM_EQ(r.frame, MAC_SF_A, 6, "forward: a first");
+	XDP_RUN(ifx[IF_SFA], &f, &r);
+	ASSERT_MEM_EQ(r.frame, MAC_SF_E, 6, "forward: then e");
+	ASSERT_EQ(flow_path(&f), p, "the forward flow is on the version");
+
+	XDP_RUN(IN1, &b, &r);
+	ASSERT_XDP(r.ret, XDP_REDIRECT);
+	ASSERT_MEM_EQ(r.frame, MAC_SF_E, 6, "reply: e first");
+	ASSERT_OK(flow_get(&b, &ent), "the reply's entry");
+	ASSERT_EQ(ent.path_id, rv, "the reply is on the reply version");
+	ASSERT_EQ(ent.in_ifindex, IN1, "classified where it entered");
+	XDP_RUN(ifx[IF_SFE], &b, &r);
+	ASSERT_XDP(r.ret, XDP_REDIRECT);
+	ASSERT_MEM_EQ(r.frame, MAC_SF_A, 6, "reply: then a");
+	XDP_RUN(ifx[IF_SFA], &b, &r);
+	ASSERT_XDP(r.ret, XDP_PASS);
+	ASSERT_EQ(r.meta_len, sizeof(m), "the end: handed to tc");
+	memcpy(&m, r.out, sizeof(m));
+	ASSERT_EQ(m.action & SFC_META_ACTION_MASK, SFC_META_TO_INGRESS, "delivered at ingress");
+	ASSERT_EQ(m.ifindex, IN1, "on in1, where the reply entered");
+}
+
+/* checks that without symmetric the chain has no reply version and a reply on in1 is not chained */
+static void test_one_way_chain_leaves_replies_alone(void)
+{
+	struct pkt_spec f = fwd(47002), b = reply(47002);
+	struct run r;
+
+	APPLY_OK(DOC_ONEWAY);
+	flow_del(&f);
+	flow_del(&b);
+	ASSERT_EQ(rev_of(x_path()), 0, "no reply version");
+	XDP_RUN(IN0, &f, &r);
+	ASSERT_MEM_EQ(r.frame, MAC_SF_A, 6, "forward: to a");
+	XDP_RUN(IN1, &b, &r);
+	ASSERT_XDP(r.ret, XDP_PASS);
+	ASSERT_EQ(r.meta_len, 0, "the reply goes to the stack as it came");
+	ASSERT_STREQ(flow_chain(&b), NOT_CHAINED, "the reply is not chained");
+}
+
+/* checks that a "no chain" cached for the reply's 5-tuple before its forward flow began does not keep the reply unchained */
+static void test_earlier_no_chain_answer_goes(void)
+{
+	struct pkt_spec f = fwd(47003), b = reply(47003);
+	struct run r;
+
+	APPLY_OK(DOC_SYM);
+	flow_del(&f);
+	flow_del(&b);
+	XDP_RUN(IN1, &b, &r);
+	ASSERT_STREQ(flow_chain(&b), NOT_CHAINED, "first: not chained, cached");
+	XDP_RUN(IN0, &f, &r);
+	XDP_RUN(IN1, &b, &r);
+	ASSERT_XDP(r.ret, XDP_REDIRECT);
+	ASSERT_MEM_EQ(r.frame, MAC_SF_E, 6, "once the forward flow is chained: to e");
+	ASSERT_EQ(flow_path(&b), rev_of(x_path()), "on the reply version");
+}
+
+/* checks that an ICMP echo reply and an IPv6 TCP reply follow their forward flows back */
+static void test_icmp_echo_and_ipv6_replies(void)
+{
+	struct pkt_spec ef = icmp_spec(4, 8, "198.18.0.1", "198.18.91.1", 77);
+	struct pkt_spec eb = icmp_spec(4, 0, "198.18.91.1", "198.18.0.1", 77);
+	struct pkt_spec f6 = TCP6("2001:db8:90::1", 47004, "2001:db8:91::1", 443);
+	struct pkt_spec b6 = TCP6("2001:db8:91::1", 443, "2001:db8:90::1", 47004);
+	struct pkt_spec o6 = TCP6("2001:db8:91::1", 443, "2001:db8:90::2", 47004);
+	struct run r;
+	__u32 rv;
+
+	APPLY_OK(DOC_SYM);
+	rv = rev_of(x_path());
+	flow_del(&ef), flow_del(&eb), flow_del(&f6), flow_del(&b6), flow_del(&o6);
+	XDP_RUN(IN0, &ef, &r);
+	ASSERT_MEM_EQ(r.frame, MAC_SF_A, 6, "echo request: to a");
+	XDP_RUN(IN1, &eb, &r);
+	ASSERT_MEM_EQ(r.frame, MAC_SF_E, 6, "echo reply: to e");
+	ASSERT_EQ(flow_path(&eb), rv, "echo reply on the reply version");
+	XDP_RUN(IN0, &f6, &r);
+	ASSERT_MEM_EQ(r.frame, MAC_SF_A, 6, "IPv6: to a");
+	XDP_RUN(IN1, &b6, &r);
+	ASSERT_MEM_EQ(r.frame, MAC_SF_E, 6, "IPv6 reply: to e");
+	ASSERT_EQ(flow_path(&b6), rv, "IPv6 reply on the reply version");
+	XDP_RUN(IN1, &o6, &r);
+	ASSERT_XDP(r.ret, XDP_PASS);
+	ASSERT_STREQ(flow_chain(&o6), NOT_CHAINED, "to another IPv6 address: no reply");
+}
+
+/* checks that after a rule change the forward flow is classified by the rules again (and keeps its version), never taken for a reply of its reply, and the reply keeps the reply version */
+static void test_classified_again_each_keeps_its_direction(void)
+{
+	struct pkt_spec f = fwd(47005), b = reply(47005);
+	struct run r;
+	__u32 p, rv;
+
+	APPLY_OK(DOC_SYM);
+	flow_del(&f);
+	flow_del(&b);
+	p = x_path();
+	rv = rev_of(p);
+	XDP_RUN(IN0, &f, &r);
+	XDP_RUN(IN1, &b, &r);
+	ASSERT_OK(config_bump_generation(), "a rule change");
+	XDP_RUN(IN0, &f, &r);
+	ASSERT_MEM_EQ(r.frame, MAC_SF_A, 6, "forward: to a");
+	ASSERT_EQ(flow_path(&f), p, "forward: the version");
+	XDP_RUN(IN1, &b, &r);
+	ASSERT_MEM_EQ(r.frame, MAC_SF_E, 6, "reply: to e");
+	ASSERT_EQ(flow_path(&b), rv, "reply: the reply version");
+}
+
+/* checks that switching symmetric off writes a version without a reply version, whose new flows' replies are not chained, while a flow of the old version still has its replies go back */
+static void test_switched_off_new_flows_only(void)
+{
+	struct pkt_spec f = fwd(47006), b = reply(47006), nf = fwd(47007), nb = reply(47007);
+	struct run r;
+	__u32 p, rv;
+
+	APPLY_OK(DOC_SYM);
+	flow_del(&f), flow_del(&b), flow_del(&nf), flow_del(&nb);
+	p = x_path();
+	rv = rev_of(p);
+	XDP_RUN(IN0, &f, &r);
+	APPLY_OK(DOC_ONEWAY);
+	ASSERT_TRUE(x_path() != p, "a new version");
+	ASSERT_EQ(rev_of(x_path()), 0, "without a reply version");
+	ASSERT_EQ(rev_of(p), rv, "the old one keeps its reply version");
+	XDP_RUN(IN0, &nf, &r);
+	XDP_RUN(IN1, &nb, &r);
+	ASSERT_STREQ(flow_chain(&nb), NOT_CHAINED, "a new flow's reply: not chained");
+	XDP_RUN(IN0, &f, &r);
+	ASSERT_EQ(flow_path(&f), p, "the old flow keeps its version");
+	XDP_RUN(IN1, &b, &r);
+	ASSERT_MEM_EQ(r.frame, MAC_SF_E, 6, "its reply goes back through e");
+	ASSERT_EQ(flow_path(&b), rv, "on the old reply version");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct unit_test tests[] = {
+		UNIT_TEST(test_reply_version_is_written),
+		UNIT_TEST(test_reply_meets_the_instances_in_reverse),
+		UNIT_TEST(test_one_way_chain_leaves_replies_alone),
+		UNIT_TEST(test_earlier_no_chain_answer_goes),
+		UNIT_TEST(test_icmp_echo_and_ipv6_replies),
+		UNIT_TEST(test_classified_again_each_keeps_its_direction),
+		UNIT_TEST(test_switched_off_new_flows_only),
+	};
+
+	unit_env_init();
+	return unit_run(tests, ARRAY_SIZE(tests), argc, argv);
+}
