@@ -42,7 +42,7 @@ has "group show text header" '^NAME +SFS +USED-BY$'
 has "group show text row" '^ga +m1,m2 +gchain hop 1, gchain2 hop 2$'
 has "group show text unused group" '^gb +- +-$'
 ok "sf show -j group" -j sf show m1 && jq_eq "sf show -j has the group" '.[0].group' '"ga"'
-ok "sf show group column" sf show && has "sf show text group" '^m1 +iface +s5 +- +- +ga +1 +link +- +(up|down) +-$'
+ok "sf show group column" sf show && has "sf show text group" '^m1 +iface +s5 +- +- +- +ga +1 +link +- +(up|down) +-$'
 err "error: group show unknown" 'no group named "nope"' group show nope
 
 # completion offers groups where a hop or a group is expected (bash-completion's
@@ -94,11 +94,21 @@ expect "completion: sf commands" "got '$got'" test "$got" = "add del help set sh
 got=$(complete_words sf set "")
 expect "completion: sf set offers SFs" "got '$got'" test "$got" = "fw fw2 ids m1 m2 "
 got=$(complete_words sf set m1 "")
-expect "completion: sf set offers weight and health" "got '$got'" test "$got" = \
-	"health help probe probe-fail probe-from probe-interval probe-recover weight "
+expect "completion: sf set offers weight, out-mac and health" "got '$got'" test "$got" = \
+	"health help out-mac probe probe-fail probe-from probe-interval probe-recover weight "
 got=$(complete_words sf add x kind iface dev s5 group ga "")
 expect "completion: sf add offers weight and health" "got '$got'" test "$got" = \
-	"health help mac out-dev probe probe-fail probe-from probe-interval probe-recover weight "
+	"health help mac out-dev out-mac probe probe-fail probe-from probe-interval probe-recover weight "
+got=$(complete_words sf add x kind iface dev s5 out-dev s4 mac 02:00:00:00:00:01 out-mac 02:00:00:00:00:02 "")
+expect "completion: sf add out-mac given once" "got '$got'" test "$got" = \
+	"group health help probe probe-fail probe-from probe-interval probe-recover weight "
+got=$(complete_words sf set m1 out-mac "")
+expect "completion: sf set out-mac offers none" "got '$got'" test "$got" = "none "
+got=$(complete_words sf add x kind iface dev s5 out-dev s4 out-mac "")
+expect "completion: sf add out-mac: no word for a MAC" "got '$got'" test "$got" = " "
+got=$(complete_words sf set m1 out-mac none "")
+expect "completion: keywords after out-mac none" "got '$got'" test "$got" = \
+	"health help probe probe-fail probe-from probe-interval probe-recover weight "
 got=$(complete_words sf set m1 health "")
 expect "completion: health modes" "got '$got'" test "$got" = "link none probe "
 got=$(complete_words sf set m1 probe "")
@@ -107,7 +117,7 @@ got=$(complete_words sf set m1 probe icmp "")
 expect "completion: no word for a probe's address" "got '$got'" test "$got" = " "
 got=$(complete_words sf set m1 probe icmp 2001:db8::1 "")
 expect "completion: keywords after a probe" "got '$got'" test "$got" = \
-	"health help probe-fail probe-from probe-interval probe-recover weight "
+	"health help out-mac probe-fail probe-from probe-interval probe-recover weight "
 got=$(complete_words gr)
 expect "completion: group object" "got '$got'" test "$got" = "group "
 ok "group: apply back" apply -f "$T/doc.json"
@@ -140,17 +150,25 @@ err "error: a member of a tapped group serves" \
 	'SF "gm1" is a tap in chain "gtap" (hop 2, through its group "g2") and serves hop 1 of chain "gch2": a tap never sends packets back, an SF of a hop must' \
 	chain add gch2 hop gm1
 ok "chain del gtap" chain del gtap
-# a symmetric chain through a group: every member one-arm, later ones too
+# a symmetric chain through a group: no member two-arm with a mac and no out-mac,
+# later ones too
 ok "chain add symmetric through a group" chain add gsym hop g2 symmetric
-err "error: a two-arm SF joins a group of a symmetric chain" \
-	'chain "gsym": hop 1: group "g2" includes SF "gm2", which is two-arm (out-dev "s9"), and the chain is symmetric: its replies would have to enter the SF from its out-dev side, which sfc does not do yet (every SF of a symmetric chain must be one-arm)' \
-	sf add gm2 kind iface dev s4 out-dev s9 group g2
-ok "a one-arm SF joins a group of a symmetric chain" sf add gm2 kind iface dev s4 group g2
+err "error: a two-arm SF with a mac and no out-mac joins a group of a symmetric chain" \
+	'chain "gsym": hop 1: group "g2" includes SF "gm2", which is two-arm (out-dev "s9") and has a mac but no out-mac, and the chain is symmetric: its replies enter the SF from its out-dev side, where the fabric must address them to the SF'"'"'s MAC on that side: set "out-mac"' \
+	sf add gm2 kind iface dev s4 out-dev s9 mac 02:00:00:00:00:04 group g2
+ok "a two-arm SF with a mac and an out-mac joins a group of a symmetric chain" \
+	sf add gm2 kind iface dev s4 out-dev s9 mac 02:00:00:00:00:04 out-mac 02:00:00:00:00:09 group g2
+ok "a two-arm SF without a mac joins a group of a symmetric chain" \
+	sf add gm3 kind iface dev s6 out-dev s7 group g2
 ok "group show -j of a symmetric chain's group" -j group show g2 &&
-	jq_eq "the one-arm SF joined" '.[0] | [.sfs, .["used-by"]]' \
-		'[["gm1","gm2"],[{"chain":"gsym","hop":1}]]'
+	jq_eq "the two-arm SFs joined" '.[0] | [.sfs, .["used-by"]]' \
+		'[["gm1","gm2","gm3"],[{"chain":"gsym","hop":1}]]'
+err "error: the out-mac of a member of a symmetric chain's group removed" \
+	'chain "gsym": hop 1: group "g2" includes SF "gm2", which is two-arm (out-dev "s9") and has a mac but no out-mac, and the chain is symmetric: its replies enter the SF from its out-dev side, where the fabric must address them to the SF'"'"'s MAC on that side: set "out-mac"' \
+	sf set gm2 out-mac none
 ok "chain del gsym" chain del gsym
 ok "sf del gm2" sf del gm2
+ok "sf del gm3" sf del gm3
 ok "sf del gm1" sf del gm1
 ok "group del g2" group del g2
 ok "group del gprobe" group del gprobe

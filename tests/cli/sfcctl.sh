@@ -41,7 +41,11 @@ help_ok "help: sf add shows the probe keywords" \
 	'^ +\[probe icmp ADDRESS\|tcp ADDRESS:PORT\] \[probe-from ADDRESS\]$' sf add help
 help_ok "help: sf add shows the probe limits" \
 	'^ +\[probe-interval MS\] \[probe-fail N\] \[probe-recover N\]$' sf add help
-help_ok "help: sf set help" '^  sfcctl sf set NAME \[weight N\] \[health none\|link\|probe\]$' sf set help
+help_ok "help: sf set help" \
+	'^  sfcctl sf set NAME \[weight N\] \[out-mac MAC\|none\] \[health none\|link\|probe\]$' sf set help
+help_ok "help: sf add shows out-mac" '^ +\[out-mac MAC\] \[group GROUP\]' sf add help
+help_ok "help: sf add says what out-mac is" "out-mac: a two-arm SF's MAC on its out-dev\$" sf add help
+help_ok "help: sf set says what out-mac none does" '^ +out-mac none removes the out-mac\.' sf set help
 help_ok "help: sf set fw weight -h" '^  sfcctl sf set NAME \[weight N\]' sf set fw weight -h
 help_ok "help: sf set fw probe icmp -h" '^  sfcctl sf set NAME \[weight N\]' sf set fw probe icmp -h
 help_ok "help: rule del pref 3 --help" '^  sfcctl rule del pref N$' rule del pref 3 --help
@@ -72,9 +76,9 @@ jq_eq "sf show -j has the weight, 1 when not set" 'map(.weight)' '[1,1,1,5]'
 jq_eq "sf show -j has the health, link when not set" 'map(.health)' '["link","link","link","link"]'
 jq_eq "sf show -j: no probe, no probe state" 'map(.probe, ."probe-state") | unique' '[null]'
 ok "sf show" sf show
-has "sf show text header" '^NAME +KIND +DEV +OUT-DEV +MAC +GROUP +WEIGHT +HEALTH +PROBE +STATE +CHECK$'
-has "sf show text row aligned" '^fw2 +iface +s1 +s2 +02:00:00:00:00:01 +- +1 +link +- +up +-$'
-has "sf show text weight" '^spare +iface +s4 +- +- +- +5 +link +- +up +-$'
+has "sf show text header" '^NAME +KIND +DEV +OUT-DEV +MAC +OUT-MAC +GROUP +WEIGHT +HEALTH +PROBE +STATE +CHECK$'
+has "sf show text row aligned" '^fw2 +iface +s1 +s2 +02:00:00:00:00:01 +- +- +1 +link +- +up +-$'
+has "sf show text weight" '^spare +iface +s4 +- +- +- +- +5 +link +- +up +-$'
 # sf set: the weight, and nothing else
 ok "sf set weight" sf set fw2 weight 3
 ok "sf show -j after sf set" -j sf show fw2 &&
@@ -98,7 +102,7 @@ jq_eq "sf show -j: a probe state is sfcd's" \
 	'true'
 ok "sf show with a probe" sf show spare &&
 	has "sf show text health, probe and check" \
-		'^spare +iface +s4 +- +- +- +1 +probe +icmp 198\.18\.3\.1 +(up|down) +(pending|(up|down) [0-9]+[smhd])$'
+		'^spare +iface +s4 +- +- +- +- +1 +probe +icmp 198\.18\.3\.1 +(up|down) +(pending|(up|down) [0-9]+[smhd])$'
 ok "dump after sf set probe" -j dump &&
 	jq_eq "dump writes the probe, not the health it implies" \
 		'.sfs | map(select(.name == "spare"))[0] | [.health, .probe, ."probe-from", ."probe-fail"]' \
@@ -116,7 +120,7 @@ ok "sf show -j after health none" -j sf show spare &&
 ok "dump after health none" -j dump &&
 	jq_eq "dump writes health none" '.sfs | map(select(.name == "spare"))[0].health' '"none"'
 ok "sf show with health none" sf show spare &&
-	has "sf show text health none" '^spare +iface +s4 +- +- +- +1 +none +- +up +-$'
+	has "sf show text health none" '^spare +iface +s4 +- +- +- +- +1 +none +- +up +-$'
 ok "sf add with a tcp probe" sf add hp kind iface dev s5 probe tcp [2001:db8::5]:443 probe-interval 250
 ok "sf show -j hp" -j sf show hp &&
 	jq_eq "sf add with an IPv6 tcp probe" '.[0] | [.health, .probe, ."probe-interval", ."probe-from"]' \
@@ -136,6 +140,53 @@ ok "sf add help ... is help" sf add help kind iface dev s5
 expect "sf add -h made no SF" "document changed" test "$(doc)" = "$before"
 ok "sf del" sf del spare
 ok "sf show after del" -j sf show && jq_eq "sf del removed it" 'map(.name)' '["fw","fw2","ids"]'
+# out-mac: a two-arm SF's MAC on its out-dev side; sf set out-mac none removes it
+ok "sf add with out-mac" sf add rt kind iface dev s4 out-dev s5 mac 02:00:00:00:00:04 out-mac 2:0:0:0:0:5
+ok "sf show -j rt" -j sf show rt &&
+	jq_eq "sf show -j has the out-mac, in the document's spelling" '.[0] | [."out-dev", .mac, ."out-mac"]' \
+		'["s5","02:00:00:00:00:04","02:00:00:00:00:05"]'
+ok "sf show rt" sf show rt &&
+	has "sf show text out-mac" '^rt +iface +s4 +s5 +02:00:00:00:00:04 +02:00:00:00:00:05 +- +1 +link +- +up +-$'
+ok "sf show -j fw2" -j sf show fw2 && jq_eq "sf show -j: no out-mac, no key" '.[0] | has("out-mac")' 'false'
+ok "sf set out-mac" sf set fw2 out-mac 02:00:00:00:00:02
+ok "sf show -j after sf set out-mac" -j sf show fw2 &&
+	jq_eq "sf set out-mac set it, the rest kept" '.[0] | [."out-dev", .mac, ."out-mac", .weight]' \
+		'["s2","02:00:00:00:00:01","02:00:00:00:00:02",3]'
+ok "dump with out-macs" -j dump &&
+	jq_eq "dump writes out-mac only when set" '.sfs | map([.name, ."out-mac"])' \
+		'[["fw",null],["fw2","02:00:00:00:00:02"],["ids",null],["rt","02:00:00:00:00:05"]]'
+printf '%s\n' "$OUT" >"$T/outmac.json"
+ok "apply of the dump with out-macs" apply -f "$T/outmac.json" &&
+	has "out-mac: dump -> apply is a no-op" '^no changes$'
+jq '.sfs |= map(if .name == "rt" then ."out-mac" = "02:00:00:00:00:06" else . end)' \
+	"$T/outmac.json" >"$T/outmac2.json"
+ok "diff -j of an out-mac changed" -j diff -f "$T/outmac2.json" &&
+	jq_eq "an out-mac changed changes its SF" '[.changed.sfs, .added.sfs, .removed.sfs]' '[["rt"],[],[]]'
+ok "sf set out-mac none" sf set fw2 out-mac none
+ok "sf show -j after out-mac none" -j sf show fw2 &&
+	jq_eq "out-mac none removed it, the rest kept" '.[0] | [has("out-mac"), .mac, .weight]' \
+		'[false,"02:00:00:00:00:01",3]'
+before=$(doc)
+ok "sf set out-mac none again" sf set fw2 out-mac none
+expect "out-mac none without one changes nothing" "document changed" test "$(doc)" = "$before"
+err "error: sf add out-mac on a one-arm SF" \
+	'SF "y": out-mac: the SF is one-arm (no out-dev other than its dev); out-mac is its MAC on its out-dev side, which only a two-arm SF has' \
+	sf add y kind iface dev s5 mac 02:00:00:00:00:09 out-mac 02:00:00:00:00:0a
+err "error: sf add out-mac with out-dev = dev" \
+	'SF "y": out-mac: the SF is one-arm (no out-dev other than its dev); out-mac is its MAC on its out-dev side, which only a two-arm SF has' \
+	sf add y kind iface dev s5 out-dev s5 out-mac 02:00:00:00:00:0a
+err "error: sf set out-mac on a one-arm SF" \
+	'SF "fw": out-mac: the SF is one-arm (no out-dev other than its dev); out-mac is its MAC on its out-dev side, which only a two-arm SF has' \
+	sf set fw out-mac 02:00:00:00:00:0a
+err "error: sf add out-mac not a MAC" 'sf add: out-mac "zz": expected a MAC address (aa:bb:cc:dd:ee:ff)' \
+	sf add y kind iface dev s5 out-dev s4 out-mac zz
+err "error: sf add out-mac none" 'sf add: out-mac "none": expected a MAC address (aa:bb:cc:dd:ee:ff)' \
+	sf add y kind iface dev s5 out-dev s4 out-mac none
+err "error: sf set out-mac broadcast" \
+	'sf set: out-mac "ff:ff:ff:ff:ff:ff": a broadcast MAC cannot address one SF' \
+	sf set rt out-mac ff:ff:ff:ff:ff:ff
+err "error: sf set out-mac without a value" 'sf set: "out-mac" needs a value (MAC|none)' sf set rt out-mac
+ok "sf del rt" sf del rt
 
 # ---- chain -----------------------------------------------------------------
 
@@ -253,7 +304,7 @@ ok "sf del tap SFs, second" sf del cap2
 
 # ---- symmetric chains ------------------------------------------------------
 
-SYM_WHY='and the chain is symmetric: its replies would have to enter the SF from its out-dev side, which sfc does not do yet (every SF of a symmetric chain must be one-arm)'
+SYM_WHY='and has a mac but no out-mac, and the chain is symmetric: its replies enter the SF from its out-dev side, where the fabric must address them to the SF'"'"'s MAC on that side: set "out-mac"'
 help_ok "help: chain add shows symmetric" '\[end stack\|xdp\|auto\] \[symmetric \[on\|off\]\]$' chain add help
 help_ok "help: chain add says what symmetric does" \
 	'^ +symmetric: the replies of each flow \(its reversed 5-tuple, entering at$' chain add help
@@ -288,7 +339,8 @@ jq '.chains |= map(if .name == "sy" then del(.symmetric) else . end)' "$T/sym.js
 ok "diff -j of symmetric left out" -j diff -f "$T/sym2.json" &&
 	jq_eq "symmetric turned off changes its chain" '[.changed.chains, .added.chains, .removed.chains]' \
 		'[["sy"],[],[]]'
-# the refusals: bad words, and two-arm SFs (fw2: s1, out-dev s2)
+# the refusals: bad words, and a two-arm SF with a mac and no out-mac (fw2: s1, out-dev
+# s2, mac 02:00:00:00:00:01)
 err "error: symmetric maybe" 'chain add: symmetric "maybe": expected on or off' \
 	chain add x hop fw symmetric maybe
 err "error: chain set symmetric yes" 'chain set: symmetric "yes": expected on or off' \
@@ -297,19 +349,39 @@ err "error: chain set symmetric without a value" 'chain set: "symmetric" needs a
 	chain set sy symmetric
 err "error: symmetric given twice" 'chain add: "symmetric" given twice' \
 	chain add x hop fw symmetric symmetric off
-err "error: a symmetric chain through a two-arm SF" \
-	"chain \"x\": hop 2: SF \"fw2\" is two-arm (out-dev \"s2\"), $SYM_WHY" \
+err "error: a symmetric chain through a two-arm SF with a mac and no out-mac" \
+	"chain \"x\": hop 2: SF \"fw2\" is two-arm (out-dev \"s2\") $SYM_WHY" \
 	chain add x hop fw hop fw2 symmetric
-err "error: a chain through a two-arm SF made symmetric" \
-	"chain \"web\": hop 2: SF \"fw2\" is two-arm (out-dev \"s2\"), $SYM_WHY" \
+err "error: a chain through a two-arm SF with a mac and no out-mac made symmetric" \
+	"chain \"web\": hop 2: SF \"fw2\" is two-arm (out-dev \"s2\") $SYM_WHY" \
 	chain set web symmetric on
-err "error: a two-arm SF put in a symmetric chain" \
-	"chain \"sy\": hop 2: SF \"fw2\" is two-arm (out-dev \"s2\"), $SYM_WHY" \
+err "error: a two-arm SF with a mac and no out-mac put in a symmetric chain" \
+	"chain \"sy\": hop 2: SF \"fw2\" is two-arm (out-dev \"s2\") $SYM_WHY" \
 	chain set sy hop ids hop fw2
-jq '.sfs |= map(if .name == "fw" then ."out-dev" = "s5" else . end)' "$T/sym.json" >"$T/sym3.json"
-err "error: apply giving an SF of a symmetric chain an out-dev" \
-	"$T/sym3.json: chain \"sy\": hop 1: SF \"fw\" is two-arm (out-dev \"s5\"), $SYM_WHY" \
+jq '.sfs |= map(if .name == "fw" then ."out-dev" = "s5" | .mac = "02:00:00:00:00:09" else . end)' \
+	"$T/sym.json" >"$T/sym3.json"
+err "error: apply giving an SF of a symmetric chain an out-dev and a mac" \
+	"$T/sym3.json: chain \"sy\": hop 1: SF \"fw\" is two-arm (out-dev \"s5\") $SYM_WHY" \
 	apply -f "$T/sym3.json"
+# what a symmetric chain takes: a two-arm SF without a mac, one with a mac and an out-mac
+jq '.sfs |= map(if .name == "fw" then ."out-dev" = "s5" else . end)' "$T/sym.json" >"$T/sym4.json"
+ok "apply --dry-run giving an SF of a symmetric chain an out-dev alone" \
+	-j apply -f "$T/sym4.json" --dry-run &&
+	jq_eq "an out-dev alone is taken" '[.applied, .diff.changed.sfs]' '[false,["fw"]]'
+ok "sf add a two-arm SF without a mac" sf add br kind iface dev s4 out-dev s5
+ok "a symmetric chain through a two-arm SF without a mac" chain add x hop fw hop br symmetric
+ok "sf set out-mac on fw2" sf set fw2 out-mac 02:00:00:00:00:02
+ok "a chain through a two-arm SF with a mac and an out-mac made symmetric" chain set web symmetric on
+ok "chain show -j web" -j chain show web && jq_eq "web is symmetric" '.[0].symmetric' 'true'
+err "error: out-mac removed while a symmetric chain needs it" \
+	"chain \"web\": hop 2: SF \"fw2\" is two-arm (out-dev \"s2\") $SYM_WHY" \
+	sf set fw2 out-mac none
+ok "sf show -j fw2 after the refusal" -j sf show fw2 &&
+	jq_eq "the out-mac is kept" '.[0]."out-mac"' '"02:00:00:00:00:02"'
+ok "chain set web symmetric off" chain set web symmetric off
+ok "sf set out-mac none, no symmetric chain through fw2" sf set fw2 out-mac none
+ok "chain del x" chain del x
+ok "sf del br" sf del br
 before=$(doc)
 api_raw '{"cmd":"chain-add","chain":{"name":"x","hops":["fw"],"symmetric":"yes"}}'
 got=$(jq -r '[.ok, .error] | map(tostring) | join(": ")' <<<"$R" 2>&1)
@@ -472,10 +544,10 @@ err "error: sf set weight -1" 'sf set: weight "-1": expected an integer from 1 t
 err "error: sf set weight not a number" 'sf set: weight "3x": expected an integer from 1 to 1000' \
 	sf set fw weight 3x
 err "error: sf set without a keyword" \
-	'sf set: nothing to change (expected weight, health, probe, probe-from, probe-interval, probe-fail or probe-recover)' \
+	'sf set: nothing to change (expected weight, out-mac, health, probe, probe-from, probe-interval, probe-fail or probe-recover)' \
 	sf set fw
 err "error: sf set other keyword" \
-	'sf set: unknown keyword "dev" (expected weight, health, probe, probe-from, probe-interval, probe-fail, probe-recover)' \
+	'sf set: unknown keyword "dev" (expected weight, out-mac, health, probe, probe-from, probe-interval, probe-fail, probe-recover)' \
 	sf set fw dev s5
 err "error: sf set probe udp" 'sf set: probe "udp": expected icmp ADDRESS or tcp ADDRESS:PORT' \
 	sf set fw probe udp 198.18.3.1:53
@@ -524,9 +596,13 @@ SF "fw": weight: expected an integer from 1 to 1000, got 0' \
 	'{"cmd":"sf-set","sf":{"name":"fw","weight":"3"}}
 SF "fw": weight: expected an integer from 1 to 1000, got "3"' \
 	'{"cmd":"sf-set","sf":{"name":"fw","dev":"s5","weight":2}}
-SF "fw": "dev" cannot be set (sf set changes "weight", "health" and the probe-* keys; delete and add the SF to change the rest)' \
+SF "fw": "dev" cannot be set (sf set changes "weight", "out-mac", "health" and the probe-* keys; delete and add the SF to change the rest)' \
 	'{"cmd":"sf-set","sf":{"name":"fw"}}
-SF "fw": nothing to set (expected "weight", "health", "probe", "probe-from", "probe-interval", "probe-fail" or "probe-recover")' \
+SF "fw": nothing to set (expected "weight", "out-mac", "health", "probe", "probe-from", "probe-interval", "probe-fail" or "probe-recover")' \
+	'{"cmd":"sf-set","sf":{"name":"fw2","out-mac":"zz"}}
+SF "fw2": out-mac: expected a MAC address (aa:bb:cc:dd:ee:ff) or null, got "zz"' \
+	'{"cmd":"sf-add","sf":{"name":"y","kind":"iface","dev":"s5","out-dev":"s4","out-mac":"02:00:00:00:00:0g"}}
+SF "y": out-mac: "02:00:00:00:00:0g" is not a MAC address (aa:bb:cc:dd:ee:ff)' \
 	'{"cmd":"sf-set","sf":{"name":"fw","probe":"icmp 2001:db8::1","health":"link"}}
 SF "fw": "probe" with health link: the probe would never be used (only health probe probes)' \
 	'{"cmd":"sf-set","sf":{"name":"fw","probe":"icmp 2001:db8::1 "}}

@@ -77,6 +77,15 @@ static void test_requests(void)
 		{ "sf add fw2 kind iface dev s1 out-dev s2 mac 02:00:00:00:00:01 group g",
 		  "{\"cmd\":\"sf-add\",\"sf\":{\"dev\":\"s1\",\"group\":\"g\",\"kind\":\"iface\","
 		  "\"mac\":\"02:00:00:00:00:01\",\"name\":\"fw2\",\"out-dev\":\"s2\"}}" },
+		/* out-mac: a MAC like mac; in sf set, none removes it (null) */
+		{ "sf add rt kind iface dev s1 out-dev s2 mac 02:00:00:00:00:01 out-mac 2:0:0:0:0:2",
+		  "{\"cmd\":\"sf-add\",\"sf\":{\"dev\":\"s1\",\"kind\":\"iface\","
+		  "\"mac\":\"02:00:00:00:00:01\",\"name\":\"rt\",\"out-dev\":\"s2\","
+		  "\"out-mac\":\"2:0:0:0:0:2\"}}" },
+		{ "sf set rt out-mac 02:00:00:00:00:03",
+		  "{\"cmd\":\"sf-set\",\"sf\":{\"name\":\"rt\",\"out-mac\":\"02:00:00:00:00:03\"}}" },
+		{ "sf set rt out-mac none weight 2",
+		  "{\"cmd\":\"sf-set\",\"sf\":{\"name\":\"rt\",\"out-mac\":null,\"weight\":2}}" },
 		{ "sf add fw3 kind iface dev s3 group g weight 3",
 		  "{\"cmd\":\"sf-add\",\"sf\":{\"dev\":\"s3\",\"group\":\"g\",\"kind\":\"iface\","
 		  "\"name\":\"fw3\",\"weight\":3}}" },
@@ -191,6 +200,7 @@ static void test_help(void)
 		{ "sf add help", HELP_CMD, "sf", "add" },
 		{ "sf set fw weight -h", HELP_CMD, "sf", "set" },
 		{ "help sf set", HELP_CMD, "sf", "set" },
+		{ "sf set fw out-mac -h", HELP_CMD, "sf", "set" },
 		{ "sf set fw probe -h", HELP_CMD, "sf", "set" },
 		{ "sf add fw dev s0 probe icmp help", HELP_CMD, "sf", "add" },
 		{ "sf add -h kind iface dev s0", HELP_CMD, "sf", "add" },
@@ -295,12 +305,31 @@ static void test_parse_errors(void)
 		{ "sf set fw weight 99999999999999999999",
 		  "sf set: weight \"99999999999999999999\": expected an integer from 1 to 1000" },
 		{ "sf set fw weight", "sf set: \"weight\" needs a value (N)" },
-		{ "sf set fw", "sf set: nothing to change (expected weight, health, probe, probe-from, "
-		  "probe-interval, probe-fail or probe-recover)" },
+		{ "sf set fw", "sf set: nothing to change (expected weight, out-mac, health, probe, "
+		  "probe-from, probe-interval, probe-fail or probe-recover)" },
 		{ "sf set weight 3", "sf set: expected NAME before \"weight\"" },
 		{ "sf set fw weight 2 weight 3", "sf set: \"weight\" given twice" },
-		{ "sf set fw dev s1", "sf set: unknown keyword \"dev\" (expected weight, health, probe, "
-		  "probe-from, probe-interval, probe-fail, probe-recover)" },
+		{ "sf set fw dev s1", "sf set: unknown keyword \"dev\" (expected weight, out-mac, "
+		  "health, probe, probe-from, probe-interval, probe-fail, probe-recover)" },
+		{ "sf set fw mac 02:00:00:00:00:01", "sf set: unknown keyword \"mac\" (expected "
+		  "weight, out-mac, health, probe, probe-from, probe-interval, probe-fail, "
+		  "probe-recover)" },
+		/* out-mac: checked like mac; none only in sf set */
+		{ "sf add y dev s0 out-dev s1 out-mac 02:00:00:00:00",
+		  "sf add: out-mac \"02:00:00:00:00\": expected a MAC address (aa:bb:cc:dd:ee:ff)" },
+		{ "sf add y dev s0 out-dev s1 out-mac ff:ff:ff:ff:ff:ff",
+		  "sf add: out-mac \"ff:ff:ff:ff:ff:ff\": a broadcast MAC cannot address one SF" },
+		{ "sf add y dev s0 out-dev s1 out-mac none",
+		  "sf add: out-mac \"none\": expected a MAC address (aa:bb:cc:dd:ee:ff)" },
+		{ "sf set fw out-mac zz",
+		  "sf set: out-mac \"zz\": expected a MAC address (aa:bb:cc:dd:ee:ff)" },
+		{ "sf set fw out-mac 01:00:5e:00:00:01",
+		  "sf set: out-mac \"01:00:5e:00:00:01\": a multicast MAC (first octet odd) cannot "
+		  "address one SF" },
+		{ "sf set fw out-mac", "sf set: \"out-mac\" needs a value (MAC|none)" },
+		{ "sf add y dev s0 out-dev s1 out-mac", "sf add: \"out-mac\" needs a value (MAC)" },
+		{ "sf set fw out-mac none out-mac 02:00:00:00:00:01",
+		  "sf set: \"out-mac\" given twice" },
 		/* health keywords */
 		{ "sf add y dev s0 probe udp 198.18.3.1:53",
 		  "sf add: probe \"udp\": expected icmp ADDRESS or tcp ADDRESS:PORT" },

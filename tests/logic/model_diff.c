@@ -235,6 +235,66 @@ static void test_chain_symmetric_in_diff_and_json(void)
 	sfc_doc_free(&d);
 }
 
+/* checks that an SF's out-mac added, changed or removed is a change of its SF, another
+ * spelling of the same MAC is none, and out-mac is written after mac only when set,
+ * round-trips and is copied */
+static void test_sf_out_mac_in_diff_and_json(void)
+{
+	const char *none = "{\"sfs\":[{\"name\":\"rt\",\"dev\":\"s0\",\"out-dev\":\"s1\","
+			   "\"mac\":\"02:00:00:00:00:01\"}]}";
+	const char *set = "{\"sfs\":[{\"name\":\"rt\",\"dev\":\"s0\",\"out-dev\":\"s1\","
+			  "\"mac\":\"02:00:00:00:00:01\",\"out-mac\":\"02:00:00:00:00:02\"}]}";
+	const char *set_spelled = "{\"sfs\":[{\"name\":\"rt\",\"dev\":\"s0\",\"out-dev\":\"s1\","
+				  "\"mac\":\"02:00:00:00:00:01\",\"out-mac\":\"2:0:0:0:0:2\"}]}";
+	const char *other = "{\"sfs\":[{\"name\":\"rt\",\"dev\":\"s0\",\"out-dev\":\"s1\","
+			    "\"mac\":\"02:00:00:00:00:01\",\"out-mac\":\"02:00:00:00:00:03\"}]}";
+	struct sfc_doc d, d2;
+	char err[512] = "", out[2048], buf[256], *text;
+	json_t *j;
+
+	ASSERT_OK(diff_of(none, set, out, sizeof(out)), out);
+	ASSERT_STREQ(out,
+		     "{\"added\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[],\"rules\":[]},"
+		     "\"removed\":{\"ingress\":[],\"groups\":[],\"sfs\":[],\"chains\":[],\"rules\":[]},"
+		     "\"changed\":{\"ingress\":[],\"groups\":[],\"sfs\":[\"rt\"],\"chains\":[],"
+		     "\"rules\":[]}}", "diff of out-mac added");
+	ASSERT_OK(diff_of(set, none, out, sizeof(out)), out);
+	ASSERT_TRUE(strstr(out, "\"changed\":{\"ingress\":[],\"groups\":[],\"sfs\":[\"rt\"]") != NULL,
+		    "diff of out-mac removed");
+	ASSERT_OK(diff_of(set, other, out, sizeof(out)), out);
+	ASSERT_TRUE(strstr(out, "\"changed\":{\"ingress\":[],\"groups\":[],\"sfs\":[\"rt\"]") != NULL,
+		    "diff of out-mac changed");
+	ASSERT_OK(diff_of(set, set_spelled, out, sizeof(out)), out);
+	ASSERT_STREQ(out, NO_CHANGE, "out-mac spelled otherwise");
+
+	ASSERT_OK(doc_from(set_spelled, NULL, &d, err, sizeof(err)), err);
+	j = sfc_doc_to_json(&d);
+	ASSERT_STREQ(elem(j, "sfs", 0, buf, sizeof(buf)),
+		     "{\"name\":\"rt\",\"kind\":\"iface\",\"dev\":\"s0\",\"out-dev\":\"s1\","
+		     "\"mac\":\"02:00:00:00:00:01\",\"out-mac\":\"02:00:00:00:00:02\"}",
+		     "out-mac written after mac, in one spelling");
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	ASSERT_OK(diff_of(set, text, out, sizeof(out)), out);
+	ASSERT_STREQ(out, NO_CHANGE, "out-mac round-trips");
+	free(text);
+	/* the copy sfcd edits carries it */
+	ASSERT_OK(sfc_doc_copy(&d2, &d), "copy");
+	ASSERT_TRUE(sfc_doc_sf(&d2, "rt")->has_out_mac &&
+		    !memcmp(sfc_doc_sf(&d2, "rt")->out_mac, (__u8[6]){ 2, 0, 0, 0, 0, 2 }, 6),
+		    "out-mac copied");
+	sfc_doc_free(&d2);
+	sfc_doc_free(&d);
+
+	ASSERT_OK(doc_from(none, NULL, &d, err, sizeof(err)), err);
+	j = sfc_doc_to_json(&d);
+	ASSERT_STREQ(elem(j, "sfs", 0, buf, sizeof(buf)),
+		     "{\"name\":\"rt\",\"kind\":\"iface\",\"dev\":\"s0\",\"out-dev\":\"s1\","
+		     "\"mac\":\"02:00:00:00:00:01\"}", "no out-mac, none written");
+	json_decref(j);
+	sfc_doc_free(&d);
+}
+
 /* checks that a weight change is a change of its SF, and weight 1 written out is the default */
 static void test_sf_weight_in_diff(void)
 {
@@ -515,6 +575,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_diff_shows_groups_and_changes),
 		UNIT_TEST(test_chain_end_in_diff_and_json),
 		UNIT_TEST(test_chain_symmetric_in_diff_and_json),
+		UNIT_TEST(test_sf_out_mac_in_diff_and_json),
 		UNIT_TEST(test_sf_weight_in_diff),
 		UNIT_TEST(test_sf_weight_in_json),
 		UNIT_TEST(test_sf_health_in_diff),

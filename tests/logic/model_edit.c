@@ -164,12 +164,17 @@ static void test_chain_set_symmetric(void)
 	sfc_doc_free(&d);
 }
 
-/* checks that an SF added later to a group a symmetric chain names must be one-arm, and a one-arm one is taken */
-static void test_sf_joining_a_symmetric_chain_must_be_one_arm(void)
+/* checks that an SF added later to a group a symmetric chain names is refused when it is two-arm with a mac and no out-mac, and taken two-arm with an out-mac, two-arm without a mac, or one-arm */
+static void test_sf_joining_a_symmetric_chain_with_a_mac_needs_an_out_mac(void)
 {
-	json_t *two = json_loads("{\"name\":\"p2\",\"dev\":\"s5\",\"out-dev\":\"s6\","
-				 "\"group\":\"pool\"}", 0, NULL);
-	json_t *one = json_loads("{\"name\":\"p3\",\"dev\":\"s7\",\"group\":\"pool\"}", 0, NULL);
+	static const char *const taken[] = {
+		"{\"name\":\"p3\",\"dev\":\"s5\",\"out-dev\":\"s6\",\"group\":\"pool\","
+		"\"mac\":\"02:00:00:00:00:05\",\"out-mac\":\"02:00:00:00:00:06\"}",
+		"{\"name\":\"p3\",\"dev\":\"s5\",\"out-dev\":\"s6\",\"group\":\"pool\"}",
+		"{\"name\":\"p3\",\"dev\":\"s7\",\"group\":\"pool\",\"mac\":\"02:00:00:00:00:07\"}",
+	};
+	json_t *unset = json_loads("{\"name\":\"p2\",\"dev\":\"s5\",\"out-dev\":\"s6\","
+				   "\"group\":\"pool\",\"mac\":\"02:00:00:00:00:05\"}", 0, NULL);
 	json_t *sym = json_loads("{\"name\":\"web\",\"symmetric\":true}", 0, NULL);
 	struct sfc_chain_cfg c;
 	struct sfc_sf_cfg sf;
@@ -183,22 +188,27 @@ static void test_sf_joining_a_symmetric_chain_must_be_one_arm(void)
 	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
 	/* as sfcd does: edit a copy, validate it against the current one */
 	ASSERT_OK(sfc_doc_copy(&next, &d), "copy");
-	ASSERT_OK(sfc_sf_from_json(two, &sf, err, sizeof(err)), err);
+	ASSERT_OK(sfc_sf_from_json(unset, &sf, err, sizeof(err)), err);
 	ASSERT_OK(sfc_edit_sf_add(&next, &sf, err, sizeof(err)), err);
-	ASSERT_EQ(sfc_doc_validate(&next, &d, err, sizeof(err)), -EINVAL, "two-arm SF joins");
+	ASSERT_EQ(sfc_doc_validate(&next, &d, err, sizeof(err)), -EINVAL, "mac, no out-mac");
 	ASSERT_STREQ(err, "chain \"web\": hop 2: group \"pool\" includes SF \"p2\", which is "
-		     "two-arm (out-dev \"s6\"), and the chain is symmetric: its replies would have "
-		     "to enter the SF from its out-dev side, which sfc does not do yet (every SF "
-		     "of a symmetric chain must be one-arm)", "two-arm SF joins, message");
+		     "two-arm (out-dev \"s6\") and has a mac but no out-mac, and the chain is "
+		     "symmetric: its replies enter the SF from its out-dev side, where the fabric "
+		     "must address them to the SF's MAC on that side: set \"out-mac\"",
+		     "mac, no out-mac: message");
 	sfc_doc_free(&next);
-	ASSERT_OK(sfc_doc_copy(&next, &d), "copy");
-	ASSERT_OK(sfc_sf_from_json(one, &sf, err, sizeof(err)), err);
-	ASSERT_OK(sfc_edit_sf_add(&next, &sf, err, sizeof(err)), err);
-	ASSERT_OK(sfc_doc_validate(&next, &d, err, sizeof(err)), err);
-	ASSERT_TRUE(sfc_doc_chain(&next, "web")->symmetric, "still symmetric");
-	sfc_doc_free(&next);
-	json_decref(two);
-	json_decref(one);
+	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+		json_t *j = json_loads(taken[i], 0, NULL);
+
+		ASSERT_OK(sfc_doc_copy(&next, &d), "copy");
+		ASSERT_OK(sfc_sf_from_json(j, &sf, err, sizeof(err)), err);
+		json_decref(j);
+		ASSERT_OK(sfc_edit_sf_add(&next, &sf, err, sizeof(err)), err);
+		ASSERT_OK(sfc_doc_validate(&next, &d, err, sizeof(err)), taken[i]);
+		ASSERT_TRUE(sfc_doc_chain(&next, "web")->symmetric, "still symmetric");
+		sfc_doc_free(&next);
+	}
+	json_decref(unset);
 	json_decref(sym);
 	sfc_doc_free(&d);
 }
@@ -260,13 +270,13 @@ static void test_sf_set_changes_only_the_weight(void)
 	ASSERT_EQ(sf_set(&d, "p1", "{\"name\":\"p1\",\"dev\":\"s5\",\"weight\":2}", &sf, err,
 			 sizeof(err)), -EINVAL, "dev");
 	ASSERT_STREQ(err, "SF \"p1\": \"dev\" cannot be set (sf set changes \"weight\", "
-		     "\"health\" and the probe-* keys; delete and add the SF to change the rest)",
-		     "dev message");
+		     "\"out-mac\", \"health\" and the probe-* keys; delete and add the SF to "
+		     "change the rest)", "dev message");
 	ASSERT_EQ(sf_set(&d, "p1", "{\"name\":\"p1\"}", &sf, err, sizeof(err)), -EINVAL,
 		  "nothing to set");
-	ASSERT_STREQ(err, "SF \"p1\": nothing to set (expected \"weight\", \"health\", \"probe\", "
-		     "\"probe-from\", \"probe-interval\", \"probe-fail\" or \"probe-recover\")",
-		     "nothing message");
+	ASSERT_STREQ(err, "SF \"p1\": nothing to set (expected \"weight\", \"out-mac\", "
+		     "\"health\", \"probe\", \"probe-from\", \"probe-interval\", \"probe-fail\" "
+		     "or \"probe-recover\")", "nothing message");
 	ASSERT_EQ(sfc_edit_sf_set(&d, &ghost, err, sizeof(err)), -ENOENT, "sf set nosuch");
 	ASSERT_STREQ(err, "no SF named \"nosuch\"", "sf set nosuch message");
 	ASSERT_EQ(sfc_sf_weight(sfc_doc_sf(&d, "p1")), 7, "refusals changed nothing");
@@ -307,6 +317,76 @@ static int sf_set_apply(struct sfc_doc *d, const char *name, const char *v, char
 	if (!ret)
 		ret = sfc_doc_validate(d, NULL, err, len);
 	return ret;
+}
+
+/* checks that sf-set sets, replaces and (null) removes an out-mac, keeps the rest, refuses a value that is no MAC by name, and that the document refuses an out-mac on a one-arm SF and one removed while a symmetric chain needs it */
+static void test_sf_set_out_mac(void)
+{
+	struct sfc_sf_cfg rt = { .name = "rt", .kind = SFC_KIND_IFACE, .dev = "s5",
+				 .out_dev = "s6", .has_mac = true,
+				 .mac = { 0x02, 0, 0, 0, 0, 0x05 }, .weight = 3 };
+	json_t *sym = json_loads("{\"name\":\"web\",\"symmetric\":true,\"hops\":[\"fw\",\"rt\"]}",
+				 0, NULL);
+	const struct sfc_sf_cfg *p;
+	struct sfc_chain_cfg c;
+	struct sfc_sf_cfg sf;
+	struct sfc_doc d, next;
+	char err[512] = "";
+
+	ASSERT_OK(base(&d, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_sf_add(&d, &rt, err, sizeof(err)), err);
+	ASSERT_OK(sf_set_apply(&d, "rt", "{\"name\":\"rt\",\"out-mac\":\"02:00:00:00:00:06\"}", err,
+			       sizeof(err)), err);
+	p = sfc_doc_sf(&d, "rt");
+	ASSERT_TRUE(p->has_out_mac && !memcmp(p->out_mac, (__u8[6]){ 2, 0, 0, 0, 0, 6 }, 6),
+		    "out-mac set");
+	ASSERT_TRUE(p->has_mac && !memcmp(p->mac, rt.mac, 6), "mac kept");
+	ASSERT_EQ(sfc_sf_weight(p), 3, "weight kept");
+	ASSERT_STREQ(p->out_dev, "s6", "out-dev kept");
+	ASSERT_OK(sf_set_apply(&d, "rt", "{\"name\":\"rt\",\"out-mac\":\"2:0:0:0:0:7\","
+			       "\"weight\":2}", err, sizeof(err)), err);
+	p = sfc_doc_sf(&d, "rt");
+	ASSERT_TRUE(p->has_out_mac && !memcmp(p->out_mac, (__u8[6]){ 2, 0, 0, 0, 0, 7 }, 6),
+		    "out-mac replaced");
+	ASSERT_EQ(sfc_sf_weight(p), 2, "weight set with it");
+	ASSERT_EQ(sf_set(&d, "rt", "{\"name\":\"rt\",\"out-mac\":\"zz\"}", &sf, err, sizeof(err)),
+		  -EINVAL, "out-mac zz");
+	ASSERT_STREQ(err, "SF \"rt\": out-mac: expected a MAC address (aa:bb:cc:dd:ee:ff) or null, "
+		     "got \"zz\"", "out-mac zz: message");
+	ASSERT_EQ(sf_set(&d, "rt", "{\"name\":\"rt\",\"out-mac\":5}", &sf, err, sizeof(err)),
+		  -EINVAL, "out-mac 5");
+	ASSERT_STREQ(err, "SF \"rt\": out-mac: expected a MAC address (aa:bb:cc:dd:ee:ff) or null, "
+		     "got 5", "out-mac 5: message");
+	ASSERT_EQ(sf_set_apply(&d, "fw", "{\"name\":\"fw\",\"out-mac\":\"02:00:00:00:00:09\"}", err,
+			       sizeof(err)), -EINVAL, "out-mac on one-arm fw");
+	ASSERT_STREQ(err, "SF \"fw\": out-mac: the SF is one-arm (no out-dev other than its dev); "
+		     "out-mac is its MAC on its out-dev side, which only a two-arm SF has",
+		     "out-mac on one-arm fw: message");
+	sfc_doc_free(&d);
+
+	/* rt in a symmetric chain: its out-mac cannot go */
+	ASSERT_OK(base(&d, err, sizeof(err)), err);
+	rt.has_out_mac = true;
+	memcpy(rt.out_mac, (__u8[6]){ 2, 0, 0, 0, 0, 6 }, 6);
+	ASSERT_OK(sfc_edit_sf_add(&d, &rt, err, sizeof(err)), err);
+	c = *sfc_doc_chain(&d, "web");
+	ASSERT_OK(sfc_chain_from_json(sym, &c, true, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_chain_set(&d, &c, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_copy(&next, &d), "copy");
+	ASSERT_OK(sf_set(&next, "rt", "{\"name\":\"rt\",\"out-mac\":null}", &sf, err, sizeof(err)),
+		  err);
+	ASSERT_TRUE(!sf.has_out_mac, "null removes the out-mac");
+	ASSERT_OK(sfc_edit_sf_set(&next, &sf, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_doc_validate(&next, &d, err, sizeof(err)), -EINVAL, "out-mac removed");
+	ASSERT_STREQ(err, "chain \"web\": hop 2: SF \"rt\" is two-arm (out-dev \"s6\") and has a "
+		     "mac but no out-mac, and the chain is symmetric: its replies enter the SF "
+		     "from its out-dev side, where the fabric must address them to the SF's MAC "
+		     "on that side: set \"out-mac\"", "out-mac removed: message");
+	sfc_doc_free(&next);
+	ASSERT_TRUE(sfc_doc_sf(&d, "rt")->has_out_mac, "the document keeps it");
+	json_decref(sym);
+	sfc_doc_free(&d);
 }
 
 /* checks sf-set of the health keys: probe implies health probe, keys present overwrite, link or none clear the probe, the rest is kept */
@@ -532,9 +612,10 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_chain_set_keeps_what_is_not_given),
 		UNIT_TEST(test_chain_set_end),
 		UNIT_TEST(test_chain_set_symmetric),
-		UNIT_TEST(test_sf_joining_a_symmetric_chain_must_be_one_arm),
+		UNIT_TEST(test_sf_joining_a_symmetric_chain_with_a_mac_needs_an_out_mac),
 		UNIT_TEST(test_sf_set_changes_only_the_weight),
 		UNIT_TEST(test_cni_reattach_keeps_the_weight),
+		UNIT_TEST(test_sf_set_out_mac),
 		UNIT_TEST(test_sf_set_health_settings),
 		UNIT_TEST(test_sf_set_health_refusals),
 		UNIT_TEST(test_cni_reattach_keeps_the_health_settings),

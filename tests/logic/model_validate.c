@@ -715,19 +715,28 @@ static void test_valid_document_is_indexed(void)
 }
 
 /* SFs of the symmetric tests: fw one-arm, fw1 one-arm written with out-dev = dev, nat
- * two-arm; group pool of one-arm p1 and two-arm p2, group caps of one-arm c1 */
+ * two-arm with a mac and no out-mac, br two-arm without a mac, rt two-arm with a mac
+ * and an out-mac; group pool of one-arm p1 and two-arm p2 (mac, no out-mac), group
+ * arms of two-arm a1 (no mac) and a2 (mac and out-mac), group caps of one-arm c1 */
 #define SYM_SFS                                                                \
-	"\"groups\":[{\"name\":\"pool\"},{\"name\":\"caps\"}],"                \
+	"\"groups\":[{\"name\":\"pool\"},{\"name\":\"arms\"},{\"name\":\"caps\"}]," \
 	"\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"},"                           \
 	"{\"name\":\"fw1\",\"dev\":\"s1\",\"out-dev\":\"s1\"},"                 \
-	"{\"name\":\"nat\",\"dev\":\"s2\",\"out-dev\":\"s3\"},"                 \
+	"{\"name\":\"nat\",\"dev\":\"s2\",\"out-dev\":\"s3\",\"mac\":\"02:00:00:00:00:02\"}," \
+	"{\"name\":\"br\",\"dev\":\"s10\",\"out-dev\":\"s11\"},"                \
+	"{\"name\":\"rt\",\"dev\":\"s12\",\"out-dev\":\"s13\",\"mac\":\"02:00:00:00:00:12\"," \
+	"\"out-mac\":\"02:00:00:00:00:13\"},"                                  \
 	"{\"name\":\"p1\",\"dev\":\"s4\",\"group\":\"pool\"},"                  \
-	"{\"name\":\"p2\",\"dev\":\"s5\",\"out-dev\":\"s6\",\"group\":\"pool\"}," \
+	"{\"name\":\"p2\",\"dev\":\"s5\",\"out-dev\":\"s6\",\"group\":\"pool\"," \
+	"\"mac\":\"02:00:00:00:00:05\"},"                                      \
+	"{\"name\":\"a1\",\"dev\":\"s14\",\"out-dev\":\"s15\",\"group\":\"arms\"}," \
+	"{\"name\":\"a2\",\"dev\":\"s16\",\"out-dev\":\"s17\",\"group\":\"arms\"," \
+	"\"mac\":\"02:00:00:00:00:16\",\"out-mac\":\"02:00:00:00:00:17\"},"     \
 	"{\"name\":\"c1\",\"dev\":\"s7\",\"group\":\"caps\"}]"
 #define SYMDOC(chains) "{" SYM_SFS ",\"chains\":[" chains "]}"
-#define SYM_WHY ", and the chain is symmetric: its replies would have to enter the SF from " \
-	"its out-dev side, which sfc does not do yet (every SF of a symmetric chain must be " \
-	"one-arm)"
+#define SYM_WHY " and has a mac but no out-mac, and the chain is symmetric: its replies " \
+	"enter the SF from its out-dev side, where the fabric must address them to the SF's " \
+	"MAC on that side: set \"out-mac\""
 
 /* checks that "symmetric" is a JSON boolean, absent false, and anything else is refused naming the chain and the value */
 static void test_symmetric_is_a_boolean(void)
@@ -753,12 +762,12 @@ static void test_symmetric_is_a_boolean(void)
 		"chain \"web\": symmetric: expected true or false, got an array");
 }
 
-/* checks that a symmetric chain through a two-arm SF is refused, named directly, through its group, or in a tap hop, with the chain, hop, SF and out-dev */
-static void test_symmetric_chain_refuses_two_arm_sfs(void)
+/* checks that a symmetric chain through a two-arm SF with a mac and no out-mac is refused, named directly, through its group, or in a tap hop, with the chain, hop, SF and out-dev */
+static void test_symmetric_chain_refuses_a_mac_without_out_mac(void)
 {
 	REFUSED(SYMDOC("{\"name\":\"web\",\"hops\":[\"fw\",\"nat\"],\"symmetric\":true}"),
 		"chain \"web\": hop 2: SF \"nat\" is two-arm (out-dev \"s3\")" SYM_WHY);
-	REFUSED(SYMDOC("{\"name\":\"web\",\"hops\":[[\"fw\",\"nat\"]],\"symmetric\":true}"),
+	REFUSED(SYMDOC("{\"name\":\"web\",\"hops\":[[\"br\",\"nat\"]],\"symmetric\":true}"),
 		"chain \"web\": hop 1: SF \"nat\" is two-arm (out-dev \"s3\")" SYM_WHY);
 	REFUSED(SYMDOC("{\"name\":\"web\",\"hops\":[\"fw\",[\"pool\"]],\"symmetric\":true}"),
 		"chain \"web\": hop 2: group \"pool\" includes SF \"p2\", which is two-arm "
@@ -767,51 +776,59 @@ static void test_symmetric_chain_refuses_two_arm_sfs(void)
 		       "\"symmetric\":true}"),
 		"chain \"web\": hop 2: SF \"nat\" is two-arm (out-dev \"s3\")" SYM_WHY);
 	/* the first of two symmetric chains in the document's order */
-	REFUSED(SYMDOC("{\"name\":\"ok\",\"hops\":[\"fw\"],\"symmetric\":true},"
+	REFUSED(SYMDOC("{\"name\":\"ok\",\"hops\":[\"rt\"],\"symmetric\":true},"
 		       "{\"name\":\"bad\",\"hops\":[\"fw1\",\"pool\"],\"symmetric\":true}"),
 		"chain \"bad\": hop 2: group \"pool\" includes SF \"p2\", which is two-arm "
 		"(out-dev \"s6\")" SYM_WHY);
 }
 
-/* checks that one-arm SFs (out-dev left out or equal to dev), groups of them and taps make a valid symmetric chain, and two-arm SFs a valid chain that is not symmetric */
+/* checks that one-arm SFs (out-dev left out or equal to dev), two-arm SFs without a mac or with a mac and an out-mac, groups of them and taps make a valid symmetric chain, and a two-arm SF with a mac and no out-mac a valid chain that is not symmetric */
 static void test_symmetric_chains_that_are_accepted(void)
 {
 	struct sfc_doc d;
 	char err[512] = "";
 
 	ASSERT_OK(doc_from(SYMDOC("{\"name\":\"sym\",\"hops\":[\"fw\",{\"tap\":[\"caps\"]},"
-				  "[\"fw1\"]],\"symmetric\":true},"
+				  "[\"fw1\"],[\"br\",\"rt\"],[\"arms\"]],\"symmetric\":true},"
 				  "{\"name\":\"plain\",\"hops\":[\"nat\",\"pool\"]}"),
 			   NULL, &d, err, sizeof(err)), err);
 	ASSERT_TRUE(sfc_doc_chain(&d, "sym")->symmetric, "sym is symmetric");
+	ASSERT_TRUE(!sfc_doc_chain(&d, "plain")->symmetric, "plain is not");
 	sfc_doc_free(&d);
 }
 
-/* checks that the validator refuses a typed document whose symmetric chain reaches a two-arm SF, whatever edit made it so */
-static void test_validator_refuses_typed_symmetric_two_arm(void)
+/* checks that the validator refuses a typed document whose symmetric chain reaches a two-arm SF with a mac and no out-mac, whatever edit made it so: an SF joining a group, a chain made symmetric, an out-mac removed */
+static void test_validator_refuses_typed_symmetric_mac_without_out_mac(void)
 {
 	struct sfc_chain_cfg web = { .name = "web", .symmetric = true, .nhops = 1,
 				     .hops = { { .nsf = 1, .sf = { "pool" } } } };
 	struct sfc_sf_cfg p3 = { .name = "p3", .kind = SFC_KIND_IFACE, .dev = "s8",
-				 .out_dev = "s9", .group = "pool" };
+				 .out_dev = "s9", .has_mac = true,
+				 .mac = { 0x02, 0, 0, 0, 0, 0x08 }, .group = "pool" };
+	struct sfc_sf_cfg rt;
 	struct sfc_doc d;
 	char err[512] = "";
 
 	ASSERT_OK(doc_from(SYMDOC(""), NULL, &d, err, sizeof(err)), err);
-	/* pool without its two-arm p2: valid */
+	/* pool without p2: valid */
 	ASSERT_OK(sfc_edit_sf_del(&d, "p2", err, sizeof(err)), err);
 	ASSERT_OK(sfc_edit_chain_add(&d, &web, err, sizeof(err)), err);
 	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
-	/* a two-arm SF joins the group */
+	/* a two-arm SF with a mac and no out-mac joins the group */
 	ASSERT_OK(sfc_edit_sf_add(&d, &p3, err, sizeof(err)), err);
-	ASSERT_EQ(sfc_doc_validate(&d, NULL, err, sizeof(err)), -EINVAL, "two-arm SF joins");
+	ASSERT_EQ(sfc_doc_validate(&d, NULL, err, sizeof(err)), -EINVAL, "p3 joins");
 	ASSERT_STREQ(err, "chain \"web\": hop 1: group \"pool\" includes SF \"p3\", which is "
-		     "two-arm (out-dev \"s9\")" SYM_WHY, "two-arm SF joins, message");
-	/* out-dev equal to dev is one-arm */
-	strcpy(p3.out_dev, p3.dev);
+		     "two-arm (out-dev \"s9\")" SYM_WHY, "p3 joins, message");
+	/* with its out-mac it may */
+	p3.has_out_mac = true;
+	memcpy(p3.out_mac, (__u8[6]){ 0x02, 0, 0, 0, 0, 0x09 }, 6);
 	ASSERT_OK(sfc_edit_sf_set(&d, &p3, err, sizeof(err)), err);
 	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
-	/* a chain made symmetric while it reaches a two-arm SF */
+	/* and so may one without a mac */
+	p3.has_mac = p3.has_out_mac = false;
+	ASSERT_OK(sfc_edit_sf_set(&d, &p3, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	/* a chain made symmetric while it reaches nat */
 	web.symmetric = false;
 	web.hops[0] = (struct sfc_hop_cfg){ .nsf = 1, .sf = { "nat" } };
 	ASSERT_OK(sfc_edit_chain_set(&d, &web, err, sizeof(err)), err);
@@ -822,27 +839,115 @@ static void test_validator_refuses_typed_symmetric_two_arm(void)
 	ASSERT_STREQ(err, "chain \"web\": hop 1: SF \"nat\" is two-arm (out-dev \"s3\")" SYM_WHY,
 		     "made symmetric, message");
 	ASSERT_TRUE(!d.validated, "not validated");
+	/* rt in a symmetric chain, then its out-mac removed */
+	web.hops[0] = (struct sfc_hop_cfg){ .nsf = 1, .sf = { "rt" } };
+	ASSERT_OK(sfc_edit_chain_set(&d, &web, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	rt = *sfc_doc_sf(&d, "rt");
+	rt.has_out_mac = false;
+	ASSERT_OK(sfc_edit_sf_set(&d, &rt, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_doc_validate(&d, NULL, err, sizeof(err)), -EINVAL, "out-mac removed");
+	ASSERT_STREQ(err, "chain \"web\": hop 1: SF \"rt\" is two-arm (out-dev \"s13\")" SYM_WHY,
+		     "out-mac removed, message");
 	sfc_doc_free(&d);
 }
 
-/* checks that an apply giving an SF of a symmetric chain an out-dev is refused against the document before it */
-static void test_apply_giving_an_out_dev_is_refused(void)
+/* checks that an apply giving an SF with a mac of a symmetric chain an out-dev is refused against the document before it, and taken with an out-mac; an SF without a mac may get an out-dev alone */
+static void test_apply_giving_an_out_dev_needs_an_out_mac(void)
 {
 	struct sfc_doc d, d2;
 	char err[512] = "";
 	int ret;
 
-	ASSERT_OK(doc_from("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\"}],\"chains\":[{\"name\":"
-			   "\"web\",\"hops\":[\"fw\"],\"symmetric\":true}]}", NULL, &d, err,
+	ASSERT_OK(doc_from("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"mac\":\"02:00:00:00:00:01\"},"
+			   "{\"name\":\"br\",\"dev\":\"s2\"}],\"chains\":[{\"name\":\"web\","
+			   "\"hops\":[\"fw\",\"br\"],\"symmetric\":true}]}", NULL, &d, err,
 			   sizeof(err)), err);
-	ret = doc_from("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"out-dev\":\"s1\"}],"
-		       "\"chains\":[{\"name\":\"web\",\"hops\":[\"fw\"],\"symmetric\":true}]}", &d,
-		       &d2, err, sizeof(err));
+	ret = doc_from("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"out-dev\":\"s1\","
+		       "\"mac\":\"02:00:00:00:00:01\"},{\"name\":\"br\",\"dev\":\"s2\"}],"
+		       "\"chains\":[{\"name\":\"web\",\"hops\":[\"fw\",\"br\"],\"symmetric\":true}]}",
+		       &d, &d2, err, sizeof(err));
 	if (!ret)
 		sfc_doc_free(&d2);
 	ASSERT_EQ(ret, -EINVAL, "out-dev given");
 	ASSERT_STREQ(err, "chain \"web\": hop 1: SF \"fw\" is two-arm (out-dev \"s1\")" SYM_WHY,
 		     "out-dev given, message");
+	ASSERT_OK(doc_from("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"out-dev\":\"s1\","
+			   "\"mac\":\"02:00:00:00:00:01\",\"out-mac\":\"02:00:00:00:00:02\"},"
+			   "{\"name\":\"br\",\"dev\":\"s2\",\"out-dev\":\"s3\"}],"
+			   "\"chains\":[{\"name\":\"web\",\"hops\":[\"fw\",\"br\"],"
+			   "\"symmetric\":true}]}", &d, &d2, err, sizeof(err)), err);
+	ASSERT_TRUE(sfc_doc_sf(&d2, "fw")->has_out_mac, "fw has its out-mac");
+	sfc_doc_free(&d2);
+	sfc_doc_free(&d);
+}
+
+/* checks that "out-mac" is read like "mac" (a MAC string, written only when set), and refused on a one-arm SF (out-dev left out or equal to dev), when it is not a MAC, and when it is not unicast, naming the SF */
+static void test_out_mac_forms_and_rules(void)
+{
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(doc_from("{\"sfs\":[{\"name\":\"rt\",\"dev\":\"s0\",\"out-dev\":\"s1\","
+			   "\"mac\":\"02:00:00:00:00:01\",\"out-mac\":\"2:0:0:0:0:A2\"},"
+			   "{\"name\":\"br\",\"dev\":\"s2\",\"out-dev\":\"s3\"}]}", NULL, &d, err,
+			   sizeof(err)), err);
+	ASSERT_TRUE(sfc_doc_sf(&d, "rt")->has_out_mac, "rt: out-mac read");
+	ASSERT_TRUE(!memcmp(sfc_doc_sf(&d, "rt")->out_mac, (__u8[6]){ 2, 0, 0, 0, 0, 0xa2 }, 6),
+		    "rt: out-mac's bytes");
+	ASSERT_TRUE(!memcmp(sfc_doc_sf(&d, "rt")->mac, (__u8[6]){ 2, 0, 0, 0, 0, 1 }, 6),
+		    "rt: mac kept apart");
+	ASSERT_TRUE(!sfc_doc_sf(&d, "br")->has_out_mac, "br: no out-mac");
+	sfc_doc_free(&d);
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"out-mac\":\"02:00:00:00:00:02\"}]}",
+		"SF \"fw\": out-mac: the SF is one-arm (no out-dev other than its dev); out-mac is "
+		"its MAC on its out-dev side, which only a two-arm SF has");
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"out-dev\":\"s0\","
+		"\"mac\":\"02:00:00:00:00:01\",\"out-mac\":\"02:00:00:00:00:02\"}]}",
+		"SF \"fw\": out-mac: the SF is one-arm (no out-dev other than its dev); out-mac is "
+		"its MAC on its out-dev side, which only a two-arm SF has");
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"out-dev\":\"s1\",\"out-mac\":\"zz\"}]}",
+		"SF \"fw\": out-mac: \"zz\" is not a MAC address (aa:bb:cc:dd:ee:ff)");
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"out-dev\":\"s1\","
+		"\"out-mac\":\"02:00:00:00:00:02:03\"}]}",
+		"SF \"fw\": out-mac: \"02:00:00:00:00:02:03\" is not a MAC address (aa:bb:cc:dd:ee:ff)");
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"out-dev\":\"s1\",\"out-mac\":2}]}",
+		"SF \"fw\": out-mac: expected a string");
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"out-dev\":\"s1\",\"out-mac\":null}]}",
+		"SF \"fw\": out-mac: expected a string");
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"out-dev\":\"s1\","
+		"\"out-mac\":\"00:00:00:00:00:00\"}]}",
+		"SF \"fw\": out-mac: the all-zero MAC is not an address");
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"out-dev\":\"s1\","
+		"\"out-mac\":\"ff:ff:ff:ff:ff:ff\"}]}",
+		"SF \"fw\": out-mac: a broadcast MAC cannot address one SF");
+	REFUSED("{\"sfs\":[{\"name\":\"fw\",\"dev\":\"s0\",\"out-dev\":\"s1\","
+		"\"out-mac\":\"33:33:00:00:00:01\"}]}",
+		"SF \"fw\": out-mac: a multicast MAC (first octet odd) cannot address one SF");
+}
+
+/* checks that the validator refuses a typed out-mac on a one-arm SF and a typed out-mac that is not unicast */
+static void test_validator_refuses_typed_out_macs(void)
+{
+	struct sfc_sf_cfg sf = { .name = "x", .kind = SFC_KIND_IFACE, .dev = "s8",
+				 .has_out_mac = true, .out_mac = { 0x02, 0, 0, 0, 0, 0x09 } };
+	struct sfc_doc d;
+	char err[512] = "";
+
+	ASSERT_OK(doc_from("{\"sfs\":[]}", NULL, &d, err, sizeof(err)), err);
+	ASSERT_OK(sfc_edit_sf_add(&d, &sf, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_doc_validate(&d, NULL, err, sizeof(err)), -EINVAL, "one-arm");
+	ASSERT_STREQ(err, "SF \"x\": out-mac: the SF is one-arm (no out-dev other than its dev); "
+		     "out-mac is its MAC on its out-dev side, which only a two-arm SF has",
+		     "one-arm, message");
+	strcpy(sf.out_dev, "s9");
+	ASSERT_OK(sfc_edit_sf_set(&d, &sf, err, sizeof(err)), err);
+	ASSERT_OK(sfc_doc_validate(&d, NULL, err, sizeof(err)), err);
+	sf.out_mac[0] = 0x01;
+	ASSERT_OK(sfc_edit_sf_set(&d, &sf, err, sizeof(err)), err);
+	ASSERT_EQ(sfc_doc_validate(&d, NULL, err, sizeof(err)), -EINVAL, "multicast");
+	ASSERT_STREQ(err, "SF \"x\": out-mac: a multicast MAC (first octet odd) cannot address "
+		     "one SF", "multicast, message");
 	sfc_doc_free(&d);
 }
 
@@ -879,10 +984,12 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_cni_pod_joins_a_tapped_group),
 		UNIT_TEST(test_validator_refuses_typed_taps),
 		UNIT_TEST(test_symmetric_is_a_boolean),
-		UNIT_TEST(test_symmetric_chain_refuses_two_arm_sfs),
+		UNIT_TEST(test_symmetric_chain_refuses_a_mac_without_out_mac),
 		UNIT_TEST(test_symmetric_chains_that_are_accepted),
-		UNIT_TEST(test_validator_refuses_typed_symmetric_two_arm),
-		UNIT_TEST(test_apply_giving_an_out_dev_is_refused),
+		UNIT_TEST(test_validator_refuses_typed_symmetric_mac_without_out_mac),
+		UNIT_TEST(test_apply_giving_an_out_dev_needs_an_out_mac),
+		UNIT_TEST(test_out_mac_forms_and_rules),
+		UNIT_TEST(test_validator_refuses_typed_out_macs),
 		UNIT_TEST(test_valid_document_is_indexed),
 	};
 

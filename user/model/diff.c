@@ -39,6 +39,8 @@ static bool sf_eq(const void *x, const void *y)
 
 	return a->kind == b->kind && !strcmp(a->dev, b->dev) && !strcmp(a->out_dev, b->out_dev) &&
 	       a->has_mac == b->has_mac && (!a->has_mac || !memcmp(a->mac, b->mac, 6)) &&
+	       a->has_out_mac == b->has_out_mac &&
+	       (!a->has_out_mac || !memcmp(a->out_mac, b->out_mac, 6)) &&
 	       !strcmp(a->group, b->group) && sfc_sf_weight(a) == sfc_sf_weight(b) &&
 	       a->health == b->health && sfc_probe_eq(&a->probe, &b->probe) &&
 	       cni_eq(&a->cni, &b->cni);

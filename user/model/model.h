@@ -118,6 +118,10 @@ struct sfc_sf_cfg {
 	char out_dev[IFNAMSIZ];  /* the SF sends back here; "" = dev (one-arm) */
 	bool has_mac;
 	__u8 mac[6];
+	/* "out-mac", two-arm only: the SF's MAC on its out-dev side, where the
+	 * fabric sends it a symmetric chain's replies */
+	bool has_out_mac;
+	__u8 out_mac[6];
 	char group[SFC_NAME_LEN];/* "" = none */
 	__u16 weight;            /* 1..SFC_WEIGHT_MAX; 0 = unset, which is 1 */
 	__u8 health;             /* enum sfc_health_mode */
@@ -154,8 +158,9 @@ struct sfc_hop_cfg {
  * (the reversed 5-tuple, wherever it enters the fabric: at an ingress
  * point) through the same SF instances in reverse order, whatever rules
  * the replies match, so a stateful SF sees both directions of each
- * connection. Every SF it reaches must be one-arm for now: a two-arm SF
- * would have to be entered from its out-dev side on the way back.
+ * connection. A reply enters a two-arm SF from its out-dev side (the
+ * fabric sends it out of out-dev and takes it back on dev), so a two-arm
+ * SF with a "mac" needs an "out-mac" to be reached by one.
  */
 struct sfc_chain_cfg {
 	char name[SFC_NAME_LEN];
@@ -248,13 +253,13 @@ int sfc_doc_from_file(const char *path, struct sfc_doc *doc, char *err, size_t e
  * the keys present overwrite *c. A rule without "pref" is labelled
  * no_pref_label in errors and *has_pref is false. */
 int sfc_sf_from_json(struct json_t *v, struct sfc_sf_cfg *sf, char *err, size_t errlen);
-/* sf-set: the SF's "name" and what changes: "weight", "health", "probe",
- * "probe-from", "probe-interval", "probe-fail", "probe-recover" (another
- * key is refused by name). The keys present overwrite *sf, the SF of that
- * name as it is; "health" link or none clears the probe settings, and
- * "probe" without "health" means health probe. The SF's health settings
- * are checked whole (sfc_sf_health_check); *sf is written only if they
- * pass. */
+/* sf-set: the SF's "name" and what changes: "weight", "out-mac" (a MAC,
+ * or null for none), "health", "probe", "probe-from", "probe-interval",
+ * "probe-fail", "probe-recover" (another key is refused by name). The
+ * keys present overwrite *sf, the SF of that name as it is; "health"
+ * link or none clears the probe settings, and "probe" without "health"
+ * means health probe. The SF's health settings are checked whole
+ * (sfc_sf_health_check); *sf is written only if they pass. */
 int sfc_sf_set_from_json(struct json_t *v, struct sfc_sf_cfg *sf, char *err, size_t errlen);
 int sfc_chain_from_json(struct json_t *v, struct sfc_chain_cfg *c, bool partial,
 			char *err, size_t errlen);

@@ -46,20 +46,28 @@ static void sf_health_json(json_t *o, const struct sfc_sf_cfg *sf)
 		json_object_set_new(o, "probe-recover", json_integer(p->recover));
 }
 
+/* "02:00:00:00:00:01" */
+static json_t *mac_json(const __u8 m[6])
+{
+	char buf[18];
+
+	snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+		 m[5]);
+	return json_string(buf);
+}
+
 static json_t *sf_json(const struct sfc_sf_cfg *sf)
 {
 	json_t *o = json_pack("{s:s,s:s,s:s}", "name", sf->name, "kind", "iface", "dev", sf->dev);
-	char mac[18];
 
 	if (!o)
 		return NULL;
 	if (sf->out_dev[0])
 		json_object_set_new(o, "out-dev", json_string(sf->out_dev));
-	if (sf->has_mac) {
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", sf->mac[0], sf->mac[1],
-			 sf->mac[2], sf->mac[3], sf->mac[4], sf->mac[5]);
-		json_object_set_new(o, "mac", json_string(mac));
-	}
+	if (sf->has_mac)
+		json_object_set_new(o, "mac", mac_json(sf->mac));
+	if (sf->has_out_mac)
+		json_object_set_new(o, "out-mac", mac_json(sf->out_mac));
 	if (sf->group[0])
 		json_object_set_new(o, "group", json_string(sf->group));
 	/* the default left out: a document without weights reads as it did */

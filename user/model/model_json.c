@@ -262,11 +262,11 @@ static int check_health(struct perr *e, const char *label, const struct sfc_sf_c
 
 static int parse_sf(struct perr *e, const char *label, json_t *v, struct sfc_sf_cfg *sf)
 {
-	static const char *const keys[] = { "name", "kind", "dev", "out-dev", "mac", "group",
-					    "weight", "health", "probe", "probe-from",
+	static const char *const keys[] = { "name", "kind", "dev", "out-dev", "mac", "out-mac",
+					    "group", "weight", "health", "probe", "probe-from",
 					    "probe-interval", "probe-fail", "probe-recover", "cni",
 					    NULL };
-	char kind[16], mac[32];
+	char kind[16], mac[32], out_mac[32];
 	bool health_given = false;
 	int err, from_family = 0;
 
@@ -286,6 +286,8 @@ static int parse_sf(struct perr *e, const char *label, json_t *v, struct sfc_sf_
 		err = get_ifname(e, label, v, "out-dev", sf->out_dev, sizeof(sf->out_dev), false);
 	if (!err)
 		err = get_str(e, label, v, "mac", mac, sizeof(mac), false);
+	if (!err)
+		err = get_str(e, label, v, "out-mac", out_mac, sizeof(out_mac), false);
 	if (!err)
 		err = get_str(e, label, v, "group", sf->group, sizeof(sf->group), false);
 	if (!err)
@@ -313,6 +315,33 @@ static int parse_sf(struct perr *e, const char *label, json_t *v, struct sfc_sf_
 				    mac);
 		sf->has_mac = true;
 	}
+	if (out_mac[0]) {
+		if (sfc_parse_mac(out_mac, sf->out_mac))
+			return fail(e, label, "out-mac: \"%s\" is not a MAC address "
+				    "(aa:bb:cc:dd:ee:ff)", out_mac);
+		sf->has_out_mac = true;
+	}
+	return 0;
+}
+
+/* sf-set's "out-mac": a MAC, or null for none; absent: *sf untouched. */
+static int set_out_mac(struct perr *e, const char *label, json_t *obj, struct sfc_sf_cfg *sf)
+{
+	json_t *v = json_object_get(obj, "out-mac");
+	char buf[64];
+
+	if (!v)
+		return 0;
+	if (json_is_null(v)) {
+		sf->has_out_mac = false;
+		memset(sf->out_mac, 0, sizeof(sf->out_mac));
+		return 0;
+	}
+	if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v) ||
+	    sfc_parse_mac(json_string_value(v), sf->out_mac))
+		return fail(e, label, "out-mac: expected a MAC address (aa:bb:cc:dd:ee:ff) or null, "
+			    "got %s", value_text(v, buf, sizeof(buf)));
+	sf->has_out_mac = true;
 	return 0;
 }
 
@@ -326,7 +355,7 @@ int sfc_sf_from_json(json_t *v, struct sfc_sf_cfg *sf, char *err, size_t errlen)
 
 int sfc_sf_set_from_json(json_t *v, struct sfc_sf_cfg *sf, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "weight", "health", "probe", "probe-from",
+	static const char *const keys[] = { "weight", "out-mac", "health", "probe", "probe-from",
 					    "probe-interval", "probe-fail", "probe-recover", NULL };
 	struct perr e = { err, errlen };
 	struct sfc_sf_cfg n = *sf;
@@ -346,15 +375,17 @@ int sfc_sf_set_from_json(json_t *v, struct sfc_sf_cfg *sf, char *err, size_t err
 			;
 		if (!*k && strcmp(key, "name"))
 			return fail(&e, label, "\"%.40s\" cannot be set (sf set changes \"weight\", "
-				    "\"health\" and the probe-* keys; delete and add the SF to change "
-				    "the rest)", key);
+				    "\"out-mac\", \"health\" and the probe-* keys; delete and add the "
+				    "SF to change the rest)", key);
 		any |= *k != NULL;
 	}
 	if (!any)
-		return fail(&e, label, "nothing to set (expected \"weight\", \"health\", \"probe\", "
-			    "\"probe-from\", \"probe-interval\", \"probe-fail\" or "
+		return fail(&e, label, "nothing to set (expected \"weight\", \"out-mac\", \"health\", "
+			    "\"probe\", \"probe-from\", \"probe-interval\", \"probe-fail\" or "
 			    "\"probe-recover\")");
 	ret = get_weight(&e, label, v, &n.weight);
+	if (!ret)
+		ret = set_out_mac(&e, label, v, &n);
 	if (!ret)
 		ret = get_health(&e, label, v, &n.health, &health_given);
 	if (ret)

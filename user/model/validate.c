@@ -39,6 +39,11 @@ static int check_name(const char *what, const char *name, char *err, size_t errl
 	return sfc_errf(err, errlen, -EINVAL, "%s \"%s\": %s", what, sfc_quote_name(name, q, sizeof(q)), why);
 }
 
+static bool two_arm(const struct sfc_sf_cfg *sf)
+{
+	return sf->out_dev[0] && strcmp(sf->out_dev, sf->dev);
+}
+
 static int check_sfs(const struct sfc_doc *d, char *err, size_t errlen)
 {
 	const struct sfc_doc_index *ix = d->ix;
@@ -69,6 +74,12 @@ static int check_sfs(const struct sfc_doc *d, char *err, size_t errlen)
 				    "groups)", sf->name, sf->group);
 		if (sf->has_mac && sfc_mac_check_unicast(sf->mac, why, sizeof(why)))
 			return sfc_errf(err, errlen, -EINVAL, "SF \"%s\": mac: %s", sf->name, why);
+		if (sf->has_out_mac && !two_arm(sf))
+			return sfc_errf(err, errlen, -EINVAL, "SF \"%s\": out-mac: the SF is one-arm (no "
+				    "out-dev other than its dev); out-mac is its MAC on its out-dev "
+				    "side, which only a two-arm SF has", sf->name);
+		if (sf->has_out_mac && sfc_mac_check_unicast(sf->out_mac, why, sizeof(why)))
+			return sfc_errf(err, errlen, -EINVAL, "SF \"%s\": out-mac: %s", sf->name, why);
 		if (sf->weight > SFC_WEIGHT_MAX)
 			return sfc_errf(err, errlen, -EINVAL, "SF \"%s\": weight: expected an integer "
 				    "from 1 to %d, got %u", sf->name, SFC_WEIGHT_MAX, sf->weight);
@@ -186,24 +197,30 @@ static int check_hops(const struct sfc_doc *d, const struct sfc_chain_cfg *c, ch
 	return check_positions(d, c, err, errlen);
 }
 
-static bool two_arm(const struct sfc_sf_cfg *sf)
-{
-	return sf->out_dev[0] && strcmp(sf->out_dev, sf->dev);
-}
-
-#define SYMMETRIC_ONE_ARM ", and the chain is symmetric: its replies would have to enter " \
-	"the SF from its out-dev side, which sfc does not do yet (every SF of a symmetric " \
-	"chain must be one-arm)"
-
 /*
  * A symmetric chain's replies go through its SFs in reverse order, each
- * entered where the forward direction left it: on an SF's dev. A two-arm
- * SF gives the forward direction back on its out-dev, so the reply would
- * have to enter it there. Refused whether the hop (a tap hop too) names
- * the SF or its group; arm[g]: the first two-arm SF of group g, or -1.
+ * entered where the forward direction left it: a two-arm SF from its
+ * out-dev side (the fabric sends the reply out of its out-dev and takes it
+ * back on its dev). An SF with a "mac" is addressed by the fabric, on that
+ * side too: it needs its "out-mac". An SF without one keeps the fabric's
+ * addresses either way.
+ */
+static bool needs_out_mac(const struct sfc_sf_cfg *sf)
+{
+	return two_arm(sf) && sf->has_mac && !sf->has_out_mac;
+}
+
+#define SYMMETRIC_OUT_MAC " and has a mac but no out-mac, and the chain is symmetric: its " \
+	"replies enter the SF from its out-dev side, where the fabric must address them to " \
+	"the SF's MAC on that side: set \"out-mac\""
+
+/*
+ * Refuses a symmetric chain that reaches an SF needs_out_mac(), whether
+ * the hop (a tap hop too) names the SF or its group; unset[g]: the first
+ * such SF of group g, or -1.
  */
 static int check_symmetric(const struct sfc_doc *d, const struct sfc_chain_cfg *c,
-			   const int *arm, char *err, size_t errlen)
+			   const int *unset, char *err, size_t errlen)
 {
 	for (int h = 0; c->symmetric && h < c->nhops; h++)
 		for (int k = 0; k < c->hops[h].nsf; k++) {
@@ -211,16 +228,16 @@ static int check_symmetric(const struct sfc_doc *d, const struct sfc_chain_cfg *
 			const struct sfc_sf_cfg *sf = sfc_doc_sf(d, s);
 			int g;
 
-			if (sf && two_arm(sf))
+			if (sf && needs_out_mac(sf))
 				return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hop %d: SF \"%s\" "
-						"is two-arm (out-dev \"%s\")" SYMMETRIC_ONE_ARM,
+						"is two-arm (out-dev \"%s\")" SYMMETRIC_OUT_MAC,
 						c->name, h + 1, s, sf->out_dev);
 			g = sf ? -1 : sfc_map_get_str(&d->ix->groups, s);
-			if (g >= 0 && arm[g] >= 0)
+			if (g >= 0 && unset[g] >= 0)
 				return sfc_errf(err, errlen, -EINVAL, "chain \"%s\": hop %d: group "
 						"\"%s\" includes SF \"%s\", which is two-arm (out-dev "
-						"\"%s\")" SYMMETRIC_ONE_ARM, c->name, h + 1, s,
-						d->sfs[arm[g]].name, d->sfs[arm[g]].out_dev);
+						"\"%s\")" SYMMETRIC_OUT_MAC, c->name, h + 1, s,
+						d->sfs[unset[g]].name, d->sfs[unset[g]].out_dev);
 		}
 	return 0;
 }
@@ -376,21 +393,21 @@ static int number_chains(struct sfc_doc *d, const struct sfc_doc *prev, char *er
 static int check_chains(struct sfc_doc *d, const struct sfc_doc *prev, char *err,
 			size_t errlen)
 {
-	int ret = 0, *arm;
+	int ret = 0, *unset;
 
 	if (d->nchains >= SFC_MAX_CHAINS)
 		return sfc_errf(err, errlen, -EINVAL, "%d chains, at most %d", d->nchains, SFC_MAX_CHAINS - 1);
-	/* each group's first two-arm SF, for check_symmetric() */
-	arm = malloc((d->ngroups + 1) * sizeof(*arm));
-	if (!arm)
+	/* each group's first SF that needs an out-mac, for check_symmetric() */
+	unset = malloc((d->ngroups + 1) * sizeof(*unset));
+	if (!unset)
 		return -ENOMEM;
 	for (int g = 0; g < d->ngroups; g++)
-		arm[g] = -1;
+		unset[g] = -1;
 	for (int i = 0; i < d->nsfs; i++) {
 		int g = d->sfs[i].group[0] ? sfc_map_get_str(&d->ix->groups, d->sfs[i].group) : -1;
 
-		if (g >= 0 && arm[g] < 0 && two_arm(&d->sfs[i]))
-			arm[g] = i;
+		if (g >= 0 && unset[g] < 0 && needs_out_mac(&d->sfs[i]))
+			unset[g] = i;
 	}
 	for (int i = 0; i < d->nchains && !ret; i++) {
 		const struct sfc_chain_cfg *c = &d->chains[i];
@@ -403,9 +420,9 @@ static int check_chains(struct sfc_doc *d, const struct sfc_doc *prev, char *err
 		else
 			ret = check_hops(d, c, err, errlen);
 		if (!ret)
-			ret = check_symmetric(d, c, arm, err, errlen);
+			ret = check_symmetric(d, c, unset, err, errlen);
 	}
-	free(arm);
+	free(unset);
 	if (ret)
 		return ret;
 	ret = check_taps(d, err, errlen);

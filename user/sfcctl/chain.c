@@ -39,8 +39,8 @@ static const struct kw chain_set_kws[] = {
 
 #define SYMMETRIC_NOTE "symmetric: the replies of each flow (its reversed 5-tuple, " \
 	"entering at any ingress point) go through the same SF instances in reverse order, " \
-	"whatever rules they match, so a stateful SF sees both directions; every SF of a " \
-	"symmetric chain must be one-arm (no out-dev)."
+	"whatever rules they match, so a stateful SF sees both directions; a reply enters " \
+	"a two-arm SF from its out-dev side, so one with a mac needs an out-mac."
 
 static int chain_add(struct ctx *c, const struct cmd *cmd, json_t *args)
 {

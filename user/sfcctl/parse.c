@@ -30,13 +30,17 @@ static void kw_list(const struct kw *kws, char *buf, size_t len)
 		off += snprintf(buf + off, len - off, "%s%s", off ? ", " : "", kws->name);
 }
 
-/* "drop|bypass", or the placeholder */
+/* "drop|bypass", or the placeholder; "MAC|none" with KW_NONE */
 static const char *kw_meta(const struct kw *k, char *buf, size_t len)
 {
 	size_t off = 0;
 
 	if (k->type == KW_BOOL)
 		return "on|off";
+	if (k->flags & KW_NONE) {
+		snprintf(buf, len, "%s|none", k->meta ? k->meta : "VALUE");
+		return buf;
+	}
 	if (k->type != KW_CHOICE)
 		return k->meta ? k->meta : "VALUE";
 	buf[0] = '\0';
@@ -332,7 +336,10 @@ int kw_parse(struct ctx *c, const char *what, const struct cmd *cmd, int argc,
 			i++;
 			continue;
 		}
-		val = kw_value(c, what, k, argv[i]);
+		if ((k->flags & KW_NONE) && !strcmp(argv[i], "none"))
+			val = json_null();
+		else
+			val = kw_value(c, what, k, argv[i]);
 		if (!val)
 			return -1;
 		json_object_set_new(args, k->key, val);

@@ -32,6 +32,7 @@ static const struct kw sf_add_kws[] = {
 	{ .name = "dev", .type = KW_IFNAME, .key = "dev", .flags = KW_REQUIRED, .meta = "IFNAME" },
 	{ .name = "out-dev", .type = KW_IFNAME, .key = "out-dev", .meta = "IFNAME" },
 	{ .name = "mac", .type = KW_MAC, .key = "mac", .meta = "MAC" },
+	{ .name = "out-mac", .type = KW_MAC, .key = "out-mac", .meta = "MAC" },
 	{ .name = "group", .type = KW_NAME, .key = "group", .meta = "GROUP" },
 	{ .name = "weight", .type = KW_UINT, .key = "weight", .meta = "N", .min = 1,
 	  .max = SFC_WEIGHT_MAX },
@@ -39,10 +40,12 @@ static const struct kw sf_add_kws[] = {
 	{},
 };
 
-/* What sf set can change: the weight and the health settings, at least one. */
+/* What sf set can change: the weight, the out-mac and the health settings,
+ * at least one. */
 static const struct kw sf_set_kws[] = {
 	{ .name = "weight", .type = KW_UINT, .key = "weight", .meta = "N", .min = 1,
 	  .max = SFC_WEIGHT_MAX },
+	{ .name = "out-mac", .type = KW_MAC, .key = "out-mac", .flags = KW_NONE, .meta = "MAC" },
 	SF_HEALTH_KWS,
 	{},
 };
@@ -65,8 +68,8 @@ static int sf_set_check(struct ctx *c, const char *what, json_t *args)
 	char err[SFC_ERR_LEN];
 
 	if (json_object_size(args) < 2)
-		return errf(c, "%s: nothing to change (expected weight, health, probe, probe-from, "
-			    "probe-interval, probe-fail or probe-recover)", what);
+		return errf(c, "%s: nothing to change (expected weight, out-mac, health, probe, "
+			    "probe-from, probe-interval, probe-fail or probe-recover)", what);
 	/* What the SF has is sfcd's to check; only keys that contradict each
 	 * other whatever it has are refused here: probe keys with health
 	 * link or none, a probe and its probe-from of two families. */
@@ -86,6 +89,7 @@ static const struct col sf_cols[] = {
 	{ .head = "DEV", .key = "dev" },
 	{ .head = "OUT-DEV", .key = "out-dev" },
 	{ .head = "MAC", .key = "mac" },
+	{ .head = "OUT-MAC", .key = "out-mac" },
 	{ .head = "GROUP", .key = "group" },
 	{ .head = "WEIGHT", .key = "weight", .right = true },
 	{ .head = "HEALTH", .key = "health" },
@@ -164,7 +168,9 @@ static const struct cmd sf_cmds[] = {
 	{ .name = "add",
 	  .fn = cmd_edit,
 	  .summary = "a service function behind an interface (out-dev: two-arm; mac: address "
-	             "frames to it, a unicast MAC; group: an instance of GROUP, which a hop "
+	             "frames to it, a unicast MAC; out-mac: a two-arm SF's MAC on its out-dev "
+	             "side, where a symmetric chain's replies enter it, needed with mac there; "
+	             "group: an instance of GROUP, which a hop "
 	             "can name; weight: its share of a hop's new flows, 1 to 1000, default 1; "
 	             "health: what takes it out of its hops, link (default: its interfaces "
 	             "down), none, or probe: link or failing the probe sfcd sends out of dev)",
@@ -183,10 +189,10 @@ static const struct cmd sf_cmds[] = {
 	{ .name = "set",
 	  .fn = cmd_edit,
 	  .summary = "change an SF's weight (a hop spreads new flows over its SFs in proportion "
-	             "to their weights; flows already on an SF stay on it) or health settings "
-	             "(the keywords of sf add); the others are kept",
-	  .note = "health link or none drops the probe settings; probe without health means "
-	          "health probe.",
+	             "to their weights; flows already on an SF stay on it), out-mac or health "
+	             "settings (the keywords of sf add); the others are kept",
+	  .note = "out-mac none removes the out-mac. health link or none drops the probe "
+	          "settings; probe without health means health probe.",
 	  .name_arg = NAME_REQUIRED,
 	  .name_meta = "NAME",
 	  .kws = sf_set_kws,

@@ -53,6 +53,8 @@ enum kw_type {
  * when nothing follows, or (KW_UINT) a word that is not a number, or
  * (KW_BOOL) a keyword of the command. */
 #define KW_OPTVAL   (1u << 2)
+/* the value "none" clears the setting: JSON null */
+#define KW_NONE     (1u << 3)
 
 struct kw {
 	const char *name;             /* the keyword as typed */
