@@ -22,28 +22,11 @@
 
 #define SFC_RULE_KEY_WORDS (sizeof(struct sfc_rule_key) / 4)
 
-/* Symmetric in (src, dst) and (sport, dport): both directions of a flow
- * hash alike, so a symmetric chain meets the same instances both ways. */
+/* A parsed packet's flow hash (sfc_flow_hash_of: symmetric). */
 static __always_inline __u32 sfc_flow_hash(const struct sfc_flow_key *k)
 {
-	const __u32 *s = (const __u32 *)k->src, *d = (const __u32 *)k->dst;
-	__u32 h = 0x811c9dc5;
-	int i;
-
-#pragma unroll
-	for (i = 0; i < 4; i++) {
-		h ^= s[i] ^ d[i];
-		h *= 0x01000193;
-	}
-	h ^= (__u32)(k->sport ^ k->dport) | (__u32)k->proto << 16;
-	h *= 0x01000193;
-	/* murmur3 finalizer: spread the low bits the bucket index uses */
-	h ^= h >> 16;
-	h *= 0x85ebca6b;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35;
-	h ^= h >> 16;
-	return h;
+	return sfc_flow_hash_of((const __u32 *)k->src, (const __u32 *)k->dst, k->sport, k->dport,
+				k->proto);
 }
 
 struct sfc_search {

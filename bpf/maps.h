@@ -49,6 +49,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sfc_sfs SEC(".maps");
 
+/* SF id -> where to send a reply to a two-arm SF (SFC_SF_ID_BACK) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SFC_MAX_SFS);
+	__type(key, __u32);
+	__type(value, struct sfc_sf);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sfc_sf_back SEC(".maps");
+
 /* chain id -> struct sfc_chain: the chain head, points at its current path */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -36,7 +36,7 @@ static __always_inline void sfc_obs_in_fill(struct sfc_obs_in *in, const struct 
 	in->act = di->act;
 	in->chain_id = di->chain_id;
 	in->path_id = di->path_id;
-	in->sf_id = di->sf_id;
+	in->sf_id = sfc_sf_base(di->sf_id); /* a two-arm SF's other side: the SF */
 	in->from_sf = di->from_sf;
 	in->si = di->o.si;
 	in->reason = di->o.reason;
@@ -272,7 +272,7 @@ static __always_inline __u32 sfc_obs_wanted(const struct sfc_obs *o,
 			return f;
 	}
 	if (d->i.act == SFC_ACT_TO_SF) {
-		id = d->i.sf_id;
+		id = sfc_sf_base(d->i.sf_id);
 		st = bpf_map_lookup_elem(&sfc_sf_stamp, &id);
 		if (st && !st->word)
 			return f;

@@ -199,7 +199,8 @@ __attribute__((noinline)) int sfc_hop_fallback(__u32 path_id, __u32 si, __u32 ha
 	for (i = 1; i <= n && i <= SFC_LB_MAX_INST; i++) {
 		__u32 sf_id = t ? t->inst[(b + i) % n & (SFC_LB_MAX_INST - 1)] :
 				  hop->sf[(b + i) % n & (SFC_HOP_BUCKETS - 1)];
-		struct sfc_sf *sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
+		__u32 base = sfc_sf_base(sf_id);
+		struct sfc_sf *sf = bpf_map_lookup_elem(&sfc_sfs, &base);
 
 		if (sf && sf_id && (sf->flags & SFC_SF_UP))
 			return sf_id;
@@ -217,11 +218,13 @@ static __always_inline struct sfc_sf *sfc_sff_fallback(struct sfc_flow *flow, __
 						       __u32 si, __u32 slot, __u32 *sf_id)
 {
 	struct sfc_sf *sf;
+	__u32 base;
 
 	*sf_id = sfc_hop_fallback(path_id, si, flow->hash);
 	if (!*sf_id)
 		return NULL;
-	sf = bpf_map_lookup_elem(&sfc_sfs, sf_id);
+	base = sfc_sf_base(*sf_id);
+	sf = bpf_map_lookup_elem(&sfc_sfs, &base);
 	if (!sf)
 		return NULL;
 	count_reason(SFC_R_HOP_INSTANCE_FALLBACK);
@@ -264,7 +267,7 @@ __attribute__((noinline)) __s64 sfc_hop_pick(struct sfc_flow *flow, __u32 path_i
 		b = sfc_hop_bucket(hop, flow->hash);
 		sf_id = hop->sf[b & (SFC_HOP_BUCKETS - 1)];
 	}
-	if (!(flags & (SFC_HOP_DOWN | SFC_HOP_TAP)) && sf_id && sf_id < SFC_MAX_SFS &&
+	if (!(flags & (SFC_HOP_DOWN | SFC_HOP_TAP)) && sf_id && sfc_sf_base(sf_id) < SFC_MAX_SFS &&
 	    slot < SFC_HOP_STATS_ENTRIES)
 		sfc_step_put(flow, path_id, si, sf_id, slot);
 	return sfc_pick_pack(sf_id, slot, flags);
@@ -321,10 +324,11 @@ static __always_inline __u32 sfc_step_find(const struct sfc_flow *flow, __u32 sf
 #define SFC_SFF_SLOT(v)   ((__u32)((v) >> 24) & 0xffff)
 #define SFC_SFF_REASON(v) ((__u32)((v) >> 40) & 0xff)
 
-/* What the fabric sent to SF sf_id. */
+/* What the fabric sent to instance sf_id (its SF's counter). */
 static __always_inline void sfc_count_sf_tx(__u32 sf_id, __u32 len)
 {
-	struct sfc_sf_counter *sc = bpf_map_lookup_elem(&sfc_sf_stats, &sf_id);
+	__u32 base = sfc_sf_base(sf_id);
+	struct sfc_sf_counter *sc = bpf_map_lookup_elem(&sfc_sf_stats, &base);
 
 	if (sc)
 		count_add(&sc->tx, len);
@@ -361,7 +365,7 @@ __attribute__((noinline)) __s64 sfc_sff_run(struct sfc_flow *flow, __u32 si, __u
 	for (i = 0; i < SFC_MAX_HOPS; i++) {
 		struct sfc_hop_counter *hs;
 		struct sfc_sf *sf;
-		__u32 sf_id, sidx;
+		__u32 sf_id, sidx, base;
 		int down;
 		__s64 hp;
 
@@ -394,7 +398,8 @@ __attribute__((noinline)) __s64 sfc_sff_run(struct sfc_flow *flow, __u32 si, __u
 		down = SFC_PICK_FLAGS(hp) & SFC_HOP_DOWN;
 		if (!down) {
 			sf_id = SFC_PICK_SF(hp);
-			sf = bpf_map_lookup_elem(&sfc_sfs, &sf_id);
+			base = sfc_sf_base(sf_id); /* an instance's state is its SF's */
+			sf = bpf_map_lookup_elem(&sfc_sfs, &base);
 			if (!sf || !sf_id) {
 				count_reason(SFC_R_NO_SF);
 				return SFC_SFF_DROP(si, sidx, SFC_R_NO_SF);
@@ -455,11 +460,16 @@ static __always_inline void sfc_sff(struct sfc_flow *flow, const struct sfc_path
 	d->i.act = SFC_ACT_TO_SF;
 }
 
-/* The entry of SF sf_id: the target of a TO_SF decision (an array slot,
- * one inlined access; the decision keeps no pointer, for stack room). */
+/* Where to send to instance sf_id: the target of a TO_SF decision (an
+ * array slot, one inlined access; the decision keeps no pointer, for
+ * stack room). A two-arm SF's other side (SFC_SF_ID_BACK): sfc_sf_back. */
 static __always_inline struct sfc_sf *sfc_sf_of(__u32 sf_id)
 {
-	return bpf_map_lookup_elem(&sfc_sfs, &sf_id);
+	__u32 base = sfc_sf_base(sf_id);
+
+	if (sf_id & SFC_SF_ID_BACK)
+		return bpf_map_lookup_elem(&sfc_sf_back, &base);
+	return bpf_map_lookup_elem(&sfc_sfs, &base);
 }
 
 /*
@@ -524,7 +534,7 @@ static __always_inline struct sfc_flow *
 sfc_adopt(const struct sfc_pkt *p, const struct sfc_flow_cache_key *ck, __u32 ifindex,
 	  const struct sfc_iface *ifc, const __u8 *eth, struct sfc_decision *d, __u32 pos_path)
 {
-	__u32 sf_id = ifc->sf_id, zero = 0, cid, path_id;
+	__u32 sf_id = sfc_sf_base(ifc->sf_id), zero = 0, cid, path_id;
 	struct sfc_flow nf = {};
 	struct sfc_config *cfg;
 	struct sfc_chain *chain;
@@ -657,6 +667,9 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 				}
 				si = pos & 0xff;
 			}
+			/* counted and named as its SF (a two-arm SF's other
+			 * side too: SFC_SF_ID_BACK) */
+			sf_id = sfc_sf_base(sf_id);
 			sc = bpf_map_lookup_elem(&sfc_sf_stats, &sf_id);
 			if (sc)
 				count_add(&sc->rx, p->len);
@@ -669,7 +682,7 @@ static __always_inline void sfc_decide(const struct sfc_pkt *p, __u32 ifindex,
 				d->i.chain_id = path->chain_id;
 			if (si == 0 || !path)
 				return sfc_drop(d, si ? SFC_R_NO_PATH : SFC_R_NO_POSITION);
-			if (!stepped && !sfc_hop_has_sf(path_id, si, sf_id))
+			if (!stepped && !sfc_hop_has_sf(path_id, si, ifc->sf_id))
 				return sfc_drop(d, SFC_R_POS_MISMATCH);
 			return sfc_sff(flow, path, si - 1, p->len, d);
 		}

@@ -30,8 +30,9 @@
  * weighted table of their own (SFC_HOP_TABLE, sfc_lb); hops of pins of
  * older versions keep their buckets. New map only: nothing converts.
  * SFC_ABI_VERSION 8: symmetric chains. sfc_path's pad is flags
- * (SFC_PATH_*; 0 in older pins), and sfc_path_rev names the reply
- * version of a symmetric chain's version. New map only: nothing converts.
+ * (SFC_PATH_*; 0 in older pins), sfc_path_rev names the reply version of
+ * a symmetric chain's version, and sfc_sf_back the other side of a
+ * two-arm SF (SFC_SF_ID_BACK). New maps only: nothing converts.
  */
 #ifndef SFC_ABI_H
 #define SFC_ABI_H
@@ -121,7 +122,27 @@ _Static_assert(sizeof(struct sfc_iface) == 8, "sfc_iface layout");
  */
 #define SFC_PROBE_MAC { 0x02, 0x73, 0x66, 0x63, 0x68, 0x63 }
 
-/* sfc_sfs: SF id -> where to send packets for that SF instance */
+/*
+ * The other side of a two-arm SF (one that sends back on another interface
+ * than it is sent to on): a symmetric chain's reply version enters it from
+ * there. In a reply version's hops and tables, in a reply's resolved steps
+ * and in the sfc_ifaces entry of the SF's dev (where replies come back
+ * from it), such an instance is its SF id | SFC_SF_ID_BACK, and
+ * sfc_sf_back[SF id] says where to send it replies: its out-dev, and the
+ * SF's MAC on that side. Its up state, policy flags and counters are the
+ * SF's own (sfc_sfs, sfc_sf_stats under the SF id).
+ */
+#define SFC_SF_ID_BACK 0x8000u
+_Static_assert(SFC_MAX_SFS <= SFC_SF_ID_BACK, "SF ids leave SFC_SF_ID_BACK free");
+
+/* The SF of an instance id (SFC_SF_ID_BACK or not). */
+static inline __u32 sfc_sf_base(__u32 id)
+{
+	return id & ~SFC_SF_ID_BACK;
+}
+
+/* sfc_sfs: SF id -> where to send packets for that SF instance (and
+ * sfc_sf_back: SF id -> where to send it a reply, SFC_SF_ID_BACK) */
 struct sfc_sf {
 	__u32 ifindex;      /* the fabric sends out here */
 	__u16 flags;        /* SFC_SF_* */
@@ -435,6 +456,42 @@ static inline void sfc_flow_cache_key_rev(const struct sfc_flow_key *k, int has_
 		sfc_flow_cache_key_fill(k, k->dst, k->src, k->dport, k->sport, seed, ck);
 	else
 		sfc_flow_cache_key_fill(k, k->dst, k->src, k->sport, k->dport, seed, ck);
+}
+
+/*
+ * The flow hash that picks a flow's instances (struct sfc_flow.hash).
+ * Symmetric: both directions of a flow hash alike (each pair of fields
+ * enters as its XOR and its sum), so a symmetric chain's replies meet the
+ * instances of their flow. The sum keeps apart what XOR alone would not:
+ * flows whose ports or addresses rise together (41000 + i to 7000 + i).
+ * Addresses in network order, IPv4 in the first word; ports as received.
+ */
+static inline __u32 sfc_flow_hash_of(const __u32 *s, const __u32 *d, __u16 sport, __u16 dport,
+				     __u8 proto)
+{
+	__u32 h = 0x811c9dc5;
+	int i;
+
+#ifdef __bpf__
+#pragma unroll
+#endif
+	for (i = 0; i < 4; i++) {
+		h ^= s[i] ^ d[i];
+		h *= 0x01000193;
+		h ^= s[i] + d[i];
+		h *= 0x01000193;
+	}
+	h ^= (__u32)(sport ^ dport) | (__u32)proto << 16;
+	h *= 0x01000193;
+	h ^= (__u32)sport + dport;
+	h *= 0x01000193;
+	/* murmur3 finalizer: spread the low bits a bucket index uses */
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
 }
 
 #define SFC_FLOW_CHAINED (1u << 0) /* always set in sfc_flows since sfc_flows_neg */

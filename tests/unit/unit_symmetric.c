@@ -6,6 +6,8 @@
  * flow on that version takes the reply version wherever it enters, meets
  * the instances in reverse order and ends where it entered; a chain that
  * is not symmetric has no reply version and its replies are not chained.
+ * A two-arm SF is entered from its other side by replies (out of its
+ * out-dev, back on its dev: SFC_SF_ID_BACK, sfc_sf_back).
  */
 #include "unit.h"
 
@@ -23,6 +25,17 @@
 static const char *const DOC_SYM = DOC_SYM_(",'symmetric':true");
 static const char *const DOC_ONEWAY = DOC_SYM_("");
 
+/* Chain y: b (two-arm, a MAC on each side), then c (two-arm, no MAC: it
+ * keeps the fabric's addressing). */
+static const char *const DOC_TWO =
+	"{'ingress':[{'dev':'in0'},{'dev':'in1'}],"
+	" 'sfs':[{'name':'b','dev':'sfb','out-dev':'sfbr','mac':'02:00:00:00:5f:0b',"
+	"         'out-mac':'02:00:00:00:5f:1b'},"
+	"        {'name':'c','dev':'sfc','out-dev':'sfcr'}],"
+	" 'chains':[{'name':'y','spi':11,'hops':[['b'],['c']],'symmetric':true}],"
+	" 'rules':[{'pref':10,'in-dev':'in0','dst':'198.18.91.0/24','chain':'y'}]}";
+static const __u8 MAC_SF_B_OUT[6] = { 0x02, 0, 0, 0, 0x5f, 0x1b };
+
 static struct pkt_spec fwd(int sport)
 {
 	return TCP4("198.18.0.1", sport, "198.18.91.1", 5201);
@@ -31,6 +44,15 @@ static struct pkt_spec fwd(int sport)
 static struct pkt_spec reply(int sport)
 {
 	return TCP4("198.18.91.1", 5201, "198.18.0.1", sport);
+}
+
+static __u32 head_of(const char *chain)
+{
+	__u32 cid = chain_id(chain);
+	struct sfc_chain head = {};
+
+	bpf_map_lookup_elem(dp->maps.chains, &cid, &head);
+	return head.path_id;
 }
 
 static __u32 x_path(void)
@@ -65,6 +87,15 @@ static int pos_at(int ifindex, __u32 path_id)
 	struct sfc_pos pos;
 
 	return bpf_map_lookup_elem(dp->maps.sf_pos, &pk, &pos) ? -1 : pos.si;
+}
+
+/* the topology's MAC of interface i */
+static const __u8 *ifx_mac_of(int i)
+{
+	static __u8 mac[6];
+
+	unit_if_mac(i, mac);
+	return mac;
 }
 
 /* the flow entry's path, 0 for none */
@@ -256,6 +287,106 @@ static void test_switched_off_new_flows_only(void)
 	ASSERT_EQ(flow_path(&b), rv, "on the old reply version");
 }
 
+/* checks that a two-arm SF's other side is written (its out-dev, its MAC there), that its dev returns the chain's replies under SFC_SF_ID_BACK, and that the reply version names both SFs by their other side, at their devs */
+static void test_two_arm_other_side_is_written(void)
+{
+	struct sfc_iface ifc = {};
+	struct sfc_sf back = {};
+	__u32 b, c, p, rv, k;
+	__u8 mac[6];
+
+	APPLY_OK(DOC_TWO);
+	b = sf_id("b");
+	c = sf_id("c");
+	p = head_of("y");
+	rv = rev_of(p);
+	ASSERT_TRUE(rv != 0, "y has a reply version");
+	ASSERT_OK(bpf_map_lookup_elem(dp->maps.sf_back, &b, &back), "b's other side");
+	ASSERT_EQ(back.ifindex, ifx[IF_SFBR], "b's replies go out of its out-dev");
+	ASSERT_TRUE(back.flags & SFC_SF_SETMAC, "addressed");
+	ASSERT_MEM_EQ(back.mac, MAC_SF_B_OUT, 6, "to b's out-mac");
+	ASSERT_OK(bpf_map_lookup_elem(dp->maps.sf_back, &c, &back), "c's other side");
+	ASSERT_EQ(back.ifindex, ifx[IF_SFCR], "c's replies go out of its out-dev");
+	unit_if_mac(IF_SFC, mac);
+	ASSERT_MEM_EQ(back.mac, mac, 6, "to the fabric's interface they come back on (L2 SF)");
+	k = ifx[IF_SFB];
+	ASSERT_OK(bpf_map_lookup_elem(dp->maps.ifaces, &k, &ifc), "b's dev");
+	ASSERT_TRUE(ifc.flags & SFC_IF_SF_RETURN, "b's dev returns replies");
+	ASSERT_EQ(ifc.sf_id, b | SFC_SF_ID_BACK, "from b's other side");
+	ASSERT_EQ(hop_at(rv, 2).sf[0], c | SFC_SF_ID_BACK, "the reply meets c's other side first");
+	ASSERT_EQ(hop_at(rv, 1).sf[0], b | SFC_SF_ID_BACK, "then b's");
+	ASSERT_EQ(hop_at(p, 2).sf[0], b, "the version names b itself");
+	ASSERT_EQ(pos_at(ifx[IF_SFC], rv), 2, "c's dev at SI 2 of the reply version");
+	ASSERT_EQ(pos_at(ifx[IF_SFB], rv), 1, "b's dev at SI 1");
+	ASSERT_EQ(pos_at(ifx[IF_SFB], p), -1, "b's dev: no position on the version");
+}
+
+/* checks that a reply enters each two-arm SF from its other side (out of its out-dev, to its MAC there, from the fabric's out-dev MAC), comes back on its dev and ends on in1, and that both directions count as the SF's */
+static void test_two_arm_reply_enters_from_the_other_side(void)
+{
+	struct pkt_spec f = fwd(47101), bk = reply(47101);
+	__u8 sfbr_mac[6], sfcr_mac[6], sfc_mac[6];
+	__u64 btx0, ctx0, crx0;
+	struct sfc_meta m;
+	struct run r;
+
+	APPLY_OK(DOC_TWO);
+	btx0 = sf_tx("b");
+	ctx0 = sf_tx("c");
+	unit_if_mac(IF_SFBR, sfbr_mac);
+	unit_if_mac(IF_SFCR, sfcr_mac);
+	unit_if_mac(IF_SFC, sfc_mac);
+	flow_del(&f);
+	flow_del(&bk);
+	XDP_RUN(IN0, &f, &r);
+	ASSERT_MEM_EQ(r.frame, MAC_SF_B, 6, "forward: to b");
+	XDP_RUN(ifx[IF_SFBR], &f, &r);
+	ASSERT_MEM_EQ(r.frame, sfcr_mac, 6, "forward: then c, addressed to c's out-dev");
+	XDP_RUN(ifx[IF_SFCR], &f, &r);
+	ASSERT_XDP(r.ret, XDP_PASS);
+
+	crx0 = sf_rx("c");
+	XDP_RUN(IN1, &bk, &r);
+	ASSERT_NE(r.ret, XDP_DROP, "reply: not dropped");
+	ASSERT_MEM_EQ(r.frame, sfc_mac, 6, "reply: to c's other side, addressed to its dev");
+	ASSERT_MEM_EQ(r.frame + 6, sfcr_mac, 6, "from the fabric's out-dev");
+	XDP_RUN(ifx[IF_SFC], &bk, &r);
+	ASSERT_NE(r.ret, XDP_DROP, "back from c's dev: not dropped");
+	ASSERT_MEM_EQ(r.frame, MAC_SF_B_OUT, 6, "then to b's other side, its out-mac");
+	ASSERT_MEM_EQ(r.frame + 6, sfbr_mac, 6, "from b's out-dev");
+	ASSERT_EQ(sf_rx("c") - crx0, 1, "c's rx counted the reply");
+	XDP_RUN(ifx[IF_SFB], &bk, &r);
+	ASSERT_XDP(r.ret, XDP_PASS);
+	ASSERT_EQ(r.meta_len, sizeof(m), "the end: handed to tc");
+	memcpy(&m, r.out, sizeof(m));
+	ASSERT_EQ(m.ifindex, IN1, "delivered on in1, where the reply entered");
+	ASSERT_EQ(sf_tx("b") - btx0, 2, "b's tx: both directions");
+	ASSERT_EQ(sf_tx("c") - ctx0, 2, "c's tx: both directions");
+}
+
+/* checks that a two-arm SF's other side follows the SF's state: with b down the reply is dropped at its hop (on-failure drop), as the forward direction is */
+static void test_two_arm_other_side_shares_the_state(void)
+{
+	struct pkt_spec f = fwd(47102), bk = reply(47102);
+	__u64 down0;
+	struct run r;
+
+	APPLY_OK(DOC_TWO);
+	flow_del(&f);
+	flow_del(&bk);
+	XDP_RUN(IN0, &f, &r);
+	XDP_RUN(ifx[IF_SFBR], &f, &r);
+	XDP_RUN(ifx[IF_SFCR], &f, &r);
+	XDP_RUN(IN1, &bk, &r);
+	ASSERT_MEM_EQ(r.frame + 6, ifx_mac_of(IF_SFCR), 6, "reply: to c's other side");
+	sf_set_up("b", false);
+	down0 = reason_count(SFC_R_HOP_DOWN);
+	XDP_RUN(ifx[IF_SFC], &bk, &r);
+	sf_set_up("b", true);
+	ASSERT_XDP(r.ret, XDP_DROP);
+	ASSERT_EQ(reason_count(SFC_R_HOP_DOWN) - down0, 1, "b is down: its hop drops the reply");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_test tests[] = {
@@ -266,6 +397,9 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_icmp_echo_and_ipv6_replies),
 		UNIT_TEST(test_classified_again_each_keeps_its_direction),
 		UNIT_TEST(test_switched_off_new_flows_only),
+		UNIT_TEST(test_two_arm_other_side_is_written),
+		UNIT_TEST(test_two_arm_reply_enters_from_the_other_side),
+		UNIT_TEST(test_two_arm_other_side_shares_the_state),
 	};
 
 	unit_env_init();

@@ -58,6 +58,39 @@ static int plan_roles(struct plan *p, const struct sfc_doc *doc, char *err, size
 	return 0;
 }
 
+/* The dev of a two-arm SF in a symmetric chain returns the chain's
+ * replies from the SF's other side (sfc_sf_use.back): it belongs to that
+ * SF alone; its out-dev is where they are sent. */
+static int plan_back_roles(struct plan *p, const struct sfc_doc *doc, char *err, size_t errlen)
+{
+	for (int i = 0; i < doc->nsfs; i++) {
+		const struct sfc_sf_cfg *sf = &doc->sfs[i];
+		struct iface_plan *ip;
+
+		if (!p->sf_use[i].back)
+			continue;
+		ip = plan_find_iface(p, sf->dev);
+		for (int k = 0; k < doc->nsfs; k++) {
+			const struct sfc_sf_cfg *o = &doc->sfs[k];
+
+			if (k != i && (!strcmp(o->dev, sf->dev) || !strcmp(sf_ret_dev(o), sf->dev))) {
+				snprintf(err, errlen, "$.sfs[%d]: SF \"%s\" is two-arm in a symmetric "
+					 "chain, so replies come back from it on its dev \"%s\", "
+					 "which SF \"%s\" uses too; each needs interfaces of its own",
+					 i, sf->name, sf->dev, o->name);
+				return -EINVAL;
+			}
+		}
+		ip->ret_of = sf->name;
+		ip->st.roles |= SFC_IF_SF_RETURN | p->sf_use[i].if_flags;
+		ip->st.sf_id = p->sf_ids[i] | SFC_SF_ID_BACK;
+		/* and replies go to it out of its out-dev (XDP frames, as
+		 * to any SF: attach.c) */
+		plan_find_iface(p, sf_ret_dev(sf))->st.roles |= SFC_IF_SF_OUT;
+	}
+	return 0;
+}
+
 static int plan_alloc(struct plan *p, const struct sfc_doc *doc)
 {
 	p->ifs = calloc(doc->ningress + 2 * doc->nsfs + 1, sizeof(*p->ifs));
@@ -204,6 +237,8 @@ int sfc_apply(struct sfc_dp *dp, const struct sfc_doc *doc,
 	/* a return interface whose SF says its position in the source MAC */
 	for (int i = 0; !ret && i < doc->nsfs; i++)
 		plan_iface(&p, sf_ret_dev(&doc->sfs[i]))->st.roles |= p.sf_use[i].if_flags;
+	if (!ret)
+		ret = plan_back_roles(&p, doc, err, errlen);
 	if (!ret)
 		ret = sfc_rules_compile(doc, p.chain_ids, &rs, err, errlen);
 	if (ret)

@@ -137,6 +137,8 @@ struct sfc_sf_use {
 	__u32 chain_id;          /* with SFC_SF_SOLE: the one chain it serves */
 	__u16 flags;             /* SFC_SF_SOLE, SFC_SF_MISS_DROP, SFC_SF_POS_MAC */
 	__u32 if_flags;          /* its return interface's: SFC_IF_POS_MAC[_ONLY] */
+	bool back;               /* two-arm, in a symmetric chain: replies come back
+				  * on its dev (SFC_SF_ID_BACK) */
 };
 
 /*
@@ -150,16 +152,18 @@ struct sfc_sf_use {
 int sfc_sf_write(struct sfc_dp *dp, const struct sfc_sf_cfg *sf, __u32 id, bool is_new,
 		 const struct sfc_iface_state *out, const struct sfc_iface_state *ret,
 		 const struct sfc_sf_use *use, struct sfc_sf *v_out);
-/* Store an SF's value and record under id (the record first). */
-int sfc_sf_store(struct sfc_dp *dp, __u32 id, const struct sfc_sf *v,
+/* Store an SF's value, its other side's (sfc_sf_back) and its record
+ * under id (the record first). */
+int sfc_sf_store(struct sfc_dp *dp, __u32 id, const struct sfc_sf *v, const struct sfc_sf *back,
 		 const struct sfc_sf_record *rec);
-/* What sfc_sf_write writes, computed only: the datapath value and the
- * record. use: from sfc_sf_uses, NULL for none. Up: its interfaces are
- * attached, up unless its health is "none", and it does not fail its
- * health probe (dp->sf_failing). */
+/* What sfc_sf_write writes, computed only: the datapath value, the value
+ * of its other side (where a symmetric chain's replies enter a two-arm
+ * SF: SFC_SF_ID_BACK) and the record. use: from sfc_sf_uses, NULL for
+ * none. Up: its interfaces are attached, up unless its health is "none",
+ * and it does not fail its health probe (dp->sf_failing). */
 void sfc_sf_value(const struct sfc_dp *dp, const struct sfc_sf_cfg *sf, const struct sfc_iface_state *out,
 		  const struct sfc_iface_state *ret, const struct sfc_sf_use *use,
-		  struct sfc_sf *v, struct sfc_sf_record *rec);
+		  struct sfc_sf *v, struct sfc_sf *back, struct sfc_sf_record *rec);
 
 /* out[i] for every doc->sfs[i]; chain_ids: per doc->chains[i]. 0 or -ENOMEM. */
 int sfc_sf_uses(const struct sfc_doc *doc, const __u32 *chain_ids, struct sfc_sf_use *out);

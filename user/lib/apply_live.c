@@ -84,13 +84,18 @@ static int sf_again(struct apply_live *a, int i, struct sfc_link_result *res)
 	const struct iface_plan *out = plan_find_iface(a->p, sf->dev);
 	const struct iface_plan *ret = plan_find_iface(a->p, sf_ret_dev(sf));
 	struct sfc_sf_record rec;
-	struct sfc_sf v;
+	struct sfc_sf v, back, cur_back = {};
+	__u32 id = a->p->sf_ids[i];
 	int err;
 
-	sfc_sf_value(a->dp, sf, &out->st, &ret->st, &a->p->sf_use[i], &v, &rec);
-	if (!memcmp(&v, &a->sfv[i].v, sizeof(v)))
+	sfc_sf_value(a->dp, sf, &out->st, &ret->st, &a->p->sf_use[i], &v, &back, &rec);
+	if (a->dp->maps.sf_back >= 0)
+		bpf_map_lookup_elem(a->dp->maps.sf_back, &id, &cur_back);
+	else
+		cur_back = back;
+	if (!memcmp(&v, &a->sfv[i].v, sizeof(v)) && !memcmp(&back, &cur_back, sizeof(back)))
 		return 0;
-	err = sfc_sf_store(a->dp, a->p->sf_ids[i], &v, &rec);
+	err = sfc_sf_store(a->dp, id, &v, &back, &rec);
 	if (err)
 		return err;
 	res->sfs_rewritten++;

@@ -50,7 +50,13 @@ struct chain_build {
 	struct sfc_path path;
 	struct sfc_hop hops[SFC_MAX_HOPS + 1];  /* by SI */
 	int npos;
-	struct { struct sfc_pos_key k; struct sfc_pos v; } pos[SFC_MAX_HOPS * SFC_HOP_MAX_INSTANCES];
+	/* rk: where the SF sends a symmetric chain's replies back (a two-arm
+	 * SF's dev, else the same interface) */
+	struct { struct sfc_pos_key k; struct sfc_pos v; __u32 rk; }
+		pos[SFC_MAX_HOPS * SFC_HOP_MAX_INSTANCES];
+	/* SF ids entered from their other side by the reply version
+	 * (SFC_SF_ID_BACK): two-arm SFs of a symmetric chain */
+	__u8 back[SFC_MAX_SFS / 8];
 	struct sfc_lb lb[SFC_MAX_HOPS + 1];     /* by SI: tables of SFC_HOP_TABLE hops */
 	struct sfc_hop bucket_hop[SFC_MAX_HOPS + 1]; /* by SI: the hop as buckets */
 	/* the tables of the version it replaces (prev_path in prev_maps),

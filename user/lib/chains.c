@@ -180,13 +180,20 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 		}
 		for (int k = 0; k < ninst; k++) {
 			int si_idx = inst[k];
-			__u32 ret = sfv[si_idx].ret_ifindex;
+			__u32 ret = sfv[si_idx].ret_ifindex, rret = ret, id = p->sf_ids[si_idx];
 			bool seen = false;
 
 			/* a tap never sends back: no position to come back to
 			 * (what it sends anyway finds none, and is dropped) */
 			if (!ret || hc->tap)
 				continue;
+			/* a two-arm SF takes a symmetric chain's replies from
+			 * its other side, and sends them back on its dev */
+			if (c->symmetric && sfv[si_idx].v.ifindex && sfv[si_idx].v.ifindex != ret &&
+			    id < SFC_MAX_SFS) {
+				rret = sfv[si_idx].v.ifindex;
+				b->back[id / 8] |= 1u << (id % 8);
+			}
 			/*
 			 * An SF serves one SI of a path: the document refuses an
 			 * SF reachable at two positions of a chain, plan_roles an
@@ -203,6 +210,7 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 				continue;
 			b->pos[b->npos].k = (struct sfc_pos_key){ .ifindex = ret, .path_id = path_id };
 			b->pos[b->npos].v = (struct sfc_pos){ .si = si };
+			b->pos[b->npos].rk = rret;
 			b->npos++;
 		}
 		if (!ninst) {
@@ -244,6 +252,24 @@ void build_chain(const struct sfc_doc *doc, const struct plan *p, int ci,
 	}
 }
 
+/* Instance id as the reply version names it: a two-arm SF of b's by its
+ * other side. */
+static __u32 back_id(const struct chain_build *b, __u32 id)
+{
+	return id && id < SFC_MAX_SFS && (b->back[id / 8] & (1u << (id % 8))) ?
+	       id | SFC_SF_ID_BACK : id;
+}
+
+/* Hop h of the reply version: b's, its instances by back_id (a tap's
+ * copy goes where it always goes). */
+static void reverse_hop(const struct chain_build *b, struct sfc_hop *h)
+{
+	if (h->flags & (SFC_HOP_TABLE | SFC_HOP_TAP))
+		return;
+	for (int k = 0; k < SFC_HOP_BUCKETS; k++)
+		h->sf[k] = back_id(b, h->sf[k]);
+}
+
 void chain_build_reverse(const struct chain_build *b, __u32 rev_path, struct chain_build *rb)
 {
 	__u32 n = b->path.nhops;
@@ -256,16 +282,27 @@ void chain_build_reverse(const struct chain_build *b, __u32 rev_path, struct cha
 	for (__u32 si = 1; si <= n && si <= SFC_MAX_HOPS; si++) {
 		__u32 rsi = n + 1 - si;
 
-		/* the same instances and counter slot; a table as it is */
+		/* the same instances and counter slot, in the same order:
+		 * a flow's hash picks the same one (or the same fallback) */
 		rb->hops[rsi] = b->hops[si];
 		rb->bucket_hop[rsi] = b->bucket_hop[si];
-		if (b->hops[si].flags & SFC_HOP_TABLE)
-			rb->lb[rsi] = b->lb[si];
+		reverse_hop(b, &rb->hops[rsi]);
+		reverse_hop(b, &rb->bucket_hop[rsi]);
+		if (b->hops[si].flags & SFC_HOP_TABLE) {
+			struct sfc_lb *t = &rb->lb[rsi];
+
+			*t = b->lb[si];
+			for (int k = 0; k < t->ninst && k < SFC_LB_MAX_INST; k++)
+				t->inst[k] = back_id(b, t->inst[k]);
+			for (int k = 0; k < t->size && k < SFC_LB_SLOTS; k++)
+				t->slot[k] = back_id(b, t->slot[k]);
+			rb->hops[rsi].tab_digest = lb_table_digest(t);
+		}
 	}
 	for (int q = 0; q < b->npos; q++) {
-		rb->pos[q].k = (struct sfc_pos_key){ .ifindex = b->pos[q].k.ifindex,
-						     .path_id = rev_path };
+		rb->pos[q].k = (struct sfc_pos_key){ .ifindex = b->pos[q].rk, .path_id = rev_path };
 		rb->pos[q].v = (struct sfc_pos){ .si = n + 1 - b->pos[q].v.si };
+		rb->pos[q].rk = b->pos[q].k.ifindex;
 	}
 	rb->npos = b->npos;
 }
@@ -292,6 +329,22 @@ static bool chain_unchanged(const struct sfc_maps *m, __u32 path_id, const struc
 		k.path_id = path_id;
 		if (bpf_map_lookup_elem(m->sf_pos, &k, &v) || memcmp(&v, &b->pos[q].v, sizeof(v)))
 			return false;
+	}
+	/* the reply version: built from the same hops, only the interfaces
+	 * replies come back on can have moved (a two-arm SF's dev) */
+	if (b->path.flags & SFC_PATH_SYMMETRIC) {
+		__u32 rev = 0;
+
+		if (m->path_rev < 0 || bpf_map_lookup_elem(m->path_rev, &path_id, &rev) || !rev)
+			return false;
+		for (int q = 0; q < b->npos; q++) {
+			struct sfc_pos_key k = { .ifindex = b->pos[q].rk, .path_id = rev };
+			struct sfc_pos v;
+
+			if (bpf_map_lookup_elem(m->sf_pos, &k, &v) ||
+			    v.si != b->path.nhops + 1 - b->pos[q].v.si)
+				return false;
+		}
 	}
 	return true;
 }

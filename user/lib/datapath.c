@@ -31,7 +31,7 @@
 /* Optional in pins (read-only opens of an older datapath have none). */
 #define FRONT_FIELDS(X) X(if_front) X(hop_front) X(pos_front) \
 	X(obs) X(events) X(hop_drops) X(sf_stamp) X(sf_lat) X(flow_counts) X(lb) \
-	X(path_rev)
+	X(path_rev) X(sf_back)
 
 static int mkdir_p(const char *dir)
 {

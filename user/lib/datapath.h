@@ -31,7 +31,7 @@ struct sfc_maps {
 	/* observation (SFC_ABI_VERSION 6); -1: pins older than them */
 	int obs, events, hop_drops, sf_stamp, sf_lat, flow_counts;
 	int lb; /* hop tables (SFC_ABI_VERSION 7); -1: pins older than it */
-	int path_rev; /* reply versions (SFC_ABI_VERSION 8); -1: pins older than it */
+	int path_rev, sf_back; /* symmetric chains (SFC_ABI_VERSION 8); -1: older pins */
 };
 
 /* The control plane's record (record.h): pinned, written by user space only. */

@@ -154,6 +154,13 @@ static int index_devs(struct sfc_link_index *ix, const struct sfc_doc *doc)
 		ret->ret_of = i;
 		if (ret != out)
 			ret->sf_n++;
+		/* replies of symmetric chains come back on its dev */
+		if (ix->sf_use[i].back && ret != out) {
+			out->flags |= SFC_IF_SF_RETURN | ix->sf_use[i].if_flags;
+			out->ret_of = i;
+			out->back = true;
+			ret->flags |= SFC_IF_SF_OUT; /* and they are sent there */
+		}
 	}
 	for (int i = 0; i < doc->nrules; i++) {
 		sfc_yield();

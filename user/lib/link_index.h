@@ -16,6 +16,7 @@ struct dev_entry {
 	const char *name;
 	__u32 flags;             /* SFC_IF_* roles */
 	int ret_of;              /* doc->sfs[] that returns here, -1 */
+	bool back;               /* ... replies of symmetric chains (its dev) */
 	int nrules;              /* rules with this in-dev */
 	__u32 rule_ifindex;      /* its ifindex when the rules were compiled */
 	int sf_start, sf_n;      /* dev_sfs[]: SFs sending or returning here */

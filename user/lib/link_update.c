@@ -52,7 +52,7 @@ static int update_iface(struct sfc_dp *dp, struct sfc_link_index *ix, const stru
 		return 0;
 	/* attached as a whole apply would: programs, sfc_ifaces, record */
 	ip->roles = de->flags;
-	ip->sf_id = de->ret_of >= 0 ? ix->sf_ids[de->ret_of] : 0;
+	ip->sf_id = de->ret_of >= 0 ? ix->sf_ids[de->ret_of] | (de->back ? SFC_SF_ID_BACK : 0) : 0;
 	err = sfc_attach_iface(dp, ip);
 	if (err)
 		return err;
@@ -174,7 +174,7 @@ static int rewrite_sf(struct sfc_dp *dp, const struct sfc_doc *doc, struct sfc_l
 	struct sfc_iface_state other_out, other_ret;
 	const struct sfc_iface_state *out = ip, *ret = ip;
 	struct sfc_sf_record rec, cur_rec;
-	struct sfc_sf v, cur;
+	struct sfc_sf v, cur, back, cur_back = {};
 	__u32 id = ix->sf_ids[i];
 
 	if (strcmp(sf->dev, ip->name)) {
@@ -185,19 +185,28 @@ static int rewrite_sf(struct sfc_dp *dp, const struct sfc_doc *doc, struct sfc_l
 		iface_state(dp, sf_ret_dev(sf), &other_ret);
 		ret = &other_ret;
 	}
-	sfc_sf_value(dp, sf, out, ret, &ix->sf_use[i], &v, &rec);
+	sfc_sf_value(dp, sf, out, ret, &ix->sf_use[i], &v, &back, &rec);
+	if (dp->maps.sf_back >= 0)
+		bpf_map_lookup_elem(dp->maps.sf_back, &id, &cur_back);
+	else
+		cur_back = back;
 	if (bpf_map_lookup_elem(dp->maps.sfs, &id, &cur) ||
 	    bpf_map_lookup_elem(dp->rec.sfs, &id, &cur_rec)) {
 		*changed = *for_chains = true;
 	} else {
 		bool ret_moved = cur_rec.ret_ifindex != rec.ret_ifindex;
+		/* a two-arm SF's dev is where replies of symmetric chains
+		 * come back from it: a position of their reply versions */
+		bool dev_moved = cur.ifindex != v.ifindex && sf->out_dev[0] &&
+				 strcmp(sf->out_dev, sf->dev);
 
-		*changed = ret_moved || memcmp(&cur, &v, sizeof(v));
+		*changed = ret_moved || memcmp(&cur, &v, sizeof(v)) ||
+			   memcmp(&cur_back, &back, sizeof(back));
 		/* up or down is the SF entry's alone: the datapath skips a
 		 * down instance in every version (bpf/sff.h) */
-		*for_chains = ret_moved;
+		*for_chains = ret_moved || dev_moved;
 	}
-	return *changed ? sfc_sf_store(dp, id, &v, &rec) : 0;
+	return *changed ? sfc_sf_store(dp, id, &v, &back, &rec) : 0;
 }
 
 static int rules_again(struct sfc_dp *dp, const struct sfc_doc *doc, struct sfc_link_index *ix,

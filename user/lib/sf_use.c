@@ -8,9 +8,12 @@
  * that serves several chains, or several positions of one, gets
  * SFC_SF_POS_MAC, and its return interface SFC_IF_POS_MAC (and
  * SFC_IF_POS_MAC_ONLY for several positions: nothing else tells them).
+ * A two-arm SF in a symmetric chain is "back": the chain's replies enter
+ * it from its out-dev and come back on its dev (SFC_SF_ID_BACK).
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "apply.h"
 #include "model.h"
@@ -57,7 +60,14 @@ int sfc_sf_uses(const struct sfc_doc *doc, const __u32 *chain_ids, struct sfc_sf
 				int s = sf ? (int)(sf - doc->sfs) : g ? head[g - doc->groups] : -1;
 
 				for (; s >= 0; s = sf ? -1 : next[s]) {
+					const struct sfc_sf_cfg *x = &doc->sfs[s];
+
 					tap[s] |= c->hops[h].tap;
+					/* a symmetric chain's replies enter a two-arm
+					 * SF from its other side */
+					if (c->symmetric && !c->hops[h].tap && x->out_dev[0] &&
+					    strcmp(x->out_dev, x->dev))
+						out[s].back = true;
 					if (seen[s] == ci) {
 						/* named and in a group of one hop: one position */
 						multi[s] |= seen_hop[s] != h;
