@@ -10,6 +10,7 @@
  * out-dev, back on its dev: SFC_SF_ID_BACK, sfc_sf_back).
  */
 #include "unit.h"
+#include "path_pool.h"
 
 #define IN0 ifx[IF_IN0]
 #define IN1 ifx[IF_IN1]
@@ -387,6 +388,56 @@ static void test_two_arm_other_side_shares_the_state(void)
 	ASSERT_EQ(reason_count(SFC_R_HOP_DOWN) - down0, 1, "b is down: its hop drops the reply");
 }
 
+static int nhops_of(__u32 path_id)
+{
+	struct sfc_path path = {};
+
+	bpf_map_lookup_elem(dp->maps.paths, &path_id, &path);
+	return path.nhops;
+}
+
+/* Steps of the collector at now_ms until its pass is over. */
+static void gc_pass(__u64 now_ms)
+{
+	for (int i = 0; i < 100 && sfc_path_gc_step(dp, now_ms, 1u << 20) == 0; i++)
+		;
+}
+
+/* checks that a retired version's reply version is kept while the version's flows live, though no reply uses it yet (a late reply still goes back), and that both go, with the reply version's name in sfc_path_rev, once the flow has ended */
+static void test_reply_version_lives_as_long_as_its_version(void)
+{
+	struct pkt_spec f = UDP4("198.18.0.1", 47201, "198.18.91.1", 53);
+	struct pkt_spec b = UDP4("198.18.91.1", 53, "198.18.0.1", 47201);
+	__u64 t = sfc_now_ms() + 10 * SFC_PATH_GRACE_MS;
+	struct run r;
+	__u32 p, rv;
+
+	dp->flow_idle_ms = SFC_PATH_GC_EVERY_MS;
+	APPLY_OK(DOC_SYM);
+	flow_del(&f);
+	flow_del(&b);
+	p = x_path();
+	rv = rev_of(p);
+	XDP_RUN(IN0, &f, &r);
+	APPLY_OK(DOC_ONEWAY);
+	for (int i = 0; i < 3; i++, t += 2 * SFC_PATH_GC_EVERY_MS) {
+		gc_pass(t);
+		XDP_RUN(IN0, &f, &r); /* the flow goes on */
+	}
+	ASSERT_EQ(flow_path(&f), p, "the flow keeps its version");
+	ASSERT_EQ(nhops_of(rv), 2, "its reply version is kept, though no flow is on it");
+	ASSERT_EQ(rev_of(p), rv, "and still named");
+	XDP_RUN(IN1, &b, &r);
+	ASSERT_MEM_EQ(r.frame, MAC_SF_E, 6, "a late reply goes back through e");
+	for (int i = 0; i < 4; i++, t += 2 * SFC_PATH_GC_EVERY_MS)
+		gc_pass(t);
+	ASSERT_EQ(flow_path(&f), 0, "the flow has ended");
+	ASSERT_EQ(nhops_of(p), 0, "its version is freed");
+	ASSERT_EQ(nhops_of(rv), 0, "and the reply version");
+	ASSERT_EQ(rev_of(p), 0, "which the freed version no longer names");
+	dp->flow_idle_ms = 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_test tests[] = {
@@ -400,6 +451,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_two_arm_other_side_is_written),
 		UNIT_TEST(test_two_arm_reply_enters_from_the_other_side),
 		UNIT_TEST(test_two_arm_other_side_shares_the_state),
+		UNIT_TEST(test_reply_version_lives_as_long_as_its_version),
 	};
 
 	unit_env_init();

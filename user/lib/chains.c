@@ -674,7 +674,7 @@ static int switch_chain(struct sfc_dp *dp, const struct sfc_doc *doc, const stru
 			struct chain_build *cb, struct chain_build *rcb, bool *switched)
 {
 	const struct sfc_maps *m = &dp->maps;
-	__u32 cid = p->chain_ids[ci], cur = 0, next, rev = 0;
+	__u32 cid = p->chain_ids[ci], cur = 0, next, rev;
 	struct sfc_chain_record rec = {};
 	struct sfc_chain head;
 	int err;
@@ -689,17 +689,9 @@ static int switch_chain(struct sfc_dp *dp, const struct sfc_doc *doc, const stru
 	build_chain(doc, p, ci, cur, sfv, slots, cb);
 	if (cur && !p->chain_new[ci] && rec.spi == cb->spi && chain_unchanged(m, cur, cb))
 		return 0;
-	err = sfc_path_take(dp, cid, &next);
+	err = sfc_path_take_version(dp, cid, cb->path.flags, &next, &rev);
 	if (err)
 		return err;
-	if (cb->path.flags & SFC_PATH_SYMMETRIC) {
-		err = m->path_rev < 0 ? -EOPNOTSUPP : sfc_path_take(dp, cid, &rev);
-		if (err) {
-			sfc_path_retire(dp, next);
-			return err;
-		}
-		sfc_path_pair(dp, next, rev);
-	}
 	chain_build_set_path(cb, next);
 	if (p->chain_new[ci])
 		sfc_map_zero_percpu(dp, m->chain_stats, cid, sizeof(struct sfc_counter));
@@ -749,6 +741,12 @@ int chains_apply(struct apply_live *a, int *switched, char *err, size_t errlen)
 				 "by chains and by flows of their older versions (sfcctl migrate "
 				 "moves those flows to the current versions)",
 				 doc->chains[ci].name, SFC_MAX_PATHS - 1);
+			return ret;
+		}
+		if (ret == -EOPNOTSUPP) {
+			snprintf(err, errlen, "chain %s: symmetric, but the datapath's pins have no "
+				 "reply versions (sfc_path_rev: an sfc older than symmetric chains)",
+				 doc->chains[ci].name);
 			return ret;
 		}
 		if (ret) {

@@ -91,7 +91,7 @@ static int batch_chain(struct sfc_dp *dp, const struct sfc_doc *doc,
 	const struct sfc_maps *m = &dp->maps;
 	struct plan p = { .sf_ids = ix->sf_ids, .chain_ids = ix->chain_ids,
 			  .lb_tables = m->lb >= 0 };
-	__u32 cid = ix->chain_ids[ci], next, rev = 0;
+	__u32 cid = ix->chain_ids[ci], next, rev;
 	struct chain_build *cb = ix->cb;
 	struct chain_state *cs;
 	int n, err;
@@ -113,19 +113,12 @@ static int batch_chain(struct sfc_dp *dp, const struct sfc_doc *doc,
 		ix->sfv[s].ret_ifindex = rec.ret_ifindex;
 		ix->sfv_stamp[s] = ix->chain_now;
 	}
-	err = sfc_path_take(dp, cid, &next);
+	chain_build_prev(m, cs->cur, cb);
+	build_chain(doc, &p, ci, 0, ix->sfv, cs->slots, cb);
+	err = sfc_path_take_version(dp, cid, cb->path.flags, &next, &rev);
 	if (err)
 		return err;
-	chain_build_prev(m, cs->cur, cb);
-	build_chain(doc, &p, ci, next, ix->sfv, cs->slots, cb);
-	if (cb->path.flags & SFC_PATH_SYMMETRIC) {
-		err = m->path_rev < 0 ? -EOPNOTSUPP : sfc_path_take(dp, cid, &rev);
-		if (err) {
-			sfc_path_retire(dp, next);
-			return err;
-		}
-		sfc_path_pair(dp, next, rev);
-	}
+	chain_build_set_path(cb, next);
 	err = chain_write_tables(m, next, cb);
 	if (!err && rev) {
 		chain_build_reverse(cb, rev, ix->rcb);

@@ -165,6 +165,26 @@ void sfc_path_pair(struct sfc_dp *dp, __u32 fwd, __u32 rev)
 	pp->fwd_of[rev] = fwd;
 }
 
+int sfc_path_take_version(struct sfc_dp *dp, __u32 chain_id, __u8 path_flags, __u32 *path_id,
+			  __u32 *rev)
+{
+	int err;
+
+	*rev = 0;
+	if ((path_flags & SFC_PATH_SYMMETRIC) && dp->maps.path_rev < 0)
+		return -EOPNOTSUPP;
+	err = sfc_path_take(dp, chain_id, path_id);
+	if (err || !(path_flags & SFC_PATH_SYMMETRIC))
+		return err;
+	err = sfc_path_take(dp, chain_id, rev);
+	if (err) {
+		sfc_path_retire(dp, *path_id);
+		return err;
+	}
+	sfc_path_pair(dp, *path_id, *rev);
+	return 0;
+}
+
 /* Version p is free again: it and its pairing are forgotten. */
 static void path_forget(struct sfc_path_pool *pp, __u32 p)
 {

@@ -56,6 +56,12 @@ void sfc_path_retire(struct sfc_dp *dp, __u32 path_id);
  * retired with it, and freed only once fwd is, since fwd's flows may
  * still start replies on it. */
 void sfc_path_pair(struct sfc_dp *dp, __u32 fwd, __u32 rev);
+/* The ids of a new version of chain chain_id: *path_id, and for a
+ * symmetric chain (path flags SFC_PATH_SYMMETRIC) its reply version's
+ * *rev, paired (else *rev 0). -ENOSPC as sfc_path_take; -EOPNOTSUPP for
+ * a symmetric chain in pins without sfc_path_rev. */
+int sfc_path_take_version(struct sfc_dp *dp, __u32 chain_id, __u8 path_flags, __u32 *path_id,
+			  __u32 *rev);
 
 /* held[cid] = 1 for every chain id a retired version still belongs to
  * (held: SFC_MAX_CHAINS entries): a new chain must not take such an id,
