@@ -168,8 +168,8 @@ static void test_chain_set_symmetric(void)
 static void test_sf_joining_a_symmetric_chain_with_a_mac_needs_an_out_mac(void)
 {
 	static const char *const taken[] = {
-		"{\"name\":\"p3\",\"dev\":\"s5\",\"out-dev\":\"s6\",\"group\":\"pool\","
-		"\"mac\":\"02:00:00:00:00:05\",\"out-mac\":\"02:00:00:00:00:06\"}",
+		("{\"name\":\"p3\",\"dev\":\"s5\",\"out-dev\":\"s6\",\"group\":\"pool\","
+		 "\"mac\":\"02:00:00:00:00:05\",\"out-mac\":\"02:00:00:00:00:06\"}"),
 		"{\"name\":\"p3\",\"dev\":\"s5\",\"out-dev\":\"s6\",\"group\":\"pool\"}",
 		"{\"name\":\"p3\",\"dev\":\"s7\",\"group\":\"pool\",\"mac\":\"02:00:00:00:00:07\"}",
 	};
