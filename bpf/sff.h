@@ -557,6 +557,9 @@ sfc_adopt(const struct sfc_pkt *p, const struct sfc_flow_cache_key *ck, __u32 if
 		if (!chain || !chain->path_id)
 			goto policy;
 		path_id = chain->path_id;
+		/* back on a two-arm SF's dev: a reply, on the reply version */
+		if (ifc->sf_id & SFC_SF_ID_BACK)
+			path_id = sfc_path_rev_of(path_id);
 		/* not on the chain's current version (an edit took it out) */
 		if (sfc_pos_si(ifindex, path_id) < 0)
 			goto policy;

@@ -388,6 +388,23 @@ static void test_two_arm_other_side_shares_the_state(void)
 	ASSERT_EQ(reason_count(SFC_R_HOP_DOWN) - down0, 1, "b is down: its hop drops the reply");
 }
 
+/* checks that a packet of no known flow back on a two-arm SF's dev (a reply it rewrote, say) is taken as a reply entering there: it goes on to b's other side, on the reply version */
+static void test_two_arm_unknown_reply_is_adopted_on_the_reply_version(void)
+{
+	struct pkt_spec u = TCP4("198.18.91.7", 5201, "198.18.0.7", 47301);
+	__u64 adopted0;
+	struct run r;
+
+	APPLY_OK(DOC_TWO);
+	flow_del(&u);
+	adopted0 = reason_count(SFC_R_PROXY_ADOPTED);
+	XDP_RUN(ifx[IF_SFC], &u, &r);
+	ASSERT_XDP(r.ret, XDP_REDIRECT);
+	ASSERT_MEM_EQ(r.frame, MAC_SF_B_OUT, 6, "on to b's other side");
+	ASSERT_EQ(reason_count(SFC_R_PROXY_ADOPTED) - adopted0, 1, "adopted");
+	ASSERT_EQ(flow_path(&u), rev_of(head_of("y")), "on the reply version");
+}
+
 static int nhops_of(__u32 path_id)
 {
 	struct sfc_path path = {};
@@ -451,6 +468,7 @@ int main(int argc, char **argv)
 		UNIT_TEST(test_two_arm_other_side_is_written),
 		UNIT_TEST(test_two_arm_reply_enters_from_the_other_side),
 		UNIT_TEST(test_two_arm_other_side_shares_the_state),
+		UNIT_TEST(test_two_arm_unknown_reply_is_adopted_on_the_reply_version),
 		UNIT_TEST(test_reply_version_lives_as_long_as_its_version),
 	};
 
