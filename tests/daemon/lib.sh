@@ -42,6 +42,7 @@ NS_PREFIX=${NS_PREFIX:-sfdt-$$-}
 
 SFCD=${SFCD:-$SFC_BIN_DIR/sfcd}
 PROBE=$D_LIB_DIR/probe.py
+TCP_ECHO=$D_LIB_DIR/tcp_echo.py
 PY=/usr/bin/python3
 
 SRC4=198.18.1.1 DST4=198.18.2.1
@@ -197,6 +198,24 @@ d_state_json() {
 	  ]
 	}
 	EOF
+}
+
+# d_echo_start PORTS: a TCP echo server (tcp_echo.py) in dst on PORTS,
+# ready when this returns; SRV_PID
+d_echo_start() {
+	rm -f "$T/srv.ready"
+	bg_run timeout 120 ip netns exec "$DST" "$PY" "$TCP_ECHO" server "$DST4" "$1" \
+		--time 100 --ready "$T/srv.ready"
+	SRV_PID=$BG_PID
+	wait_until 10 test -e "$T/srv.ready"
+}
+
+# d_echo_stop PID: stop that server; its listeners close, and with them
+# any half-open connection it still answered
+d_echo_stop() {
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
 }
 
 # ---- sfcd ------------------------------------------------------------------

@@ -31,7 +31,6 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 SFCCTL=${SFCCTL:-$SFC_BIN_DIR/sfcctl}
-TCP_ECHO=$D_LIB_DIR/tcp_echo.py
 CONNS=${CONNS:-24}
 BYTES=${BYTES:-16384}
 HELD=4
@@ -115,35 +114,18 @@ state_json() {
 			    "dport": "7000-7099", "chain": "fw"}]}'
 }
 
-# srv_start PORTS: an echo server in dst on PORTS; SRV_PID
-srv_start() {
-	rm -f "$T/srv.ready"
-	bg_run timeout 120 ip netns exec "$DST" "$PY" "$TCP_ECHO" server "$DST4" "$1" \
-		--time 100 --ready "$T/srv.ready"
-	SRV_PID=$BG_PID
-	wait_until 10 test -e "$T/srv.ready"
-}
-
-# srv_stop PID: stop that server; its listeners close, and with them any
-# half-open connection it still answered
-srv_stop() {
-	kill "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	return 0
-}
-
 # round NAME SPORT: CONNS connections to PORTS from source ports SPORT...,
 # a server of their own; the client's summary in $T/NAME.json, the
 # firewalls' counters before and after in $T/NAME.fw0 and $T/NAME.fw1,
 # sfcd's stats in $T/NAME.st0 and $T/NAME.st1
 round() {
 	local name=$1 sport=$2
-	srv_start "$PORTS" || { fail "$name: echo server" "did not start"; return 1; }
+	d_echo_start "$PORTS" || { fail "$name: echo server" "did not start"; return 1; }
 	fw_snap "$T/$name.fw0"
 	d_stats >"$T/$name.st0"
 	timeout 30 ip netns exec "$SRC" "$PY" "$TCP_ECHO" client "$DST4" "$PORTS" \
 		--sport "$sport" --bytes "$BYTES" --timeout 3 >"$T/$name.json"
-	srv_stop "$SRV_PID"
+	d_echo_stop "$SRV_PID"
 	# whatever a failed connection left in flight has been counted
 	sleep 0.3
 	fw_snap "$T/$name.fw1"
@@ -216,7 +198,7 @@ round on 41000
 passes on
 
 # --- 2. connections held across the switch, 3. symmetric off
-srv_start "$HELD_PORTS" || fail "held: echo server" "did not start"
+d_echo_start "$HELD_PORTS" || fail "held: echo server" "did not start"
 held_srv=$SRV_PID
 rm -f "$T/held.go" "$T/held.half"
 bg_run timeout 60 ip netns exec "$SRC" "$PY" "$TCP_ECHO" client "$DST4" "$HELD_PORTS" \
@@ -241,7 +223,7 @@ assert_eq "off: no reply crossed a firewall" 0 "$(($(fwd off 1 reply) + $(fwd of
 
 touch "$T/held.go"
 wait "$held_pid"
-srv_stop "$held_srv"
+d_echo_stop "$held_srv"
 assert_eq "held connections: the second half echoed after the switch" \
 	"{\"conns\":$HELD,\"ok\":$HELD}" "$(jq -c '{conns, ok}' "$T/held.json" 2>/dev/null)"
 jq -e '.failed | length > 0' "$T/held.json" >/dev/null 2>&1 &&

@@ -48,7 +48,6 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 SFCCTL=${SFCCTL:-$SFC_BIN_DIR/sfcctl}
-TCP_ECHO=$D_LIB_DIR/tcp_echo.py
 CONNS=${CONNS:-24}
 BCONNS=${BCONNS:-8}
 BYTES=${BYTES:-16384}
@@ -226,35 +225,18 @@ state_json() {
 			    "dport": "8000-8099", "chain": "web"}]}'
 }
 
-# srv_start PORTS: an echo server in dst on PORTS; SRV_PID
-srv_start() {
-	rm -f "$T/srv.ready"
-	bg_run timeout 120 ip netns exec "$DST" "$PY" "$TCP_ECHO" server "$DST4" "$1" \
-		--time 100 --ready "$T/srv.ready"
-	SRV_PID=$BG_PID
-	wait_until 10 test -e "$T/srv.ready"
-}
-
-# srv_stop PID: stop that server; its listeners close, and with them any
-# half-open connection it still answered
-srv_stop() {
-	kill "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	return 0
-}
-
 # round NAME PORTS SPORT: a connection to each port of PORTS from source
 # ports SPORT..., a server of their own; the client's summary in
 # $T/NAME.json, the counters before and after in $T/NAME.c0 and $T/NAME.c1,
 # sfcd's stats in $T/NAME.st0 and $T/NAME.st1
 round() {
 	local name=$1 ports=$2 sport=$3
-	srv_start "$ports" || { fail "$name: echo server" "did not start"; return 1; }
+	d_echo_start "$ports" || { fail "$name: echo server" "did not start"; return 1; }
 	snap >"$T/$name.c0"
 	d_stats >"$T/$name.st0"
 	timeout 30 ip netns exec "$SRC" "$PY" "$TCP_ECHO" client "$DST4" "$ports" \
 		--sport "$sport" --bytes "$BYTES" --timeout 3 >"$T/$name.json"
-	srv_stop "$SRV_PID"
+	d_echo_stop "$SRV_PID"
 	# whatever a failed connection left in flight has been counted
 	sleep 0.3
 	snap >"$T/$name.c1"
